@@ -1,0 +1,7 @@
+import type { Command } from '../command.ts';
+
+/**
+ * Every `bert` subcommand, in the order `bert --help` lists them.
+ * A new command is one file in this folder and one line here.
+ */
+export const commands: Command[] = [];

@@ -1,0 +1,102 @@
+/**
+ * The one source of randomness in the project: a seeded generator built on seedrandom's ARC4 ("arc4" is
+ * seedrandom's default `seedrandom()` algorithm). Every random draw - weight initialisation, dropout masks,
+ * data shuffling, masking for pretraining - goes through an `Rng`, so the same seed replays the same run.
+ *
+ * The generator's full state can be saved and restored (`getState` / `Rng.fromState`), which is how a
+ * training checkpoint resumes with exactly the random numbers the uninterrupted run would have drawn.
+ */
+import seedrandom from 'seedrandom';
+
+/** Serializable generator state: seedrandom's ARC4 state plus the cached second normal deviate. */
+export interface RngState {
+  arc4: { i: number; j: number; S: number[] };
+  spareNormal: number | null;
+}
+
+export class Rng {
+  private prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>;
+  /** Box-Muller makes normals in pairs; the second one waits here for the next call. */
+  private spareNormal: number | null = null;
+
+  /** @param seed any string or number; the same seed gives the same sequence. */
+  constructor(seed: string | number, state?: RngState) {
+    if (state) {
+      this.prng = seedrandom('', { state: state.arc4 as unknown as seedrandom.State.Arc4 });
+      this.spareNormal = state.spareNormal;
+    } else {
+      this.prng = seedrandom(String(seed), { state: true });
+    }
+  }
+
+  /** Rebuild a generator from `getState()`; it continues exactly where the saved one stopped. */
+  static fromState(state: RngState): Rng {
+    return new Rng('', state);
+  }
+
+  /** A deep copy of the state, safe to JSON.stringify. */
+  getState(): RngState {
+    const s = this.prng.state() as unknown as { i: number; j: number; S: number[] };
+    return { arc4: { i: s.i, j: s.j, S: Array.from(s.S) }, spareNormal: this.spareNormal };
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  next(): number {
+    return this.prng.double();
+  }
+
+  /** Uniform in [low, high). */
+  uniform(low = 0, high = 1): number {
+    return low + (high - low) * this.next();
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    if (!(Number.isInteger(n) && n > 0)) throw new Error(`Rng.int: expected a positive integer bound, got ${n}`);
+    return Math.floor(this.next() * n);
+  }
+
+  /** Uniform integer in [low, high] (both ends included, like Python's random.randint). */
+  randint(low: number, high: number): number {
+    return low + this.int(high - low + 1);
+  }
+
+  /**
+   * Standard normal deviate by the Box-Muller transform:
+   * z0 = sqrt(-2 ln u1) cos(2 pi u2), z1 = sqrt(-2 ln u1) sin(2 pi u2), with u1 in (0, 1].
+   */
+  normal(mean = 0, std = 1): number {
+    if (this.spareNormal !== null) {
+      const z = this.spareNormal;
+      this.spareNormal = null;
+      return mean + std * z;
+    }
+    const u1 = 1 - this.next();
+    const u2 = this.next();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    this.spareNormal = r * Math.sin(2 * Math.PI * u2);
+    return mean + std * r * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** True with probability p. */
+  bernoulli(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** Fisher-Yates shuffle in place; returns the same array. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = items[i];
+      items[i] = items[j];
+      items[j] = t;
+    }
+    return items;
+  }
+
+  /** One element chosen uniformly. */
+  choice<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('Rng.choice: the array is empty');
+    return items[this.int(items.length)];
+  }
+}
