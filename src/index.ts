@@ -3,3 +3,4 @@
  * autograd, nn, optim, tokenizer, bert, data, train, metrics, io.
  */
 export { Rng, type RngState } from './tensor/random.ts';
+export * from './metrics/index.ts';
