@@ -4,3 +4,4 @@
  */
 export { Rng, type RngState } from './tensor/random.ts';
 export * from './metrics/index.ts';
+export * from './io/index.ts';
