@@ -9,3 +9,6 @@ export * from './classification.ts';
 export * from './mcc.ts';
 export * from './correlation.ts';
 export * from './squad.ts';
+export * from './entities.ts';
+export * from './format.ts';
+export * from './svg.ts';
