@@ -1,7 +1,14 @@
 /**
- * Public API of bert-ts. Each folder of src/ is one layer (see docs/ and DESIGN): tensor, backend,
- * autograd, nn, optim, tokenizer, bert, data, train, metrics, io.
+ * Public API of bert-ts. Each folder of src/ is one layer (see docs/architecture.md): tensor, backend,
+ * autograd, ops, nn, optim, tokenizer, bert, data, train, metrics, io.
  */
-export { Rng, type RngState } from './tensor/random.ts';
+// Loading order matters once: the cpu kernels register themselves, and autograd hooks tensor.backward().
+import './backend/cpu/index.ts';
+import './autograd/backward.ts';
+
+export * from './tensor/index.ts';
+export * from './backend/index.ts';
+export * from './autograd/index.ts';
+export * from './ops/index.ts';
 export * from './metrics/index.ts';
 export * from './io/index.ts';

@@ -1,0 +1,34 @@
+/**
+ * Inverted dropout: in training each element is zeroed with probability p and the survivors are scaled
+ * by 1/(1-p), so the expected value is unchanged and evaluation needs no rescaling. The mask comes from
+ * the seeded generator, so a run replays exactly.
+ */
+import { record } from '../autograd/record.ts';
+import { allocate } from '../tensor/dtype.ts';
+import type { Rng } from '../tensor/random.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { assertFloat } from './checks.ts';
+
+/**
+ * @param p probability of dropping an element, in [0, 1)
+ * @param training when false (evaluation) dropout is the identity
+ */
+export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor {
+  assertFloat('dropout', x);
+  if (!(p >= 0 && p < 1)) throw new Error(`dropout: probability must be in [0, 1), got ${p}`);
+  if (!training || p === 0) return x;
+  const keepScale = 1 / (1 - p);
+  const mask = allocate(x.dtype, x.size);
+  const out = allocate(x.dtype, x.size);
+  for (let i = 0; i < x.size; i++) {
+    if (rng.next() >= p) {
+      mask[i] = keepScale;
+      out[i] = x.data[i] * keepScale;
+    }
+  }
+  return record(new Tensor(out, x.shape), [x], 'dropout', (g) => {
+    const dx = allocate(x.dtype, x.size);
+    for (let i = 0; i < dx.length; i++) dx[i] = g.data[i] * mask[i];
+    return [new Tensor(dx, x.shape)];
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * Losses: cross-entropy (fused with log-softmax), mean squared error, binary cross-entropy with logits.
+ */
+import { record } from '../autograd/record.ts';
+import { allocate } from '../tensor/dtype.ts';
+import { sameShape, shapeToString } from '../tensor/shape.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { assertFloat, assertInt, assertSameDType } from './checks.ts';
+import { sub } from './elementwise.ts';
+import { mean, sum } from './reduce.ts';
+import { square } from './unary.ts';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface CrossEntropyOptions {
+  /** Targets equal to this contribute nothing (Hugging Face marks unlabelled positions with -100). */
+  ignoreIndex?: number;
+  /** 'mean' over the targets that are not ignored (the default), 'sum', or 'none' (one loss per row). */
+  reduction?: Reduction;
+}
+
+/**
+ * Cross-entropy between logits and class indices: loss_i = logsumexp(x_i) - x_i[t_i].
+ * Fused: dL/dx_i = (softmax(x_i) - onehot(t_i)) * dL/dloss_i.
+ * With 'mean' and every target ignored the loss is 0 (PyTorch gives NaN; we never return a silent NaN).
+ * @param logits [N, C] (or [..., C], flattened to rows)
+ * @param targets int32 [N] (or [...]), each in [0, C) or equal to ignoreIndex
+ * @returns scalar for mean/sum, [N] for none
+ */
+export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  assertFloat('crossEntropy', logits, 'logits');
+  assertInt('crossEntropy', targets, 'targets');
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const reduction = opts.reduction ?? 'mean';
+  if (logits.rank < 1) throw new Error('crossEntropy: logits must have a class dimension');
+  const C = logits.shape[logits.rank - 1];
+  const N = C === 0 ? 0 : logits.size / C;
+  if (targets.size !== N || !sameShape(targets.shape, logits.shape.slice(0, -1))) {
+    throw new Error(`crossEntropy: targets ${shapeToString(targets.shape)} must have the logits' shape without the class dimension: ${shapeToString(logits.shape.slice(0, -1))}`);
+  }
+  const x = logits.data;
+  const t = targets.data;
+  const losses = allocate(logits.dtype, N);
+  const probs = allocate(logits.dtype, logits.size); // softmax, saved for backward
+  let counted = 0;
+  for (let i = 0; i < N; i++) {
+    const target = t[i];
+    if (target === ignoreIndex) continue;
+    if (target < 0 || target >= C) {
+      throw new Error(`crossEntropy: target ${target} at position ${i} is outside the classes [0, ${C}) (and is not the ignore index ${ignoreIndex})`);
+    }
+    counted++;
+    const o = i * C;
+    let max = -Infinity;
+    for (let j = 0; j < C; j++) if (x[o + j] > max) max = x[o + j];
+    let s = 0;
+    for (let j = 0; j < C; j++) {
+      const e = Math.exp(x[o + j] - max);
+      probs[o + j] = e;
+      s += e;
+    }
+    for (let j = 0; j < C; j++) probs[o + j] /= s;
+    losses[i] = max + Math.log(s) - x[o + target];
+  }
+  let out: Tensor;
+  if (reduction === 'none') {
+    out = new Tensor(losses, targets.shape);
+  } else {
+    let total = 0;
+    for (let i = 0; i < N; i++) total += losses[i];
+    const value = reduction === 'mean' ? (counted === 0 ? 0 : total / counted) : total;
+    const data = allocate(logits.dtype, 1);
+    data[0] = value;
+    out = new Tensor(data, []);
+  }
+  return record(out, [logits], 'crossEntropy', (g) => {
+    const dx = allocate(logits.dtype, logits.size);
+    for (let i = 0; i < N; i++) {
+      const target = t[i];
+      if (target === ignoreIndex) continue;
+      const scaleI = reduction === 'none' ? g.data[i] : reduction === 'mean' ? g.data[0] / counted : g.data[0];
+      const o = i * C;
+      for (let j = 0; j < C; j++) dx[o + j] = probs[o + j] * scaleI;
+      dx[o + target] -= scaleI;
+    }
+    return [new Tensor(dx, logits.shape)];
+  });
+}
+
+function reduce(losses: Tensor, reduction: Reduction): Tensor {
+  return reduction === 'none' ? losses : reduction === 'sum' ? sum(losses) : mean(losses);
+}
+
+/** Mean squared error: mean((input - target)^2). Shapes must match. */
+export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  assertFloat('mseLoss', input, 'input');
+  assertSameDType('mseLoss', input, target);
+  if (!sameShape(input.shape, target.shape)) {
+    throw new Error(`mseLoss: input ${shapeToString(input.shape)} and target ${shapeToString(target.shape)} must have the same shape`);
+  }
+  return reduce(square(sub(input, target)), reduction);
+}
+
+/**
+ * Binary cross-entropy on logits, stable for any logit size:
+ * loss = max(x, 0) - x * y + log(1 + exp(-|x|)); d/dx = sigmoid(x) - y.
+ */
+export function bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction = 'mean'): Tensor {
+  assertFloat('bceWithLogits', logits, 'logits');
+  assertSameDType('bceWithLogits', logits, targets);
+  if (!sameShape(logits.shape, targets.shape)) {
+    throw new Error(`bceWithLogits: logits ${shapeToString(logits.shape)} and targets ${shapeToString(targets.shape)} must have the same shape`);
+  }
+  const x = logits.data;
+  const y = targets.data;
+  const out = allocate(logits.dtype, logits.size);
+  for (let i = 0; i < out.length; i++) out[i] = Math.max(x[i], 0) - x[i] * y[i] + Math.log1p(Math.exp(-Math.abs(x[i])));
+  const losses = record(new Tensor(out, logits.shape), [logits], 'bceWithLogits', (g) => {
+    const dx = allocate(logits.dtype, logits.size);
+    for (let i = 0; i < dx.length; i++) {
+      const s = x[i] >= 0 ? 1 / (1 + Math.exp(-x[i])) : Math.exp(x[i]) / (1 + Math.exp(x[i]));
+      dx[i] = g.data[i] * (s - y[i]);
+    }
+    return [new Tensor(dx, logits.shape)];
+  });
+  return reduce(losses, reduction);
+}
+
