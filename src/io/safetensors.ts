@@ -265,7 +265,7 @@ function parseEntry(
   if (end - begin !== byteCount) {
     fail(
       `${where}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes but shape ${JSON.stringify(dims)} of ${d} ` +
-        `needs ${byteCount} (${numel} elements × ${SAFETENSORS_DTYPE_SIZE[d]} bytes)`,
+        `needs ${byteCount} (${numel} element${numel === 1 ? '' : 's'} × ${SAFETENSORS_DTYPE_SIZE[d]} bytes)`,
     );
   }
   if (end > dataLength) {
