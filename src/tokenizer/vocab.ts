@@ -1,0 +1,135 @@
+/**
+ * A WordPiece vocabulary: tokens <-> ids, read from and written to BERT's `vocab.txt` (one token per line; the
+ * id is the line number counted from 0). Word-initial pieces are plain (`play`), pieces that continue a word
+ * carry the `##` prefix (`##ing`).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/** The names of BERT's special tokens. */
+export interface SpecialTokenNames {
+  pad: string;
+  unk: string;
+  cls: string;
+  sep: string;
+  mask: string;
+}
+
+export const BERT_SPECIAL_TOKENS: SpecialTokenNames = {
+  pad: '[PAD]',
+  unk: '[UNK]',
+  cls: '[CLS]',
+  sep: '[SEP]',
+  mask: '[MASK]',
+};
+
+/** Ids of the special tokens in a vocabulary. */
+export interface SpecialTokenIds {
+  pad: number;
+  unk: number;
+  cls: number;
+  sep: number;
+  mask: number;
+}
+
+export class Vocab {
+  /** Tokens in id order. */
+  readonly tokens: readonly string[];
+  readonly specialNames: SpecialTokenNames;
+  private readonly ids: Map<string, number>;
+
+  /**
+   * @param tokens tokens in id order; must be unique and non-empty.
+   * @param source name used in error messages (a file path), so that errors can say `file:line`.
+   */
+  constructor(tokens: readonly string[], specialNames: SpecialTokenNames = BERT_SPECIAL_TOKENS, source = 'vocab') {
+    this.tokens = [...tokens];
+    this.specialNames = { ...specialNames };
+    this.ids = new Map();
+    this.tokens.forEach((t, i) => {
+      if (t.length === 0) throw new Error(`${source}:${i + 1}: empty token (each line must hold one token)`);
+      const prev = this.ids.get(t);
+      if (prev !== undefined) {
+        throw new Error(`${source}:${i + 1}: duplicate token ${JSON.stringify(t)}, first seen on line ${prev + 1}`);
+      }
+      this.ids.set(t, i);
+    });
+  }
+
+  /** Read a `vocab.txt`. Trailing whitespace on each line (and a final newline) is ignored, as in Hugging Face. */
+  static fromFile(path: string, specialNames: SpecialTokenNames = BERT_SPECIAL_TOKENS): Vocab {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read vocabulary ${path}: ${(err as Error).message}`);
+    }
+    return Vocab.fromText(text, specialNames, path);
+  }
+
+  /** Parse the contents of a `vocab.txt`. */
+  static fromText(text: string, specialNames: SpecialTokenNames = BERT_SPECIAL_TOKENS, source = 'vocab'): Vocab {
+    const lines = text.split('\n').map((l) => l.trimEnd());
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    if (lines.length === 0) throw new Error(`${source}: vocabulary is empty`);
+    return new Vocab(lines, specialNames, source);
+  }
+
+  /** The `vocab.txt` text: one token per line, newline-terminated. */
+  toText(): string {
+    return this.tokens.join('\n') + '\n';
+  }
+
+  /** Write `vocab.txt`. */
+  toFile(path: string): void {
+    writeFileSync(path, this.toText());
+  }
+
+  get size(): number {
+    return this.tokens.length;
+  }
+
+  has(token: string): boolean {
+    return this.ids.has(token);
+  }
+
+  /** Id of `token`, or undefined when it is not in the vocabulary. */
+  tokenToId(token: string): number | undefined {
+    return this.ids.get(token);
+  }
+
+  /** Token of `id`; throws for an id outside `[0, size)`. */
+  idToToken(id: number): string {
+    const t = this.tokens[id];
+    if (t === undefined || !Number.isInteger(id)) {
+      throw new Error(`token id ${id} is outside the vocabulary (expected an integer in [0, ${this.size}))`);
+    }
+    return t;
+  }
+
+  /** Id of a token that must be present (special tokens); the error names the token. */
+  requireId(token: string): number {
+    const id = this.ids.get(token);
+    if (id === undefined) throw new Error(`token ${JSON.stringify(token)} is not in the vocabulary (size ${this.size})`);
+    return id;
+  }
+
+  /** Ids of [PAD] [UNK] [CLS] [SEP] [MASK] (or the configured names); throws naming any that is missing. */
+  get specialIds(): SpecialTokenIds {
+    return this.specialIdsOf(this.specialNames);
+  }
+
+  /** Ids of the special tokens with the given names; throws naming any that is missing. */
+  specialIdsOf(n: SpecialTokenNames): SpecialTokenIds {
+    const missing = Object.values(n).filter((t) => !this.ids.has(t));
+    if (missing.length > 0) {
+      throw new Error(`vocabulary lacks special token(s) ${missing.join(', ')}`);
+    }
+    return {
+      pad: this.ids.get(n.pad)!,
+      unk: this.ids.get(n.unk)!,
+      cls: this.ids.get(n.cls)!,
+      sep: this.ids.get(n.sep)!,
+      mask: this.ids.get(n.mask)!,
+    };
+  }
+}
