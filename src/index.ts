@@ -12,3 +12,4 @@ export * from './autograd/index.ts';
 export * from './ops/index.ts';
 export * from './metrics/index.ts';
 export * from './io/index.ts';
+export * from './optim/index.ts';
