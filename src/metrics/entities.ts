@@ -17,7 +17,7 @@
  */
 
 /** One entity: `type` over tokens start..end-1 of sentence `sentence`. */
-export interface Entity {
+export interface EntitySpan {
   type: string;
   /** Index of the sentence in the input list. */
   sentence: number;
@@ -28,7 +28,7 @@ export interface Entity {
 }
 
 /** A parsed tag: O, or B/I with an entity type. */
-export interface ParsedTag {
+export interface ParsedBioTag {
   prefix: 'B' | 'I' | 'O';
   type: string;
 }
@@ -37,7 +37,7 @@ export interface ParsedTag {
  * Split a BIO tag into prefix and type: `O` -> O, `B-PER` -> B + PER, `I-MISC` -> I + MISC.
  * The type may itself contain '-' (`B-ORG-X` is type ORG-X). Anything else is an error.
  */
-export function parseBioTag(tag: string, where = ''): ParsedTag {
+export function parseBioTag(tag: string, where = ''): ParsedBioTag {
   if (tag === 'O') return { prefix: 'O', type: '' };
   const m = /^([BI])-(.+)$/.exec(tag);
   if (m === null) throw new Error(`parseBioTag: expected "O", "B-TYPE" or "I-TYPE"${where}, got ${JSON.stringify(tag)}`);
@@ -47,15 +47,15 @@ export function parseBioTag(tag: string, where = ''): ParsedTag {
 /**
  * The entities (chunks) of one sentence, by the conlleval rules in the file comment.
  * @param tags one BIO tag per token, length T
- * @param sentence index stored in each Entity (default 0)
+ * @param sentence index stored in each EntitySpan (default 0)
  * @returns entities in order of their first token
  */
-export function extractEntities(tags: readonly string[], sentence = 0): Entity[] {
-  const entities: Entity[] = [];
-  let open: Entity | null = null;
-  let prev: ParsedTag = { prefix: 'O', type: '' };
-  tags.forEach((tag, i) => {
-    const cur = parseBioTag(tag, ` at sentence ${sentence}, token ${i}`);
+export function extractEntities(tags: readonly string[], sentence = 0): EntitySpan[] {
+  const entities: EntitySpan[] = [];
+  let open: EntitySpan | null = null;
+  let prev: ParsedBioTag = { prefix: 'O', type: '' };
+  for (let i = 0; i < tags.length; i++) {
+    const cur = parseBioTag(tags[i]!, ` at sentence ${sentence}, token ${i}`);
     const starts = cur.prefix === 'B' || (cur.prefix === 'I' && (prev.prefix === 'O' || prev.type !== cur.type));
     if (open !== null && (starts || cur.prefix === 'O')) {
       open.end = i;
@@ -64,9 +64,9 @@ export function extractEntities(tags: readonly string[], sentence = 0): Entity[]
     }
     if (starts) open = { type: cur.type, sentence, start: i, end: -1 };
     prev = cur;
-  });
+  }
   if (open !== null) {
-    (open as Entity).end = tags.length;
+    open.end = tags.length;
     entities.push(open);
   }
   return entities;

@@ -6,7 +6,7 @@ import type { ClassificationReport } from './classification.ts';
 import type { EntityScores } from './entities.ts';
 
 /** Options shared by the text renderers. */
-export interface FormatOptions {
+export interface MetricsFormatOptions {
   /**
    * Class names indexed by class id (like a model config's id2label): row `labels[k]` is printed as
    * `labelNames[labels[k]]`. Default: the id itself.
@@ -44,7 +44,7 @@ function alignColumns(rows: string[][], gap = 2): string[] {
  *        macro avg     0.7894    0.7894    0.7894        57
  *     weighted avg     0.7895    0.7895    0.7895        57
  */
-export function formatClassificationReport(report: ClassificationReport, options: FormatOptions = {}): string {
+export function formatClassificationReport(report: ClassificationReport, options: MetricsFormatOptions = {}): string {
   const digits = options.digits ?? 4;
   const f = (x: number) => x.toFixed(digits);
   const header = ['', 'precision', 'recall', 'f1-score', 'support'];
@@ -89,7 +89,7 @@ export function formatConfusionMatrix(matrix: readonly (readonly number[])[], la
 /**
  * The classification report followed by the confusion matrix, as `bert evaluate` prints them.
  */
-export function formatMetricsTable(report: ClassificationReport, options: FormatOptions = {}): string {
+export function formatMetricsTable(report: ClassificationReport, options: MetricsFormatOptions = {}): string {
   const names = report.labels.map((l) => nameOf(l, options.labelNames));
   return (
     formatClassificationReport(report, options) +

@@ -17,7 +17,7 @@ export interface ConfusionSvgOptions {
 }
 
 /** Escape text for use inside SVG/XML content and attribute values. */
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
