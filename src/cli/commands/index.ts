@@ -1,7 +1,10 @@
 import type { Command } from '../command.ts';
+import { inspectCommand } from './inspect.ts';
 
 /**
  * Every `bert` subcommand, in the order `bert --help` lists them.
  * A new command is one file in this folder and one line here.
  */
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  inspectCommand,
+];

@@ -1,0 +1,337 @@
+/**
+ * Pretraining instances for BERT's two objectives, with the semantics of google-research/bert's
+ * `create_pretraining_data.py`:
+ *
+ *   - next sentence prediction (NSP): a pair `[CLS] A [SEP] B [SEP]` where B is the text that follows A in
+ *     the same document, or (half of the time) text from another document;
+ *   - masked language modelling (MLM): some of its tokens hidden (see masking.ts).
+ *
+ * Per document (`pairInstancesFromDocument`):
+ *
+ *   max_num_tokens = max_seq_length - 3                 (room for [CLS], [SEP], [SEP])
+ *   target = max_num_tokens, or with probability short_seq_prob a uniform integer in [2, max_num_tokens]
+ *            (drawn once per document and pass)
+ *
+ *   Sentences are added to a chunk until the chunk reaches `target` tokens or the document ends. Then
+ *   A = the first a_end sentences of the chunk, a_end uniform in [1, len(chunk) - 1] (1 for a one-sentence
+ *   chunk), and B is either
+ *     - random (always when the chunk has one sentence, else with probability 1/2): sentences of another
+ *       document (drawn up to 10 times to avoid this one) from a random start, until B reaches
+ *       target - len(A) tokens; the chunk's unused sentences are "put back" and start the next chunk;
+ *     - the true continuation: the rest of the chunk.
+ *   The pair is cut to max_num_tokens by `truncateSeqPair`.
+ *
+ * Whole corpus (`createPretrainingInstances`): shuffle the documents, make `dupeFactor` passes over them
+ * (each pass draws new targets, splits, partners and masks: static masking), then shuffle all instances.
+ *
+ * The random stream is the project's `Rng`, not Python's, so the same seed gives other instances than the
+ * Python script; the distribution is the same.
+ */
+import type { Rng } from '../tensor/random.ts';
+import type { CorpusDocument } from './corpus.ts';
+import { createMaskedLmPredictions, type MaskingOptions, type MaskingVocab } from './masking.ts';
+
+/** The part of a tokenizer that instance creation needs (a WordPiece tokenizer, or any other). */
+export interface PretrainingTokenizer {
+  /** Text to token strings (`##` marks a piece that continues a word). */
+  tokenize(text: string): string[];
+  /** Token string to its id in the vocabulary (unknown tokens are the tokenizer's business, e.g. [UNK]). */
+  tokenToId(token: string): number;
+}
+
+/** A document as token ids: one Int32Array per sentence, no empty sentences. */
+export type TokenizedDocument = Int32Array[];
+
+/** A sentence pair before masking. */
+export interface PairInstance {
+  /** `[CLS] A [SEP] B [SEP]`, shape [seq], seq <= maxSeqLength. */
+  ids: Int32Array;
+  /** 0 for [CLS], A and the first [SEP]; 1 for B and the last [SEP]. Shape [seq]. */
+  segmentIds: Int32Array;
+  /** True when B comes from another document (NSP label 1, as Hugging Face's next_sentence_label). */
+  isRandomNext: boolean;
+}
+
+/** A sentence pair with its masked-LM predictions: what one row of a pretraining batch holds. */
+export interface PretrainingInstance extends PairInstance {
+  /** Here `ids` is the masked input. */
+  ids: Int32Array;
+  /** Masked positions, ascending. */
+  maskedPositions: number[];
+  /** Original token id at each masked position. */
+  maskedLabels: number[];
+}
+
+/** How sentence pairs are made. */
+export interface PairOptions {
+  /** Longest sequence, special tokens included (BERT: 128 then 512). At least 5. */
+  maxSeqLength: number;
+  /** Probability that a document's target length is drawn short (BERT: 0.1). */
+  shortSeqProb: number;
+}
+
+/** Everything `createPretrainingInstances` needs. */
+export interface PretrainingDataOptions extends PairOptions, MaskingOptions {
+  /** Passes over the corpus, each with fresh pairs and masks (BERT: 10). Default 1. */
+  dupeFactor?: number;
+}
+
+/**
+ * Tokenize one corpus document into ids. Sentences that tokenize to nothing are dropped, as in the original.
+ * @throws when the tokenizer gives no integer id for a token (the message names file and line)
+ */
+export function tokenizeDocument(doc: CorpusDocument | readonly string[], tokenizer: PretrainingTokenizer): TokenizedDocument {
+  const sentences = Array.isArray(doc) ? (doc as readonly string[]) : (doc as CorpusDocument).sentences;
+  const out: TokenizedDocument = [];
+  for (let s = 0; s < sentences.length; s++) {
+    const tokens = tokenizer.tokenize(sentences[s]);
+    if (tokens.length === 0) continue;
+    const ids = new Int32Array(tokens.length);
+    for (let t = 0; t < tokens.length; t++) {
+      const id = tokenizer.tokenToId(tokens[t]);
+      if (!Number.isInteger(id) || id < 0) {
+        const where = Array.isArray(doc) ? `sentence ${s + 1}` : `${(doc as CorpusDocument).file}:${(doc as CorpusDocument).lines[s]}`;
+        throw new Error(`${where}: expected an id for token ${JSON.stringify(tokens[t])}, the tokenizer gave ${id}`);
+      }
+      ids[t] = id;
+    }
+    out.push(ids);
+  }
+  return out;
+}
+
+/**
+ * Tokenize a stream of documents (e.g. `readCorpus(files)`), keeping only documents with tokens.
+ * Only token ids are kept in memory, not the text.
+ */
+export async function tokenizeCorpus(
+  docs: AsyncIterable<CorpusDocument> | Iterable<CorpusDocument>,
+  tokenizer: PretrainingTokenizer,
+): Promise<TokenizedDocument[]> {
+  const out: TokenizedDocument[] = [];
+  for await (const doc of docs) {
+    const tokenized = tokenizeDocument(doc, tokenizer);
+    if (tokenized.length > 0) out.push(tokenized);
+  }
+  return out;
+}
+
+/** A half-open range [start, end) of a token array. */
+export interface TruncationSpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * `truncate_seq_pair`: while len(A) + len(B) > maxNumTokens, drop one token from the longer of the two
+ * (B when they are equally long), from its front or its back with probability 1/2 each.
+ * Works on lengths and returns what is kept of each, so no array is shifted.
+ * @returns the kept spans of A and B
+ */
+export function truncateSeqPair(lengthA: number, lengthB: number, maxNumTokens: number, rng: Rng): [TruncationSpan, TruncationSpan] {
+  const a = { start: 0, end: lengthA };
+  const b = { start: 0, end: lengthB };
+  while (a.end - a.start + (b.end - b.start) > maxNumTokens) {
+    const longer = a.end - a.start > b.end - b.start ? a : b;
+    if (rng.next() < 0.5) longer.start++;
+    else longer.end--;
+  }
+  return [a, b];
+}
+
+function totalLength(sentences: readonly Int32Array[]): number {
+  let n = 0;
+  for (const s of sentences) n += s.length;
+  return n;
+}
+
+function concat(sentences: readonly Int32Array[]): Int32Array {
+  const out = new Int32Array(totalLength(sentences));
+  let at = 0;
+  for (const s of sentences) {
+    out.set(s, at);
+    at += s.length;
+  }
+  return out;
+}
+
+function checkPairOptions(options: PairOptions): void {
+  const { maxSeqLength: m, shortSeqProb: p } = options;
+  if (!(Number.isInteger(m) && m >= 5)) {
+    throw new Error(`pretraining instances: maxSeqLength must be an integer >= 5 ([CLS] a [SEP] b [SEP]), got ${m}`);
+  }
+  if (!(p >= 0 && p <= 1)) throw new Error(`pretraining instances: shortSeqProb must be in [0, 1], got ${p}`);
+}
+
+/**
+ * Build `[CLS] A [SEP] B [SEP]` and its segment ids from the kept spans of A and B.
+ * Shapes: ids and segmentIds [lenA + lenB + 3].
+ */
+export function assemblePair(
+  tokensA: Int32Array,
+  spanA: TruncationSpan,
+  tokensB: Int32Array,
+  spanB: TruncationSpan,
+  clsId: number,
+  sepId: number,
+): { ids: Int32Array; segmentIds: Int32Array } {
+  const lenA = spanA.end - spanA.start;
+  const lenB = spanB.end - spanB.start;
+  const ids = new Int32Array(lenA + lenB + 3);
+  const segmentIds = new Int32Array(lenA + lenB + 3);
+  ids[0] = clsId;
+  ids.set(tokensA.subarray(spanA.start, spanA.end), 1);
+  ids[lenA + 1] = sepId;
+  ids.set(tokensB.subarray(spanB.start, spanB.end), lenA + 2);
+  ids[lenA + lenB + 2] = sepId;
+  segmentIds.fill(1, lenA + 2);
+  return { ids, segmentIds };
+}
+
+/**
+ * `create_instances_from_document` without the masking: the sentence pairs of one document, lazily, so a
+ * caller that masks each pair as it comes draws random numbers in the original's order.
+ * @param documents the whole corpus (random B segments come from it); no empty documents or sentences
+ * @param documentIndex the document to cut into pairs
+ * @param special ids of [CLS] and [SEP]
+ */
+export function* pairInstancesFromDocument(
+  documents: readonly TokenizedDocument[],
+  documentIndex: number,
+  options: PairOptions,
+  special: { clsId: number; sepId: number },
+  rng: Rng,
+): Generator<PairInstance> {
+  const document = documents[documentIndex];
+  const maxNumTokens = options.maxSeqLength - 3;
+  let targetSeqLength = maxNumTokens;
+  if (rng.next() < options.shortSeqProb) targetSeqLength = rng.randint(2, maxNumTokens);
+
+  let chunk: Int32Array[] = [];
+  let chunkLength = 0;
+  let i = 0;
+  while (i < document.length) {
+    chunk.push(document[i]);
+    chunkLength += document[i].length;
+    if (i === document.length - 1 || chunkLength >= targetSeqLength) {
+      // How many sentences of the chunk go into A.
+      const aEnd = chunk.length >= 2 ? rng.randint(1, chunk.length - 1) : 1;
+      const tokensA = concat(chunk.slice(0, aEnd));
+      let tokensB: Int32Array;
+      let isRandomNext: boolean;
+      if (chunk.length === 1 || rng.next() < 0.5) {
+        isRandomNext = true;
+        const targetBLength = targetSeqLength - tokensA.length;
+        // Try to pick another document; with one document (or bad luck 10 times) it is this one.
+        let randomIndex = 0;
+        for (let attempt = 0; attempt < 10; attempt++) {
+          randomIndex = rng.randint(0, documents.length - 1);
+          if (randomIndex !== documentIndex) break;
+        }
+        const randomDocument = documents[randomIndex];
+        const randomStart = rng.randint(0, randomDocument.length - 1);
+        const taken: Int32Array[] = [];
+        let takenLength = 0;
+        for (let j = randomStart; j < randomDocument.length; j++) {
+          taken.push(randomDocument[j]);
+          takenLength += randomDocument[j].length;
+          if (takenLength >= targetBLength) break;
+        }
+        tokensB = concat(taken);
+        // The chunk's sentences after A were not used: put them back for the next chunk.
+        i -= chunk.length - aEnd;
+      } else {
+        isRandomNext = false;
+        tokensB = concat(chunk.slice(aEnd));
+      }
+      const [spanA, spanB] = truncateSeqPair(tokensA.length, tokensB.length, maxNumTokens, rng);
+      const { ids, segmentIds } = assemblePair(tokensA, spanA, tokensB, spanB, special.clsId, special.sepId);
+      yield { ids, segmentIds, isRandomNext };
+      chunk = [];
+      chunkLength = 0;
+    }
+    i++;
+  }
+}
+
+/** Drop empty sentences and documents; fail when nothing is left. */
+function usableDocuments(documents: readonly TokenizedDocument[]): TokenizedDocument[] {
+  const kept = documents.map((d) => d.filter((s) => s.length > 0)).filter((d) => d.length > 0);
+  if (kept.length === 0) {
+    throw new Error(`pretraining instances: expected at least one document with tokens, found none among ${documents.length} documents`);
+  }
+  return kept;
+}
+
+function checkDupeFactor(dupeFactor: number): void {
+  if (!(Number.isInteger(dupeFactor) && dupeFactor >= 1)) {
+    throw new Error(`pretraining instances: dupeFactor must be a positive integer, got ${dupeFactor}`);
+  }
+}
+
+/**
+ * Unmasked sentence pairs for the whole corpus: shuffle the documents (a copy), make `dupeFactor` passes,
+ * shuffle the pairs. For dynamic masking, where each epoch masks them afresh.
+ * @returns the pairs in training order
+ */
+export function createPairInstances(
+  documents: readonly TokenizedDocument[],
+  options: PairOptions & { dupeFactor?: number },
+  special: { clsId: number; sepId: number },
+  rng: Rng,
+): PairInstance[] {
+  checkPairOptions(options);
+  const dupeFactor = options.dupeFactor ?? 1;
+  checkDupeFactor(dupeFactor);
+  const docs = rng.shuffle(usableDocuments(documents));
+  const pairs: PairInstance[] = [];
+  for (let pass = 0; pass < dupeFactor; pass++) {
+    for (let d = 0; d < docs.length; d++) {
+      for (const pair of pairInstancesFromDocument(docs, d, options, special, rng)) pairs.push(pair);
+    }
+  }
+  return rng.shuffle(pairs);
+}
+
+/** Mask one pair: a new instance whose `ids` are the masked input. */
+export function maskPairInstance(pair: PairInstance, vocab: MaskingVocab, options: MaskingOptions, rng: Rng): PretrainingInstance {
+  const masked = createMaskedLmPredictions(pair.ids, vocab, options, rng);
+  return {
+    ids: masked.ids,
+    segmentIds: pair.segmentIds,
+    isRandomNext: pair.isRandomNext,
+    maskedPositions: masked.maskedPositions,
+    maskedLabels: masked.maskedLabels,
+  };
+}
+
+/**
+ * `create_training_instances` after tokenization: shuffle the documents (a copy), make `dupeFactor`
+ * passes, each pair masked as soon as it is made (static masking), and shuffle all instances.
+ * @returns the instances in training order
+ */
+export function createPretrainingInstances(
+  documents: readonly TokenizedDocument[],
+  vocab: MaskingVocab,
+  options: PretrainingDataOptions,
+  rng: Rng,
+): PretrainingInstance[] {
+  checkPairOptions(options);
+  const dupeFactor = options.dupeFactor ?? 1;
+  checkDupeFactor(dupeFactor);
+  const docs = rng.shuffle(usableDocuments(documents));
+  const instances: PretrainingInstance[] = [];
+  for (let pass = 0; pass < dupeFactor; pass++) {
+    for (let d = 0; d < docs.length; d++) {
+      for (const pair of pairInstancesFromDocument(docs, d, options, vocab, rng)) {
+        instances.push(maskPairInstance(pair, vocab, options, rng));
+      }
+    }
+  }
+  return rng.shuffle(instances);
+}
+
+/** Token strings of a sequence of ids, for printing: `vocabTokens[id]`. */
+export function idsToTokens(ids: ArrayLike<number>, vocabTokens: readonly string[]): string[] {
+  return Array.from(ids, (id) => vocabTokens[id] ?? `<id ${id}>`);
+}
