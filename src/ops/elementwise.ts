@@ -161,10 +161,11 @@ export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
 
 /**
  * a ** b, broadcasting. d/da = b a^(b-1); d/db = a^b ln a (only defined for a > 0).
+ * For b = 0, a^0 = 1 is constant, so d/da = 0 (also at a = 0, where b a^(b-1) would be 0 * Infinity = NaN).
  */
 export function pow(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('pow', a, b, Math.pow, (ta, tb, out, g) => [
-    ta.requiresGrad ? mul(g, mul(tb, broadcastApply('pow', ta, sub(tb, 1), Math.pow))) : null,
+    ta.requiresGrad ? mul(g, broadcastApply('pow', ta, tb, (x, y) => (y === 0 ? 0 : y * Math.pow(x, y - 1)))) : null,
     tb.requiresGrad ? mul(g, mul(out, broadcastApply('log', ta, ta, (x) => Math.log(x)))) : null,
   ]);
 }
