@@ -1,0 +1,148 @@
+/**
+ * Gradient checks for the network ops: softmax / logSoftmax on any axis, layerNorm (input, weight and bias),
+ * dropout with a replayed mask, and the losses (crossEntropy with ignore index and every reduction, mseLoss,
+ * bceWithLogits).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bceWithLogits, crossEntropy, dropout, layerNorm, logSoftmax, mseLoss, Rng, softmax, sum, Tensor, type Reduction } from '../../src/index.ts';
+import { expectGradOk, runs, shapeArb, sizeOfShape, t64, tensorArb, values } from './helpers.ts';
+
+const reductionArb = fc.constantFrom<Reduction>('mean', 'sum', 'none');
+
+describe('gradients of softmax and logSoftmax', () => {
+  const arb = shapeArb(1, 3).chain((shape) =>
+    fc.tuple(tensorArb(shape, -4, 4), fc.integer({ min: -shape.length, max: shape.length - 1 })).map(([x, axis]) => ({ x, axis })),
+  );
+
+  it('softmax along any axis', () => {
+    fc.assert(fc.property(arb, ({ x, axis }) => expectGradOk((t) => softmax(t, axis), [x])), runs(25));
+  });
+
+  it('logSoftmax along any axis', () => {
+    fc.assert(fc.property(arb, ({ x, axis }) => expectGradOk((t) => logSoftmax(t, axis), [x])), runs(25));
+  });
+});
+
+describe('gradient of layerNorm', () => {
+  /** Population variance of each row of length H. */
+  const rowVariances = (v: number[], H: number) => {
+    const out: number[] = [];
+    for (let o = 0; o < v.length; o += H) {
+      const row = v.slice(o, o + H);
+      const mu = row.reduce((a, b) => a + b, 0) / H;
+      out.push(row.reduce((a, b) => a + (b - mu) ** 2, 0) / H);
+    }
+    return out;
+  };
+
+  it('with respect to input, weight and bias, rows of any leading shape (eps 1e-12 and 1e-5)', () => {
+    const arb = fc.tuple(shapeArb(0, 2), fc.integer({ min: 1, max: 7 }), fc.constantFrom(1e-12, 1e-5)).chain(([lead, H, eps]) =>
+      fc.tuple(values(sizeOfShape(lead) * H), tensorArb([H]), tensorArb([H])).map(([xv, w, b]) => ({ xv, shape: [...lead, H], H, w, b, eps })),
+    );
+    fc.assert(
+      fc.property(arb, ({ xv, shape, H, w, b, eps }) => {
+        // Keep away from (near-)constant rows, where 1/sqrt(var + eps) makes the function too curved for
+        // central differences with h = 1e-6; a row of one element is constant by definition and is fine.
+        fc.pre(H === 1 || rowVariances(xv, H).every((v) => v >= 0.01));
+        expectGradOk((x, gamma, beta) => layerNorm(x, gamma, beta, eps), [t64(shape, xv), w, b]);
+      }),
+      runs(25),
+    );
+  });
+});
+
+describe('gradient of dropout', () => {
+  const arb = shapeArb(0, 3).chain((shape) =>
+    fc.tuple(tensorArb(shape), fc.double({ min: 0, max: 0.9, noNaN: true }), fc.integer({ min: 0, max: 1e6 })).map(([x, p, seed]) => ({ x, p, seed })),
+  );
+
+  it('with the mask replayed from the saved Rng state, gradcheck passes', () => {
+    fc.assert(
+      fc.property(arb, ({ x, p, seed }) => {
+        const state = new Rng(seed).getState();
+        // Each call starts from the same generator state, so every forward uses the same mask.
+        expectGradOk((t) => dropout(t, p, Rng.fromState(state)), [x]);
+      }),
+      runs(20),
+    );
+  });
+
+  it('the gradient is the mask scaling: 1/(1-p) where kept, 0 where dropped, one draw per element', () => {
+    fc.assert(
+      fc.property(arb, ({ x, p, seed }) => {
+        const rng = new Rng(seed);
+        const replay = Rng.fromState(rng.getState());
+        const y = dropout(x, p, rng);
+        const upstream = t64(x.shape, Array.from({ length: x.size }, (_, i) => i + 1), false);
+        if (p === 0) {
+          expect(y).toBe(x); // p = 0 is the identity and draws nothing
+          return;
+        }
+        y.backward(upstream);
+        for (let i = 0; i < x.size; i++) {
+          const kept = replay.next() >= p;
+          expect(x.grad!.data[i]).toBe(kept ? (i + 1) * (1 / (1 - p)) : 0);
+          expect(y.data[i]).toBe(kept ? x.data[i] * (1 / (1 - p)) : 0);
+        }
+        // Both generators are at the same point of the stream: dropout drew exactly one number per element.
+        expect(rng.next()).toBe(replay.next());
+      }),
+      runs(20),
+    );
+  });
+
+  it('in evaluation mode dropout is the identity and draws nothing', () => {
+    const x = t64([4], [1, 2, 3, 4]);
+    const rng = new Rng(5);
+    const before = rng.getState();
+    expect(dropout(x, 0.5, rng, false)).toBe(x);
+    expect(rng.getState()).toEqual(before);
+  });
+});
+
+describe('gradients of the losses', () => {
+  it('crossEntropy: logits [N, C] or [B, T, C], some targets ignored, every reduction', () => {
+    const arb = fc.tuple(shapeArb(1, 2), fc.integer({ min: 1, max: 6 }), reductionArb, fc.constantFrom(-100, -1, 0)).chain(([lead, C, reduction, ignoreIndex]) => {
+      const n = sizeOfShape(lead);
+      return fc.tuple(
+        tensorArb([...lead, C], -4, 4),
+        fc.array(fc.oneof(fc.integer({ min: 0, max: C - 1 }), fc.constant(ignoreIndex)), { minLength: n, maxLength: n }),
+      ).map(([logits, t]) => ({ logits, targets: new Tensor(Int32Array.from(t), lead), reduction, ignoreIndex }));
+    });
+    fc.assert(
+      fc.property(arb, ({ logits, targets, reduction, ignoreIndex }) => {
+        expectGradOk((x) => crossEntropy(x, targets, { reduction, ignoreIndex }), [logits]);
+        // Ignored rows get exactly zero gradient.
+        logits.grad = null;
+        const loss = crossEntropy(logits, targets, { reduction, ignoreIndex });
+        (reduction === 'none' ? sum(loss) : loss).backward();
+        const C = logits.shape[logits.rank - 1];
+        targets.data.forEach((t, i) => {
+          if (t === ignoreIndex) for (let j = 0; j < C; j++) expect(logits.grad!.data[i * C + j]).toBe(0);
+        });
+      }),
+      runs(30),
+    );
+  });
+
+  it('crossEntropy with every target ignored: mean loss 0 and zero gradient (no NaN)', () => {
+    const logits = t64([2, 3], [1, 2, 3, 4, 5, 6]);
+    const loss = crossEntropy(logits, new Tensor(Int32Array.from([-100, -100]), [2]));
+    expect(loss.item()).toBe(0);
+    loss.backward();
+    expect(Array.from(logits.grad!.data)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('mseLoss with respect to input and target, every reduction', () => {
+    const arb = fc.tuple(shapeArb(0, 3), reductionArb).chain(([s, reduction]) => fc.tuple(tensorArb(s), tensorArb(s)).map(([a, b]) => ({ a, b, reduction })));
+    fc.assert(fc.property(arb, ({ a, b, reduction }) => expectGradOk((x, y) => mseLoss(x, y, reduction), [a, b])), runs(20));
+  });
+
+  it('bceWithLogits with logits in [-12, 12] and soft targets in [0, 1], every reduction', () => {
+    const arb = fc.tuple(shapeArb(0, 3), reductionArb).chain(([s, reduction]) =>
+      fc.tuple(tensorArb(s, -12, 12), values(sizeOfShape(s), 0, 1)).map(([x, y]) => ({ x, y: t64(s, y, false), reduction })),
+    );
+    fc.assert(fc.property(arb, ({ x, y, reduction }) => expectGradOk((t) => bceWithLogits(t, y, reduction), [x])), runs(20));
+  });
+});
