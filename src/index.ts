@@ -10,6 +10,7 @@ export * from './tensor/index.ts';
 export * from './backend/index.ts';
 export * from './autograd/index.ts';
 export * from './ops/index.ts';
+export * from './nn/index.ts';
 export * from './metrics/index.ts';
 export * from './io/index.ts';
 export * from './optim/index.ts';
