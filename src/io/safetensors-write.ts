@@ -4,7 +4,7 @@
  *
  *   - tensors ordered by dtype, largest alignment first (F64/I64 before F32/I32 before F16/BF16 before bytes),
  *     then by name; each tensor's data follows the previous one with no gap;
- *   - the header is compact JSON, `__metadata__` first (only when there is metadata), then the tensors in
+ *   - the header is compact JSON, `__metadata__` first (when metadata is given, even {}), then the tensors in
  *     data order, padded with spaces so that its length N is a multiple of 8 (then the data section starts
  *     at byte 8 + N, a multiple of 8, and with the ordering above every tensor is aligned to its element
  *     size, which lets readers view the bytes in place);
@@ -49,7 +49,10 @@ export interface SafetensorsLayout {
 }
 
 /** Validate the tensors and work out the file layout (no tensor data is touched). */
-export function planSafetensors(tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): SafetensorsLayout {
+export function planSafetensors(
+  tensors: Record<string, TensorToWrite>,
+  metadata?: Record<string, string>,
+): SafetensorsLayout {
   const fail = (msg: string): never => {
     throw new SafetensorsError(`cannot write safetensors: ${msg}`);
   };
@@ -61,7 +64,8 @@ export function planSafetensors(tensors: Record<string, TensorToWrite>, metadata
     const t = tensors[name];
     if (name === '__metadata__') fail('"__metadata__" is reserved and cannot be a tensor name');
     if (!(SAFETENSORS_WRITABLE_DTYPES as readonly string[]).includes(t.dtype)) {
-      fail(`tensor "${name}": dtype ${JSON.stringify(t.dtype)} cannot be written; expected one of ${SAFETENSORS_WRITABLE_DTYPES.join(', ')}`);
+      const expected = SAFETENSORS_WRITABLE_DTYPES.join(', ');
+      fail(`tensor "${name}": dtype ${JSON.stringify(t.dtype)} cannot be written; expected one of ${expected}`);
     }
     if (!Array.isArray(t.shape) || !t.shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
       fail(`tensor "${name}": shape must be a list of non-negative integers, found ${JSON.stringify(t.shape)}`);
@@ -78,13 +82,14 @@ export function planSafetensors(tensors: Record<string, TensorToWrite>, metadata
   const laidOut: SafetensorsLayout['tensors'] = [];
   let offset = 0;
   const parts: string[] = [];
-  if (metadata && Object.keys(metadata).length > 0) parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
+  if (metadata) parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
   for (const name of names) {
     const t = tensors[name];
     const begin = offset;
     const end = begin + t.data.length * SAFETENSORS_DTYPE_SIZE[t.dtype];
     laidOut.push({ name, tensor: t, begin, end });
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${t.dtype}","shape":${JSON.stringify(t.shape)},"data_offsets":[${begin},${end}]}`);
+    const info = `{"dtype":"${t.dtype}","shape":${JSON.stringify(t.shape)},"data_offsets":[${begin},${end}]}`;
+    parts.push(`${JSON.stringify(name)}:${info}`);
     offset = end;
   }
   const json = new TextEncoder().encode(`{${parts.join(',')}}`);
@@ -131,6 +136,10 @@ export async function saveSafetensors(
 }
 
 /** Synchronous `saveSafetensors`. */
-export function saveSafetensorsSync(path: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): void {
+export function saveSafetensorsSync(
+  path: string,
+  tensors: Record<string, TensorToWrite>,
+  metadata?: Record<string, string>,
+): void {
   writeFileAtomicSync(path, encodeSafetensors(tensors, metadata));
 }

@@ -254,6 +254,8 @@ describe('writer byte layout', () => {
     expect(bytes.byteLength).toBe(16);
     expect(new TextDecoder().decode(bytes.subarray(8))).toBe('{}      ');
     expect(readSafetensors(bytes).entries.size).toBe(0);
+    // like the reference writer, metadata that is given is written even when empty
+    expect(new TextDecoder().decode(writeSafetensors({}, {}).subarray(8))).toBe('{"__metadata__":{}}     ');
   });
 
   it('counts the header length in UTF-8 bytes, not characters', () => {

@@ -30,7 +30,8 @@ export function inspectSummary(file: SafetensorsFile, opts: InspectOptions = {})
   const rows: TensorRow[] = [];
   for (const e of file.entries.values()) {
     if (opts.filter && !e.name.includes(opts.filter)) continue;
-    const row: TensorRow = { name: e.name, dtype: e.dtype, shape: e.shape, params: e.numel, bytes: e.numel * SAFETENSORS_DTYPE_SIZE[e.dtype] };
+    const bytes = e.numel * SAFETENSORS_DTYPE_SIZE[e.dtype];
+    const row: TensorRow = { name: e.name, dtype: e.dtype, shape: e.shape, params: e.numel, bytes };
     if (opts.stats) row.stats = stats(file.toFloat64(e.name));
     rows.push(row);
   }
@@ -81,7 +82,9 @@ export function formatInspect(file: SafetensorsFile, opts: InspectOptions = {}):
     row.map((cell, c) => (numeric(c) ? (cell ?? '').padStart(widths[c]) : (cell ?? '').padEnd(widths[c]))).join('  ').trimEnd();
 
   const metaKeys = Object.keys(s.metadata);
-  const shown = opts.filter ? `${s.tensors.length} of ${file.entries.size} tensors (name contains "${opts.filter}")` : `${s.tensors.length} tensors`;
+  const shown = opts.filter
+    ? `${s.tensors.length} of ${file.entries.size} tensors (name contains "${opts.filter}")`
+    : `${s.tensors.length} tensors`;
   return [
     `${s.source}: ${shown}, ${int(s.totalParams)} parameters, ${int(s.totalBytes)} bytes of data, ${int(s.headerBytes)}-byte header`,
     `metadata: ${metaKeys.length ? metaKeys.map((k) => `${k}=${JSON.stringify(s.metadata[k])}`).join(', ') : '(none)'}`,
