@@ -14,3 +14,4 @@ export * from './nn/index.ts';
 export * from './metrics/index.ts';
 export * from './io/index.ts';
 export * from './optim/index.ts';
+export * from './data/index.ts';

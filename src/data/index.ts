@@ -3,4 +3,5 @@ export * from './corpus.ts';
 export * from './utf8.ts';
 export * from './masking.ts';
 export * from './pretraining-instances.ts';
+export * from './pretraining-batches.ts';
 export * from './synthetic-corpus.ts';

@@ -32,18 +32,19 @@ export interface MaskingVocab {
   randomTokenIds: Int32Array;
 }
 
-/** Spellings of the special tokens; BERT's are the defaults. */
-export interface SpecialTokens {
+/** Spellings of the special tokens masking needs; BERT's are the defaults. */
+export interface MaskingSpecialTokens {
   cls: string;
   sep: string;
   mask: string;
   pad: string;
 }
 
-export const BERT_SPECIAL_TOKENS: SpecialTokens = { cls: '[CLS]', sep: '[SEP]', mask: '[MASK]', pad: '[PAD]' };
+const DEFAULT_SPECIAL_TOKENS: MaskingSpecialTokens = { cls: '[CLS]', sep: '[SEP]', mask: '[MASK]', pad: '[PAD]' };
 
 /**
- * Build a `MaskingVocab` from the vocabulary's token list (index = id), e.g. the lines of `vocab.txt`.
+ * Build a `MaskingVocab` from the vocabulary's token list (index = id), e.g. the lines of `vocab.txt` or
+ * `BertTokenizer.vocab.tokens`.
  * @param vocabTokens token strings, `vocabTokens[id]`
  * @param options.specialTokens other spellings for [CLS] [SEP] [MASK] [PAD]
  * @param options.randomTokenIds restrict the random replacement to these ids (default: every id, as the original)
@@ -51,9 +52,9 @@ export const BERT_SPECIAL_TOKENS: SpecialTokens = { cls: '[CLS]', sep: '[SEP]', 
  */
 export function createMaskingVocab(
   vocabTokens: readonly string[],
-  options: { specialTokens?: Partial<SpecialTokens>; randomTokenIds?: ArrayLike<number> } = {},
+  options: { specialTokens?: Partial<MaskingSpecialTokens>; randomTokenIds?: ArrayLike<number> } = {},
 ): MaskingVocab {
-  const special = { ...BERT_SPECIAL_TOKENS, ...options.specialTokens };
+  const special = { ...DEFAULT_SPECIAL_TOKENS, ...options.specialTokens };
   const size = vocabTokens.length;
   const idOf = (token: string): number => {
     const id = vocabTokens.indexOf(token);

@@ -31,12 +31,15 @@ import type { Rng } from '../tensor/random.ts';
 import type { CorpusDocument } from './corpus.ts';
 import { createMaskedLmPredictions, type MaskingOptions, type MaskingVocab } from './masking.ts';
 
-/** The part of a tokenizer that instance creation needs (a WordPiece tokenizer, or any other). */
+/**
+ * The part of a tokenizer that instance creation needs. The project's `BertTokenizer` fits as it is; any
+ * other tokenizer with these two methods does too.
+ */
 export interface PretrainingTokenizer {
-  /** Text to token strings (`##` marks a piece that continues a word). */
+  /** Text to token strings (`##` marks a piece that continues a word), without [CLS]/[SEP]. */
   tokenize(text: string): string[];
-  /** Token string to its id in the vocabulary (unknown tokens are the tokenizer's business, e.g. [UNK]). */
-  tokenToId(token: string): number;
+  /** Token strings to ids (unknown tokens are the tokenizer's business, e.g. [UNK]). */
+  convertTokensToIds(tokens: readonly string[]): number[];
 }
 
 /** A document as token ids: one Int32Array per sentence, no empty sentences. */
@@ -86,9 +89,10 @@ export function tokenizeDocument(doc: CorpusDocument | readonly string[], tokeni
   for (let s = 0; s < sentences.length; s++) {
     const tokens = tokenizer.tokenize(sentences[s]);
     if (tokens.length === 0) continue;
+    const tokenIds = tokenizer.convertTokensToIds(tokens);
     const ids = new Int32Array(tokens.length);
     for (let t = 0; t < tokens.length; t++) {
-      const id = tokenizer.tokenToId(tokens[t]);
+      const id = tokenIds[t];
       if (!Number.isInteger(id) || id < 0) {
         const where = Array.isArray(doc) ? `sentence ${s + 1}` : `${(doc as CorpusDocument).file}:${(doc as CorpusDocument).lines[s]}`;
         throw new Error(`${where}: expected an id for token ${JSON.stringify(tokens[t])}, the tokenizer gave ${id}`);

@@ -36,7 +36,7 @@ export function whitespaceTokenizer(texts: readonly string[]): TestTokenizer {
     vocabTokens,
     vocab: createMaskingVocab(vocabTokens),
     tokenize: (text) => text.split(/\s+/).filter((w) => w !== '').flatMap(pieces),
-    tokenToId: (token) => index.get(token) ?? 1,
+    convertTokensToIds: (tokens) => tokens.map((token) => index.get(token) ?? 1),
   };
 }
 

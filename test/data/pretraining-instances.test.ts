@@ -304,7 +304,7 @@ describe('tokenizing a corpus', () => {
 
   it('names the file and line when the tokenizer gives no id', () => {
     const [doc] = parseCorpus('fine\nbroken here\n', 'c.txt');
-    const tok = { tokenize: (t: string) => t.split(' '), tokenToId: (t: string) => (t === 'broken' ? -1 : 7) };
+    const tok = { tokenize: (t: string) => t.split(' '), convertTokensToIds: (ts: readonly string[]) => ts.map((t) => (t === 'broken' ? -1 : 7)) };
     expect(() => tokenizeDocument(doc, tok)).toThrow('c.txt:2: expected an id for token "broken", the tokenizer gave -1');
   });
 });
