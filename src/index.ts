@@ -15,3 +15,4 @@ export * from './metrics/index.ts';
 export * from './io/index.ts';
 export * from './optim/index.ts';
 export * from './data/index.ts';
+export * from './tokenizer/index.ts';

@@ -1,5 +1,7 @@
 import type { Command } from '../command.ts';
 import { inspectCommand } from './inspect.ts';
+import { tokenizeCommand } from './tokenize.ts';
+import { trainTokenizerCommand } from './train-tokenizer.ts';
 
 /**
  * Every `bert` subcommand, in the order `bert --help` lists them.
@@ -7,4 +9,6 @@ import { inspectCommand } from './inspect.ts';
  */
 export const commands: Command[] = [
   inspectCommand,
+  tokenizeCommand,
+  trainTokenizerCommand,
 ];
