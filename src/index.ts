@@ -11,6 +11,7 @@ export * from './backend/index.ts';
 export * from './autograd/index.ts';
 export * from './ops/index.ts';
 export * from './nn/index.ts';
+export * from './bert/index.ts';
 export * from './metrics/index.ts';
 export * from './io/index.ts';
 export * from './optim/index.ts';
