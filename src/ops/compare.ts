@@ -7,12 +7,12 @@ import { allocate } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, sameShape, shapeToString, sizeOf } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { assertTensor } from './checks.ts';
-import { broadcastApply, sumToShape, type TensorOrNumber } from './elementwise.ts';
-import { full } from '../tensor/creation.ts';
+import { broadcastApply, scalarOperand, sumToShape, type TensorOrNumber } from './elementwise.ts';
 
 function compare(op: string, a: TensorOrNumber, b: TensorOrNumber, f: (x: number, y: number) => boolean): Tensor {
-  const ta = typeof a === 'number' ? full([], a, { dtype: (b as Tensor).dtype }) : a;
-  const tb = typeof b === 'number' ? full([], b, { dtype: ta.dtype }) : b;
+  if (typeof a === 'number' && typeof b === 'number') throw new Error(`${op}: at least one operand must be a Tensor`);
+  const ta = typeof a === 'number' ? scalarOperand(op, a, b as Tensor) : a;
+  const tb = typeof b === 'number' ? scalarOperand(op, b, ta) : b;
   assertTensor(op, ta);
   assertTensor(op, tb);
   const r = broadcastApply(op, ta, tb, (x, y) => (f(x, y) ? 1 : 0));

@@ -7,7 +7,7 @@
  */
 import { record } from '../autograd/record.ts';
 import { allocate, type TypedArray } from '../tensor/dtype.ts';
-import { broadcastShapes, broadcastStrides, sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
+import { broadcastShapes, broadcastStrides, sameShape, shapeToString, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { full } from '../tensor/creation.ts';
 import { assertSameDType, assertTensor } from './checks.ts';
@@ -17,8 +17,16 @@ type BinaryFn = (x: number, y: number) => number;
 /** A number is taken as a scalar tensor of the other operand's dtype. */
 export type TensorOrNumber = Tensor | number;
 
-function asTensor(x: TensorOrNumber, like: Tensor): Tensor {
-  return typeof x === 'number' ? full([], x, { dtype: like.dtype }) : x;
+/**
+ * The number `x` as a scalar tensor of `like`'s dtype. An int32 tensor only takes numbers that int32 holds
+ * exactly: `add(ids, 1.5)` or `lt(ids, 0.5)` would otherwise be computed with a silently truncated 1 or 0.
+ */
+export function scalarOperand(op: string, x: number, like: Tensor): Tensor {
+  assertTensor(op, like, 'tensor operand');
+  if (like.dtype === 'int32' && x !== (x | 0)) {
+    throw new Error(`${op}: the number ${x} is not an int32 value, but the tensor operand ${shapeToString(like.shape)} is int32 (cast it to a float dtype first)`);
+  }
+  return full([], x, { dtype: like.dtype });
 }
 
 /**
@@ -125,8 +133,8 @@ export function sumToShape(t: Tensor, shape: Shape): Tensor {
 
 function binary(op: string, a: TensorOrNumber, b: TensorOrNumber, f: BinaryFn, grads: (a: Tensor, b: Tensor, out: Tensor, g: Tensor) => [Tensor | null, Tensor | null]): Tensor {
   if (typeof a === 'number' && typeof b === 'number') throw new Error(`${op}: at least one operand must be a Tensor`);
-  const ta = typeof a === 'number' ? asTensor(a, b as Tensor) : a;
-  const tb = typeof b === 'number' ? asTensor(b, ta) : b;
+  const ta = typeof a === 'number' ? scalarOperand(op, a, b as Tensor) : a;
+  const tb = typeof b === 'number' ? scalarOperand(op, b, ta) : b;
   assertTensor(op, ta, 'first operand');
   assertTensor(op, tb, 'second operand');
   const out = broadcastApply(op, ta, tb, f);

@@ -99,6 +99,9 @@ export function embedding(weight: Tensor, ids: Tensor, paddingIdx?: number): Ten
   assertRank('embedding', weight, 2, 'weight');
   assertInt('embedding', ids, 'ids');
   const vocab = weight.shape[0];
+  if (paddingIdx !== undefined && !(Number.isInteger(paddingIdx) && paddingIdx >= 0 && paddingIdx < vocab)) {
+    throw new Error(`embedding: paddingIdx ${paddingIdx} is outside the table [0, ${vocab})`);
+  }
   for (let i = 0; i < ids.size; i++) {
     const id = ids.data[i];
     if (id < 0 || id >= vocab) {

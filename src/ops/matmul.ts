@@ -46,7 +46,8 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   // A batch of inputs times one matrix is one big 2-D product: fold the batch into the rows.
   if (b.rank === 2 && a.rank > 2 && !transposeA) {
     const m = a.shape[a.rank - 2];
-    const flat = matmul2(reshape(a, [-1, k]), b, false, transposeB);
+    // The row count is spelled out rather than inferred (-1), which would be ambiguous for k = 0.
+    const flat = matmul2(reshape(a, [sizeOf(a.shape.slice(0, -1)), k]), b, false, transposeB);
     return reshape(flat, [...a.shape.slice(0, -2), m, flat.shape[1]]);
   }
   return matmul2(a, b, transposeA, transposeB);

@@ -13,6 +13,9 @@ import { sumToShape } from './elementwise.ts';
 export function reshape(x: Tensor, shape: Shape): Tensor {
   assertTensor('reshape', x);
   const target = [...shape];
+  if (!target.every((d) => Number.isInteger(d) && d >= -1)) {
+    throw new Error(`reshape: cannot reshape ${shapeToString(x.shape)} to ${shapeToString(shape)}: sizes must be non-negative integers (one may be -1)`);
+  }
   const inferred = target.indexOf(-1);
   if (inferred >= 0) {
     if (target.indexOf(-1, inferred + 1) >= 0) throw new Error(`reshape: only one dimension may be -1, got ${shapeToString(shape)}`);

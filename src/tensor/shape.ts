@@ -73,9 +73,12 @@ export function broadcastStrides(shape: Shape, target: Shape): number[] {
   return out;
 }
 
-/** Turn a possibly negative axis into 0..rank-1, with an error naming the op if it is out of range. */
+/**
+ * Turn a possibly negative axis into 0..rank-1, with an error naming the op if it is out of range.
+ * A scalar (rank 0) has no axes, so every axis is out of range for it.
+ */
 export function normalizeAxis(axis: number, rank: number, op: string): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
   }
   return axis < 0 ? axis + rank : axis;
