@@ -1,0 +1,157 @@
+/**
+ * Numerical stability: large logits in softmax / logSoftmax / crossEntropy / bceWithLogits / sigmoid, masked
+ * (-Infinity) attention scores, and layerNorm of a constant row. Results and gradients must be finite.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  bceWithLogits, crossEntropy, gelu, layerNorm, logSoftmax, maskedFill, sigmoid, softmax, sum, Tensor, type DType,
+} from '../../src/index.ts';
+import { runs, shapeArb, sizeOfShape, values } from './helpers.ts';
+
+const make = (dtype: DType, shape: readonly number[], vals: readonly number[], requiresGrad = false) =>
+  new Tensor(dtype === 'float32' ? Float32Array.from(vals) : Float64Array.from(vals), shape, requiresGrad);
+
+const allFinite = (t: Tensor) => Array.from(t.data).every(Number.isFinite);
+
+/** Logits of magnitude up to 1e4 in float32 or float64, with an axis. */
+const largeLogits = fc.tuple(shapeArb(1, 3), fc.constantFrom<DType>('float32', 'float64')).chain(([shape, dtype]) =>
+  fc.tuple(values(sizeOfShape(shape), -1e4, 1e4), fc.integer({ min: -shape.length, max: shape.length - 1 })).map(([v, axis]) => ({
+    x: make(dtype, shape, v, true),
+    axis,
+  })),
+);
+
+/** Sums along `axis` of a tensor, as a flat list. */
+function sumsAlong(t: Tensor, axis: number): number[] {
+  return Array.from(sum(t.detach(), axis).data);
+}
+
+describe('softmax and logSoftmax of large logits', () => {
+  it('softmax of logits up to 1e4 in magnitude: no NaN, in [0, 1], sums to 1 along the axis; finite gradient', () => {
+    fc.assert(
+      fc.property(largeLogits, ({ x, axis }) => {
+        const y = softmax(x, axis);
+        expect(allFinite(y)).toBe(true);
+        expect(Array.from(y.data).every((p) => p >= 0 && p <= 1)).toBe(true);
+        for (const s of sumsAlong(y, axis)) expect(Math.abs(s - 1)).toBeLessThanOrEqual(x.dtype === 'float32' ? 1e-6 : 1e-12);
+        sum(y).backward(make(x.dtype, [], [1]));
+        expect(allFinite(x.grad!)).toBe(true);
+      }),
+      runs(30),
+    );
+  });
+
+  it('logSoftmax of logits up to 1e4: finite, <= 0, exp sums to 1; finite gradient', () => {
+    fc.assert(
+      fc.property(largeLogits, ({ x, axis }) => {
+        const z = logSoftmax(x, axis);
+        expect(allFinite(z)).toBe(true);
+        expect(Array.from(z.data).every((v) => v <= 0)).toBe(true);
+        const p = new Tensor(Float64Array.from(z.data, Math.exp), z.shape);
+        for (const s of sumsAlong(p, axis)) expect(Math.abs(s - 1)).toBeLessThanOrEqual(x.dtype === 'float32' ? 1e-5 : 1e-12);
+        z.backward(make(x.dtype, z.shape, new Array<number>(z.size).fill(1)));
+        expect(allFinite(x.grad!)).toBe(true);
+      }),
+      runs(30),
+    );
+  });
+
+  it('hand-worked: softmax([1e4, 1e4, -1e4]) = [0.5, 0.5, 0]; logSoftmax gives [-ln 2, -ln 2, -2e4 - ln 2]', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = make(dtype, [3], [1e4, 1e4, -1e4]);
+      expect(Array.from(softmax(x).data)).toEqual([0.5, 0.5, 0]);
+      const expected = [-Math.LN2, -Math.LN2, -2e4 - Math.LN2];
+      const z = Array.from(logSoftmax(x).data);
+      z.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(dtype === 'float32' ? 2e-3 : 1e-9));
+    }
+  });
+
+  it('attention-style masking: scores filled with -Infinity get probability 0 and no gradient; a fully masked row is all 0', () => {
+    const scores = make('float32', [2, 4], [3, 1e4, -2, 0.5, 1, 2, 3, 4], true);
+    const mask = new Tensor(Int32Array.from([0, 1, 0, 1, 1, 1, 1, 1]), [2, 4]);
+    const p = softmax(maskedFill(scores, mask, -Infinity));
+    expect(allFinite(p)).toBe(true);
+    expect(p.data[1]).toBe(0);
+    expect(p.data[3]).toBe(0);
+    expect(Math.abs(p.data[0] + p.data[2] - 1)).toBeLessThanOrEqual(1e-6);
+    expect(Array.from(p.data.subarray(4))).toEqual([0, 0, 0, 0]);
+    p.backward(make('float32', [2, 4], [1, 2, 3, 4, 5, 6, 7, 8]));
+    expect(allFinite(scores.grad!)).toBe(true);
+    expect([scores.grad!.data[1], scores.grad!.data[3], ...scores.grad!.data.subarray(4)]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('losses and activations with huge logits', () => {
+  it('crossEntropy of logits up to 1e4 (float32 and float64): finite loss and gradient, every reduction', () => {
+    const arb = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 6 }), fc.constantFrom<DType>('float32', 'float64')).chain(([N, C, dtype]) =>
+      fc.tuple(values(N * C, -1e4, 1e4), fc.array(fc.integer({ min: 0, max: C - 1 }), { minLength: N, maxLength: N })).map(([v, t]) => ({
+        N, C, dtype, v, targets: new Tensor(Int32Array.from(t), [N]),
+      })),
+    );
+    fc.assert(
+      fc.property(arb, ({ N, C, dtype, v, targets }) => {
+        for (const reduction of ['mean', 'sum', 'none'] as const) {
+          const logits = make(dtype, [N, C], v, true);
+          const loss = crossEntropy(logits, targets, { reduction });
+          expect(allFinite(loss)).toBe(true);
+          expect(Array.from(loss.data).every((l) => l >= 0)).toBe(true);
+          (reduction === 'none' ? sum(loss) : loss).backward();
+          expect(allFinite(logits.grad!)).toBe(true);
+        }
+      }),
+      runs(25),
+    );
+  });
+
+  it('crossEntropy hand-worked at 1e4: the wrong class costs the logit gap, the right one costs ~0', () => {
+    const logits = make('float32', [2, 2], [1e4, -1e4, 1e4, -1e4]);
+    const loss = crossEntropy(logits, new Tensor(Int32Array.from([0, 1]), [2]), { reduction: 'none' });
+    expect(Array.from(loss.data)).toEqual([0, 2e4]);
+  });
+
+  it('bceWithLogits and sigmoid at |x| = 1e4 (and 1e30): finite, exact limits', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = make(dtype, [4], [1e4, -1e4, 1e30, -1e30], true);
+      expect(Array.from(sigmoid(x).data)).toEqual([1, 0, 1, 0]);
+      const y = make(dtype, [4], [1, 0, 0, 1]);
+      const losses = bceWithLogits(x, y, 'none');
+      expect(Array.from(losses.data)).toEqual([0, 0, dtype === 'float32' ? Math.fround(1e30) : 1e30, dtype === 'float32' ? Math.fround(1e30) : 1e30]);
+      sum(losses).backward();
+      expect(Array.from(x.grad!.data)).toEqual([0, 0, 1, -1]);
+    }
+  });
+
+  it('gelu at large |x| is x or 0 with gradient 1 or 0', () => {
+    const x = make('float64', [4], [50, -50, 1e4, -1e4], true);
+    expect(Array.from(gelu(x).data)).toEqual([50, -0, 1e4, -0]);
+    sum(gelu(x)).backward();
+    expect(Array.from(x.grad!.data)).toEqual([1, 0, 1, 0]);
+  });
+});
+
+describe('layerNorm of a constant row', () => {
+  it('returns the bias and finite gradients, in float32 and float64, for small and large constants', () => {
+    const arb = fc.tuple(
+      fc.constantFrom<DType>('float32', 'float64'),
+      fc.integer({ min: 1, max: 8 }),
+      fc.oneof(fc.double({ min: -5, max: 5, noNaN: true }), fc.constantFrom(0, 1e4, -3e4)),
+      fc.constantFrom(1e-12, 1e-5),
+    ).chain(([dtype, H, c, eps]) => fc.tuple(values(H), values(H)).map(([w, b]) => ({ dtype, H, c, eps, w, b })));
+    fc.assert(
+      fc.property(arb, ({ dtype, H, c, eps, w, b }) => {
+        const x = make(dtype, [2, H], new Array<number>(2 * H).fill(c), true);
+        const weight = make(dtype, [H], w, true);
+        const bias = make(dtype, [H], b, true);
+        const y = layerNorm(x, weight, bias, eps);
+        // The row mean of H copies of a float32 value can miss it by an ulp of float64, which eps = 1e-12 blows up
+        // to at most ~1e-16 * |c| / 1e-6 relative to the bias: far below float32 precision.
+        const biasF = Array.from(bias.data);
+        Array.from(y.data).forEach((v, i) => expect(Math.abs(v - biasF[i % H])).toBeLessThanOrEqual(1e-6));
+        y.backward(make(dtype, [2, H], Array.from({ length: 2 * H }, (_, i) => (i % 3) - 1)));
+        for (const t of [x, weight, bias]) expect(allFinite(t.grad!)).toBe(true);
+      }),
+      runs(30),
+    );
+  });
+});
