@@ -5,7 +5,7 @@
  *   {"input_ids": [[2, 45, 3, 0]], "token_type_ids": [[0, 0, 0, 0]], "attention_mask": [[1, 1, 1, 0]],
  *    "labels": [1]}
  *
- * Output names: hidden_states.<i> (embeddings first), attentions.<i>, last_hidden_state, pooler_output,
+ * Output names: hidden_states.<i> (embeddings first), attentions.<i>, last_hidden_state (BertModel), pooler_output,
  * prediction_logits, seq_relationship_logits, logits, start_logits, end_logits, loss (when labels are given),
  * and with grads, grad.<parameter name> = d(loss)/d(parameter).
  */
@@ -102,6 +102,8 @@ export function runForward(model: BertPreTrainedModel, inputs: BertInputs, opts:
     const t = out[field];
     // BertForMaskedLM returns its scores as both predictionLogits and logits; Hugging Face names them logits.
     if (field === 'predictionLogits' && t === out.logits) continue;
+    // The heads' Hugging Face outputs have no last_hidden_state (it is hidden_states.<L>); BertModel's do.
+    if (field === 'lastHiddenState' && model.architecture !== 'BertModel') continue;
     if (t !== undefined && !Array.isArray(t)) result[name] = entry(t);
   }
   if (opts.grads) {

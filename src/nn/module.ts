@@ -9,6 +9,10 @@
  * A tensor registered in two places (tied weights: BERT's MLM decoder reuses the word embeddings) is listed
  * once, under the name where it was first registered.
  */
+// Models run ops, which need the cpu kernels registered and tensor.backward() hooked up: load both here so
+// that code importing src/nn or src/bert directly (the CLI) works without going through src/index.ts.
+import '../backend/cpu/index.ts';
+import '../autograd/backward.ts';
 import { shapeToString, sameShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { forwardCommand } from './forward.ts';
 import { inspectCommand } from './inspect.ts';
 import { tokenizeCommand } from './tokenize.ts';
 import { trainTokenizerCommand } from './train-tokenizer.ts';
@@ -9,6 +10,7 @@ import { trainTokenizerCommand } from './train-tokenizer.ts';
  */
 export const commands: Command[] = [
   inspectCommand,
+  forwardCommand,
   tokenizeCommand,
   trainTokenizerCommand,
 ];
