@@ -5,3 +5,4 @@ export * from './masking.ts';
 export * from './pretraining-instances.ts';
 export * from './pretraining-batches.ts';
 export * from './synthetic-corpus.ts';
+export * from './tasks/index.ts';

@@ -1,0 +1,10 @@
+/**
+ * Fine-tuning task data: readers with file:line errors, label sets, tokenization into model rows, and
+ * padded batches.
+ */
+export * from './errors.ts';
+export * from './text-file.ts';
+export * from './delimited.ts';
+export * from './label-set.ts';
+export * from './encoded-input.ts';
+export * from './text-classification.ts';
