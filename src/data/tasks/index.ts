@@ -8,3 +8,4 @@ export * from './delimited.ts';
 export * from './label-set.ts';
 export * from './encoded-input.ts';
 export * from './text-classification.ts';
+export * from './conll.ts';
