@@ -1,0 +1,196 @@
+/**
+ * Matmul throughput (GFLOP/s) of the cpu backend against TensorFlow.js, on the shapes BERT-base multiplies:
+ *
+ *   [128 x 768]  @ [768 x 768]    one sequence through an attention projection (Q, K, V or output)
+ *   [2048 x 768] @ [768 x 3072]   a batch of 16 x 128 tokens into the feed-forward layer
+ *   [2048 x 3072] @ [3072 x 768]  ... and out of it
+ *
+ * Implementations, all single-threaded, all on the same float32 inputs in one process:
+ *   ours              kernel('matmul'), i.e. the cpu backend's matmulBlocked (src/backend/cpu/matmul-blocked.ts)
+ *   ours (naive)      matmulNaive, the textbook triple loop it is tested against (smallest shape only: it is slow)
+ *   tfjs-backend-cpu  tf.matMul(a, b) on TensorFlow.js's plain-JavaScript backend
+ *   tfjs-backend-wasm tf.matMul(a, b) on its WebAssembly backend (XNNPACK; SIMD and threads when available)
+ *
+ * A matmul of [m, k] @ [k, n] does m*n*k multiply-adds = 2mnk floating-point operations; GFLOP/s is
+ * 2mnk / seconds / 1e9. For tfjs the timed call is tf.matMul(a, b).dataSync(): dataSync waits for the result
+ * and copies it into a Float32Array, which our kernel writes directly (so tfjs pays one extra copy of the
+ * output, small next to the product: m*n floats against m*n*k multiply-adds).
+ *
+ * Usage: npm run bench:matmul -- [--runs N] [--slow-runs N] [--json FILE]
+ *   --runs N       timed runs per measurement (default 5), after one warm-up run
+ *   --slow-runs N  timed runs for the slow implementations (tfjs-backend-cpu, naive) (default: --runs)
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { kernel, matmulNaive, Rng, type MatmulArgs } from '../src/index.ts';
+import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
+
+interface MatmulShape {
+  m: number;
+  k: number;
+  n: number;
+}
+
+const SHAPES: MatmulShape[] = [
+  { m: 128, k: 768, n: 768 },
+  { m: 2048, k: 768, n: 3072 },
+  { m: 2048, k: 3072, n: 768 },
+];
+
+const OURS = 'ours (cpu matmulBlocked)';
+const NAIVE = 'ours (matmulNaive)';
+const TFJS_CPU = 'tfjs-backend-cpu';
+const TFJS_WASM = 'tfjs-backend-wasm';
+const WALL = 'GFLOP/s';
+const CPU = 'GFLOP/s (CPU time)';
+
+/** "matmul 128x768 @ 768x768" */
+function shapeName({ m, k, n }: MatmulShape): string {
+  return `matmul ${m}x${k} @ ${k}x${n}`;
+}
+
+function flops({ m, k, n }: MatmulShape): number {
+  return 2 * m * n * k;
+}
+
+/** Standard-normal float32 values from a seeded generator. */
+function randomArray(size: number, rng: Rng): Float32Array {
+  const a = new Float32Array(size);
+  for (let i = 0; i < size; i++) a[i] = rng.normal();
+  return a;
+}
+
+/** max |x - y| / max |y|: how far an output is from a reference, relative to the reference's scale. */
+function relativeDiff(x: Float32Array, y: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < x.length; i++) {
+    diff = Math.max(diff, Math.abs(x[i] - y[i]));
+    scale = Math.max(scale, Math.abs(y[i]));
+  }
+  return diff / scale;
+}
+
+/** Our kernels, called directly with the same layout tfjs gets: A [m, k], B [k, n], no transposes. */
+function ourMatmul(fn: (args: MatmulArgs) => void, a: Float32Array, b: Float32Array, out: Float32Array, s: MatmulShape): void {
+  fn({ a, b, out, batch: 1, m: s.m, n: s.n, k: s.k, transposeA: false, transposeB: false, aBatchStride: 0, bBatchStride: 0 });
+}
+
+/**
+ * tf.matMul(a, b).dataSync() on tfjs backend `backend`, whose inputs live on that backend (created there,
+ * so that no call pays for moving them); `last.out` keeps the latest output.
+ */
+async function tfjsMatmul(backend: string, a: Float32Array, b: Float32Array, s: MatmulShape, last: { out: Float32Array }): Promise<{ run: () => void; dispose: () => Promise<void> }> {
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend "${backend}" could not be initialised`);
+  const ta = tf.tensor2d(a, [s.m, s.k]);
+  const tb = tf.tensor2d(b, [s.k, s.n]);
+  return {
+    run: () => {
+      const c = tf.matMul(ta, tb);
+      last.out = c.dataSync() as Float32Array;
+      c.dispose();
+    },
+    dispose: async () => {
+      await tf.setBackend(backend);
+      ta.dispose();
+      tb.dispose();
+    },
+  };
+}
+
+/** `--slow-runs N` from the arguments report.ts did not take; `fallback` when absent. */
+function parseSlowRuns(rest: string[], fallback: number): number {
+  if (rest.length === 0) return fallback;
+  if (rest.length !== 2 || rest[0] !== '--slow-runs') {
+    throw new Error(`bench/matmul: unknown arguments "${rest.join(' ')}"; expected --runs N, --slow-runs N, --json FILE`);
+  }
+  const n = Number(rest[1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--slow-runs: expected a positive integer, found "${rest[1]}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  const runs = args.runs ?? 5;
+  const slowRuns = parseSlowRuns(args.rest, runs);
+  // Production mode: no debug checks, and no console banner suggesting tfjs-node.
+  tf.enableProdMode();
+
+  // The wasm backend fetches its .wasm files; in Node it needs their folder as a file path.
+  const require = createRequire(import.meta.url);
+  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  const wasmInfo = `SIMD ${simd ? 'on' : 'off'}, multithreading ${threads ? 'on' : 'off'}, ${getThreadsCount()} thread(s)`;
+  console.log(`Node ${process.version}, tfjs-core ${tf.version_core}; tfjs-backend-wasm: ${wasmInfo}`);
+  console.log(`timed runs: ${runs} (tfjs-backend-cpu and naive: ${slowRuns}), after one warm-up run\n`);
+
+  const rng = new Rng(2024);
+  const results: BenchResult[] = [];
+  const notes: string[] = [];
+  for (const [shapeIndex, s] of SHAPES.entries()) {
+    const name = shapeName(s);
+    const a = randomArray(s.m * s.k, rng);
+    const b = randomArray(s.k * s.n, rng);
+    process.stdout.write(`${name} ...`);
+
+    const ours = new Float32Array(s.m * s.n);
+    const naive = new Float32Array(s.m * s.n);
+    const wasm = { out: new Float32Array(0) };
+    const cpu = { out: new Float32Array(0) };
+    const wasmCall = await tfjsMatmul('wasm', a, b, s, wasm);
+    const cpuCall = await tfjsMatmul('cpu', a, b, s, cpu);
+    const contestants: (Contestant & { impl: string })[] = [
+      { impl: OURS, run: () => ourMatmul(kernel('matmul'), a, b, ours, s), runs },
+      { impl: TFJS_WASM, before: () => tf.setBackend('wasm'), run: wasmCall.run, runs },
+      // tfjs-backend-cpu takes seconds per product at the larger shapes, so it is warmed up on the first
+      // shape only: by then its code is compiled, which is what the warm-up is for.
+      { impl: TFJS_CPU, before: () => tf.setBackend('cpu'), run: cpuCall.run, runs: slowRuns, warmup: shapeIndex === 0 ? 1 : 0 },
+    ];
+    // The textbook loop, as a reference point, on the smallest shape only (it is as slow as tfjs-backend-cpu).
+    if (shapeIndex === 0) contestants.push({ impl: NAIVE, run: () => ourMatmul(matmulNaive, a, b, naive, s), runs: slowRuns });
+
+    const timings = await timeInterleaved(contestants);
+    contestants.forEach((c, i) => {
+      results.push(makeResult(name, c.impl, WALL, timings[i].wallMs.map((ms) => flops(s) / (ms * 1e6))));
+      results.push(makeResult(name, c.impl, CPU, timings[i].cpuMs.map((ms) => flops(s) / (ms * 1e6))));
+    });
+    await wasmCall.dispose();
+    await cpuCall.dispose();
+    process.stdout.write(' done\n');
+    if (shapeIndex === 0) notes.push(`${name}: |blocked - naive| / max|naive| = ${relativeDiff(ours, naive).toExponential(1)}`);
+    notes.push(`${name}: |ours - tfjs-cpu| / max|tfjs-cpu| = ${relativeDiff(ours, cpu.out).toExponential(1)}, |ours - tfjs-wasm| / max|tfjs-wasm| = ${relativeDiff(ours, wasm.out).toExponential(1)}`);
+  }
+
+  console.log();
+  const find = (name: string, impl: string, metric: string): BenchResult | undefined =>
+    results.find((o) => o.name === name && o.impl === impl && o.metric === metric);
+  const rows = results
+    .filter((r) => r.metric === WALL)
+    .map((r) => {
+      const cpu = find(r.name, r.impl, CPU)!;
+      const ratio = (impl: string): string => {
+        const other = find(r.name, impl, CPU);
+        return other ? `${formatNumber(cpu.median / other.median)}x` : '-';
+      };
+      return [r.name, r.impl, formatNumber(r.median), formatNumber(cpu.median), String(r.runs), ratio(TFJS_CPU), ratio(TFJS_WASM)];
+    });
+  printTable(['shape', 'impl', 'GFLOP/s wall', 'GFLOP/s CPU', 'runs', 'vs tfjs-cpu', 'vs tfjs-wasm'], rows);
+  console.log('\nMedians. "GFLOP/s CPU" divides by the CPU time the process used (steady on a busy machine);');
+  console.log('the ratios compare those. All implementations run on one thread.');
+  console.log(`tfjs-backend-wasm: ${wasmInfo}`);
+  console.log('Agreement of the outputs (float32):');
+  for (const note of notes) console.log(`  ${note}`);
+
+  if (args.json) {
+    writeJsonReport(args.json, results);
+    console.log(`\nwrote ${args.json}`);
+  }
+}
+
+await main();
