@@ -95,6 +95,10 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
 
 /** A copy in another dtype; differentiable between float types (the gradient is cast back). */
 export function cast(x: Tensor, dtype: Tensor['dtype']): Tensor {
+  assertTensor('cast', x);
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') {
+    throw new Error(`cast: unknown dtype "${String(dtype)}"; expected float32, float64 or int32`);
+  }
   if (x.dtype === dtype) return x;
   const out = x.toDType(dtype);
   if (dtype === 'int32') return out;

@@ -159,6 +159,7 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
 
 /** Insert a dimension of size 1 at `axis`. */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
+  assertTensor('unsqueeze', x);
   const a = normalizeAxis(axis, x.rank + 1, 'unsqueeze');
   const shape = [...x.shape];
   shape.splice(a, 0, 1);
@@ -167,6 +168,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 
 /** Remove a dimension of size 1 at `axis`. */
 export function squeeze(x: Tensor, axis: number): Tensor {
+  assertTensor('squeeze', x);
   const a = normalizeAxis(axis, x.rank, 'squeeze');
   if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${axis} of shape ${shapeToString(x.shape)} has size ${x.shape[a]}, not 1`);
   return reshape(x, x.shape.filter((_, i) => i !== a));
@@ -185,5 +187,6 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
 
 /** Flatten to 1-D (shares storage). */
 export function flatten(x: Tensor): Tensor {
+  assertTensor('flatten', x);
   return reshape(x, [x.size]);
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, argmax, bceWithLogits, broadcastTo, cast, concat, crossEntropy, div, dropout, embedding, erf, exp, gather, gelu,
+  abs, add, argmax, bceWithLogits, broadcastTo, cast, concat, crossEntropy, div, dropout, embedding, erf, exp, flatten, gather, gelu,
   indexSelect, layerNorm, log, logSoftmax, lt, maskedFill, matmul, max, maximum, mean, minimum, mseLoss, mul, permute, pow, relu,
   reshape, Rng, scalar, scale, sigmoid, slice, softmax, sqrt, square, squeeze, stack, sub, sum, tanh, tensor, Tensor, transpose,
   unsqueeze, variance, where, zeros,
@@ -135,6 +135,25 @@ describe('dtype errors: mixed dtypes and int32 into float-only ops', () => {
     expect(Array.from(add(ids, 2).data)).toEqual([2, 3, 4]);
     expect(Array.from(lt(ids, 1).data)).toEqual([1, 0, 0]);
     expect(Array.from(lt(cast(ids, 'float32'), 0.5).data)).toEqual([1, 0, 0]);
+  });
+});
+
+describe('a non-Tensor argument is named', () => {
+  // Regression for unsqueeze/squeeze/flatten (the message named reshape or an undefined rank) and cast
+  // (an unknown dtype was reported without the op's name).
+  it.each([
+    ['exp', () => exp(5 as never), /^exp: expected input to be a Tensor, got number$/],
+    ['sum', () => sum(null as never), /^sum: expected input to be a Tensor, got null$/],
+    ['add', () => add(f32([1]), 'x' as never), /^add: expected second operand to be a Tensor, got string$/],
+    ['matmul', () => matmul(f32([2, 2]), undefined as never), /^matmul: expected second operand to be a Tensor, got undefined$/],
+    ['unsqueeze', () => unsqueeze([1, 2] as never, 0), /^unsqueeze: expected input to be a Tensor, got object$/],
+    ['squeeze', () => squeeze(3 as never, 0), /^squeeze: expected input to be a Tensor, got number$/],
+    ['flatten', () => flatten({} as never), /^flatten: expected input to be a Tensor, got object$/],
+    ['stack', () => stack([f32([1]), 2 as never]), /^stack: expected tensor 1 to be a Tensor, got number$/],
+    ['cast', () => cast(5 as never, 'float32'), /^cast: expected input to be a Tensor, got number$/],
+    ['cast dtype', () => cast(f32([1]), 'float16' as never), /^cast: unknown dtype "float16"; expected float32, float64 or int32$/],
+  ] as const)('%s', (_name, fn, message) => {
+    expect(fn).toThrow(message);
   });
 });
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, concat, div, eq, gather, ge, gt, indexSelect, layerNorm, le, logSoftmax, lt, matmul, max, maximum, mean, minimum, mul, ne,
+  add, argmax, concat, div, eq, gather, ge, gt, indexSelect, layerNorm, le, logSoftmax, lt, matmul, max, maximum, mean, minimum, mul, ne,
   permute, pow, slice, softmax, sub, sum, Tensor, variance, type DType,
 } from '../../src/index.ts';
 import { broadcastPair, expectClose, indices, offsetOf, readBroadcast, runs, shapeArb, sizeOfShape, values } from './helpers.ts';
@@ -109,6 +109,36 @@ describe('reductions over random axes match grouping by the kept index', () => {
         }
       }),
       runs(40),
+    );
+  });
+
+  it('argmax along an axis is the index of the first maximum (ties: the first), int32, keepDim optional', () => {
+    const arb = shapeArb(1, 3).chain((shape) =>
+      fc.tuple(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: sizeOfShape(shape), maxLength: sizeOfShape(shape) }), // many ties
+        fc.integer({ min: 0, max: shape.length - 1 }),
+        fc.boolean(),
+      ).map(([v, axis, keepDim]) => ({ x: make('float32', shape, v), axis, keepDim })),
+    );
+    fc.assert(
+      fc.property(arb, ({ x, axis, keepDim }) => {
+        const y = argmax(x, axis, { keepDim });
+        expect(y.dtype).toBe('int32');
+        const kept = x.shape.map((d, i) => (i === axis ? 1 : d));
+        expect(y.shape).toEqual(keepDim ? kept : x.shape.filter((_, i) => i !== axis));
+        const expected = indices(kept).map((o) => {
+          let best = 0;
+          for (let j = 1; j < x.shape[axis]; j++) {
+            const at = (k: number) => x.data[offsetOf(x.shape, o.map((v, i) => (i === axis ? k : v)))];
+            if (at(j) > at(best)) best = j;
+          }
+          return best;
+        });
+        expect(Array.from(y.data)).toEqual(expected);
+        const flat = Array.from(x.data);
+        expect(argmax(x).item()).toBe(flat.indexOf(Math.max(...flat)));
+      }),
+      runs(30),
     );
   });
 
