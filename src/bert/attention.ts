@@ -31,14 +31,15 @@ import type { BertConfig } from './config.ts';
 export const FLOAT32_MIN = -3.4028234663852886e38;
 
 /**
- * The additive attention mask: 0 where mask is 1, FLOAT32_MIN where it is 0.
+ * The additive attention mask: 0 where mask is 1, FLOAT32_MIN where it is 0 (Hugging Face's
+ * (1 - mask) * finfo.min for a 0/1 mask).
  * @param mask [B, S] with 1 for real tokens and 0 for padding (int32 or float)
  * @returns float32 [B, 1, 1, S], broadcast over heads and query positions
  */
 export function extendedAttentionMask(mask: Tensor): Tensor {
   const [B, S] = mask.shape;
   const bias = new Float32Array(B * S);
-  for (let i = 0; i < bias.length; i++) bias[i] = (1 - mask.data[i]) * FLOAT32_MIN;
+  for (let i = 0; i < bias.length; i++) bias[i] = mask.data[i] === 0 ? FLOAT32_MIN : 0;
   return new Tensor(bias, [B, 1, 1, S]);
 }
 
