@@ -9,3 +9,6 @@ export * from './label-set.ts';
 export * from './encoded-input.ts';
 export * from './text-classification.ts';
 export * from './conll.ts';
+export * from './squad.ts';
+export * from './qa-features.ts';
+export * from './qa-postprocess.ts';
