@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   add, backward, exp, isGradEnabled, mul, noGrad, record, reshape, scale, softmax, square, sum, tanh, tensor, Tensor,
   topologicalOrder,
-} from '../../src/index.ts';
+} from '../ops/core.ts';
 import { expectGradOk, t64 } from '../ops/helpers.ts';
 
 describe('gradient accumulation', () => {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matmulBlocked, matmulNaive, Rng, type FloatArray, type MatmulArgs } from '../../src/index.ts';
+import { matmulBlocked, matmulNaive, Rng, type FloatArray, type MatmulArgs } from '../ops/core.ts';
 
 type Float = 'float32' | 'float64';
 

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getBackend, kernel, listBackends, matmul, matmulBlocked, registerKernel, setBackend, softmaxRows, tensor, type MatmulArgs } from '../../src/index.ts';
+import { getBackend, kernel, listBackends, matmul, matmulBlocked, registerKernel, setBackend, softmaxRows, tensor, type MatmulArgs } from '../ops/core.ts';
 
 afterEach(() => setBackend('cpu'));
 

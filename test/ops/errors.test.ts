@@ -8,7 +8,7 @@ import {
   indexSelect, layerNorm, log, logSoftmax, lt, maskedFill, matmul, max, maximum, mean, minimum, mseLoss, mul, permute, pow, relu,
   reshape, Rng, scalar, scale, sigmoid, slice, softmax, sqrt, square, squeeze, stack, sub, sum, tanh, tensor, Tensor, transpose,
   unsqueeze, variance, where, zeros,
-} from '../../src/index.ts';
+} from './core.ts';
 
 const f32 = (shape: number[]) => zeros(shape);
 const f64 = (shape: number[]) => zeros(shape, { dtype: 'float64' });

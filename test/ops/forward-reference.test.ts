@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   add, argmax, concat, div, eq, gather, ge, gt, indexSelect, layerNorm, le, logSoftmax, lt, matmul, max, maximum, mean, minimum, mul, ne,
   permute, pow, slice, softmax, sub, sum, Tensor, variance, type DType,
-} from '../../src/index.ts';
+} from './core.ts';
 import { broadcastPair, expectClose, indices, offsetOf, readBroadcast, runs, shapeArb, sizeOfShape, values } from './helpers.ts';
 
 const floatDType = fc.constantFrom<DType>('float32', 'float64');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   abs, add, cast, div, erf, exp, gelu, log, maskedFill, maximum, minimum, mul, neg, pow, relu, scale, sigmoid, sqrt,
   square, sub, sum, tanh, Tensor, where,
-} from '../../src/index.ts';
+} from './core.ts';
 import {
   broadcastableTo, broadcastOf, broadcastPair, distinctValues, expectGradOk, indices, readBroadcast, runs, shapeArb, sizeOfShape, t64, values,
   valuesAwayFromZero,

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { concat, embedding, gather, indexSelect, sum, Tensor } from '../../src/index.ts';
+import { concat, embedding, gather, indexSelect, sum, Tensor } from './core.ts';
 import { expectGradOk, runs, shapeArb, sizeOfShape, t64, tensorArb } from './helpers.ts';
 
 /** An int32 tensor of `shape` with values in [0, high). */

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matmul } from '../../src/index.ts';
+import { matmul } from './core.ts';
 import { broadcastPair, expectGradOk, runs, tensorArb } from './helpers.ts';
 
 const mnk = fc.integer({ min: 1, max: 6 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   broadcastTo, concat, flatten, max, mean, permute, reshape, slice, squeeze, stack, sum, transpose, unsqueeze, variance,
   type Tensor,
-} from '../../src/index.ts';
+} from './core.ts';
 import { broadcastableTo, distinctValues, expectGradOk, runs, shapeArb, sizeOfShape, t64, tensorArb, values } from './helpers.ts';
 
 /** Axis `a` of a rank-r tensor written either way: a or a - r. */

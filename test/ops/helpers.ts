@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { gradcheck, Tensor, type GradcheckOptions, type Shape } from '../../src/index.ts';
+import { gradcheck, Tensor, type GradcheckOptions, type Shape } from './core.ts';
 
 /** Fixed fast-check parameters: deterministic runs, modest counts (gradcheck is O(elements) forwards). */
 export const runs = (numRuns = 20, seed = 4242) => ({ numRuns, seed });

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bceWithLogits, crossEntropy, gelu, layerNorm, logSoftmax, maskedFill, sigmoid, softmax, sum, Tensor, type DType,
-} from '../../src/index.ts';
+} from './core.ts';
 import { runs, shapeArb, sizeOfShape, values } from './helpers.ts';
 
 const make = (dtype: DType, shape: readonly number[], vals: readonly number[], requiresGrad = false) =>

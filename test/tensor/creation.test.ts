@@ -3,7 +3,7 @@
  * (determinism and rough statistics).
  */
 import { describe, expect, it } from 'vitest';
-import { arange, bernoulli, full, ones, onesLike, randint, randn, Rng, scalar, tensor, uniform, zeros, zerosLike } from '../../src/index.ts';
+import { arange, bernoulli, full, ones, onesLike, randint, randn, Rng, scalar, tensor, uniform, zeros, zerosLike } from '../ops/core.ts';
 
 describe('constant tensors', () => {
   it('zeros, ones and full: shape, default dtype float32, values, requiresGrad', () => {

@@ -3,7 +3,7 @@
  * JSON), and the helpers built on next().
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/index.ts';
+import { Rng } from '../ops/core.ts';
 
 /** A mixed stream of draws, so that every kind of draw advances the state the same way on replay. */
 function draws(rng: Rng, n = 40): number[] {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   broadcastShapes, dtypeOf, erfScalar, geluDerivative, geluScalar, isFloat, normalizeAxis, sameShape, shapeToString, sizeOf, stridesOf,
   tensor, Tensor,
-} from '../../src/index.ts';
+} from '../ops/core.ts';
 
 describe('Tensor', () => {
   it('wraps the data without copying; the shape is frozen; size and rank', () => {
