@@ -12,3 +12,4 @@ export * from './conll.ts';
 export * from './squad.ts';
 export * from './qa-features.ts';
 export * from './qa-postprocess.ts';
+export * from './multiple-choice.ts';
