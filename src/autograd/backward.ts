@@ -68,6 +68,8 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
     gradOutput = onesLike(root);
   } else if (!sameShape(gradOutput.shape, root.shape)) {
     throw new Error(`backward: gradOutput shape ${shapeToString(gradOutput.shape)} differs from the tensor's ${shapeToString(root.shape)}`);
+  } else if (gradOutput.dtype !== root.dtype) {
+    throw new Error(`backward: gradOutput dtype ${gradOutput.dtype} differs from the tensor's ${root.dtype} (convert it with cast())`);
   }
 
   const order = topologicalOrder(root);

@@ -129,6 +129,15 @@ describe('freed graphs and errors', () => {
     expect(Array.from(x.grad!.data)).toEqual([2, 4, 6, 8, 10, 12]);
   });
 
+  it('a gradOutput of another dtype is an error (regression: exp accepted it silently, mul failed naming itself)', () => {
+    const x = t64([2], [1, 2]);
+    const y = mul(x, x);
+    expect(() => y.backward(tensor([1, 1]))).toThrow(/^backward: gradOutput dtype float32 differs from the tensor's float64 \(convert it with cast\(\)\)$/);
+    expect(() => exp(x).backward(tensor([1, 1]))).toThrow(/^backward: gradOutput dtype float32 differs/);
+    y.backward(t64([2], [1, 1], false));
+    expect(Array.from(x.grad!.data)).toEqual([2, 4]);
+  });
+
   it('a one-element non-scalar tensor ([1, 1]) may omit gradOutput', () => {
     const x = t64([1, 1], [3]);
     square(x).backward();
