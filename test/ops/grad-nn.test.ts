@@ -5,7 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bceWithLogits, crossEntropy, dropout, layerNorm, logSoftmax, mseLoss, Rng, softmax, sum, Tensor, type Reduction } from './core.ts';
+import {
+  add, bceWithLogits, crossEntropy, dropout, gelu, layerNorm, logSoftmax, maskedFill, matmul, mseLoss, reshape, Rng, scale, softmax, sum, Tensor,
+  type Reduction,
+} from './core.ts';
 import { expectGradOk, runs, shapeArb, sizeOfShape, t64, tensorArb, values } from './helpers.ts';
 
 const reductionArb = fc.constantFrom<Reduction>('mean', 'sum', 'none');
@@ -144,5 +147,37 @@ describe('gradients of the losses', () => {
       fc.tuple(tensorArb(s, -12, 12), values(sizeOfShape(s), 0, 1)).map(([x, y]) => ({ x, y: t64(s, y, false), reduction })),
     );
     fc.assert(fc.property(arb, ({ x, y, reduction }) => expectGradOk((t) => bceWithLogits(t, y, reduction), [x])), runs(20));
+  });
+});
+
+describe('gradient of a composition (a miniature transformer layer)', () => {
+  it('masked self-attention, residual, layerNorm, GELU feed-forward and crossEntropy, all inputs at once', () => {
+    const arb = fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 1e6 }))
+      .chain(([B, T, H, C, seed]) =>
+        fc.tuple(tensorArb([B, T, H], -1, 1), tensorArb([H, H], -1, 1), tensorArb([H], 0.5, 1.5), tensorArb([H], -0.5, 0.5), tensorArb([C, H], -1, 1)).map(
+          ([x, wqk, gamma, beta, wOut]) => {
+            const rng = new Rng(seed);
+            // Key padding mask: the last key of each sequence is masked in half of the draws (never all keys).
+            const mask = new Tensor(Int32Array.from({ length: B * T }, (_, i) => (i % T === T - 1 && rng.next() < 0.5 ? 1 : 0)), [B, 1, T]);
+            const targets = new Tensor(Int32Array.from({ length: B * T }, () => (rng.next() < 0.2 ? -100 : rng.int(C))), [B, T]);
+            return { x, wqk, gamma, beta, wOut, mask, targets, H };
+          },
+        ),
+      );
+    fc.assert(
+      fc.property(arb, ({ x, wqk, gamma, beta, wOut, mask, targets, H }) => {
+        const layer = (xi: Tensor, w: Tensor, g: Tensor, b: Tensor, wo: Tensor) => {
+          const q = matmul(xi, w); // [B, T, H]
+          const scores = scale(matmul(q, xi, { transposeB: true }), 1 / Math.sqrt(H)); // [B, T, T]
+          const probs = softmax(maskedFill(scores, mask, -1e4), -1);
+          const attended = matmul(probs, xi); // [B, T, H]
+          const h = layerNorm(add(xi, attended), g, b, 1e-5);
+          const logits = matmul(gelu(h), wo, { transposeB: true }); // [B, T, C]
+          return crossEntropy(reshape(logits, [-1, logits.shape[2]]), reshape(targets, [-1]));
+        };
+        expectGradOk(layer, [x, wqk, gamma, beta, wOut]);
+      }),
+      runs(12),
+    );
   });
 });
