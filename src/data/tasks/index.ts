@@ -13,3 +13,4 @@ export * from './squad.ts';
 export * from './qa-features.ts';
 export * from './qa-postprocess.ts';
 export * from './multiple-choice.ts';
+export * from './batching.ts';
