@@ -1,7 +1,11 @@
 export { registerKernel, kernel, setBackend, getBackend, listBackends, type KernelName } from './registry.ts';
-export type { KernelSignatures, MatmulArgs, FloatArray } from './kernels.ts';
+export type {
+  KernelSignatures, MatmulArgs, FloatArray, ScaledMaskedSoftmaxArgs, SoftmaxBackwardArgs, LayerNormArgs, LayerNormBackwardArgs,
+  GeluArgs, GeluBackwardArgs, AdamWUpdateArgs,
+} from './kernels.ts';
 export {
-  matmulBlocked, matmulBlockedSerial, matmulNaive, matmulThreaded, softmaxRows,
+  matmulBlocked, matmulBlockedSerial, matmulNaive, matmulThreaded, softmaxRows, scaledMaskedSoftmaxRows, softmaxRowsBackward,
+  layerNormForward, layerNormBackward, geluForward, geluBackward, adamwUpdate,
   getCpuThreads, setCpuThreads, threadsFromEnv, getMinParallelWork, setMinParallelWork, lastThreadedMatmulStats, stopWorkers,
   type ThreadedMatmulStats,
 } from './cpu/index.ts';

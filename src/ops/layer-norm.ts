@@ -7,8 +7,12 @@
  *   dL/dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
  *   dL/dweight = sum over rows of g * xhat,   dL/dbias = sum over rows of g.
  * A constant row has var = 0 and gives y = bias (eps keeps rstd finite), never NaN.
+ * The loops are the kernels layerNormForward / layerNormBackward (src/backend/cpu/layer-norm.ts).
  */
 import { record } from '../autograd/record.ts';
+import type { FloatArray } from '../backend/kernels.ts';
+import { kernel } from '../backend/registry.ts';
+import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import { allocate } from '../tensor/dtype.ts';
 import { shapeToString } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -31,51 +35,17 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-12):
     throw new Error(`layerNorm: weight ${shapeToString(weight.shape)} and bias ${shapeToString(bias.shape)} must both be [${H}] for input ${shapeToString(x.shape)}`);
   }
   const rows = H === 0 ? 0 : x.size / H;
-  const xd = x.data;
-  const w = weight.data;
-  const b = bias.data;
-  const y = allocate(x.dtype, x.size);
-  const xhat = new Float64Array(x.size); // saved for backward
+  const y = allocate(x.dtype, x.size) as FloatArray;
+  const mean = new Float64Array(rows); // saved for backward, with rstd (the kernel recomputes xhat from them)
   const rstd = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const o = r * H;
-    let mu = 0;
-    for (let j = 0; j < H; j++) mu += xd[o + j];
-    mu /= H;
-    let v = 0;
-    for (let j = 0; j < H; j++) {
-      const d = xd[o + j] - mu;
-      v += d * d;
-    }
-    const rs = 1 / Math.sqrt(v / H + eps);
-    rstd[r] = rs;
-    for (let j = 0; j < H; j++) {
-      const xh = (xd[o + j] - mu) * rs;
-      xhat[o + j] = xh;
-      y[o + j] = xh * w[j] + b[j];
-    }
-  }
+  const xd = x.data as FloatArray;
+  const w = weight.data as FloatArray;
+  kernel('layerNormForward')({ x: xd, weight: w, bias: bias.data as FloatArray, out: y, mean, rstd, rows, cols: H, eps });
   return record(new Tensor(y, x.shape), [x, weight, bias], 'layerNorm', (g) => {
-    const gd = g.data;
-    const dx = allocate(x.dtype, x.size);
+    const dx = allocate(x.dtype, x.size) as FloatArray;
     const dw = new Float64Array(H);
     const db = new Float64Array(H);
-    for (let r = 0; r < rows; r++) {
-      const o = r * H;
-      let meanD = 0;
-      let meanDX = 0;
-      for (let j = 0; j < H; j++) {
-        const d = gd[o + j] * w[j];
-        meanD += d;
-        meanDX += d * xhat[o + j];
-        dw[j] += gd[o + j] * xhat[o + j];
-        db[j] += gd[o + j];
-      }
-      meanD /= H;
-      meanDX /= H;
-      const rs = rstd[r];
-      for (let j = 0; j < H; j++) dx[o + j] = rs * (gd[o + j] * w[j] - meanD - xhat[o + j] * meanDX);
-    }
+    kernel('layerNormBackward')({ x: xd, weight: w, gradOut: g.data as FloatArray, mean, rstd, gradX: dx, gradWeight: dw, gradBias: db, rows, cols: H });
     const gw = allocate(x.dtype, H);
     const gb = allocate(x.dtype, H);
     gw.set(dw);

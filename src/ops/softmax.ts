@@ -9,10 +9,11 @@ import { record } from '../autograd/record.ts';
 import { kernel } from '../backend/registry.ts';
 import type { FloatArray } from '../backend/kernels.ts';
 import { allocate } from '../tensor/dtype.ts';
-import { normalizeAxis } from '../tensor/shape.ts';
+import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeToString, sizeOf } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { assertFloat } from './checks.ts';
-import { transpose } from './shape.ts';
+import { assertFloat, assertSameDType } from './checks.ts';
+import { sumToShape } from './elementwise.ts';
+import { broadcastTo, transpose } from './shape.ts';
 
 /** Run a last-axis function on any axis by swapping that axis to the end and back. */
 function onAxis(x: Tensor, axis: number, op: string, lastAxisFn: (t: Tensor) => Tensor): Tensor {
@@ -34,16 +35,77 @@ function softmaxLast(x: Tensor): Tensor {
   const y = allocate(x.dtype, x.size) as FloatArray;
   kernel('softmaxRows')(x.data as FloatArray, y, rows, cols);
   return record(new Tensor(y, x.shape), [x], 'softmax', (g) => {
-    const gd = g.data;
-    const dx = allocate(x.dtype, x.size);
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      let dot = 0;
-      for (let j = 0; j < cols; j++) dot += gd[o + j] * y[o + j];
-      for (let j = 0; j < cols; j++) dx[o + j] = y[o + j] * (gd[o + j] - dot);
-    }
+    const dx = allocate(x.dtype, x.size) as FloatArray;
+    kernel('softmaxRowsBackward')({ y, gradY: g.data as FloatArray, gradX: dx, scale: 1, rows, cols });
     return [new Tensor(dx, x.shape)];
   });
+}
+
+/**
+ * softmax(scale * scores + mask) along the last axis: attention probabilities in one kernel
+ * ('scaledMaskedSoftmaxRows'), equal bit for bit to softmax(add(scale(scores, c), mask)) without the two
+ * intermediate arrays. The mask (an additive bias such as 0 / -1e9 for padding) broadcasts to scores and is
+ * read in place: a [batch, 1, 1, S] mask serves every head and query row of [batch, heads, S, S] scores.
+ * Backward: with y the output and g its gradient, dL/dz = y * (g - sum_j g_j y_j) for z = scale * scores + mask,
+ * so dL/dscores = scale * dL/dz and dL/dmask = dL/dz summed over the broadcast axes.
+ * @param scores [..., S]
+ * @param scale the factor on scores (attention: 1 / sqrt(headDim))
+ * @param mask broadcastable to scores, or null/undefined for none
+ * @returns [..., S]
+ */
+export function scaledMaskedSoftmax(scores: Tensor, scale: number, mask?: Tensor | null): Tensor {
+  assertFloat('scaledMaskedSoftmax', scores);
+  if (scores.rank === 0) throw new Error('scaledMaskedSoftmax: expected scores of rank >= 1, got a scalar');
+  const cols = scores.shape[scores.rank - 1];
+  const rows = cols === 0 ? 0 : scores.size / cols;
+  let maskIn: Tensor | null = null;
+  let maskRowOffsets: Int32Array | null = null;
+  if (mask) {
+    assertSameDType('scaledMaskedSoftmax', scores, mask);
+    if (!sameShape(broadcastShapes(scores.shape, mask.shape, 'scaledMaskedSoftmax'), scores.shape)) {
+      throw new Error(`scaledMaskedSoftmax: the mask ${shapeToString(mask.shape)} must broadcast to the scores ${shapeToString(scores.shape)}`);
+    }
+    // A mask whose last axis is broadcast (size 1) is widened to S once: rows are read contiguously.
+    maskIn = mask.rank > 0 && mask.shape[mask.rank - 1] === cols ? mask : broadcastTo(mask, [...mask.shape.slice(0, -1), cols]);
+    maskRowOffsets = rowOffsets(maskIn.shape, scores.shape);
+  }
+  const y = allocate(scores.dtype, scores.size) as FloatArray;
+  kernel('scaledMaskedSoftmaxRows')({ x: scores.data as FloatArray, scale, mask: maskIn ? (maskIn.data as FloatArray) : null, maskRowOffsets, out: y, rows, cols });
+  const inputs = mask ? [scores, mask] : [scores];
+  return record(new Tensor(y, scores.shape), inputs, 'scaledMaskedSoftmax', (g) => {
+    const gd = g.data as FloatArray;
+    const gScores = allocate(scores.dtype, scores.size) as FloatArray;
+    if (!mask?.requiresGrad) {
+      kernel('softmaxRowsBackward')({ y, gradY: gd, gradX: gScores, scale, rows, cols });
+      return mask ? [new Tensor(gScores, scores.shape), null] : [new Tensor(gScores, scores.shape)];
+    }
+    const gz = allocate(scores.dtype, scores.size) as FloatArray; // dL/dz, also the mask's gradient before summing
+    kernel('softmaxRowsBackward')({ y, gradY: gd, gradX: gz, scale: 1, rows, cols });
+    for (let i = 0; i < gz.length; i++) gScores[i] = gz[i] * scale;
+    return [new Tensor(gScores, scores.shape), sumToShape(new Tensor(gz, scores.shape), mask.shape)];
+  });
+}
+
+/** For each row of `target` (all axes but the last), the offset of the row of `shape` that broadcasts onto it. */
+function rowOffsets(shape: readonly number[], target: readonly number[]): Int32Array {
+  const strides = broadcastStrides(shape, target);
+  const lead = target.length - 1;
+  const rows = sizeOf(target.slice(0, lead));
+  const out = new Int32Array(rows);
+  const index = new Array<number>(lead).fill(0);
+  let offset = 0;
+  for (let r = 0; r < rows; r++) {
+    out[r] = offset;
+    // Advance the multi-index over the leading axes like an odometer.
+    for (let d = lead - 1; d >= 0; d--) {
+      index[d]++;
+      offset += strides[d];
+      if (index[d] < target[d]) break;
+      offset -= strides[d] * target[d];
+      index[d] = 0;
+    }
+  }
+  return out;
 }
 
 /** logSoftmax(x)_i = x_i - max x - log sum_j exp(x_j - max x) along `axis` (default last). */

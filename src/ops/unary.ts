@@ -3,10 +3,14 @@
  * dL/dx = dL/dout * f'(x). Where f' is cheaper from the output (exp: f' = out), it uses the output.
  */
 import { record } from '../autograd/record.ts';
+import type { FloatArray } from '../backend/kernels.ts';
+import { kernel } from '../backend/registry.ts';
+import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import { allocate } from '../tensor/dtype.ts';
-import { erf as erfScalar, gelu as geluScalar, geluDerivative } from '../tensor/scalar-math.ts';
+import { erf as erfScalar } from '../tensor/scalar-math.ts';
+import { shapeToString } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { assertFloat } from './checks.ts';
+import { assertFloat, assertSameDType } from './checks.ts';
 
 /**
  * Apply `f` elementwise; the backward multiplies the incoming gradient by `derivative(x, out)`.
@@ -40,8 +44,51 @@ export const tanh = (x: Tensor): Tensor => unary('tanh', x, Math.tanh, (_x, y) =
 /** Error function; d/dx = 2/sqrt(pi) exp(-x^2). */
 export const erf = (x: Tensor): Tensor => unary('erf', x, erfScalar, (v) => (2 / Math.sqrt(Math.PI)) * Math.exp(-v * v));
 
-/** GELU, exact erf form: x * Phi(x). d/dx = Phi(x) + x phi(x). */
-export const gelu = (x: Tensor): Tensor => unary('gelu', x, geluScalar, (v) => geluDerivative(v));
+/** GELU, exact erf form: x * Phi(x). d/dx = Phi(x) + x phi(x). (Kernels 'gelu' and 'geluBackward'.) */
+export function gelu(x: Tensor): Tensor {
+  assertFloat('gelu', x);
+  return geluWithBias('gelu', x, null);
+}
+
+/**
+ * gelu(x + bias), fused: a Linear layer's bias and the activation in one pass, with no x + bias array.
+ * Equal bit for bit to gelu(add(x, bias)); the bias gradient is summed in float64.
+ * @param x [..., H]
+ * @param bias [H]
+ * @returns [..., H]
+ */
+export function biasGelu(x: Tensor, bias: Tensor): Tensor {
+  assertFloat('biasGelu', x);
+  assertSameDType('biasGelu', x, bias);
+  const H = x.rank === 0 ? 0 : x.shape[x.rank - 1];
+  if (x.rank === 0 || bias.rank !== 1 || bias.shape[0] !== H) {
+    throw new Error(`biasGelu: expected x [..., H] and bias [H], got x ${shapeToString(x.shape)} and bias ${shapeToString(bias.shape)}`);
+  }
+  return geluWithBias('biasGelu', x, bias);
+}
+
+function geluWithBias(op: string, x: Tensor, bias: Tensor | null): Tensor {
+  const cols = bias ? bias.size : Math.max(1, x.size);
+  const xd = x.data as FloatArray;
+  const bd = bias ? (bias.data as FloatArray) : null;
+  const out = allocate(x.dtype, x.size) as FloatArray;
+  if (x.size > 0) kernel('gelu')({ x: xd, bias: bd, out, cols });
+  const inputs = bias ? [x, bias] : [x];
+  return record(new Tensor(out, x.shape), inputs, op, (g) => {
+    const dx = allocate(x.dtype, x.size) as FloatArray;
+    const dbias = bias?.requiresGrad ? new Float64Array(cols) : null;
+    if (x.size > 0) kernel('geluBackward')({ x: xd, bias: bd, gradOut: g.data as FloatArray, gradX: dx, gradBias: dbias, cols });
+    const gx = x.requiresGrad ? new Tensor(dx, x.shape) : null;
+    if (!bias) return [gx];
+    let gb: Tensor | null = null;
+    if (dbias) {
+      const gbData = allocate(x.dtype, cols);
+      gbData.set(dbias);
+      gb = new Tensor(gbData, bias.shape);
+    }
+    return [gx, gb];
+  });
+}
 
 /** max(0, x); d/dx = 1 for x > 0, else 0. */
 export const relu = (x: Tensor): Tensor => unary('relu', x, (v) => (v > 0 ? v : 0), (v) => (v > 0 ? 1 : 0));

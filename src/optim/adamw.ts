@@ -14,6 +14,9 @@
  * Weight decay is skipped for biases and LayerNorm weights (`decays(name)`), as both reference
  * implementations do: shrinking a bias or a normalisation gain toward 0 does not regularise anything useful.
  */
+import type { FloatArray } from '../backend/kernels.ts';
+import { kernel } from '../backend/registry.ts';
+import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import type { Tensor } from '../tensor/tensor.ts';
 
 export interface AdamWOptions {
@@ -79,35 +82,23 @@ export class AdamW {
    */
   step(lr = this.lr): void {
     this.stepCount++;
-    const t = this.stepCount;
-    const { beta1, beta2, eps } = this;
-    const c1 = this.biasCorrection ? 1 - beta1 ** t : 1;
-    const c2 = this.biasCorrection ? 1 - beta2 ** t : 1;
-    const stepSize = lr / c1;
-    const sqrtC2 = Math.sqrt(c2);
+    const update = kernel('adamwUpdate'); // the loop over the elements (src/backend/cpu/adamw.ts)
     for (const [name, p] of this.params) {
       const g = p.grad?.data;
       if (!g) continue;
-      const m = this.m.get(name)!;
-      const v = this.v.get(name)!;
-      const w = p.data;
-      const wd = this.decays(name) ? this.weightDecay : 0;
-      if (this.biasCorrection) {
-        const decay = 1 - lr * wd;
-        for (let i = 0; i < w.length; i++) {
-          const gi = g[i];
-          m[i] = beta1 * m[i] + (1 - beta1) * gi;
-          v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-          w[i] = w[i] * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtC2 + eps);
-        }
-      } else {
-        for (let i = 0; i < w.length; i++) {
-          const gi = g[i];
-          m[i] = beta1 * m[i] + (1 - beta1) * gi;
-          v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-          w[i] -= lr * (m[i] / (Math.sqrt(v[i]) + eps) + wd * w[i]);
-        }
-      }
+      update({
+        param: p.data as FloatArray,
+        grad: g as FloatArray,
+        m: this.m.get(name)!,
+        v: this.v.get(name)!,
+        lr,
+        beta1: this.beta1,
+        beta2: this.beta2,
+        eps: this.eps,
+        weightDecay: this.decays(name) ? this.weightDecay : 0,
+        step: this.stepCount,
+        biasCorrection: this.biasCorrection,
+      });
     }
   }
 

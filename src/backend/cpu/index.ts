@@ -2,15 +2,28 @@
  * The cpu backend: pure TypeScript kernels, the default and the reference for every other backend.
  */
 import { registerKernel } from '../registry.ts';
+import { adamwUpdate } from './adamw.ts';
+import { geluBackward, geluForward } from './gelu.ts';
+import { layerNormBackward, layerNormForward } from './layer-norm.ts';
 import { matmulBlocked } from './matmul-blocked.ts';
-import { softmaxRows } from './softmax.ts';
+import { scaledMaskedSoftmaxRows, softmaxRows, softmaxRowsBackward } from './softmax.ts';
 
 registerKernel({ kernelName: 'matmul', backendName: 'cpu', kernelFunc: matmulBlocked });
 registerKernel({ kernelName: 'softmaxRows', backendName: 'cpu', kernelFunc: softmaxRows });
+registerKernel({ kernelName: 'scaledMaskedSoftmaxRows', backendName: 'cpu', kernelFunc: scaledMaskedSoftmaxRows });
+registerKernel({ kernelName: 'softmaxRowsBackward', backendName: 'cpu', kernelFunc: softmaxRowsBackward });
+registerKernel({ kernelName: 'layerNormForward', backendName: 'cpu', kernelFunc: layerNormForward });
+registerKernel({ kernelName: 'layerNormBackward', backendName: 'cpu', kernelFunc: layerNormBackward });
+registerKernel({ kernelName: 'gelu', backendName: 'cpu', kernelFunc: geluForward });
+registerKernel({ kernelName: 'geluBackward', backendName: 'cpu', kernelFunc: geluBackward });
+registerKernel({ kernelName: 'adamwUpdate', backendName: 'cpu', kernelFunc: adamwUpdate });
 
+export { adamwUpdate } from './adamw.ts';
+export { geluBackward, geluForward } from './gelu.ts';
+export { layerNormBackward, layerNormForward } from './layer-norm.ts';
 export { matmulBlocked, matmulBlockedSerial } from './matmul-blocked.ts';
 export { matmulNaive } from './matmul-naive.ts';
-export { softmaxRows } from './softmax.ts';
+export { scaledMaskedSoftmaxRows, softmaxRows, softmaxRowsBackward } from './softmax.ts';
 export { getCpuThreads, setCpuThreads, threadsFromEnv } from './threads.ts';
 export { getMinParallelWork, lastThreadedMatmulStats, matmulThreaded, setMinParallelWork, type ThreadedMatmulStats } from './matmul-threaded.ts';
 export { stopWorkers } from './worker-pool.ts';
