@@ -1,9 +1,15 @@
 /**
  * Fine-tuning task data: readers with file:line errors, label sets, tokenization into model rows, and
  * padded batches.
+ *
+ *   classification / regression   TSV (GLUE) or CSV tables       text-classification.ts
+ *   token classification          CoNLL files                    conll.ts
+ *   extractive QA                 SQuAD v1.1 / v2.0 JSON         squad.ts, qa-features.ts, qa-postprocess.ts
+ *   multiple choice               JSON Lines (SWAG-like)         multiple-choice.ts
+ *   batches for all of them                                      batching.ts
  */
-export * from './errors.ts';
-export * from './text-file.ts';
+export { TaskDataError } from './errors.ts';
+export { readTaskFile } from './text-file.ts';
 export * from './delimited.ts';
 export * from './label-set.ts';
 export * from './encoded-input.ts';

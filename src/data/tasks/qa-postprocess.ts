@@ -60,11 +60,23 @@ export interface QaPredictions {
   nullScoreDiff: Record<string, number>;
 }
 
-/** Indices of the `k` largest values of `xs[0..n)`, largest first (ties: lower index first). */
-export function topIndices(xs: ArrayLike<number>, n: number, k: number): number[] {
-  const idx = Array.from({ length: n }, (_, i) => i);
-  idx.sort((a, b) => xs[b] - xs[a] || a - b);
-  return idx.slice(0, k);
+/**
+ * Indices of the `k` largest values of `xs[0..n)`, largest first (ties: lower index first).
+ * One pass keeping a sorted list of the best k so far: O(n k) at worst, and close to O(n) for logits,
+ * where few values enter the list (sorting all n indices would cost O(n log n) with a slow comparator).
+ */
+export function topLogitIndices(xs: ArrayLike<number>, n: number, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = xs[i];
+    if (top.length === k && !(v > xs[top[k - 1]])) continue;
+    // Insert after every kept index with a value >= v (equal values keep index order).
+    let at = top.length;
+    while (at > 0 && xs[top[at - 1]] < v) at--;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  }
+  return top;
 }
 
 /**
@@ -112,8 +124,8 @@ export function postprocessQaPredictions(
       if (nullCandidate === null || nullScore < nullCandidate.score) {
         nullCandidate = { text: '', start: 0, end: 0, startLogit: s[0], endLogit: en[0], score: nullScore, probability: 0, featureIndex: fi, isNull: true };
       }
-      for (const a of topIndices(s, n, nBest)) {
-        for (const b of topIndices(en, n, nBest)) {
+      for (const a of topLogitIndices(s, n, nBest)) {
+        for (const b of topLogitIndices(en, n, nBest)) {
           const oa = f.contextOffsets[a];
           const ob = f.contextOffsets[b];
           if (oa === null || ob === null || b < a || b - a + 1 > maxAnswerLength) continue;

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { squadScores, squadV2Scores } from '../../../src/metrics/squad.ts';
 import { answerTokenSpan, prepareQaFeatures, truncateQuestion, type QaFeature } from '../../../src/data/tasks/qa-features.ts';
-import { postprocessQaPredictions, topIndices } from '../../../src/data/tasks/qa-postprocess.ts';
+import { postprocessQaPredictions, topLogitIndices } from '../../../src/data/tasks/qa-postprocess.ts';
 import { parseSquad, readSquadFile, squadMetricInputs, type SquadExample } from '../../../src/data/tasks/squad.ts';
 import { readTaskFile } from '../../../src/data/tasks/text-file.ts';
 import { errorOf, fixture, uncasedTokenizer } from './helpers.ts';
@@ -244,8 +245,20 @@ describe('QA postprocessing', () => {
     expect(errorOf(() => squadMetricInputs([ex], {}))).toBe('squadMetricInputs: no prediction for question id "h" (hand)');
   });
 
-  it('topIndices: largest first, ties by lower index', () => {
-    expect(topIndices([1, 5, 3, 5, 0], 5, 3)).toEqual([1, 3, 2]);
-    expect(topIndices([1, 5, 3, 5, 9], 4, 10)).toEqual([1, 3, 2, 0]);
+  it('topLogitIndices: largest first, ties by lower index; equal to sorting every index', () => {
+    expect(topLogitIndices([1, 5, 3, 5, 0], 5, 3)).toEqual([1, 3, 2]);
+    expect(topLogitIndices([1, 5, 3, 5, 9], 4, 10)).toEqual([1, 3, 2, 0]);
+    expect(topLogitIndices([1, 2], 2, 0)).toEqual([]);
+    const bySort = (xs: number[], n: number, k: number) =>
+      Array.from({ length: n }, (_, i) => i)
+        .sort((a, b) => xs[b] - xs[a] || a - b)
+        .slice(0, k);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -4, max: 4 }), { maxLength: 40 }), fc.nat(45), fc.nat(45), (xs, n, k) => {
+        const m = Math.min(n, xs.length);
+        expect(topLogitIndices(xs, m, k)).toEqual(bySort(xs, m, k));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
