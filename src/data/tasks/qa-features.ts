@@ -11,8 +11,8 @@
  * character span [s, e) becomes
  *   start token = the last context token whose span starts at or before s,
  *   end token   = the first context token whose span ends at or after e;
- * when the window does not contain the whole answer, or the question is impossible, both point at [CLS]
- * (index 0), the "no answer here" target of BERT's SQuAD recipe.
+ * when the window does not contain the whole answer, or the question is impossible (or has no gold answer,
+ * as in unlabelled input), both point at [CLS] (index 0), the "no answer here" target of BERT's SQuAD recipe.
  *
  * `contextOffsets` keeps, for each context token, its UTF-16 span in the context (null elsewhere), so that
  * predicted token spans turn back into answer text (qa-postprocess.ts).
