@@ -17,3 +17,4 @@ export * from './io/index.ts';
 export * from './optim/index.ts';
 export * from './data/index.ts';
 export * from './tokenizer/index.ts';
+export * from './train/index.ts';

@@ -1,5 +1,8 @@
 import type { Command } from '../command.ts';
+import { demoCommand } from './demo.ts';
+import { fillMaskCommand } from './fill-mask.ts';
 import { forwardCommand } from './forward.ts';
+import { pretrainCommand } from './pretrain.ts';
 import { inspectCommand } from './inspect.ts';
 import { tokenizeCommand } from './tokenize.ts';
 import { trainTokenizerCommand } from './train-tokenizer.ts';
@@ -9,6 +12,9 @@ import { trainTokenizerCommand } from './train-tokenizer.ts';
  * A new command is one file in this folder and one line here.
  */
 export const commands: Command[] = [
+  demoCommand,
+  pretrainCommand,
+  fillMaskCommand,
   inspectCommand,
   forwardCommand,
   tokenizeCommand,

@@ -1,0 +1,78 @@
+import { parseArgs, required, type FlagSpec } from '../args.ts';
+import type { Command } from '../command.ts';
+import { pretrain } from '../../train/pretrain.ts';
+
+const flags: Record<string, FlagSpec> = {
+  corpus: { kind: 'list', help: 'training corpus files (one sentence per line, blank line between documents)' },
+  vocab: { kind: 'string', help: 'vocab.txt to use (default: train a WordPiece vocabulary on the corpus)' },
+  'vocab-size': { kind: 'number', help: 'size of the vocabulary to train when --vocab is not given', default: 8000 },
+  model: { kind: 'string', help: 'tiny|mini|small|medium|base|large or a config.json', default: 'tiny' },
+  'seq-len': { kind: 'number', help: 'maximum sequence length', default: 128 },
+  batch: { kind: 'number', help: 'sequences per step', default: 32 },
+  steps: { kind: 'number', help: 'total optimizer steps of the run (the schedule spans them)' },
+  lr: { kind: 'number', help: 'peak learning rate', default: 1e-4 },
+  warmup: { kind: 'number', help: 'linear warmup steps (default: 10% of --steps)' },
+  'eval-corpus': { kind: 'list', help: 'held-out corpus files for evaluation' },
+  'eval-every': { kind: 'number', help: 'evaluate every N steps (default: 10 times per run)' },
+  'eval-instances': { kind: 'number', help: 'held-out instances per evaluation', default: 1000 },
+  'save-every': { kind: 'number', help: 'checkpoint every N steps (default: 5 times per run)' },
+  'stop-after': { kind: 'number', help: 'stop after step N as an interruption would (to test --resume)' },
+  out: { kind: 'string', help: 'output directory (model, checkpoints, metrics.jsonl, curves.svg)' },
+  seed: { kind: 'number', help: 'random seed', default: 0 },
+  resume: { kind: 'boolean', help: 'continue from the newest checkpoint in --out' },
+  'max-predictions': { kind: 'number', help: 'masked tokens per sequence at most (default: 15% of --seq-len)' },
+  'dupe-factor': { kind: 'number', help: 'static masking: copies of the data, each masked differently', default: 3 },
+  'dynamic-masking': { kind: 'boolean', help: 'mask anew every epoch instead' },
+  'whole-word-mask': { kind: 'boolean', help: 'mask all pieces of a word together' },
+  'short-seq-prob': { kind: 'number', help: 'probability of a shorter target length', default: 0.1 },
+  'weight-decay': { kind: 'number', help: 'AdamW decoupled weight decay', default: 0.01 },
+  clip: { kind: 'number', help: 'global gradient-norm clip', default: 1 },
+  'grad-accum': { kind: 'number', help: 'micro-batches per optimizer step', default: 1 },
+  cased: { kind: 'boolean', help: 'keep case and accents (default: uncased)' },
+  'bert-adam': { kind: 'boolean', help: 'the original BERT optimizer (no bias correction)' },
+  'log-every': { kind: 'number', help: 'progress line every N steps when not on a terminal' },
+};
+
+export const pretrainCommand: Command = {
+  name: 'pretrain',
+  summary: 'pretrain BERT (masked LM + next-sentence prediction) on a text corpus',
+  usage: 'bert pretrain --corpus FILE... [--vocab FILE | --vocab-size N] --model tiny|...|CONFIG.json --seq-len N --batch N --steps N --lr X --warmup N [--eval-corpus FILE --eval-every N] [--save-every N] [--stop-after N] --out DIR --seed N [--resume]',
+  flags,
+  async run(argv) {
+    const { flags: f } = parseArgs(argv, flags);
+    const result = await pretrain({
+      corpus: required<string[]>(f, 'corpus'),
+      vocab: f.vocab as string | undefined,
+      vocabSize: f['vocab-size'] as number,
+      model: f.model as string,
+      seqLen: f['seq-len'] as number,
+      batch: f.batch as number,
+      steps: required<number>(f, 'steps'),
+      lr: f.lr as number,
+      warmup: f.warmup as number | undefined,
+      evalCorpus: f['eval-corpus'] as string[] | undefined,
+      evalEvery: f['eval-every'] as number | undefined,
+      evalInstances: f['eval-instances'] as number,
+      saveEvery: f['save-every'] as number | undefined,
+      stopAfter: f['stop-after'] as number | undefined,
+      out: required<string>(f, 'out'),
+      seed: f.seed as number,
+      resume: Boolean(f.resume),
+      maxPredictions: f['max-predictions'] as number | undefined,
+      dupeFactor: f['dupe-factor'] as number,
+      dynamicMasking: Boolean(f['dynamic-masking']),
+      wholeWordMask: Boolean(f['whole-word-mask']),
+      shortSeqProb: f['short-seq-prob'] as number,
+      weightDecay: f['weight-decay'] as number,
+      clip: f.clip as number,
+      gradAccum: f['grad-accum'] as number,
+      lowercase: !f.cased,
+      bertAdam: Boolean(f['bert-adam']),
+      logEvery: f['log-every'] as number | undefined,
+    });
+    const e = result.lastEval;
+    console.log(`done: ${result.steps} steps in ${result.seconds.toFixed(1)} s, ${Math.round(result.tokensPerSecond)} tokens/s; model in ${result.out}`);
+    if (e) console.log(`held-out: MLM accuracy ${(100 * e.mlmAccuracy).toFixed(2)}%, NSP accuracy ${(100 * e.nspAccuracy).toFixed(2)}%, MLM loss ${e.mlmLoss.toFixed(4)}`);
+    return 0;
+  },
+};

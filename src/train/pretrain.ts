@@ -1,0 +1,425 @@
+/**
+ * Pretraining BERT: masked LM + next-sentence prediction, end to end.
+ *
+ *   corpus files --(WordPiece, trained first if no vocab is given)--> token ids per sentence per document
+ *     --(create_pretraining_data: NSP pairs, 15% masking 80/10/10)--> instances --(batches)--> model
+ *     --(loss = MLM + NSP, backward, clip, AdamW with warmup/decay)--> updated weights
+ *
+ * Around that loop: a progress bar, metrics as JSON lines, evaluation on held-out text, checkpoints that
+ * resume exactly (weights, optimizer moments, every generator's state, the data position), a learning-curve
+ * SVG, and a clean stop with a clear message if the loss stops being finite.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { noGrad } from '../autograd/grad-mode.ts';
+import { BertConfig, BERT_PRESETS, type BertPresetName } from '../bert/config.ts';
+import { modelTensors } from '../bert/pretrained.ts';
+import { readCheckpointWeights, loadWeightsIntoModel } from '../bert/checkpoint.ts';
+import { BertForPreTraining } from '../bert/pretraining.ts';
+import { readCorpusDocuments, type CorpusDocument } from '../data/corpus.ts';
+import { createMaskingVocab, type MaskingVocab } from '../data/masking.ts';
+import { createPairInstances, createPretrainingInstances, tokenizeCorpus, type TokenizedDocument } from '../data/pretraining-instances.ts';
+import { PretrainingBatchStream, collatePretrainingBatch, type PretrainingBatch, type PretrainingSource, type PretrainingStreamState } from '../data/pretraining-batches.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { encodeSafetensors } from '../io/safetensors-write.ts';
+import { AdamW } from '../optim/adamw.ts';
+import { clipGradNorm } from '../optim/clip.ts';
+import { linearWarmupDecay } from '../optim/schedule.ts';
+import { argmax } from '../ops/reduce.ts';
+import { scale } from '../ops/unary.ts';
+import { Rng, type RngState } from '../tensor/random.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { BertTokenizer } from '../tokenizer/tokenizer.ts';
+import { trainWordPiece } from '../tokenizer/trainer.ts';
+import { Vocab } from '../tokenizer/vocab.ts';
+import { latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { curvesSvg } from './curves-svg.ts';
+import { MetricsLog } from './metrics-log.ts';
+import { Progress } from './progress.ts';
+
+export interface PretrainOptions {
+  /** Training corpus files (one sentence per line, blank line between documents). */
+  corpus: string[];
+  /** vocab.txt to use; when absent a WordPiece vocabulary of `vocabSize` is trained on the corpus first. */
+  vocab?: string;
+  /** Size of the vocabulary to train when no `vocab` is given. Default 8000. */
+  vocabSize?: number;
+  /** A preset (tiny, mini, small, medium, base, large) or a config.json path. Default tiny. */
+  model?: string;
+  /** Maximum sequence length (tokens, [CLS] and [SEP]s included). Default 128. */
+  seqLen?: number;
+  batch?: number;
+  /** Total optimizer steps of the run: the schedule is laid out over them. */
+  steps: number;
+  lr?: number;
+  warmup?: number;
+  /** Held-out corpus files for evaluation. */
+  evalCorpus?: string[];
+  /** Evaluate every N steps (and at the end). Default: 10 times per run when an eval corpus is given. */
+  evalEvery?: number;
+  /** Use at most this many held-out instances per evaluation. Default 1000. */
+  evalInstances?: number;
+  /** Write a resumable checkpoint every N steps (and at the end). Default: 5 times per run. */
+  saveEvery?: number;
+  /** Stop after this step as an interruption would (for testing --resume). */
+  stopAfter?: number;
+  /** Output directory: final model, checkpoints/, metrics.jsonl, curves.svg, vocab.txt. */
+  out: string;
+  seed?: number;
+  /** Continue from the newest checkpoint in `out`. */
+  resume?: boolean;
+  /** create_pretraining_data's knobs (defaults as there; maxPredictions defaults to round(0.15 * seqLen)). */
+  maxPredictions?: number;
+  maskedLmProb?: number;
+  shortSeqProb?: number;
+  dupeFactor?: number;
+  /** Mask anew every epoch instead of the dupe-factor copies masked once. */
+  dynamicMasking?: boolean;
+  wholeWordMask?: boolean;
+  weightDecay?: number;
+  clip?: number;
+  /** Micro-batches per optimizer step (gradient accumulation). Default 1. */
+  gradAccum?: number;
+  /** Lowercase and strip accents (uncased). Default true. */
+  lowercase?: boolean;
+  /** The original BERT optimizer (no bias correction) instead of AdamW. */
+  bertAdam?: boolean;
+  /** Print a plain progress line every N steps when not on a terminal. */
+  logEvery?: number;
+  /** Where progress goes (default stderr); `null` for silence. */
+  progressStream?: NodeJS.WritableStream | { write(s: string): unknown; isTTY?: boolean } | null;
+}
+
+/** Everything in trainer_state.json: enough to resume exactly and to check that a resume matches the run. */
+export interface PretrainState {
+  step: number;
+  totalSteps: number;
+  options: Record<string, unknown>;
+  dropoutRng: RngState;
+  stream: PretrainingStreamState;
+  tokensSeen: number;
+}
+
+export interface EvalResult {
+  mlmLoss: number;
+  mlmAccuracy: number;
+  nspLoss: number;
+  nspAccuracy: number;
+  instances: number;
+}
+
+export interface PretrainResult {
+  steps: number;
+  out: string;
+  lastEval?: EvalResult;
+  /** Tokens (batch x sequence positions) per second over this session's steps. */
+  tokensPerSecond: number;
+  seconds: number;
+}
+
+/** Options that must be equal for a resume to continue the same run. */
+const RUN_IDENTITY = ['corpus', 'seqLen', 'batch', 'steps', 'lr', 'warmup', 'seed', 'model', 'maxPredictions', 'dupeFactor', 'dynamicMasking', 'wholeWordMask', 'gradAccum', 'maskedLmProb', 'shortSeqProb'] as const;
+
+/** The model config for a preset name or a config.json path, sized to the vocabulary. */
+export function pretrainConfig(model: string, vocabSize: number, seqLen: number): BertConfig {
+  let config: BertConfig;
+  if (model in BERT_PRESETS) config = BertConfig.preset(model as BertPresetName);
+  else if (existsSync(model)) config = BertConfig.fromFile(model);
+  else throw new Error(`--model: "${model}" is neither a preset (${Object.keys(BERT_PRESETS).join(', ')}) nor a config.json file`);
+  if (seqLen > config.maxPositionEmbeddings) {
+    throw new Error(`--seq-len ${seqLen} exceeds the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
+  }
+  return config.with({ vocabSize, architectures: ['BertForPreTraining'] });
+}
+
+/** A collated batch as the model's input tensors, with the MLM head restricted to the masked positions. */
+export function batchToInputs(batch: PretrainingBatch) {
+  const { batchSize: B, seqLength: S, maxPredictionsPerSeq: P } = batch;
+  const positions: number[] = [];
+  const labels: number[] = [];
+  for (let b = 0; b < B; b++) {
+    for (let p = 0; p < P; p++) {
+      if (batch.mlmWeights[b * P + p] === 0) continue;
+      positions.push(b * S + batch.mlmPositions[b * P + p]);
+      labels.push(batch.mlmLabels[b * P + p]);
+    }
+  }
+  return {
+    inputIds: new Tensor(batch.inputIds, [B, S]),
+    tokenTypeIds: new Tensor(batch.tokenTypeIds, [B, S]),
+    attentionMask: new Tensor(batch.attentionMask, [B, S]),
+    mlmPositions: new Tensor(Int32Array.from(positions), [positions.length]),
+    mlmLabels: new Tensor(Int32Array.from(labels), [labels.length]),
+    nextSentenceLabel: new Tensor(batch.nextSentenceLabels, [B]),
+  };
+}
+
+/** Number of rows of `logits` [N, C] whose argmax equals `labels` [N]. */
+export function countCorrect(logits: Tensor, labels: Tensor): number {
+  const pred = argmax(logits, -1).data;
+  let correct = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === labels.data[i]) correct++;
+  return correct;
+}
+
+/** Held-out MLM / NSP loss and accuracy over fixed batches (no dropout, no graph). */
+export function evaluatePretraining(model: BertForPreTraining, batches: PretrainingBatch[]): EvalResult {
+  const wasTraining = model.training;
+  model.eval();
+  let mlmLossSum = 0, mlmCorrect = 0, mlmCount = 0, nspLossSum = 0, nspCorrect = 0, nspCount = 0;
+  noGrad(() => {
+    for (const batch of batches) {
+      const inputs = batchToInputs(batch);
+      const out = model.forward(inputs);
+      const m = inputs.mlmLabels.size;
+      mlmLossSum += out.mlmLoss!.item() * m;
+      mlmCorrect += countCorrect(out.predictionLogits!, inputs.mlmLabels);
+      mlmCount += m;
+      nspLossSum += out.nspLoss!.item() * batch.batchSize;
+      nspCorrect += countCorrect(out.seqRelationshipLogits!, inputs.nextSentenceLabel);
+      nspCount += batch.batchSize;
+    }
+  });
+  model.train(wasTraining);
+  return {
+    mlmLoss: mlmLossSum / Math.max(1, mlmCount),
+    mlmAccuracy: mlmCorrect / Math.max(1, mlmCount),
+    nspLoss: nspLossSum / Math.max(1, nspCount),
+    nspAccuracy: nspCorrect / Math.max(1, nspCount),
+    instances: nspCount,
+  };
+}
+
+/** The loss stopped being finite: training stops, and the last good checkpoint stays. */
+export class NonFiniteLossError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+function resolved(opts: PretrainOptions) {
+  const seqLen = opts.seqLen ?? 128;
+  const steps = opts.steps;
+  if (!(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer, got ${steps}`);
+  if (!(Number.isInteger(seqLen) && seqLen >= 8)) throw new Error(`--seq-len must be an integer >= 8, got ${seqLen}`);
+  const batch = opts.batch ?? 32;
+  if (!(Number.isInteger(batch) && batch > 0)) throw new Error(`--batch must be a positive integer, got ${batch}`);
+  if (opts.corpus.length === 0) throw new Error('--corpus: expected at least one corpus file');
+  const evalEvery = opts.evalEvery ?? (opts.evalCorpus?.length ? Math.max(1, Math.round(steps / 10)) : 0);
+  return {
+    corpus: opts.corpus,
+    vocabSize: opts.vocabSize ?? 8000,
+    model: opts.model ?? 'tiny',
+    seqLen,
+    batch,
+    steps,
+    lr: opts.lr ?? 1e-4,
+    warmup: opts.warmup ?? Math.round(steps / 10),
+    evalEvery,
+    evalInstances: opts.evalInstances ?? 1000,
+    saveEvery: opts.saveEvery ?? Math.max(1, Math.round(steps / 5)),
+    seed: opts.seed ?? 0,
+    maxPredictions: opts.maxPredictions ?? Math.max(1, Math.round(seqLen * 0.15)),
+    maskedLmProb: opts.maskedLmProb ?? 0.15,
+    shortSeqProb: opts.shortSeqProb ?? 0.1,
+    dupeFactor: opts.dupeFactor ?? 3,
+    dynamicMasking: opts.dynamicMasking ?? false,
+    wholeWordMask: opts.wholeWordMask ?? false,
+    weightDecay: opts.weightDecay ?? 0.01,
+    clip: opts.clip ?? 1.0,
+    gradAccum: opts.gradAccum ?? 1,
+    lowercase: opts.lowercase ?? true,
+    bertAdam: opts.bertAdam ?? false,
+  };
+}
+
+async function loadDocuments(files: string[], tokenizer: BertTokenizer): Promise<{ docs: CorpusDocument[]; tokenized: TokenizedDocument[] }> {
+  const docs = await readCorpusDocuments(files);
+  return { docs, tokenized: await tokenizeCorpus(docs, tokenizer) };
+}
+
+/**
+ * Pretrain a BERT (BertForPreTraining) on `opts.corpus`; see PretrainOptions. Resolves when the run (or
+ * `stopAfter`) is done; the final model is in `opts.out` (config.json, model.safetensors, vocab.txt).
+ */
+export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
+  const o = resolved(opts);
+  const out = opts.out;
+  mkdirSync(out, { recursive: true });
+  const say = opts.progressStream === null ? () => {} : (s: string) => (opts.progressStream ?? process.stderr).write(s + '\n');
+
+  // 1. Resume: the newest checkpoint must come from the same run.
+  const resumeFrom = opts.resume ? latestCheckpoint(out) : null;
+  if (opts.resume && !resumeFrom) throw new Error(`--resume: no checkpoint in ${join(out, 'checkpoints')} to resume from`);
+  let saved: { trainerState: PretrainState; optimizer: ReturnType<typeof readCheckpoint>['optimizer'] } | null = null;
+  if (resumeFrom) {
+    saved = readCheckpoint<PretrainState>(resumeFrom.dir);
+    for (const key of RUN_IDENTITY) {
+      const a = JSON.stringify(saved.trainerState.options[key]);
+      const b = JSON.stringify(o[key]);
+      if (a !== b) throw new Error(`--resume: the checkpoint in ${resumeFrom.dir} was made with ${key} = ${a}, this run asks for ${b}`);
+    }
+  }
+
+  // 2. Vocabulary: given, from the checkpoint, or trained on the corpus.
+  let vocabText: string;
+  if (resumeFrom) vocabText = readFileSync(join(resumeFrom.dir, 'vocab.txt'), 'utf8');
+  else if (opts.vocab) vocabText = readFileSync(opts.vocab, 'utf8');
+  else {
+    const t0 = performance.now();
+    const tokens = trainWordPiece({ files: o.corpus, vocabSize: o.vocabSize, lowercase: o.lowercase });
+    vocabText = tokens.join('\n') + '\n';
+    say(`trained a WordPiece vocabulary of ${tokens.length} tokens on ${o.corpus.join(', ')} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  await writeFileAtomic(join(out, 'vocab.txt'), vocabText);
+  const vocab = Vocab.fromText(vocabText, undefined, join(out, 'vocab.txt'));
+  const tokenizer = new BertTokenizer(vocab, { lowercase: o.lowercase });
+  const maskingVocab: MaskingVocab = createMaskingVocab(Array.from({ length: vocab.size }, (_, i) => vocab.idToToken(i)));
+
+  // 3. Data: tokenized documents -> instances (each step deterministic under the seed).
+  const train = await loadDocuments(o.corpus, tokenizer);
+  const dataOpts = {
+    maxSeqLength: o.seqLen,
+    shortSeqProb: o.shortSeqProb,
+    maskedLmProb: o.maskedLmProb,
+    maxPredictionsPerSeq: o.maxPredictions,
+    wholeWordMask: o.wholeWordMask,
+    dupeFactor: o.dupeFactor,
+  };
+  const special = { clsId: maskingVocab.clsId, sepId: maskingVocab.sepId };
+  const dataRng = new Rng(`${o.seed}:data`);
+  const source: PretrainingSource = o.dynamicMasking
+    ? { kind: 'dynamic', pairs: createPairInstances(train.tokenized, { ...dataOpts, dupeFactor: 1 }, special, dataRng), vocab: maskingVocab, masking: dataOpts }
+    : { kind: 'static', instances: createPretrainingInstances(train.tokenized, maskingVocab, dataOpts, dataRng) };
+  const collate = { maxSeqLength: o.seqLen, maxPredictionsPerSeq: o.maxPredictions, padId: maskingVocab.padId };
+  const stream = new PretrainingBatchStream(source, { ...collate, batchSize: o.batch }, new Rng(`${o.seed}:order`));
+  say(`${train.docs.length} documents, ${stream.size} training instances (${o.dynamicMasking ? 'dynamic masking' : `dupe factor ${o.dupeFactor}`}), ${stream.batchesPerEpoch} batches per epoch`);
+
+  let evalBatches: PretrainingBatch[] = [];
+  if (opts.evalCorpus?.length) {
+    const held = await loadDocuments(opts.evalCorpus, tokenizer);
+    const evalInstances = createPretrainingInstances(held.tokenized, maskingVocab, { ...dataOpts, dupeFactor: 1 }, new Rng(`${o.seed}:eval`)).slice(0, o.evalInstances);
+    for (let i = 0; i < evalInstances.length; i += o.batch) evalBatches.push(collatePretrainingBatch(evalInstances.slice(i, i + o.batch), collate));
+    say(`${held.docs.length} held-out documents, ${evalInstances.length} evaluation instances`);
+  }
+
+  // 4. Model and optimizer.
+  const config = pretrainConfig(o.model, vocab.size, o.seqLen);
+  const model = new BertForPreTraining(config, { seed: o.seed });
+  model.train();
+  const named = model.namedParameters();
+  const optimizer = new AdamW(named, { lr: o.lr, eps: 1e-6, weightDecay: o.weightDecay, biasCorrection: !o.bertAdam });
+  const params = named.map(([, p]) => p);
+  let step = 0;
+  let tokensSeen = 0;
+  const metrics = new MetricsLog(join(out, 'metrics.jsonl'));
+  if (resumeFrom && saved) {
+    loadWeightsIntoModel(model, readCheckpointWeights(resumeFrom.dir), { strict: true, initRng: model.initRng, initStd: config.initializerRange });
+    optimizer.setState(saved.optimizer);
+    model.dropoutRng = Rng.fromState(saved.trainerState.dropoutRng);
+    stream.setState(saved.trainerState.stream);
+    step = saved.trainerState.step;
+    tokensSeen = saved.trainerState.tokensSeen;
+    metrics.truncateAfter(step);
+    say(`resumed from ${resumeFrom.dir} at step ${step}`);
+  } else {
+    metrics.truncateAfter(-1);
+  }
+  const nParams = model.numParameters();
+  say(`BertForPreTraining ${o.model}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, vocab ${vocab.size}, ${(nParams / 1e6).toFixed(2)}M parameters`);
+
+  const progress = opts.progressStream === null ? null : new Progress({ total: o.steps, label: 'pretrain', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: step });
+  const optionsRecord = Object.fromEntries(Object.entries(o)) as Record<string, unknown>;
+  const checkpoint = async () => {
+    const state: PretrainState = { step, totalSteps: o.steps, options: optionsRecord, dropoutRng: model.dropoutRng.getState(), stream: stream.getState(), tokensSeen };
+    const dir = await saveCheckpoint(out, {
+      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(modelTensors(model), { format: 'pt' }) },
+      vocabText,
+      optimizer: optimizer.getState(),
+      trainerState: state as unknown as { step: number } & Record<string, unknown>,
+    });
+    return dir;
+  };
+  const writeCurves = async () => {
+    const svg = curvesSvg(metrics.read(), [
+      { metric: 'loss', title: 'loss (MLM + NSP)' },
+      { metric: 'mlm_accuracy', title: 'masked-LM accuracy' },
+      { metric: 'nsp_accuracy', title: 'next-sentence accuracy' },
+    ], `pretraining ${o.model} on ${o.corpus.join(', ')}`);
+    await writeFileAtomic(join(out, 'curves.svg'), svg);
+  };
+  const runEval = async (): Promise<EvalResult | undefined> => {
+    if (evalBatches.length === 0) return undefined;
+    const r = evaluatePretraining(model, evalBatches);
+    metrics.append({ step, split: 'eval', loss: r.mlmLoss + r.nspLoss, mlm_loss: r.mlmLoss, mlm_accuracy: r.mlmAccuracy, nsp_loss: r.nspLoss, nsp_accuracy: r.nspAccuracy });
+    progress?.log(`eval step ${step}: MLM loss ${r.mlmLoss.toFixed(4)} acc ${(100 * r.mlmAccuracy).toFixed(2)}% | NSP loss ${r.nspLoss.toFixed(4)} acc ${(100 * r.nspAccuracy).toFixed(2)}% (${r.instances} held-out instances)`);
+    await writeCurves();
+    return r;
+  };
+
+  // 5. The loop.
+  const stopAt = Math.min(o.steps, opts.stopAfter ?? o.steps);
+  const window = { loss: 0, mlmCorrect: 0, mlmCount: 0, nspCorrect: 0, nspCount: 0, steps: 0 };
+  const logEvery = opts.logEvery ?? Math.max(1, Math.round(o.steps / 50));
+  const t0 = performance.now();
+  let sessionTokens = 0;
+  let lastEval: EvalResult | undefined;
+  if (step === 0 && evalBatches.length) lastEval = await runEval();
+  while (step < stopAt) {
+    const lr = o.lr * linearWarmupDecay(step, o.warmup, o.steps);
+    let stepLoss = 0;
+    for (let micro = 0; micro < o.gradAccum; micro++) {
+      const batch = stream.nextBatch();
+      const inputs = batchToInputs(batch);
+      const outp = model.forward(inputs);
+      const loss = outp.loss!;
+      const value = loss.item();
+      if (!Number.isFinite(value)) {
+        const last = latestCheckpoint(out);
+        throw new NonFiniteLossError(`the loss became ${value} at step ${step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'} Try a lower --lr or a longer --warmup.`);
+      }
+      stepLoss += value / o.gradAccum;
+      // With accumulation each micro-batch contributes 1/N of the step's mean loss.
+      (o.gradAccum === 1 ? loss : scale(loss, 1 / o.gradAccum)).backward();
+      window.mlmCorrect += countCorrect(outp.predictionLogits!, inputs.mlmLabels);
+      window.mlmCount += inputs.mlmLabels.size;
+      window.nspCorrect += countCorrect(outp.seqRelationshipLogits!, inputs.nextSentenceLabel);
+      window.nspCount += batch.batchSize;
+      sessionTokens += batch.batchSize * batch.seqLength;
+      tokensSeen += batch.batchSize * batch.seqLength;
+    }
+    const gradNormValue = clipGradNorm(params, o.clip);
+    if (!Number.isFinite(gradNormValue)) {
+      const last = latestCheckpoint(out);
+      throw new NonFiniteLossError(`the gradient norm became ${gradNormValue} at step ${step + 1}; training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'}`);
+    }
+    optimizer.step(lr);
+    optimizer.zeroGrad();
+    step++;
+    window.loss += stepLoss;
+    window.steps++;
+    const mlmAcc = window.mlmCorrect / Math.max(1, window.mlmCount);
+    const nspAcc = window.nspCorrect / Math.max(1, window.nspCount);
+    progress?.update(step, { loss: window.loss / window.steps, mlm: `${(100 * mlmAcc).toFixed(1)}%`, nsp: `${(100 * nspAcc).toFixed(1)}%`, lr: lr.toExponential(2) }, sessionTokens);
+    if (step % logEvery === 0 || step === stopAt) {
+      metrics.append({ step, split: 'train', loss: window.loss / window.steps, mlm_accuracy: mlmAcc, nsp_accuracy: nspAcc, lr, grad_norm: gradNormValue, tokens_per_second: sessionTokens / ((performance.now() - t0) / 1000) });
+      Object.assign(window, { loss: 0, mlmCorrect: 0, mlmCount: 0, nspCorrect: 0, nspCount: 0, steps: 0 });
+    }
+    if (o.evalEvery > 0 && (step % o.evalEvery === 0 || step === o.steps)) lastEval = await runEval();
+    if (step % o.saveEvery === 0 || step === stopAt) {
+      const dir = await checkpoint();
+      progress?.log(`checkpoint: ${dir}`);
+    }
+  }
+  progress?.finish();
+  const seconds = (performance.now() - t0) / 1000;
+
+  // 6. The final model, loadable by `bert fill-mask --model OUT` and by transformers.
+  if (step === o.steps) {
+    await writeFileAtomic(join(out, 'config.json'), config.toJSONString());
+    await writeFileAtomic(join(out, 'model.safetensors'), encodeSafetensors(modelTensors(model), { format: 'pt' }));
+  }
+  await writeCurves();
+  return { steps: step, out, lastEval, tokensPerSecond: sessionTokens / Math.max(1e-9, seconds), seconds };
+}
