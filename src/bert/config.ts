@@ -245,6 +245,9 @@ export class BertConfig {
     if (pos !== undefined && pos !== 'absolute') {
       throw new Error(`BertConfig: position_embedding_type "${String(pos)}" is not supported (only "absolute")`);
     }
+    if (this.tieWordEmbeddings !== true) {
+      throw new Error('BertConfig: tie_word_embeddings false is not supported: the MLM decoder is always the word-embedding matrix');
+    }
     if (this.extra.is_decoder === true || this.extra.add_cross_attention === true) {
       throw new Error('BertConfig: is_decoder / add_cross_attention are not supported: this project implements the BERT encoder only');
     }

@@ -88,13 +88,19 @@ function entry(t: Tensor): TensorToWrite {
 }
 
 /**
- * Run `model` in evaluation mode (no dropout) on `inputs` with every hidden state and attention, and name
+ * Run `model` in evaluation mode (no dropout; its mode is restored afterwards) on `inputs` with every hidden state and attention, and name
  * the results as Hugging Face does. With `grads`, also backpropagate the loss (labels must be given).
  */
 export function runForward(model: BertPreTrainedModel, inputs: BertInputs, opts: { grads?: boolean } = {}): Record<string, TensorToWrite> {
+  const wasTraining = model.training;
   model.eval();
   const run = () => model.forward({ ...inputs, outputHiddenStates: true, outputAttentions: true });
-  const out = opts.grads ? run() : noGrad(run);
+  let out: BertModelOutput;
+  try {
+    out = opts.grads ? run() : noGrad(run);
+  } finally {
+    model.train(wasTraining);
+  }
   const result: Record<string, TensorToWrite> = {};
   out.hiddenStates?.forEach((h, i) => (result[`hidden_states.${i}`] = entry(h)));
   out.attentions?.forEach((a, i) => (result[`attentions.${i}`] = entry(a)));

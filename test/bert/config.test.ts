@@ -87,6 +87,7 @@ describe('BertConfig', () => {
     expect(() => BertConfig.fromJSON({ hidden_size: '768' }, 'c.json')).toThrow(/c.json: hidden_size must be a number, got "768"/);
     expect(() => BertConfig.fromJSON({ num_attention_heads: 5 }, 'c.json')).toThrow(/c.json: hidden_size 768 is not divisible by num_attention_heads 5/);
     expect(() => BertConfig.fromJSON({ position_embedding_type: 'relative_key' })).toThrow(/position_embedding_type "relative_key" is not supported/);
+    expect(() => BertConfig.fromJSON({ tie_word_embeddings: false })).toThrow(/tie_word_embeddings false is not supported/);
     expect(() => BertConfig.fromFile('/nonexistent/config.json')).toThrow(/cannot read \/nonexistent\/config.json/);
   });
 

@@ -53,7 +53,7 @@ describe.each(CASES)('Hugging Face reference: %s', (name) => {
     const loss = Number(ours.loss.data[0]);
     expect(Math.abs(loss - c.loss)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(c.loss)));
     if (c.mlm_loss !== undefined) {
-      const out = model.forward({ ...inputsFromJSON({ ...c.inputs, ...c.labels }, model) });
+      const out = model.eval().forward(inputsFromJSON({ ...c.inputs, ...c.labels }, model));
       expect(Math.abs(out.mlmLoss!.item() - c.mlm_loss)).toBeLessThanOrEqual(1e-4 * Math.max(1, c.mlm_loss));
       expect(Math.abs(out.nspLoss!.item() - c.nsp_loss!)).toBeLessThanOrEqual(1e-4);
     }
