@@ -20,8 +20,10 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   const keepScale = 1 / (1 - p);
   const mask = allocate(x.dtype, x.size);
   const out = allocate(x.dtype, x.size);
+  // Keep an element when a uniform 32-bit draw is at or above p * 2^32 (probability 1 - p).
+  const threshold = p * 4294967296;
   for (let i = 0; i < x.size; i++) {
-    if (rng.next() >= p) {
+    if (rng.nextUint32() >= threshold) {
       mask[i] = keepScale;
       out[i] = x.data[i] * keepScale;
     }

@@ -45,6 +45,11 @@ export class Rng {
     return this.prng.double();
   }
 
+  /** Uniform 32-bit unsigned integer (one draw of 4 bytes: cheaper than next()'s 7). */
+  nextUint32(): number {
+    return this.prng.int32() >>> 0;
+  }
+
   /** Uniform in [low, high). */
   uniform(low = 0, high = 1): number {
     return low + (high - low) * this.next();
