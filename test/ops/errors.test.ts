@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, argmax, bceWithLogits, broadcastTo, cast, concat, crossEntropy, div, dropout, embedding, erf, exp, flatten, gather, gelu,
+  abs, add, argmax, bceWithLogits, biasGelu, broadcastTo, cast, concat, crossEntropy, div, dropout, embedding, erf, exp, flatten, gather, gelu,
   indexSelect, layerNorm, log, logSoftmax, lt, maskedFill, matmul, max, maximum, mean, minimum, mseLoss, mul, permute, pow, relu,
-  reshape, Rng, scalar, scale, sigmoid, slice, softmax, sqrt, square, squeeze, stack, sub, sum, tanh, tensor, Tensor, transpose,
+  reshape, Rng, scalar, scale, scaledMaskedSoftmax, sigmoid, slice, softmax, sqrt, square, squeeze, stack, sub, sum, tanh, tensor, Tensor, transpose,
   unsqueeze, variance, where, zeros,
 } from './core.ts';
 
@@ -54,6 +54,10 @@ describe('shape errors name the op and both shapes', () => {
     ['softmax scalar', () => softmax(scalar(1)), /^softmax: expected a tensor of rank >= 1, got a scalar$/],
     ['softmax axis', () => softmax(f32([2, 3]), 2), /^softmax: axis 2 is out of range for a tensor of rank 2$/],
     ['logSoftmax axis', () => logSoftmax(f32([2, 3]), -3), /^logSoftmax: axis -3 is out of range for a tensor of rank 2$/],
+    ['biasGelu bias shape', () => biasGelu(f32([2, 4]), f32([3])), /^biasGelu: expected x \[\.\.\., H\] and bias \[H\], got x \[2,4\] and bias \[3\]$/],
+    ['scaledMaskedSoftmax mask', () => scaledMaskedSoftmax(f32([2, 3]), 1, f32([2, 2])), /^scaledMaskedSoftmax: shapes \[2,3\] and \[2,2\] cannot be broadcast/],
+    ['scaledMaskedSoftmax mask larger', () => scaledMaskedSoftmax(f32([3]), 1, f32([2, 3])), /^scaledMaskedSoftmax: the mask \[2,3\] must broadcast to the scores \[3\]$/],
+    ['scaledMaskedSoftmax scalar', () => scaledMaskedSoftmax(scalar(1), 1), /^scaledMaskedSoftmax: expected scores of rank >= 1, got a scalar$/],
     ['layerNorm params', () => layerNorm(f32([2, 4]), f32([3]), f32([4])), /^layerNorm: weight \[3\] and bias \[4\] must both be \[4\] for input \[2,4\]$/],
     ['layerNorm scalar input', () => layerNorm(scalar(1), f32([1]), f32([1])), /^layerNorm: expected input of rank >= 1, got shape \[\]$/],
     ['crossEntropy target shape', () => crossEntropy(f32([2, 3]), i32([3])), /^crossEntropy: targets \[3\] must have the logits' shape without the class dimension: \[2\]$/],
@@ -97,6 +101,8 @@ describe('dtype errors: mixed dtypes and int32 into float-only ops', () => {
     ['layerNorm', () => layerNorm(f32([2, 2]), f64([2]), f32([2])), /^layerNorm: dtypes differ: float32 \[2,2\] and float64 \[2\]/],
     ['mseLoss', () => mseLoss(f32([2]), f64([2])), /^mseLoss: dtypes differ/],
     ['bceWithLogits', () => bceWithLogits(f32([2]), f64([2])), /^bceWithLogits: dtypes differ/],
+    ['biasGelu', () => biasGelu(f32([2]), f64([2])), /^biasGelu: dtypes differ/],
+    ['scaledMaskedSoftmax', () => scaledMaskedSoftmax(f32([2]), 1, f64([2])), /^scaledMaskedSoftmax: dtypes differ/],
   ] as const)('mixed dtypes: %s', (_name, fn, message) => {
     expect(fn).toThrow(message);
   });
@@ -104,7 +110,7 @@ describe('dtype errors: mixed dtypes and int32 into float-only ops', () => {
   const unaryFloatOps: [string, (x: Tensor) => Tensor][] = [
     ['exp', exp], ['log', log], ['sqrt', sqrt], ['tanh', tanh], ['erf', erf], ['gelu', gelu], ['relu', relu], ['abs', abs],
     ['sigmoid', sigmoid], ['square', square], ['scale', (x) => scale(x, 2)], ['softmax', (x) => softmax(x)], ['logSoftmax', (x) => logSoftmax(x)],
-    ['mean', (x) => mean(x)], ['variance', (x) => variance(x)], ['dropout', (x) => dropout(x, 0.1, new Rng(1))],
+    ['biasGelu', (x) => biasGelu(x, i32([2]))], ['scaledMaskedSoftmax', (x) => scaledMaskedSoftmax(x, 1)], ['mean', (x) => mean(x)], ['variance', (x) => variance(x)], ['dropout', (x) => dropout(x, 0.1, new Rng(1))],
   ];
   it.each(unaryFloatOps)('int32 into %s', (name, op) => {
     expect(() => op(i32([2, 2]))).toThrow(new RegExp(`^${name}: expected input to be float32 or float64, got int32$`));

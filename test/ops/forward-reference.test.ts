@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, argmax, concat, div, eq, gather, ge, gt, indexSelect, layerNorm, le, logSoftmax, lt, matmul, max, maximum, mean, minimum, mul, ne,
-  permute, pow, slice, softmax, sub, sum, Tensor, variance, type DType,
+  add, argmax, biasGelu, concat, div, eq, geluScalar, gather, ge, gt, indexSelect, layerNorm, le, logSoftmax, lt, matmul, max, maximum, mean, minimum, mul, ne,
+  permute, pow, scaledMaskedSoftmax, slice, softmax, sub, sum, Tensor, variance, type DType,
 } from './core.ts';
-import { broadcastPair, expectClose, indices, offsetOf, readBroadcast, runs, shapeArb, sizeOfShape, values } from './helpers.ts';
+import { broadcastableTo, broadcastPair, expectClose, indices, offsetOf, readBroadcast, runs, shapeArb, sizeOfShape, values } from './helpers.ts';
 
 const floatDType = fc.constantFrom<DType>('float32', 'float64');
 
@@ -318,6 +318,47 @@ describe('softmax, logSoftmax and layerNorm match their formulas', () => {
         }
         expectClose(softmax(x, axis).data, sm, x.dtype === 'float64' ? 1e-15 : 1e-7, tol(x.dtype), 'softmax');
         expectClose(logSoftmax(x, axis).data, lsm, x.dtype === 'float64' ? 1e-12 : 1e-5, tol(x.dtype), 'logSoftmax');
+      }),
+      runs(30),
+    );
+  });
+
+  it('scaledMaskedSoftmax(scores, c, mask) = softmax(c * scores + mask) with the mask broadcast (or absent)', () => {
+    const arb = shapeArb(1, 4).chain((shape) =>
+      fc.tuple(tensorOf(shape, -5, 5), fc.double({ min: -3, max: 3, noNaN: true }), fc.option(broadcastableTo(shape), { nil: undefined })).chain(([x, c, m]) =>
+        (m ? values(sizeOfShape(m), -4, 4).map((v) => make(x.dtype, m, v)) : fc.constant(undefined)).map((mask) => ({ x, c, mask })),
+      ),
+    );
+    fc.assert(
+      fc.property(arb, ({ x, c, mask }) => {
+        const z = indices(x.shape).map((idx, i) => c * x.data[i] + (mask ? readBroadcast(mask.data, mask.shape, idx) : 0));
+        const expected = new Array<number>(x.size);
+        const cols = x.shape[x.rank - 1];
+        for (let o = 0; o < x.size; o += cols) {
+          const row = z.slice(o, o + cols);
+          const m = Math.max(...row);
+          const total = row.reduce((a, e) => a + Math.exp(e - m), 0);
+          row.forEach((e, j) => (expected[o + j] = Math.exp(e - m) / total));
+        }
+        const y = scaledMaskedSoftmax(x, c, mask);
+        expect(y.shape).toEqual(x.shape);
+        // float32 rounds c * x and the sum with the mask before the exponential: a few float32 ulps of |z|.
+        expectClose(y.data, expected, x.dtype === 'float64' ? 1e-14 : 1e-5, tol(x.dtype), 'scaledMaskedSoftmax');
+      }),
+      runs(30),
+    );
+  });
+
+  it('biasGelu(x, b) = gelu(x + b) elementwise, with b along the last axis', () => {
+    const arb = fc.tuple(shapeArb(0, 2), fc.integer({ min: 1, max: 7 }), floatDType).chain(([lead, H, dtype]) =>
+      fc.tuple(values(sizeOfShape(lead) * H, -6, 6), values(H, -2, 2)).map(([xv, bv]) => ({ x: make(dtype, [...lead, H], xv), b: make(dtype, [H], bv), H })),
+    );
+    fc.assert(
+      fc.property(arb, ({ x, b, H }) => {
+        const round = x.dtype === 'float32' ? Math.fround : (v: number) => v;
+        // x + b is rounded to the dtype first (as add() would), then GELU: x Phi(x) with Phi from erf.
+        const expected = Array.from(x.data, (v, i) => geluScalar(round(v + b.data[i % H])));
+        expectClose(biasGelu(x, b).data, expected, x.dtype === 'float64' ? 1e-15 : 1e-6, tol(x.dtype), 'biasGelu');
       }),
       runs(30),
     );

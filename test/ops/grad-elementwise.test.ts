@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, cast, div, erf, exp, gelu, log, maskedFill, maximum, minimum, mul, neg, pow, relu, scale, sigmoid, sqrt,
+  abs, add, biasGelu, cast, div, erf, exp, gelu, log, maskedFill, maximum, minimum, mul, neg, pow, relu, scale, sigmoid, sqrt,
   square, sub, sum, tanh, Tensor, where,
 } from './core.ts';
 import {
@@ -114,6 +114,13 @@ describe('gradients of unary ops', () => {
   it.each(unaryCases)('%s', (_name, op, gen) => {
     const arb = shapeArb(0, 3).chain((s) => gen(sizeOfShape(s)).map((v) => t64(s, v)));
     fc.assert(fc.property(arb, (x) => expectGradOk(op, [x])), runs(20));
+  });
+
+  it('biasGelu(x, bias) with respect to x and the bias, x of any leading shape', () => {
+    const arb = fc.tuple(shapeArb(0, 2), fc.integer({ min: 1, max: 6 }), fc.boolean()).chain(([lead, H, biasNeedsGrad]) =>
+      fc.tuple(values(sizeOfShape(lead) * H, -5, 5), values(H, -2, 2)).map(([xv, bv]) => [t64([...lead, H], xv), t64([H], bv, biasNeedsGrad)] as const),
+    );
+    fc.assert(fc.property(arb, ([x, b]) => expectGradOk((t, u) => biasGelu(t, u), [x, b])), runs(20));
   });
 
   it('scale by any constant', () => {

@@ -6,10 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, bceWithLogits, crossEntropy, dropout, gelu, layerNorm, logSoftmax, maskedFill, matmul, mseLoss, reshape, Rng, scale, softmax, sum, Tensor,
+  add, bceWithLogits, crossEntropy, dropout, gelu, layerNorm, logSoftmax, maskedFill, matmul, mseLoss, reshape, Rng, scale, scaledMaskedSoftmax, softmax,
+  sum, Tensor,
   type Reduction,
 } from './core.ts';
-import { expectGradOk, runs, shapeArb, sizeOfShape, t64, tensorArb, values } from './helpers.ts';
+import { broadcastableTo, expectGradOk, runs, shapeArb, sizeOfShape, t64, tensorArb, values } from './helpers.ts';
 
 const reductionArb = fc.constantFrom<Reduction>('mean', 'sum', 'none');
 
@@ -24,6 +25,41 @@ describe('gradients of softmax and logSoftmax', () => {
 
   it('logSoftmax along any axis', () => {
     fc.assert(fc.property(arb, ({ x, axis }) => expectGradOk((t) => logSoftmax(t, axis), [x])), runs(25));
+  });
+});
+
+describe('gradient of scaledMaskedSoftmax', () => {
+  /** Scores of rank 1..4, a scale, and a mask broadcastable to the scores (or none). */
+  const arb = shapeArb(1, 4).chain((shape) =>
+    fc.tuple(
+      tensorArb(shape, -3, 3),
+      fc.double({ min: -2, max: 2, noNaN: true }),
+      fc.option(broadcastableTo(shape).chain((m) => tensorArb(m, -2, 2)), { nil: undefined }),
+      fc.boolean(),
+    ).map(([scores, c, mask, maskNeedsGrad]) => {
+      if (mask) mask.requiresGrad = maskNeedsGrad;
+      return { scores, c, mask };
+    }),
+  );
+
+  it('with respect to the scores and (when it requires one) the broadcast mask', () => {
+    fc.assert(
+      fc.property(arb, ({ scores, c, mask }) => {
+        if (mask) expectGradOk((s, m) => scaledMaskedSoftmax(s, c, m), [scores, mask]);
+        else expectGradOk((s) => scaledMaskedSoftmax(s, c), [scores]);
+      }),
+      runs(30),
+    );
+  });
+
+  it('a mask of -1e4 / 0 (padding): masked keys get no gradient, the rest match central differences', () => {
+    const scores = t64([2, 3], [0.5, -1, 2, 1, 1, -0.5]);
+    const mask = t64([1, 3], [0, -1e4, 0], false);
+    expectGradOk((s) => scaledMaskedSoftmax(s, 0.7, mask), [scores]);
+    scores.grad = null;
+    scaledMaskedSoftmax(scores, 0.7, mask).backward(t64([2, 3], [1, 2, 3, 4, 5, 6], false));
+    expect(Math.abs(scores.grad!.data[1])).toBeLessThan(1e-300);
+    expect(Math.abs(scores.grad!.data[4])).toBeLessThan(1e-300);
   });
 });
 
@@ -84,7 +120,7 @@ describe('gradient of dropout', () => {
         }
         y.backward(upstream);
         for (let i = 0; i < x.size; i++) {
-          const kept = replay.next() >= p;
+          const kept = replay.nextUint32() >= p * 4294967296; // dropout keeps when a 32-bit draw reaches p * 2^32
           expect(x.grad!.data[i]).toBe(kept ? (i + 1) * (1 / (1 - p)) : 0);
           expect(y.data[i]).toBe(kept ? x.data[i] * (1 / (1 - p)) : 0);
         }

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  bceWithLogits, crossEntropy, gelu, layerNorm, logSoftmax, maskedFill, sigmoid, softmax, sum, Tensor, type DType,
+  bceWithLogits, crossEntropy, gelu, layerNorm, logSoftmax, maskedFill, mul, scaledMaskedSoftmax, sigmoid, softmax, sum, Tensor, type DType,
 } from './core.ts';
 import { runs, shapeArb, sizeOfShape, values } from './helpers.ts';
 
@@ -64,6 +64,20 @@ describe('softmax and logSoftmax of large logits', () => {
       const expected = [-Math.LN2, -Math.LN2, -2e4 - Math.LN2];
       const z = Array.from(logSoftmax(x).data);
       z.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(dtype === 'float32' ? 2e-3 : 1e-9));
+    }
+  });
+
+  it('scaledMaskedSoftmax with scores up to 1e4 and masks of -1e9 / -Infinity: finite, rows sum to 1 (a fully -Infinity row is 0)', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const scores = make(dtype, [3, 4], [1e4, -1e4, 3, 0, 5e3, 5e3, -5e3, 1, 2, 3, 4, 5], true);
+      const mask = make(dtype, [3, 4], [0, 0, -1e9, 0, -Infinity, 0, 0, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity]);
+      const p = scaledMaskedSoftmax(scores, 0.125, mask);
+      expect(allFinite(p)).toBe(true);
+      expect(Array.from(p.data.subarray(0, 4))).toEqual([1, 0, 0, 0]);
+      expect(Math.abs(p.data[5] + p.data[6] - 1)).toBeLessThanOrEqual(1e-6);
+      expect(Array.from(p.data.subarray(8))).toEqual([0, 0, 0, 0]);
+      sum(mul(p, make(dtype, [3, 4], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]))).backward();
+      expect(allFinite(scores.grad!)).toBe(true);
     }
   });
 
