@@ -5,16 +5,25 @@
  *   [2048 x 768] @ [768 x 3072]   a batch of 16 x 128 tokens into the feed-forward layer
  *   [2048 x 3072] @ [3072 x 768]  ... and out of it
  *
- * Implementations, all single-threaded, all on the same float32 inputs in one process:
- *   ours              kernel('matmul'), i.e. the cpu backend's matmulBlocked (src/backend/cpu/matmul-blocked.ts)
+ * Implementations, all on the same float32 inputs in one process:
+ *   ours, 1 thread    kernel('matmul'), i.e. the cpu backend's matmulBlocked (src/backend/cpu/matmul-blocked.ts),
+ *                     with setCpuThreads(1)
+ *   ours, N threads   the same kernel split over N threads (N = BERT_THREADS or the number of cores; only when N > 1)
  *   ours (naive)      matmulNaive, the textbook triple loop it is tested against (smallest shape only: it is slow)
  *   tfjs-backend-cpu  tf.matMul(a, b) on TensorFlow.js's plain-JavaScript backend
- *   tfjs-backend-wasm tf.matMul(a, b) on its WebAssembly backend (XNNPACK; SIMD and threads when available)
+ *   tfjs-backend-wasm tf.matMul(a, b) on its WebAssembly backend (XNNPACK; SIMD and threads when available,
+ *                     which the output reports; in Node it runs without threads)
+ * tfjs-backend-cpu and the naive loop are single-threaded, so "ours, 1 thread" is the like-for-like comparison.
  *
  * A matmul of [m, k] @ [k, n] does m*n*k multiply-adds = 2mnk floating-point operations; GFLOP/s is
  * 2mnk / seconds / 1e9. For tfjs the timed call is tf.matMul(a, b).dataSync(): dataSync waits for the result
  * and copies it into a Float32Array, which our kernel writes directly (so tfjs pays one extra copy of the
  * output, small next to the product: m*n floats against m*n*k multiply-adds).
+ *
+ * The implementations take turns run by run (report.ts timeInterleaved), so a change in the machine's load
+ * hits all of them alike. Each is warmed up once per shape, except tfjs-backend-cpu, warmed up on the first
+ * shape only (a warm-up compiles code; at the large shapes one of its runs takes over ten seconds). The
+ * default (5 runs) takes about three minutes on an idle 2-core machine, most of it in tfjs-backend-cpu.
  *
  * Usage: npm run bench:matmul -- [--runs N] [--slow-runs N] [--json FILE]
  *   --runs N       timed runs per measurement (default 5), after one warm-up run
@@ -25,7 +34,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { kernel, matmulNaive, Rng, type MatmulArgs } from '../src/index.ts';
+import { getCpuThreads, kernel, matmulNaive, Rng, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
 interface MatmulShape {
@@ -40,7 +49,7 @@ const SHAPES: MatmulShape[] = [
   { m: 2048, k: 3072, n: 768 },
 ];
 
-const OURS = 'ours (cpu matmulBlocked)';
+const OURS = 'ours (matmulBlocked, 1 thread)';
 const NAIVE = 'ours (matmulNaive)';
 const TFJS_CPU = 'tfjs-backend-cpu';
 const TFJS_WASM = 'tfjs-backend-wasm';
@@ -113,6 +122,7 @@ function parseSlowRuns(rest: string[], fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  const started = performance.now();
   const args = parseBenchArgs(process.argv.slice(2));
   const runs = args.runs ?? 5;
   const slowRuns = parseSlowRuns(args.rest, runs);
@@ -125,10 +135,14 @@ async function main(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  const wasmInfo = `SIMD ${simd ? 'on' : 'off'}, multithreading ${threads ? 'on' : 'off'}, ${getThreadsCount()} thread(s)`;
-  console.log(`Node ${process.version}, tfjs-core ${tf.version_core}; tfjs-backend-wasm: ${wasmInfo}`);
+  const wasmThreads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  const wasmInfo = `SIMD ${simd ? 'on' : 'off'}, multithreading ${wasmThreads ? 'on' : 'off'}, ${getThreadsCount()} thread(s)`;
+  console.log(`Node ${process.version}, tfjs-core ${tf.version_core}; tfjs-backend-wasm: ${wasmInfo}; our kernel: 1 thread${getCpuThreads() > 1 ? ` and ${getCpuThreads()} threads` : ''}`);
   console.log(`timed runs: ${runs} (tfjs-backend-cpu and naive: ${slowRuns}), after one warm-up run\n`);
+
+  // Threads our kernel may use by default (BERT_THREADS, else the number of cores).
+  const threads = getCpuThreads();
+  const oursThreaded = `ours (matmulBlocked, ${threads} threads)`;
 
   const rng = new Rng(2024);
   const results: BenchResult[] = [];
@@ -140,18 +154,22 @@ async function main(): Promise<void> {
     process.stdout.write(`${name} ...`);
 
     const ours = new Float32Array(s.m * s.n);
+    const oursT = new Float32Array(s.m * s.n);
     const naive = new Float32Array(s.m * s.n);
     const wasm = { out: new Float32Array(0) };
     const cpu = { out: new Float32Array(0) };
     const wasmCall = await tfjsMatmul('wasm', a, b, s, wasm);
     const cpuCall = await tfjsMatmul('cpu', a, b, s, cpu);
     const contestants: (Contestant & { impl: string })[] = [
-      { impl: OURS, run: () => ourMatmul(kernel('matmul'), a, b, ours, s), runs },
+      { impl: OURS, before: () => setCpuThreads(1), run: () => ourMatmul(kernel('matmul'), a, b, ours, s), runs },
       { impl: TFJS_WASM, before: () => tf.setBackend('wasm'), run: wasmCall.run, runs },
       // tfjs-backend-cpu takes seconds per product at the larger shapes, so it is warmed up on the first
       // shape only: by then its code is compiled, which is what the warm-up is for.
       { impl: TFJS_CPU, before: () => tf.setBackend('cpu'), run: cpuCall.run, runs: slowRuns, warmup: shapeIndex === 0 ? 1 : 0 },
     ];
+    if (threads > 1) {
+      contestants.push({ impl: oursThreaded, before: () => setCpuThreads(threads), run: () => ourMatmul(kernel('matmul'), a, b, oursT, s), runs });
+    }
     // The textbook loop, as a reference point, on the smallest shape only (it is as slow as tfjs-backend-cpu).
     if (shapeIndex === 0) contestants.push({ impl: NAIVE, run: () => ourMatmul(matmulNaive, a, b, naive, s), runs: slowRuns });
 
@@ -163,6 +181,7 @@ async function main(): Promise<void> {
     await wasmCall.dispose();
     await cpuCall.dispose();
     process.stdout.write(' done\n');
+    if (threads > 1 && oursT.some((v, i) => v !== ours[i])) throw new Error(`${name}: the ${threads}-thread product differs from the 1-thread one`);
     if (shapeIndex === 0) notes.push(`${name}: |blocked - naive| / max|naive| = ${relativeDiff(ours, naive).toExponential(1)}`);
     notes.push(`${name}: |ours - tfjs-cpu| / max|tfjs-cpu| = ${relativeDiff(ours, cpu.out).toExponential(1)}, |ours - tfjs-wasm| / max|tfjs-wasm| = ${relativeDiff(ours, wasm.out).toExponential(1)}`);
   }
@@ -174,15 +193,20 @@ async function main(): Promise<void> {
     .filter((r) => r.metric === WALL)
     .map((r) => {
       const cpu = find(r.name, r.impl, CPU)!;
-      const ratio = (impl: string): string => {
-        const other = find(r.name, impl, CPU);
-        return other ? `${formatNumber(cpu.median / other.median)}x` : '-';
+      const ratio = (impl: string, metric: string): string => {
+        const mine = metric === WALL ? r : cpu;
+        const other = find(r.name, impl, metric);
+        return other ? `${formatNumber(mine.median / other.median)}x` : '-';
       };
-      return [r.name, r.impl, formatNumber(r.median), formatNumber(cpu.median), String(r.runs), ratio(TFJS_CPU), ratio(TFJS_WASM)];
+      return [
+        r.name, r.impl, formatNumber(r.median), formatNumber(cpu.median), String(r.runs),
+        ratio(TFJS_CPU, WALL), ratio(TFJS_CPU, CPU), ratio(TFJS_WASM, WALL), ratio(TFJS_WASM, CPU),
+      ];
     });
-  printTable(['shape', 'impl', 'GFLOP/s wall', 'GFLOP/s CPU', 'runs', 'vs tfjs-cpu', 'vs tfjs-wasm'], rows);
-  console.log('\nMedians. "GFLOP/s CPU" divides by the CPU time the process used (steady on a busy machine);');
-  console.log('the ratios compare those. All implementations run on one thread.');
+  printTable(['shape', 'impl', 'GFLOP/s wall', 'GFLOP/s CPU', 'runs', 'vs tfjs-cpu wall', 'CPU', 'vs tfjs-wasm wall', 'CPU'], rows);
+  console.log('\nMedians over the timed runs. "wall" divides the flops by wall-clock time, "CPU" by the CPU time the');
+  console.log('process used (all its threads), which leaves out the time spent waiting for a core on a busy machine.');
+  console.log(threads > 1 ? `All but "${oursThreaded}" run on one thread; for it, CPU is per CPU-second.` : 'Everything runs on one thread.');
   console.log(`tfjs-backend-wasm: ${wasmInfo}`);
   console.log('Agreement of the outputs (float32):');
   for (const note of notes) console.log(`  ${note}`);
@@ -191,6 +215,9 @@ async function main(): Promise<void> {
     writeJsonReport(args.json, results);
     console.log(`\nwrote ${args.json}`);
   }
+  console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  setCpuThreads(threads);
+  await stopWorkers();
 }
 
 await main();

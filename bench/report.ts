@@ -89,9 +89,10 @@ export interface Timings {
 /**
  * Time `fn`: `warmup` untimed calls (to let the JIT compile it and caches fill), then `runs` timed calls.
  *
- * Both clocks are read. On a machine shared with other work, wall-clock time counts the time the process
- * waited for a core; CPU time (process.cpuUsage) counts only the time it ran, so for single-threaded code it
- * is the steadier measure. It also counts V8's helper threads (garbage collector, compiler), a small extra.
+ * Both clocks are read. On a machine shared with other work, wall-clock time includes the time the process
+ * waited for a core; CPU time (process.cpuUsage) counts only the time it ran (still slowed by neighbours
+ * sharing caches and cores). It sums all the process's threads: worker threads, and V8's garbage collector
+ * and compiler threads (a small extra).
  * @returns milliseconds per timed call, each array of length `runs`
  */
 export async function timeRuns(fn: () => unknown, runs: number, warmup = 1): Promise<Timings> {
