@@ -4,6 +4,7 @@
  */
 // Loading order matters once: the cpu kernels register themselves, and autograd hooks tensor.backward().
 import './backend/cpu/index.ts';
+import './backend/select.ts'; // BERT_BACKEND=gpujs|gpujs-webgpu selects another backend at load time
 import './autograd/backward.ts';
 
 export * from './tensor/index.ts';

@@ -9,3 +9,4 @@ export {
   getCpuThreads, setCpuThreads, threadsFromEnv, getMinParallelWork, setMinParallelWork, lastThreadedMatmulStats, stopWorkers,
   type ThreadedMatmulStats,
 } from './cpu/index.ts';
+export { selectBackendFromEnv, BACKEND_CHOICES } from './select.ts';

@@ -1,0 +1,33 @@
+/**
+ * What the main thread and the device worker (device-worker.ts) exchange: a status slot in shared memory
+ * and one job message per product.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { MatmulArgs } from '../kernels.ts';
+
+/** Status slot values: the main thread sets BUSY before posting; the worker sets READY or FAILED. */
+export const STATUS_BUSY = 0;
+export const STATUS_READY = 1;
+export const STATUS_FAILED = 2;
+
+/** The gpu.js modes the device worker can run (webgpu is the one it exists for). */
+export type DeviceMode = 'webgpu' | 'webasm' | 'cpu';
+
+/** One product: float32 operands and output in shared memory, shapes as in MatmulArgs. */
+export interface DeviceMatmulJob {
+  a: SharedArrayBuffer;
+  aLength: number;
+  b: SharedArrayBuffer;
+  bLength: number;
+  c: SharedArrayBuffer;
+  args: Omit<MatmulArgs, 'a' | 'b' | 'out'>;
+}
+
+export interface DeviceWorkerData {
+  entry: string;
+  mode: DeviceMode;
+  /** Int32Array [status]. */
+  status: SharedArrayBuffer;
+  /** Where the worker posts error messages (read synchronously with receiveMessageOnPort). */
+  errors: MessagePort;
+}

@@ -1,0 +1,52 @@
+/**
+ * The thread that owns a gpu.js instance in an asynchronous mode (webgpu; for tests also webasm or cpu in
+ * asyncMode). The main thread stays synchronous (see webgpu-backend.ts): it writes a job into shared
+ * memory, posts it here and sleeps in Atomics.wait; this thread awaits the kernel's Promise, writes C into
+ * shared memory and wakes it.
+ *
+ * Status slot protocol (Int32Array over a SharedArrayBuffer): the main thread sets it to BUSY and posts;
+ * this thread sets READY (done) or FAILED (with the message posted on the errors port) and notifies.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MatmulArgs } from '../kernels.ts';
+import { STATUS_FAILED, STATUS_READY, type DeviceMatmulJob, type DeviceWorkerData } from './device-protocol.ts';
+import { GPU } from './gpu.ts';
+import { copyResult, GpujsMatmul, type MatmulResult } from './matmul.ts';
+
+async function main(): Promise<void> {
+  if (!parentPort) throw new Error('device-worker.ts is the body of a worker thread; it was loaded on the main thread');
+  const port = parentPort;
+  const { mode, status: statusBuffer, errors } = workerData as DeviceWorkerData;
+  const status = new Int32Array(statusBuffer);
+  const finish = (state: number, error?: unknown) => {
+    if (error !== undefined) errors.postMessage(error instanceof Error ? error.stack ?? error.message : String(error));
+    Atomics.store(status, 0, state);
+    Atomics.notify(status, 0);
+  };
+  try {
+    if (mode === 'webgpu') {
+      const { installWebGPU } = await import('./webgpu-setup.ts');
+      await installWebGPU();
+      if (!(await GPU.isWebGPUAvailable())) throw new Error('WebGPU: navigator.gpu is installed but no adapter answered (no GPU, or no Vulkan driver)');
+    }
+    const matmul = new GpujsMatmul(new GPU({ mode }), true);
+    port.on('message', async (job: DeviceMatmulJob) => {
+      try {
+        const a = new Float32Array(job.a, 0, job.aLength);
+        const b = new Float32Array(job.b, 0, job.bLength);
+        const out = new Float32Array(job.c, 0, job.args.batch * job.args.m * job.args.n);
+        const args: MatmulArgs = { ...job.args, a, b, out };
+        const result = (await matmul.kernelFor(args)(a, b)) as MatmulResult;
+        copyResult(result, out, args.batch, args.m, args.n);
+        finish(STATUS_READY);
+      } catch (e) {
+        finish(STATUS_FAILED, e);
+      }
+    });
+    finish(STATUS_READY);
+  } catch (e) {
+    finish(STATUS_FAILED, e);
+  }
+}
+
+void main();

@@ -1,0 +1,120 @@
+/**
+ * A synchronous backend over an asynchronous gpu.js mode - WebGPU above all, whose results only ever
+ * arrive as Promises. The registry's kernels are synchronous, so the GPU work runs on a worker thread
+ * (device-worker.ts) and the main thread waits for it with Atomics.wait, the same pattern as the cpu
+ * backend's threaded matmul:
+ *   main: copy A and B into shared memory, set status BUSY, post the job, Atomics.wait(status)
+ *   worker: await the gpu.js kernel (upload, dispatch, readback), write C to shared memory, set READY, notify
+ *   main: copy C out.
+ * Float64 products and operands too large for float32 indices go to the cpu backend.
+ *
+ * Use: `registerDeviceBackend('webgpu')` then setBackend('gpujs-webgpu'), or BERT_BACKEND=gpujs-webgpu
+ * (select.ts). WebGPU needs the `webgpu` package's Dawn build, which loads only where glibc >= 2.38 (the lent
+ * GPU machines; not this Debian 12 machine): see webgpu-setup.ts and bench/gpu-check.ts. The same bridge
+ * runs gpu.js's webasm and cpu modes (asyncMode) anywhere, which is how it is tested without a GPU.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { matmulBlocked } from '../cpu/matmul-blocked.ts';
+import type { MatmulArgs } from '../kernels.ts';
+import { registerKernel } from '../registry.ts';
+import { STATUS_BUSY, STATUS_FAILED, type DeviceMatmulJob, type DeviceMode, type DeviceWorkerData } from './device-protocol.ts';
+import { gpujsCanMultiply } from './matmul.ts';
+
+interface Device {
+  name: string;
+  mode: DeviceMode;
+  worker: Worker;
+  status: Int32Array;
+  errors: MessagePort;
+  /** Shared scratch for A, B and C, grown as needed. */
+  scratch: { a: SharedArrayBuffer; b: SharedArrayBuffer; c: SharedArrayBuffer };
+}
+
+const devices = new Map<string, Device>();
+
+/** Wait (blocking) until the worker leaves BUSY; throw its error if it failed. */
+function waitForWorker(device: Device, what: string, timeoutMs: number): void {
+  const t0 = Date.now();
+  while (Atomics.load(device.status, 0) === STATUS_BUSY) {
+    const left = timeoutMs - (Date.now() - t0);
+    if (left <= 0) throw new Error(`gpujs device backend (${device.mode}): no answer to ${what} within ${timeoutMs / 1000} s`);
+    Atomics.wait(device.status, 0, STATUS_BUSY, Math.min(left, 1000));
+  }
+  if (Atomics.load(device.status, 0) === STATUS_FAILED) {
+    const msg = receiveMessageOnPort(device.errors)?.message;
+    throw new Error(`gpujs device backend (${device.mode}): ${what} failed: ${msg ?? 'no message'}`);
+  }
+}
+
+function grow(buf: SharedArrayBuffer, floats: number): SharedArrayBuffer {
+  return buf.byteLength >= floats * 4 ? buf : new SharedArrayBuffer(Math.max(floats * 4, Math.ceil(buf.byteLength * 1.5 / 4) * 4));
+}
+
+/**
+ * Start a device worker in `mode` and register its matmul as backend `name`. Blocks until the worker has
+ * its gpu.js instance (for webgpu: an adapter and a device), or throws with the worker's reason.
+ * @param mode 'webgpu' on a GPU machine; 'webasm' or 'cpu' run the same bridge without a GPU
+ * @param name the backend name (default 'gpujs-webgpu' for webgpu, else 'gpujs-device-<mode>')
+ * @param startTimeoutMs how long to wait for the worker to start (loading Dawn and finding an adapter)
+ * @returns the backend name, for setBackend
+ */
+export function registerDeviceBackend(mode: DeviceMode, name = mode === 'webgpu' ? 'gpujs-webgpu' : `gpujs-device-${mode}`, startTimeoutMs = 120_000): string {
+  if (devices.has(name)) return name;
+  const here = import.meta.url;
+  const fromSource = here.endsWith('.ts');
+  const entry = new URL(fromSource ? './device-worker.ts' : './device-worker.js', here);
+  const status = new Int32Array(new SharedArrayBuffer(4)); // starts at STATUS_BUSY (0)
+  const { port1, port2 } = new MessageChannel();
+  const workerData: DeviceWorkerData = { entry: entry.href, mode, status: status.buffer as SharedArrayBuffer, errors: port2 };
+  const options = { workerData, transferList: [port2], execArgv: [] };
+  const worker = fromSource ? new Worker(new URL('../cpu/tsx-worker.mjs', here), options) : new Worker(entry, options);
+  worker.unref();
+  port1.unref();
+  const device: Device = {
+    name, mode, worker, status, errors: port1,
+    scratch: { a: new SharedArrayBuffer(0), b: new SharedArrayBuffer(0), c: new SharedArrayBuffer(0) },
+  };
+  try {
+    waitForWorker(device, 'starting the worker', startTimeoutMs);
+  } catch (e) {
+    void worker.terminate();
+    throw e;
+  }
+  devices.set(name, device);
+  registerKernel({ kernelName: 'matmul', backendName: name, kernelFunc: (args) => deviceMatmul(device, args) });
+  return name;
+}
+
+/** matmul on the device worker (see MatmulArgs); blocks until the result is in args.out. */
+function deviceMatmul(device: Device, args: MatmulArgs): void {
+  if (devices.get(device.name) !== device) {
+    throw new Error(`gpujs device backend "${device.name}" was released; select another backend (setBackend('cpu'))`);
+  }
+  if (!gpujsCanMultiply(args)) {
+    matmulBlocked(args);
+    return;
+  }
+  const { a, b, out, ...shape } = args;
+  const s = device.scratch;
+  s.a = grow(s.a, a.length);
+  s.b = grow(s.b, b.length);
+  s.c = grow(s.c, out.length);
+  new Float32Array(s.a, 0, a.length).set(a);
+  new Float32Array(s.b, 0, b.length).set(b);
+  const job: DeviceMatmulJob = { a: s.a, aLength: a.length, b: s.b, bLength: b.length, c: s.c, args: shape };
+  Atomics.store(device.status, 0, STATUS_BUSY);
+  device.worker.postMessage(job);
+  waitForWorker(device, `matmul [${shape.batch} x ${shape.m} x ${shape.k}] @ [${shape.k} x ${shape.n}]`, 600_000);
+  out.set(new Float32Array(s.c, 0, out.length));
+}
+
+/** Stop the device worker of backend `name` (its kernels stay registered but must not be used). */
+export async function releaseDeviceBackend(name: string): Promise<void> {
+  const device = devices.get(name);
+  if (!device) return;
+  devices.delete(name);
+  await device.worker.terminate();
+  device.errors.close();
+}
+
+export type { DeviceMode } from './device-protocol.ts';

@@ -1,0 +1,81 @@
+/**
+ * WebGPU for gpu.js in Node 20, through the `webgpu` npm package (Dawn's Node binding), as worked out in
+ * ../shared/device/README.md:
+ *  - Node has no `navigator`: copy the package's WebGPU globals (GPUBufferUsage, ...) onto globalThis and
+ *    set globalThis.navigator = { gpu: create([]) }.
+ *  - Dawn's binding throws "invalid value to onuncapturederror" when gpu.js assigns a function to
+ *    device.onuncapturederror: every device requestDevice returns gets an own accessor property that takes
+ *    a function (errors still reach it when the binding offers addEventListener).
+ *  - Node does not exit while the GPU object is held: release() drops it.
+ * Dawn's linux-x64 build needs glibc 2.38. The lent GPU machines have it; a Debian 12 machine (glibc 2.36)
+ * cannot load it, so this module only runs there. Import it only when WebGPU is wanted (it is loaded by
+ * device-worker.ts for mode 'webgpu'): nothing else in the project imports the `webgpu` package.
+ */
+
+interface WebGPUPackage {
+  create(options: string[]): unknown;
+  globals: object;
+}
+
+type AnyFn = (...args: unknown[]) => Promise<unknown>;
+type Obj = Record<string, unknown>;
+
+/** Give `device` an onuncapturederror property that accepts a function (Dawn's own setter rejects it). */
+function patchDevice(device: Obj): void {
+  let handler: ((e: unknown) => void) | null = null;
+  Object.defineProperty(device, 'onuncapturederror', {
+    configurable: true,
+    get: () => handler,
+    set: (fn: unknown) => {
+      handler = typeof fn === 'function' ? (fn as (e: unknown) => void) : null;
+    },
+  });
+  const addEventListener = device.addEventListener;
+  if (typeof addEventListener === 'function') {
+    try {
+      addEventListener.call(device, 'uncapturederror', (e: unknown) => handler?.(e));
+    } catch {
+      // The binding may not support listeners; the property alone is what gpu.js needs.
+    }
+  }
+}
+
+/** Replace obj[name] (an async method) by a wrapper that post-processes what it resolves to. */
+function wrapAsync(obj: Obj, name: string, after: (value: unknown) => unknown): void {
+  const original = obj[name] as AnyFn;
+  Object.defineProperty(obj, name, {
+    configurable: true,
+    writable: true,
+    value: async (...args: unknown[]) => after(await original.apply(obj, args)),
+  });
+}
+
+/**
+ * Install navigator.gpu (Dawn) for gpu.js's 'webgpu' mode.
+ * @returns release(), which removes navigator.gpu so that Node can exit
+ */
+export async function installWebGPU(): Promise<{ release: () => void }> {
+  const packageName = 'webgpu'; // a variable: TypeScript need not resolve the package's (DOM) types here
+  let pkg: WebGPUPackage;
+  try {
+    pkg = (await import(packageName)) as WebGPUPackage;
+  } catch (e) {
+    throw new Error(
+      `WebGPU: could not load the "webgpu" package (Dawn). Its linux-x64 build needs glibc 2.38; ` +
+        `on older systems it cannot load. Cause: ${(e as Error).message}`,
+    );
+  }
+  Object.assign(globalThis, pkg.globals);
+  const gpu = pkg.create([]) as Obj;
+  wrapAsync(gpu, 'requestAdapter', (adapter) => {
+    if (adapter) wrapAsync(adapter as Obj, 'requestDevice', (device) => (device && patchDevice(device as Obj), device));
+    return adapter;
+  });
+  const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
+  g.navigator = { ...(g.navigator ?? {}), gpu };
+  return {
+    release: () => {
+      if (g.navigator?.gpu === gpu) delete g.navigator.gpu;
+    },
+  };
+}
