@@ -1,0 +1,142 @@
+/**
+ * GPU check: gpu.js's WebGPU matmul ('gpujs-webgpu' backend) against the cpu backend, on a lent GPU machine.
+ *
+ * For each shape it checks every element of the GPU product against float32's error bound around the cpu
+ * product, then times both (median of --runs, after one warm-up). GPU times include everything a call of
+ * kernel('matmul') pays: copying A and B into shared memory, upload, dispatch, readback, copying C out.
+ *
+ *   shapes: the three BERT-base products of bench/matmul.ts, and the attention products of one layer
+ *   (batch 16 x 12 heads: Q K^T and probs V) and a weight gradient (x^T dy, transposeA).
+ *
+ * Dawn (the `webgpu` package) needs glibc 2.38, so this cannot run on the Debian 12 build machine: there it
+ * runs with `--mode webasm` (same bridge and checks, gpu.js's WebAssembly mode instead of WebGPU), which is
+ * how the script itself is tested.
+ *
+ * On the GPU machine, prepared on the build machine by `bash bench/gpu-check-pack.sh` (compiles to
+ * JavaScript under .devcarry/gpu-build, packs node and the needed node_modules under .devcarry), run with
+ * carry [".devcarry"]:
+ *   source .devcarry/prelude.sh && tar xJf .devcarry/modules.tar.xz && \
+ *     /tmp/node .devcarry/gpu-build/bench/gpu-check.js --runs 5 --json $OUT/gpu-check.json
+ *
+ * Usage here: npx tsx bench/gpu-check.ts --mode webasm [--runs N] [--json FILE] [--small]
+ *   --mode webgpu|webasm|cpu  gpu.js mode on the device worker (default webgpu)
+ *   --small                   only the smaller shapes (quick check of the script)
+ */
+import '../src/backend/cpu/index.ts';
+import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/backend/cpu/index.ts';
+import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
+import type { MatmulArgs } from '../src/backend/kernels.ts';
+import { kernel, setBackend } from '../src/backend/registry.ts';
+import { Rng } from '../src/tensor/random.ts';
+import { formatNumber, makeResult, parseBenchArgs, printTable, timeRuns, writeJsonReport, type BenchResult } from './report.ts';
+
+interface Shape {
+  name: string;
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  transposeA?: boolean;
+  transposeB?: boolean;
+  small?: boolean;
+}
+
+const SHAPES: Shape[] = [
+  { name: 'matmul 128x768 @ 768x768', batch: 1, m: 128, k: 768, n: 768, small: true },
+  { name: 'matmul 2048x768 @ 768x3072', batch: 1, m: 2048, k: 768, n: 3072 },
+  { name: 'matmul 2048x3072 @ 3072x768', batch: 1, m: 2048, k: 3072, n: 768 },
+  { name: 'attention Q K^T 192 x 128x64 @ (128x64)^T', batch: 192, m: 128, k: 64, n: 128, transposeB: true, small: true },
+  { name: 'attention probs V 192 x 128x128 @ 128x64', batch: 192, m: 128, k: 128, n: 64, small: true },
+  { name: 'weight grad (2048x768)^T @ 2048x768', batch: 1, m: 768, k: 2048, n: 768, transposeA: true },
+];
+
+function parseMode(rest: string[]): { mode: DeviceMode; small: boolean } {
+  let mode: DeviceMode = 'webgpu';
+  let small = false;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--small') small = true;
+    else if (rest[i] === '--mode' && ['webgpu', 'webasm', 'cpu'].includes(rest[i + 1])) mode = rest[++i] as DeviceMode;
+    else throw new Error(`gpu-check: unknown argument "${rest[i]}"; expected --mode webgpu|webasm|cpu, --small, --runs N, --json FILE`);
+  }
+  return { mode, small };
+}
+
+function args(s: Shape, a: Float32Array, b: Float32Array, out: Float32Array): MatmulArgs {
+  return {
+    a, b, out, batch: s.batch, m: s.m, n: s.n, k: s.k, transposeA: s.transposeA ?? false, transposeB: s.transposeB ?? false,
+    aBatchStride: s.m * s.k, bBatchStride: s.k * s.n,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const bench = parseBenchArgs(process.argv.slice(2));
+  const runs = bench.runs ?? 5;
+  const { mode, small } = parseMode(bench.rest);
+  console.log(`Node ${process.version}, cpu backend threads: ${getCpuThreads()}, device worker: gpu.js mode ${mode}`);
+  let t0 = performance.now();
+  const device = registerDeviceBackend(mode);
+  console.log(`device backend "${device}" ready in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+
+  const rng = new Rng(7);
+  const results: BenchResult[] = [];
+  const checks: string[][] = [];
+  let failed = false;
+  for (const s of SHAPES.filter((x) => !small || x.small)) {
+    const flops = 2 * s.batch * s.m * s.n * s.k;
+    const a = Float32Array.from({ length: s.batch * s.m * s.k }, () => rng.uniform(-1, 1));
+    const b = Float32Array.from({ length: s.batch * s.k * s.n }, () => rng.uniform(-1, 1));
+    const cpuOut = new Float32Array(s.batch * s.m * s.n);
+    const gpuOut = new Float32Array(s.batch * s.m * s.n);
+    const absOut = new Float32Array(s.batch * s.m * s.n);
+    process.stdout.write(`${s.name} ...`);
+
+    // Correctness: |gpu - cpu| <= (k + 3) 2^-24 sum_p |a_p b_p| (float32 summation bound, plus the cpu
+    // result's own final rounding); sum |a||b| is one more cpu product, of the absolute values.
+    setBackend('cpu');
+    kernel('matmul')(args(s, a, b, cpuOut));
+    kernel('matmul')(args(s, a.map(Math.abs), b.map(Math.abs), absOut));
+    setBackend(device);
+    t0 = performance.now();
+    kernel('matmul')(args(s, a, b, gpuOut)); // the first call compiles the kernel for this shape
+    const firstMs = performance.now() - t0;
+    let worst = 0;
+    let maxAbs = 0;
+    for (let i = 0; i < cpuOut.length; i++) {
+      const err = Math.abs(gpuOut[i] - cpuOut[i]);
+      const bound = (s.k + 3) * 2 ** -24 * absOut[i];
+      maxAbs = Math.max(maxAbs, err);
+      worst = Math.max(worst, bound > 0 ? err / bound : err === 0 ? 0 : Infinity);
+    }
+    if (!(worst <= 1)) failed = true;
+    checks.push([s.name, maxAbs.toExponential(2), worst.toFixed(3), worst <= 1 ? 'ok' : 'FAILED', `${firstMs.toFixed(0)} ms`]);
+
+    // Timing, in turns: device, then cpu, each `runs` times.
+    const gpuTimes = await timeRuns(() => kernel('matmul')(args(s, a, b, gpuOut)), runs, 0);
+    setBackend('cpu');
+    const cpuTimes = await timeRuns(() => kernel('matmul')(args(s, a, b, cpuOut)), runs, 0);
+    const threaded = lastThreadedMatmulStats();
+    results.push(makeResult(s.name, `gpu.js ${mode} (device worker)`, 'GFLOP/s', gpuTimes.wallMs.map((ms) => flops / (ms * 1e6))));
+    results.push(makeResult(s.name, `cpu backend, ${getCpuThreads()} threads`, 'GFLOP/s', cpuTimes.wallMs.map((ms) => flops / (ms * 1e6))));
+    process.stdout.write(` done${threaded ? ` (cpu: ${threaded.chunks} chunks, ${threaded.byWorkers} by workers)` : ''}\n`);
+  }
+
+  console.log('\nCorrectness (every element; ratio = worst |gpu - cpu| / float32 bound, must be <= 1):');
+  printTable(['shape', 'max |gpu - cpu|', 'ratio', 'check', 'first call'], checks);
+  console.log(`\nThroughput, median of ${runs} runs (wall clock; GPU includes copies, upload and readback):`);
+  printTable(['shape', 'impl', 'GFLOP/s', 'runs'], results.map((r) => [r.name, r.impl, formatNumber(r.median), String(r.runs)]));
+  if (bench.json) {
+    writeJsonReport(bench.json, results);
+    console.log(`\nwrote ${bench.json}`);
+  }
+  console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  setBackend('cpu');
+  await releaseDeviceBackend(device);
+  await stopWorkers();
+  if (failed) {
+    console.error('gpu-check: some products were outside the float32 bound');
+    process.exitCode = 1;
+  }
+}
+
+await main();
