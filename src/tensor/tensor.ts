@@ -120,7 +120,7 @@ export class Tensor {
 
 /**
  * The autograd engine registers itself here when it is loaded, so that `tensor.backward()` can call it
- * without this file importing a layer below it.
+ * without this file importing the autograd layer, which is built on top of it.
  */
 let backwardImpl: ((root: Tensor, gradOutput?: Tensor) => void) | null = null;
 export function setBackwardImplementation(fn: (root: Tensor, gradOutput?: Tensor) => void): void {
