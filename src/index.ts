@@ -19,3 +19,4 @@ export * from './optim/index.ts';
 export * from './data/index.ts';
 export * from './tokenizer/index.ts';
 export * from './train/index.ts';
+export * from './data/synthetic-tasks.ts';

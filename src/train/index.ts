@@ -5,3 +5,9 @@ export { saveCheckpoint, readCheckpoint, latestCheckpoint, listCheckpoints, chec
 export { Progress, formatDuration, type ProgressOptions } from './progress.ts';
 export { MetricsLog, type MetricsRecord } from './metrics-log.ts';
 export { curvesSvg, type CurvePanel } from './curves-svg.ts';
+export { finetune, resolveInit, readLowercase, saveTaskModel, taskModelFiles, scoresRecord, formatScalars, FINETUNE_SETTINGS_FILE, TOKENIZER_CONFIG_FILE, LABELS_FILE, type FinetuneOptions, type FinetuneResult, type FinetuneState, type BestDev, type InitSource } from './finetune.ts';
+export { FINETUNE_TASKS, TASK_ARCHITECTURES, TASK_METRICS, parseTask, defaultMaxLength, qaSettings, taskOfConfig, readTrainingLabels, headConfig, loadTaskData, taskBatchInputs, lossTargets, runTaskModel, argmaxOf, softmaxOf, tokenPredictions, decodeQa, scoreTask, isBetter, formatTaskScores, type FinetuneTask, type QaSettings, type TaskSettings, type TaskData, type TaskOutputs, type TaskScores } from './finetune-tasks.ts';
+export { defaultHyperparameters, defaultSearchGrid, isBaseSized, BASE_HIDDEN_SIZE, type Hyperparameters, type SearchGrid } from './finetune-defaults.ts';
+export { loadTaskModel, evaluateTaskModel, type TaskModel, type TaskModelOverrides, type TaskEvaluation } from './evaluate-task.ts';
+export { predictTaskModel, toJsonl, type PredictionRow } from './predict.ts';
+export { hyperparameterSearch, gridPoints, formatSearchTable, type SearchOptions, type SearchRun, type SearchResult } from './search.ts';

@@ -1,0 +1,495 @@
+/**
+ * Fine-tuning BERT on a task: a pretrained encoder plus a new head, trained end to end on labelled data.
+ *
+ *   --init DIR (pretrained weights, the head newly initialised) or a preset / config.json (random weights)
+ *   train file --(task reader, tokenizer)--> rows --(shuffled batches, one epoch at a time)--> model
+ *   --(task loss, backward, clip 1.0, AdamW with weight decay 0.01, warmup over 10% of the steps then linear
+ *   decay to 0)--> updated weights;  after every epoch (and every --eval-every steps): the dev metric
+ *
+ * The weights with the best dev metric so far are the run's result: they are written to the output directory
+ * whenever the dev metric improves (config.json with architectures and id2label / label2id,
+ * model.safetensors, vocab.txt, tokenizer_config.json, labels.txt, finetune.json), so `transformers` and
+ * `bert evaluate` / `bert predict` load them as they are. Early stopping (--patience N) ends the run after N
+ * epochs without a better dev metric. When a test file is given, the best weights are scored on it once,
+ * at the end.
+ *
+ * Around the loop, as in pretraining (pretrain.ts): a progress bar, metrics.jsonl, curves.svg, and
+ * checkpoints that resume exactly: weights, AdamW moments, the dropout generator, the data-order generator
+ * with the epoch and the position inside it, and the best-so-far record.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadWeightsIntoModel, readCheckpointWeights } from '../bert/checkpoint.ts';
+import { BERT_PRESETS, BertConfig, type BertPresetName } from '../bert/config.ts';
+import type { BertPreTrainedModel } from '../bert/model.ts';
+import { loadPretrained, modelTensors } from '../bert/pretrained.ts';
+import { createModelForArchitecture } from '../bert/registry.ts';
+import { batchIndices, collateTaskBatch } from '../data/tasks/batching.ts';
+import type { LabelSet } from '../data/tasks/label-set.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { encodeSafetensors } from '../io/safetensors-write.ts';
+import { AdamW } from '../optim/adamw.ts';
+import { clipGradNorm } from '../optim/clip.ts';
+import { linearWarmupDecay } from '../optim/schedule.ts';
+import { Rng, type RngState } from '../tensor/random.ts';
+import { BertTokenizer } from '../tokenizer/tokenizer.ts';
+import { Vocab } from '../tokenizer/vocab.ts';
+import { latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { curvesSvg } from './curves-svg.ts';
+import { defaultHyperparameters } from './finetune-defaults.ts';
+import {
+  TASK_ARCHITECTURES,
+  TASK_METRICS,
+  defaultMaxLength,
+  headConfig,
+  isBetter,
+  loadTaskData,
+  lossTargets,
+  parseTask,
+  qaSettings,
+  readTrainingLabels,
+  runTaskModel,
+  scoreTask,
+  taskBatchInputs,
+  type FinetuneTask,
+  type QaSettings,
+  type TaskScores,
+  type TaskSettings,
+} from './finetune-tasks.ts';
+import { MetricsLog } from './metrics-log.ts';
+import { NonFiniteLossError } from './pretrain.ts';
+import { Progress } from './progress.ts';
+
+export interface FinetuneOptions {
+  task: FinetuneTask;
+  /**
+   * Where the encoder comes from: a checkpoint directory (config.json + model.safetensors + vocab.txt, e.g.
+   * `bert pretrain`'s output), or a preset name (tiny, mini, ...), a config.json path or a BertConfig for a
+   * randomly initialised model ("fine-tuning without pretraining"), which needs `vocab`.
+   */
+  init: string | BertConfig;
+  /** vocab.txt; default the init directory's. Required with a preset / config. */
+  vocab?: string;
+  train: string;
+  dev: string;
+  /** Scored once with the best weights at the end. */
+  test?: string;
+  /** Output directory: the best model, checkpoints/, metrics.jsonl, curves.svg, dev/test results. */
+  out: string;
+  /** Default by model size (finetune-defaults.ts). */
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  /** Tokens per row, special tokens included; default 128 (384 for question answering). */
+  maxLength?: number;
+  /** Warmup steps as a fraction of all steps. Default 0.1. */
+  warmupRatio?: number;
+  /** AdamW decoupled weight decay. Default 0.01. */
+  weightDecay?: number;
+  /** Global gradient-norm clip. Default 1.0. */
+  clip?: number;
+  seed?: number;
+  /** Stop after this many epochs without a better dev metric; 0 (default) trains every epoch. */
+  patience?: number;
+  /** Also evaluate on dev every N steps (0 = only at the end of each epoch, the default). */
+  evalEvery?: number;
+  /** Checkpoint every N steps; default at the end of every epoch. */
+  saveEvery?: number;
+  /** Stop after this step as an interruption would (for testing resume). */
+  stopAfter?: number;
+  /** Continue from the newest checkpoint in `out`. */
+  resume?: boolean;
+  /** Lowercase (uncased vocabulary). Default: the init directory's tokenizer_config.json, else true. */
+  lowercase?: boolean;
+  /** Table columns for classification / regression (auto-detected by name otherwise). */
+  columns?: TaskSettings['columns'];
+  /** Question-answering windows and decoding. */
+  qa?: Partial<QaSettings>;
+  /** Rows per evaluation batch. Default 64. */
+  evalBatch?: number;
+  /** Train metrics record every N steps (default: about 50 per run). */
+  logEvery?: number;
+  /** Where progress goes (default stderr); null for silence. */
+  progressStream?: NodeJS.WritableStream | { write(s: string): unknown; isTTY?: boolean } | null;
+}
+
+/** The best dev evaluation so far. */
+export interface BestDev {
+  step: number;
+  /** Epochs completed when it was measured (fractional for --eval-every evaluations inside an epoch). */
+  epoch: number;
+  metric: string;
+  value: number;
+  metrics: Record<string, number>;
+}
+
+/** trainer_state.json of a fine-tuning checkpoint. */
+export interface FinetuneState {
+  step: number;
+  totalSteps: number;
+  /** Completed epochs. */
+  epoch: number;
+  /** Batches of the current epoch already trained on. */
+  batchInEpoch: number;
+  /** The data-order generator's state at the start of the current epoch (its shuffle replays from it). */
+  orderRng: RngState;
+  dropoutRng: RngState;
+  best: BestDev | null;
+  epochsWithoutImprovement: number;
+  improvedThisEpoch: boolean;
+  stoppedEarly: boolean;
+  options: Record<string, unknown>;
+}
+
+export interface FinetuneResult {
+  out: string;
+  task: FinetuneTask;
+  steps: number;
+  totalSteps: number;
+  /** Completed epochs. */
+  epochs: number;
+  /** The run reached its last step or stopped early (false after `stopAfter`). */
+  finished: boolean;
+  stoppedEarly: boolean;
+  best: BestDev | null;
+  /** Scores of the best weights on the test file. */
+  test?: TaskScores;
+  hyperparameters: { lr: number; batch: number; epochs: number };
+  seconds: number;
+}
+
+/** Files of a fine-tuned model directory besides config.json and model.safetensors. */
+export const FINETUNE_SETTINGS_FILE = 'finetune.json';
+export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
+export const LABELS_FILE = 'labels.txt';
+
+/** Options that must be equal for a resume to continue the same run. */
+const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'lr', 'maxLength', 'warmupRatio', 'weightDecay', 'clip', 'seed', 'lowercase', 'patience', 'evalEvery', 'columns', 'qa'] as const;
+
+/** Where the encoder comes from (see FinetuneOptions.init). */
+export type InitSource = { kind: 'pretrained'; dir: string; config: BertConfig } | { kind: 'scratch'; name: string; config: BertConfig };
+
+/** Resolve `init`: a checkpoint directory, a preset name, a config.json path or a BertConfig. */
+export function resolveInit(init: string | BertConfig): InitSource {
+  if (init instanceof BertConfig) return { kind: 'scratch', name: 'custom config', config: init };
+  if (existsSync(join(init, 'config.json'))) return { kind: 'pretrained', dir: init, config: BertConfig.fromFile(join(init, 'config.json')) };
+  if (Object.hasOwn(BERT_PRESETS, init)) return { kind: 'scratch', name: init, config: BertConfig.preset(init as BertPresetName) };
+  if (init.endsWith('.json') && existsSync(init)) return { kind: 'scratch', name: init, config: BertConfig.fromFile(init) };
+  throw new Error(
+    `--init: "${init}" is neither a checkpoint directory (with config.json) nor a preset (${Object.keys(BERT_PRESETS).join(', ')}) nor a config.json file`,
+  );
+}
+
+/** do_lower_case from a directory's tokenizer_config.json, or undefined. */
+export function readLowercase(dir: string): boolean | undefined {
+  const path = join(dir, TOKENIZER_CONFIG_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')).do_lower_case;
+    return typeof v === 'boolean' ? v : undefined;
+  } catch {
+    throw new Error(`${path}: not valid JSON`);
+  }
+}
+
+/**
+ * The files of a fine-tuned model directory, by name: config.json, model.safetensors, vocab.txt,
+ * tokenizer_config.json (casing, for transformers' AutoTokenizer), finetune.json (task settings), and
+ * labels.txt (one label name per line, id order) for tasks with labels.
+ */
+export function taskModelFiles(model: BertPreTrainedModel, vocabText: string, settings: TaskSettings, labels: LabelSet | null) {
+  const config = model.config.with({ architectures: [model.architecture] });
+  const files: Record<string, string | Uint8Array[]> = {
+    'config.json': config.toJSONString(),
+    'model.safetensors': encodeSafetensors(modelTensors(model), { format: 'pt' }),
+    'vocab.txt': vocabText,
+    [TOKENIZER_CONFIG_FILE]: JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: settings.lowercase, model_max_length: config.maxPositionEmbeddings }, null, 2) + '\n',
+    [FINETUNE_SETTINGS_FILE]: JSON.stringify(settings, null, 2) + '\n',
+  };
+  if (labels) files[LABELS_FILE] = labels.labels.join('\n') + '\n';
+  return files;
+}
+
+/** Write `taskModelFiles` into `dir`, each file atomically (the directory may hold other files). */
+export async function saveTaskModel(model: BertPreTrainedModel, dir: string, vocabText: string, settings: TaskSettings, labels: LabelSet | null): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, data] of Object.entries(taskModelFiles(model, vocabText, settings, labels))) await writeFileAtomic(join(dir, name), data);
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!(Number.isInteger(v) && v > 0)) throw new Error(`--${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** JSON-safe summary of a TaskScores for results files. */
+export function scoresRecord(s: TaskScores): Record<string, unknown> {
+  return { task: s.task, metric: s.metric, value: s.value, examples: s.examples, metrics: s.metrics };
+}
+
+/**
+ * Fine-tune a model on `opts.task`; see FinetuneOptions and the file comment. Resolves when the run (or
+ * `stopAfter`) is done.
+ */
+export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
+  const task = parseTask(opts.task);
+  const out = opts.out;
+  mkdirSync(out, { recursive: true });
+  const say = opts.progressStream === null ? () => {} : (s: string) => (opts.progressStream ?? process.stderr).write(s + '\n');
+
+  // 1. The encoder's source, the vocabulary and the tokenizer.
+  const source = resolveInit(opts.init);
+  const vocabPath = opts.vocab ?? (source.kind === 'pretrained' ? join(source.dir, 'vocab.txt') : undefined);
+  if (!vocabPath) throw new Error(`--init ${source.kind === 'scratch' ? source.name : source.dir} starts from random weights and needs --vocab FILE (a vocab.txt)`);
+  if (!existsSync(vocabPath)) throw new Error(`vocabulary ${vocabPath} not found${source.kind === 'pretrained' ? ' (pass --vocab FILE)' : ''}`);
+  const vocabText = readFileSync(vocabPath, 'utf8');
+  const vocab = Vocab.fromText(vocabText, undefined, vocabPath);
+  const lowercase = opts.lowercase ?? (source.kind === 'pretrained' ? readLowercase(source.dir) : undefined) ?? true;
+  const tokenizer = new BertTokenizer(vocab, { lowercase });
+  const baseConfig = source.kind === 'scratch' ? source.config.with({ vocabSize: vocab.size }) : source.config;
+  if (vocab.size > baseConfig.vocabSize) {
+    throw new Error(`${vocabPath} has ${vocab.size} tokens, but the model's vocab_size is ${baseConfig.vocabSize}: this vocabulary does not belong to the model`);
+  }
+
+  // 2. Settings and hyperparameters.
+  const maxLength = opts.maxLength ?? Math.min(defaultMaxLength(task), baseConfig.maxPositionEmbeddings);
+  if (!(Number.isInteger(maxLength) && maxLength >= 8)) throw new Error(`--max-length must be an integer >= 8, got ${maxLength}`);
+  if (maxLength > baseConfig.maxPositionEmbeddings) throw new Error(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${baseConfig.maxPositionEmbeddings}`);
+  const settings: TaskSettings = { task, maxLength, lowercase, ...(opts.columns ? { columns: opts.columns } : {}), ...(task === 'question-answering' ? { qa: qaSettings(opts.qa) } : {}) };
+  const defaults = defaultHyperparameters(baseConfig);
+  const hp = {
+    epochs: positiveInt('epochs', opts.epochs ?? defaults.epochs),
+    batch: positiveInt('batch', opts.batch ?? defaults.batch),
+    lr: opts.lr ?? defaults.lr,
+  };
+  if (!(hp.lr > 0)) throw new Error(`--lr must be positive, got ${hp.lr}`);
+  if (opts.lr === undefined || opts.batch === undefined || opts.epochs === undefined) say(`defaults for this model: lr ${defaults.lr}, batch ${defaults.batch}, ${defaults.epochs} epochs (${defaults.reason})`);
+  const o = {
+    task,
+    init: typeof opts.init === 'string' ? opts.init : opts.init.toJSON(),
+    train: opts.train,
+    dev: opts.dev,
+    ...hp,
+    maxLength,
+    warmupRatio: opts.warmupRatio ?? 0.1,
+    weightDecay: opts.weightDecay ?? 0.01,
+    clip: opts.clip ?? 1.0,
+    seed: opts.seed ?? 0,
+    lowercase,
+    patience: opts.patience ?? 0,
+    evalEvery: opts.evalEvery ?? 0,
+    columns: settings.columns ?? null,
+    qa: settings.qa ?? null,
+  };
+  if (!(o.warmupRatio >= 0 && o.warmupRatio <= 1)) throw new Error(`--warmup-ratio must be in [0, 1], got ${o.warmupRatio}`);
+
+  // 3. Data: labels from the training file, then every file encoded the same way.
+  const t0 = performance.now();
+  const labels = readTrainingLabels(settings, opts.train);
+  const train = loadTaskData(settings, opts.train, tokenizer, labels);
+  const dev = loadTaskData(settings, opts.dev, tokenizer, labels);
+  if (!train.labelled) throw new Error(`${opts.train}: the training file has no labels`);
+  if (!dev.labelled) throw new Error(`${opts.dev}: the dev file has no labels to choose the best weights by`);
+  const batchesPerEpoch = Math.ceil(train.features.length / hp.batch);
+  const totalSteps = hp.epochs * batchesPerEpoch;
+  const warmup = Math.round(o.warmupRatio * totalSteps);
+  say(
+    `${task}: ${train.numExamples} training examples (${train.features.length} rows), ${dev.numExamples} dev examples` +
+      `${labels ? `, ${labels.size} labels (${labels.labels.slice(0, 12).join(', ')}${labels.size > 12 ? ', ...' : ''})` : ''}; ` +
+      `${batchesPerEpoch} batches per epoch, ${totalSteps} steps, warmup ${warmup}` +
+      ` (read in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+
+  // 4. The model: the pretrained encoder with a new head, or random weights.
+  const architecture = TASK_ARCHITECTURES[task];
+  const head = headConfig(task, labels);
+  let model: BertPreTrainedModel;
+  if (source.kind === 'pretrained') {
+    model = loadPretrained(source.dir, { architecture, config: head, seed: o.seed, onWarning: () => {} });
+    const r = model.loadReport!;
+    say(`loaded ${source.dir} into ${architecture}: newly initialised ${r.missing.length ? r.missing.join(', ') : '(nothing)'}; unused from the checkpoint: ${r.unexpected.length} tensors${r.unexpected.length ? ` (${summariseNames(r.unexpected)})` : ''}`);
+  } else {
+    model = createModelForArchitecture(architecture, baseConfig.with(head), { seed: o.seed });
+    say(`${architecture} from random weights (${source.name}: ${baseConfig.numHiddenLayers} layers, hidden ${baseConfig.hiddenSize}): no pretraining`);
+  }
+  const config = model.config;
+  const named = model.namedParameters();
+  const params = named.map(([, p]) => p);
+  const optimizer = new AdamW(named, { lr: hp.lr, eps: 1e-6, weightDecay: o.weightDecay });
+  const padId = tokenizer.ids.pad;
+
+  // 5. State, fresh or from the newest checkpoint.
+  const optionsRecord = o as unknown as Record<string, unknown>;
+  const orderStart = new Rng(`${o.seed}:order`);
+  let state: FinetuneState = {
+    step: 0,
+    totalSteps,
+    epoch: 0,
+    batchInEpoch: 0,
+    orderRng: orderStart.getState(),
+    dropoutRng: model.dropoutRng.getState(),
+    best: null,
+    epochsWithoutImprovement: 0,
+    improvedThisEpoch: false,
+    stoppedEarly: false,
+    options: optionsRecord,
+  };
+  const metrics = new MetricsLog(join(out, 'metrics.jsonl'));
+  const resumeFrom = opts.resume ? latestCheckpoint(out) : null;
+  if (opts.resume && !resumeFrom) throw new Error(`--resume: no checkpoint in ${join(out, 'checkpoints')} to resume from`);
+  if (resumeFrom) {
+    const saved = readCheckpoint<FinetuneState>(resumeFrom.dir);
+    for (const key of RUN_IDENTITY) {
+      const a = JSON.stringify(saved.trainerState.options[key] ?? null);
+      const b = JSON.stringify(optionsRecord[key] ?? null);
+      if (a !== b) throw new Error(`--resume: the checkpoint in ${resumeFrom.dir} was made with ${key} = ${a}, this run asks for ${b}`);
+    }
+    loadWeightsIntoModel(model, readCheckpointWeights(resumeFrom.dir), { strict: true, initRng: model.initRng, initStd: config.initializerRange });
+    optimizer.setState(saved.optimizer);
+    state = { ...saved.trainerState, options: optionsRecord };
+    model.dropoutRng = Rng.fromState(state.dropoutRng);
+    metrics.truncateAfter(state.step);
+    say(`resumed from ${resumeFrom.dir} at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch})`);
+  } else {
+    metrics.truncateAfter(-1);
+  }
+
+  const metricName = TASK_METRICS[task];
+  const progress = opts.progressStream === null ? null : new Progress({ total: totalSteps, label: 'finetune', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: state.step });
+  const checkpoint = async () => {
+    state.dropoutRng = model.dropoutRng.getState();
+    return saveCheckpoint(out, {
+      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(modelTensors(model), { format: 'pt' }) },
+      vocabText,
+      optimizer: optimizer.getState(),
+      trainerState: state as unknown as { step: number } & Record<string, unknown>,
+    });
+  };
+  const writeCurves = async () => {
+    const svg = curvesSvg(metrics.read(), [
+      { metric: 'loss', title: 'loss' },
+      { metric: metricName, title: `dev ${metricName}` },
+    ], `fine-tuning ${task}: lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs`);
+    await writeFileAtomic(join(out, 'curves.svg'), svg);
+  };
+  const evaluateDev = async (epochFloat: number) => {
+    const scores = scoreTask(dev, runTaskModel(model, dev, { batchSize: opts.evalBatch ?? 64, padId }), labels);
+    metrics.append({ step: state.step, split: 'dev', epoch: epochFloat, ...scores.metrics });
+    const improved = state.best === null || isBetter(scores.value, state.best.value);
+    progress?.log(`dev step ${state.step} (epoch ${epochFloat.toFixed(2)}): ${formatScalars(scores.metrics)}${improved ? '  (best so far: saved)' : ''}`);
+    if (improved) {
+      state.best = { step: state.step, epoch: epochFloat, metric: metricName, value: scores.value, metrics: scores.metrics };
+      state.improvedThisEpoch = true;
+      await saveTaskModel(model, out, vocabText, settings, labels);
+      await writeFileAtomic(join(out, 'dev_results.json'), JSON.stringify({ ...scoresRecord(scores), step: state.step, epoch: epochFloat, file: opts.dev }, null, 2) + '\n');
+    }
+    await writeCurves();
+  };
+
+  // 6. The loop: one shuffled pass over the training rows per epoch.
+  const stopAt = Math.min(totalSteps, opts.stopAfter ?? totalSteps);
+  const logEvery = opts.logEvery ?? Math.max(1, Math.round(totalSteps / 50));
+  const saveEvery = opts.saveEvery ?? 0;
+  const window = { loss: 0, steps: 0 };
+  let sessionTokens = 0;
+  const tStart = performance.now();
+  model.train();
+  outer: while (state.epoch < hp.epochs && state.step < stopAt && !state.stoppedEarly) {
+    const orderRng = Rng.fromState(state.orderRng);
+    const batches = batchIndices(train.features.length, { batchSize: hp.batch, rng: orderRng });
+    for (let bi = state.batchInEpoch; bi < batches.length; bi++) {
+      if (state.step >= stopAt) break outer;
+      const lr = hp.lr * linearWarmupDecay(state.step, warmup, totalSteps);
+      const batch = collateTaskBatch(train.features, batches[bi], { padId });
+      const output = model.forward(taskBatchInputs(batch));
+      const loss = output.loss!;
+      const value = loss.item();
+      if (!Number.isFinite(value)) {
+        const last = latestCheckpoint(out);
+        throw new NonFiniteLossError(`the loss became ${value} at step ${state.step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'} Try a lower --lr.`);
+      }
+      loss.backward();
+      const norm = clipGradNorm(params, o.clip);
+      if (!Number.isFinite(norm)) throw new NonFiniteLossError(`the gradient norm became ${norm} at step ${state.step + 1}; training stopped.`);
+      optimizer.step(lr);
+      optimizer.zeroGrad();
+      state.step++;
+      state.batchInEpoch = bi + 1;
+      sessionTokens += batch.inputIds.length;
+      window.loss += value;
+      window.steps++;
+      const epochEnd = bi === batches.length - 1;
+      if (epochEnd) {
+        state.epoch++;
+        state.batchInEpoch = 0;
+        state.orderRng = orderRng.getState(); // the next epoch's shuffle continues this generator
+      }
+      const epochFloat = epochEnd ? state.epoch : state.epoch + state.batchInEpoch / batches.length;
+      const best = state.best ? `${(state.best.value).toFixed(4)}` : '-';
+      progress?.update(state.step, { epoch: `${state.epoch + (epochEnd ? 0 : 1)}/${hp.epochs}`, loss: window.loss / window.steps, [`best ${metricName}`]: best, lr: lr.toExponential(2) }, sessionTokens);
+      if (state.step % logEvery === 0 || epochEnd || state.step === stopAt) {
+        metrics.append({ step: state.step, split: 'train', epoch: epochFloat, loss: window.loss / window.steps, lr, grad_norm: norm });
+        window.loss = 0;
+        window.steps = 0;
+      }
+      if (epochEnd || (o.evalEvery > 0 && state.step % o.evalEvery === 0)) await evaluateDev(epochFloat);
+      if (epochEnd) {
+        state.epochsWithoutImprovement = state.improvedThisEpoch ? 0 : state.epochsWithoutImprovement + 1;
+        state.improvedThisEpoch = false;
+        if (o.patience > 0 && state.epochsWithoutImprovement >= o.patience && state.epoch < hp.epochs) {
+          state.stoppedEarly = true;
+          progress?.log(`early stopping: no better dev ${metricName} for ${state.epochsWithoutImprovement} epoch(s) (patience ${o.patience})`);
+        }
+      }
+      if (epochEnd || state.stoppedEarly || state.step === stopAt || (saveEvery > 0 && state.step % saveEvery === 0)) {
+        const dir = await checkpoint();
+        progress?.log(`checkpoint: ${dir}`);
+      }
+      if (state.stoppedEarly) break outer;
+    }
+  }
+  progress?.finish();
+  const seconds = (performance.now() - tStart) / 1000;
+  const finished = state.step === totalSteps || state.stoppedEarly;
+  const result: FinetuneResult = {
+    out,
+    task,
+    steps: state.step,
+    totalSteps,
+    epochs: state.epoch,
+    finished,
+    stoppedEarly: state.stoppedEarly,
+    best: state.best,
+    hyperparameters: hp,
+    seconds,
+  };
+  if (!finished) return result;
+
+  // 7. The best weights on the test file, once.
+  await writeCurves();
+  if (opts.test) {
+    const best = loadPretrained(out, { onWarning: () => {} });
+    const testData = loadTaskData(settings, opts.test, tokenizer, labels);
+    result.test = scoreTask(testData, runTaskModel(best, testData, { batchSize: opts.evalBatch ?? 64, padId }), labels);
+    await writeFileAtomic(join(out, 'test_results.json'), JSON.stringify({ ...scoresRecord(result.test), file: opts.test, bestStep: state.best?.step }, null, 2) + '\n');
+    say(`test (best dev weights, step ${state.best?.step}): ${formatScalars(result.test.metrics)}`);
+  }
+  return result;
+}
+
+/** "accuracy 0.9500 | macro_f1 0.9490 | loss 0.1234". */
+export function formatScalars(m: Record<string, number>): string {
+  return Object.entries(m)
+    .map(([k, v]) => `${k} ${Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(2) : v.toFixed(4)) : String(v)}`)
+    .join(' | ');
+}
+
+/** "cls.predictions.* (5), cls.seq_relationship.* (2)": unused checkpoint names grouped by their first two parts. */
+function summariseNames(names: string[]): string {
+  const groups = new Map<string, number>();
+  for (const n of names) {
+    const key = n.split('.').slice(0, 2).join('.') + '.*';
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  return [...groups].map(([k, c]) => `${k} (${c})`).join(', ');
+}
+
