@@ -1,6 +1,9 @@
 import type { Command } from '../command.ts';
 import { demoCommand } from './demo.ts';
 import { fillMaskCommand } from './fill-mask.ts';
+import { finetuneCommand } from './finetune.ts';
+import { evaluateCommand } from './evaluate.ts';
+import { predictCommand } from './predict.ts';
 import { forwardCommand } from './forward.ts';
 import { pretrainCommand } from './pretrain.ts';
 import { inspectCommand } from './inspect.ts';
@@ -15,6 +18,9 @@ export const commands: Command[] = [
   demoCommand,
   pretrainCommand,
   fillMaskCommand,
+  finetuneCommand,
+  evaluateCommand,
+  predictCommand,
   inspectCommand,
   forwardCommand,
   tokenizeCommand,

@@ -1,0 +1,42 @@
+/**
+ * `bert predict --model DIR --data F [--out FILE]`: one JSON line per example of F (see src/train/predict.ts
+ * for the fields of each task), to --out or stdout.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs, required, type FlagSpec } from '../args.ts';
+import type { Command } from '../command.ts';
+import { writeFileAtomic } from '../../io/atomic.ts';
+import { loadTaskModel } from '../../train/evaluate-task.ts';
+import { predictTaskModel, toJsonl } from '../../train/predict.ts';
+
+const flags: Record<string, FlagSpec> = {
+  model: { kind: 'string', help: 'fine-tuned model directory (bert finetune --out)' },
+  data: { kind: 'string', help: 'input file in the task\'s format (labels not needed; token classification also takes a .txt file, one sentence per line)' },
+  out: { kind: 'string', help: 'JSON Lines output file (default: stdout)' },
+  batch: { kind: 'number', help: 'rows per forward pass', default: 64 },
+  'max-length': { kind: 'number', help: 'tokens per row (default: as in training)' },
+  cased: { kind: 'boolean', help: 'keep case (default: as in training)' },
+};
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'predict with a fine-tuned model: one JSON line per example',
+  usage: 'bert predict --model DIR --data F [--out FILE.jsonl]',
+  flags,
+  async run(argv) {
+    const { flags: f } = parseArgs(argv, flags);
+    const tm = loadTaskModel(required<string>(f, 'model'), { maxLength: f['max-length'] as number | undefined, lowercase: f.cased ? false : undefined });
+    const rows = predictTaskModel(tm, required<string>(f, 'data'), { batchSize: f.batch as number });
+    const text = toJsonl(rows);
+    const out = f.out as string | undefined;
+    if (out) {
+      mkdirSync(dirname(out), { recursive: true });
+      await writeFileAtomic(out, text);
+      console.error(`wrote ${rows.length} predictions to ${out}`);
+    } else {
+      process.stdout.write(text);
+    }
+    return 0;
+  },
+};
