@@ -6,7 +6,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPretrained } from '../../src/bert/pretrained.ts';
+import { loadPretrained, savePretrained } from '../../src/bert/pretrained.ts';
+import { BertForPreTraining } from '../../src/bert/pretraining.ts';
+import { syntheticTaskVocab } from '../../src/data/synthetic-tasks.ts';
+import { loadSafetensors } from '../../src/io/safetensors.ts';
 import { finetune, type FinetuneOptions } from '../../src/train/finetune.ts';
 import { evaluateTaskModel, loadTaskModel } from '../../src/train/evaluate-task.ts';
 import { predictTaskModel } from '../../src/train/predict.ts';
@@ -155,5 +158,35 @@ describe('finetune: early stopping', () => {
     expect(r.epochs).toBe(3);
     expect(r.steps).toBe(6);
     expect(r.best!.epoch).toBe(1);
+  });
+});
+
+describe('finetune: from a pretrained checkpoint', () => {
+  it('loads the encoder from --init DIR, adds a new head, and takes the casing from tokenizer_config.json', async () => {
+    const vocabText = syntheticTaskVocab();
+    const size = vocabText.trim().split('\n').length;
+    const pretrained = join(root, 'pretrained');
+    const source = new BertForPreTraining(tinyConfig().with({ vocabSize: size }), { seed: 7 });
+    await savePretrained(source, pretrained, { extraFiles: { 'vocab.txt': vocabText, 'tokenizer_config.json': '{"do_lower_case": false}\n' } });
+    const files = taskFiles(root, 'classification', { train: 20, dev: 10, test: 4 }, { tag: 'pretrained' });
+    const out = join(root, 'from-pretrained');
+    const log: string[] = [];
+    // A vanishing learning rate: the saved weights are the loaded ones (up to ~1e-12 updates).
+    await finetune({ task: 'classification', init: pretrained, train: files.train, dev: files.dev, out, epochs: 1, batch: 10, lr: 1e-12, maxLength: 32, progressStream: { write: (s: string) => log.push(s) } });
+    expect(log.join('')).toMatch(/newly initialised classifier\.weight, classifier\.bias; unused from the checkpoint: \d+ tensors \(cls\.predictions\.\* \(\d+\), cls\.seq_relationship\.\* \(2\)\)/);
+    const before = loadSafetensors(join(pretrained, 'model.safetensors'));
+    const after = loadSafetensors(join(out, 'model.safetensors'));
+    const names = after.names();
+    expect(names).toContain('classifier.weight');
+    expect(names.some((n) => n.startsWith('cls.'))).toBe(false);
+    for (const name of names.filter((n) => n.startsWith('bert.'))) {
+      const a = after.toFloat32(name);
+      const b = before.toFloat32(name);
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+      expect(diff, name).toBeLessThan(1e-9);
+    }
+    expect(JSON.parse(readFileSync(join(out, 'finetune.json'), 'utf8')).lowercase).toBe(false);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).vocab_size).toBe(size);
   });
 });
