@@ -5,8 +5,8 @@ export type {
 } from './kernels.ts';
 export {
   matmulBlocked, matmulBlockedSerial, matmulNaive, matmulThreaded, softmaxRows, scaledMaskedSoftmaxRows, softmaxRowsBackward,
-  layerNormForward, layerNormBackward, geluForward, geluBackward, adamwUpdate,
-  getCpuThreads, setCpuThreads, threadsFromEnv, getMinParallelWork, setMinParallelWork, lastThreadedMatmulStats, stopWorkers,
-  type ThreadedMatmulStats,
+  layerNormForward, layerNormBackward, geluForward, geluBackward, geluForwardSerial, geluBackwardSerial, adamwUpdate,
+  getCpuThreads, setCpuThreads, threadsFromEnv, getMinParallelWork, setMinParallelWork, getMinParallelElements, setMinParallelElements, lastThreadedMatmulStats, lastParallelRun, stopWorkers,
+  type ThreadedMatmulStats, type ParallelRunStats,
 } from './cpu/index.ts';
 export { selectBackendFromEnv, BACKEND_CHOICES } from './select.ts';

@@ -6,43 +6,55 @@
  *             gradBias[j] += sum over rows of gradX[., j]
  * The scalar functions are scalar-math.ts's, so the results equal the unfused ops' bit for bit.
  * (Unrolling erf's polynomials by hand was measured and bought nothing: V8 already does as well.)
+ *
+ * These are the single-threaded loops, over a range of elements so that threads can share an array
+ * (gelu-threaded.ts splits big arrays; every element is computed the same way whoever computes it).
  */
 import { gelu, geluDerivative } from '../../tensor/scalar-math.ts';
-import type { GeluArgs, GeluBackwardArgs } from '../kernels.ts';
+import type { FloatArray, GeluArgs, GeluBackwardArgs } from '../kernels.ts';
 
 /**
- * out[i] = gelu(x[i] + bias[i % cols]) (no bias: gelu(x[i])).
+ * out[e] = gelu(x[e] + bias[e % cols]) for e in [start, end) (no bias: gelu(x[e])).
  * x + bias is first stored in `out`, which rounds it to the array's precision exactly as a separate add op
  * would, so the fused result equals gelu(add(x, bias)) bit for bit.
  */
-export function geluForward({ x, bias, out, cols }: GeluArgs): void {
-  const size = x.length;
+export function geluRange(x: FloatArray, bias: FloatArray | null, out: FloatArray, cols: number, start: number, end: number): void {
   if (!bias) {
-    for (let i = 0; i < size; i++) out[i] = gelu(x[i]);
+    for (let e = start; e < end; e++) out[e] = gelu(x[e]);
     return;
   }
-  for (let o = 0; o < size; o += cols) {
-    for (let j = 0; j < cols; j++) {
-      out[o + j] = x[o + j] + bias[j];
-      out[o + j] = gelu(out[o + j]);
-    }
+  for (let e = start, j = start % cols; e < end; e++) {
+    out[e] = x[e] + bias[j];
+    out[e] = gelu(out[e]);
+    if (++j === cols) j = 0;
   }
 }
 
-/** gradX = gradOut * gelu'(x + bias) (h rounded as in the forward); gradBias (float64 [cols]) += column sums. */
-export function geluBackward({ x, bias, gradOut, gradX, gradBias, cols }: GeluBackwardArgs): void {
-  const size = x.length;
+/** gradX[e] = gradOut[e] * gelu'(x[e] + bias[e % cols]) for e in [start, end), h rounded as in the forward. */
+export function geluBackwardRange(x: FloatArray, bias: FloatArray | null, gradOut: FloatArray, gradX: FloatArray, cols: number, start: number, end: number): void {
   if (!bias) {
-    for (let i = 0; i < size; i++) gradX[i] = gradOut[i] * geluDerivative(x[i]);
-  } else {
-    for (let o = 0; o < size; o += cols) {
-      for (let j = 0; j < cols; j++) {
-        gradX[o + j] = x[o + j] + bias[j];
-        gradX[o + j] = gradOut[o + j] * geluDerivative(gradX[o + j]);
-      }
-    }
+    for (let e = start; e < end; e++) gradX[e] = gradOut[e] * geluDerivative(x[e]);
+    return;
   }
-  if (gradBias) {
-    for (let o = 0; o < size; o += cols) for (let j = 0; j < cols; j++) gradBias[j] += gradX[o + j];
+  for (let e = start, j = start % cols; e < end; e++) {
+    gradX[e] = x[e] + bias[j];
+    gradX[e] = gradOut[e] * geluDerivative(gradX[e]);
+    if (++j === cols) j = 0;
   }
+}
+
+/** gradBias[j] += sum over rows of g[., j] for g [rows, cols], rows in order (one thread: a fixed order). */
+export function addColumnSums(g: FloatArray, gradBias: Float64Array, cols: number): void {
+  for (let o = 0; o < g.length; o += cols) for (let j = 0; j < cols; j++) gradBias[j] += g[o + j];
+}
+
+/** The gelu kernel on one thread. */
+export function geluForwardSerial({ x, bias, out, cols }: GeluArgs): void {
+  geluRange(x, bias, out, cols, 0, x.length);
+}
+
+/** The geluBackward kernel on one thread. */
+export function geluBackwardSerial({ x, bias, gradOut, gradX, gradBias, cols }: GeluBackwardArgs): void {
+  geluBackwardRange(x, bias, gradOut, gradX, cols, 0, x.length);
+  if (gradBias) addColumnSums(gradX, gradBias, cols);
 }

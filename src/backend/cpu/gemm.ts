@@ -1,5 +1,5 @@
 /**
- * The loops under the cpu matmul, shared by the main thread and the worker threads (matmul-worker.ts).
+ * The loops under the cpu matmul, shared by the main thread and the worker threads (cpu-worker.ts).
  *
  * gemmABt computes C = A @ B^T with A stored [m, k] and B stored [n, k], both read along contiguous rows.
  * The micro-kernel keeps a 4x4 block of C in 16 local variables while it walks p: each step loads 4 values

@@ -3,7 +3,7 @@
  */
 import { registerKernel } from '../registry.ts';
 import { adamwUpdate } from './adamw.ts';
-import { geluBackward, geluForward } from './gelu.ts';
+import { geluBackward, geluForward } from './gelu-threaded.ts';
 import { layerNormBackward, layerNormForward } from './layer-norm.ts';
 import { matmulBlocked } from './matmul-blocked.ts';
 import { scaledMaskedSoftmaxRows, softmaxRows, softmaxRowsBackward } from './softmax.ts';
@@ -19,11 +19,14 @@ registerKernel({ kernelName: 'geluBackward', backendName: 'cpu', kernelFunc: gel
 registerKernel({ kernelName: 'adamwUpdate', backendName: 'cpu', kernelFunc: adamwUpdate });
 
 export { adamwUpdate } from './adamw.ts';
-export { geluBackward, geluForward } from './gelu.ts';
+export { geluBackward, geluForward } from './gelu-threaded.ts';
+export { geluBackwardSerial, geluForwardSerial } from './gelu.ts';
 export { layerNormBackward, layerNormForward } from './layer-norm.ts';
 export { matmulBlocked, matmulBlockedSerial } from './matmul-blocked.ts';
 export { matmulNaive } from './matmul-naive.ts';
 export { scaledMaskedSoftmaxRows, softmaxRows, softmaxRowsBackward } from './softmax.ts';
-export { getCpuThreads, setCpuThreads, threadsFromEnv } from './threads.ts';
-export { getMinParallelWork, lastThreadedMatmulStats, matmulThreaded, setMinParallelWork, type ThreadedMatmulStats } from './matmul-threaded.ts';
-export { stopWorkers } from './worker-pool.ts';
+export {
+  getCpuThreads, getMinParallelElements, getMinParallelWork, setCpuThreads, setMinParallelElements, setMinParallelWork, threadsFromEnv,
+} from './threads.ts';
+export { lastThreadedMatmulStats, matmulThreaded, type ThreadedMatmulStats } from './matmul-threaded.ts';
+export { lastParallelRun, stopWorkers, type ParallelRunStats } from './worker-pool.ts';

@@ -12,54 +12,16 @@
  * additions as the single-threaded kernel (see gemm.ts), so results are bit-identical for any thread count.
  */
 import type { FloatArray, MatmulArgs } from '../kernels.ts';
+import { newCounter } from './chunks.ts';
 import { transposeInto } from './gemm.ts';
-import { BY_WORKERS, DONE, FAILED, floatView, runMatmulChunks, type MatmulJob } from './matmul-chunks.ts';
-import { getCpuThreads } from './threads.ts';
-import { getWorkers, takeWorkerErrors } from './worker-pool.ts';
-
-/**
- * Products with fewer multiply-adds (batch * m * n * k) stay on one thread: posting a job and waking the
- * workers costs tens of microseconds, which a product of 2^20 multiply-adds (about 0.3 ms) pays back.
- */
-let minParallelWork = 1 << 20;
-
-/** Change the size from which products are split over threads (tests set 0 to thread tiny products). */
-export function setMinParallelWork(multiplyAdds: number): void {
-  minParallelWork = multiplyAdds;
-}
-
-export function getMinParallelWork(): number {
-  return minParallelWork;
-}
+import { runMatmulChunks, type MatmulJob } from './matmul-chunks.ts';
+import { isShared, sharedOutput, sharedScratch, type SharedRef } from './shared-memory.ts';
+import { getCpuThreads, getMinParallelWork } from './threads.ts';
+import { runParallel } from './worker-pool.ts';
 
 /** Whether matmulBlocked should hand `args` to matmulThreaded. */
 export function shouldUseThreads({ batch, m, n, k }: MatmulArgs): boolean {
-  return getCpuThreads() > 1 && batch * m * n * k >= minParallelWork && batch * m > 4;
-}
-
-/** Reusable shared scratch buffers, one per role, grown when a product needs more. */
-const scratch = new Map<string, SharedArrayBuffer>();
-
-function sharedScratch(role: 'a' | 'b' | 'c', f64: boolean, size: number): FloatArray {
-  const bytes = size * (f64 ? 8 : 4);
-  let buf = scratch.get(role);
-  if (!buf || buf.byteLength < bytes) {
-    const grown = Math.max(bytes, Math.ceil((buf?.byteLength ?? 0) * 1.5));
-    buf = new SharedArrayBuffer(8 * Math.ceil(grown / 8));
-    scratch.set(role, buf);
-  }
-  return f64 ? new Float64Array(buf, 0, size) : new Float32Array(buf, 0, size);
-}
-
-function isShared(x: FloatArray): boolean {
-  return x.buffer instanceof SharedArrayBuffer;
-}
-
-/** Where an operand lives in shared memory: its buffer, its offset and the stride between batch matrices. */
-interface SharedOperand {
-  buffer: SharedArrayBuffer;
-  offset: number;
-  stride: number;
+  return getCpuThreads() > 1 && batch * m * n * k >= getMinParallelWork() && batch * m > 4;
 }
 
 /**
@@ -67,14 +29,14 @@ interface SharedOperand {
  * @param x the operand; matrix i starts at i * stride
  * @param count how many distinct matrices (1 when the operand is broadcast, stride 0)
  * @param rows, k the shape wanted; `transposed` says x stores each matrix as [k, rows] and must be packed
+ * @returns where the matrices are, and the stride between them
  */
-function toShared(role: 'a' | 'b', x: FloatArray, count: number, stride: number, rows: number, k: number, transposed: boolean): SharedOperand {
-  const f64 = x instanceof Float64Array;
+function toShared(role: string, x: FloatArray, count: number, stride: number, rows: number, k: number, transposed: boolean): SharedRef & { stride: number } {
   if (!transposed && isShared(x)) {
     return { buffer: x.buffer as SharedArrayBuffer, offset: x.byteOffset / x.BYTES_PER_ELEMENT, stride };
   }
   const size = rows * k;
-  const dst = sharedScratch(role, f64, count * size);
+  const dst = sharedScratch(role, x instanceof Float64Array, count * size);
   for (let i = 0; i < count; i++) {
     if (transposed) transposeInto(x, i * stride, k, rows, dst, i * size);
     else dst.set(x.subarray(i * stride, i * stride + size), i * size);
@@ -85,11 +47,10 @@ function toShared(role: 'a' | 'b', x: FloatArray, count: number, stride: number,
 /** matmulBlocked's contract (see MatmulArgs), computed by the main thread and the workers together. */
 export function matmulThreaded(args: MatmulArgs): void {
   const { a, b, out, batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
-  const f64 = out instanceof Float64Array;
   const threads = getCpuThreads();
-  const A = toShared('a', a, aBatchStride === 0 ? 1 : batch, aBatchStride, m, k, transposeA);
-  const B = toShared('b', b, bBatchStride === 0 ? 1 : batch, bBatchStride, n, k, !transposeB);
-  const C = isShared(out) ? out : sharedScratch('c', f64, batch * m * n);
+  const A = toShared('matmul.a', a, aBatchStride === 0 ? 1 : batch, aBatchStride, m, k, transposeA);
+  const B = toShared('matmul.b', b, bBatchStride === 0 ? 1 : batch, bBatchStride, n, k, !transposeB);
+  const C = sharedOutput('matmul.c', out);
 
   // About four chunks per thread, so that a thread slowed down by other work holds up little; chunks
   // are whole groups of 4 rows (the register tile's height) and never straddle two matrices of the batch.
@@ -97,28 +58,18 @@ export function matmulThreaded(args: MatmulArgs): void {
   const rowsPerChunk = Math.min(4 * Math.ceil(m / 4), Math.max(4, 4 * Math.ceil(wanted / 4)));
   const chunksPerMatrix = Math.ceil(m / rowsPerChunk);
   const job: MatmulJob = {
-    f64,
+    kind: 'matmul',
+    f64: out instanceof Float64Array,
     a: A.buffer, aOff: A.offset, aStride: A.stride,
     b: B.buffer, bOff: B.offset, bStride: B.stride,
-    c: C.buffer as SharedArrayBuffer, cOff: C.byteOffset / C.BYTES_PER_ELEMENT,
+    c: C.ref.buffer, cOff: C.ref.offset,
     m, n, k, rowsPerChunk, chunksPerMatrix,
     chunks: batch * chunksPerMatrix,
-    counter: new SharedArrayBuffer(4 * 4),
+    counter: newCounter(),
   };
-  for (const w of getWorkers(threads - 1)) w.worker.postMessage(job);
-
-  const errors: string[] = [];
-  runMatmulChunks(job, floatView(job.a, f64), floatView(job.b, f64), floatView(job.c, f64), false, (e) => errors.push(String(e)));
-  const counter = new Int32Array(job.counter);
-  for (let done = Atomics.load(counter, DONE); done < job.chunks; done = Atomics.load(counter, DONE)) {
-    Atomics.wait(counter, DONE, done);
-  }
-  if (Atomics.load(counter, FAILED) !== 0) {
-    errors.push(...takeWorkerErrors());
-    throw new Error(`matmul: a chunk of [${batch} x ${m} x ${k}] @ [${k} x ${n}] failed on a thread: ${errors.join('; ') || 'no message'}`);
-  }
-  if (C !== out) out.set(C);
-  lastStats = { chunks: job.chunks, byWorkers: Atomics.load(counter, BY_WORKERS), rowsPerChunk };
+  const byWorkers = runParallel(job, threads, (onError) => runMatmulChunks(job, false, onError), `matmul of [${batch} x ${m} x ${k}] @ [${k} x ${n}]`);
+  if (C.view !== out) out.set(C.view);
+  lastStats = { chunks: job.chunks, byWorkers, rowsPerChunk };
 }
 
 /** How the last threaded product was shared out: chunks in all, chunks the workers computed, rows per chunk. */

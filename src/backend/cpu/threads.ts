@@ -1,5 +1,6 @@
 /**
- * How many threads the cpu kernels may use, the main thread included.
+ * How many threads the cpu kernels may use, the main thread included, and from what size a kernel call is
+ * worth splitting (posting a job and waking the workers costs tens of microseconds).
  *
  * Default: os.availableParallelism() (the cores this process may run on). The environment variable
  * BERT_THREADS overrides it (BERT_THREADS=1 keeps everything on the main thread), and setCpuThreads changes
@@ -25,4 +26,27 @@ export function setCpuThreads(n: number): void {
 
 export function getCpuThreads(): number {
   return threads;
+}
+
+/** Matmuls with fewer multiply-adds (batch * m * n * k) stay on one thread: 2^20 take about 0.3 ms. */
+let minParallelWork = 1 << 20;
+/** Elementwise kernels (gelu) on fewer elements stay on one thread: 2^15 gelus take about 1.5 ms. */
+let minParallelElements = 1 << 15;
+
+/** Change the size from which matmuls are split over threads (tests set 0 to thread tiny products). */
+export function setMinParallelWork(multiplyAdds: number): void {
+  minParallelWork = multiplyAdds;
+}
+
+export function getMinParallelWork(): number {
+  return minParallelWork;
+}
+
+/** Change the size from which elementwise kernels are split over threads. */
+export function setMinParallelElements(elements: number): void {
+  minParallelElements = elements;
+}
+
+export function getMinParallelElements(): number {
+  return minParallelElements;
 }
