@@ -77,7 +77,6 @@ export class GpujsMatmul {
     const key = JSON.stringify([batch, m, n, args.a.length, args.b.length, constants]);
     let run = this.kernels.get(key);
     if (!run) {
-      // The loop bound is a constant, which gpu.js does not cap at loopMaxIterations (tests use k > 1000).
       const compiled = this.gpu.createKernel(MATMUL_SOURCE, {
         output: [n, m, batch],
         constants,
@@ -85,6 +84,10 @@ export class GpujsMatmul {
         tactic: 'precision',
         precision: 'single',
       });
+      // gpu.js caps a loop it cannot prove bounded at loopMaxIterations (default 1000). A bound read from the
+      // constants is accepted as it is in the cpu and webasm modes (tested with k > 1000); the webgpu mode,
+      // which cannot be tested here, gets the cap raised to k so that it never cuts the dot product short.
+      compiled.setLoopMaxIterations(k);
       run = compiled as unknown as MatmulRunner;
       this.kernels.set(key, run);
     }
