@@ -4,11 +4,12 @@
  *   BERT_BACKEND=gpujs           gpu.js kernels in this thread, mode BERT_GPUJS_MODE=webasm (default) or cpu
  *   BERT_BACKEND=gpujs-webgpu    gpu.js's WebGPU mode on a device worker (needs a GPU and Dawn, see
  *                                gpujs/webgpu-setup.ts); startup fails with the reason when there is none
+ *   BERT_BACKEND=wasm            our WebAssembly SIMD matmul (wasm/matmul.wat); other kernels from cpu
  * gpu.js is loaded only when one of its backends is asked for.
  */
 import { setBackend } from './registry.ts';
 
-export const BACKEND_CHOICES = ['cpu', 'gpujs', 'gpujs-webgpu'] as const;
+export const BACKEND_CHOICES = ['cpu', 'gpujs', 'gpujs-webgpu', 'wasm'] as const;
 
 /**
  * Register and select the backend named by `env.BERT_BACKEND`.
@@ -31,6 +32,11 @@ export async function selectBackendFromEnv(env: Record<string, string | undefine
       const name = registerDeviceBackend('webgpu');
       setBackend(name);
       return name;
+    }
+    case 'wasm': {
+      await import('./wasm/index.ts'); // registers the backend
+      setBackend('wasm');
+      return 'wasm';
     }
     default:
       throw new Error(`BERT_BACKEND: expected one of ${BACKEND_CHOICES.join(', ')}, found "${wanted}"`);

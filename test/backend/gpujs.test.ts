@@ -162,7 +162,7 @@ describe('backend selection from the environment', () => {
     expect(getBackend()).toBe('gpujs');
     expect(await selectBackendFromEnv({})).toBe('cpu');
     expect(getBackend()).toBe('cpu');
-    await expect(selectBackendFromEnv({ BERT_BACKEND: 'cuda' })).rejects.toThrow(/BERT_BACKEND: expected one of cpu, gpujs, gpujs-webgpu, found "cuda"/);
+    await expect(selectBackendFromEnv({ BERT_BACKEND: 'cuda' })).rejects.toThrow(/BERT_BACKEND: expected one of cpu, gpujs, gpujs-webgpu, wasm, found "cuda"/);
     expect(syncModeFromEnv(' cpu ')).toBe('cpu');
     expect(syncModeFromEnv(undefined)).toBe('webasm');
     expect(() => syncModeFromEnv('webgpu')).toThrow(/BERT_GPUJS_MODE: expected "webasm" or "cpu" \(for WebGPU use BERT_BACKEND=gpujs-webgpu\), found "webgpu"/);

@@ -1,0 +1,68 @@
+/**
+ * Packing the operands of a matmul into the panel layout that matmul.wat reads (see its header):
+ *   Ap[ip][p][r] = A[4 ip + r, p]   panels of 4 rows of op(A), p running over the depth k
+ *   Bp[jp][p][c] = B[p, 8 jp + c]   panels of 8 columns of op(B)
+ * Rows past m and columns past n are zeros, so the kernel only ever sees whole 4x8 tiles.
+ * Each function reads its operand in either stored layout (the transpose flags of MatmulArgs).
+ * Packing costs O(mk + nk) copies against the O(mnk) product.
+ */
+
+/** Rows per A panel and columns per B panel: the kernel's register tile is 4 x 8. */
+export const TILE_M = 4;
+export const TILE_N = 8;
+
+/**
+ * Pack op(A) ([m, k]) into `dst` from `dstOff` as ceil(m / 4) panels of [k, 4] floats.
+ * @param a op(A) is a[aOff + i k + p], or a[aOff + p m + i] when `transposed` (A stored [k, m])
+ */
+export function packA(a: Float32Array, aOff: number, m: number, k: number, transposed: boolean, dst: Float32Array, dstOff: number): void {
+  const panels = Math.ceil(m / TILE_M);
+  for (let ip = 0; ip < panels; ip++) {
+    const base = dstOff + ip * k * TILE_M;
+    const i0 = ip * TILE_M;
+    const rows = Math.min(TILE_M, m - i0);
+    if (rows < TILE_M) dst.fill(0, base, base + k * TILE_M);
+    if (transposed) {
+      // A stored [k, m]: the panel's rows i0..i0+3 at depth p are contiguous in a.
+      for (let p = 0; p < k; p++) {
+        const s = aOff + p * m + i0;
+        const d = base + p * TILE_M;
+        for (let r = 0; r < rows; r++) dst[d + r] = a[s + r];
+      }
+    } else {
+      // A stored [m, k]: read each row along p, write every 4th float.
+      for (let r = 0; r < rows; r++) {
+        const s = aOff + (i0 + r) * k;
+        for (let p = 0; p < k; p++) dst[base + p * TILE_M + r] = a[s + p];
+      }
+    }
+  }
+}
+
+/**
+ * Pack op(B) ([k, n]) into `dst` from `dstOff` as ceil(n / 8) panels of [k, 8] floats.
+ * @param b op(B) is b[bOff + p n + j], or b[bOff + j k + p] when `transposed` (B stored [n, k])
+ */
+export function packB(b: Float32Array, bOff: number, n: number, k: number, transposed: boolean, dst: Float32Array, dstOff: number): void {
+  const panels = Math.ceil(n / TILE_N);
+  for (let jp = 0; jp < panels; jp++) {
+    const base = dstOff + jp * k * TILE_N;
+    const j0 = jp * TILE_N;
+    const cols = Math.min(TILE_N, n - j0);
+    if (cols < TILE_N) dst.fill(0, base, base + k * TILE_N);
+    if (transposed) {
+      // B stored [n, k] (a Linear weight): read each row j along p, write every 8th float.
+      for (let c = 0; c < cols; c++) {
+        const s = bOff + (j0 + c) * k;
+        for (let p = 0; p < k; p++) dst[base + p * TILE_N + c] = b[s + p];
+      }
+    } else {
+      // B stored [k, n]: the panel's columns j0..j0+7 at depth p are contiguous in b.
+      for (let p = 0; p < k; p++) {
+        const s = bOff + p * n + j0;
+        const d = base + p * TILE_N;
+        for (let c = 0; c < cols; c++) dst[d + c] = b[s + c];
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The wasm backend's matmul (src/backend/wasm) against matmulNaive: random shapes with fast-check (sizes
+ * that are not multiples of the 4x8 tile, all four transpose combinations, batches with broadcast operands),
+ * k past one 256-deep block, float64 handed to the cpu kernel, and bit-identical results on 1 and 2 threads.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { matmulBlocked, matmulNaive, Rng, setCpuThreads, type FloatArray, type MatmulArgs } from '../../src/index.ts';
+import { getCpuThreads } from '../../src/backend/cpu/threads.ts';
+import { lastWasmThreadedStats, matmulWasm, setWasmMinParallelWork } from '../../src/backend/wasm/index.ts';
+
+const cpuThreads = getCpuThreads();
+afterEach(() => {
+  setCpuThreads(cpuThreads);
+  setWasmMinParallelWork(1 << 21);
+});
+
+interface Problem {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  broadcastA: boolean;
+  broadcastB: boolean;
+  seed: number;
+}
+
+/** Random float32 operands in [-1, 1); a broadcast operand is one matrix with batch stride 0; out starts NaN. */
+function build(p: Problem, f64 = false): MatmulArgs {
+  const rng = new Rng(p.seed);
+  const alloc = (n: number): FloatArray => (f64 ? new Float64Array(n) : new Float32Array(n));
+  const fill = (arr: FloatArray) => {
+    for (let i = 0; i < arr.length; i++) arr[i] = rng.uniform(-1, 1);
+    return arr;
+  };
+  return {
+    a: fill(alloc((p.broadcastA ? 1 : p.batch) * p.m * p.k)),
+    b: fill(alloc((p.broadcastB ? 1 : p.batch) * p.k * p.n)),
+    out: alloc(p.batch * p.m * p.n).fill(NaN),
+    batch: p.batch, m: p.m, n: p.n, k: p.k, transposeA: p.transposeA, transposeB: p.transposeB,
+    aBatchStride: p.broadcastA ? 0 : p.m * p.k,
+    bBatchStride: p.broadcastB ? 0 : p.k * p.n,
+  };
+}
+
+/**
+ * Check `out` against matmulNaive (float64 sums): a float32 dot product of length k is within
+ * (k + 2) 2^-24 sum_p |a_ip| |b_pj| of the exact one (k roundings of the running sum, plus the block add).
+ */
+function expectClose(args: MatmulArgs): void {
+  const ref = new Float64Array(args.out.length);
+  matmulNaive({ ...args, out: ref });
+  const absA = args.a.map(Math.abs);
+  const absB = args.b.map(Math.abs);
+  const bound = new Float64Array(args.out.length);
+  matmulNaive({ ...args, a: Float64Array.from(absA), b: Float64Array.from(absB), out: bound });
+  const u = 2 ** -24;
+  for (let i = 0; i < ref.length; i++) {
+    const err = Math.abs(args.out[i] - ref[i]);
+    if (!(err <= (args.k + 2) * u * bound[i])) {
+      throw new Error(`element ${i}: wasm ${args.out[i]}, reference ${ref[i]}, error ${err} > bound ${(args.k + 2) * u * bound[i]}`);
+    }
+  }
+}
+
+const problem = (maxBatch: number, maxK: number) =>
+  fc.record({
+    batch: fc.integer({ min: 1, max: maxBatch }),
+    m: fc.integer({ min: 1, max: 70 }),
+    n: fc.integer({ min: 1, max: 70 }),
+    k: fc.integer({ min: 1, max: maxK }),
+    transposeA: fc.boolean(),
+    transposeB: fc.boolean(),
+    broadcastA: fc.boolean(),
+    broadcastB: fc.boolean(),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+
+describe('wasm matmul (single thread)', () => {
+  it('matches matmulNaive on random shapes, transposes and broadcast batches', () => {
+    setCpuThreads(1);
+    fc.assert(
+      fc.property(problem(3, 70), (p) => {
+        const args = build(p);
+        matmulWasm(args);
+        expectClose(args);
+      }),
+      { numRuns: 150, seed: 20240601 },
+    );
+  });
+
+  it('matches past one 256-deep block of k, with every transpose combination', () => {
+    setCpuThreads(1);
+    for (const [transposeA, transposeB] of [[false, false], [false, true], [true, false], [true, true]]) {
+      const args = build({ batch: 2, m: 13, n: 21, k: 600, transposeA, transposeB, broadcastA: false, broadcastB: true, seed: 7 });
+      matmulWasm(args);
+      expectClose(args);
+    }
+  });
+
+  it('gives exact products of small integers, zeros for k = 0, and nothing for m = 0', () => {
+    // [[1, 2], [3, 4]] @ [[5, 6], [7, 8]] = [[19, 22], [43, 50]]
+    const out = new Float32Array(4);
+    matmulWasm({ a: Float32Array.of(1, 2, 3, 4), b: Float32Array.of(5, 6, 7, 8), out, batch: 1, m: 2, n: 2, k: 2, transposeA: false, transposeB: false, aBatchStride: 4, bBatchStride: 4 });
+    expect([...out]).toEqual([19, 22, 43, 50]);
+    const zeros = new Float32Array(6).fill(NaN);
+    matmulWasm({ a: new Float32Array(0), b: new Float32Array(0), out: zeros, batch: 2, m: 1, n: 3, k: 0, transposeA: false, transposeB: true, aBatchStride: 0, bBatchStride: 0 });
+    expect([...zeros]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('hands float64 to the cpu kernel (the same bits as matmulBlocked)', () => {
+    const p = { batch: 2, m: 9, n: 11, k: 17, transposeA: true, transposeB: false, broadcastA: false, broadcastB: false, seed: 3 };
+    const args = build(p, true);
+    const expected = new Float64Array(args.out.length);
+    matmulBlocked({ ...args, out: expected });
+    matmulWasm(args);
+    expect(args.out).toBeInstanceOf(Float64Array);
+    expect([...args.out]).toEqual([...expected]);
+  });
+});
+
+describe('wasm matmul on two threads', () => {
+  it('is bit-identical to one thread and splits the rows into several chunks', () => {
+    setWasmMinParallelWork(0);
+    for (const p of [
+      { batch: 1, m: 70, n: 45, k: 300, transposeA: false, transposeB: true, broadcastA: false, broadcastB: false, seed: 11 },
+      { batch: 5, m: 9, n: 33, k: 40, transposeA: true, transposeB: false, broadcastA: false, broadcastB: true, seed: 12 },
+    ]) {
+      setCpuThreads(1);
+      const one = build(p);
+      matmulWasm(one);
+      setCpuThreads(2);
+      const two = build(p);
+      matmulWasm(two);
+      expect(lastWasmThreadedStats!.chunks).toBeGreaterThan(1);
+      expect(Buffer.from(two.out.buffer).equals(Buffer.from(one.out.buffer))).toBe(true);
+      expectClose(two);
+    }
+  });
+
+  it('matches matmulNaive on random shapes', () => {
+    setWasmMinParallelWork(0);
+    setCpuThreads(2);
+    fc.assert(
+      fc.property(problem(3, 70), (p) => {
+        const args = build(p);
+        matmulWasm(args);
+        expectClose(args);
+      }),
+      { numRuns: 40, seed: 99 },
+    );
+  });
+});
