@@ -2,7 +2,7 @@
  * The wasm backend's matmul: MatmulArgs in, the SIMD kernel of matmul.wat in between.
  *
  * Per call: pack op(A) and op(B) of every batch matrix into panels in wasm memory (pack.ts; an operand with
- * batch stride 0 is packed once), zero the padded C, run the kernel over the row panels of each matrix,
+ * batch stride 0 is packed once), run the kernel over the row panels of each matrix,
  * copy the valid [m, n] corner of each C into `out`. float64 products go to the cpu kernel unchanged (the
  * kernel computes in float32 only).
  *
@@ -57,7 +57,7 @@ export function matmulWasm(args: MatmulArgs): void {
   copyOut(layout, out);
 }
 
-/** Lay the product out in wasm memory, pack A and B, zero C. */
+/** Lay the product out in wasm memory and pack A and B (the kernel writes all of C without reading it). */
 export function packOperands(args: MatmulArgs): WasmMatmulLayout {
   const { batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
   const a = args.a as Float32Array;
@@ -76,7 +76,6 @@ export function packOperands(args: MatmulArgs): WasmMatmulLayout {
   const heap = heapF32(end);
   for (let i = 0; i < countA; i++) packA(a, i * aBatchStride, m, k, transposeA, heap, aBase / 4 + i * aFloats);
   for (let i = 0; i < countB; i++) packB(b, i * bBatchStride, n, k, transposeB, heap, bBase / 4 + i * bFloats);
-  heap.fill(0, cBase / 4, end / 4);
   return {
     aBase, aStride: countA === 1 ? 0 : 4 * aFloats,
     bBase, bStride: countB === 1 ? 0 : 4 * bFloats,

@@ -5,7 +5,7 @@
 ;; Layout (the JavaScript side, pack.ts, writes the panels; every address is in bytes):
 ;;   Ap  the rows of A in panels of 4:     Ap[ip][p][r]  = A[4 ip + r, p]      (mPanels x k x 4 floats)
 ;;   Bp  the columns of B in panels of 8:  Bp[jp][p][c]  = B[p, 8 jp + c]      (nPanels x k x 8 floats)
-;;   C   row-major [4 mPanels, 8 nPanels], row stride ldc = 32 nPanels bytes   (zeroed before the call)
+;;   C   row-major [4 mPanels, 8 nPanels], row stride ldc = 32 nPanels bytes   (written, not read first)
 ;; Rows and columns past m and n are zero padding, so every tile is a whole 4x8 tile and there is no edge
 ;; code; the caller copies the valid [m, n] corner of C out.
 ;;
@@ -24,16 +24,32 @@
   ;; maximum; 32768 pages of 64 KiB = 2 GiB).
   (import "env" "memory" (memory 1 32768 shared))
 
-  ;; One 4x8 tile: C[4 x 8 at $c] += Ap[panel at $a, kc steps] . Bp[panel at $b, kc steps].
-  ;; $a, $b point at step p0 of their panels; $ldc is C's row stride in bytes; $kc >= 1.
-  (func $tile (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32)
+  ;; One 4x8 tile: C[4 x 8 at $c] = (first ? 0 : C) + Ap[panel at $a, kc steps] . Bp[panel at $b, kc steps].
+  ;; $a, $b point at step p0 of their panels; $ldc is C's row stride in bytes; $kc >= 1; $first is 1 for the
+  ;; first block of p (C is then written without being read, so it needs no zeroing beforehand).
+  (func $tile (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $first i32)
     (local $end i32)
-    (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $b0 v128) (local $b1 v128) (local $x v128) (local $row i32)
     ;; accumulators: $cR0 holds C[row R, cols 0..3], $cR1 holds C[row R, cols 4..7]
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     ;; $end = $a + 16 kc: the A panel advances 4 floats (16 bytes) per step of p
     (local.set $end (i32.add (local.get $a) (i32.shl (local.get $kc) (i32.const 4))))
+    ;; later blocks of p continue the sums already in C: start the accumulators from it (locals start at 0)
+    (if (i32.eqz (local.get $first))
+      (then
+        (local.set $row (local.get $c))
+        (local.set $c00 (v128.load offset=0 (local.get $row)))
+        (local.set $c01 (v128.load offset=16 (local.get $row)))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c10 (v128.load offset=0 (local.get $row)))
+        (local.set $c11 (v128.load offset=16 (local.get $row)))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c20 (v128.load offset=0 (local.get $row)))
+        (local.set $c21 (v128.load offset=16 (local.get $row)))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c30 (v128.load offset=0 (local.get $row)))
+        (local.set $c31 (v128.load offset=16 (local.get $row)))))
     (loop $steps
       ;; B[p, 0..7]
       (local.set $b0 (v128.load offset=0 (local.get $b)))
@@ -58,20 +74,20 @@
       (local.set $a (i32.add (local.get $a) (i32.const 16)))
       (local.set $b (i32.add (local.get $b) (i32.const 32)))
       (br_if $steps (i32.lt_u (local.get $a) (local.get $end))))
-    ;; C[row R, 0..7] += the accumulators, row by row
-    (v128.store offset=0 (local.get $c) (f32x4.add (v128.load offset=0 (local.get $c)) (local.get $c00)))
-    (v128.store offset=16 (local.get $c) (f32x4.add (v128.load offset=16 (local.get $c)) (local.get $c01)))
+    ;; C[row R, 0..7] = the accumulators, row by row
+    (v128.store offset=0 (local.get $c) (local.get $c00))
+    (v128.store offset=16 (local.get $c) (local.get $c01))
     (local.set $c (i32.add (local.get $c) (local.get $ldc)))
-    (v128.store offset=0 (local.get $c) (f32x4.add (v128.load offset=0 (local.get $c)) (local.get $c10)))
-    (v128.store offset=16 (local.get $c) (f32x4.add (v128.load offset=16 (local.get $c)) (local.get $c11)))
+    (v128.store offset=0 (local.get $c) (local.get $c10))
+    (v128.store offset=16 (local.get $c) (local.get $c11))
     (local.set $c (i32.add (local.get $c) (local.get $ldc)))
-    (v128.store offset=0 (local.get $c) (f32x4.add (v128.load offset=0 (local.get $c)) (local.get $c20)))
-    (v128.store offset=16 (local.get $c) (f32x4.add (v128.load offset=16 (local.get $c)) (local.get $c21)))
+    (v128.store offset=0 (local.get $c) (local.get $c20))
+    (v128.store offset=16 (local.get $c) (local.get $c21))
     (local.set $c (i32.add (local.get $c) (local.get $ldc)))
-    (v128.store offset=0 (local.get $c) (f32x4.add (v128.load offset=0 (local.get $c)) (local.get $c30)))
-    (v128.store offset=16 (local.get $c) (f32x4.add (v128.load offset=16 (local.get $c)) (local.get $c31))))
+    (v128.store offset=0 (local.get $c) (local.get $c30))
+    (v128.store offset=16 (local.get $c) (local.get $c31)))
 
-  ;; gemm: C[rows of panels ip0..ip1-1] += Ap . Bp over the whole depth k (see the layout above).
+  ;; gemm: C[rows of panels ip0..ip1-1] = Ap . Bp over the whole depth k (see the layout above).
   ;;   $ap, $bp, $cp   byte addresses of Ap, Bp and C (16-byte aligned)
   ;;   $k              depth (>= 1)
   ;;   $nPanels        column panels of B (C has 8 nPanels columns)
@@ -106,7 +122,8 @@
               ;; cRow + 32 jp: columns 8 jp .. 8 jp + 7
               (i32.add (local.get $cRow) (i32.shl (local.get $jp) (i32.const 5)))
               (local.get $kc)
-              (local.get $ldc))
+              (local.get $ldc)
+              (i32.eqz (local.get $p0)))
             (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
             (br_if $colPanels (i32.lt_u (local.get $jp) (local.get $jcEnd))))
           (local.set $ip (i32.add (local.get $ip) (i32.const 1)))
