@@ -16,7 +16,7 @@
  *     different word orders;
  *   - entities: names may have a surname (B-PER I-PER), places one or two words (B-LOC I-LOC);
  *   - facts / choices: every context gives animals RANDOM foods and homes, so the answer can only be read
- *     from the context, never memorised from the training set.
+ *     from the context, never memorised from the training set (facts: the sentences come in random order).
  *
  * `syntheticTaskVocab()` lists every word the generators use (plus BERT's special tokens), so a tokenizer
  * built on it never produces [UNK] and a model can be fine-tuned from scratch without training WordPiece.
@@ -46,6 +46,8 @@ const FUNCTION_WORDS = [
   'eats', 'eat', 'what', 'where', 'does', 'who', 'likes', 'from', 'came', 'home', 'food', 'friend', 'has', 'old',
 ];
 const PUNCTUATION = ['.', ',', '?', '!'];
+/** A few word-final pieces, so that new words can split ("maxie" -> max ##ie) instead of becoming [UNK]. */
+const SUFFIXES = ['##s', '##es', '##ed', '##ing', '##er', '##y', '##ie', '##a', '##o', '##n'];
 
 /** Options shared by every generator. */
 export interface SyntheticTaskOptions {
@@ -59,15 +61,15 @@ export interface SyntheticTaskOptions {
 const SPECIAL = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
 /**
- * A vocab.txt text covering every word of every generator: the special tokens, punctuation, then the words
- * sorted. About 200 tokens.
+ * A vocab.txt text covering every word of every generator: the special tokens, punctuation, the words
+ * sorted, and a few suffix pieces (##s, ##ie, ...). About 220 tokens.
  */
 export function syntheticTaskVocab(): string {
   const words = new Set<string>([
     ...ANIMALS, ...FOODS, ...HOMES, ...FIRST_NAMES, ...SURNAMES, ...PLACES, ...PLACE_PAIRS.flat(), ...THINGS, ...POSITIVE,
     ...NEGATIVE, ...NEUTRAL, ...INTENSIFIERS, ...OPENERS.flatMap((o) => o.split(' ')), ...FUNCTION_WORDS,
   ]);
-  return [...SPECIAL, ...PUNCTUATION, ...[...words].sort()].join('\n') + '\n';
+  return [...SPECIAL, ...PUNCTUATION, ...[...words].sort(), ...SUFFIXES].join('\n') + '\n';
 }
 
 /** A TSV field must not hold a tab or a line break (GLUE's TSV has no quoting). */
@@ -180,33 +182,45 @@ export function syntheticEntities(opts: SyntheticTaskOptions): string {
 }
 
 /**
- * Reading comprehension in the SQuAD JSON layout. Each context says where 2-4 animals live and what they eat,
- * with foods and homes drawn at random for every context:
- *   context   "the fox lives in the cave and eats honey . the cow lives in the pond and eats fish ."
+ * Reading comprehension in the SQuAD JSON layout. Each context states, for each of its animals, what it eats
+ * and where it lives, one fact per sentence, the sentences in random order, with foods and homes drawn at
+ * random for every context:
+ *   context   "the cow lives in the pond . the fox eats honey . the cow eats fish . the fox lives in the cave ."
  *   question  "what does the cow eat ?"  answer "fish"        "where does the fox live ?"  answer "cave"
+ * With one animal per context the model has to find the fact the question asks for; with several it must
+ * also find the sentence about the right animal, which takes a small model from scratch much longer.
+ * @param opts.animals animals per context, inclusive range (default [2, 3])
  * @param opts.unanswerable fraction of questions about an animal the context does not mention, marked
  *   is_impossible (SQuAD v2.0); default 0 (a v1.1 file)
  * @returns the JSON text
  */
-export function syntheticQa(opts: SyntheticTaskOptions & { unanswerable?: number }): string {
+export function syntheticQa(opts: SyntheticTaskOptions & { unanswerable?: number; animals?: [number, number] }): string {
   const rng = new Rng(`qa:${opts.seed ?? 0}`);
   const unanswerable = opts.unanswerable ?? 0;
+  const [lo, hi] = opts.animals ?? [2, 3];
+  if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 1 && hi >= lo && hi < ANIMALS.length)) {
+    throw new Error(`syntheticQa: animals must be an integer range [min, max] with 1 <= min <= max < ${ANIMALS.length}, got [${lo}, ${hi}]`);
+  }
   const paragraphs: unknown[] = [];
   for (let i = 0; i < opts.count; i++) {
-    const n = rng.randint(2, 4);
+    const n = rng.randint(lo, hi);
     const animals = rng.shuffle([...ANIMALS]).slice(0, n + 1);
     const absent = animals.pop()!;
     const facts = animals.map((a) => ({ a, home: rng.choice(HOMES), food: rng.choice(FOODS) }));
+    // One sentence per fact; `answer` is where the fact's value starts inside its sentence.
+    const sentences = rng.shuffle(
+      facts.flatMap((f) => [
+        { a: f.a, kind: 'food', text: `the ${f.a} eats ${f.food} .`, answer: `the ${f.a} eats `.length },
+        { a: f.a, kind: 'home', text: `the ${f.a} lives in the ${f.home} .`, answer: `the ${f.a} lives in the `.length },
+      ]),
+    );
     let context = '';
-    const spans: Record<string, { home: number; food: number }> = {};
-    for (const f of facts) {
-      const head = `the ${f.a} lives in the `;
-      const at = context.length + head.length;
-      const sentence = `${head}${f.home} and eats ${f.food} . `;
-      spans[f.a] = { home: at, food: at + `${f.home} and eats `.length };
-      context += sentence;
+    const starts = new Map<string, number>();
+    for (const s of sentences) {
+      if (context) context += ' ';
+      starts.set(`${s.a}:${s.kind}`, context.length + s.answer);
+      context += s.text;
     }
-    context = context.trimEnd();
     const asksFood = rng.next() < 0.5;
     const impossible = rng.next() < unanswerable;
     const target = impossible ? absent : rng.choice(facts).a;
@@ -217,8 +231,7 @@ export function syntheticQa(opts: SyntheticTaskOptions & { unanswerable?: number
       qa.is_impossible = true;
     } else {
       const f = facts.find((x) => x.a === target)!;
-      const text = asksFood ? f.food : f.home;
-      qa.answers = [{ text, answer_start: asksFood ? spans[target].food : spans[target].home }];
+      qa.answers = [{ text: asksFood ? f.food : f.home, answer_start: starts.get(`${target}:${asksFood ? 'food' : 'home'}`)! }];
       if (unanswerable > 0) qa.is_impossible = false;
     }
     paragraphs.push({ context, qas: [qa] });
@@ -262,7 +275,7 @@ const EXTENSIONS: Record<SyntheticTaskName, string> = {
 };
 
 /** One split of a task's synthetic data as text. */
-export function syntheticTaskText(task: SyntheticTaskName, opts: SyntheticTaskOptions & { unanswerable?: number; negation?: number }): string {
+export function syntheticTaskText(task: SyntheticTaskName, opts: SyntheticTaskOptions & { unanswerable?: number; negation?: number; animals?: [number, number] }): string {
   switch (task) {
     case 'classification':
       return syntheticSentiment(opts);
@@ -296,7 +309,7 @@ export function writeSyntheticTask(
   task: SyntheticTaskName,
   dir: string,
   sizes: { train?: number; dev?: number; test?: number } = {},
-  opts: { seed?: number; unanswerable?: number; negation?: number } = {},
+  opts: { seed?: number; unanswerable?: number; negation?: number; animals?: [number, number] } = {},
 ): SyntheticTaskFiles {
   mkdirSync(dir, { recursive: true });
   const ext = EXTENSIONS[task];
@@ -307,7 +320,7 @@ export function writeSyntheticTask(
     test: join(dir, `test.${ext}`),
     vocab: join(dir, 'vocab.txt'),
   };
-  const extra = { unanswerable: opts.unanswerable, negation: opts.negation };
+  const extra = { unanswerable: opts.unanswerable, negation: opts.negation, animals: opts.animals };
   writeFileSync(files.train, syntheticTaskText(task, { count: sizes.train ?? 400, seed: `${seed}:train`, ...extra }));
   writeFileSync(files.dev, syntheticTaskText(task, { count: sizes.dev ?? 100, seed: `${seed}:dev`, ...extra }));
   writeFileSync(files.test, syntheticTaskText(task, { count: sizes.test ?? 100, seed: `${seed}:test`, ...extra }));

@@ -43,10 +43,10 @@ describe('search grid', () => {
 
 describe('hyperparameterSearch', () => {
   it('runs every grid point, picks the best by dev, copies it out, tests it once, and resumes an interrupted search', async () => {
-    const files = taskFiles(root, 'classification', { train: 120, dev: 40, test: 40 }, { negation: 0 });
+    const files = taskFiles(root, 'classification', { train: 160, dev: 40, test: 40 }, { negation: 0 });
     const out = join(root, 'search');
-    // lr 1e-7 cannot move the weights in 4 epochs; 5e-3 learns the task.
-    const opts = { task: 'classification' as const, init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, test: files.test, out, maxLength: 32, progressStream: null, grid: { lr: [1e-7, 5e-3], batch: [8], epochs: [4] } };
+    // lr 1e-7 cannot move the weights in 5 epochs; 3e-3 learns the task.
+    const opts = { task: 'classification' as const, init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, test: files.test, out, maxLength: 32, progressStream: null, grid: { lr: [1e-7, 3e-3], batch: [8], epochs: [5] } };
     const first = await hyperparameterSearch({ ...opts, stopAfterRuns: 1 });
     expect(first.finished).toBe(false);
     expect(first.runs).toHaveLength(1);
@@ -55,9 +55,9 @@ describe('hyperparameterSearch', () => {
     const r = await hyperparameterSearch({ ...opts, resume: true });
     expect(r.finished).toBe(true);
     expect(r.gridReason).toBe('given');
-    expect(r.runs.map((x) => [x.lr, x.reused])).toEqual([[1e-7, true], [5e-3, false]]);
+    expect(r.runs.map((x) => [x.lr, x.reused])).toEqual([[1e-7, true], [3e-3, false]]);
     expect(r.runs[0].value).toEqual(first.runs[0].value);
-    expect(r.runs[1].value).toBeGreaterThan(0.8);
+    expect(r.runs[1].value).toBeGreaterThan(0.9);
     expect(r.runs[1].value).toBeGreaterThan(r.runs[0].value);
     expect(r.best!.index).toBe(1);
     // The chosen model is the best run's, and test was scored on it (once, after the choice).
