@@ -43,15 +43,11 @@ const ANIMALS: Animal[] = [
   { name: 'rabbit', home: 'meadow', food: 'carrots', color: 'white', size: 'small', sound: 'thumps', habit: 'digs', time: 'evening' },
 ];
 
-const NAMES = ['anna', 'ben', 'clara', 'david', 'emma', 'felix', 'grace', 'henry', 'iris', 'jack', 'lena', 'max'];
-const PLACES_NEAR = ['river', 'road', 'village', 'lake', 'hill', 'bridge'];
-
-/** Sentence templates; {x} is filled from the animal's facts, {n} with a person's name, {p} with a place. */
+/** Sentence templates; {x} is filled from the animal's facts. */
 const OPENINGS = [
   'this is a story about a {color} {name} .',
   'once there was a {size} {name} .',
   'a {color} {name} lived in the {home} .',
-  'there is a {name} that lives near the {p} .',
 ];
 const FACTS = [
   'the {name} lives in the {home} .',
@@ -60,39 +56,24 @@ const FACTS = [
   'the {name} is {color} and {size} .',
   'you can hear the {name} when it {sound} .',
   'the {name} {habit} in the {home} .',
-  'at {time} the {name} {habit} .',
   'the {name} is most awake at {time} .',
-  'its fur is {color} like the others in the {home} .',
-  'the {home} is where the {name} feels safe .',
   'when it is hungry the {name} eats {food} .',
-  'the {size} {name} {sound} at {time} .',
-];
-const PEOPLE = [
-  '{n} saw the {name} near the {p} .',
-  '{n} gave the {name} some {food} .',
-  '{n} heard the {name} as it {sound} .',
-  '{n} walked to the {home} to find the {name} .',
-  'one {time} {n} watched the {name} .',
+  'at {time} the {size} {name} {sound} .',
 ];
 const ENDINGS = [
   'after that the {name} went back to the {home} .',
   'the {name} was happy with its {food} .',
-  'then the {name} {sound} one more time .',
   'and so the {color} {name} stayed in the {home} .',
 ];
 
-function fill(template: string, a: Animal, person: string, place: string): string {
-  return template.replace(/\{(\w+)\}/g, (_, key: string) => {
-    if (key === 'n') return person;
-    if (key === 'p') return place;
-    return (a as unknown as Record<string, string>)[key];
-  });
+function fill(template: string, a: Animal): string {
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => (a as unknown as Record<string, string>)[key]);
 }
 
 export interface SyntheticCorpusOptions {
   /** Number of documents (stories). Default 2000. */
   documents?: number;
-  /** Sentences per story, inclusive range. Default [4, 9]. */
+  /** Sentences per story, inclusive range. Default [3, 6]. */
   sentences?: [number, number];
   seed?: number;
 }
@@ -104,19 +85,14 @@ export interface SyntheticCorpusOptions {
 export function generateSyntheticDocuments(opts: SyntheticCorpusOptions = {}): string[][] {
   const rng = new Rng(opts.seed ?? 1234);
   const count = opts.documents ?? 2000;
-  const [lo, hi] = opts.sentences ?? [4, 9];
+  const [lo, hi] = opts.sentences ?? [3, 6];
   const docs: string[][] = [];
   for (let d = 0; d < count; d++) {
     const animal = rng.choice(ANIMALS);
-    const person = rng.choice(NAMES);
-    const place = rng.choice(PLACES_NEAR);
     const n = rng.randint(lo, hi);
-    const sentences = [fill(rng.choice(OPENINGS), animal, person, place)];
-    while (sentences.length < n - 1) {
-      const pool = rng.next() < 0.3 ? PEOPLE : FACTS;
-      sentences.push(fill(rng.choice(pool), animal, person, place));
-    }
-    sentences.push(fill(rng.choice(ENDINGS), animal, person, place));
+    const sentences = [fill(rng.choice(OPENINGS), animal)];
+    while (sentences.length < n - 1) sentences.push(fill(rng.choice(FACTS), animal));
+    sentences.push(fill(rng.choice(ENDINGS), animal));
     docs.push(sentences);
   }
   return docs;

@@ -1,11 +1,13 @@
 import { parseArgs, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
+import { selectBackendFromEnv } from '../../backend/select.ts';
 import { runDemo } from '../../train/demo.ts';
 
 const flags: Record<string, FlagSpec> = {
   out: { kind: 'string', help: 'output directory', default: 'runs/demo' },
   steps: { kind: 'number', help: 'training steps', default: 600 },
   seed: { kind: 'number', help: 'random seed', default: 0 },
+  backend: { kind: 'string', help: 'kernels: wasm (WebAssembly SIMD matmul, the fastest here) or cpu (pure TypeScript, the reference)', default: 'wasm' },
 };
 
 export const demoCommand: Command = {
@@ -15,6 +17,8 @@ export const demoCommand: Command = {
   flags,
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags);
+    const backend = await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
+    console.log(`Kernels: the ${backend} backend (--backend cpu for the pure-TypeScript reference).`);
     await runDemo({ out: f.out as string, steps: f.steps as number, seed: f.seed as number });
     return 0;
   },

@@ -1,5 +1,6 @@
 import { parseArgs, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
+import { selectBackendFromEnv } from '../../backend/select.ts';
 import { pretrain } from '../../train/pretrain.ts';
 
 const flags: Record<string, FlagSpec> = {
@@ -31,6 +32,7 @@ const flags: Record<string, FlagSpec> = {
   cased: { kind: 'boolean', help: 'keep case and accents (default: uncased)' },
   'bert-adam': { kind: 'boolean', help: 'the original BERT optimizer (no bias correction)' },
   'log-every': { kind: 'number', help: 'progress line every N steps when not on a terminal' },
+  backend: { kind: 'string', help: 'kernels: cpu (the reference), wasm (WebAssembly SIMD matmul), gpujs (default: $BERT_BACKEND or cpu)' },
 };
 
 export const pretrainCommand: Command = {
@@ -40,6 +42,7 @@ export const pretrainCommand: Command = {
   flags,
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags);
+    if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
     const result = await pretrain({
       corpus: required<string[]>(f, 'corpus'),
       vocab: f.vocab as string | undefined,
