@@ -22,8 +22,7 @@ import { Module } from '../nn/module.ts';
 import { add } from '../ops/elementwise.ts';
 import { matmul } from '../ops/matmul.ts';
 import { permute, reshape } from '../ops/shape.ts';
-import { softmax } from '../ops/softmax.ts';
-import { scale } from '../ops/unary.ts';
+import { scaledMaskedSoftmax } from '../ops/softmax.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import type { BertConfig } from './config.ts';
 
@@ -77,9 +76,9 @@ export class BertSelfAttention extends Module {
     const q = this.splitHeads(this.query.forward(x));
     const k = this.splitHeads(this.key.forward(x));
     const v = this.splitHeads(this.value.forward(x));
-    let scores = scale(matmul(q, k, { transposeB: true }), 1 / Math.sqrt(this.headDim)); // [B, h, S, S]
-    if (maskBias) scores = add(scores, maskBias);
-    const probs = softmax(scores, -1);
+    // probs = softmax(q k^T / sqrt(d) + maskBias), in one fused kernel that gives exactly the same numbers as
+    // softmax(add(scale(matmul(q, k^T), 1 / sqrt(d)), maskBias)) without materialising the two intermediates.
+    const probs = scaledMaskedSoftmax(matmul(q, k, { transposeB: true }), 1 / Math.sqrt(this.headDim), maskBias); // [B, h, S, S]
     const context = matmul(this.dropout.forward(probs), v); // [B, h, S, d]
     return { context: reshape(permute(context, [0, 2, 1, 3]), [B, S, H]), probs };
   }
