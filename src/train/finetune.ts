@@ -70,6 +70,11 @@ export interface FinetuneOptions {
   init: string | BertConfig;
   /** vocab.txt; default the init directory's. Required with a preset / config. */
   vocab?: string;
+  /**
+   * Standard deviation of the random initial weights (config initializer_range): of the whole model when
+   * starting from random weights, of the new head otherwise. Default: the config's (0.02 for the presets).
+   */
+  initializerRange?: number;
   train: string;
   dev: string;
   /** Scored once with the best weights at the end. */
@@ -164,7 +169,7 @@ export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 export const LABELS_FILE = 'labels.txt';
 
 /** Options that must be equal for a resume to continue the same run. */
-const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'lr', 'maxLength', 'warmupRatio', 'weightDecay', 'clip', 'seed', 'lowercase', 'patience', 'evalEvery', 'columns', 'qa'] as const;
+const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'lr', 'maxLength', 'warmupRatio', 'weightDecay', 'clip', 'seed', 'initializerRange', 'lowercase', 'patience', 'evalEvery', 'columns', 'qa'] as const;
 
 /** Where the encoder comes from (see FinetuneOptions.init). */
 export type InitSource = { kind: 'pretrained'; dir: string; config: BertConfig } | { kind: 'scratch'; name: string; config: BertConfig };
@@ -245,7 +250,8 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const vocab = Vocab.fromText(vocabText, undefined, vocabPath);
   const lowercase = opts.lowercase ?? (source.kind === 'pretrained' ? readLowercase(source.dir) : undefined) ?? true;
   const tokenizer = new BertTokenizer(vocab, { lowercase });
-  const baseConfig = source.kind === 'scratch' ? source.config.with({ vocabSize: vocab.size }) : source.config;
+  const initRange = opts.initializerRange !== undefined ? { initializerRange: opts.initializerRange } : {};
+  const baseConfig = source.kind === 'scratch' ? source.config.with({ vocabSize: vocab.size, ...initRange }) : source.config;
   if (vocab.size > baseConfig.vocabSize) {
     throw new Error(`${vocabPath} has ${vocab.size} tokens, but the model's vocab_size is ${baseConfig.vocabSize}: this vocabulary does not belong to the model`);
   }
@@ -274,6 +280,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     weightDecay: opts.weightDecay ?? 0.01,
     clip: opts.clip ?? 1.0,
     seed: opts.seed ?? 0,
+    initializerRange: opts.initializerRange ?? null,
     lowercase,
     patience: opts.patience ?? 0,
     evalEvery: opts.evalEvery ?? 0,
@@ -304,7 +311,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const head = headConfig(task, labels);
   let model: BertPreTrainedModel;
   if (source.kind === 'pretrained') {
-    model = loadPretrained(source.dir, { architecture, config: head, seed: o.seed, onWarning: () => {} });
+    model = loadPretrained(source.dir, { architecture, config: { ...head, ...initRange }, seed: o.seed, onWarning: () => {} });
     const r = model.loadReport!;
     say(`loaded ${source.dir} into ${architecture}: newly initialised ${r.missing.length ? r.missing.join(', ') : '(nothing)'}; unused from the checkpoint: ${r.unexpected.length} tensors${r.unexpected.length ? ` (${summariseNames(r.unexpected)})` : ''}`);
   } else {

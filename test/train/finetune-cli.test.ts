@@ -25,11 +25,12 @@ describe('bert finetune / evaluate / predict', () => {
     const config = join(root, 'config.json');
     writeFileSync(config, tinyConfig().toJSONString());
     const out = join(root, 'model');
-    const code = await main(['finetune', '--task', 'classification', '--init', config, '--vocab', files.vocab, '--train', files.train, '--dev', files.dev, '--test', files.test, '--out', out, '--epochs', '2', '--batch', '16', '--lr', '3e-3', '--max-length', '32']);
+    const code = await main(['finetune', '--task', 'classification', '--init', config, '--vocab', files.vocab, '--train', files.train, '--dev', files.dev, '--test', files.test, '--out', out, '--epochs', '2', '--batch', '16', '--lr', '3e-3', '--max-length', '32', '--initializer-range', '0.1']);
     expect(errors).toEqual([]);
     expect(code).toBe(0);
     expect(logged.join('\n')).toMatch(/done: 6 steps \(2 epochs\) .* best dev accuracy \d\.\d{4}/);
     expect(logged.join('\n')).toMatch(/test: accuracy \d\.\d{4} \| macro_f1/);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).initializer_range).toBe(0.1);
 
     logged = [];
     expect(await main(['evaluate', '--model', out, '--data', files.test, '--out', join(root, 'eval')])).toBe(0);

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
+import { selectBackendFromEnv } from '../../backend/select.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { evaluateTaskModel, loadTaskModel } from '../../train/evaluate-task.ts';
 
@@ -19,6 +20,7 @@ const flags: Record<string, FlagSpec> = {
   batch: { kind: 'number', help: 'rows per forward pass', default: 64 },
   'max-length': { kind: 'number', help: 'tokens per row (default: as in training)' },
   cased: { kind: 'boolean', help: 'keep case (default: as in training)' },
+  backend: { kind: 'string', help: 'kernels: cpu, wasm, gpujs (default: $BERT_BACKEND or cpu)' },
 };
 
 export const evaluateCommand: Command = {
@@ -28,6 +30,7 @@ export const evaluateCommand: Command = {
   flags,
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags);
+    if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
     const modelDir = required<string>(f, 'model');
     const data = required<string>(f, 'data');
     const tm = loadTaskModel(modelDir, { maxLength: f['max-length'] as number | undefined, lowercase: f.cased ? false : undefined });

@@ -7,6 +7,7 @@
  */
 import { parseArgs, required, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
+import { selectBackendFromEnv } from '../../backend/select.ts';
 import { finetune, formatScalars, type FinetuneOptions } from '../../train/finetune.ts';
 import { FINETUNE_TASKS, parseTask } from '../../train/finetune-tasks.ts';
 import { hyperparameterSearch } from '../../train/search.ts';
@@ -15,6 +16,7 @@ const flags: Record<string, FlagSpec> = {
   task: { kind: 'string', help: FINETUNE_TASKS.join('|') },
   init: { kind: 'string', help: 'pretrained checkpoint directory, or tiny|mini|small|medium|base|large|CONFIG.json for random weights (needs --vocab)' },
   vocab: { kind: 'string', help: 'vocab.txt (default: the --init directory\'s)' },
+  'initializer-range': { kind: 'number', help: 'std of the random initial weights (the whole model from scratch, else the new head; default: the config\'s, 0.02)' },
   train: { kind: 'string', help: 'training file (TSV/CSV, CoNLL, SQuAD JSON or JSON Lines, by task)' },
   dev: { kind: 'string', help: 'dev file: evaluated after every epoch, picks the best weights' },
   test: { kind: 'string', help: 'test file: the best weights are scored on it once, at the end' },
@@ -46,6 +48,7 @@ const flags: Record<string, FlagSpec> = {
   'null-threshold': { kind: 'number', help: 'SQuAD v2.0: answer "" when null score - best span score exceeds this', default: 0 },
   'eval-batch': { kind: 'number', help: 'rows per evaluation batch', default: 64 },
   'log-every': { kind: 'number', help: 'progress line every N steps when not on a terminal' },
+  backend: { kind: 'string', help: 'kernels: cpu (the reference, deterministic), wasm, gpujs (default: $BERT_BACKEND or cpu)' },
 };
 
 /** A column flag: a number means a 0-based index. */
@@ -73,12 +76,14 @@ export const finetuneCommand: Command = {
   flags,
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags);
+    if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
     const task = parseTask(required<string>(f, 'task'));
     const columns = { text: column(f['text-column']), textPair: column(f['pair-column']), label: column(f['label-column']) };
     const base: FinetuneOptions = {
       task,
       init: required<string>(f, 'init'),
       vocab: f.vocab as string | undefined,
+      initializerRange: f['initializer-range'] as number | undefined,
       train: required<string>(f, 'train'),
       dev: required<string>(f, 'dev'),
       test: f.test as string | undefined,

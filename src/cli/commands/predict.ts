@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
+import { selectBackendFromEnv } from '../../backend/select.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { loadTaskModel } from '../../train/evaluate-task.ts';
 import { predictTaskModel, toJsonl } from '../../train/predict.ts';
@@ -17,6 +18,7 @@ const flags: Record<string, FlagSpec> = {
   batch: { kind: 'number', help: 'rows per forward pass', default: 64 },
   'max-length': { kind: 'number', help: 'tokens per row (default: as in training)' },
   cased: { kind: 'boolean', help: 'keep case (default: as in training)' },
+  backend: { kind: 'string', help: 'kernels: cpu, wasm, gpujs (default: $BERT_BACKEND or cpu)' },
 };
 
 export const predictCommand: Command = {
@@ -26,6 +28,7 @@ export const predictCommand: Command = {
   flags,
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags);
+    if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
     const tm = loadTaskModel(required<string>(f, 'model'), { maxLength: f['max-length'] as number | undefined, lowercase: f.cased ? false : undefined });
     const rows = predictTaskModel(tm, required<string>(f, 'data'), { batchSize: f.batch as number });
     const text = toJsonl(rows);
