@@ -143,6 +143,8 @@ export interface FinetuneState {
   epochsWithoutImprovement: number;
   improvedThisEpoch: boolean;
   stoppedEarly: boolean;
+  /** Train loss summed over the steps since the last train record, so a resumed run logs the same averages. */
+  lossWindow: { loss: number; steps: number };
   options: Record<string, unknown>;
 }
 
@@ -338,6 +340,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     epochsWithoutImprovement: 0,
     improvedThisEpoch: false,
     stoppedEarly: false,
+    lossWindow: { loss: 0, steps: 0 },
     options: optionsRecord,
   };
   const metrics = new MetricsLog(join(out, 'metrics.jsonl'));
@@ -352,7 +355,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     }
     loadWeightsIntoModel(model, readCheckpointWeights(resumeFrom.dir), { strict: true, initRng: model.initRng, initStd: config.initializerRange });
     optimizer.setState(saved.optimizer);
-    state = { ...saved.trainerState, options: optionsRecord };
+    state = { ...saved.trainerState, lossWindow: saved.trainerState.lossWindow ?? { loss: 0, steps: 0 }, options: optionsRecord };
     model.dropoutRng = Rng.fromState(state.dropoutRng);
     metrics.truncateAfter(state.step);
     say(`resumed from ${resumeFrom.dir} at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch})`);
@@ -396,7 +399,6 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const stopAt = Math.min(totalSteps, opts.stopAfter ?? totalSteps);
   const logEvery = opts.logEvery ?? Math.max(1, Math.round(totalSteps / 50));
   const saveEvery = opts.saveEvery ?? 0;
-  const window = { loss: 0, steps: 0 };
   let sessionTokens = 0;
   const tStart = performance.now();
   model.train();
@@ -422,6 +424,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       state.step++;
       state.batchInEpoch = bi + 1;
       sessionTokens += batch.inputIds.length;
+      const window = state.lossWindow;
       window.loss += value;
       window.steps++;
       const epochEnd = bi === batches.length - 1;
@@ -433,7 +436,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       const epochFloat = epochEnd ? state.epoch : state.epoch + state.batchInEpoch / batches.length;
       const best = state.best ? `${(state.best.value).toFixed(4)}` : '-';
       progress?.update(state.step, { epoch: `${state.epoch + (epochEnd ? 0 : 1)}/${hp.epochs}`, loss: window.loss / window.steps, [`best ${metricName}`]: best, lr: lr.toExponential(2) }, sessionTokens);
-      if (state.step % logEvery === 0 || epochEnd || state.step === stopAt) {
+      if (state.step % logEvery === 0 || epochEnd) {
         metrics.append({ step: state.step, split: 'train', epoch: epochFloat, loss: window.loss / window.steps, lr, grad_norm: norm });
         window.loss = 0;
         window.steps = 0;

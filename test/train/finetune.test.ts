@@ -81,7 +81,7 @@ describe('finetune: classification', () => {
 describe('finetune: resume', () => {
   it('a run stopped mid-epoch and resumed ends with the same weights, bit for bit, as the uninterrupted run', async () => {
     const files = taskFiles(root, 'token-classification', { train: 48, dev: 16, test: 8 }, { tag: 'resume' });
-    const opts = (out: string): FinetuneOptions => ({ task: 'token-classification', init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, out, epochs: 3, batch: 10, lr: 2e-3, maxLength: 32, progressStream: null, evalEvery: 4 });
+    const opts = (out: string): FinetuneOptions => ({ task: 'token-classification', init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, out, epochs: 3, batch: 10, lr: 2e-3, maxLength: 32, progressStream: null, evalEvery: 4, logEvery: 3 });
     const a = join(root, 'resume-a');
     const b = join(root, 'resume-b');
     const full = await finetune(opts(a));
