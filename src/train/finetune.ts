@@ -270,7 +270,8 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     lr: opts.lr ?? defaults.lr,
   };
   if (!(hp.lr > 0)) throw new Error(`--lr must be positive, got ${hp.lr}`);
-  if (opts.lr === undefined || opts.batch === undefined || opts.epochs === undefined) say(`defaults for this model: lr ${defaults.lr}, batch ${defaults.batch}, ${defaults.epochs} epochs (${defaults.reason})`);
+  const defaulted = [opts.lr === undefined ? `lr ${defaults.lr}` : '', opts.batch === undefined ? `batch ${defaults.batch}` : '', opts.epochs === undefined ? `${defaults.epochs} epochs` : ''].filter((x) => x);
+  if (defaulted.length) say(`defaults for this model: ${defaulted.join(', ')} (${defaults.reason})`);
   const o = {
     task,
     init: typeof opts.init === 'string' ? opts.init : opts.init.toJSON(),
