@@ -142,13 +142,13 @@ export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchR
       const run = JSON.parse(readFileSync(done, 'utf8')) as SearchRun;
       if (run.lr === hp.lr && run.batch === hp.batch && run.epochs === hp.epochs) {
         result.runs.push({ ...run, value: run.value ?? NaN, reused: true });
-        say(`run ${index}/${points.length}: lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs: finished earlier, dev ${metric} ${run.value}`);
+        say(`run ${index} (${index + 1} of ${points.length}): lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs: finished earlier, dev ${metric} ${run.value}`);
         continue;
       }
     }
     const resumeRun = Boolean(opts.resume) && latestCheckpoint(dir) !== null;
     if (!resumeRun) rmSync(dir, { recursive: true, force: true });
-    say(`\nrun ${index}/${points.length}: lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs${resumeRun ? ' (resuming)' : ''}`);
+    say(`\nrun ${index} (${index + 1} of ${points.length}): lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs${resumeRun ? ' (resuming)' : ''}`);
     const t0 = performance.now();
     const r = await finetune({ ...opts, ...hp, out: dir, test: undefined, resume: resumeRun });
     const run: SearchRun = {
