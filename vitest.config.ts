@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's usual output, then one plain "N passed, N failed" line (test/summary-reporter.ts).
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
