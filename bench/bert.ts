@@ -1,5 +1,5 @@
 /**
- * BERT speed on the cpu backend:
+ * BERT speed on the active backend (cpu, or the one BERT_BACKEND names):
  *
  *   BERT-Base forward      BertModel, 12 layers / hidden 768 / 12 heads, random weights, one sequence of
  *                          128 tokens (batch 1), evaluation mode, no graph recorded: inference latency
@@ -14,13 +14,14 @@
  *
  * Usage: npx tsx bench/bert.ts [--runs N] [--json FILE]      (default 3 runs each)
  */
-import { BertConfig, BertForPreTraining, BertModel, Rng, Tensor, noGrad, randint } from '../src/index.ts';
+import { BertConfig, BertForPreTraining, BertModel, Rng, Tensor, getBackend, noGrad, randint } from '../src/index.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeRuns, writeJsonReport, type BenchResult } from './report.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
 if (args.rest.length) throw new Error(`bench/bert: unknown arguments ${args.rest.join(' ')}; expected --runs N, --json FILE`);
 const runs = args.runs ?? 3;
-const IMPL = 'ours (cpu backend)';
+// The active backend: cpu unless BERT_BACKEND names another (e.g. BERT_BACKEND=wasm npx tsx bench/bert.ts).
+const IMPL = `ours (${getBackend()} backend)`;
 const results: BenchResult[] = [];
 
 /** Random token ids in [5, vocab) (clear of the special tokens), int32 [batch, seq]. */
