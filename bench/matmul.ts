@@ -10,6 +10,8 @@
  *                     with setCpuThreads(1)
  *   ours, N threads   the same kernel split over N threads (N = BERT_THREADS or the number of cores; only when N > 1)
  *   ours (naive)      matmulNaive, the textbook triple loop it is tested against (smallest shape only: it is slow)
+ *   ours (wasm SIMD)  matmulWasm, our WebAssembly f32x4 kernel (src/backend/wasm/matmul.wat), 1 thread: the kernel of
+ *                     the wasm backend (BERT_BACKEND=wasm), compared like for like with tfjs-backend-wasm
  *   tfjs-backend-cpu  tf.matMul(a, b) on TensorFlow.js's plain-JavaScript backend
  *   tfjs-backend-wasm tf.matMul(a, b) on its WebAssembly backend (XNNPACK; SIMD and threads when available,
  *                     which the output reports; in Node it runs without threads)
@@ -35,6 +37,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { getCpuThreads, kernel, matmulNaive, Rng, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
+import { matmulWasm, stopWasmWorkers } from '../src/backend/wasm/index.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
 interface MatmulShape {
@@ -50,6 +53,7 @@ const SHAPES: MatmulShape[] = [
 ];
 
 const OURS = 'ours (matmulBlocked, 1 thread)';
+const OURS_WASM = 'ours (wasm SIMD, 1 thread)';
 const NAIVE = 'ours (matmulNaive)';
 const TFJS_CPU = 'tfjs-backend-cpu';
 const TFJS_WASM = 'tfjs-backend-wasm';
@@ -156,12 +160,15 @@ async function main(): Promise<void> {
     const ours = new Float32Array(s.m * s.n);
     const oursT = new Float32Array(s.m * s.n);
     const naive = new Float32Array(s.m * s.n);
+    const oursWasm = new Float32Array(s.m * s.n);
     const wasm = { out: new Float32Array(0) };
     const cpu = { out: new Float32Array(0) };
     const wasmCall = await tfjsMatmul('wasm', a, b, s, wasm);
     const cpuCall = await tfjsMatmul('cpu', a, b, s, cpu);
     const contestants: (Contestant & { impl: string })[] = [
       { impl: OURS, before: () => setCpuThreads(1), run: () => ourMatmul(kernel('matmul'), a, b, ours, s), runs },
+      // Our WebAssembly SIMD kernel (src/backend/wasm/matmul.wat), the 'wasm' backend's matmul.
+      { impl: OURS_WASM, before: () => setCpuThreads(1), run: () => ourMatmul(matmulWasm, a, b, oursWasm, s), runs },
       { impl: TFJS_WASM, before: () => tf.setBackend('wasm'), run: wasmCall.run, runs },
       // tfjs-backend-cpu takes seconds per product at the larger shapes, so it is warmed up on the first
       // shape only: by then its code is compiled, which is what the warm-up is for.
@@ -183,6 +190,7 @@ async function main(): Promise<void> {
     process.stdout.write(' done\n');
     if (threads > 1 && oursT.some((v, i) => v !== ours[i])) throw new Error(`${name}: the ${threads}-thread product differs from the 1-thread one`);
     if (shapeIndex === 0) notes.push(`${name}: |blocked - naive| / max|naive| = ${relativeDiff(ours, naive).toExponential(1)}`);
+    notes.push(`${name}: |wasm - blocked| / max|blocked| = ${relativeDiff(oursWasm, ours).toExponential(1)}`);
     notes.push(`${name}: |ours - tfjs-cpu| / max|tfjs-cpu| = ${relativeDiff(ours, cpu.out).toExponential(1)}, |ours - tfjs-wasm| / max|tfjs-wasm| = ${relativeDiff(ours, wasm.out).toExponential(1)}`);
   }
 
@@ -218,6 +226,7 @@ async function main(): Promise<void> {
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
   setCpuThreads(threads);
   await stopWorkers();
+  await stopWasmWorkers();
 }
 
 await main();
