@@ -4,7 +4,9 @@
  */
 import { record } from '../autograd/record.ts';
 import { allocate } from '../tensor/dtype.ts';
-import { broadcastShapes, broadcastStrides, sameShape, shapeToString, sizeOf } from '../tensor/shape.ts';
+import { noGrad } from '../autograd/grad-mode.ts';
+import { broadcastShapes, sameShape, shapeToString } from '../tensor/shape.ts';
+import { broadcastTo } from './shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { assertTensor } from './checks.ts';
 import { broadcastApply, scalarOperand, sumToShape, type TensorOrNumber } from './elementwise.ts';
@@ -26,24 +28,9 @@ export const le = (a: TensorOrNumber, b: TensorOrNumber) => compare('le', a, b, 
 export const gt = (a: TensorOrNumber, b: TensorOrNumber) => compare('gt', a, b, (x, y) => x > y);
 export const ge = (a: TensorOrNumber, b: TensorOrNumber) => compare('ge', a, b, (x, y) => x >= y);
 
-/** Read `t` at every position of the broadcast `shape` into a new contiguous array. */
+/** `t`'s elements at every position of the broadcast `shape` (broadcastTo's copy, outside the graph). */
 function expandData(t: Tensor, shape: readonly number[]) {
-  if (sameShape(t.shape, shape)) return t.data;
-  const out = allocate(t.dtype, sizeOf(shape));
-  const strides = broadcastStrides(t.shape, shape);
-  const index = new Array<number>(shape.length).fill(0);
-  let off = 0;
-  for (let i = 0; i < out.length; i++) {
-    out[i] = t.data[off];
-    for (let d = shape.length - 1; d >= 0; d--) {
-      index[d]++;
-      off += strides[d];
-      if (index[d] < shape[d]) break;
-      off -= strides[d] * shape[d];
-      index[d] = 0;
-    }
-  }
-  return out;
+  return sameShape(t.shape, shape) ? t.data : noGrad(() => broadcastTo(t, shape)).data;
 }
 
 /**
