@@ -13,7 +13,7 @@ import { saveSafetensors } from '../../io/safetensors-write.ts';
 
 export const forwardCommand: Command = {
   name: 'forward',
-  summary: 'Run a checkpoint on JSON inputs; save hidden states, attentions, logits, loss (and gradients) as safetensors',
+  summary: 'run a checkpoint on JSON inputs; save hidden states, attentions, logits, loss (and gradients) as safetensors',
   usage: 'bert forward --model DIR --inputs FILE.json --out FILE.safetensors [--grads] [--architecture NAME]',
   flags: {
     model: { kind: 'string', help: 'checkpoint directory (config.json + model.safetensors)' },

@@ -97,7 +97,7 @@ export function formatInspect(file: SafetensorsFile, opts: InspectOptions = {}):
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'List the tensors of a .safetensors file: names, dtypes, shapes, parameter counts, metadata',
+  summary: 'list the tensors of a .safetensors file: names, dtypes, shapes, parameter counts, metadata',
   usage: 'bert inspect FILE.safetensors|MODEL_DIR [--stats] [--filter TEXT] [--json]',
   flags: {
     stats: { kind: 'boolean', help: 'also show min, max, mean and std of each tensor' },

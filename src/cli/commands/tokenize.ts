@@ -65,7 +65,7 @@ function intFlag(v: unknown, name: string): number | undefined {
 
 export const tokenizeCommand: Command = {
   name: 'tokenize',
-  summary: 'Encode JSON lines ({"text", "pair"?}) with a WordPiece vocabulary: ids, type ids, masks, offsets',
+  summary: 'encode JSON lines ({"text", "pair"?}) with a WordPiece vocabulary: ids, type ids, masks, offsets',
   usage:
     'bert tokenize --vocab FILE [--cased] [--max-length N] [--truncation S] [--stride N] [--padding S] < in.jsonl > out.jsonl',
   flags: {

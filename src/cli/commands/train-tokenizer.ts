@@ -8,7 +8,7 @@ import { trainWordPiece, Vocab } from '../../tokenizer/index.ts';
 
 export const trainTokenizerCommand: Command = {
   name: 'train-tokenizer',
-  summary: 'Learn a WordPiece vocabulary (vocab.txt) from text files',
+  summary: 'learn a WordPiece vocabulary (vocab.txt) from text files',
   usage: 'bert train-tokenizer --corpus FILE... --vocab-size N [--min-frequency N] [--limit-alphabet N] [--cased] --out vocab.txt',
   flags: {
     corpus: { kind: 'list', help: 'UTF-8 text files, read line by line' },
