@@ -93,8 +93,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<PretrainResult> {
   const { model, tokenizer } = loadMaskedLM(out);
   for (const prompt of DEMO_PROMPTS) print(formatFillMask(prompt, fillMask(model, tokenizer, prompt, 3)));
   print('\nAfter a few hundred steps the model knows which kind of word fits each slot (a food after "likes to eat",');
-  print('a time after "awake at", a home after "lived in the"); tying each animal to its own facts takes longer');
-  print('(try --steps 2000). Chance would be 1 in 400 for masked LM and 1 in 2 for next-sentence prediction.');
+  print('a time after "awake at", a home after "lived in the"); tying each animal to its own facts is not yet');
+  print('learned in this short run (try more --steps). Chance is 1 in 400 for masked LM and 1 in 2 for next-sentence prediction.');
   print(`\nTry your own: npx bert fill-mask --model ${out} "the wolf likes to eat [MASK] ."`);
   return result;
 }
