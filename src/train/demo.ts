@@ -66,7 +66,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<PretrainResult> {
   print('Masked LM learns which words fit; next-sentence prediction learns whether sentence B continues sentence A.');
   print('Chance is about 1/vocab for masked LM and 50% for next-sentence prediction.\n');
 
-  const steps = opts.steps ?? 600;
+  const steps = opts.steps ?? 1500;
   const result = await pretrain({
     corpus: [trainPath],
     evalCorpus: [evalPath],
@@ -92,9 +92,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<PretrainResult> {
   print('What the model fills in:');
   const { model, tokenizer } = loadMaskedLM(out);
   for (const prompt of DEMO_PROMPTS) print(formatFillMask(prompt, fillMask(model, tokenizer, prompt, 3)));
-  print('\nAfter a few hundred steps the model knows which kind of word fits each slot (a food after "likes to eat",');
-  print('a time after "awake at", a home after "lived in the"); tying each animal to its own facts is not yet');
-  print('learned in this short run (try more --steps). Chance is 1 in 400 for masked LM and 1 in 2 for next-sentence prediction.');
+  print('\nThe candidates show what it learned: the kind of word each slot takes (a food after "likes to eat", a time');
+  print('after "awake at", a home after "lived in the") and, for some animals, their own facts. It has seen each');
+  print('story a few times only. Chance is 1 in 400 for masked LM and 1 in 2 for next-sentence prediction.');
   print(`\nTry your own: npx bert fill-mask --model ${out} "the wolf likes to eat [MASK] ."`);
   return result;
 }
