@@ -9,6 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { registerGpujsBackend, syncModeFromEnv } from '../../src/backend/gpujs/index.ts';
 import { registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
 import { getBackend, kernel, matmul, matmulBlocked, Rng, selectBackendFromEnv, setBackend, sum, Tensor, type FloatArray, type MatmulArgs } from '../../src/index.ts';
+import { randomMatmulArgs } from './matmul-cases.ts';
 
 afterEach(() => setBackend('cpu'));
 
@@ -24,16 +25,7 @@ interface Problem {
 }
 
 function build(p: Problem, f64 = false): MatmulArgs {
-  const rng = new Rng(p.seed);
-  const alloc = (n: number): FloatArray => (f64 ? new Float64Array(n) : new Float32Array(n));
-  const a = alloc(p.batch * p.m * p.k);
-  const b = alloc((p.broadcastB ? 1 : p.batch) * p.k * p.n);
-  for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-1, 1);
-  for (let i = 0; i < b.length; i++) b[i] = rng.uniform(-1, 1);
-  return {
-    a, b, out: alloc(p.batch * p.m * p.n).fill(NaN), batch: p.batch, m: p.m, n: p.n, k: p.k,
-    transposeA: p.transposeA, transposeB: p.transposeB, aBatchStride: p.m * p.k, bBatchStride: p.broadcastB ? 0 : p.k * p.n,
-  };
+  return randomMatmulArgs(p, f64 ? 'float64' : 'float32');
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matmulBlocked, matmulNaive, Rng, type FloatArray, type MatmulArgs } from '../ops/core.ts';
+import { matmulBlocked, matmulNaive, type MatmulArgs } from '../ops/core.ts';
+import { randomMatmulArgs } from './matmul-cases.ts';
 
 type Float = 'float32' | 'float64';
 
@@ -24,20 +25,7 @@ interface Problem {
 
 /** Random operands for a problem; a broadcast operand is one matrix with batch stride 0. */
 function build(p: Problem): MatmulArgs {
-  const rng = new Rng(p.seed);
-  const alloc = (n: number): FloatArray => (p.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
-  const fill = (arr: FloatArray) => {
-    for (let i = 0; i < arr.length; i++) arr[i] = rng.uniform(-1, 1);
-    return arr;
-  };
-  const a = fill(alloc((p.broadcastA ? 1 : p.batch) * p.m * p.k));
-  const b = fill(alloc((p.broadcastB ? 1 : p.batch) * p.k * p.n));
-  const out = alloc(p.batch * p.m * p.n).fill(NaN); // the kernel must overwrite every element
-  return {
-    a, b, out, batch: p.batch, m: p.m, n: p.n, k: p.k, transposeA: p.transposeA, transposeB: p.transposeB,
-    aBatchStride: p.broadcastA ? 0 : p.m * p.k,
-    bBatchStride: p.broadcastB ? 0 : p.k * p.n,
-  };
+  return randomMatmulArgs(p, p.dtype);
 }
 
 /** The definition: out[b, i, j] = sum_p A[b, i, p] B[b, p, j], in float64, p ascending; and sum_p |A||B|. */

@@ -5,9 +5,10 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { matmulBlocked, matmulNaive, Rng, setCpuThreads, type FloatArray, type MatmulArgs } from '../../src/index.ts';
+import { matmulBlocked, matmulNaive, setCpuThreads, type MatmulArgs } from '../../src/index.ts';
 import { getCpuThreads } from '../../src/backend/cpu/threads.ts';
 import { lastWasmThreadedStats, matmulWasm, setWasmMinParallelWork } from '../../src/backend/wasm/index.ts';
+import { randomMatmulArgs } from './matmul-cases.ts';
 
 const cpuThreads = getCpuThreads();
 afterEach(() => {
@@ -27,22 +28,9 @@ interface Problem {
   seed: number;
 }
 
-/** Random float32 operands in [-1, 1); a broadcast operand is one matrix with batch stride 0; out starts NaN. */
+/** Random operands in [-1, 1); a broadcast operand is one matrix with batch stride 0; out starts NaN. */
 function build(p: Problem, f64 = false): MatmulArgs {
-  const rng = new Rng(p.seed);
-  const alloc = (n: number): FloatArray => (f64 ? new Float64Array(n) : new Float32Array(n));
-  const fill = (arr: FloatArray) => {
-    for (let i = 0; i < arr.length; i++) arr[i] = rng.uniform(-1, 1);
-    return arr;
-  };
-  return {
-    a: fill(alloc((p.broadcastA ? 1 : p.batch) * p.m * p.k)),
-    b: fill(alloc((p.broadcastB ? 1 : p.batch) * p.k * p.n)),
-    out: alloc(p.batch * p.m * p.n).fill(NaN),
-    batch: p.batch, m: p.m, n: p.n, k: p.k, transposeA: p.transposeA, transposeB: p.transposeB,
-    aBatchStride: p.broadcastA ? 0 : p.m * p.k,
-    bBatchStride: p.broadcastB ? 0 : p.k * p.n,
-  };
+  return randomMatmulArgs(p, f64 ? 'float64' : 'float32');
 }
 
 /**
