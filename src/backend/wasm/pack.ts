@@ -16,26 +16,51 @@ export const TILE_N = 8;
  * @param a op(A) is a[aOff + i k + p], or a[aOff + p m + i] when `transposed` (A stored [k, m])
  */
 export function packA(a: Float32Array, aOff: number, m: number, k: number, transposed: boolean, dst: Float32Array, dstOff: number): void {
+  if (transposed) {
+    packATransposed(a, aOff, m, k, dst, dstOff);
+    return;
+  }
   const panels = Math.ceil(m / TILE_M);
   for (let ip = 0; ip < panels; ip++) {
     const base = dstOff + ip * k * TILE_M;
     const i0 = ip * TILE_M;
     const rows = Math.min(TILE_M, m - i0);
     if (rows < TILE_M) dst.fill(0, base, base + k * TILE_M);
-    if (transposed) {
-      // A stored [k, m]: the panel's rows i0..i0+3 at depth p are contiguous in a.
-      for (let p = 0; p < k; p++) {
-        const s = aOff + p * m + i0;
-        const d = base + p * TILE_M;
-        for (let r = 0; r < rows; r++) dst[d + r] = a[s + r];
-      }
-    } else {
-      // A stored [m, k]: read each row along p, write every 4th float.
-      for (let r = 0; r < rows; r++) {
-        const s = aOff + (i0 + r) * k;
-        for (let p = 0; p < k; p++) dst[base + p * TILE_M + r] = a[s + p];
-      }
+    // A stored [m, k]: read each row along p, write every 4th float.
+    for (let r = 0; r < rows; r++) {
+      const s = aOff + (i0 + r) * k;
+      for (let p = 0; p < k; p++) dst[base + p * TILE_M + r] = a[s + p];
     }
+  }
+}
+
+/**
+ * packA for A stored [k, m] (op(A) = A^T, as in a weight gradient X^T dY). Row p of the stored A holds depth
+ * p of every panel, so the loop runs over p outside and the panels inside: each stored row is read once,
+ * front to back. (Panel by panel instead, each panel would read 4 floats from every one of the k rows: a
+ * fresh cache line per read, and each line fetched again for the next panels.)
+ */
+function packATransposed(a: Float32Array, aOff: number, m: number, k: number, dst: Float32Array, dstOff: number): void {
+  const fullPanels = Math.floor(m / TILE_M);
+  const panelFloats = k * TILE_M;
+  for (let p = 0; p < k; p++) {
+    const s = aOff + p * m;
+    for (let ip = 0, d = dstOff + p * TILE_M; ip < fullPanels; ip++, d += panelFloats) {
+      const i = s + ip * TILE_M;
+      dst[d] = a[i];
+      dst[d + 1] = a[i + 1];
+      dst[d + 2] = a[i + 2];
+      dst[d + 3] = a[i + 3];
+    }
+  }
+  const rows = m - fullPanels * TILE_M;
+  if (rows === 0) return;
+  // The last, partial panel: its missing rows are zeros.
+  const base = dstOff + fullPanels * panelFloats;
+  dst.fill(0, base, base + panelFloats);
+  for (let p = 0; p < k; p++) {
+    const s = aOff + p * m + fullPanels * TILE_M;
+    for (let r = 0; r < rows; r++) dst[base + p * TILE_M + r] = a[s + r];
   }
 }
 
