@@ -62,10 +62,15 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
 /**
  * maskedFill(x, mask, value): x with `value` wherever mask (broadcast to x's shape) is non-zero.
  * Those positions get no gradient.
+ * An int32 `x` takes only an integer `value` within int32 range: any other number is an error rather than
+ * being truncated by the Int32Array store (2.7 would silently become 2).
  */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   assertTensor('maskedFill', x);
   assertTensor('maskedFill', mask, 'mask');
+  if (x.dtype === 'int32' && value !== (value | 0)) {
+    throw new Error(`maskedFill: the fill value ${value} is not an int32 value, but the input ${shapeToString(x.shape)} is int32 (fill with an integer in [-2^31, 2^31), or cast the input to a float dtype first)`);
+  }
   const shape = broadcastShapes(x.shape, mask.shape, 'maskedFill');
   if (!sameShape(shape, x.shape)) {
     throw new Error(`maskedFill: mask ${shapeToString(mask.shape)} must broadcast to the input's shape ${shapeToString(x.shape)}`);

@@ -142,6 +142,18 @@ describe('dtype errors: mixed dtypes and int32 into float-only ops', () => {
     expect(Array.from(lt(ids, 1).data)).toEqual([1, 0, 0]);
     expect(Array.from(lt(cast(ids, 'float32'), 0.5).data)).toEqual([1, 0, 0]);
   });
+
+  it('maskedFill of an int32 tensor with a non-int32 fill value is an error (regression: 2.7 was stored as 2)', () => {
+    const ids = i32([3], [5, 6, 7]);
+    const mask = i32([3], [0, 1, 0]);
+    expect(() => maskedFill(ids, mask, 2.7)).toThrow(/^maskedFill: the fill value 2.7 is not an int32 value, but the input \[3\] is int32/);
+    expect(() => maskedFill(ids, mask, 2 ** 31)).toThrow(/^maskedFill: the fill value 2147483648 is not an int32 value/);
+    expect(() => maskedFill(ids, mask, NaN)).toThrow(/^maskedFill: the fill value NaN is not an int32 value/);
+    expect(() => maskedFill(ids, mask, -Infinity)).toThrow(/^maskedFill: the fill value -Infinity is not an int32 value/);
+    // Integer fills of int32 tensors, and any fill of a float tensor, still work.
+    expect(Array.from(maskedFill(ids, mask, -100).data)).toEqual([5, -100, 7]);
+    expect(Array.from(maskedFill(cast(ids, 'float32'), mask, 2.5).data)).toEqual([5, 2.5, 7]);
+  });
 });
 
 describe('a non-Tensor argument is named', () => {
