@@ -33,9 +33,17 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   return record(out, [x], 'reshape', (g) => [new Tensor(g.data, x.shape)]);
 }
 
-/** Repeat `x` along broadcast dimensions to `shape` (a copy). The gradient sums back. */
+/**
+ * Repeat `x` along broadcast dimensions to `shape` (a copy). The gradient sums back.
+ * `shape` must hold non-negative integers (no -1 here, unlike reshape); this is checked before anything is
+ * allocated, so a bad size is named in the error instead of surfacing as a typed-array RangeError.
+ */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   assertTensor('broadcastTo', x);
+  if (!Array.isArray(shape)) throw new Error(`broadcastTo: expected a shape (array of sizes) for input ${shapeToString(x.shape)}, got ${String(shape)}`);
+  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new Error(`broadcastTo: cannot broadcast ${shapeToString(x.shape)} to ${shapeToString(shape)}: sizes must be non-negative integers`);
+  }
   const full = broadcastShapes(x.shape, shape, 'broadcastTo');
   if (!sameShape(full, shape)) throw new Error(`broadcastTo: ${shapeToString(x.shape)} does not broadcast to ${shapeToString(shape)}`);
   if (sameShape(x.shape, shape)) return x;

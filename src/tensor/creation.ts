@@ -42,14 +42,21 @@ export function onesLike(t: Tensor): Tensor {
   return ones(t.shape, { dtype: t.dtype });
 }
 
-/** [start, start+step, ...) up to but excluding `end`, like Python's range. */
+/**
+ * [start, start+step, ...) up to but excluding `end`, like Python's range.
+ * start, end and step must be finite (an infinite or NaN bound has no length to allocate).
+ */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
   if (end === undefined) {
     end = start;
     start = 0;
   }
+  if (![start, end, step].every(Number.isFinite)) {
+    throw new Error(`arange: start, end and step must be finite numbers, got start ${start}, end ${end}, step ${step}`);
+  }
   if (step === 0) throw new Error('arange: step must not be 0');
   const n = Math.max(0, Math.ceil((end - start) / step));
+  if (!Number.isSafeInteger(n)) throw new Error(`arange: [${start}, ${end}) in steps of ${step} would hold ${n} elements, too many to allocate`);
   const data = allocate(opts.dtype ?? 'float32', n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return new Tensor(data, [n], opts.requiresGrad ?? false);
@@ -60,6 +67,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
  * Ragged nesting is an error that says where the rows differ.
  */
 export function tensor(values: NestedArray | TypedArray, opts: CreateOptions & { shape?: Shape } = {}): Tensor {
+  if (opts.shape !== undefined) validateShape(opts.shape, 'tensor');
   if (ArrayBuffer.isView(values)) {
     const shape = opts.shape ?? [values.length];
     const data = allocate(opts.dtype ?? typedDType(values), values.length);

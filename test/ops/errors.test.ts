@@ -32,6 +32,11 @@ describe('shape errors name the op and both shapes', () => {
     ['reshape fractional size', () => reshape(f32([2, 3]), [1.5, 4]), /^reshape: cannot reshape \[2,3\] to \[1.5,4\]: sizes must be non-negative integers/],
     ['broadcastTo smaller', () => broadcastTo(f32([2, 3]), [3]), /^broadcastTo: \[2,3\] does not broadcast to \[3\]$/],
     ['broadcastTo incompatible', () => broadcastTo(f32([2]), [3]), /^broadcastTo: shapes \[2\] and \[3\] cannot be broadcast/],
+    // Regression: a negative size reached the typed-array allocation and threw a bare RangeError.
+    ['broadcastTo negative size', () => broadcastTo(f32([1]), [-1]), /^broadcastTo: cannot broadcast \[1\] to \[-1\]: sizes must be non-negative integers$/],
+    ['broadcastTo negative sizes', () => broadcastTo(f32([1, 1]), [-2, -3]), /^broadcastTo: cannot broadcast \[1,1\] to \[-2,-3\]: sizes must be non-negative integers$/],
+    ['broadcastTo fractional size', () => broadcastTo(f32([1]), [2.5]), /^broadcastTo: cannot broadcast \[1\] to \[2.5\]: sizes must be non-negative integers$/],
+    ['broadcastTo NaN size', () => broadcastTo(f32([1]), [NaN]), /^broadcastTo: cannot broadcast \[1\] to \[NaN\]: sizes must be non-negative integers$/],
     ['permute length', () => permute(f32([2, 3]), [0]), /^permute: expected 2 dimensions for shape \[2,3\], got \[0\]$/],
     ['permute repeat', () => permute(f32([2, 3]), [1, 1]), /^permute: \[1,1\] is not a permutation$/],
     ['transpose axis', () => transpose(f32([2, 3]), 0, 2), /^transpose: axis 2 is out of range for a tensor of rank 2$/],

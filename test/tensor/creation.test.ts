@@ -49,6 +49,13 @@ describe('arange', () => {
   it('step 0 is an error', () => {
     expect(() => arange(0, 5, 0)).toThrow(/^arange: step must not be 0$/);
   });
+
+  it('an infinite, NaN or too fine range is an error naming the bounds (regression: RangeError from the allocator)', () => {
+    expect(() => arange(0, Infinity)).toThrow(/^arange: start, end and step must be finite numbers, got start 0, end Infinity, step 1$/);
+    expect(() => arange(NaN)).toThrow(/^arange: start, end and step must be finite numbers, got start 0, end NaN, step 1$/);
+    expect(() => arange(0, 1, -Infinity)).toThrow(/^arange: start, end and step must be finite numbers/);
+    expect(() => arange(0, 1, 1e-300)).toThrow(/^arange: \[0, 1\) in steps of 1e-300 would hold .* elements, too many to allocate$/);
+  });
 });
 
 describe('tensor() from nested arrays and typed arrays', () => {
@@ -71,6 +78,9 @@ describe('tensor() from nested arrays and typed arrays', () => {
     expect(tensor([0.1], { dtype: 'float64' }).data[0]).toBe(0.1);
     expect(tensor([0.1]).data[0]).toBe(Math.fround(0.1));
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(/^tensor: 3 values cannot take shape \[2,2\]$/);
+    // Regression: [-2,-3] has 6 "elements", so it passed the count check and failed in the Tensor constructor.
+    expect(() => tensor([1, 2, 3, 4, 5, 6], { shape: [-2, -3] })).toThrow(/^tensor: shape \[-2,-3\] must hold non-negative integers$/);
+    expect(() => tensor(new Float32Array(6), { shape: [-2, -3] })).toThrow(/^tensor: shape \[-2,-3\] must hold non-negative integers$/);
   });
 
   it('copies a typed array, keeping its dtype unless told otherwise', () => {
