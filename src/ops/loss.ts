@@ -23,6 +23,9 @@ export interface CrossEntropyOptions {
  * Cross-entropy between logits and class indices: loss_i = logsumexp(x_i) - x_i[t_i].
  * Fused: dL/dx_i = (softmax(x_i) - onehot(t_i)) * dL/dloss_i.
  * With 'mean' and every target ignored the loss is 0 (PyTorch gives NaN; we never return a silent NaN).
+ * A row of logits that is entirely -Infinity (with a target that is not ignored) follows the logSoftmax
+ * convention: its probabilities are all 0, its loss is -log 0 = +Infinity rather than NaN, and its gradient
+ * is the finite (0 - onehot(t_i)) * dL/dloss_i, equal to the gradient through -logSoftmax(x)[t_i].
  * @param logits [N, C] (or [..., C], flattened to rows)
  * @param targets int32 [N] (or [...]), each in [0, C) or equal to ignoreIndex
  * @returns scalar for mean/sum, [N] for none
@@ -53,6 +56,10 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
     const o = i * C;
     let max = -Infinity;
     for (let j = 0; j < C; j++) if (x[o + j] > max) max = x[o + j];
+    if (max === -Infinity) {
+      losses[i] = Infinity; // fully masked row: probs stay 0, loss = -log 0
+      continue;
+    }
     let s = 0;
     for (let j = 0; j < C; j++) {
       const e = Math.exp(x[o + j] - max);

@@ -22,7 +22,12 @@ function onAxis(x: Tensor, axis: number, op: string, lastAxisFn: (t: Tensor) => 
   return transpose(lastAxisFn(transpose(x, a, -1)), a, -1);
 }
 
-/** softmax(x)_i = exp(x_i - max x) / sum_j exp(x_j - max x) along `axis` (default last). */
+/**
+ * softmax(x)_i = exp(x_i - max x) / sum_j exp(x_j - max x) along `axis` (default last).
+ * A row that is entirely -Infinity (every position masked) has no distribution; by the convention of the
+ * 'softmaxRows' kernel (shared with scaledMaskedSoftmax, so fused and unfused attention agree) it gives
+ * all zeros, and its gradient is zero too. A large finite mask such as -1e9 instead gives a uniform row.
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
   assertFloat('softmax', x);
   if (x.rank === 0) throw new Error('softmax: expected a tensor of rank >= 1, got a scalar');
@@ -108,7 +113,12 @@ function rowOffsets(shape: readonly number[], target: readonly number[]): Int32A
   return out;
 }
 
-/** logSoftmax(x)_i = x_i - max x - log sum_j exp(x_j - max x) along `axis` (default last). */
+/**
+ * logSoftmax(x)_i = x_i - max x - log sum_j exp(x_j - max x) along `axis` (default last).
+ * A row that is entirely -Infinity gives -Infinity everywhere: the log of softmax's all-zero row (see
+ * softmax), where x - logsumexp(x) would be -Infinity - (-Infinity) = NaN. Its gradient is then
+ * g - 0 * sum(g) = g, finite, as for a single -Infinity entry in a row that is not fully masked.
+ */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   assertFloat('logSoftmax', x);
   if (x.rank === 0) throw new Error('logSoftmax: expected a tensor of rank >= 1, got a scalar');
@@ -124,6 +134,10 @@ function logSoftmaxLast(x: Tensor): Tensor {
     const o = r * cols;
     let max = -Infinity;
     for (let j = 0; j < cols; j++) if (xd[o + j] > max) max = xd[o + j];
+    if (max === -Infinity) {
+      z.fill(-Infinity, o, o + cols); // fully masked row: log of softmax's zeros
+      continue;
+    }
     let sum = 0;
     for (let j = 0; j < cols; j++) sum += Math.exp(xd[o + j] - max);
     const lse = max + Math.log(sum);

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  bceWithLogits, crossEntropy, gelu, layerNorm, logSoftmax, maskedFill, mul, scaledMaskedSoftmax, sigmoid, softmax, sum, Tensor, type DType,
+  bceWithLogits, crossEntropy, gather, gelu, layerNorm, logSoftmax, maskedFill, mul, neg, scaledMaskedSoftmax, sigmoid, softmax, sum, Tensor, type DType,
 } from './core.ts';
 import { runs, shapeArb, sizeOfShape, values } from './helpers.ts';
 
@@ -93,6 +93,62 @@ describe('softmax and logSoftmax of large logits', () => {
     p.backward(make('float32', [2, 4], [1, 2, 3, 4, 5, 6, 7, 8]));
     expect(allFinite(scores.grad!)).toBe(true);
     expect([scores.grad!.data[1], scores.grad!.data[3], ...scores.grad!.data.subarray(4)]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('a row that is entirely -Infinity (fully masked): defined values, finite gradients', () => {
+  const NEG = -Infinity;
+
+  it('softmax gives 0 and logSoftmax -Infinity along it, on the last axis or another; gradients are finite (regression: logSoftmax gave NaN)', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      // Row 1 of a [2, 3] tensor, and the same values as column 1 of its transpose (axis 0).
+      for (const [shape, vals, axis] of [
+        [[2, 3], [1, 2, 3, NEG, NEG, NEG], -1],
+        [[3, 2], [1, NEG, 2, NEG, 3, NEG], 0],
+      ] as const) {
+        const masked = (i: number) => (axis === -1 ? i >= 3 : i % 2 === 1);
+        const g = make(dtype, shape, [1, 2, 3, 4, 5, 6]);
+
+        const x = make(dtype, shape, vals, true);
+        const p = softmax(x, axis);
+        p.backward(g);
+        p.data.forEach((v, i) => expect(masked(i) ? v === 0 : v > 0).toBe(true));
+        expect(allFinite(x.grad!)).toBe(true);
+        x.grad!.data.forEach((v, i) => masked(i) && expect(v).toBe(0));
+
+        const x2 = make(dtype, shape, vals, true);
+        const z = logSoftmax(x2, axis);
+        z.backward(g);
+        z.data.forEach((v, i) => expect(masked(i) ? v === -Infinity : Number.isFinite(v)).toBe(true));
+        // exp(logSoftmax) is softmax's 0 there, and the gradient is g - 0 * sum(g) = g.
+        expect(allFinite(x2.grad!)).toBe(true);
+        x2.grad!.data.forEach((v, i) => masked(i) && expect(v).toBe(g.data[i]));
+      }
+    }
+  });
+
+  it('crossEntropy of a fully -Infinity row is +Infinity (-log 0), not NaN; its gradient is finite and matches -logSoftmax', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const vals = [1, 2, 3, NEG, NEG, NEG, NEG, NEG, NEG];
+      const targets = new Tensor(Int32Array.from([2, 0, -100]), [3]); // the third row is ignored
+      const logits = make(dtype, [3, 3], vals, true);
+      const losses = crossEntropy(logits, targets, { reduction: 'none' });
+      expect(Number.isFinite(losses.data[0])).toBe(true);
+      expect(losses.data[1]).toBe(Infinity);
+      expect(losses.data[2]).toBe(0);
+      sum(losses).backward();
+      expect(Array.from(logits.grad!.data.subarray(3))).toEqual([-1, 0, 0, 0, 0, 0]);
+
+      // The same loss through logSoftmax and gather over the two counted rows: equal values and gradients.
+      const fused = make(dtype, [2, 3], vals.slice(0, 6), true);
+      crossEntropy(fused, new Tensor(Int32Array.from([2, 0]), [2]), { reduction: 'sum' }).backward();
+      const unfused = make(dtype, [2, 3], vals.slice(0, 6), true);
+      const picked = gather(logSoftmax(unfused), 1, new Tensor(Int32Array.from([2, 0]), [2, 1]));
+      expect(-picked.data[1]).toBe(losses.data[1]);
+      sum(neg(picked)).backward();
+      expect(Array.from(unfused.grad!.data.subarray(3))).toEqual(Array.from(fused.grad!.data.subarray(3)));
+      unfused.grad!.data.subarray(0, 3).forEach((v, j) => expect(Math.abs(v - fused.grad!.data[j])).toBeLessThanOrEqual(1e-6));
+    }
   });
 });
 
