@@ -41,7 +41,7 @@ export function broadcastApply(op: string, a: Tensor, b: Tensor, f: BinaryFn): T
   const ad = a.data;
   const bd = b.data;
   if (sameShape(a.shape, b.shape)) {
-    for (let i = 0; i < size; i++) out[i] = f(ad[i], bd[i]);
+    sameShapeLoop(f, ad, bd, out);
   } else if (b.size === 1 && a.size === size) {
     const y = bd[0];
     for (let i = 0; i < size; i++) out[i] = f(ad[i], y);
@@ -50,12 +50,45 @@ export function broadcastApply(op: string, a: Tensor, b: Tensor, f: BinaryFn): T
     for (let i = 0; i < size; i++) out[i] = f(x, bd[i]);
   } else if (a.size === size && isTrailingShape(b.shape, shape)) {
     // b repeats along leading dimensions (a bias added to every row).
-    const n = b.size;
-    for (let i = 0; i < size; i += n) for (let j = 0; j < n; j++) out[i + j] = f(ad[i + j], bd[j]);
+    rowBroadcastLoop(f, ad, bd, out, b.size);
   } else {
     generalBroadcast(ad, a.shape, bd, b.shape, shape, out, f);
   }
   return new Tensor(out, shape);
+}
+
+// The four arithmetic functions, named so that the hot loops below can recognise them.
+const plus: BinaryFn = (x, y) => x + y;
+const minus: BinaryFn = (x, y) => x - y;
+const times: BinaryFn = (x, y) => x * y;
+const over: BinaryFn = (x, y) => x / y;
+
+/*
+ * Why the arithmetic ops get loops of their own: broadcastApply's call `f(x, y)` sees every op's function,
+ * so V8 cannot inline it and each element pays a call (about 11 ns per element for [4096, 256], against
+ * about 1-2 ns for the plain `out[i] = a[i] + b[i]` loop). The general loop stays for every other `f`.
+ */
+
+/** out[i] = f(a[i], b[i]) for every i of out. */
+function sameShapeLoop(f: BinaryFn, a: TypedArray, b: TypedArray, out: TypedArray): void {
+  const size = out.length;
+  if (f === plus) for (let i = 0; i < size; i++) out[i] = a[i] + b[i];
+  else if (f === times) for (let i = 0; i < size; i++) out[i] = a[i] * b[i];
+  else if (f === minus) for (let i = 0; i < size; i++) out[i] = a[i] - b[i];
+  else if (f === over) for (let i = 0; i < size; i++) out[i] = a[i] / b[i];
+  else for (let i = 0; i < size; i++) out[i] = f(a[i], b[i]);
+}
+
+/** out[i, j] = f(a[i, j], b[j]) for a and out [rows, n] and b [n] (a bias added to every row). */
+function rowBroadcastLoop(f: BinaryFn, a: TypedArray, b: TypedArray, out: TypedArray, n: number): void {
+  const size = out.length;
+  if (f === plus) {
+    for (let i = 0; i < size; i += n) for (let j = 0; j < n; j++) out[i + j] = a[i + j] + b[j];
+  } else if (f === times) {
+    for (let i = 0; i < size; i += n) for (let j = 0; j < n; j++) out[i + j] = a[i + j] * b[j];
+  } else {
+    for (let i = 0; i < size; i += n) for (let j = 0; j < n; j++) out[i + j] = f(a[i + j], b[j]);
+  }
 }
 
 /** True when `small`, without its leading 1s, equals the trailing dimensions of `big`. */
@@ -146,22 +179,22 @@ function binary(op: string, a: TensorOrNumber, b: TensorOrNumber, f: BinaryFn, g
 
 /** a + b, broadcasting. */
 export function add(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  return binary('add', a, b, (x, y) => x + y, (_a, _b, _o, g) => [g, g]);
+  return binary('add', a, b, plus, (_a, _b, _o, g) => [g, g]);
 }
 
 /** a - b, broadcasting. */
 export function sub(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  return binary('sub', a, b, (x, y) => x - y, (_a, _b, _o, g) => [g, neg(g)]);
+  return binary('sub', a, b, minus, (_a, _b, _o, g) => [g, neg(g)]);
 }
 
 /** a * b, broadcasting. d/da = b, d/db = a. */
 export function mul(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  return binary('mul', a, b, (x, y) => x * y, (ta, tb, _o, g) => [ta.requiresGrad ? mul(g, tb) : null, tb.requiresGrad ? mul(g, ta) : null]);
+  return binary('mul', a, b, times, (ta, tb, _o, g) => [ta.requiresGrad ? mul(g, tb) : null, tb.requiresGrad ? mul(g, ta) : null]);
 }
 
 /** a / b, broadcasting. d/da = 1/b, d/db = -a/b^2 = -out/b. */
 export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  return binary('div', a, b, (x, y) => x / y, (ta, tb, out, g) => [
+  return binary('div', a, b, over, (ta, tb, out, g) => [
     ta.requiresGrad ? div(g, tb) : null,
     tb.requiresGrad ? neg(div(mul(g, out), tb)) : null,
   ]);

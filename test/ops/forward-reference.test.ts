@@ -52,6 +52,25 @@ describe('broadcasting binary ops match the elementwise definition', () => {
     );
   });
 
+  it.each(cases.slice(0, 4))('%s, exactly, on the layouts with loops of their own (same shape; a row added to every row)', (_name, op, f) => {
+    const layouts = fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 7 }), fc.boolean(), floatDType);
+    const arb = layouts.chain(([rows, cols, sameShape, dtype]) =>
+      fc.tuple(values(rows * cols, 0.25, 3), values(sameShape ? rows * cols : cols, 0.25, 3)).map(([va, vb]) => ({
+        A: make(dtype, [rows, cols], va), B: make(dtype, sameShape ? [rows, cols] : [cols], vb), rows, cols,
+      })),
+    );
+    fc.assert(
+      fc.property(arb, ({ A, B, rows, cols }) => {
+        const y = op(A, B);
+        const round = A.dtype === 'float32' ? Math.fround : (v: number) => v;
+        const expected = indices([rows, cols]).map((idx) => round(f(readBroadcast(A.data, A.shape, idx), readBroadcast(B.data, B.shape, idx))));
+        expect(y.shape).toEqual([rows, cols]);
+        expect(Array.from(y.data)).toEqual(expected);
+      }),
+      runs(30),
+    );
+  });
+
   it('comparisons give int32 masks of the broadcast shape', () => {
     const cmp: [(a: Tensor, b: Tensor) => Tensor, (x: number, y: number) => boolean][] = [
       [eq, (x, y) => x === y], [ne, (x, y) => x !== y], [lt, (x, y) => x < y], [le, (x, y) => x <= y], [gt, (x, y) => x > y], [ge, (x, y) => x >= y],
