@@ -7,6 +7,7 @@
  * training checkpoint resumes with exactly the random numbers the uninterrupted run would have drawn.
  */
 import seedrandom from 'seedrandom';
+import { Xoshiro128 } from './xoshiro128.ts';
 
 /** Serializable generator state: seedrandom's ARC4 state plus the cached second normal deviate. */
 export interface RngState {
@@ -48,6 +49,17 @@ export class Rng {
   /** Uniform 32-bit unsigned integer (one draw of 4 bytes: cheaper than next()'s 7). */
   nextUint32(): number {
     return this.prng.int32() >>> 0;
+  }
+
+  /**
+   * A fast generator of 32-bit words for bulk draws (a dropout mask), seeded with four words of this one.
+   * Its words are not this generator's words, but they are fixed by this generator's state, so saving and
+   * restoring the Rng still replays them.
+   */
+  fastStream(): Xoshiro128 {
+    let words = [this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()];
+    while (words.every((w) => w === 0)) words = [this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()];
+    return new Xoshiro128(words[0], words[1], words[2], words[3]);
   }
 
   /** Uniform in [low, high). */

@@ -107,7 +107,7 @@ describe('gradient of dropout', () => {
     );
   });
 
-  it('the gradient is the mask scaling: 1/(1-p) where kept, 0 where dropped, one draw per element', () => {
+  it('the gradient is the mask scaling: 1/(1-p) where kept, 0 where dropped, one fast-stream word per element', () => {
     fc.assert(
       fc.property(arb, ({ x, p, seed }) => {
         const rng = new Rng(seed);
@@ -119,16 +119,36 @@ describe('gradient of dropout', () => {
           return;
         }
         y.backward(upstream);
+        const words = replay.fastStream(); // dropout's mask words: a fast stream seeded by the Rng
         for (let i = 0; i < x.size; i++) {
-          const kept = replay.nextUint32() >= p * 4294967296; // dropout keeps when a 32-bit draw reaches p * 2^32
+          const kept = words.nextUint32() >= p * 4294967296; // dropout keeps when a 32-bit word reaches p * 2^32
           expect(x.grad!.data[i]).toBe(kept ? (i + 1) * (1 / (1 - p)) : 0);
           expect(y.data[i]).toBe(kept ? x.data[i] * (1 / (1 - p)) : 0);
         }
-        // Both generators are at the same point of the stream: dropout drew exactly one number per element.
+        // Both generators are at the same point of the stream: dropout took one fast stream and nothing else.
         expect(rng.next()).toBe(replay.next());
       }),
       runs(20),
     );
+  });
+
+  it('keeps each element with probability 1 - p, independently of its neighbours', () => {
+    const n = 200_000;
+    const x = new Tensor(new Float32Array(n).fill(1), [n]);
+    for (const p of [0.1, 0.5]) {
+      const y = dropout(x, p, new Rng(11));
+      let kept = 0;
+      let keptPairs = 0;
+      for (let i = 0; i < n; i++) {
+        if (y.data[i] !== 0) kept++;
+        if (i > 0 && y.data[i] !== 0 && y.data[i - 1] !== 0) keptPairs++;
+      }
+      // Binomial standard deviations: sqrt(n p (1 - p)) <= 224 elements; allow 5 of them.
+      expect(Math.abs(kept - n * (1 - p))).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
+      // Neighbours kept together as often as independence predicts, (1 - p)^2.
+      const q = (1 - p) ** 2;
+      expect(Math.abs(keptPairs - (n - 1) * q)).toBeLessThan(5 * Math.sqrt(n * q * (1 - q)));
+    }
   });
 
   it('in evaluation mode dropout is the identity and draws nothing', () => {
