@@ -5,42 +5,68 @@
  * Workers are unref'd: they never keep the process alive, and they end with it. From the TypeScript
  * sources (tsx, vitest) a worker starts through tsx-worker.mjs, which registers tsx in the new thread;
  * compiled to JavaScript, the worker is cpu-worker.js itself.
+ *
+ * A worker that ends (terminated from outside, an uncaught error, out of memory) is dropped from the pool
+ * and the next job starts a new one. Between jobs its 'exit' or 'error' event does that; during a job, when
+ * the main thread sleeps and no event can reach it, the watcher thread of worker-watch.ts tells it, and the
+ * job throws instead of waiting forever for the chunk the worker may have held.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BY_WORKERS, DONE, FAILED, type ChunkedJob } from './chunks.ts';
+import { terminateAndWait, WAIT_SLICE_MS, watchWorker, type WorkerWatch } from './worker-watch.ts';
 
 interface PoolWorker {
   worker: Worker;
   /** The main thread's end of the worker's error channel. */
   errors: MessagePort;
+  /** Says, even while the main thread sleeps, whether the worker's thread has ended. */
+  watch: WorkerWatch;
+  /** Set when the pool itself stops the worker (stopWorkers, a failed job): its exit is expected. */
+  stopping: boolean;
 }
 
 const pool: PoolWorker[] = [];
+
+/** Take `w` out of the pool if it is still there; the next job starts a new worker in its place. */
+function drop(w: PoolWorker): void {
+  const i = pool.indexOf(w);
+  if (i < 0) return;
+  pool.splice(i, 1);
+  w.errors.close();
+}
 
 function spawn(): PoolWorker {
   const here = import.meta.url;
   const fromSource = here.endsWith('.ts');
   const entry = new URL(fromSource ? './cpu-worker.ts' : './cpu-worker.js', here);
   const { port1, port2 } = new MessageChannel();
-  const workerData = { entry: entry.href, errors: port2 };
+  const watch = watchWorker();
+  const workerData = { entry: entry.href, errors: port2, watch: watch.port };
   // execArgv: [] - the worker needs none of the main thread's flags, and some (--input-type, --eval) would
   // stop it from starting.
-  const options = { workerData, transferList: [port2], execArgv: [] };
+  const options = { workerData, transferList: [port2, watch.port], execArgv: [] };
   const worker = fromSource ? new Worker(new URL('./tsx-worker.mjs', here), options) : new Worker(entry, options);
   worker.unref();
   port1.unref();
-  const entryInPool: PoolWorker = { worker, errors: port1 };
+  const entryInPool: PoolWorker = { worker, errors: port1, watch, stopping: false };
   worker.on('error', (e) => {
     // A worker that cannot start (or crashed between jobs) is dropped; the main thread does its share.
     console.error(`bert cpu backend: a worker thread failed and was dropped: ${e.stack ?? e.message}`);
-    const i = pool.indexOf(entryInPool);
-    if (i >= 0) pool.splice(i, 1);
+    drop(entryInPool);
+  });
+  worker.on('exit', (code) => {
+    if (!entryInPool.stopping) console.error(`bert cpu backend: a worker thread exited with code ${code} and was dropped; the next job starts a new one`);
+    drop(entryInPool);
   });
   return entryInPool;
 }
 
-/** Up to `count` workers, starting the missing ones (they boot in the background; work does not wait for them). */
+/**
+ * Up to `count` workers, starting the missing ones (they boot in the background; work does not wait for
+ * them). Workers whose thread has ended are dropped first, even if their 'exit' event has not come yet.
+ */
 export function getWorkers(count: number): PoolWorker[] {
+  for (const w of pool.filter((p) => p.watch.exited())) drop(w);
   while (pool.length < count) pool.push(spawn());
   return pool.slice(0, count);
 }
@@ -57,24 +83,45 @@ export function takeWorkerErrors(): string[] {
 /** Stop every worker (tests use this to check that a fresh pool starts again); the next job starts new ones. */
 export async function stopWorkers(): Promise<void> {
   const all = pool.splice(0, pool.length);
+  for (const w of all) w.stopping = true;
   await Promise.all(all.map((w) => w.worker.terminate()));
   for (const w of all) w.errors.close();
 }
 
 /**
+ * A worker ended while a job waited for its chunks: stop the whole pool, wait until its threads have ended
+ * (one still computing a chunk would write into scratch memory the next job reuses), and return the error
+ * to throw. The next job starts new workers. The exit code is not known yet (the 'exit' event needs the
+ * event loop): the dead worker's 'exit' listener logs it later.
+ */
+function failOnExit(dead: PoolWorker, what: string): Error {
+  const all = pool.splice(0, pool.length);
+  for (const w of all) w.stopping = w !== dead;
+  terminateAndWait(all);
+  for (const w of all) w.errors.close();
+  return new Error(`${what}: a worker thread exited before the job was done; the workers were stopped, and the next call starts new ones`);
+}
+
+/**
  * Run `job` on `threads` threads: post it to threads - 1 workers, let the main thread take chunks too
  * (`runLocal`, which calls takeChunks), then sleep in Atomics.wait until every chunk is done. Synchronous
- * for the caller. Workers that are still booting simply find no chunks left.
- * @param what names the job in the error thrown when a chunk failed
+ * for the caller. Workers that are still booting simply find no chunks left. If one of the workers ends
+ * before the job is done, the call throws (see failOnExit) rather than wait for its chunk forever.
+ * @param what names the job in the error thrown when a chunk failed or a worker ended
  * @returns how many chunks the workers computed
  */
 export function runParallel(job: ChunkedJob & { kind: string }, threads: number, runLocal: (onError: (e: unknown) => void) => void, what: string): number {
-  for (const w of getWorkers(threads - 1)) w.worker.postMessage(job);
+  const workers = getWorkers(threads - 1);
+  for (const w of workers) w.worker.postMessage(job);
   const errors: string[] = [];
   runLocal((e) => errors.push(e instanceof Error ? e.stack ?? e.message : String(e)));
   const counter = new Int32Array(job.counter);
   for (let done = Atomics.load(counter, DONE); done < job.chunks; done = Atomics.load(counter, DONE)) {
-    Atomics.wait(counter, DONE, done);
+    // The last chunk wakes us; meanwhile, every WAIT_SLICE_MS, look whether a worker has ended.
+    if (Atomics.wait(counter, DONE, done, WAIT_SLICE_MS) === 'timed-out') {
+      const dead = workers.find((w) => w.watch.exited());
+      if (dead) throw failOnExit(dead, what);
+    }
   }
   if (Atomics.load(counter, FAILED) !== 0) {
     errors.push(...takeWorkerErrors());

@@ -8,11 +8,17 @@
  * and the memory, so their code is the short script WORKER_SOURCE below. They are unref'd and end with the
  * process. Thread count: the cpu backend's setting (BERT_THREADS / setCpuThreads), main thread included.
  *
+ * A worker that ends (terminated from outside, an uncaught error) is dropped and the next product starts a
+ * new one: between products its 'exit' or 'error' event does that; during a product, while the main thread
+ * sleeps, the watcher thread of ../cpu/worker-watch.ts tells it, and the product throws instead of waiting
+ * forever for a chunk the worker may have claimed.
+ *
  * Determinism: every C element is computed by one thread with gemm, whose order of additions does not
  * depend on which rows a call covers, so results are bit-identical for any thread count.
  */
 import { Worker } from 'node:worker_threads';
 import { getCpuThreads } from '../cpu/threads.ts';
+import { terminateAndWait, WAIT_SLICE_MS, watchWorker, type WorkerWatch } from '../cpu/worker-watch.ts';
 import type { WasmMatmulLayout } from './matmul.ts';
 import { wasmMatmulModule } from './module.ts';
 
@@ -20,10 +26,13 @@ import { wasmMatmulModule } from './module.ts';
 const GEN = 0, COUNTER = 1, DONE = 2, FAILED = 3, FIELDS = 4;
 const MAX_CHUNKS = 0xffff;
 
-/** A worker: wait for the job number to change, run chunks of the new job, repeat. */
+/**
+ * A worker: wait for the job number to change, run chunks of the new job, repeat. It keeps `watch`, its end
+ * of the channel that tells the watcher thread when this thread has ended.
+ */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory } = workerData;
+const { module, memory, watch } = workerData;
 const { runChunks } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const control = new Int32Array(memory.buffer, 0, 16); // the control block never moves when memory grows
 let seen = 0;
@@ -39,15 +48,55 @@ for (;;) {
 }
 `;
 
-const workers: Worker[] = [];
+interface WasmWorker {
+  worker: Worker;
+  /** Says, even while the main thread sleeps, whether the worker's thread has ended. */
+  watch: WorkerWatch;
+  /** Set when this backend stops the worker itself: its exit is expected. */
+  stopping: boolean;
+}
 
-function ensureWorkers(count: number): void {
+const workers: WasmWorker[] = [];
+
+function drop(w: WasmWorker): void {
+  const i = workers.indexOf(w);
+  if (i >= 0) workers.splice(i, 1);
+}
+
+function spawn(): WasmWorker {
   const { module, memory } = wasmMatmulModule();
-  while (workers.length < count) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory }, execArgv: [] });
-    worker.unref();
-    workers.push(worker);
-  }
+  const watch = watchWorker();
+  const workerData = { module, memory, watch: watch.port };
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData, transferList: [watch.port], execArgv: [] });
+  worker.unref();
+  const w: WasmWorker = { worker, watch, stopping: false };
+  worker.on('error', (e) => {
+    console.error(`bert wasm backend: a worker thread failed and was dropped: ${e.stack ?? e.message}`);
+    drop(w);
+  });
+  worker.on('exit', (code) => {
+    if (!w.stopping) console.error(`bert wasm backend: a worker thread exited with code ${code} and was dropped; the next product starts a new one`);
+    drop(w);
+  });
+  return w;
+}
+
+/** `count` workers: ended ones are dropped (even before their 'exit' event), missing ones started. */
+function ensureWorkers(count: number): WasmWorker[] {
+  for (const w of workers.filter((x) => x.watch.exited())) drop(w);
+  while (workers.length < count) workers.push(spawn());
+  return workers.slice(0, count);
+}
+
+/**
+ * Stop every worker and wait until their threads have ended: one still computing a chunk of a failed
+ * product would otherwise write into wasm memory (or read job words) that the next product reuses.
+ * @param dead a worker that ended by itself: its 'exit' listener still logs its exit code later
+ */
+function stopAllNow(dead?: WasmWorker): void {
+  const all = workers.splice(0, workers.length);
+  for (const w of all) w.stopping = w !== dead;
+  terminateAndWait(all);
 }
 
 /** Matmuls with fewer multiply-adds stay on one thread (2^21 take about 0.3 ms in the SIMD kernel). */
@@ -68,11 +117,15 @@ let generation = 0;
 /** Statistics of the last threaded product: chunks in all, and how many the main thread computed. */
 export let lastWasmThreadedStats: { chunks: number; byMain: number } | null = null;
 
-/** Run the packed product `L` on getCpuThreads() threads (the main thread and workers). */
-export function runThreaded(L: WasmMatmulLayout): void {
+/**
+ * Run the packed product `L` on getCpuThreads() threads (the main thread and workers).
+ * @param beforeWake called once the job is in the control block, just before the workers are woken
+ *   (tests use it to stand in for a worker that claimed a chunk and then ended)
+ */
+export function runThreaded(L: WasmMatmulLayout, beforeWake?: () => void): void {
   const threads = getCpuThreads();
   const { memory, exports } = wasmMatmulModule();
-  ensureWorkers(threads - 1);
+  const used = ensureWorkers(threads - 1);
   // About four chunks per thread; a chunk is whole row panels of one matrix.
   const total = L.batch * L.mPanels;
   let panelsPerChunk = Math.min(L.mPanels, Math.max(1, Math.ceil(total / (4 * threads))));
@@ -92,21 +145,38 @@ export function runThreaded(L: WasmMatmulLayout): void {
   Atomics.store(control, DONE, 0);
   Atomics.store(control, FAILED, 0);
   Atomics.store(control, COUNTER, tag << 16);
+  beforeWake?.();
   Atomics.store(control, GEN, generation);
   Atomics.notify(control, GEN);
 
   const byMain = exports.runChunks(tag);
+  const what = `wasm matmul of [${L.batch} x ${L.m} x ${L.k}] @ [${L.k} x ${L.n}]`;
   for (let done = Atomics.load(control, DONE); done < chunks; done = Atomics.load(control, DONE)) {
     if (Atomics.load(control, FAILED) !== 0) {
-      throw new Error(`wasm matmul of [${L.batch} x ${L.m} x ${L.k}] @ [${L.k} x ${L.n}] failed on a worker thread`);
+      stopAllNow();
+      throw new Error(`${what} failed on a worker thread; the workers were stopped, and the next call starts new ones`);
     }
-    Atomics.wait(control, DONE, done, 1000);
+    // A finished chunk wakes us; every WAIT_SLICE_MS without one, look whether a worker has ended.
+    if (Atomics.wait(control, DONE, done, WAIT_SLICE_MS) === 'timed-out') {
+      const dead = used.find((w) => w.watch.exited());
+      if (dead) {
+        // Its exit code is not known yet (the 'exit' event needs the event loop); its listener logs it later.
+        stopAllNow(dead);
+        throw new Error(`${what}: a worker thread exited before the product was done; the workers were stopped, and the next call starts new ones`);
+      }
+    }
   }
   lastWasmThreadedStats = { chunks, byMain };
+}
+
+/** The worker threads in use now (tests end one from outside to check that a new one replaces it). */
+export function wasmWorkerThreads(): Worker[] {
+  return workers.map((w) => w.worker);
 }
 
 /** Stop the workers (tests check that a fresh set starts again); the next threaded product starts new ones. */
 export async function stopWasmWorkers(): Promise<void> {
   const all = workers.splice(0, workers.length);
-  await Promise.all(all.map((w) => w.terminate()));
+  for (const w of all) w.stopping = true;
+  await Promise.all(all.map((w) => w.worker.terminate()));
 }
