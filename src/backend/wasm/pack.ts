@@ -20,17 +20,29 @@ export function packA(a: Float32Array, aOff: number, m: number, k: number, trans
     packATransposed(a, aOff, m, k, dst, dstOff);
     return;
   }
-  const panels = Math.ceil(m / TILE_M);
-  for (let ip = 0; ip < panels; ip++) {
-    const base = dstOff + ip * k * TILE_M;
-    const i0 = ip * TILE_M;
-    const rows = Math.min(TILE_M, m - i0);
-    if (rows < TILE_M) dst.fill(0, base, base + k * TILE_M);
-    // A stored [m, k]: read each row along p, write every 4th float.
-    for (let r = 0; r < rows; r++) {
-      const s = aOff + (i0 + r) * k;
-      for (let p = 0; p < k; p++) dst[base + p * TILE_M + r] = a[s + p];
+  // A stored [m, k]: a panel interleaves 4 rows, so read the 4 rows side by side along p and write the
+  // panel front to back.
+  const fullPanels = Math.floor(m / TILE_M);
+  for (let ip = 0; ip < fullPanels; ip++) {
+    const s0 = aOff + ip * TILE_M * k;
+    const s1 = s0 + k;
+    const s2 = s1 + k;
+    const s3 = s2 + k;
+    for (let p = 0, d = dstOff + ip * k * TILE_M; p < k; p++, d += TILE_M) {
+      dst[d] = a[s0 + p];
+      dst[d + 1] = a[s1 + p];
+      dst[d + 2] = a[s2 + p];
+      dst[d + 3] = a[s3 + p];
     }
+  }
+  const rows = m - fullPanels * TILE_M;
+  if (rows === 0) return;
+  // The last, partial panel: its missing rows are zeros.
+  const base = dstOff + fullPanels * k * TILE_M;
+  dst.fill(0, base, base + k * TILE_M);
+  for (let r = 0; r < rows; r++) {
+    const s = aOff + (fullPanels * TILE_M + r) * k;
+    for (let p = 0; p < k; p++) dst[base + p * TILE_M + r] = a[s + p];
   }
 }
 
