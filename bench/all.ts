@@ -44,8 +44,8 @@ function main(): number {
       const forwarded = [...(args.runs === undefined ? [] : ['--runs', String(args.runs)]), '--json', json];
       console.log(`\n=== bench/${file} ${forwarded.slice(0, -2).join(' ')}`.trimEnd());
       const started = performance.now();
-      // `node --import tsx` runs TypeScript the way the `tsx` command does.
-      const child = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH_DIR, file), ...forwarded], { stdio: 'inherit' });
+      // bin/run.mjs runs the TypeScript file with the runtime settings the `bert` command uses.
+      const child = spawnSync(process.execPath, [join(BENCH_DIR, '..', 'bin', 'run.mjs'), join(BENCH_DIR, file), ...forwarded], { stdio: 'inherit' });
       const seconds = ((performance.now() - started) / 1000).toFixed(0);
       if (child.status !== 0) {
         failed.push(`${file} (${child.error?.message ?? (child.signal ? `signal ${child.signal}` : `exit code ${child.status}`)})`);

@@ -51,6 +51,9 @@ async function runHere(file, args) {
 export async function runWithSettings(file, args) {
   const absolute = path.resolve(file);
   const mode = process.env.BERT_RUNTIME_SETTINGS;
+  // 'applied' marks the child this function started; it is removed again so that a node process the child
+  // starts in turn (a benchmark, `npx bert` from a script) gets the settings too.
+  if (mode === 'applied') delete process.env.BERT_RUNTIME_SETTINGS;
   if (mode === 'off' || mode === 'applied') return runHere(absolute, args);
   const child = spawn(process.execPath, [...NODE_FLAGS, RUN_MJS, absolute, ...args], {
     stdio: 'inherit',

@@ -34,6 +34,11 @@ describe('bin/run.mjs', () => {
     expect(out.tunables).toBe('glibc.malloc.trim_threshold=1234:glibc.cpu.x86_shstk=off:glibc.malloc.mmap_threshold=33554432');
   });
 
+  it('does not leave its marker to the processes the child starts (they get the settings too)', () => {
+    const { out } = run(['env']);
+    expect(out.marker).toBeNull();
+  });
+
   it("returns the child's exit code", () => {
     expect(run(['exit', '3']).status).toBe(3);
   });
