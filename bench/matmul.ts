@@ -12,6 +12,8 @@
  *   ours (naive)      matmulNaive, the textbook triple loop it is tested against (smallest shape only: it is slow)
  *   ours (wasm SIMD)  matmulWasm, our WebAssembly f32x4 kernel (src/backend/wasm/matmul.wat), 1 thread: the kernel of
  *                     the wasm backend (BERT_BACKEND=wasm), compared like for like with tfjs-backend-wasm
+ *   gpujs webasm      the gpujs backend's matmul: a gpu.js kernel in gpu.js's WebAssembly + SIMD mode
+ *                     (src/backend/gpujs), one gpu.js "thread" per element of C
  *   tfjs-backend-cpu  tf.matMul(a, b) on TensorFlow.js's plain-JavaScript backend
  *   tfjs-backend-wasm tf.matMul(a, b) on its WebAssembly backend (XNNPACK; SIMD and threads when available,
  *                     which the output reports; in Node it runs without threads)
@@ -29,14 +31,15 @@
  *
  * Usage: npm run bench:matmul -- [--runs N] [--slow-runs N] [--json FILE]
  *   --runs N       timed runs per measurement (default 5), after one warm-up run
- *   --slow-runs N  timed runs for the slow implementations (tfjs-backend-cpu, naive) (default: --runs)
+ *   --slow-runs N  timed runs for the slow implementations (tfjs-backend-cpu, gpujs webasm, naive) (default: --runs)
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { getCpuThreads, kernel, matmulNaive, Rng, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
+import { getCpuThreads, kernel, matmulNaive, Rng, setBackend, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
+import { registerGpujsBackend } from '../src/backend/gpujs/index.ts';
 import { matmulWasm, stopWasmWorkers } from '../src/backend/wasm/index.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
@@ -57,6 +60,7 @@ const OURS_WASM = 'ours (wasm SIMD, 1 thread)';
 const NAIVE = 'ours (matmulNaive)';
 const TFJS_CPU = 'tfjs-backend-cpu';
 const TFJS_WASM = 'tfjs-backend-wasm';
+const GPUJS_WEBASM = 'gpujs webasm';
 const WALL = 'GFLOP/s';
 const CPU = 'GFLOP/s (CPU time)';
 
@@ -144,6 +148,11 @@ async function main(): Promise<void> {
   console.log(`Node ${process.version}, tfjs-core ${tf.version_core}; tfjs-backend-wasm: ${wasmInfo}; our kernel: 1 thread${getCpuThreads() > 1 ? ` and ${getCpuThreads()} threads` : ''}`);
   console.log(`timed runs: ${runs} (tfjs-backend-cpu and naive: ${slowRuns}), after one warm-up run\n`);
 
+  // The gpujs backend's matmul kernel in webasm mode, taken from the registry once; then back to cpu.
+  setBackend(registerGpujsBackend('webasm'));
+  const gpujsMatmul = kernel('matmul');
+  setBackend('cpu');
+
   // Threads our kernel may use by default (BERT_THREADS, else the number of cores).
   const threads = getCpuThreads();
   const oursThreaded = `ours (matmulBlocked, ${threads} threads)`;
@@ -174,6 +183,8 @@ async function main(): Promise<void> {
       // shape only: by then its code is compiled, which is what the warm-up is for.
       { impl: TFJS_CPU, before: () => tf.setBackend('cpu'), run: cpuCall.run, runs: slowRuns, warmup: shapeIndex === 0 ? 1 : 0 },
     ];
+    const gpujsOut = new Float32Array(s.m * s.n);
+    contestants.push({ impl: GPUJS_WEBASM, run: () => ourMatmul(gpujsMatmul, a, b, gpujsOut, s), runs: slowRuns });
     if (threads > 1) {
       contestants.push({ impl: oursThreaded, before: () => setCpuThreads(threads), run: () => ourMatmul(kernel('matmul'), a, b, oursT, s), runs });
     }
@@ -190,7 +201,7 @@ async function main(): Promise<void> {
     process.stdout.write(' done\n');
     if (threads > 1 && oursT.some((v, i) => v !== ours[i])) throw new Error(`${name}: the ${threads}-thread product differs from the 1-thread one`);
     if (shapeIndex === 0) notes.push(`${name}: |blocked - naive| / max|naive| = ${relativeDiff(ours, naive).toExponential(1)}`);
-    notes.push(`${name}: |wasm - blocked| / max|blocked| = ${relativeDiff(oursWasm, ours).toExponential(1)}`);
+    notes.push(`${name}: |wasm - blocked| / max|blocked| = ${relativeDiff(oursWasm, ours).toExponential(1)}, |gpujs - blocked| / max|blocked| = ${relativeDiff(gpujsOut, ours).toExponential(1)}`);
     notes.push(`${name}: |ours - tfjs-cpu| / max|tfjs-cpu| = ${relativeDiff(ours, cpu.out).toExponential(1)}, |ours - tfjs-wasm| / max|tfjs-wasm| = ${relativeDiff(ours, wasm.out).toExponential(1)}`);
   }
 
