@@ -11,9 +11,21 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
-/** A tensor of `shape` filled with `value`. */
+/**
+ * Throws unless `value` can be stored in an int32 tensor unchanged: an integer in [-2^31, 2^31).
+ * An Int32Array store would otherwise truncate 2.7 to 2, wrap 2^31 to -2^31 and turn NaN into 0 without a word
+ * (the same rule the ops apply to a number operand of an int32 tensor). `at` names the value's index, if any.
+ */
+function checkInt32Value(fn: string, value: number, at = ''): void {
+  if (value !== (value | 0)) {
+    throw new Error(`${fn}: the value ${value}${at ? ` at ${at}` : ''} is not an int32 value, but the dtype is int32 (int32 tensors hold integers in [-2^31, 2^31): round the value, or use a float dtype)`);
+  }
+}
+
+/** A tensor of `shape` filled with `value`. For dtype int32, `value` must be an integer in [-2^31, 2^31). */
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
   validateShape(shape, 'full');
+  if (opts.dtype === 'int32') checkInt32Value('full', value);
   const data = allocate(opts.dtype ?? 'float32', sizeOf(shape));
   if (value !== 0) data.fill(value);
   return new Tensor(data, shape, opts.requiresGrad ?? false);
@@ -45,6 +57,8 @@ export function onesLike(t: Tensor): Tensor {
 /**
  * [start, start+step, ...) up to but excluding `end`, like Python's range.
  * start, end and step must be finite (an infinite or NaN bound has no length to allocate).
+ * For dtype int32 every value produced must be an integer in [-2^31, 2^31) (`end` itself may be fractional:
+ * arange(0, 2.5, 1, int32) is [0, 1, 2]; arange(0, 2, 0.5, int32) is an error at index 1, value 0.5).
  */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
   if (end === undefined) {
@@ -57,19 +71,29 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   if (step === 0) throw new Error('arange: step must not be 0');
   const n = Math.max(0, Math.ceil((end - start) / step));
   if (!Number.isSafeInteger(n)) throw new Error(`arange: [${start}, ${end}) in steps of ${step} would hold ${n} elements, too many to allocate`);
-  const data = allocate(opts.dtype ?? 'float32', n);
-  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  const dtype = opts.dtype ?? 'float32';
+  const data = allocate(dtype, n);
+  for (let i = 0; i < n; i++) {
+    const v = start + i * step;
+    if (dtype === 'int32') checkInt32Value('arange', v, `index ${i}`);
+    data[i] = v;
+  }
   return new Tensor(data, [n], opts.requiresGrad ?? false);
 }
 
 /**
  * A tensor from nested arrays (`tensor([[1, 2], [3, 4]])`, shape [2, 2]) or from a typed array with a shape.
- * Ragged nesting is an error that says where the rows differ.
+ * Ragged nesting is an error that says where the rows differ. For dtype int32 every value must be an integer in
+ * [-2^31, 2^31) (an error names the first one that is not, and where it is); an Int32Array always qualifies.
  */
 export function tensor(values: NestedArray | TypedArray, opts: CreateOptions & { shape?: Shape } = {}): Tensor {
   if (opts.shape !== undefined) validateShape(opts.shape, 'tensor');
+  const toInt32 = opts.dtype === 'int32';
   if (ArrayBuffer.isView(values)) {
     const shape = opts.shape ?? [values.length];
+    if (toInt32 && !(values instanceof Int32Array)) {
+      for (let i = 0; i < values.length; i++) checkInt32Value('tensor', values[i], `index ${i}`);
+    }
     const data = allocate(opts.dtype ?? typedDType(values), values.length);
     data.set(values);
     return new Tensor(data, shape, opts.requiresGrad ?? false);
@@ -83,6 +107,7 @@ export function tensor(values: NestedArray | TypedArray, opts: CreateOptions & {
   const walk = (v: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
       if (typeof v !== 'number') throw new Error(`tensor: expected a number at ${path || 'the top'}, found an array`);
+      if (toInt32) checkInt32Value('tensor', v, path || 'the top');
       flat.push(v);
       return;
     }
@@ -105,8 +130,9 @@ function typedDType(values: TypedArray): DType {
   return values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : 'float32';
 }
 
-/** Normal(mean, std) samples from `rng`. */
+/** Normal(mean, std) samples from `rng`. Float dtypes only: int32 would truncate every sample. */
 export function randn(shape: Shape, rng: Rng, opts: CreateOptions & { mean?: number; std?: number } = {}): Tensor {
+  rejectInt32('randn', opts.dtype);
   const t = zeros(shape, opts);
   const mean = opts.mean ?? 0;
   const std = opts.std ?? 1;
@@ -114,8 +140,9 @@ export function randn(shape: Shape, rng: Rng, opts: CreateOptions & { mean?: num
   return t;
 }
 
-/** Uniform samples in [low, high) from `rng`. */
+/** Uniform samples in [low, high) from `rng`. Float dtypes only: for random integers use randint. */
 export function uniform(shape: Shape, rng: Rng, low = 0, high = 1, opts: CreateOptions = {}): Tensor {
+  rejectInt32('uniform', opts.dtype);
   const t = zeros(shape, opts);
   for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(low, high);
   return t;
@@ -129,8 +156,18 @@ export function bernoulli(shape: Shape, p: number, rng: Rng, opts: CreateOptions
   return t;
 }
 
-/** Uniform random integers in [0, high) from `rng`, as int32. */
+/** Random samples are fractional: storing them as int32 would truncate them, so that dtype is an error. */
+function rejectInt32(fn: string, dtype: DType | undefined): void {
+  if (dtype === 'int32') {
+    throw new Error(`${fn}: dtype int32 cannot hold its fractional samples (they would be truncated); use a float dtype, or randint for random integers`);
+  }
+}
+
+/** Uniform random integers in [0, high) from `rng`, as int32. `high` must be an integer in [1, 2^31]. */
 export function randint(shape: Shape, high: number, rng: Rng): Tensor {
+  if (!(Number.isInteger(high) && high >= 1 && high <= 2 ** 31)) {
+    throw new Error(`randint: high must be an integer in [1, 2^31] so that every value in [0, high) is an int32 value, got ${high}`);
+  }
   const t = zeros(shape, { dtype: 'int32' });
   for (let i = 0; i < t.size; i++) t.data[i] = rng.int(high);
   return t;

@@ -33,6 +33,17 @@ describe('constant tensors', () => {
     expect(() => zeros([2, -1])).toThrow(/^full: shape \[2,-1\] must hold non-negative integers$/);
     expect(() => ones([1.5])).toThrow(/^full: shape \[1.5\] must hold non-negative integers$/);
   });
+
+  it('full with dtype int32 rejects a value that is not an int32 value (regression: 2.7 was stored as 2)', () => {
+    expect(() => full([2], 2.7, { dtype: 'int32' })).toThrow(/^full: the value 2.7 is not an int32 value, but the dtype is int32 \(/);
+    expect(() => full([2], 2 ** 31, { dtype: 'int32' })).toThrow(/^full: the value 2147483648 is not an int32 value/);
+    expect(() => full([2], NaN, { dtype: 'int32' })).toThrow(/^full: the value NaN is not an int32 value/);
+    expect(() => scalar(-Infinity, { dtype: 'int32' })).toThrow(/^full: the value -Infinity is not an int32 value/);
+    // The int32 range's ends, and any value for a float dtype, still work.
+    expect(Array.from(full([2], -(2 ** 31), { dtype: 'int32' }).data)).toEqual([-(2 ** 31), -(2 ** 31)]);
+    expect(scalar(2 ** 31 - 1, { dtype: 'int32' }).item()).toBe(2 ** 31 - 1);
+    expect(full([1], 2.7, { dtype: 'float64' }).item()).toBe(2.7);
+  });
 });
 
 describe('arange', () => {
@@ -55,6 +66,17 @@ describe('arange', () => {
     expect(() => arange(NaN)).toThrow(/^arange: start, end and step must be finite numbers, got start 0, end NaN, step 1$/);
     expect(() => arange(0, 1, -Infinity)).toThrow(/^arange: start, end and step must be finite numbers/);
     expect(() => arange(0, 1, 1e-300)).toThrow(/^arange: \[0, 1\) in steps of 1e-300 would hold .* elements, too many to allocate$/);
+  });
+
+  it('dtype int32 takes only int32 values, naming the first other one and its index (regression: truncated)', () => {
+    // Was [0, 0, 1, 1]: 0.5 and 1.5 stored as 0 and 1.
+    expect(() => arange(0, 2, 0.5, { dtype: 'int32' })).toThrow(/^arange: the value 0.5 at index 1 is not an int32 value, but the dtype is int32/);
+    expect(() => arange(0.5, 3, 1, { dtype: 'int32' })).toThrow(/^arange: the value 0.5 at index 0 is not an int32 value/);
+    expect(() => arange(2 ** 31 - 1, 2 ** 31 + 1, 1, { dtype: 'int32' })).toThrow(/^arange: the value 2147483648 at index 1 is not an int32 value/);
+    // Integer values are fine, even with a fractional end or a step too large to reach a fractional value.
+    expect(Array.from(arange(0, 2.5, 1, { dtype: 'int32' }).data)).toEqual([0, 1, 2]);
+    expect(Array.from(arange(0, 1, 1.5, { dtype: 'int32' }).data)).toEqual([0]);
+    expect(Array.from(arange(6, 0, -3, { dtype: 'int32' }).data)).toEqual([6, 3]);
   });
 });
 
@@ -91,6 +113,19 @@ describe('tensor() from nested arrays and typed arrays', () => {
     expect(t.data[0]).toBe(1);
     expect(tensor(Int32Array.from([5, 6])).dtype).toBe('int32');
     expect(tensor(Int32Array.from([5, 6]), { dtype: 'float32' }).dtype).toBe('float32');
+  });
+
+  it('dtype int32 takes only int32 values, naming the value and where it is (regression: 1.5 was stored as 1)', () => {
+    expect(() => tensor([1.5], { dtype: 'int32' })).toThrow(/^tensor: the value 1.5 at \[0\] is not an int32 value, but the dtype is int32 \(/);
+    expect(() => tensor([[1, 2], [3, 4.25]], { dtype: 'int32' })).toThrow(/^tensor: the value 4.25 at \[1\]\[1\] is not an int32 value/);
+    expect(() => tensor(0.5, { dtype: 'int32' })).toThrow(/^tensor: the value 0.5 at the top is not an int32 value/);
+    expect(() => tensor([0, -(2 ** 31) - 1], { dtype: 'int32' })).toThrow(/^tensor: the value -2147483649 at \[1\] is not an int32 value/);
+    expect(() => tensor([NaN], { dtype: 'int32' })).toThrow(/^tensor: the value NaN at \[0\] is not an int32 value/);
+    // A float typed array converted to int32 is checked too; an Int32Array needs no check.
+    expect(() => tensor(Float32Array.from([1, 2.5]), { dtype: 'int32' })).toThrow(/^tensor: the value 2.5 at index 1 is not an int32 value/);
+    expect(Array.from(tensor(Float64Array.from([1, -2]), { dtype: 'int32' }).data)).toEqual([1, -2]);
+    expect(Array.from(tensor(Int32Array.from([2 ** 31 - 1]), { dtype: 'int32' }).data)).toEqual([2 ** 31 - 1]);
+    expect(tensor([[1, 2], [3, 4]], { dtype: 'int32' }).toArray()).toEqual([[1, 2], [3, 4]]);
   });
 
   it('ragged nesting is an error that says where the rows differ', () => {
@@ -160,6 +195,16 @@ describe('random tensors from a seeded Rng', () => {
       counts[v]++;
     }
     for (const c of counts) expect(Math.abs(c / N - 1 / 7)).toBeLessThan(0.015);
-    expect(() => randint([2], 0, new Rng(5))).toThrow(/^Rng.int: expected a positive integer bound, got 0$/);
+    expect(() => randint([2], 0, new Rng(5))).toThrow(/^randint: high must be an integer in \[1, 2\^31\] so that every value in \[0, high\) is an int32 value, got 0$/);
+  });
+
+  it('int32 random tensors: randint rejects a high past int32, randn and uniform reject dtype int32 (regression: wrapped / truncated)', () => {
+    expect(() => randint([2], 2 ** 32, new Rng(5))).toThrow(/^randint: high must be an integer in \[1, 2\^31\] .*, got 4294967296$/);
+    expect(() => randint([0], 2.5, new Rng(5))).toThrow(/^randint: high must be an integer in \[1, 2\^31\] .*, got 2.5$/);
+    const top = randint([200], 2 ** 31, new Rng(5));
+    expect(Array.from(top.data).every((v) => v >= 0)).toBe(true);
+    expect(() => randn([2], new Rng(5), { dtype: 'int32' })).toThrow(/^randn: dtype int32 cannot hold its fractional samples/);
+    expect(() => uniform([2], new Rng(5), 0, 10, { dtype: 'int32' })).toThrow(/^uniform: dtype int32 cannot hold its fractional samples .*use a float dtype, or randint for random integers$/);
+    expect(Array.from(bernoulli([3], 1, new Rng(5), { dtype: 'int32' }).data)).toEqual([1, 1, 1]);
   });
 });
