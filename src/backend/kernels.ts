@@ -26,7 +26,10 @@ export interface MatmulArgs {
 
 export interface KernelSignatures {
   matmul: (args: MatmulArgs) => void;
-  /** Softmax over each contiguous row of length `cols`: out[r, j] = exp(x[r, j] - max_r) / sum_j exp(...). */
+  /**
+   * Softmax over each contiguous row of length `cols`: out[r, j] = exp(x[r, j] - max_r) / sum_j exp(...).
+   * A row entirely -Infinity gives zeros; one holding +Infinity or NaN gives NaN (tensor/softmax-input.ts).
+   */
   softmaxRows: (x: FloatArray, out: FloatArray, rows: number, cols: number) => void;
   /** softmax(scale * x + mask) over rows, in one pass per row (attention probabilities). */
   scaledMaskedSoftmaxRows: (args: ScaledMaskedSoftmaxArgs) => void;

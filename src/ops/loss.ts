@@ -4,6 +4,7 @@
 import { record } from '../autograd/record.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { sameShape, shapeToString } from '../tensor/shape.ts';
+import { isFullyMasked } from '../tensor/softmax-input.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { assertFloat, assertInt, assertSameDType } from './checks.ts';
 import { sub } from './elementwise.ts';
@@ -26,6 +27,8 @@ export interface CrossEntropyOptions {
  * A row of logits that is entirely -Infinity (with a target that is not ignored) follows the logSoftmax
  * convention: its probabilities are all 0, its loss is -log 0 = +Infinity rather than NaN, and its gradient
  * is the finite (0 - onehot(t_i)) * dL/dloss_i, equal to the gradient through -logSoftmax(x)[t_i].
+ * A row holding +Infinity or NaN (an overflow upstream) has a NaN loss and NaN gradient, so a training loop's
+ * non-finite-loss check sees it (see tensor/softmax-input.ts); rows whose target is ignored are not read.
  * @param logits [N, C] (or [..., C], flattened to rows)
  * @param targets int32 [N] (or [...]), each in [0, C) or equal to ignoreIndex
  * @returns scalar for mean/sum, [N] for none
@@ -57,9 +60,15 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
     let max = -Infinity;
     for (let j = 0; j < C; j++) if (x[o + j] > max) max = x[o + j];
     if (max === -Infinity) {
-      losses[i] = Infinity; // fully masked row: probs stay 0, loss = -log 0
+      if (isFullyMasked(x, o, C)) {
+        losses[i] = Infinity; // fully masked row: probs stay 0, loss = -log 0
+      } else {
+        losses[i] = NaN; // NaN beside -Infinity ('>' never picks NaN as the max): no distribution
+        probs.fill(NaN, o, o + C);
+      }
       continue;
     }
+    // A +Infinity max or a NaN entry makes s, and so the probabilities and the loss, NaN.
     let s = 0;
     for (let j = 0; j < C; j++) {
       const e = Math.exp(x[o + j] - max);

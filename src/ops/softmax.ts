@@ -10,6 +10,7 @@ import { kernel } from '../backend/registry.ts';
 import type { FloatArray } from '../backend/kernels.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeToString, sizeOf } from '../tensor/shape.ts';
+import { isFullyMasked } from '../tensor/softmax-input.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { assertFloat, assertSameDType } from './checks.ts';
 import { sumToShape } from './elementwise.ts';
@@ -27,6 +28,8 @@ function onAxis(x: Tensor, axis: number, op: string, lastAxisFn: (t: Tensor) => 
  * A row that is entirely -Infinity (every position masked) has no distribution; by the convention of the
  * 'softmaxRows' kernel (shared with scaledMaskedSoftmax, so fused and unfused attention agree) it gives
  * all zeros, and its gradient is zero too. A large finite mask such as -1e9 instead gives a uniform row.
+ * A row holding +Infinity or NaN (an overflow upstream) has no distribution and gives NaN everywhere, never
+ * zeros or other valid-looking numbers (see tensor/softmax-input.ts).
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
   assertFloat('softmax', x);
@@ -51,6 +54,8 @@ function softmaxLast(x: Tensor): Tensor {
  * ('scaledMaskedSoftmaxRows'), equal bit for bit to softmax(add(scale(scores, c), mask)) without the two
  * intermediate arrays. The mask (an additive bias such as 0 / -1e9 for padding) broadcasts to scores and is
  * read in place: a [batch, 1, 1, S] mask serves every head and query row of [batch, heads, S, S] scores.
+ * As for softmax, a row of scale * scores + mask that is entirely -Infinity gives zeros, and one holding
+ * +Infinity or NaN gives NaN.
  * Backward: with y the output and g its gradient, dL/dz = y * (g - sum_j g_j y_j) for z = scale * scores + mask,
  * so dL/dscores = scale * dL/dz and dL/dmask = dL/dz summed over the broadcast axes.
  * @param scores [..., S]
@@ -118,6 +123,7 @@ function rowOffsets(shape: readonly number[], target: readonly number[]): Int32A
  * A row that is entirely -Infinity gives -Infinity everywhere: the log of softmax's all-zero row (see
  * softmax), where x - logsumexp(x) would be -Infinity - (-Infinity) = NaN. Its gradient is then
  * g - 0 * sum(g) = g, finite, as for a single -Infinity entry in a row that is not fully masked.
+ * A row holding +Infinity or NaN gives NaN everywhere, as for softmax.
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   assertFloat('logSoftmax', x);
@@ -135,9 +141,11 @@ function logSoftmaxLast(x: Tensor): Tensor {
     let max = -Infinity;
     for (let j = 0; j < cols; j++) if (xd[o + j] > max) max = xd[o + j];
     if (max === -Infinity) {
-      z.fill(-Infinity, o, o + cols); // fully masked row: log of softmax's zeros
+      // Fully masked row: log of softmax's zeros. NaN beside -Infinity also leaves max at -Infinity: NaN.
+      z.fill(isFullyMasked(xd, o, cols) ? -Infinity : NaN, o, o + cols);
       continue;
     }
+    // A +Infinity max or a NaN entry makes sum, lse and so the whole row NaN.
     let sum = 0;
     for (let j = 0; j < cols; j++) sum += Math.exp(xd[o + j] - max);
     const lse = max + Math.log(sum);

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  bceWithLogits, crossEntropy, gather, gelu, layerNorm, logSoftmax, maskedFill, mul, neg, scaledMaskedSoftmax, sigmoid, softmax, sum, Tensor, type DType,
+  add, bceWithLogits, crossEntropy, gather, gelu, layerNorm, logSoftmax, maskedFill, mul, neg, scale, scaledMaskedSoftmax, sigmoid, softmax, sum, Tensor,
+  type DType,
 } from './core.ts';
 import { runs, shapeArb, sizeOfShape, values } from './helpers.ts';
 
@@ -148,6 +149,75 @@ describe('a row that is entirely -Infinity (fully masked): defined values, finit
       sum(neg(picked)).backward();
       expect(Array.from(unfused.grad!.data.subarray(3))).toEqual(Array.from(fused.grad!.data.subarray(3)));
       unfused.grad!.data.subarray(0, 3).forEach((v, j) => expect(Math.abs(v - fused.grad!.data[j])).toBeLessThanOrEqual(1e-6));
+    }
+  });
+});
+
+describe('a row holding +Infinity or NaN (an overflow upstream): NaN throughout that row, never valid-looking numbers', () => {
+  const INF = Infinity;
+  const NEG = -Infinity;
+  /** Rows with no distribution. The last three have max -Infinity, so they passed for fully masked rows. */
+  const badRows = [[1, INF, 2], [INF, INF, INF], [INF, NEG, NaN], [NaN, 1, 2], [NaN, NaN, NaN], [NEG, NaN, NEG], [NaN, NEG, NEG]];
+  const good = [1, 2, 3];
+  const isNaNRow = (v: ArrayLike<number>) => Array.from(v).every(Number.isNaN);
+
+  it('softmax, logSoftmax, scaledMaskedSoftmax and crossEntropy: the bad row is NaN, the good row as computed alone (regression: NaN beside -Infinity gave 0, -Infinity and loss +Infinity)', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const targets1 = new Tensor(Int32Array.from([2]), [1]);
+      const alone = {
+        softmax: softmax(make(dtype, [1, 3], good)).data,
+        logSoftmax: logSoftmax(make(dtype, [1, 3], good)).data,
+        loss: crossEntropy(make(dtype, [1, 3], good), targets1, { reduction: 'none' }).data[0],
+      };
+      for (const bad of badRows) {
+        const rows = [...good, ...bad];
+        const y = softmax(make(dtype, [2, 3], rows)).data;
+        expect(Array.from(y.subarray(0, 3))).toEqual(Array.from(alone.softmax));
+        expect(isNaNRow(y.subarray(3))).toBe(true);
+        // The same rows as columns (axis 0) give the same answer, transposed.
+        const yT = softmax(make(dtype, [3, 2], [rows[0], rows[3], rows[1], rows[4], rows[2], rows[5]]), 0).data;
+        expect([yT[0], yT[2], yT[4]]).toEqual(Array.from(alone.softmax));
+        expect(isNaNRow([yT[1], yT[3], yT[5]])).toBe(true);
+        const z = logSoftmax(make(dtype, [2, 3], rows)).data;
+        expect(Array.from(z.subarray(0, 3))).toEqual(Array.from(alone.logSoftmax));
+        expect(isNaNRow(z.subarray(3))).toBe(true);
+        const p = scaledMaskedSoftmax(make(dtype, [2, 3], rows), 1).data;
+        expect(Array.from(p)).toEqual(Array.from(y)); // toEqual takes NaN as equal to NaN
+
+        const logits = make(dtype, [2, 3], rows, true);
+        const losses = crossEntropy(logits, new Tensor(Int32Array.from([2, 0]), [2]), { reduction: 'none' });
+        expect(losses.data[0]).toBe(alone.loss);
+        expect(losses.data[1]).toBeNaN();
+        sum(losses).backward();
+        expect(allFinite(new Tensor(logits.grad!.data.subarray(0, 3), [3]))).toBe(true);
+        expect(isNaNRow(logits.grad!.data.subarray(3))).toBe(true);
+        // A mean over rows is NaN, which is what a training loop's non-finite-loss check looks for.
+        expect(crossEntropy(make(dtype, [2, 3], rows), new Tensor(Int32Array.from([2, 0]), [2])).item()).toBeNaN();
+        // A row whose target is ignored is not read.
+        expect(crossEntropy(make(dtype, [2, 3], rows), new Tensor(Int32Array.from([2, -100]), [2])).item()).toBe(alone.loss);
+      }
+    }
+  });
+
+  it('a fully -Infinity row keeps its own convention beside them: softmax 0, logSoftmax -Infinity, loss +Infinity', () => {
+    const x = make('float64', [2, 3], [NEG, NEG, NEG, NEG, NaN, NEG]);
+    expect(Array.from(softmax(x).data)).toEqual([0, 0, 0, NaN, NaN, NaN]);
+    expect(Array.from(logSoftmax(x).data)).toEqual([NEG, NEG, NEG, NaN, NaN, NaN]);
+    expect(Array.from(crossEntropy(x, new Tensor(Int32Array.from([0, 0]), [2]), { reduction: 'none' }).data)).toEqual([INF, NaN]);
+  });
+
+  it('fused and unfused attention agree: +Infinity or NaN in the scores or the mask makes that row NaN in both', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      // Row 0 finite; row 1: +Infinity score; row 2: +Infinity score under a -Infinity mask (Inf - Inf = NaN);
+      // row 3: NaN in a mask that is otherwise -Infinity (was 0 in both); row 4: a +Infinity score under the
+      // model's finite padding mask.
+      const scores = make(dtype, [5, 3], [1, 2, 3, 1, INF, 2, INF, 1, 2, 1, 2, 3, 1, 2, INF]);
+      const mask = make(dtype, [5, 3], [0, 0, -3e38, 0, 0, 0, NEG, 0, 0, NEG, NaN, NEG, 0, 0, -3e38]);
+      const fused = scaledMaskedSoftmax(scores, 0.5, mask).data;
+      const plain = softmax(add(scale(scores, 0.5), mask)).data;
+      expect(Array.from(fused)).toEqual(Array.from(plain));
+      expect(allFinite(new Tensor(fused.subarray(0, 3), [3]))).toBe(true);
+      for (let r = 1; r < 5; r++) expect(isNaNRow(fused.subarray(3 * r, 3 * r + 3))).toBe(true);
     }
   });
 });

@@ -2,8 +2,10 @@
  * Numerically stable softmax over rows: softmax(x)_j = exp(x_j - max(x)) / sum_i exp(x_i - max(x)).
  * Subtracting the row maximum changes nothing mathematically but keeps exp() from overflowing, so
  * softmax([1000, 1000]) is [0.5, 0.5] rather than NaN. A row that is entirely -Infinity (every position
- * masked) gives zeros rather than NaN.
+ * masked) gives zeros rather than NaN. A row holding +Infinity or NaN gives NaN everywhere (see
+ * tensor/softmax-input.ts for the whole convention).
  */
+import { isFullyMasked } from '../../tensor/softmax-input.ts';
 import type { FloatArray, ScaledMaskedSoftmaxArgs, SoftmaxBackwardArgs } from '../kernels.ts';
 
 export function softmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
@@ -15,9 +17,11 @@ function softmaxRow(x: FloatArray, out: FloatArray, o: number, cols: number): vo
   let max = -Infinity;
   for (let j = 0; j < cols; j++) if (x[o + j] > max) max = x[o + j];
   if (max === -Infinity) {
-    out.fill(0, o, o + cols);
+    // Fully masked: zeros. NaN beside -Infinity also leaves max at -Infinity ('>' never picks NaN): NaN.
+    out.fill(isFullyMasked(x, o, cols) ? 0 : NaN, o, o + cols);
     return;
   }
+  // A +Infinity max or a NaN entry makes the sum NaN, and so every entry below: no check needed here.
   let sum = 0;
   for (let j = 0; j < cols; j++) {
     const e = Math.exp(x[o + j] - max);
