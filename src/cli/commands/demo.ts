@@ -5,7 +5,7 @@ import { runDemo } from '../../train/demo.ts';
 
 const flags: Record<string, FlagSpec> = {
   out: { kind: 'string', help: 'output directory', default: 'runs/demo' },
-  steps: { kind: 'number', help: 'training steps', default: 1500 },
+  steps: { kind: 'number', help: 'training steps', default: 2500 },
   seed: { kind: 'number', help: 'random seed', default: 0 },
   backend: { kind: 'string', help: 'kernels: wasm (WebAssembly SIMD matmul, the fastest here) or cpu (pure TypeScript, the reference)', default: 'wasm' },
 };
