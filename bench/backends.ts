@@ -14,7 +14,8 @@
  *                    so by default it runs on the 128x768 @ 768x768 shape only)
  */
 import { registerGpujsBackend } from '../src/backend/gpujs/index.ts';
-import { getCpuThreads, kernel, Rng, setBackend, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
+import { getCpuThreads, kernel, Rng, setBackend, stopWorkers } from '../src/index.ts';
+import { onBackend, productArgs, randomArray, relativeDiff } from './matmul-setup.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
 const SHAPES = [
@@ -41,32 +42,23 @@ async function main(): Promise<void> {
   for (const [shapeIndex, s] of SHAPES.entries()) {
     const name = `matmul ${s.m}x${s.k} @ ${s.k}x${s.n}`;
     const flops = 2 * s.m * s.n * s.k;
-    const a = Float32Array.from({ length: s.m * s.k }, () => rng.normal());
-    const b = Float32Array.from({ length: s.k * s.n }, () => rng.normal());
+    const a = randomArray(s.m * s.k, rng);
+    const b = randomArray(s.k * s.n, rng);
     const outs = [0, 1, 2, 3].map(() => new Float32Array(s.m * s.n));
-    const call = (out: Float32Array): MatmulArgs => ({ a, b, out, batch: 1, m: s.m, n: s.n, k: s.k, transposeA: false, transposeB: false, aBatchStride: 0, bBatchStride: 0 });
-    const on = (backend: string, t: number) => () => {
-      setBackend(backend);
-      setCpuThreads(t);
-    };
+    const call = (out: Float32Array) => productArgs(a, b, out, s);
     const contestants: (Contestant & { impl: string })[] = [
-      { impl: 'cpu, 1 thread', before: on('cpu', 1), run: () => kernel('matmul')(call(outs[0])), runs },
-      { impl: `cpu, ${threads} threads`, before: on('cpu', threads), run: () => kernel('matmul')(call(outs[1])), runs },
-      { impl: 'gpujs webasm', before: on(registerGpujsBackend('webasm'), 1), run: () => kernel('matmul')(call(outs[2])), runs },
+      { impl: 'cpu, 1 thread', before: onBackend('cpu', 1), run: () => kernel('matmul')(call(outs[0])), runs },
+      { impl: `cpu, ${threads} threads`, before: onBackend('cpu', threads), run: () => kernel('matmul')(call(outs[1])), runs },
+      { impl: 'gpujs webasm', before: onBackend(registerGpujsBackend('webasm'), 1), run: () => kernel('matmul')(call(outs[2])), runs },
     ];
     const withGpujsCpu = gpujsCpuAll || shapeIndex === 0;
-    if (withGpujsCpu) contestants.push({ impl: 'gpujs cpu', before: on(registerGpujsBackend('cpu'), 1), run: () => kernel('matmul')(call(outs[3])), runs });
+    if (withGpujsCpu) contestants.push({ impl: 'gpujs cpu', before: onBackend(registerGpujsBackend('cpu'), 1), run: () => kernel('matmul')(call(outs[3])), runs });
     process.stdout.write(`${name} ...`);
     const timings = await timeInterleaved(contestants);
     contestants.forEach((c, i) => results.push(makeResult(name, c.impl, 'GFLOP/s', timings[i].wallMs.map((ms) => flops / (ms * 1e6)))));
     if (outs[1].some((v, i) => v !== outs[0][i])) throw new Error(`${name}: the ${threads}-thread product differs from the 1-thread one`);
-    let worst = 0;
-    let scale = 0;
-    for (let i = 0; i < outs[0].length; i++) {
-      worst = Math.max(worst, Math.abs(outs[2][i] - outs[0][i]), withGpujsCpu ? Math.abs(outs[3][i] - outs[0][i]) : 0);
-      scale = Math.max(scale, Math.abs(outs[0][i]));
-    }
-    process.stdout.write(` done (threads bit-identical; gpujs max |diff| / max |C| = ${(worst / scale).toExponential(1)})\n`);
+    const worst = Math.max(relativeDiff(outs[2], outs[0]), withGpujsCpu ? relativeDiff(outs[3], outs[0]) : 0);
+    process.stdout.write(` done (threads bit-identical; gpujs max |diff| / max |C| = ${worst.toExponential(1)})\n`);
   }
   setBackend('cpu');
   console.log();

@@ -41,6 +41,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { getCpuThreads, kernel, matmulNaive, Rng, setBackend, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
 import { registerGpujsBackend } from '../src/backend/gpujs/index.ts';
 import { matmulWasm, stopWasmWorkers } from '../src/backend/wasm/index.ts';
+import { productArgs, randomArray, relativeDiff } from './matmul-setup.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
 interface MatmulShape {
@@ -73,27 +74,10 @@ function flops({ m, k, n }: MatmulShape): number {
   return 2 * m * n * k;
 }
 
-/** Standard-normal float32 values from a seeded generator. */
-function randomArray(size: number, rng: Rng): Float32Array {
-  const a = new Float32Array(size);
-  for (let i = 0; i < size; i++) a[i] = rng.normal();
-  return a;
-}
-
-/** max |x - y| / max |y|: how far an output is from a reference, relative to the reference's scale. */
-function relativeDiff(x: Float32Array, y: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < x.length; i++) {
-    diff = Math.max(diff, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return diff / scale;
-}
 
 /** Our kernels, called directly with the same layout tfjs gets: A [m, k], B [k, n], no transposes. */
 function ourMatmul(fn: (args: MatmulArgs) => void, a: Float32Array, b: Float32Array, out: Float32Array, s: MatmulShape): void {
-  fn({ a, b, out, batch: 1, m: s.m, n: s.n, k: s.k, transposeA: false, transposeB: false, aBatchStride: 0, bBatchStride: 0 });
+  fn(productArgs(a, b, out, s));
 }
 
 /**

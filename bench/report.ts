@@ -212,11 +212,11 @@ export function readJsonReport(file: string): BenchReport {
   return { results: results as BenchResult[] };
 }
 
-/** Files in bench/ that are not benchmarks: the runner and this helper. */
-const NOT_BENCHMARKS = new Set(['all.ts', 'report.ts']);
+/** Files in bench/ that are not benchmarks: the runner and the helpers. */
+const NOT_BENCHMARKS = new Set(['all.ts', 'report.ts', 'matmul-setup.ts']);
 
 /**
- * The benchmark files in `dir`, sorted by name: every *.ts except all.ts, report.ts, *.d.ts and files whose
+ * The benchmark files in `dir`, sorted by name: every *.ts except all.ts, report.ts, matmul-setup.ts, *.d.ts and files whose
  * name starts with "_" (scratch files).
  */
 export function discoverBenchmarks(dir: string): string[] {

@@ -12,7 +12,8 @@
  * Usage: npx tsx bench/wasm-matmul.ts [--runs N] [--json FILE]
  */
 import '../src/backend/wasm/index.ts';
-import { getCpuThreads, kernel, Rng, setBackend, setCpuThreads, type MatmulArgs } from '../src/index.ts';
+import { getCpuThreads, kernel, Rng, setBackend, setCpuThreads } from '../src/index.ts';
+import { onBackend, productArgs, randomArray, relativeDiff } from './matmul-setup.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
 /** [m x k] @ [n x k]^T */
@@ -37,19 +38,15 @@ async function main(): Promise<void> {
   for (const s of SHAPES) {
     const name = `matmul ${s.m}x${s.k} @ (${s.n}x${s.k})^T`;
     const flops = 2 * s.m * s.n * s.k;
-    const a = Float32Array.from({ length: s.m * s.k }, () => rng.normal());
-    const b = Float32Array.from({ length: s.n * s.k }, () => rng.normal());
+    const a = randomArray(s.m * s.k, rng);
+    const b = randomArray(s.n * s.k, rng);
     const outs = [0, 1, 2, 3].map(() => new Float32Array(s.m * s.n));
-    const call = (out: Float32Array): MatmulArgs => ({ a, b, out, batch: 1, m: s.m, n: s.n, k: s.k, transposeA: false, transposeB: true, aBatchStride: 0, bBatchStride: 0 });
-    const on = (backend: string, t: number) => () => {
-      setBackend(backend);
-      setCpuThreads(t);
-    };
+    const call = (out: Float32Array) => productArgs(a, b, out, s, true);
     const contestants: (Contestant & { impl: string })[] = [
-      { impl: 'cpu, 1 thread', before: on('cpu', 1), run: () => kernel('matmul')(call(outs[0])), runs },
-      { impl: `cpu, ${threads} threads`, before: on('cpu', threads), run: () => kernel('matmul')(call(outs[1])), runs },
-      { impl: 'wasm, 1 thread', before: on('wasm', 1), run: () => kernel('matmul')(call(outs[2])), runs },
-      { impl: `wasm, ${threads} threads`, before: on('wasm', threads), run: () => kernel('matmul')(call(outs[3])), runs },
+      { impl: 'cpu, 1 thread', before: onBackend('cpu', 1), run: () => kernel('matmul')(call(outs[0])), runs },
+      { impl: `cpu, ${threads} threads`, before: onBackend('cpu', threads), run: () => kernel('matmul')(call(outs[1])), runs },
+      { impl: 'wasm, 1 thread', before: onBackend('wasm', 1), run: () => kernel('matmul')(call(outs[2])), runs },
+      { impl: `wasm, ${threads} threads`, before: onBackend('wasm', threads), run: () => kernel('matmul')(call(outs[3])), runs },
     ];
     process.stdout.write(`${name} ...`);
     const timings = await timeInterleaved(contestants);
@@ -57,13 +54,8 @@ async function main(): Promise<void> {
     const gflops = timings.map((t) => t.wallMs.map((ms) => flops / (ms / 1000) / 1e9));
     contestants.forEach((c, i) => results.push(makeResult(name, c.impl, 'GFLOP/s', gflops[i])));
     const med = results.slice(-4).map((r) => r.median);
-    let diff = 0;
-    let ref = 0;
-    for (let i = 0; i < outs[0].length; i++) {
-      diff = Math.max(diff, Math.abs(outs[2][i] - outs[0][i]), Math.abs(outs[3][i] - outs[0][i]));
-      ref = Math.max(ref, Math.abs(outs[0][i]));
-    }
-    rows.push([`${s.m}x${s.k} @ (${s.n}x${s.k})^T  ${s.what}`, ...med.map((x) => formatNumber(x)), formatNumber(med[2] / med[0]) + 'x', formatNumber(med[3] / med[1]) + 'x', diff / ref < 1e-5 ? 'ok' : `DIFF ${diff / ref}`]);
+    const diff = Math.max(relativeDiff(outs[2], outs[0]), relativeDiff(outs[3], outs[0]));
+    rows.push([`${s.m}x${s.k} @ (${s.n}x${s.k})^T  ${s.what}`, ...med.map((x) => formatNumber(x)), formatNumber(med[2] / med[0]) + 'x', formatNumber(med[3] / med[1]) + 'x', diff < 1e-5 ? 'ok' : `DIFF ${diff}`]);
   }
   setBackend('cpu');
   setCpuThreads(getCpuThreads());
