@@ -1,27 +1,34 @@
 /**
- * BERT speed on the active backend (cpu, or the one BERT_BACKEND names):
+ * BERT speed on each of our backends, side by side in one process (cpu and wasm by default):
  *
  *   BERT-Base forward      BertModel, 12 layers / hidden 768 / 12 heads, random weights, one sequence of
  *                          128 tokens (batch 1), evaluation mode, no graph recorded: inference latency
  *   BERT-Mini train step   BertForPreTraining, 4 layers / hidden 256 / 4 heads, batch 8 x 128 tokens, training
  *                          mode (dropout 0.1), forward + backward of MLM (15% of positions, through
  *                          mlmPositions as the pretraining loop does) + NSP loss; no optimizer update
+ *                          (bench/train.ts times whole steps)
  *
- * Each is timed after one untimed warm-up run; the table gives the median over the runs of the wall-clock
- * time, the process CPU time (steadier on a shared machine), and tokens per second (tokens / wall time).
+ * The backends take turns run by run (report.ts timeInterleaved) after one untimed warm-up each; the table
+ * gives the median over the runs of the wall-clock time, the process CPU time (steadier on a shared
+ * machine), tokens per second (tokens / wall time), and the ratio to the cpu backend.
  * For scale: PyTorch 1.13 (Debian's build) ran the same BERT-Base forward on this machine in about 9.6 s
  * (figure given in the issue, not measured by this script).
  *
- * Usage: npx tsx bench/bert.ts [--runs N] [--json FILE]      (default 3 runs each)
+ * Usage: node bin/run.mjs bench/bert.ts [--runs N] [--json FILE] [--backends cpu,wasm,gpujs]   (default 5 runs)
  */
-import { BertConfig, BertForPreTraining, BertModel, Rng, Tensor, getBackend, noGrad, randint } from '../src/index.ts';
-import { formatNumber, makeResult, parseBenchArgs, printTable, timeRuns, writeJsonReport, type BenchResult } from './report.ts';
+import { BertConfig, BertForPreTraining, BertModel, noGrad, randint, Rng, selectBackendFromEnv, setBackend, Tensor } from '../src/index.ts';
+import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult } from './report.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
-if (args.rest.length) throw new Error(`bench/bert: unknown arguments ${args.rest.join(' ')}; expected --runs N, --json FILE`);
-const runs = args.runs ?? 3;
-// The active backend: cpu unless BERT_BACKEND names another (e.g. BERT_BACKEND=wasm npx tsx bench/bert.ts).
-const IMPL = `ours (${getBackend()} backend)`;
+let backends = ['cpu', 'wasm'];
+for (let i = 0; i < args.rest.length; i += 2) {
+  if (args.rest[i] === '--backends' && args.rest[i + 1]) backends = args.rest[i + 1].split(',');
+  else throw new Error(`bench/bert: unknown argument "${args.rest[i]}"; expected --runs N, --json FILE, --backends LIST`);
+}
+const runs = args.runs ?? 5;
+const backendNames: string[] = [];
+for (const b of backends) backendNames.push(await selectBackendFromEnv({ BERT_BACKEND: b }));
+setBackend('cpu');
 const results: BenchResult[] = [];
 
 /** Random token ids in [5, vocab) (clear of the special tokens), int32 [batch, seq]. */
@@ -31,10 +38,16 @@ function randomIds(batch: number, seq: number, vocab: number, rng: Rng): Tensor 
   return t;
 }
 
-function record(name: string, tokens: number, wallMs: number[], cpuMs: number[]): void {
-  results.push(makeResult(name, IMPL, 'ms', wallMs));
-  results.push(makeResult(name, IMPL, 'cpu ms', cpuMs));
-  results.push(makeResult(name, IMPL, 'tokens/s', wallMs.map((ms) => (tokens * 1000) / ms)));
+/** Time `run` on every backend by turns and record ms, cpu ms and tokens/s for each. */
+async function compare(name: string, tokens: number, run: () => unknown): Promise<void> {
+  console.log(`${name}: ${backendNames.join(', ')}, ${runs} runs each...`);
+  const timings = await timeInterleaved(backendNames.map((b) => ({ before: () => setBackend(b), run, runs })));
+  backendNames.forEach((b, i) => {
+    const impl = `ours (${b} backend)`;
+    results.push(makeResult(name, impl, 'ms', timings[i].wallMs));
+    results.push(makeResult(name, impl, 'cpu ms', timings[i].cpuMs));
+    results.push(makeResult(name, impl, 'tokens/s', timings[i].wallMs.map((ms) => (tokens * 1000) / ms)));
+  });
 }
 
 // BERT-Base forward, seq 128, batch 1.
@@ -42,11 +55,10 @@ function record(name: string, tokens: number, wallMs: number[], cpuMs: number[])
   const rng = new Rng('bench-bert-base');
   const model = new BertModel(BertConfig.preset('base'), { seed: 'bench' }).eval();
   const inputIds = randomIds(1, 128, 30522, rng);
-  const t = await timeRuns(() => noGrad(() => model.forward({ inputIds })), runs);
-  record('BERT-Base forward (batch 1, seq 128)', 128, t.wallMs, t.cpuMs);
+  await compare('BERT-Base forward (batch 1, seq 128)', 128, () => noGrad(() => model.forward({ inputIds })));
 }
 
-// BERT-Mini training step, seq 128, batch 8.
+// BERT-Mini forward + backward, seq 128, batch 8.
 {
   const rng = new Rng('bench-bert-mini');
   const model = new BertForPreTraining(BertConfig.preset('mini'), { seed: 'bench' }).train();
@@ -57,16 +69,19 @@ function record(name: string, tokens: number, wallMs: number[], cpuMs: number[])
   const mlmPositions = new Tensor(Int32Array.from(positions), [positions.length]);
   const mlmLabels = new Tensor(Int32Array.from(positions, () => 5 + rng.int(30517)), [positions.length]);
   const nextSentenceLabel = new Tensor(Int32Array.from({ length: B }, () => rng.int(2)), [B]);
-  const step = () => {
+  await compare('BERT-Mini train step fwd+bwd (batch 8, seq 128)', B * S, () => {
     model.zeroGrad();
     const out = model.forward({ inputIds, mlmPositions, mlmLabels, nextSentenceLabel });
     out.loss!.backward();
-  };
-  const t = await timeRuns(step, runs);
-  record('BERT-Mini train step fwd+bwd (batch 8, seq 128)', B * S, t.wallMs, t.cpuMs);
+  });
 }
+setBackend('cpu');
 
-const rows = results.map((r) => [r.name, r.impl, r.metric, formatNumber(r.median), String(r.runs)]);
-printTable(['benchmark', 'impl', 'metric', 'median', 'runs'], rows);
+const find = (name: string, impl: string, metric: string) => results.find((r) => r.name === name && r.impl === impl && r.metric === metric);
+const rows = results.filter((r) => r.metric === 'ms').map((r) => {
+  const cpuMs = find(r.name, 'ours (cpu backend)', 'ms');
+  return [r.name, r.impl, formatNumber(r.median), formatNumber(find(r.name, r.impl, 'cpu ms')!.median), formatNumber(find(r.name, r.impl, 'tokens/s')!.median), String(r.runs), cpuMs ? `${formatNumber(cpuMs.median / r.median)}x` : '-'];
+});
+printTable(['benchmark', 'impl', 'ms', 'cpu ms', 'tokens/s', 'runs', 'speed vs cpu backend'], rows);
 console.log('For scale: PyTorch 1.13 (Debian) runs the BERT-Base forward in about 9.6 s on this machine (from the issue).');
 if (args.json) writeJsonReport(args.json, results);
