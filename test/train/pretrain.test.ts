@@ -94,5 +94,20 @@ describe('pretrain', () => {
   it('reports bad options before doing any work', async () => {
     await expect(pretrain(base(join(dir, 'bad'), { steps: 0 }))).rejects.toThrow(/--steps must be a positive integer, got 0/);
     await expect(pretrain(base(join(dir, 'bad'), { model: 'enormous' }))).rejects.toThrow(/neither a preset .* nor a config.json file/);
+    await expect(pretrain(base(join(dir, 'bad'), { evalDupeFactor: 0 }))).rejects.toThrow(/--eval-dupe-factor must be a positive integer, got 0/);
+    await expect(pretrain(base(join(dir, 'bad'), { steps: 4, warmup: 5 }))).rejects.toThrow(/--warmup must be an integer from 0 to --steps \(4\), got 5/);
+  });
+
+  it('--eval-dupe-factor makes a larger evaluation set from the same held-out documents', async () => {
+    const evaluated = async (evalDupeFactor: number) => {
+      const r = await pretrain(base(join(dir, `eval-dupe-${evalDupeFactor}`), { steps: 1, warmup: 0, saveEvery: 1, evalCorpus: [evalCorpus], evalEvery: 1, evalDupeFactor, evalInstances: 100_000 }));
+      return r.lastEval!.instances;
+    };
+    const one = await evaluated(1);
+    const three = await evaluated(3);
+    // Three passes, each cutting the documents anew: about three times the instances.
+    expect(one).toBeGreaterThan(0);
+    expect(three).toBeGreaterThan(2.5 * one);
+    expect(three).toBeLessThan(3.5 * one);
   });
 });
