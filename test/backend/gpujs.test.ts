@@ -8,51 +8,13 @@ import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { registerGpujsBackend, syncModeFromEnv } from '../../src/backend/gpujs/index.ts';
 import { registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
-import { getBackend, kernel, matmul, matmulBlocked, Rng, selectBackendFromEnv, setBackend, sum, Tensor, type FloatArray, type MatmulArgs } from '../../src/index.ts';
-import { randomMatmulArgs } from './matmul-cases.ts';
+import { getBackend, kernel, matmul, matmulBlocked, Rng, selectBackendFromEnv, setBackend, sum, Tensor, type MatmulArgs } from '../../src/index.ts';
+import { expectWithinFloat32Bound, randomMatmulArgs, type MatmulCase as Problem } from './matmul-cases.ts';
 
 afterEach(() => setBackend('cpu'));
 
-interface Problem {
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
-  transposeA: boolean;
-  transposeB: boolean;
-  broadcastB: boolean;
-  seed: number;
-}
-
 function build(p: Problem, f64 = false): MatmulArgs {
   return randomMatmulArgs(p, f64 ? 'float64' : 'float32');
-}
-
-/**
- * Every element within float32's error bound for a sum of k products: |c - exact| <= (k + 2) u sum_p |a_p b_p|,
- * u = 2^-24 (each product and each addition rounded once, plus the final store), against a float64 loop.
- */
-function expectWithinFloat32Bound(args: MatmulArgs): void {
-  const { a, b, out, batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
-  for (let z = 0; z < batch; z++) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let exact = 0;
-        let abs = 0;
-        for (let p = 0; p < k; p++) {
-          const av = transposeA ? a[z * aBatchStride + p * m + i] : a[z * aBatchStride + i * k + p];
-          const bv = transposeB ? b[z * bBatchStride + j * k + p] : b[z * bBatchStride + p * n + j];
-          exact += av * bv;
-          abs += Math.abs(av * bv);
-        }
-        const got = out[(z * m + i) * n + j];
-        const bound = (k + 2) * 2 ** -24 * abs;
-        if (!(Math.abs(got - exact) <= bound)) {
-          throw new Error(`C[${z}, ${i}, ${j}] = ${got}, exact ${exact}: error ${Math.abs(got - exact)} above the float32 bound ${bound}`);
-        }
-      }
-    }
-  }
 }
 
 const problem = fc.record({

@@ -35,3 +35,31 @@ export function randomMatmulArgs(p: MatmulCase, dtype: 'float32' | 'float64' = '
     bBatchStride: p.broadcastB ? 0 : p.k * p.n,
   };
 }
+
+/**
+ * Every element of `args.out` within float32's error bound for a sum of k products, against a float64 loop:
+ * |c - exact| <= (k + 2) u sum_p |a_p b_p|, u = 2^-24 (each product and each addition rounded once, plus the
+ * final store). Throws naming the first element outside it.
+ */
+export function expectWithinFloat32Bound(args: MatmulArgs): void {
+  const { a, b, out, batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
+  for (let z = 0; z < batch; z++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let exact = 0;
+        let abs = 0;
+        for (let p = 0; p < k; p++) {
+          const av = transposeA ? a[z * aBatchStride + p * m + i] : a[z * aBatchStride + i * k + p];
+          const bv = transposeB ? b[z * bBatchStride + j * k + p] : b[z * bBatchStride + p * n + j];
+          exact += av * bv;
+          abs += Math.abs(av * bv);
+        }
+        const got = out[(z * m + i) * n + j];
+        const bound = (k + 2) * 2 ** -24 * abs;
+        if (!(Math.abs(got - exact) <= bound)) {
+          throw new Error(`C[${z}, ${i}, ${j}] = ${got}, exact ${exact}: error ${Math.abs(got - exact)} above the float32 bound ${bound}`);
+        }
+      }
+    }
+  }
+}
