@@ -36,30 +36,44 @@ export function randomMatmulArgs(p: MatmulCase, dtype: 'float32' | 'float64' = '
   };
 }
 
-/**
- * Every element of `args.out` within float32's error bound for a sum of k products, against a float64 loop:
- * |c - exact| <= (k + 2) u sum_p |a_p b_p|, u = 2^-24 (each product and each addition rounded once, plus the
- * final store). Throws naming the first element outside it.
- */
-export function expectWithinFloat32Bound(args: MatmulArgs): void {
-  const { a, b, out, batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
-  for (let z = 0; z < batch; z++) {
+/** The definition: out[b, i, j] = sum_p A[b, i, p] B[b, p, j], in float64, p ascending; and sum_p |A||B|. */
+export function float64Reference(args: MatmulArgs): { ref: Float64Array; sumAbs: Float64Array } {
+  const { a, b, batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
+  const ref = new Float64Array(batch * m * n);
+  const sumAbs = new Float64Array(batch * m * n);
+  for (let bi = 0; bi < batch; bi++) {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
-        let exact = 0;
+        let s = 0;
         let abs = 0;
         for (let p = 0; p < k; p++) {
-          const av = transposeA ? a[z * aBatchStride + p * m + i] : a[z * aBatchStride + i * k + p];
-          const bv = transposeB ? b[z * bBatchStride + j * k + p] : b[z * bBatchStride + p * n + j];
-          exact += av * bv;
+          const av = transposeA ? a[bi * aBatchStride + p * m + i] : a[bi * aBatchStride + i * k + p];
+          const bv = transposeB ? b[bi * bBatchStride + j * k + p] : b[bi * bBatchStride + p * n + j];
+          s += av * bv;
           abs += Math.abs(av * bv);
         }
-        const got = out[(z * m + i) * n + j];
-        const bound = (k + 2) * 2 ** -24 * abs;
-        if (!(Math.abs(got - exact) <= bound)) {
-          throw new Error(`C[${z}, ${i}, ${j}] = ${got}, exact ${exact}: error ${Math.abs(got - exact)} above the float32 bound ${bound}`);
-        }
+        ref[(bi * m + i) * n + j] = s;
+        sumAbs[(bi * m + i) * n + j] = abs;
       }
+    }
+  }
+  return { ref, sumAbs };
+}
+
+/**
+ * Every element of `args.out` within float32's error bound for a sum of k products, against the float64
+ * reference: |c - exact| <= (k + 2) u sum_p |a_p b_p|, u = 2^-24 (each product and each addition rounded
+ * once, plus the final store). Throws naming the first element outside it.
+ */
+export function expectWithinFloat32Bound(args: MatmulArgs): void {
+  const { out, m, n, k } = args;
+  const { ref, sumAbs } = float64Reference(args);
+  for (let e = 0; e < ref.length; e++) {
+    const bound = (k + 2) * 2 ** -24 * sumAbs[e];
+    if (!(Math.abs(out[e] - ref[e]) <= bound)) {
+      const z = Math.floor(e / (m * n));
+      const i = Math.floor((e % (m * n)) / n);
+      throw new Error(`C[${z}, ${i}, ${e % n}] = ${out[e]}, exact ${ref[e]}: error ${Math.abs(out[e] - ref[e])} above the float32 bound ${bound}`);
     }
   }
 }

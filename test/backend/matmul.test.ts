@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matmulBlocked, matmulNaive, type MatmulArgs } from '../ops/core.ts';
-import { randomMatmulArgs } from './matmul-cases.ts';
+import { float64Reference as reference, randomMatmulArgs } from './matmul-cases.ts';
 
 type Float = 'float32' | 'float64';
 
@@ -26,30 +26,6 @@ interface Problem {
 /** Random operands for a problem; a broadcast operand is one matrix with batch stride 0. */
 function build(p: Problem): MatmulArgs {
   return randomMatmulArgs(p, p.dtype);
-}
-
-/** The definition: out[b, i, j] = sum_p A[b, i, p] B[b, p, j], in float64, p ascending; and sum_p |A||B|. */
-function reference(args: MatmulArgs): { ref: Float64Array; sumAbs: Float64Array } {
-  const { a, b, batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
-  const ref = new Float64Array(batch * m * n);
-  const sumAbs = new Float64Array(batch * m * n);
-  for (let bi = 0; bi < batch; bi++) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        let abs = 0;
-        for (let p = 0; p < k; p++) {
-          const av = transposeA ? a[bi * aBatchStride + p * m + i] : a[bi * aBatchStride + i * k + p];
-          const bv = transposeB ? b[bi * bBatchStride + j * k + p] : b[bi * bBatchStride + p * n + j];
-          s += av * bv;
-          abs += Math.abs(av * bv);
-        }
-        ref[(bi * m + i) * n + j] = s;
-        sumAbs[(bi * m + i) * n + j] = abs;
-      }
-    }
-  }
-  return { ref, sumAbs };
 }
 
 const small = fc.integer({ min: 1, max: 9 });
