@@ -8,7 +8,8 @@
  *   shapes: the three BERT-base products of bench/matmul.ts, and the attention products of one layer
  *   (batch 16 x 12 heads: Q K^T and probs V) and a weight gradient (x^T dy, transposeA).
  *
- * Dawn (the `webgpu` package) needs glibc 2.38, so this cannot run on the Debian 12 build machine: there it
+ * Dawn (the `webgpu` package) needs glibc 2.38, so plain node cannot load it on the Debian 12 build machine
+ * (scripts/webgpu-local.sh runs it there on lavapipe, a software Vulkan driver); without that it
  * runs with `--mode webasm` (same bridge and checks, gpu.js's WebAssembly mode instead of WebGPU), which is
  * how the script itself is tested.
  *

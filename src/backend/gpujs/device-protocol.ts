@@ -15,6 +15,7 @@ export type DeviceMode = 'webgpu' | 'webasm' | 'cpu';
 
 /** One product: float32 operands and output in shared memory, shapes as in MatmulArgs. */
 export interface DeviceMatmulJob {
+  type: 'matmul';
   a: SharedArrayBuffer;
   aLength: number;
   b: SharedArrayBuffer;
@@ -31,3 +32,14 @@ export interface DeviceWorkerData {
   /** Where the worker posts error messages (read synchronously with receiveMessageOnPort). */
   errors: MessagePort;
 }
+
+/**
+ * Release the GPU and end the worker's event loop so that the thread exits by itself. Terminating a
+ * thread that holds Dawn kills the process (Dawn's pending event processing throws into a dead
+ * environment), so the main thread sends this and waits for the exit.
+ */
+export interface DeviceShutdownJob {
+  type: 'shutdown';
+}
+
+export type DeviceJob = DeviceMatmulJob | DeviceShutdownJob;

@@ -7,11 +7,25 @@
  * Status slot protocol (Int32Array over a SharedArrayBuffer): the main thread sets it to BUSY and posts;
  * this thread sets READY (done) or FAILED (with the message posted on the errors port) and notifies.
  */
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MatmulArgs } from '../kernels.ts';
-import { STATUS_FAILED, STATUS_READY, type DeviceMatmulJob, type DeviceWorkerData } from './device-protocol.ts';
-import { GPU } from './gpu.ts';
+import { STATUS_FAILED, STATUS_READY, type DeviceJob, type DeviceWorkerData } from './device-protocol.ts';
+import { GPU, WebGPUContext, type GPUInstance } from './gpu.ts';
 import { copyResult, GpujsMatmul, type MatmulResult } from './matmul.ts';
+
+/**
+ * Let the thread end after WebGPU is released. Dawn keeps a thread's event loop alive until its instance
+ * object is garbage-collected, and ending the thread any other way while the instance lives (terminate(),
+ * process.exit()) aborts the process from inside Dawn. So, with every reference dropped, ask V8 for a
+ * full collection: then the loop empties and the thread exits on its own.
+ */
+function collectDawn(): void {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  setTimeout(() => gc(), 0);
+}
 
 async function main(): Promise<void> {
   if (!parentPort) throw new Error('device-worker.ts is the body of a worker thread; it was loaded on the main thread');
@@ -24,13 +38,32 @@ async function main(): Promise<void> {
     Atomics.notify(status, 0);
   };
   try {
+    let releaseWebGPU = () => {};
     if (mode === 'webgpu') {
       const { installWebGPU } = await import('./webgpu-setup.ts');
-      await installWebGPU();
+      releaseWebGPU = (await installWebGPU()).release;
       if (!(await GPU.isWebGPUAvailable())) throw new Error('WebGPU: navigator.gpu is installed but no adapter answered (no GPU, or no Vulkan driver)');
     }
-    const matmul = new GpujsMatmul(new GPU({ mode }), true);
-    port.on('message', async (job: DeviceMatmulJob) => {
+    let gpu: GPUInstance | null = new GPU({ mode });
+    let matmul: GpujsMatmul | null = new GpujsMatmul(gpu, true);
+    port.on('message', async (job: DeviceJob) => {
+      if (job.type === 'shutdown') {
+        try {
+          gpu?.destroy();
+          if (mode === 'webgpu') await WebGPUContext.destroy(); // the device all webgpu kernels share
+        } finally {
+          releaseWebGPU();
+          port.close();
+          gpu = matmul = null;
+          releaseWebGPU = () => {};
+          if (mode === 'webgpu') collectDawn();
+        }
+        return;
+      }
+      if (!matmul) {
+        finish(STATUS_FAILED, new Error(`device worker: ${job.type} after shutdown`));
+        return;
+      }
       try {
         const a = new Float32Array(job.a, 0, job.aLength);
         const b = new Float32Array(job.b, 0, job.bLength);

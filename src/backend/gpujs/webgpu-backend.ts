@@ -17,7 +17,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { matmulBlocked } from '../cpu/matmul-blocked.ts';
 import type { MatmulArgs } from '../kernels.ts';
 import { registerKernel } from '../registry.ts';
-import { STATUS_BUSY, STATUS_FAILED, type DeviceMatmulJob, type DeviceMode, type DeviceWorkerData } from './device-protocol.ts';
+import { STATUS_BUSY, STATUS_FAILED, type DeviceMatmulJob, type DeviceMode, type DeviceShutdownJob, type DeviceWorkerData } from './device-protocol.ts';
 import { gpujsCanMultiply } from './matmul.ts';
 
 interface Device {
@@ -81,8 +81,25 @@ export function registerDeviceBackend(mode: DeviceMode, name = mode === 'webgpu'
     throw e;
   }
   devices.set(name, device);
+  releaseBeforeExit();
   registerKernel({ kernelName: 'matmul', backendName: name, kernelFunc: (args) => deviceMatmul(device, args) });
   return name;
+}
+
+let exitHookInstalled = false;
+
+/**
+ * Release every device backend when the process is about to exit on its own (its event loop is empty:
+ * the workers are unref'd). Node ending a thread that still holds Dawn aborts the process, so a script or
+ * the CLI that simply returns must let the workers go first. (`process.exit()` skips this hook: release
+ * the backends before calling it.)
+ */
+function releaseBeforeExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('beforeExit', () => {
+    void Promise.all([...devices.keys()].map((name) => releaseDeviceBackend(name)));
+  });
 }
 
 /** matmul on the device worker (see MatmulArgs); blocks until the result is in args.out. */
@@ -101,20 +118,36 @@ function deviceMatmul(device: Device, args: MatmulArgs): void {
   s.c = grow(s.c, out.length);
   new Float32Array(s.a, 0, a.length).set(a);
   new Float32Array(s.b, 0, b.length).set(b);
-  const job: DeviceMatmulJob = { a: s.a, aLength: a.length, b: s.b, bLength: b.length, c: s.c, args: shape };
+  const job: DeviceMatmulJob = { type: 'matmul', a: s.a, aLength: a.length, b: s.b, bLength: b.length, c: s.c, args: shape };
   Atomics.store(device.status, 0, STATUS_BUSY);
   device.worker.postMessage(job);
   waitForWorker(device, `matmul [${shape.batch} x ${shape.m} x ${shape.k}] @ [${shape.k} x ${shape.n}]`, 600_000);
   out.set(new Float32Array(s.c, 0, out.length));
 }
 
-/** Stop the device worker of backend `name` (its kernels stay registered but must not be used). */
-export async function releaseDeviceBackend(name: string): Promise<void> {
+/**
+ * Stop the device worker of backend `name` (its kernels stay registered but must not be used). The worker
+ * is asked to release the GPU and exit by itself; only if it has not exited after `exitTimeoutMs` is it
+ * terminated. (Terminating a thread that holds Dawn aborts the whole process: Dawn's pending event
+ * processing throws into the dead thread.)
+ * @returns how the worker ended: 'exited' on its own, or 'terminated' after the timeout
+ */
+export async function releaseDeviceBackend(name: string, exitTimeoutMs = 10_000): Promise<'exited' | 'terminated' | 'not registered'> {
   const device = devices.get(name);
-  if (!device) return;
+  if (!device) return 'not registered';
   devices.delete(name);
-  await device.worker.terminate();
+  const exited = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), exitTimeoutMs);
+    device.worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  device.worker.postMessage({ type: 'shutdown' } satisfies DeviceShutdownJob);
+  const clean = await exited;
+  if (!clean) await device.worker.terminate();
   device.errors.close();
+  return clean ? 'exited' : 'terminated';
 }
 
 export type { DeviceMode } from './device-protocol.ts';

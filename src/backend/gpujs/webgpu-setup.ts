@@ -6,9 +6,11 @@
  *  - Dawn's binding throws "invalid value to onuncapturederror" when gpu.js assigns a function to
  *    device.onuncapturederror: every device requestDevice returns gets an own accessor property that takes
  *    a function (errors still reach it when the binding offers addEventListener).
- *  - Node does not exit while the GPU object is held: release() drops it.
- * Dawn's linux-x64 build needs glibc 2.38. The lent GPU machines have it; a Debian 12 machine (glibc 2.36)
- * cannot load it, so this module only runs there. Import it only when WebGPU is wanted (it is loaded by
+ *  - Node does not exit while the GPU object is alive: release() drops navigator.gpu, and the device
+ *    worker then lets V8 collect the object (device-worker.ts, collectDawn).
+ * Dawn's linux-x64 build needs glibc 2.38. The lent GPU machines have it; on a Debian 12 machine (glibc
+ * 2.36) plain node cannot load it, and scripts/webgpu-local.sh runs node with a newer glibc and a software
+ * Vulkan driver (lavapipe) instead. Import it only when WebGPU is wanted (it is loaded by
  * device-worker.ts for mode 'webgpu'): nothing else in the project imports the `webgpu` package.
  */
 
