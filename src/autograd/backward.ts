@@ -11,6 +11,7 @@
  * buffer the backward closure saved) are dropped, so activations are freed as the backward pass goes.
  * A second backward() through the same graph is therefore an error, as in PyTorch.
  */
+import { deviceOf, onDevice } from '../backend/device.ts';
 import { onesLike } from '../tensor/creation.ts';
 import { sameShape, shapeToString } from '../tensor/shape.ts';
 import { setBackwardImplementation, Tensor } from '../tensor/tensor.ts';
@@ -44,6 +45,8 @@ export function topologicalOrder(root: Tensor): Tensor[] {
 
 /** Elementwise a + b for same-shape tensors, into a new tensor (gradients are never changed in place). */
 function addGrads(a: Tensor, b: Tensor): Tensor {
+  const device = deviceOf(a, b);
+  if (device) return Tensor.onDevice(device.binary('add', 'same', onDevice(a, device), onDevice(b, device), a.size, a.size), a.shape, a.dtype);
   const out = a.data.slice();
   const bd = b.data;
   for (let i = 0; i < out.length; i++) out[i] += bd[i];
@@ -87,7 +90,9 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
         }
         // A leaf: accumulate across backward calls (gradient accumulation over micro-batches).
         // The first gradient is copied: op backward functions may hand out tensors that share storage.
-        t.grad = t.grad === null ? new Tensor(g.data.slice(), g.shape) : addGrads(t.grad, g);
+        // (A gradient that is only on a device is shared as it is: device buffers are never written twice.)
+        const first = () => (g.isOnHost ? new Tensor(g.data.slice(), g.shape) : g.detach());
+        t.grad = t.grad === null ? first() : addGrads(t.grad, g);
         continue;
       }
       const inputGrads = fn.backward(g);

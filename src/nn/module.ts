@@ -156,6 +156,7 @@ export class Module {
       }
       if (value.dtype === 'int32') throw new Error(`loadStateDict: "${source}" is int32, expected a float tensor`);
       p.data.set(value.data);
+      p.markHostChanged();
       loaded.add(target);
     };
     for (const [name, value] of given) {

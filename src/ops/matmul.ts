@@ -9,6 +9,7 @@
  * into flags rather than materialised.
  */
 import { record } from '../autograd/record.ts';
+import { deviceOf, onDevice } from '../backend/device.ts';
 import { kernel } from '../backend/registry.ts';
 import type { FloatArray } from '../backend/kernels.ts';
 import { allocate } from '../tensor/dtype.ts';
@@ -64,11 +65,7 @@ function matmul2(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean)
   // The kernel broadcasts a whole operand (batch stride 0); other broadcasts are materialised.
   const aIn = sizeOf(aBatch) === 1 || sameShape(aBatch, batchShape) ? a : broadcastTo(a, [...batchShape, ...a.shape.slice(-2)]);
   const bIn = sizeOf(bBatch) === 1 || sameShape(bBatch, batchShape) ? b : broadcastTo(b, [...batchShape, ...b.shape.slice(-2)]);
-  const out = allocate(a.dtype, batch * m * n) as FloatArray;
-  kernel('matmul')({
-    a: aIn.data as FloatArray,
-    b: bIn.data as FloatArray,
-    out,
+  const shape = {
     batch,
     m,
     n,
@@ -77,8 +74,17 @@ function matmul2(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean)
     transposeB,
     aBatchStride: sizeOf(aIn.shape.slice(0, -2)) === 1 ? 0 : m * k,
     bBatchStride: sizeOf(bIn.shape.slice(0, -2)) === 1 ? 0 : k * n,
-  });
-  const result = new Tensor(out, [...batchShape, m, n]);
+  };
+  let result: Tensor;
+  const device = batch * m * n > 0 && k > 0 ? deviceOf(aIn, bIn) : null;
+  if (device) {
+    // An operand on a device: the product is computed there and stays there.
+    result = Tensor.onDevice(device.matmul(onDevice(aIn, device), onDevice(bIn, device), shape), [...batchShape, m, n], a.dtype);
+  } else {
+    const out = allocate(a.dtype, batch * m * n) as FloatArray;
+    kernel('matmul')({ a: aIn.data as FloatArray, b: bIn.data as FloatArray, out, ...shape });
+    result = new Tensor(out, [...batchShape, m, n]);
+  }
   return record(result, [a, b], 'matmul', (g) => {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;

@@ -29,8 +29,8 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
     throw new Error(`reshape: cannot reshape ${shapeToString(x.shape)} (${x.size} elements) to ${shapeToString(shape)} (${sizeOf(target)} elements)`);
   }
   if (sameShape(target, x.shape)) return x;
-  const out = new Tensor(x.data, target);
-  return record(out, [x], 'reshape', (g) => [new Tensor(g.data, x.shape)]);
+  const out = x.withShape(target);
+  return record(out, [x], 'reshape', (g) => [g.withShape(x.shape)]);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { record } from '../autograd/record.ts';
 import type { FloatArray } from '../backend/kernels.ts';
+import { deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
 import { kernel } from '../backend/registry.ts';
 import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import { allocate } from '../tensor/dtype.ts';
@@ -68,6 +69,8 @@ export function biasGelu(x: Tensor, bias: Tensor): Tensor {
 }
 
 function geluWithBias(op: string, x: Tensor, bias: Tensor | null): Tensor {
+  const device = x.size > 0 ? (bias ? deviceOf(x, bias) : deviceOf(x)) : null;
+  if (device) return deviceGelu(op, device, x, bias);
   const cols = bias ? bias.size : Math.max(1, x.size);
   const xd = x.data as FloatArray;
   const bd = bias ? (bias.data as FloatArray) : null;
@@ -87,6 +90,23 @@ function geluWithBias(op: string, x: Tensor, bias: Tensor | null): Tensor {
       gb = new Tensor(gbData, bias.shape);
     }
     return [gx, gb];
+  });
+}
+
+/**
+ * gelu(x + bias) on a device: the bias add and the activation are two device kernels (the host's fused
+ * loop is a CPU optimisation), and the backward is gelu' times the gradient, summed over rows for the bias.
+ */
+function deviceGelu(op: string, device: TensorDevice, x: Tensor, bias: Tensor | null): Tensor {
+  const pre = bias ? device.binary('add', 'row', onDevice(x, device), onDevice(bias, device), x.size, bias.size) : onDevice(x, device);
+  const out = Tensor.onDevice(device.gelu(pre), x.shape, x.dtype);
+  const inputs = bias ? [x, bias] : [x];
+  return record(out, inputs, op, (g) => {
+    const dx = Tensor.onDevice(device.geluBackward(pre, onDevice(g, device)), x.shape, x.dtype);
+    if (!bias) return [dx];
+    const rows = x.size / bias.size;
+    const dbias = bias.requiresGrad ? Tensor.onDevice(device.sumRows(dx.deviceStorage!, rows, bias.size), bias.shape, bias.dtype) : null;
+    return [x.requiresGrad ? dx : null, dbias];
   });
 }
 

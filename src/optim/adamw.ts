@@ -99,6 +99,7 @@ export class AdamW {
         step: this.stepCount,
         biasCorrection: this.biasCorrection,
       });
+      p.markHostChanged(); // a copy of the old values on a device is stale now
     }
   }
 

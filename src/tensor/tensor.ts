@@ -1,10 +1,16 @@
 /**
  * The Tensor: an n-dimensional array stored contiguously, row-major, in a typed array.
  *
+ * A tensor may instead (or as well) have its values on a device, such as a GPU (`deviceStorage`, see
+ * device-storage.ts): ops whose inputs live on a device compute there and give device tensors, so a chain
+ * of ops never copies its intermediate values back. Reading `data` of such a tensor copies its values to
+ * the host once (and keeps that copy), so every host op still works on it, only slower.
+ *
  * A tensor also carries what reverse-mode autodiff needs (see src/autograd): `requiresGrad` marks a value
  * whose gradient we want, `gradFn` (set by ops) remembers how the tensor was computed, and after
  * `loss.backward()` every leaf that requires a gradient holds it in `grad`.
  */
+import type { DeviceStorage } from './device-storage.ts';
 import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.ts';
 import { shapeToString, sizeOf, validateShape, type Shape } from './shape.ts';
 
@@ -23,8 +29,12 @@ export type NestedArray = number | NestedArray[];
 export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** The elements, row-major. Ops never change it in place, except the optimizer's parameter update. */
-  data: TypedArray;
+  /** Number of elements. */
+  readonly size: number;
+  /** The elements on the host, or null while they are only on a device (see `data`). */
+  private hostData: TypedArray | null;
+  /** The elements on a device, when an op computed them there or `toDevice` put them there; else null. */
+  deviceStorage: DeviceStorage | null = null;
   /** Whether backward() should compute d(loss)/d(this). */
   requiresGrad: boolean;
   /** The accumulated gradient of a leaf after backward(); null until then. */
@@ -46,15 +56,55 @@ export class Tensor {
     if (data.length !== size) {
       throw new Error(`Tensor: shape ${shapeToString(shape)} needs ${size} elements, the data has ${data.length}`);
     }
-    this.data = data;
+    this.hostData = data;
     this.shape = Object.freeze([...shape]);
+    this.size = size;
     this.dtype = dtypeOf(data);
     this.requiresGrad = requiresGrad;
   }
 
-  /** Number of elements. */
-  get size(): number {
-    return this.data.length;
+  /**
+   * A tensor whose values are on a device only (an op's result there). `data` copies them to the host on
+   * first use.
+   */
+  static onDevice(storage: DeviceStorage, shape: Shape, dtype: DType): Tensor {
+    validateShape(shape, 'Tensor.onDevice');
+    if (storage.size !== sizeOf(shape)) {
+      throw new Error(`Tensor.onDevice: shape ${shapeToString(shape)} needs ${sizeOf(shape)} elements, the device buffer has ${storage.size}`);
+    }
+    // Made by the constructor (so that every tensor has the same fields in the same order, which keeps
+    // property reads in the hot loops fast), then pointed at the device buffer instead of host data.
+    const t = new Tensor(allocate(dtype, 0), [0]);
+    const fields = t as unknown as { shape: readonly number[]; size: number; hostData: TypedArray | null };
+    fields.shape = Object.freeze([...shape]);
+    fields.size = storage.size;
+    fields.hostData = null;
+    t.deviceStorage = storage;
+    return t;
+  }
+
+  /**
+   * The elements, row-major. Ops never change them in place, except the optimizer's parameter update (which
+   * then calls `markHostChanged`). For a tensor whose values are only on a device, the first read copies
+   * them here (a synchronous wait for the device).
+   */
+  get data(): TypedArray {
+    if (this.hostData === null) this.hostData = this.deviceStorage!.download();
+    return this.hostData;
+  }
+
+  /** Whether the values are on the host already (reading `data` costs no copy). */
+  get isOnHost(): boolean {
+    return this.hostData !== null;
+  }
+
+  /**
+   * Call after writing into `data` in place: a device copy would now be stale, so it is dropped (the next
+   * device op uploads the new values).
+   */
+  markHostChanged(): void {
+    if (this.hostData === null) throw new Error('markHostChanged: the tensor has no host values to have changed (read data first)');
+    this.deviceStorage = null;
   }
 
   /** Number of dimensions. */
@@ -85,9 +135,21 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /**
+   * The same values viewed in another shape of the same size, sharing the storage (host, device or both):
+   * what reshape does to a contiguous tensor. Not part of the graph.
+   */
+  withShape(shape: Shape): Tensor {
+    if (sizeOf(shape) !== this.size) throw new Error(`withShape: ${shapeToString(this.shape)} has ${this.size} elements, ${shapeToString(shape)} needs ${sizeOf(shape)}`);
+    if (this.hostData === null) return Tensor.onDevice(this.deviceStorage!, shape, this.dtype);
+    const t = new Tensor(this.hostData, shape);
+    t.deviceStorage = this.deviceStorage;
+    return t;
+  }
+
   /** A new tensor with the same values that is cut off from the graph (no gradient flows through it). */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    return this.withShape(this.shape);
   }
 
   /** A copy with its own storage (not part of the graph). */

@@ -3,6 +3,7 @@
  * and one job message per product.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceMatmulShape } from '../device.ts';
 import type { MatmulArgs } from '../kernels.ts';
 
 /** Status slot values: the main thread sets BUSY before posting; the worker sets READY or FAILED. */
@@ -42,4 +43,20 @@ export interface DeviceShutdownJob {
   type: 'shutdown';
 }
 
-export type DeviceJob = DeviceMatmulJob | DeviceShutdownJob;
+/**
+ * Jobs on device-resident buffers (device-tensors.ts). Buffers are numbered by the main thread, so it can
+ * name an op's output without waiting for the worker; the worker runs jobs in the order they were posted.
+ * Only 'read' is waited for (status slot, like the matmul job); a failure of an earlier job is reported
+ * by the next read.
+ */
+export type DeviceBufferJob =
+  | { type: 'upload'; out: number; values: Float32Array }
+  | { type: 'free'; id: number }
+  | { type: 'read'; id: number; size: number; into: SharedArrayBuffer }
+  | { type: 'matmulBuffers'; out: number; a: number; b: number; shape: DeviceMatmulShape }
+  | { type: 'binary'; out: number; op: DeviceBinaryOp; layout: DeviceBinaryLayout; a: number; b: number; size: number; n: number }
+  | { type: 'sumRows'; out: number; g: number; rows: number; n: number }
+  | { type: 'gelu'; out: number; x: number; size: number }
+  | { type: 'geluBackward'; out: number; x: number; g: number; size: number };
+
+export type DeviceJob = DeviceMatmulJob | DeviceShutdownJob | DeviceBufferJob;

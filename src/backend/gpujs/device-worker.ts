@@ -6,6 +6,9 @@
  *
  * Status slot protocol (Int32Array over a SharedArrayBuffer): the main thread sets it to BUSY and posts;
  * this thread sets READY (done) or FAILED (with the message posted on the errors port) and notifies.
+ *
+ * It also holds the buffers of device-resident tensors (device-buffers.ts): those jobs are posted without
+ * waiting, and only a read of a buffer is waited for through the status slot.
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -13,6 +16,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MatmulArgs } from '../kernels.ts';
 import { STATUS_FAILED, STATUS_READY, type DeviceJob, type DeviceWorkerData } from './device-protocol.ts';
 import { GPU, WebGPUContext, type GPUInstance } from './gpu.ts';
+import { DeviceBuffers } from './device-buffers.ts';
+import { DeviceKernels } from './device-kernels.ts';
 import { copyResult, GpujsMatmul, type MatmulResult } from './matmul.ts';
 
 /**
@@ -46,35 +51,58 @@ async function main(): Promise<void> {
     }
     let gpu: GPUInstance | null = new GPU({ mode });
     let matmul: GpujsMatmul | null = new GpujsMatmul(gpu, true);
-    port.on('message', async (job: DeviceJob) => {
+    let buffers: DeviceBuffers | null = new DeviceBuffers(new DeviceKernels(gpu));
+
+    const handle = async (job: DeviceJob): Promise<void> => {
       if (job.type === 'shutdown') {
         try {
+          buffers?.clear();
           gpu?.destroy();
           if (mode === 'webgpu') await WebGPUContext.destroy(); // the device all webgpu kernels share
         } finally {
           releaseWebGPU();
           port.close();
-          gpu = matmul = null;
+          gpu = matmul = buffers = null;
           releaseWebGPU = () => {};
           if (mode === 'webgpu') collectDawn();
         }
         return;
       }
-      if (!matmul) {
+      if (!matmul || !buffers) {
         finish(STATUS_FAILED, new Error(`device worker: ${job.type} after shutdown`));
         return;
       }
-      try {
-        const a = new Float32Array(job.a, 0, job.aLength);
-        const b = new Float32Array(job.b, 0, job.bLength);
-        const out = new Float32Array(job.c, 0, job.args.batch * job.args.m * job.args.n);
-        const args: MatmulArgs = { ...job.args, a, b, out };
-        const result = (await matmul.kernelFor(args)(a, b)) as MatmulResult;
-        copyResult(result, out, args.batch, args.m, args.n);
-        finish(STATUS_READY);
-      } catch (e) {
-        finish(STATUS_FAILED, e);
+      if (job.type === 'matmul') {
+        // The host-array product of the registry's kernel: operands and result in shared memory.
+        try {
+          const a = new Float32Array(job.a, 0, job.aLength);
+          const b = new Float32Array(job.b, 0, job.bLength);
+          const out = new Float32Array(job.c, 0, job.args.batch * job.args.m * job.args.n);
+          const args: MatmulArgs = { ...job.args, a, b, out };
+          const result = (await matmul.kernelFor(args)(a, b)) as MatmulResult;
+          copyResult(result, out, args.batch, args.m, args.n);
+          finish(STATUS_READY);
+        } catch (e) {
+          finish(STATUS_FAILED, e);
+        }
+        return;
       }
+      if (job.type === 'read') {
+        try {
+          await buffers.run(job);
+          finish(STATUS_READY);
+        } catch (e) {
+          finish(STATUS_FAILED, e);
+        }
+        return;
+      }
+      await buffers.run(job); // never throws: a failure waits for the next read
+    };
+
+    // One job at a time, in the order posted: a job's inputs are the outputs of jobs posted before it.
+    let queue = Promise.resolve();
+    port.on('message', (job: DeviceJob) => {
+      queue = queue.then(() => handle(job));
     });
     finish(STATUS_READY);
   } catch (e) {

@@ -18,6 +18,8 @@ import { matmulBlocked } from '../cpu/matmul-blocked.ts';
 import type { MatmulArgs } from '../kernels.ts';
 import { registerKernel } from '../registry.ts';
 import { STATUS_BUSY, STATUS_FAILED, type DeviceMatmulJob, type DeviceMode, type DeviceShutdownJob, type DeviceWorkerData } from './device-protocol.ts';
+import type { TensorDevice } from '../device.ts';
+import { GpujsTensorDevice, type DeviceChannel } from './device-tensors.ts';
 import { gpujsCanMultiply } from './matmul.ts';
 
 interface Device {
@@ -102,6 +104,35 @@ function releaseBeforeExit(): void {
   });
 }
 
+const tensorDevices = new Map<string, GpujsTensorDevice>();
+
+/**
+ * The device of backend `name` as a TensorDevice: tensors put on it (toDevice in ../device.ts) keep their
+ * values in the worker's buffers, and ops on them run there without copying back (device-tensors.ts).
+ */
+export function deviceOfBackend(name: string): TensorDevice {
+  const device = devices.get(name);
+  if (!device) throw new Error(`deviceOfBackend: no device backend "${name}" is registered (registerDeviceBackend first)`);
+  let td = tensorDevices.get(name);
+  if (!td) {
+    const channel: DeviceChannel = {
+      post: (job) => device.worker.postMessage(job),
+      call: (job, what) => {
+        Atomics.store(device.status, 0, STATUS_BUSY);
+        device.worker.postMessage(job);
+        waitForWorker(device, what, 600_000);
+      },
+      scratch: (floats) => (device.scratch.c = grow(device.scratch.c, floats)),
+      get alive() {
+        return devices.get(name) === device;
+      },
+    };
+    td = new GpujsTensorDevice(name, channel);
+    tensorDevices.set(name, td);
+  }
+  return td;
+}
+
 /** matmul on the device worker (see MatmulArgs); blocks until the result is in args.out. */
 function deviceMatmul(device: Device, args: MatmulArgs): void {
   if (devices.get(device.name) !== device) {
@@ -136,6 +167,7 @@ export async function releaseDeviceBackend(name: string, exitTimeoutMs = 10_000)
   const device = devices.get(name);
   if (!device) return 'not registered';
   devices.delete(name);
+  tensorDevices.delete(name);
   const exited = new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), exitTimeoutMs);
     device.worker.once('exit', () => {

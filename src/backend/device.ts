@@ -1,0 +1,99 @@
+/**
+ * Device-resident tensors: what a device (a GPU) must offer so that ops can keep their values there.
+ *
+ * The registry's kernels (registry.ts) take host arrays and fill host arrays: fine on a CPU, but a GPU that
+ * works that way copies every operand up and every result back, for every op. A TensorDevice instead
+ * holds buffers and computes from buffers to buffers; an op whose inputs are on a device asks the device
+ * for its result and gets a tensor whose values stay there (Tensor.onDevice). Host values an op needs on the
+ * device are uploaded once and the copy is kept on the tensor (`deviceStorage`), so a weight used by many
+ * ops, or an attention mask used by every layer, goes up once.
+ *
+ * Ops the device does not offer still work: they read `data`, which copies the values back (once per
+ * tensor), and their result is a host tensor again. The set of device ops can therefore grow one op at a
+ * time, each tested against its host version, and a model runs correctly at every stage.
+ *
+ * The implementation is src/backend/gpujs/device-tensors.ts (gpu.js kernels on the device worker).
+ */
+import type { DeviceStorage } from '../tensor/device-storage.ts';
+import type { TypedArray } from '../tensor/dtype.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+
+/** The layout of a batched product, as MatmulArgs (kernels.ts) without the arrays. */
+export interface DeviceMatmulShape {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  aBatchStride: number;
+  bBatchStride: number;
+}
+
+export type DeviceBinaryOp = 'add' | 'sub' | 'mul' | 'div';
+
+/**
+ * How b lines up with a in a binary op (the output has the larger size):
+ *   same     b has the output's shape
+ *   row      b repeats along leading dimensions, y = b[idx mod n] (a bias added to every row)
+ *   scalarB  b has one element
+ *   scalarA  a has one element
+ */
+export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
+
+/** A device that holds float32 buffers and computes from buffers to buffers. Calls do not wait. */
+export interface TensorDevice {
+  readonly name: string;
+  /** Copy host values to a new device buffer. */
+  upload(values: TypedArray): DeviceStorage;
+  /** op(A) @ op(B) for every batch, [batch, m, n]. */
+  matmul(a: DeviceStorage, b: DeviceStorage, shape: DeviceMatmulShape): DeviceStorage;
+  /** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */
+  binary(op: DeviceBinaryOp, layout: DeviceBinaryLayout, a: DeviceStorage, b: DeviceStorage, size: number, n: number): DeviceStorage;
+  /** Column sums of g [rows, n]: [n]. */
+  sumRows(g: DeviceStorage, rows: number, n: number): DeviceStorage;
+  /** gelu(x), exact (erf) form. */
+  gelu(x: DeviceStorage): DeviceStorage;
+  /** gradOut * gelu'(x). */
+  geluBackward(x: DeviceStorage, gradOut: DeviceStorage): DeviceStorage;
+}
+
+/**
+ * The device an op should run on: the device of its float32 inputs that are on one, or null (run on the
+ * host) when none is, or when any input is float64 or int32 (devices compute in float32 only).
+ * Inputs on two different devices are an error.
+ */
+export function deviceOf(...inputs: Tensor[]): TensorDevice | null {
+  let device: TensorDevice | null = null;
+  for (const t of inputs) {
+    if (t.dtype !== 'float32') return null;
+    const d = t.deviceStorage?.device as TensorDevice | undefined;
+    if (!d) continue;
+    if (device !== null && d !== device) {
+      throw new Error(`device op: inputs are on two devices, "${device.name}" and "${d.name}"; move them to one first (toDevice)`);
+    }
+    device = d;
+  }
+  return device;
+}
+
+/**
+ * The tensor's values on `device`: its device buffer, uploading the host values first if they are not
+ * there yet (the copy is kept on the tensor for the next op).
+ */
+export function onDevice(t: Tensor, device: TensorDevice): DeviceStorage {
+  if (t.deviceStorage && t.deviceStorage.device === device) return t.deviceStorage;
+  if (t.dtype !== 'float32') throw new Error(`toDevice: devices hold float32 values; this tensor is ${t.dtype}`);
+  t.deviceStorage = device.upload(t.data);
+  return t.deviceStorage;
+}
+
+/**
+ * Put a tensor's values on `device` (kept alongside its host values) and return the tensor: ops that take
+ * it run on the device from then on. A parameter updated in place on the host later calls
+ * markHostChanged(), which drops the stale device copy.
+ */
+export function toDevice<T extends Tensor>(t: T, device: TensorDevice): T {
+  onDevice(t, device);
+  return t;
+}

@@ -1,0 +1,193 @@
+/**
+ * The gpu.js kernels of device-resident tensors: what the device worker runs when an op's inputs are on
+ * the device (device-worker.ts). Every kernel reads and writes flat float32 buffers, one thread per output
+ * element (`this.thread.x` is the flat index), and is compiled with `pipeline: true, immutable: true`: in
+ * webgpu mode its result stays on the GPU as a buffer handle that the next kernel takes as an argument,
+ * and every call gets a buffer of its own (a tensor's values never change after the op made them).
+ * In gpu.js's webasm and cpu modes the "handle" is a plain Float32Array, which is how the same code is
+ * tested without a GPU.
+ *
+ * Index arithmetic: gpu.js divides in float32 (WGSL f32 division is not even correctly rounded), so
+ * floor(idx / d) can be off by one next to a multiple of d. Each quotient is therefore corrected with two
+ * exact integer comparisons (exact while the products stay below 2^24, which MAX_GPUJS_INDEX ensures).
+ *
+ * gpu.js bakes sizes and constants into each compiled kernel, so kernels are cached by (op, size,
+ * constants): a model multiplies a handful of distinct shapes.
+ */
+import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceMatmulShape } from '../device.ts';
+import type { GPUInstance } from './gpu.ts';
+
+/** q = floor(num / den) for non-negative integers, exactly (see the header). Inlined into kernel text. */
+function quotient(q: string, num: string, den: string): string {
+  return `let ${q} = Math.floor(${num} / ${den});
+  if (${q} * ${den} > ${num}) { ${q} = ${q} - 1; }
+  if ((${q} + 1) * ${den} <= ${num}) { ${q} = ${q} + 1; }`;
+}
+
+/**
+ * C[z, i, j] = sum_p A[z, i, p] B[z, p, j], flat: thread idx = (z m + i) n + j. The strides say how A and
+ * B are stored (as in matmul.ts: transposes and a broadcast operand are strides, nothing is copied).
+ */
+const MATMUL = `function (a, b) {
+  const idx = this.thread.x;
+  const mn = this.constants.m * this.constants.n;
+  ${quotient('z', 'idx', 'mn')}
+  const rem = idx - z * mn;
+  ${quotient('i', 'rem', 'this.constants.n')}
+  const j = rem - i * this.constants.n;
+  const aBase = z * this.constants.aBatchStride + i * this.constants.aRowStride;
+  const bBase = z * this.constants.bBatchStride + j * this.constants.bColStride;
+  let sum = 0;
+  for (let p = 0; p < this.constants.k; p++) {
+    sum += a[aBase + p * this.constants.aColStride] * b[bBase + p * this.constants.bRowStride];
+  }
+  return sum;
+}`;
+
+/** The arithmetic of the binary ops, as kernel expressions of x (from a) and y (from b). */
+const BINARY_EXPRESSIONS: Record<DeviceBinaryOp, string> = { add: 'x + y', sub: 'x - y', mul: 'x * y', div: 'x / y' };
+
+/** The kernel of `a op b` for a layout (DeviceBinaryLayout): x from a, y from b. */
+function binarySource(op: DeviceBinaryOp, layout: DeviceBinaryLayout): string {
+  const expr = BINARY_EXPRESSIONS[op];
+  switch (layout) {
+    case 'same':
+      return `function (a, b) { const x = a[this.thread.x]; const y = b[this.thread.x]; return ${expr}; }`;
+    case 'row':
+      return `function (a, b) {
+  const idx = this.thread.x;
+  ${quotient('r', 'idx', 'this.constants.n')}
+  const x = a[idx];
+  const y = b[idx - r * this.constants.n];
+  return ${expr};
+}`;
+    case 'scalarB':
+      return `function (a, b) { const x = a[this.thread.x]; const y = b[0]; return ${expr}; }`;
+    case 'scalarA':
+      return `function (a, b) { const x = a[0]; const y = b[this.thread.x]; return ${expr}; }`;
+  }
+}
+
+/** out[j] = sum over rows r of g[r, j] for g [rows, n]: a bias gradient (the backward of a row broadcast). */
+const SUM_ROWS = `function (g) {
+  const j = this.thread.x;
+  let sum = 0;
+  for (let r = 0; r < this.constants.rows; r++) {
+    sum += g[r * this.constants.n + j];
+  }
+  return sum;
+}`;
+
+/**
+ * erf(x) to float32 accuracy, x P(x^2) / Q(x^2) with x clamped to [-4, 4]: the Eigen/XLA float32
+ * coefficients of src/tensor/erf-float32.ts (kernels cannot call TypeScript, so the text repeats them).
+ */
+const ERF = `
+  const ex = Math.min(Math.max(u, -4), 4);
+  const z2 = ex * ex;
+  let p = -2.72614225801306e-10;
+  p = p * z2 + 2.77068142495902e-8;
+  p = p * z2 - 2.10102402082508e-6;
+  p = p * z2 - 5.69250639462346e-5;
+  p = p * z2 - 7.34990630326855e-4;
+  p = p * z2 - 2.95459980854025e-3;
+  p = p * z2 - 1.60960333262415e-2;
+  let q = -1.45660718464996e-5;
+  q = q * z2 - 2.13374055278905e-4;
+  q = q * z2 - 1.68282697438203e-3;
+  q = q * z2 - 7.37332916720468e-3;
+  q = q * z2 - 1.42647390514189e-2;
+  const erfU = (ex * p) / q;`;
+
+/** gelu(x) = x/2 (1 + erf(x / sqrt 2)). */
+const GELU = `function (x) {
+  const v = x[this.thread.x];
+  const u = v * 0.7071067811865476;${ERF}
+  return 0.5 * v * (1 + erfU);
+}`;
+
+/** dx = g gelu'(x), gelu'(x) = (1 + erf(x / sqrt 2)) / 2 + x exp(-x^2 / 2) / sqrt(2 pi). */
+const GELU_BACKWARD = `function (x, g) {
+  const v = x[this.thread.x];
+  const u = v * 0.7071067811865476;${ERF}
+  return g[this.thread.x] * (0.5 * (1 + erfU) + v * 0.3989422804014327 * Math.exp(-0.5 * v * v));
+}`;
+
+/** A copy of the argument (how host values become a device buffer in webgpu mode). */
+const COPY = `function (x) { return x[this.thread.x]; }`;
+
+/** A value on the device: a gpu.js pipeline handle (webgpu) or a Float32Array (webasm, cpu). */
+export type DeviceValue = { delete?: () => void; toArray?: () => Promise<Float32Array> } | Float32Array;
+
+type Runner = (...args: unknown[]) => Promise<DeviceValue>;
+
+/** The compiled device kernels of one gpu.js instance, cached per (op, output size, constants). */
+export class DeviceKernels {
+  private readonly cache = new Map<string, Runner>();
+
+  constructor(private readonly gpu: GPUInstance) {}
+
+  private kernel(name: string, source: string, size: number, constants: Record<string, number>, loopBound = 0): Runner {
+    const key = `${name}|${size}|${JSON.stringify(constants)}`;
+    let run = this.cache.get(key);
+    if (!run) {
+      const compiled = this.gpu.createKernel(source, {
+        output: [size],
+        constants,
+        pipeline: true,
+        immutable: true,
+        asyncMode: true,
+        tactic: 'precision',
+        precision: 'single',
+      });
+      // A loop bound read from the constants: gpu.js would otherwise cap the loop at 1000 iterations.
+      if (loopBound > 0) compiled.setLoopMaxIterations(loopBound);
+      run = compiled as unknown as Runner;
+      this.cache.set(key, run);
+    }
+    return run;
+  }
+
+  /** Host values onto the device. */
+  upload(values: Float32Array): Promise<DeviceValue> {
+    return this.kernel('copy', COPY, values.length, {})(values);
+  }
+
+  matmul(a: DeviceValue, b: DeviceValue, s: DeviceMatmulShape): Promise<DeviceValue> {
+    const constants = {
+      m: s.m,
+      n: s.n,
+      k: s.k,
+      aBatchStride: s.aBatchStride,
+      bBatchStride: s.bBatchStride,
+      aRowStride: s.transposeA ? 1 : s.k,
+      aColStride: s.transposeA ? s.m : 1,
+      bRowStride: s.transposeB ? 1 : s.n,
+      bColStride: s.transposeB ? s.k : 1,
+    };
+    return this.kernel('matmul', MATMUL, s.batch * s.m * s.n, constants, s.k)(a, b);
+  }
+
+  /** a op b for the layout (see DeviceBinaryLayout); `size` is the output's, `n` the row length for 'row'. */
+  binary(op: DeviceBinaryOp, layout: DeviceBinaryLayout, a: DeviceValue, b: DeviceValue, size: number, n: number): Promise<DeviceValue> {
+    return this.kernel(`${op}-${layout}`, binarySource(op, layout), size, layout === 'row' ? { n } : {})(a, b);
+  }
+
+  /** Column sums of g [rows, n]. */
+  sumRows(g: DeviceValue, rows: number, n: number): Promise<DeviceValue> {
+    return this.kernel('sumRows', SUM_ROWS, n, { rows, n }, rows)(g);
+  }
+
+  gelu(x: DeviceValue, size: number): Promise<DeviceValue> {
+    return this.kernel('gelu', GELU, size, {})(x);
+  }
+
+  geluBackward(x: DeviceValue, g: DeviceValue, size: number): Promise<DeviceValue> {
+    return this.kernel('geluBackward', GELU_BACKWARD, size, {})(x, g);
+  }
+
+  /** Number of compiled kernels. */
+  get size(): number {
+    return this.cache.size;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The main thread's side of device-resident tensors on a gpu.js device worker (a TensorDevice, see
+ * ../device.ts). Each call numbers a new buffer and posts the job that fills it; nothing waits, so the
+ * main thread runs ahead while the worker submits kernels in order. Only `download` waits: it posts a read
+ * and sleeps on the status slot until the worker has copied the values into shared memory.
+ *
+ * Buffers are freed when the JavaScript object standing for them is garbage-collected (a
+ * FinalizationRegistry posts 'free'), so device memory follows the tensors' lifetimes without explicit
+ * dispose calls.
+ */
+import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceMatmulShape, TensorDevice } from '../device.ts';
+import type { DeviceStorage } from '../../tensor/device-storage.ts';
+import type { TypedArray } from '../../tensor/dtype.ts';
+import type { DeviceBufferJob } from './device-protocol.ts';
+import { MAX_GPUJS_INDEX } from './matmul.ts';
+
+/** How the device client talks to its worker (webgpu-backend.ts provides it). */
+export interface DeviceChannel {
+  /** Post a job without waiting. */
+  post(job: DeviceBufferJob): void;
+  /** Post a job and wait until the worker reports it done (throws the worker's error). */
+  call(job: DeviceBufferJob, what: string): void;
+  /** Shared memory of at least `floats` float32 values for the worker to write into. */
+  scratch(floats: number): SharedArrayBuffer;
+  /** Whether the worker is still there. */
+  readonly alive: boolean;
+}
+
+class GpujsDeviceStorage implements DeviceStorage {
+  readonly dtype = 'float32' as const;
+  constructor(readonly device: GpujsTensorDevice, readonly id: number, readonly size: number) {}
+
+  download(): Float32Array {
+    return this.device.read(this.id, this.size);
+  }
+}
+
+export class GpujsTensorDevice implements TensorDevice {
+  private nextId = 1;
+  private readonly registry: FinalizationRegistry<number>;
+
+  constructor(readonly name: string, private readonly channel: DeviceChannel) {
+    this.registry = new FinalizationRegistry((id) => {
+      if (this.channel.alive) this.channel.post({ type: 'free', id });
+    });
+  }
+
+  /** A new buffer number and the storage object whose collection frees it. */
+  private storage(size: number, what: string): GpujsDeviceStorage {
+    if (size > MAX_GPUJS_INDEX) {
+      throw new Error(`${this.name}: ${what} needs ${size} values; gpu.js indexes in float32, so device buffers hold at most ${MAX_GPUJS_INDEX}`);
+    }
+    const s = new GpujsDeviceStorage(this, this.nextId++, size);
+    this.registry.register(s, s.id);
+    return s;
+  }
+
+  private own(s: DeviceStorage): number {
+    if (s.device !== this) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
+    return s.id;
+  }
+
+  upload(values: TypedArray): DeviceStorage {
+    if (!(values instanceof Float32Array)) throw new Error(`${this.name}: devices hold float32 values, got ${values.constructor.name}`);
+    const out = this.storage(values.length, 'an upload');
+    this.channel.post({ type: 'upload', out: out.id, values: values.slice() });
+    return out;
+  }
+
+  matmul(a: DeviceStorage, b: DeviceStorage, shape: DeviceMatmulShape): DeviceStorage {
+    const out = this.storage(shape.batch * shape.m * shape.n, 'a matmul result');
+    this.channel.post({ type: 'matmulBuffers', out: out.id, a: this.own(a), b: this.own(b), shape });
+    return out;
+  }
+
+  binary(op: DeviceBinaryOp, layout: DeviceBinaryLayout, a: DeviceStorage, b: DeviceStorage, size: number, n: number): DeviceStorage {
+    const out = this.storage(size, `${op}`);
+    this.channel.post({ type: 'binary', out: out.id, op, layout, a: this.own(a), b: this.own(b), size, n });
+    return out;
+  }
+
+  sumRows(g: DeviceStorage, rows: number, n: number): DeviceStorage {
+    const out = this.storage(n, 'sumRows');
+    this.channel.post({ type: 'sumRows', out: out.id, g: this.own(g), rows, n });
+    return out;
+  }
+
+  gelu(x: DeviceStorage): DeviceStorage {
+    const out = this.storage(x.size, 'gelu');
+    this.channel.post({ type: 'gelu', out: out.id, x: this.own(x), size: x.size });
+    return out;
+  }
+
+  geluBackward(x: DeviceStorage, gradOut: DeviceStorage): DeviceStorage {
+    const out = this.storage(x.size, 'geluBackward');
+    this.channel.post({ type: 'geluBackward', out: out.id, x: this.own(x), g: this.own(gradOut), size: x.size });
+    return out;
+  }
+
+  /** Copy buffer `id` (of `size` values) to a new host array; waits for every job posted before. */
+  read(id: number, size: number): Float32Array {
+    if (!this.channel.alive) throw new Error(`${this.name}: the device was released; its tensors' values are gone`);
+    const into = this.channel.scratch(size);
+    this.channel.call({ type: 'read', id, size, into }, `read of buffer ${id} (${size} values)`);
+    return new Float32Array(into, 0, size).slice();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Device-resident tensors (src/backend/device.ts) on a gpu.js device worker, run here in gpu.js's webasm
+ * mode (the same worker, protocol and kernels as WebGPU; only the "buffers" are Float32Arrays). Every
+ * device op is compared with the host op it replaces, values and gradients, within float32 rounding;
+ * intermediate results stay on the device until read; a failed device job is reported by the next read,
+ * naming the job; an optimizer step drops the stale device copy of a parameter.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
+import { add, AdamW, biasGelu, div, gelu, matmul, mul, Rng, randn, reshape, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
+
+/**
+ * webasm here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
+ * scripts/webgpu-local.sh: `bash scripts/webgpu-local.sh node_modules/vitest/vitest.mjs run --pool=threads
+ * test/backend/device-tensors.test.ts`).
+ */
+const mode = process.env.BERT_DEVICE_TEST_MODE === 'webgpu' ? 'webgpu' : 'webasm';
+let backend = '';
+let device: TensorDevice;
+
+beforeAll(() => {
+  backend = registerDeviceBackend(mode, `device-tensors-test-${mode}`);
+  device = deviceOfBackend(backend);
+});
+
+afterAll(async () => {
+  if (backend) expect(await releaseDeviceBackend(backend)).toBe('exited');
+});
+
+/** |device - host| <= tol (1 + |host|) elementwise, with tol a few float32 roundings of the sums involved. */
+function expectClose(onDevice: Tensor, onHost: Tensor, tol: number): void {
+  expect(onDevice.shape).toEqual(onHost.shape);
+  const d = onDevice.data;
+  const h = onHost.data;
+  for (let i = 0; i < h.length; i++) expect(Math.abs(d[i] - h[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(h[i])));
+}
+
+/** The same values as `t`, host only (a fresh tensor that no device has seen). */
+function hostCopy(t: Tensor, requiresGrad = false): Tensor {
+  return new Tensor(t.data.slice(), t.shape, requiresGrad);
+}
+
+describe(`device-resident tensors (gpu.js ${mode} mode on the device worker)`, () => {
+  it('an upload reads back exactly, and toDevice keeps the host values as well', () => {
+    const t = randn([3, 5], new Rng(1));
+    const values = Array.from(t.data);
+    toDevice(t, device);
+    expect(t.deviceStorage?.device).toBe(device);
+    expect(t.isOnHost).toBe(true);
+    const back = Tensor.onDevice(t.deviceStorage!, t.shape, 'float32');
+    expect(back.isOnHost).toBe(false);
+    expect(Array.from(back.data)).toEqual(values);
+    expect(back.isOnHost).toBe(true); // read once, kept
+  });
+
+  it('matmul of every layout equals the host product within float32 rounding, and stays on the device', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 3 }),
+          m: fc.integer({ min: 1, max: 7 }),
+          n: fc.integer({ min: 1, max: 7 }),
+          k: fc.integer({ min: 1, max: 20 }),
+          transposeA: fc.boolean(),
+          transposeB: fc.boolean(),
+          broadcastB: fc.boolean(),
+          seed: fc.integer({ min: 0, max: 1e6 }),
+        }),
+        (p) => {
+          const rng = new Rng(p.seed);
+          const a = randn(p.transposeA ? [p.batch, p.k, p.m] : [p.batch, p.m, p.k], rng);
+          const bShape = p.transposeB ? [p.n, p.k] : [p.k, p.n];
+          const b = randn(p.broadcastB ? bShape : [p.batch, ...bShape], rng);
+          const opts = { transposeA: p.transposeA, transposeB: p.transposeB };
+          const host = matmul(hostCopy(a), hostCopy(b), opts);
+          const onDev = matmul(toDevice(a, device), b, opts); // b is uploaded by the op
+          expect(onDev.isOnHost).toBe(false);
+          expectClose(onDev, host, 4 * (p.k + 2) * 2 ** -24 * 8);
+        },
+      ),
+      { numRuns: 12, seed: 5 },
+    );
+  });
+
+  it('add, sub, mul, div in each layout (same shape, bias row, scalar either side) equal the host ops', () => {
+    const ops = [add, sub, mul, div];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.constantFrom('same', 'row', 'scalarB', 'scalarA'),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (opIndex, layout, rows, cols, seed) => {
+          const op = ops[opIndex];
+          const rng = new Rng(seed);
+          const big = randn([rows, cols], rng);
+          const small = layout === 'same' ? randn([rows, cols], rng) : layout === 'row' ? randn([cols], rng) : randn([1], rng);
+          // Keep divisors away from 0 so that the comparison is about the op, not about 1/tiny.
+          if (op === div) for (const t of [big, small]) t.data.forEach((v, i) => (t.data[i] = v + Math.sign(v || 1) * 0.5));
+          const [a, b] = layout === 'scalarA' ? [small, big] : [big, small];
+          const host = op(hostCopy(a), hostCopy(b));
+          const onDev = op(toDevice(a, device), b);
+          expect(onDev.isOnHost).toBe(false);
+          expectClose(onDev, host, 4 * 2 ** -24);
+        },
+      ),
+      { numRuns: 24, seed: 6 },
+    );
+  });
+
+  it('a Linear + bias + GELU layer, forward and backward, equals the host computation; its gradients come from the device', () => {
+    const rng = new Rng(7);
+    const x = randn([2, 3, 8], rng);
+    const w = randn([5, 8], rng, { std: 0.3 });
+    const bias = randn([5], rng, { std: 0.1 });
+    const run = (xs: Tensor, ws: Tensor, bs: Tensor) => {
+      const h = biasGelu(matmul(xs, ws, { transposeB: true }), bs);
+      const y = gelu(add(h, reshape(h, [2, 3, 5]))); // a same-shape add and an unbiased GELU too
+      // Weighted so that the loss's gradient is not the same for every element.
+      const weights = new Tensor(Float32Array.from({ length: 30 }, (_, i) => ((i % 7) - 3) / 3), [2, 3, 5]);
+      return { y, loss: sum(mul(y, weights)) };
+    };
+    const hx = hostCopy(x, true), hw = hostCopy(w, true), hb = hostCopy(bias, true);
+    const host = run(hx, hw, hb);
+    host.loss.backward();
+    const dx = hostCopy(x, true), dw = hostCopy(w, true), db = hostCopy(bias, true);
+    toDevice(dw, device);
+    toDevice(db, device);
+    const onDev = run(dx, dw, db);
+    expect(onDev.y.isOnHost).toBe(false);
+    onDev.loss.backward();
+    expectClose(onDev.y, host.y, 1e-5);
+    expect(dw.grad!.isOnHost).toBe(false); // matmul's weight gradient was computed on the device
+    expect(db.grad!.isOnHost).toBe(false); // summed over rows on the device
+    expectClose(dw.grad!, hw.grad!, 1e-5);
+    expectClose(db.grad!, hb.grad!, 1e-5);
+    expectClose(dx.grad!, hx.grad!, 1e-5);
+  });
+
+  it('an optimizer step updates the host values and drops the stale device copy; the next op uploads the new ones', () => {
+    const rng = new Rng(8);
+    const w = randn([4, 3], rng, { requiresGrad: true });
+    const x = randn([2, 3], rng);
+    toDevice(w, device);
+    const opt = new AdamW([['w', w]], { lr: 0.1 });
+    sum(matmul(x, w, { transposeB: true })).backward();
+    opt.step();
+    expect(w.deviceStorage).toBeNull();
+    const after = matmul(toDevice(x, device), w, { transposeB: true });
+    expectClose(after, matmul(hostCopy(x), hostCopy(w), { transposeB: true }), 1e-6);
+  });
+
+  it('a device job that fails is reported by the next read, naming the job', () => {
+    const ghost = { device, id: 987654, size: 4, dtype: 'float32' as const, download: () => new Float32Array(4) };
+    const ok = toDevice(new Tensor(new Float32Array([1, 2, 3, 4]), [4]), device);
+    const bad = Tensor.onDevice(device.binary('add', 'same', ok.deviceStorage!, ghost, 4, 4), [4], 'float32');
+    expect(() => bad.data).toThrow(/add \(same, 4 values; buffers \d+, 987654 -> \d+\) failed: device buffer 987654 does not exist/);
+    // The failure is reported once; the device goes on working.
+    expect(Array.from(add(ok, ok).data)).toEqual([2, 4, 6, 8]);
+  });
+});
