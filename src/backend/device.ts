@@ -60,21 +60,21 @@ export interface TensorDevice {
 
 /**
  * The device an op should run on: the device of its float32 inputs that are on one, or null (run on the
- * host) when none is, or when any input is float64 or int32 (devices compute in float32 only).
- * Inputs on two different devices are an error.
+ * host) when none is, or when an input is float64 or int32 (devices compute in float32 only).
+ * Inputs on two different devices are an error. (Two parameters rather than a list: ops call this on every
+ * host computation too, and the common answer, "no device", must cost next to nothing.)
  */
-export function deviceOf(...inputs: Tensor[]): TensorDevice | null {
-  let device: TensorDevice | null = null;
-  for (const t of inputs) {
-    if (t.dtype !== 'float32') return null;
-    const d = t.deviceStorage?.device as TensorDevice | undefined;
-    if (!d) continue;
-    if (device !== null && d !== device) {
-      throw new Error(`device op: inputs are on two devices, "${device.name}" and "${d.name}"; move them to one first (toDevice)`);
-    }
-    device = d;
+export function deviceOf(a: Tensor, b?: Tensor): TensorDevice | null {
+  const da = a.deviceStorage;
+  const db = b === undefined ? null : b.deviceStorage;
+  if (da === null && db === null) return null;
+  if (a.dtype !== 'float32' || (b !== undefined && b.dtype !== 'float32')) return null;
+  const deviceA = (da?.device ?? null) as TensorDevice | null;
+  const deviceB = (db?.device ?? null) as TensorDevice | null;
+  if (deviceA !== null && deviceB !== null && deviceA !== deviceB) {
+    throw new Error(`device op: inputs are on two devices, "${deviceA.name}" and "${deviceB.name}"; move them to one first (toDevice)`);
   }
-  return device;
+  return deviceA ?? deviceB;
 }
 
 /**

@@ -73,10 +73,10 @@ const DEVICE_OPS = new Map<BinaryFn, DeviceBinaryOp>([[plus, 'add'], [minus, 'su
  * arithmetic functions; same shape, a bias row, or a scalar); else null and the host loops run.
  */
 function deviceBinary(a: Tensor, b: Tensor, shape: Shape, size: number, f: BinaryFn): Tensor | null {
-  const op = DEVICE_OPS.get(f);
-  if (op === undefined) return null;
   const device = deviceOf(a, b);
   if (!device) return null;
+  const op = DEVICE_OPS.get(f);
+  if (op === undefined) return null;
   let layout: DeviceBinaryLayout;
   if (sameShape(a.shape, b.shape)) layout = 'same';
   else if (b.size === 1 && a.size === size) layout = 'scalarB';
