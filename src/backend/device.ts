@@ -15,6 +15,7 @@
  * The implementation is src/backend/gpujs/device-tensors.ts (gpu.js kernels on the device worker).
  */
 import type { DeviceStorage } from '../tensor/device-storage.ts';
+import { getBackend } from './registry.ts';
 import type { TypedArray } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
@@ -96,4 +97,28 @@ export function onDevice(t: Tensor, device: TensorDevice): DeviceStorage {
 export function toDevice<T extends Tensor>(t: T, device: TensorDevice): T {
   onDevice(t, device);
   return t;
+}
+
+const backendDevices = new Map<string, TensorDevice>();
+
+/** Declare that backend `backendName` has `device`: while it is active, models keep their weights there. */
+export function registerBackendDevice(backendName: string, device: TensorDevice | null): void {
+  if (device) backendDevices.set(backendName, device);
+  else backendDevices.delete(backendName);
+}
+
+/** The device of the active backend (gpujs-webgpu has one), or null: then everything runs on the host. */
+export function activeDevice(): TensorDevice | null {
+  return backendDevices.get(getBackend()) ?? null;
+}
+
+/**
+ * Put parameters on the active backend's device, if it has one (the trainers call this once the weights
+ * are loaded). The optimizer keeps them there: it updates the host values and uploads them again.
+ * @returns the device, or null when the active backend has none
+ */
+export function placeOnActiveDevice(params: Iterable<Tensor>): TensorDevice | null {
+  const device = activeDevice();
+  if (device) for (const p of params) if (p.dtype === 'float32') onDevice(p, device);
+  return device;
 }

@@ -15,6 +15,7 @@
  * implementations do: shrinking a bias or a normalisation gain toward 0 does not regularise anything useful.
  */
 import type { FloatArray } from '../backend/kernels.ts';
+import { onDevice, type TensorDevice } from '../backend/device.ts';
 import { kernel } from '../backend/registry.ts';
 import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import type { Tensor } from '../tensor/tensor.ts';
@@ -99,7 +100,10 @@ export class AdamW {
         step: this.stepCount,
         biasCorrection: this.biasCorrection,
       });
-      p.markHostChanged(); // a copy of the old values on a device is stale now
+      // A copy of the old values on a device is stale now: drop it, and put the new values there instead.
+      const device = p.deviceStorage?.device as TensorDevice | undefined;
+      p.markHostChanged();
+      if (device) onDevice(p, device);
     }
   }
 

@@ -19,6 +19,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { placeOnActiveDevice } from '../backend/device.ts';
 import { loadWeightsIntoModel, readCheckpointWeights } from '../bert/checkpoint.ts';
 import { BERT_PRESETS, BertConfig, type BertPresetName } from '../bert/config.ts';
 import type { BertPreTrainedModel } from '../bert/model.ts';
@@ -363,6 +364,9 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   } else {
     metrics.truncateAfter(-1);
   }
+  // On a backend with a device (gpujs-webgpu) the weights live there from now on; a no-op otherwise.
+  const device = placeOnActiveDevice(params);
+  if (device) say(`weights on device ${device.name}`);
 
   const metricName = TASK_METRICS[task];
   const progress = opts.progressStream === null ? null : new Progress({ total: totalSteps, label: 'finetune', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: state.step });

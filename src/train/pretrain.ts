@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad } from '../autograd/grad-mode.ts';
+import { placeOnActiveDevice } from '../backend/device.ts';
 import { BertConfig, BERT_PRESETS, type BertPresetName } from '../bert/config.ts';
 import { modelTensors } from '../bert/pretrained.ts';
 import { readCheckpointWeights, loadWeightsIntoModel } from '../bert/checkpoint.ts';
@@ -338,6 +339,9 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   } else {
     metrics.truncateAfter(-1);
   }
+  // On a backend with a device (gpujs-webgpu) the weights live there from now on; a no-op otherwise.
+  const device = placeOnActiveDevice(params);
+  if (device) say(`weights on device ${device.name}`);
   const nParams = model.numParameters();
   say(`BertForPreTraining ${o.model}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, vocab ${vocab.size}, ${(nParams / 1e6).toFixed(2)}M parameters`);
 

@@ -139,16 +139,19 @@ describe(`device-resident tensors (gpu.js ${mode} mode on the device worker)`, (
     expectClose(dx.grad!, hx.grad!, 1e-5);
   });
 
-  it('an optimizer step updates the host values and drops the stale device copy; the next op uploads the new ones', () => {
+  it('an optimizer step updates the host values and puts the new ones on the device in place of the stale copy', () => {
     const rng = new Rng(8);
     const w = randn([4, 3], rng, { requiresGrad: true });
     const x = randn([2, 3], rng);
     toDevice(w, device);
     const opt = new AdamW([['w', w]], { lr: 0.1 });
     sum(matmul(x, w, { transposeB: true })).backward();
+    const before = w.deviceStorage;
     opt.step();
-    expect(w.deviceStorage).toBeNull();
-    const after = matmul(toDevice(x, device), w, { transposeB: true });
+    expect(w.deviceStorage).not.toBeNull();
+    expect(w.deviceStorage).not.toBe(before);
+    expect(Array.from(Tensor.onDevice(w.deviceStorage!, w.shape, 'float32').data)).toEqual(Array.from(w.data));
+    const after = matmul(x, w, { transposeB: true }); // x is uploaded because w is on the device
     expectClose(after, matmul(hostCopy(x), hostCopy(w), { transposeB: true }), 1e-6);
   });
 

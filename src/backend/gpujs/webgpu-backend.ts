@@ -18,7 +18,7 @@ import { matmulBlocked } from '../cpu/matmul-blocked.ts';
 import type { MatmulArgs } from '../kernels.ts';
 import { registerKernel } from '../registry.ts';
 import { STATUS_BUSY, STATUS_FAILED, type DeviceMatmulJob, type DeviceMode, type DeviceShutdownJob, type DeviceWorkerData } from './device-protocol.ts';
-import type { TensorDevice } from '../device.ts';
+import { registerBackendDevice, type TensorDevice } from '../device.ts';
 import { GpujsTensorDevice, type DeviceChannel } from './device-tensors.ts';
 import { gpujsCanMultiply } from './matmul.ts';
 
@@ -83,6 +83,7 @@ export function registerDeviceBackend(mode: DeviceMode, name = mode === 'webgpu'
     throw e;
   }
   devices.set(name, device);
+  registerBackendDevice(name, deviceOfBackend(name)); // models on this backend keep their weights on the device
   releaseBeforeExit();
   registerKernel({ kernelName: 'matmul', backendName: name, kernelFunc: (args) => deviceMatmul(device, args) });
   return name;
@@ -168,6 +169,7 @@ export async function releaseDeviceBackend(name: string, exitTimeoutMs = 10_000)
   if (!device) return 'not registered';
   devices.delete(name);
   tensorDevices.delete(name);
+  registerBackendDevice(name, null);
   const exited = new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), exitTimeoutMs);
     device.worker.once('exit', () => {
