@@ -11,7 +11,7 @@
  * buffer the backward closure saved) are dropped, so activations are freed as the backward pass goes.
  * A second backward() through the same graph is therefore an error, as in PyTorch.
  */
-import { deviceOf, onDevice } from '../backend/device.ts';
+import { deviceBinary, deviceOf, onDevice } from '../backend/device.ts';
 import { onesLike } from '../tensor/creation.ts';
 import { sameShape, shapeToString } from '../tensor/shape.ts';
 import { setBackwardImplementation, Tensor } from '../tensor/tensor.ts';
@@ -46,7 +46,7 @@ export function topologicalOrder(root: Tensor): Tensor[] {
 /** Elementwise a + b for same-shape tensors, into a new tensor (gradients are never changed in place). */
 function addGrads(a: Tensor, b: Tensor): Tensor {
   const device = deviceOf(a, b);
-  if (device) return Tensor.onDevice(device.binary('add', 'same', onDevice(a, device), onDevice(b, device), a.size, a.size), a.shape, a.dtype);
+  if (device) return Tensor.onDevice(deviceBinary(device, 'add', 'same', onDevice(a, device), onDevice(b, device), a.size, a.size), a.shape, a.dtype);
   const out = a.data.slice();
   const bd = b.data;
   for (let i = 0; i < out.length; i++) out[i] += bd[i];

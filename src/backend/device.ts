@@ -42,21 +42,55 @@ export type DeviceBinaryOp = 'add' | 'sub' | 'mul' | 'div';
  */
 export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
 
+/**
+ * The device kernels, by name (their gpu.js sources are in gpujs/device-kernels.ts). Each computes a flat
+ * float32 output of a given size from its input buffers and a few integer constants:
+ *   copy                         x                     out = x
+ *   matmul                       a, b                  [batch, m, n] products; constants m, n, k and the
+ *                                                      strides (see deviceMatmul)
+ *   <op>-<layout>                a, b                  a op b, op add|sub|mul|div, layout as DeviceBinaryLayout
+ *                                                      (constant n for 'row')
+ *   sumRows                      g                     column sums of g [rows, n]; constants rows, n
+ *   gelu, geluBackward           x (, g)               gelu(x); g * gelu'(x)
+ */
+export type DeviceKernelName = 'copy' | 'matmul' | `${DeviceBinaryOp}-${DeviceBinaryLayout}` | 'sumRows' | 'gelu' | 'geluBackward';
+
 /** A device that holds float32 buffers and computes from buffers to buffers. Calls do not wait. */
 export interface TensorDevice {
   readonly name: string;
   /** Copy host values to a new device buffer. */
   upload(values: TypedArray): DeviceStorage;
-  /** op(A) @ op(B) for every batch, [batch, m, n]. */
-  matmul(a: DeviceStorage, b: DeviceStorage, shape: DeviceMatmulShape): DeviceStorage;
-  /** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */
-  binary(op: DeviceBinaryOp, layout: DeviceBinaryLayout, a: DeviceStorage, b: DeviceStorage, size: number, n: number): DeviceStorage;
-  /** Column sums of g [rows, n]: [n]. */
-  sumRows(g: DeviceStorage, rows: number, n: number): DeviceStorage;
-  /** gelu(x), exact (erf) form. */
-  gelu(x: DeviceStorage): DeviceStorage;
-  /** gradOut * gelu'(x). */
-  geluBackward(x: DeviceStorage, gradOut: DeviceStorage): DeviceStorage;
+  /**
+   * Run a device kernel into a new buffer of `size` values.
+   * @param inputs its arguments, in the kernel's order
+   * @param constants the integer constants it reads
+   */
+  run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants?: Record<string, number>): DeviceStorage;
+}
+
+/** op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants). */
+export function deviceMatmul(device: TensorDevice, a: DeviceStorage, b: DeviceStorage, s: DeviceMatmulShape): DeviceStorage {
+  return device.run('matmul', [a, b], s.batch * s.m * s.n, {
+    m: s.m,
+    n: s.n,
+    k: s.k,
+    aBatchStride: s.aBatchStride,
+    bBatchStride: s.bBatchStride,
+    aRowStride: s.transposeA ? 1 : s.k,
+    aColStride: s.transposeA ? s.m : 1,
+    bRowStride: s.transposeB ? 1 : s.n,
+    bColStride: s.transposeB ? s.k : 1,
+  });
+}
+
+/** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */
+export function deviceBinary(device: TensorDevice, op: DeviceBinaryOp, layout: DeviceBinaryLayout, a: DeviceStorage, b: DeviceStorage, size: number, n: number): DeviceStorage {
+  return device.run(`${op}-${layout}`, [a, b], size, layout === 'row' ? { n } : {});
+}
+
+/** Column sums of g [rows, n]: [n]. */
+export function deviceSumRows(device: TensorDevice, g: DeviceStorage, rows: number, n: number): DeviceStorage {
+  return device.run('sumRows', [g], n, { rows, n });
 }
 
 /**

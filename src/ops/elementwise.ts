@@ -6,7 +6,7 @@
  * (`sumToShape`). For out = a * b: dL/da = sumToShape(dL/dout * b, a.shape), and so on.
  */
 import { record } from '../autograd/record.ts';
-import { deviceOf, onDevice, type DeviceBinaryLayout, type DeviceBinaryOp } from '../backend/device.ts';
+import { deviceBinary, deviceOf, deviceSumRows, onDevice, type DeviceBinaryLayout, type DeviceBinaryOp } from '../backend/device.ts';
 import { allocate, type TypedArray } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, sameShape, shapeToString, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -38,8 +38,8 @@ export function broadcastApply(op: string, a: Tensor, b: Tensor, f: BinaryFn): T
   assertSameDType(op, a, b);
   const shape = broadcastShapes(a.shape, b.shape, op);
   const size = sizeOf(shape);
-  const onDevice = size > 0 ? deviceBinary(a, b, shape, size, f) : null;
-  if (onDevice) return onDevice;
+  const computedOnDevice = size > 0 ? binaryOnDevice(a, b, shape, size, f) : null;
+  if (computedOnDevice) return computedOnDevice;
   const out = allocate(a.dtype, size);
   const ad = a.data;
   const bd = b.data;
@@ -72,7 +72,7 @@ const DEVICE_OPS = new Map<BinaryFn, DeviceBinaryOp>([[plus, 'add'], [minus, 'su
  * a op b on a device, when an operand is on one and the op and layout are among the device's (the four
  * arithmetic functions; same shape, a bias row, or a scalar); else null and the host loops run.
  */
-function deviceBinary(a: Tensor, b: Tensor, shape: Shape, size: number, f: BinaryFn): Tensor | null {
+function binaryOnDevice(a: Tensor, b: Tensor, shape: Shape, size: number, f: BinaryFn): Tensor | null {
   const device = deviceOf(a, b);
   if (!device) return null;
   const op = DEVICE_OPS.get(f);
@@ -83,7 +83,7 @@ function deviceBinary(a: Tensor, b: Tensor, shape: Shape, size: number, f: Binar
   else if (a.size === 1 && b.size === size) layout = 'scalarA';
   else if (a.size === size && isTrailingShape(b.shape, shape)) layout = 'row';
   else return null;
-  const storage = device.binary(op, layout, onDevice(a, device), onDevice(b, device), size, b.size);
+  const storage = deviceBinary(device, op, layout, onDevice(a, device), onDevice(b, device), size, b.size);
   return Tensor.onDevice(storage, shape, a.dtype);
 }
 
@@ -164,7 +164,7 @@ export function sumToShape(t: Tensor, shape: Shape): Tensor {
   const outSize = sizeOf(shape);
   // On a device, the backward of a bias row: sum over the leading dimensions, the trailing ones kept.
   const device = outSize > 0 && t.size > 0 && isTrailingShape(shape, t.shape) ? deviceOf(t) : null;
-  if (device) return Tensor.onDevice(device.sumRows(onDevice(t, device), t.size / outSize, outSize), shape, t.dtype);
+  if (device) return Tensor.onDevice(deviceSumRows(device, onDevice(t, device), t.size / outSize, outSize), shape, t.dtype);
   const out = allocate(t.dtype, outSize);
   const so = broadcastStrides(shape, t.shape); // 0 along stretched axes: many inputs land on one output
   const td = t.data;

@@ -9,7 +9,7 @@
  * into flags rather than materialised.
  */
 import { record } from '../autograd/record.ts';
-import { deviceOf, onDevice } from '../backend/device.ts';
+import { deviceMatmul, deviceOf, onDevice } from '../backend/device.ts';
 import { kernel } from '../backend/registry.ts';
 import type { FloatArray } from '../backend/kernels.ts';
 import { allocate } from '../tensor/dtype.ts';
@@ -79,7 +79,7 @@ function matmul2(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean)
   const device = batch * m * n > 0 && k > 0 ? deviceOf(aIn, bIn) : null;
   if (device) {
     // An operand on a device: the product is computed there and stays there.
-    result = Tensor.onDevice(device.matmul(onDevice(aIn, device), onDevice(bIn, device), shape), [...batchShape, m, n], a.dtype);
+    result = Tensor.onDevice(deviceMatmul(device, onDevice(aIn, device), onDevice(bIn, device), shape), [...batchShape, m, n], a.dtype);
   } else {
     const out = allocate(a.dtype, batch * m * n) as FloatArray;
     kernel('matmul')({ a: aIn.data as FloatArray, b: bIn.data as FloatArray, out, ...shape });

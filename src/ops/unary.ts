@@ -4,7 +4,7 @@
  */
 import { record } from '../autograd/record.ts';
 import type { FloatArray } from '../backend/kernels.ts';
-import { deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceBinary, deviceOf, deviceSumRows, onDevice, type TensorDevice } from '../backend/device.ts';
 import { kernel } from '../backend/registry.ts';
 import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import { allocate } from '../tensor/dtype.ts';
@@ -98,14 +98,14 @@ function geluWithBias(op: string, x: Tensor, bias: Tensor | null): Tensor {
  * loop is a CPU optimisation), and the backward is gelu' times the gradient, summed over rows for the bias.
  */
 function deviceGelu(op: string, device: TensorDevice, x: Tensor, bias: Tensor | null): Tensor {
-  const pre = bias ? device.binary('add', 'row', onDevice(x, device), onDevice(bias, device), x.size, bias.size) : onDevice(x, device);
-  const out = Tensor.onDevice(device.gelu(pre), x.shape, x.dtype);
+  const pre = bias ? deviceBinary(device, 'add', 'row', onDevice(x, device), onDevice(bias, device), x.size, bias.size) : onDevice(x, device);
+  const out = Tensor.onDevice(device.run('gelu', [pre], x.size), x.shape, x.dtype);
   const inputs = bias ? [x, bias] : [x];
   return record(out, inputs, op, (g) => {
-    const dx = Tensor.onDevice(device.geluBackward(pre, onDevice(g, device)), x.shape, x.dtype);
+    const dx = Tensor.onDevice(device.run('geluBackward', [pre, onDevice(g, device)], x.size), x.shape, x.dtype);
     if (!bias) return [dx];
     const rows = x.size / bias.size;
-    const dbias = bias.requiresGrad ? Tensor.onDevice(device.sumRows(dx.deviceStorage!, rows, bias.size), bias.shape, bias.dtype) : null;
+    const dbias = bias.requiresGrad ? Tensor.onDevice(deviceSumRows(device, dx.deviceStorage!, rows, bias.size), bias.shape, bias.dtype) : null;
     return [x.requiresGrad ? dx : null, dbias];
   });
 }

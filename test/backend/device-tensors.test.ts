@@ -158,8 +158,8 @@ describe(`device-resident tensors (gpu.js ${mode} mode on the device worker)`, (
   it('a device job that fails is reported by the next read, naming the job', () => {
     const ghost = { device, id: 987654, size: 4, dtype: 'float32' as const, download: () => new Float32Array(4) };
     const ok = toDevice(new Tensor(new Float32Array([1, 2, 3, 4]), [4]), device);
-    const bad = Tensor.onDevice(device.binary('add', 'same', ok.deviceStorage!, ghost, 4, 4), [4], 'float32');
-    expect(() => bad.data).toThrow(/add \(same, 4 values; buffers \d+, 987654 -> \d+\) failed: device buffer 987654 does not exist/);
+    const bad = Tensor.onDevice(device.run('add-same', [ok.deviceStorage!, ghost], 4), [4], 'float32');
+    expect(() => bad.data).toThrow(/add-same of 4 values \(buffers \d+, 987654 -> \d+\) failed: device buffer 987654 does not exist/);
     // The failure is reported once; the device goes on working.
     expect(Array.from(add(ok, ok).data)).toEqual([2, 4, 6, 8]);
   });

@@ -56,7 +56,7 @@ export class DeviceBuffers {
     const k = this.kernels;
     switch (job.type) {
       case 'upload':
-        this.set(job.out, await k.upload(job.values));
+        this.set(job.out, await k.run('copy', [job.values], job.values.length, {}));
         return;
       case 'free': {
         const value = this.buffers.get(job.id);
@@ -64,20 +64,8 @@ export class DeviceBuffers {
         if (value !== undefined && !(value instanceof Float32Array)) value.delete?.();
         return;
       }
-      case 'matmulBuffers':
-        this.set(job.out, await k.matmul(this.get(job.a, job), this.get(job.b, job), job.shape));
-        return;
-      case 'binary':
-        this.set(job.out, await k.binary(job.op, job.layout, this.get(job.a, job), this.get(job.b, job), job.size, job.n));
-        return;
-      case 'sumRows':
-        this.set(job.out, await k.sumRows(this.get(job.g, job), job.rows, job.n));
-        return;
-      case 'gelu':
-        this.set(job.out, await k.gelu(this.get(job.x, job), job.size));
-        return;
-      case 'geluBackward':
-        this.set(job.out, await k.geluBackward(this.get(job.x, job), this.get(job.g, job), job.size));
+      case 'run':
+        this.set(job.out, await k.run(job.kernel, job.inputs.map((id) => this.get(id, job)), job.size, job.constants));
         return;
     }
   }
@@ -98,17 +86,7 @@ function describe(job: DeviceBufferJob): string {
       return `free of buffer ${job.id}`;
     case 'read':
       return `read of buffer ${job.id} (${job.size} values)`;
-    case 'matmulBuffers': {
-      const s = job.shape;
-      return `matmul [${s.batch} x ${s.m} x ${s.k}] @ [${s.k} x ${s.n}] (buffers ${job.a}, ${job.b} -> ${job.out})`;
-    }
-    case 'binary':
-      return `${job.op} (${job.layout}, ${job.size} values; buffers ${job.a}, ${job.b} -> ${job.out})`;
-    case 'sumRows':
-      return `sumRows [${job.rows}, ${job.n}] (buffer ${job.g} -> ${job.out})`;
-    case 'gelu':
-      return `gelu of ${job.size} values (buffer ${job.x} -> ${job.out})`;
-    case 'geluBackward':
-      return `geluBackward of ${job.size} values (buffers ${job.x}, ${job.g} -> ${job.out})`;
+    case 'run':
+      return `${job.kernel} of ${job.size} values (buffers ${job.inputs.join(', ')} -> ${job.out}${Object.keys(job.constants).length ? `; ${JSON.stringify(job.constants)}` : ''})`;
   }
 }

@@ -14,7 +14,7 @@
  * gpu.js bakes sizes and constants into each compiled kernel, so kernels are cached by (op, size,
  * constants): a model multiplies a handful of distinct shapes.
  */
-import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceMatmulShape } from '../device.ts';
+import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceKernelName } from '../device.ts';
 import type { GPUInstance } from './gpu.ts';
 
 /** q = floor(num / den) for non-negative integers, exactly (see the header). Inlined into kernel text. */
@@ -116,22 +116,53 @@ const GELU_BACKWARD = `function (x, g) {
 /** A copy of the argument (how host values become a device buffer in webgpu mode). */
 const COPY = `function (x) { return x[this.thread.x]; }`;
 
+/** A device kernel: its source, and the constant that bounds its loop (gpu.js caps unproven loops at 1000). */
+interface KernelEntry {
+  source: string;
+  loopBound?: string;
+}
+
+function binaryEntries(): Record<`${DeviceBinaryOp}-${DeviceBinaryLayout}`, KernelEntry> {
+  const out = {} as Record<`${DeviceBinaryOp}-${DeviceBinaryLayout}`, KernelEntry>;
+  for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+    for (const layout of ['same', 'row', 'scalarB', 'scalarA'] as const) out[`${op}-${layout}`] = { source: binarySource(op, layout) };
+  }
+  return out;
+}
+
+/** Every device kernel by name (DeviceKernelName in ../device.ts lists the names and their constants). */
+export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
+  copy: { source: COPY },
+  matmul: { source: MATMUL, loopBound: 'k' },
+  ...binaryEntries(),
+  sumRows: { source: SUM_ROWS, loopBound: 'rows' },
+  gelu: { source: GELU },
+  geluBackward: { source: GELU_BACKWARD },
+};
+
 /** A value on the device: a gpu.js pipeline handle (webgpu) or a Float32Array (webasm, cpu). */
 export type DeviceValue = { delete?: () => void; toArray?: () => Promise<Float32Array> } | Float32Array;
 
 type Runner = (...args: unknown[]) => Promise<DeviceValue>;
 
-/** The compiled device kernels of one gpu.js instance, cached per (op, output size, constants). */
+/** The compiled device kernels of one gpu.js instance, cached per (kernel, output size, constants). */
 export class DeviceKernels {
   private readonly cache = new Map<string, Runner>();
 
   constructor(private readonly gpu: GPUInstance) {}
 
-  private kernel(name: string, source: string, size: number, constants: Record<string, number>, loopBound = 0): Runner {
+  /**
+   * Run kernel `name` over `size` output elements.
+   * @param inputs the kernel's arguments, in the order of its source's parameters
+   * @param constants the values its source reads from this.constants
+   */
+  run(name: DeviceKernelName, inputs: DeviceValue[], size: number, constants: Record<string, number>): Promise<DeviceValue> {
+    const entry = DEVICE_KERNELS[name];
+    if (!entry) throw new Error(`unknown device kernel "${name}"`);
     const key = `${name}|${size}|${JSON.stringify(constants)}`;
     let run = this.cache.get(key);
     if (!run) {
-      const compiled = this.gpu.createKernel(source, {
+      const compiled = this.gpu.createKernel(entry.source, {
         output: [size],
         constants,
         pipeline: true,
@@ -140,50 +171,15 @@ export class DeviceKernels {
         tactic: 'precision',
         precision: 'single',
       });
-      // A loop bound read from the constants: gpu.js would otherwise cap the loop at 1000 iterations.
-      if (loopBound > 0) compiled.setLoopMaxIterations(loopBound);
+      if (entry.loopBound !== undefined) {
+        const bound = constants[entry.loopBound];
+        if (!(bound > 0)) throw new Error(`device kernel "${name}": constant ${entry.loopBound} (its loop bound) is ${bound}`);
+        compiled.setLoopMaxIterations(bound);
+      }
       run = compiled as unknown as Runner;
       this.cache.set(key, run);
     }
-    return run;
-  }
-
-  /** Host values onto the device. */
-  upload(values: Float32Array): Promise<DeviceValue> {
-    return this.kernel('copy', COPY, values.length, {})(values);
-  }
-
-  matmul(a: DeviceValue, b: DeviceValue, s: DeviceMatmulShape): Promise<DeviceValue> {
-    const constants = {
-      m: s.m,
-      n: s.n,
-      k: s.k,
-      aBatchStride: s.aBatchStride,
-      bBatchStride: s.bBatchStride,
-      aRowStride: s.transposeA ? 1 : s.k,
-      aColStride: s.transposeA ? s.m : 1,
-      bRowStride: s.transposeB ? 1 : s.n,
-      bColStride: s.transposeB ? s.k : 1,
-    };
-    return this.kernel('matmul', MATMUL, s.batch * s.m * s.n, constants, s.k)(a, b);
-  }
-
-  /** a op b for the layout (see DeviceBinaryLayout); `size` is the output's, `n` the row length for 'row'. */
-  binary(op: DeviceBinaryOp, layout: DeviceBinaryLayout, a: DeviceValue, b: DeviceValue, size: number, n: number): Promise<DeviceValue> {
-    return this.kernel(`${op}-${layout}`, binarySource(op, layout), size, layout === 'row' ? { n } : {})(a, b);
-  }
-
-  /** Column sums of g [rows, n]. */
-  sumRows(g: DeviceValue, rows: number, n: number): Promise<DeviceValue> {
-    return this.kernel('sumRows', SUM_ROWS, n, { rows, n }, rows)(g);
-  }
-
-  gelu(x: DeviceValue, size: number): Promise<DeviceValue> {
-    return this.kernel('gelu', GELU, size, {})(x);
-  }
-
-  geluBackward(x: DeviceValue, g: DeviceValue, size: number): Promise<DeviceValue> {
-    return this.kernel('geluBackward', GELU_BACKWARD, size, {})(x, g);
+    return run(...inputs);
   }
 
   /** Number of compiled kernels. */

@@ -3,7 +3,7 @@
  * and one job message per product.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceMatmulShape } from '../device.ts';
+import type { DeviceKernelName } from '../device.ts';
 import type { MatmulArgs } from '../kernels.ts';
 
 /** Status slot values: the main thread sets BUSY before posting; the worker sets READY or FAILED. */
@@ -53,10 +53,6 @@ export type DeviceBufferJob =
   | { type: 'upload'; out: number; values: Float32Array }
   | { type: 'free'; id: number }
   | { type: 'read'; id: number; size: number; into: SharedArrayBuffer }
-  | { type: 'matmulBuffers'; out: number; a: number; b: number; shape: DeviceMatmulShape }
-  | { type: 'binary'; out: number; op: DeviceBinaryOp; layout: DeviceBinaryLayout; a: number; b: number; size: number; n: number }
-  | { type: 'sumRows'; out: number; g: number; rows: number; n: number }
-  | { type: 'gelu'; out: number; x: number; size: number }
-  | { type: 'geluBackward'; out: number; x: number; g: number; size: number };
+  | { type: 'run'; out: number; kernel: DeviceKernelName; inputs: number[]; size: number; constants: Record<string, number> };
 
 export type DeviceJob = DeviceMatmulJob | DeviceShutdownJob | DeviceBufferJob;

@@ -8,7 +8,7 @@
  * FinalizationRegistry posts 'free'), so device memory follows the tensors' lifetimes without explicit
  * dispose calls.
  */
-import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceMatmulShape, TensorDevice } from '../device.ts';
+import type { DeviceKernelName, TensorDevice } from '../device.ts';
 import type { DeviceStorage } from '../../tensor/device-storage.ts';
 import type { TypedArray } from '../../tensor/dtype.ts';
 import type { DeviceBufferJob } from './device-protocol.ts';
@@ -67,33 +67,9 @@ export class GpujsTensorDevice implements TensorDevice {
     return out;
   }
 
-  matmul(a: DeviceStorage, b: DeviceStorage, shape: DeviceMatmulShape): DeviceStorage {
-    const out = this.storage(shape.batch * shape.m * shape.n, 'a matmul result');
-    this.channel.post({ type: 'matmulBuffers', out: out.id, a: this.own(a), b: this.own(b), shape });
-    return out;
-  }
-
-  binary(op: DeviceBinaryOp, layout: DeviceBinaryLayout, a: DeviceStorage, b: DeviceStorage, size: number, n: number): DeviceStorage {
-    const out = this.storage(size, `${op}`);
-    this.channel.post({ type: 'binary', out: out.id, op, layout, a: this.own(a), b: this.own(b), size, n });
-    return out;
-  }
-
-  sumRows(g: DeviceStorage, rows: number, n: number): DeviceStorage {
-    const out = this.storage(n, 'sumRows');
-    this.channel.post({ type: 'sumRows', out: out.id, g: this.own(g), rows, n });
-    return out;
-  }
-
-  gelu(x: DeviceStorage): DeviceStorage {
-    const out = this.storage(x.size, 'gelu');
-    this.channel.post({ type: 'gelu', out: out.id, x: this.own(x), size: x.size });
-    return out;
-  }
-
-  geluBackward(x: DeviceStorage, gradOut: DeviceStorage): DeviceStorage {
-    const out = this.storage(x.size, 'geluBackward');
-    this.channel.post({ type: 'geluBackward', out: out.id, x: this.own(x), g: this.own(gradOut), size: x.size });
+  run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants: Record<string, number> = {}): DeviceStorage {
+    const out = this.storage(size, `the result of ${kernel}`);
+    this.channel.post({ type: 'run', out: out.id, kernel, inputs: inputs.map((s) => this.own(s)), size, constants });
     return out;
   }
 
