@@ -52,8 +52,18 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *                                                      (constant n for 'row')
  *   sumRows                      g                     column sums of g [rows, n]; constants rows, n
  *   gelu, geluBackward           x (, g)               gelu(x); g * gelu'(x)
+ *   permute                      x                     up to 4 dimensions; constants o1..o3, s0..s3
+ *   softmaxRowMax, softmaxRowSum, softmaxNormalize, rowDot, softmaxBackward
+ *                                                      softmax(scale x + mask) over rows and its backward
+ *                                                      (see devicePermute, deviceScaledMaskedSoftmax ...)
+ *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormWeightGrad
+ *                                                      LayerNorm over rows and its backward (deviceLayerNorm)
+ * The sources, with the formulas, are in gpujs/device-kernels.ts.
  */
-export type DeviceKernelName = 'copy' | 'matmul' | `${DeviceBinaryOp}-${DeviceBinaryLayout}` | 'sumRows' | 'gelu' | 'geluBackward';
+export type DeviceKernelName =
+  | 'copy' | 'matmul' | `${DeviceBinaryOp}-${DeviceBinaryLayout}` | 'sumRows' | 'gelu' | 'geluBackward' | 'permute'
+  | 'softmaxRowMax' | 'softmaxRowSum' | 'softmaxNormalize' | 'rowDot' | 'softmaxBackward'
+  | 'layerNormStats' | 'layerNormApply' | 'layerNormRowSums' | 'layerNormBackward' | 'layerNormWeightGrad';
 
 /** A device that holds float32 buffers and computes from buffers to buffers. Calls do not wait. */
 export interface TensorDevice {
@@ -86,6 +96,49 @@ export function deviceMatmul(device: TensorDevice, a: DeviceStorage, b: DeviceSt
 /** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */
 export function deviceBinary(device: TensorDevice, op: DeviceBinaryOp, layout: DeviceBinaryLayout, a: DeviceStorage, b: DeviceStorage, size: number, n: number): DeviceStorage {
   return device.run(`${op}-${layout}`, [a, b], size, layout === 'row' ? { n } : {});
+}
+
+/**
+ * Permute up to four dimensions: `shape` is the output's, `strides[i]` the input's stride of the dimension
+ * that became output dimension i.
+ */
+export function devicePermute(device: TensorDevice, x: DeviceStorage, shape: readonly number[], strides: readonly number[]): DeviceStorage {
+  if (shape.length > 4) throw new Error(`devicePermute: at most 4 dimensions, got ${shape.length}`);
+  const pad = 4 - shape.length;
+  const o = [...new Array<number>(pad).fill(1), ...shape];
+  const s = [...new Array<number>(pad).fill(0), ...strides];
+  return device.run('permute', [x], x.size, { o1: o[1], o2: o[2], o3: o[3], s0: s[0], s1: s[1], s2: s[2], s3: s[3] });
+}
+
+/**
+ * y = softmax(scale x + mask) over rows of `cols`; the mask row of score row r starts at maskRow[r] (both
+ * device buffers; maskRow holds integer offsets as floats).
+ */
+export function deviceScaledMaskedSoftmax(device: TensorDevice, x: DeviceStorage, mask: DeviceStorage, maskRow: DeviceStorage, rows: number, cols: number, scale: number): DeviceStorage {
+  const c = { cols, scale };
+  const rowMax = device.run('softmaxRowMax', [x, mask, maskRow], rows, c);
+  const rowSum = device.run('softmaxRowSum', [x, mask, maskRow, rowMax], rows, c);
+  return device.run('softmaxNormalize', [x, mask, maskRow, rowMax, rowSum], rows * cols, c);
+}
+
+/** dx = scale y (g - sum_j g_j y_j) per row: the backward of deviceScaledMaskedSoftmax. */
+export function deviceSoftmaxBackward(device: TensorDevice, y: DeviceStorage, g: DeviceStorage, rows: number, cols: number, scale: number): DeviceStorage {
+  const rowDot = device.run('rowDot', [y, g], rows, { cols });
+  return device.run('softmaxBackward', [y, g, rowDot], rows * cols, { cols, scale });
+}
+
+/** LayerNorm over rows of `cols`: the output, and the row statistics [mean (rows), rstd (rows)] for the backward. */
+export function deviceLayerNorm(device: TensorDevice, x: DeviceStorage, w: DeviceStorage, b: DeviceStorage, rows: number, cols: number, eps: number): { y: DeviceStorage; stats: DeviceStorage } {
+  const stats = device.run('layerNormStats', [x], 2 * rows, { rows, cols, eps });
+  return { y: device.run('layerNormApply', [x, stats, w, b], rows * cols, { rows, cols }), stats };
+}
+
+/** The backward of deviceLayerNorm: dx, and the gradients of the weight and the bias. */
+export function deviceLayerNormBackward(device: TensorDevice, x: DeviceStorage, w: DeviceStorage, g: DeviceStorage, stats: DeviceStorage, rows: number, cols: number): { dx: DeviceStorage; dw: DeviceStorage; db: DeviceStorage } {
+  const sums = device.run('layerNormRowSums', [x, stats, w, g], 2 * rows, { rows, cols });
+  const dx = device.run('layerNormBackward', [x, stats, w, g, sums], rows * cols, { rows, cols });
+  const dw = device.run('layerNormWeightGrad', [x, stats, g], cols, { rows, cols });
+  return { dx, dw, db: deviceSumRows(device, g, rows, cols) };
 }
 
 /** Column sums of g [rows, n]: [n]. */

@@ -4,6 +4,7 @@
  * the seeded generator, so a run replays exactly.
  */
 import { record } from '../autograd/record.ts';
+import { deviceBinary, deviceOf, onDevice } from '../backend/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import type { Rng } from '../tensor/random.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -19,11 +20,20 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
   if (!training || p === 0) return x;
   const keepScale = 1 / (1 - p);
   const mask = allocate(x.dtype, x.size);
-  const out = allocate(x.dtype, x.size);
   // Keep an element when a uniform 32-bit draw is at or above p * 2^32 (probability 1 - p). The draws come
   // from a fast generator seeded by `rng` (one mask element costs a few ns instead of ARC4's ~30).
   const threshold = p * 4294967296;
   const bits = rng.fastStream();
+  const device = x.size > 0 ? deviceOf(x) : null;
+  if (device) {
+    // The mask is drawn here, from the same stream as on the host, so a run on a device drops the same
+    // elements; it goes up once and the product is computed there.
+    for (let i = 0; i < x.size; i++) if (bits.nextUint32() >= threshold) mask[i] = keepScale;
+    const maskOnDevice = device.upload(mask);
+    const y = Tensor.onDevice(deviceBinary(device, 'mul', 'same', onDevice(x, device), maskOnDevice, x.size, x.size), x.shape, x.dtype);
+    return record(y, [x], 'dropout', (g) => [Tensor.onDevice(deviceBinary(device, 'mul', 'same', onDevice(g, device), maskOnDevice, x.size, x.size), x.shape, x.dtype)]);
+  }
+  const out = allocate(x.dtype, x.size);
   for (let i = 0; i < x.size; i++) {
     if (bits.nextUint32() >= threshold) {
       mask[i] = keepScale;

@@ -11,6 +11,7 @@
  */
 import { record } from '../autograd/record.ts';
 import type { FloatArray } from '../backend/kernels.ts';
+import { deviceLayerNorm, deviceLayerNormBackward, deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
 import { kernel } from '../backend/registry.ts';
 import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import { allocate } from '../tensor/dtype.ts';
@@ -35,6 +36,8 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-12):
     throw new Error(`layerNorm: weight ${shapeToString(weight.shape)} and bias ${shapeToString(bias.shape)} must both be [${H}] for input ${shapeToString(x.shape)}`);
   }
   const rows = H === 0 ? 0 : x.size / H;
+  const device = rows > 0 ? deviceOf(x, weight) ?? deviceOf(bias) : null;
+  if (device) return layerNormOnDevice(device, x, weight, bias, rows, H, eps);
   const y = allocate(x.dtype, x.size) as FloatArray;
   const mean = new Float64Array(rows); // saved for backward, with rstd (the kernel recomputes xhat from them)
   const rstd = new Float64Array(rows);
@@ -51,5 +54,16 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-12):
     gw.set(dw);
     gb.set(db);
     return [new Tensor(dx, x.shape), new Tensor(gw, [H]), new Tensor(gb, [H])];
+  });
+}
+
+/** layerNorm with its input on a device: the statistics, the output and every gradient computed there. */
+function layerNormOnDevice(device: TensorDevice, x: Tensor, weight: Tensor, bias: Tensor, rows: number, H: number, eps: number): Tensor {
+  const xs = onDevice(x, device);
+  const ws = onDevice(weight, device);
+  const { y, stats } = deviceLayerNorm(device, xs, ws, onDevice(bias, device), rows, H, eps);
+  return record(Tensor.onDevice(y, x.shape, x.dtype), [x, weight, bias], 'layerNorm', (g) => {
+    const { dx, dw, db } = deviceLayerNormBackward(device, xs, ws, onDevice(g, device), stats, rows, H);
+    return [Tensor.onDevice(dx, x.shape, x.dtype), Tensor.onDevice(dw, [H], x.dtype), Tensor.onDevice(db, [H], x.dtype)];
   });
 }

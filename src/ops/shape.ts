@@ -3,6 +3,7 @@
  * Reshape shares storage (a contiguous tensor's elements do not move); the others copy.
  */
 import { record } from '../autograd/record.ts';
+import { deviceOf, devicePermute, onDevice } from '../backend/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeToString, sizeOf, stridesOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -74,6 +75,13 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const inStrides = stridesOf(x.shape);
   const shape = perm.map((d) => x.shape[d]);
   const strides = perm.map((d) => inStrides[d]); // input stride of each output dimension
+  const inverse = new Array<number>(perm.length);
+  perm.forEach((d, i) => (inverse[d] = i));
+  const device = x.size > 0 && x.rank <= 4 ? deviceOf(x) : null;
+  if (device) {
+    const y = Tensor.onDevice(devicePermute(device, onDevice(x, device), shape, strides), shape, x.dtype);
+    return record(y, [x], 'permute', (g) => [permute(g, inverse)]);
+  }
   const out = allocate(x.dtype, x.size);
   const rank = shape.length;
   const index = new Array<number>(rank).fill(0);
@@ -90,8 +98,6 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
       index[d] = 0;
     }
   }
-  const inverse = new Array<number>(rank);
-  perm.forEach((d, i) => (inverse[d] = i));
   return record(new Tensor(out, shape), [x], 'permute', (g) => [permute(g, inverse)]);
 }
 

@@ -6,6 +6,7 @@
  * For z = logSoftmax(x) = x - logsumexp(x): dL/dx = g - softmax(x) * sum_j g_j.
  */
 import { record } from '../autograd/record.ts';
+import { deviceOf, deviceScaledMaskedSoftmax, deviceSoftmaxBackward, onDevice, type TensorDevice } from '../backend/device.ts';
 import { kernel } from '../backend/registry.ts';
 import type { FloatArray } from '../backend/kernels.ts';
 import { allocate } from '../tensor/dtype.ts';
@@ -40,6 +41,8 @@ export function softmax(x: Tensor, axis = -1): Tensor {
 function softmaxLast(x: Tensor): Tensor {
   const cols = x.shape[x.rank - 1];
   const rows = cols === 0 ? 0 : x.size / cols;
+  const device = rows > 0 ? deviceOf(x) : null;
+  if (device) return softmaxOnDevice(device, 'softmax', x, 1, null, null, rows, cols);
   const y = allocate(x.dtype, x.size) as FloatArray;
   kernel('softmaxRows')(x.data as FloatArray, y, rows, cols);
   return record(new Tensor(y, x.shape), [x], 'softmax', (g) => {
@@ -79,6 +82,8 @@ export function scaledMaskedSoftmax(scores: Tensor, scale: number, mask?: Tensor
     maskIn = mask.rank > 0 && mask.shape[mask.rank - 1] === cols ? mask : broadcastTo(mask, [...mask.shape.slice(0, -1), cols]);
     maskRowOffsets = rowOffsets(maskIn.shape, scores.shape);
   }
+  const device = rows > 0 && !mask?.requiresGrad ? deviceOf(scores, maskIn ?? undefined) : null;
+  if (device) return softmaxOnDevice(device, 'scaledMaskedSoftmax', scores, scale, mask ?? null, maskIn && maskRowOffsets ? { mask: maskIn, rowOffsets: maskRowOffsets } : null, rows, cols);
   const y = allocate(scores.dtype, scores.size) as FloatArray;
   kernel('scaledMaskedSoftmaxRows')({ x: scores.data as FloatArray, scale, mask: maskIn ? (maskIn.data as FloatArray) : null, maskRowOffsets, out: y, rows, cols });
   const inputs = mask ? [scores, mask] : [scores];
@@ -93,6 +98,30 @@ export function scaledMaskedSoftmax(scores: Tensor, scale: number, mask?: Tensor
     kernel('softmaxRowsBackward')({ y, gradY: gd, gradX: gz, scale: 1, rows, cols });
     for (let i = 0; i < gz.length; i++) gScores[i] = gz[i] * scale;
     return [new Tensor(gScores, scores.shape), sumToShape(new Tensor(gz, scores.shape), mask.shape)];
+  });
+}
+
+/**
+ * softmax(scale x + mask) over rows on a device (a mask that needs a gradient stays on the host path). The
+ * mask's row offsets go up as floats (integers below 2^24 are exact); without a mask one row of zeros does.
+ */
+function softmaxOnDevice(
+  device: TensorDevice,
+  op: string,
+  x: Tensor,
+  scale: number,
+  maskInput: Tensor | null,
+  mask: { mask: Tensor; rowOffsets: Int32Array } | null,
+  rows: number,
+  cols: number,
+): Tensor {
+  const maskValues = mask ? onDevice(mask.mask, device) : device.upload(new Float32Array(cols));
+  const offsets = device.upload(mask ? Float32Array.from(mask.rowOffsets) : new Float32Array(rows));
+  const y = deviceScaledMaskedSoftmax(device, onDevice(x, device), maskValues, offsets, rows, cols, scale);
+  const inputs = maskInput ? [x, maskInput] : [x];
+  return record(Tensor.onDevice(y, x.shape, x.dtype), inputs, op, (g) => {
+    const dx = Tensor.onDevice(deviceSoftmaxBackward(device, y, onDevice(g, device), rows, cols, scale), x.shape, x.dtype);
+    return maskInput ? [dx, null] : [dx];
   });
 }
 

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
-import { add, AdamW, biasGelu, div, gelu, matmul, mul, Rng, randn, reshape, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
+import { add, AdamW, biasGelu, div, dropout, gelu, layerNorm, matmul, mul, permute, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
 
 /**
  * webasm here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
@@ -137,6 +137,69 @@ describe(`device-resident tensors (gpu.js ${mode} mode on the device worker)`, (
     expectClose(dw.grad!, hw.grad!, 1e-5);
     expectClose(db.grad!, hb.grad!, 1e-5);
     expectClose(dx.grad!, hx.grad!, 1e-5);
+  });
+
+  /**
+   * Run `f` on host copies and on the device (the first input moved there, the others uploaded by the ops),
+   * and compare the outputs and every input's gradient of a weighted sum of the output.
+   */
+  function compareWithHost(inputs: Tensor[], f: (...xs: Tensor[]) => Tensor, tol: number, noGrad: number[] = []): Tensor {
+    const weightsFor = (y: Tensor) => new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i * 0.7) + 0.25), y.shape);
+    const host = inputs.map((t, i) => hostCopy(t, !noGrad.includes(i)));
+    const yHost = f(...host);
+    sum(mul(yHost, weightsFor(yHost))).backward();
+    const dev = inputs.map((t, i) => hostCopy(t, !noGrad.includes(i)));
+    toDevice(dev[0], device);
+    const yDev = f(...dev);
+    expect(yDev.isOnHost).toBe(false);
+    sum(mul(yDev, weightsFor(yDev))).backward();
+    expectClose(yDev, yHost, tol);
+    dev.forEach((t, i) => {
+      if (!noGrad.includes(i)) expectClose(t.grad!, host[i].grad!, tol);
+    });
+    return yDev;
+  }
+
+  it('permute of ranks 1 to 4 equals the host op, values and gradient', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+          fc.tuple(fc.constant(shape), fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }), fc.integer({ min: 0, max: 1e6 })),
+        ),
+        ([shape, perm, seed]) => {
+          compareWithHost([randn(shape, new Rng(seed))], (x) => permute(x, perm), 0);
+        },
+      ),
+      { numRuns: 12, seed: 9 },
+    );
+  });
+
+  it('scaledMaskedSoftmax with a [B, 1, 1, S] mask of the most negative float32 (as BERT builds it), and plain softmax on any axis, equal the host ops', () => {
+    const rng = new Rng(10);
+    const scores = randn([2, 3, 4, 5], rng, { std: 2 });
+    const keep = [1, 1, 1, 0, 0, 1, 1, 1, 1, 0];
+    const mask = new Tensor(Float32Array.from(keep, (k) => (k ? 0 : -3.4028234663852886e38)), [2, 1, 1, 5]);
+    const probs = compareWithHost([scores, mask], (s, m) => scaledMaskedSoftmax(s, 0.125, m), 1e-6, [1]);
+    // The masked keys get probability 0, as on the host.
+    const p = probs.data;
+    for (let r = 0; r < 24; r++) for (let j = 0; j < 5; j++) if (!keep[Math.floor(r / 12) * 5 + j]) expect(p[r * 5 + j]).toBe(0);
+    compareWithHost([randn([3, 4, 6], rng)], (x) => softmax(x, 1), 1e-6);
+  });
+
+  it('layerNorm forward and backward (input, weight and bias gradients) equal the host op', () => {
+    const rng = new Rng(11);
+    compareWithHost([randn([2, 3, 16], rng, { std: 3 }), randn([16], rng), randn([16], rng)], (x, w, b) => layerNorm(x, w, b, 1e-12), 1e-5);
+  });
+
+  it('dropout on the device drops the same elements as on the host for the same seed', () => {
+    const x = randn([4, 50], new Rng(12));
+    // The kept values may differ in the last bit: the host scales by 1/(1-p) in float64, the device by the
+    // mask's float32 copy of it.
+    const y = compareWithHost([x], (t) => dropout(t, 0.3, new Rng(13)), 2 ** -23);
+    const host = dropout(hostCopy(x), 0.3, new Rng(13));
+    const zeros = (t: Tensor) => Array.from(t.data, (v) => v === 0);
+    expect(zeros(y)).toEqual(zeros(host));
+    expect(zeros(y).filter(Boolean).length).toBeGreaterThan(20); // it did drop some
   });
 
   it('an optimizer step updates the host values and puts the new ones on the device in place of the stale copy', () => {

@@ -113,6 +113,153 @@ const GELU_BACKWARD = `function (x, g) {
   return g[this.thread.x] * (0.5 * (1 + erfU) + v * 0.3989422804014327 * Math.exp(-0.5 * v * v));
 }`;
 
+/**
+ * out[i0, i1, i2, i3] = x[i0 s0 + i1 s1 + i2 s2 + i3 s3]: a permutation of up to four dimensions (leading
+ * dimensions of size 1 pad a smaller rank). o1..o3 are the output's sizes, s0..s3 the input's stride of
+ * the dimension that became each output dimension.
+ */
+const PERMUTE = `function (x) {
+  const idx = this.thread.x;
+  ${quotient('q3', 'idx', 'this.constants.o3')}
+  const i3 = idx - q3 * this.constants.o3;
+  ${quotient('q2', 'q3', 'this.constants.o2')}
+  const i2 = q3 - q2 * this.constants.o2;
+  ${quotient('i0', 'q2', 'this.constants.o1')}
+  const i1 = q2 - i0 * this.constants.o1;
+  return x[i0 * this.constants.s0 + i1 * this.constants.s1 + i2 * this.constants.s2 + i3 * this.constants.s3];
+}`;
+
+/*
+ * Softmax of z = scale * x + mask over rows of `cols`, the attention probabilities. The mask row of score
+ * row r starts at maskRow[r] (an offset into mask, so any broadcast of the mask is a table of offsets); an
+ * op without a mask passes a row of zeros. Three passes, each one thread per row or per element:
+ *   softmaxRowMax     m_r = max_j z_rj
+ *   softmaxRowSum     s_r = sum_j exp(z_rj - m_r)
+ *   softmaxNormalize  y_rj = exp(z_rj - m_r) / s_r
+ * (A row of only -Infinity gives NaN here, where the host gives zeros; BERT's mask uses the most negative
+ * float32 instead of -Infinity, so its rows are finite.)
+ */
+const SOFTMAX_ROW_MAX = `function (x, mask, maskRow) {
+  const r = this.thread.x;
+  const base = r * this.constants.cols;
+  const mbase = maskRow[r];
+  let m = x[base] * this.constants.scale + mask[mbase];
+  for (let j = 1; j < this.constants.cols; j++) {
+    m = Math.max(m, x[base + j] * this.constants.scale + mask[mbase + j]);
+  }
+  return m;
+}`;
+
+const SOFTMAX_ROW_SUM = `function (x, mask, maskRow, rowMax) {
+  const r = this.thread.x;
+  const base = r * this.constants.cols;
+  const mbase = maskRow[r];
+  const m = rowMax[r];
+  let sum = 0;
+  for (let j = 0; j < this.constants.cols; j++) {
+    sum += Math.exp(x[base + j] * this.constants.scale + mask[mbase + j] - m);
+  }
+  return sum;
+}`;
+
+const SOFTMAX_NORMALIZE = `function (x, mask, maskRow, rowMax, rowSum) {
+  const idx = this.thread.x;
+  ${quotient('r', 'idx', 'this.constants.cols')}
+  const j = idx - r * this.constants.cols;
+  return Math.exp(x[idx] * this.constants.scale + mask[maskRow[r] + j] - rowMax[r]) / rowSum[r];
+}`;
+
+/** d_r = sum_j g_rj y_rj, for the softmax backward. */
+const ROW_DOT = `function (y, g) {
+  const base = this.thread.x * this.constants.cols;
+  let sum = 0;
+  for (let j = 0; j < this.constants.cols; j++) {
+    sum += y[base + j] * g[base + j];
+  }
+  return sum;
+}`;
+
+/** dx_rj = scale y_rj (g_rj - d_r): the backward of y = softmax(scale x + mask) with respect to x. */
+const SOFTMAX_BACKWARD = `function (y, g, rowDot) {
+  const idx = this.thread.x;
+  ${quotient('r', 'idx', 'this.constants.cols')}
+  return this.constants.scale * y[idx] * (g[idx] - rowDot[r]);
+}`;
+
+/*
+ * LayerNorm over rows of `cols`: y = (x - mean_r) rstd_r w + b, rstd_r = 1 / sqrt(var_r + eps).
+ *   layerNormStats      [2 rows]: mean_r for t < rows, rstd_r at t = rows + r (the mean recomputed: a
+ *                       thread computes one number)
+ *   layerNormApply      y
+ * Backward, with xhat = (x - mean) rstd and gw = g w:
+ *   layerNormRowSums    [2 rows]: sum_j gw_rj, then sum_j gw_rj xhat_rj
+ *   layerNormBackward   dx = rstd (gw - sum1 / cols - xhat sum2 / cols)
+ *   layerNormWeightGrad dw_j = sum_r g_rj xhat_rj   (db_j = sum_r g_rj is sumRows)
+ */
+const LAYER_NORM_MEAN = `
+  let mean = 0;
+  for (let j = 0; j < this.constants.cols; j++) {
+    mean += x[base + j];
+  }
+  mean = mean / this.constants.cols;`;
+
+const LAYER_NORM_STATS = `function (x) {
+  const t = this.thread.x;
+  let r = t;
+  if (t >= this.constants.rows) { r = t - this.constants.rows; }
+  const base = r * this.constants.cols;${LAYER_NORM_MEAN}
+  if (t < this.constants.rows) { return mean; }
+  let v = 0;
+  for (let j = 0; j < this.constants.cols; j++) {
+    const d = x[base + j] - mean;
+    v += d * d;
+  }
+  return 1 / Math.sqrt(v / this.constants.cols + this.constants.eps);
+}`;
+
+const LAYER_NORM_APPLY = `function (x, stats, w, b) {
+  const idx = this.thread.x;
+  ${quotient('r', 'idx', 'this.constants.cols')}
+  const j = idx - r * this.constants.cols;
+  return (x[idx] - stats[r]) * stats[this.constants.rows + r] * w[j] + b[j];
+}`;
+
+const LAYER_NORM_ROW_SUMS = `function (x, stats, w, g) {
+  const t = this.thread.x;
+  let r = t;
+  if (t >= this.constants.rows) { r = t - this.constants.rows; }
+  const base = r * this.constants.cols;
+  const mean = stats[r];
+  const rstd = stats[this.constants.rows + r];
+  let sum = 0;
+  for (let j = 0; j < this.constants.cols; j++) {
+    let term = g[base + j] * w[j];
+    if (t >= this.constants.rows) { term = term * (x[base + j] - mean) * rstd; }
+    sum += term;
+  }
+  return sum;
+}`;
+
+const LAYER_NORM_BACKWARD = `function (x, stats, w, g, sums) {
+  const idx = this.thread.x;
+  ${quotient('r', 'idx', 'this.constants.cols')}
+  const j = idx - r * this.constants.cols;
+  const rstd = stats[this.constants.rows + r];
+  const xhat = (x[idx] - stats[r]) * rstd;
+  const n = this.constants.cols;
+  return rstd * (g[idx] * w[j] - sums[r] / n - xhat * sums[this.constants.rows + r] / n);
+}`;
+
+const LAYER_NORM_WEIGHT_GRAD = `function (x, stats, g) {
+  const j = this.thread.x;
+  let sum = 0;
+  for (let r = 0; r < this.constants.rows; r++) {
+    const i = r * this.constants.cols + j;
+    sum += g[i] * (x[i] - stats[r]) * stats[this.constants.rows + r];
+  }
+  return sum;
+}`;
+
 /** A copy of the argument (how host values become a device buffer in webgpu mode). */
 const COPY = `function (x) { return x[this.thread.x]; }`;
 
@@ -138,6 +285,17 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   sumRows: { source: SUM_ROWS, loopBound: 'rows' },
   gelu: { source: GELU },
   geluBackward: { source: GELU_BACKWARD },
+  permute: { source: PERMUTE },
+  softmaxRowMax: { source: SOFTMAX_ROW_MAX, loopBound: 'cols' },
+  softmaxRowSum: { source: SOFTMAX_ROW_SUM, loopBound: 'cols' },
+  softmaxNormalize: { source: SOFTMAX_NORMALIZE },
+  rowDot: { source: ROW_DOT, loopBound: 'cols' },
+  softmaxBackward: { source: SOFTMAX_BACKWARD },
+  layerNormStats: { source: LAYER_NORM_STATS, loopBound: 'cols' },
+  layerNormApply: { source: LAYER_NORM_APPLY },
+  layerNormRowSums: { source: LAYER_NORM_ROW_SUMS, loopBound: 'cols' },
+  layerNormBackward: { source: LAYER_NORM_BACKWARD },
+  layerNormWeightGrad: { source: LAYER_NORM_WEIGHT_GRAD, loopBound: 'rows' },
 };
 
 /** A value on the device: a gpu.js pipeline handle (webgpu) or a Float32Array (webasm, cpu). */
