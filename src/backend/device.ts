@@ -68,6 +68,8 @@ export type DeviceKernelName =
 /** A device that holds float32 buffers and computes from buffers to buffers. Calls do not wait. */
 export interface TensorDevice {
   readonly name: string;
+  /** The most elements one buffer may hold; an op with a bigger input or output runs on the host. */
+  readonly maxElements: number;
   /** Copy host values to a new device buffer. */
   upload(values: TypedArray): DeviceStorage;
   /**
@@ -162,7 +164,10 @@ export function deviceOf(a: Tensor, b?: Tensor): TensorDevice | null {
   if (deviceA !== null && deviceB !== null && deviceA !== deviceB) {
     throw new Error(`device op: inputs are on two devices, "${deviceA.name}" and "${deviceB.name}"; move them to one first (toDevice)`);
   }
-  return deviceA ?? deviceB;
+  const device = deviceA ?? deviceB;
+  // An input too big for one device buffer keeps the op on the host (its output would be as big).
+  if (device && (a.size > device.maxElements || (b !== undefined && b.size > device.maxElements))) return null;
+  return device;
 }
 
 /**
@@ -206,6 +211,7 @@ export function activeDevice(): TensorDevice | null {
  */
 export function placeOnActiveDevice(params: Iterable<Tensor>): TensorDevice | null {
   const device = activeDevice();
-  if (device) for (const p of params) if (p.dtype === 'float32') onDevice(p, device);
+  // A parameter too big for one buffer (BERT-Base's word embeddings under gpu.js) stays on the host.
+  if (device) for (const p of params) if (p.dtype === 'float32' && p.size <= device.maxElements) onDevice(p, device);
   return device;
 }

@@ -77,7 +77,7 @@ function matmul2(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean)
   };
   let result: Tensor;
   const device = batch * m * n > 0 && k > 0 ? deviceOf(aIn, bIn) : null;
-  if (device) {
+  if (device && batch * m * n <= device.maxElements) {
     // An operand on a device: the product is computed there and stays there.
     result = Tensor.onDevice(deviceMatmul(device, onDevice(aIn, device), onDevice(bIn, device), shape), [...batchShape, m, n], a.dtype);
   } else {

@@ -218,6 +218,22 @@ describe(`device-resident tensors (gpu.js ${mode} mode on the device worker)`, (
     expectClose(after, matmul(hostCopy(x), hostCopy(w), { transposeB: true }), 1e-6);
   });
 
+  it('an op whose input or output exceeds the largest device buffer runs on the host instead', () => {
+    const big = new Tensor(new Float32Array(device.maxElements + 4).fill(0.5), [device.maxElements + 4]);
+    const small = toDevice(new Tensor(new Float32Array([2]), [1]), device);
+    const y = mul(big, small);
+    expect(y.isOnHost).toBe(true);
+    expect(y.deviceStorage).toBeNull();
+    expect(y.data[device.maxElements + 3]).toBe(1);
+    // A product of device inputs whose result would not fit one buffer: [rows, 1] @ [1, cols].
+    const cols = Math.ceil((device.maxElements + 1) / 2);
+    const a = toDevice(new Tensor(new Float32Array([1, 2]), [2, 1]), device);
+    const b = toDevice(new Tensor(new Float32Array(cols).fill(3), [1, cols]), device);
+    const c = matmul(a, b);
+    expect(c.isOnHost).toBe(true);
+    expect([c.data[0], c.data[2 * cols - 1]]).toEqual([3, 6]);
+  });
+
   it('a device job that fails is reported by the next read, naming the job', () => {
     const ghost = { device, id: 987654, size: 4, dtype: 'float32' as const, download: () => new Float32Array(4) };
     const ok = toDevice(new Tensor(new Float32Array([1, 2, 3, 4]), [4]), device);

@@ -36,6 +36,10 @@ class GpujsDeviceStorage implements DeviceStorage {
 }
 
 export class GpujsTensorDevice implements TensorDevice {
+  /** gpu.js indexes in float32: every index must be an exact float32 integer. */
+  readonly maxElements = MAX_GPUJS_INDEX;
+  /** What crossed between host and device, and how many kernels ran, since the device was made. */
+  readonly traffic = { uploads: 0, uploadedValues: 0, reads: 0, readValues: 0, kernels: 0 };
   private nextId = 1;
   private readonly registry: FinalizationRegistry<number>;
 
@@ -63,12 +67,15 @@ export class GpujsTensorDevice implements TensorDevice {
   upload(values: TypedArray): DeviceStorage {
     if (!(values instanceof Float32Array)) throw new Error(`${this.name}: devices hold float32 values, got ${values.constructor.name}`);
     const out = this.storage(values.length, 'an upload');
+    this.traffic.uploads++;
+    this.traffic.uploadedValues += values.length;
     this.channel.post({ type: 'upload', out: out.id, values: values.slice() });
     return out;
   }
 
   run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants: Record<string, number> = {}): DeviceStorage {
     const out = this.storage(size, `the result of ${kernel}`);
+    this.traffic.kernels++;
     this.channel.post({ type: 'run', out: out.id, kernel, inputs: inputs.map((s) => this.own(s)), size, constants });
     return out;
   }
@@ -77,6 +84,8 @@ export class GpujsTensorDevice implements TensorDevice {
   read(id: number, size: number): Float32Array {
     if (!this.channel.alive) throw new Error(`${this.name}: the device was released; its tensors' values are gone`);
     const into = this.channel.scratch(size);
+    this.traffic.reads++;
+    this.traffic.readValues += size;
     this.channel.call({ type: 'read', id, size, into }, `read of buffer ${id} (${size} values)`);
     return new Float32Array(into, 0, size).slice();
   }
