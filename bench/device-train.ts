@@ -1,0 +1,177 @@
+/**
+ * Whole pretraining steps with the weights on a device (the gpujs-webgpu path of issue 7): forward and
+ * backward of MLM + NSP, global-norm clipping and the AdamW update, with the model's parameters placed on
+ * the device as `bert pretrain --backend gpujs-webgpu` places them. Reports tokens/s, and per step what
+ * crossed between host and device (uploads and reads, in values) and how many device kernels ran: what is
+ * still computed on the host shows up there.
+ *
+ * The first step's loss is compared with the cpu backend's for the same model and batch (float32 rounding;
+ * skipped with --no-check, since BERT-Base on the cpu backend takes a while).
+ *
+ * Usage: npx tsx bench/device-train.ts [--mode webasm|webgpu|cpu] [--model tiny|mini|small|base]
+ *          [--batch N] [--seq N] [--vocab N] [--steps N] [--no-check] [--json FILE]
+ * On this machine WebGPU runs through scripts/webgpu-local.sh (lavapipe: correct, not fast); on a GPU
+ * machine bench/gpu-check.ts calls measureDeviceTraining for BERT-Base.
+ */
+import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
+import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
+import {
+  activeDevice, AdamW, BertConfig, BertForPreTraining, clipGradNorm, placeOnActiveDevice, randint, Rng, setBackend, stopWorkers, Tensor,
+} from '../src/index.ts';
+import { formatNumber, makeResult, parseBenchArgs, printTable, writeJsonReport, type BenchResult } from './report.ts';
+
+export interface DeviceTrainingCase {
+  preset: 'tiny' | 'mini' | 'small' | 'medium' | 'base';
+  vocab: number;
+  batch: number;
+  seq: number;
+  /** Timed steps (after one warm-up step that compiles the kernels). */
+  steps: number;
+  /** Compare the first step's loss with the cpu backend's. */
+  check: boolean;
+}
+
+export interface DeviceTrainingResult {
+  name: string;
+  tokensPerSecond: number[];
+  msPerStep: number[];
+  firstStepMs: number;
+  /** Per timed step, averaged. */
+  perStep: { uploadedValues: number; uploads: number; readValues: number; reads: number; kernels: number };
+  loss: number;
+  cpuLoss: number | null;
+}
+
+/** A batch of random token ids, 15% of positions masked, random NSP labels (as bench/train.ts). */
+function randomBatch(c: DeviceTrainingCase, rng: Rng) {
+  const inputIds = randint([c.batch, c.seq], c.vocab - 5, rng);
+  for (let i = 0; i < inputIds.size; i++) inputIds.data[i] += 5;
+  const perSequence = Math.max(1, Math.round(0.15 * c.seq));
+  const positions: number[] = [];
+  for (let b = 0; b < c.batch; b++) {
+    const chosen = new Set<number>();
+    while (chosen.size < perSequence) chosen.add(1 + rng.int(c.seq - 1));
+    for (const p of [...chosen].sort((x, y) => x - y)) positions.push(b * c.seq + p);
+  }
+  return {
+    inputIds,
+    tokenTypeIds: new Tensor(Int32Array.from({ length: c.batch * c.seq }, (_, i) => (i % c.seq < c.seq / 2 ? 0 : 1)), [c.batch, c.seq]),
+    mlmPositions: new Tensor(Int32Array.from(positions), [positions.length]),
+    mlmLabels: new Tensor(Int32Array.from(positions, () => 5 + rng.int(c.vocab - 5)), [positions.length]),
+    nextSentenceLabel: new Tensor(Int32Array.from({ length: c.batch }, () => rng.int(2)), [c.batch]),
+  };
+}
+
+/** One training step; returns the loss. */
+function step(model: BertForPreTraining, batch: ReturnType<typeof randomBatch>, params: Tensor[], optimizer: AdamW): number {
+  const out = model.forward(batch);
+  const loss = out.loss!.item();
+  out.loss!.backward();
+  clipGradNorm(params, 1);
+  optimizer.step();
+  optimizer.zeroGrad();
+  return loss;
+}
+
+function setup(c: DeviceTrainingCase) {
+  const config = BertConfig.preset(c.preset, { vocabSize: c.vocab, maxPositionEmbeddings: Math.max(512, c.seq) });
+  const model = new BertForPreTraining(config, { seed: 'device-train' }).train();
+  const named = model.namedParameters();
+  return { model, params: named.map(([, p]) => p), optimizer: new AdamW(named, { lr: 1e-4, eps: 1e-6, weightDecay: 0.01 }), batch: randomBatch(c, new Rng('device-train:batch')) };
+}
+
+/**
+ * Time `c.steps` training steps on device backend `backend` (registered by registerDeviceBackend), the
+ * weights on its device.
+ */
+export function measureDeviceTraining(backend: string, c: DeviceTrainingCase): DeviceTrainingResult {
+  const name = `BERT-${c.preset[0].toUpperCase()}${c.preset.slice(1)} train step (batch ${c.batch}, seq ${c.seq}, vocab ${c.vocab})`;
+  let cpuLoss: number | null = null;
+  if (c.check) {
+    setBackend('cpu');
+    const ref = setup(c);
+    cpuLoss = step(ref.model, ref.batch, ref.params, ref.optimizer);
+  }
+  setBackend(backend);
+  const { model, params, optimizer, batch } = setup(c);
+  const device = placeOnActiveDevice(params) as GpujsTensorDevice | null;
+  if (!device) throw new Error(`measureDeviceTraining: backend "${backend}" has no device`);
+  let t0 = performance.now();
+  const loss = step(model, batch, params, optimizer); // compiles every kernel
+  const firstStepMs = performance.now() - t0;
+  const before = { ...device.traffic };
+  const msPerStep: number[] = [];
+  for (let i = 0; i < c.steps; i++) {
+    t0 = performance.now();
+    step(model, batch, params, optimizer);
+    msPerStep.push(performance.now() - t0);
+  }
+  const t = device.traffic;
+  const per = (k: keyof typeof t) => (t[k] - before[k]) / Math.max(1, c.steps);
+  setBackend('cpu');
+  return {
+    name,
+    tokensPerSecond: msPerStep.map((ms) => (c.batch * c.seq * 1000) / ms),
+    msPerStep,
+    firstStepMs,
+    perStep: { uploadedValues: per('uploadedValues'), uploads: per('uploads'), readValues: per('readValues'), reads: per('reads'), kernels: per('kernels') },
+    loss,
+    cpuLoss,
+  };
+}
+
+/** The result as table rows and benchmark records. */
+export function reportDeviceTraining(r: DeviceTrainingResult, impl: string): { rows: string[][]; results: BenchResult[] } {
+  const results = [makeResult(r.name, impl, 'tokens/s', r.tokensPerSecond), makeResult(r.name, impl, 'ms', r.msPerStep)];
+  const mb = (values: number) => `${formatNumber((values * 4) / 1e6)} MB`;
+  const p = r.perStep;
+  const rows = [[
+    r.name, formatNumber(results[0].median), formatNumber(results[1].median), `${(r.firstStepMs / 1000).toFixed(1)} s`,
+    `${formatNumber(p.uploads)} (${mb(p.uploadedValues)})`, `${formatNumber(p.reads)} (${mb(p.readValues)})`, formatNumber(p.kernels),
+    r.cpuLoss === null ? `${r.loss.toFixed(4)}` : `${r.loss.toFixed(4)} vs cpu ${r.cpuLoss.toFixed(4)}`,
+  ]];
+  return { rows, results };
+}
+
+export const DEVICE_TRAINING_HEADER = ['step', 'tokens/s', 'ms/step', 'first step', 'uploads/step', 'reads/step', 'kernels/step', 'loss (step 1)'];
+
+/** Whether the device's first-step loss equals the cpu backend's to float32 rounding of a long sum. */
+export function lossMatches(r: DeviceTrainingResult): boolean {
+  return r.cpuLoss === null || Math.abs(r.loss - r.cpuLoss) <= 1e-4 * Math.abs(r.cpuLoss);
+}
+
+async function main(): Promise<void> {
+  const bench = parseBenchArgs(process.argv.slice(2));
+  let mode: DeviceMode = 'webasm';
+  const c: DeviceTrainingCase = { preset: 'tiny', vocab: 8000, batch: 8, seq: 64, steps: bench.runs ?? 3, check: true };
+  for (let i = 0; i < bench.rest.length; i++) {
+    const [flag, value] = [bench.rest[i], bench.rest[i + 1]];
+    if (flag === '--no-check') {
+      c.check = false;
+      continue;
+    }
+    if (value === undefined) throw new Error(`device-train: ${flag} needs a value`);
+    if (flag === '--mode' && ['webasm', 'webgpu', 'cpu'].includes(value)) mode = value as DeviceMode;
+    else if (flag === '--model' && ['tiny', 'mini', 'small', 'medium', 'base'].includes(value)) c.preset = value as DeviceTrainingCase['preset'];
+    else if (flag === '--batch') c.batch = Number(value);
+    else if (flag === '--seq') c.seq = Number(value);
+    else if (flag === '--vocab') c.vocab = Number(value);
+    else if (flag === '--steps') c.steps = Number(value);
+    else throw new Error(`device-train: unknown argument "${flag} ${value}"; expected --mode, --model, --batch, --seq, --vocab, --steps, --no-check, --runs, --json`);
+    i++;
+  }
+  const backend = registerDeviceBackend(mode);
+  const r = measureDeviceTraining(backend, c);
+  const { rows, results } = reportDeviceTraining(r, `gpu.js ${mode}, weights on the device`);
+  printTable(DEVICE_TRAINING_HEADER, rows);
+  if (bench.json) writeJsonReport(bench.json, results);
+  if (activeDevice() === null) setBackend('cpu');
+  await releaseDeviceBackend(backend);
+  await stopWorkers();
+  if (!lossMatches(r)) {
+    console.error(`device-train: the device's loss ${r.loss} differs from the cpu backend's ${r.cpuLoss}`);
+    process.exitCode = 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('device-train.ts') || process.argv[1]?.endsWith('device-train.js')) await main();
