@@ -58,12 +58,15 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *                                                      (see devicePermute, deviceScaledMaskedSoftmax ...)
  *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormWeightGrad
  *                                                      LayerNorm over rows and its backward (deviceLayerNorm)
+ *   sumSquaresPartial, sumAll                          sum of squares of a tensor (deviceSumOfSquares)
+ *   adamMoment, adamMoment2, adamParam, adamParamBert  the AdamW update (optim/adamw.ts)
  * The sources, with the formulas, are in gpujs/device-kernels.ts.
  */
 export type DeviceKernelName =
   | 'copy' | 'matmul' | `${DeviceBinaryOp}-${DeviceBinaryLayout}` | 'sumRows' | 'gelu' | 'geluBackward' | 'permute'
   | 'softmaxRowMax' | 'softmaxRowSum' | 'softmaxNormalize' | 'rowDot' | 'softmaxBackward'
-  | 'layerNormStats' | 'layerNormApply' | 'layerNormRowSums' | 'layerNormBackward' | 'layerNormWeightGrad';
+  | 'layerNormStats' | 'layerNormApply' | 'layerNormRowSums' | 'layerNormBackward' | 'layerNormWeightGrad'
+  | 'sumSquaresPartial' | 'sumAll' | 'adamMoment' | 'adamMoment2' | 'adamParam' | 'adamParamBert';
 
 /** A device that holds float32 buffers and computes from buffers to buffers. Calls do not wait. */
 export interface TensorDevice {
@@ -75,9 +78,10 @@ export interface TensorDevice {
   /**
    * Run a device kernel into a new buffer of `size` values.
    * @param inputs its arguments, in the kernel's order
-   * @param constants the integer constants it reads
+   * @param constants the constants it reads (compiled into the kernel: sizes, strides)
+   * @param scalars numbers passed as arguments after the buffers (values that change between calls)
    */
-  run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants?: Record<string, number>): DeviceStorage;
+  run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants?: Record<string, number>, scalars?: number[]): DeviceStorage;
 }
 
 /** op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants). */
@@ -141,6 +145,15 @@ export function deviceLayerNormBackward(device: TensorDevice, x: DeviceStorage, 
   const dx = device.run('layerNormBackward', [x, stats, w, g, sums], rows * cols, { rows, cols });
   const dw = device.run('layerNormWeightGrad', [x, stats, g], cols, { rows, cols });
   return { dx, dw, db: deviceSumRows(device, g, rows, cols) };
+}
+
+/** sum of x^2 over a buffer, as a one-value buffer (two passes of about sqrt(n) each). */
+export function deviceSumOfSquares(device: TensorDevice, x: DeviceStorage): DeviceStorage {
+  const n = x.size;
+  const chunk = Math.max(1, Math.ceil(Math.sqrt(n)));
+  const chunks = Math.ceil(n / chunk);
+  const partial = device.run('sumSquaresPartial', [x], chunks, { chunk, n });
+  return device.run('sumAll', [partial], 1, { n: chunks });
 }
 
 /** Column sums of g [rows, n]: [n]. */

@@ -15,7 +15,8 @@
  * implementations do: shrinking a bias or a normalisation gain toward 0 does not regularise anything useful.
  */
 import type { FloatArray } from '../backend/kernels.ts';
-import { onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
+import type { DeviceStorage } from '../tensor/device-storage.ts';
 import { kernel } from '../backend/registry.ts';
 import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import type { Tensor } from '../tensor/tensor.ts';
@@ -59,6 +60,11 @@ export class AdamW {
   stepCount = 0;
   private m = new Map<string, Float32Array | Float64Array>();
   private v = new Map<string, Float32Array | Float64Array>();
+  /**
+   * The moments of parameters updated on a device, kept there between steps. While a name is here its host
+   * arrays in m and v are stale: getState reads these back first.
+   */
+  private deviceMoments = new Map<string, { m: DeviceStorage; v: DeviceStorage }>();
 
   /** @param params [name, parameter] pairs, e.g. `model.namedParameters()`. */
   constructor(params: [string, Tensor][], opts: AdamWOptions = {}) {
@@ -85,8 +91,15 @@ export class AdamW {
     this.stepCount++;
     const update = kernel('adamwUpdate'); // the loop over the elements (src/backend/cpu/adamw.ts)
     for (const [name, p] of this.params) {
-      const g = p.grad?.data;
-      if (!g) continue;
+      if (!p.grad) continue;
+      // A parameter and gradient on a device are updated there: nothing crosses to the host.
+      const device = !p.isOnHost || !p.grad.isOnHost ? deviceOf(p, p.grad) : null;
+      if (device && p.deviceStorage?.device === device) {
+        this.stepOnDevice(device, name, p, p.grad, lr);
+        continue;
+      }
+      this.syncMomentsToHost(name);
+      const g = p.grad.data;
       update({
         param: p.data as FloatArray,
         grad: g as FloatArray,
@@ -101,10 +114,38 @@ export class AdamW {
         biasCorrection: this.biasCorrection,
       });
       // A copy of the old values on a device is stale now: drop it, and put the new values there instead.
-      const device = p.deviceStorage?.device as TensorDevice | undefined;
+      const staleOn = p.deviceStorage?.device as TensorDevice | undefined;
       p.markHostChanged();
-      if (device) onDevice(p, device);
+      if (staleOn) onDevice(p, staleOn);
     }
+  }
+
+  /** The update of one parameter on a device (the same formulas as src/backend/cpu/adamw.ts, in float32). */
+  private stepOnDevice(device: TensorDevice, name: string, p: Tensor, grad: Tensor, lr: number): void {
+    let moments = this.deviceMoments.get(name);
+    if (!moments) {
+      moments = { m: device.upload(Float32Array.from(this.m.get(name)!)), v: device.upload(Float32Array.from(this.v.get(name)!)) };
+    }
+    const g = onDevice(grad, device);
+    const n = p.size;
+    const m = device.run('adamMoment', [moments.m, g], n, {}, [this.beta1]);
+    const v = device.run('adamMoment2', [moments.v, g], n, {}, [this.beta2]);
+    const wd = this.decays(name) ? this.weightDecay : 0;
+    const t = this.stepCount;
+    const updated = this.biasCorrection
+      ? device.run('adamParam', [p.deviceStorage!, m, v], n, {}, [1 - lr * wd, lr / (1 - this.beta1 ** t), Math.sqrt(1 - this.beta2 ** t), this.eps])
+      : device.run('adamParamBert', [p.deviceStorage!, m, v], n, {}, [lr, this.eps, wd]);
+    p.setDeviceValues(updated);
+    this.deviceMoments.set(name, { m, v });
+  }
+
+  /** Bring a parameter's moments back from the device into the host arrays (before a host update or a save). */
+  private syncMomentsToHost(name: string): void {
+    const moments = this.deviceMoments.get(name);
+    if (!moments) return;
+    this.m.get(name)!.set(moments.m.download());
+    this.v.get(name)!.set(moments.v.download());
+    this.deviceMoments.delete(name);
   }
 
   /** Drop every parameter's gradient (call before the next accumulation of gradients). */
@@ -114,6 +155,7 @@ export class AdamW {
 
   /** The moments and step count, for a checkpoint. The arrays are copies. */
   getState(): AdamWState {
+    for (const [name] of this.params) this.syncMomentsToHost(name);
     const moments: AdamWState['moments'] = {};
     for (const [name] of this.params) moments[name] = { m: this.m.get(name)!.slice(), v: this.v.get(name)!.slice() };
     return { step: this.stepCount, moments };
@@ -129,6 +171,7 @@ export class AdamW {
       }
       this.m.get(name)!.set(s.m);
       this.v.get(name)!.set(s.v);
+      this.deviceMoments.delete(name); // the next device step uploads the restored moments
     }
     this.stepCount = state.step;
   }

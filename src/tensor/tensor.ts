@@ -99,6 +99,18 @@ export class Tensor {
   }
 
   /**
+   * New values for this tensor, computed on a device (an optimizer step there): the host copy is dropped and
+   * `data` reads the new values back when it is next used.
+   */
+  setDeviceValues(storage: DeviceStorage): void {
+    if (storage.size !== this.size || storage.dtype !== this.dtype) {
+      throw new Error(`setDeviceValues: tensor ${shapeToString(this.shape)} ${this.dtype} cannot take a device buffer of ${storage.size} ${storage.dtype} values`);
+    }
+    this.deviceStorage = storage;
+    this.hostData = null;
+  }
+
+  /**
    * Call after writing into `data` in place: a device copy would now be stale, so it is dropped (the next
    * device op uploads the new values).
    */

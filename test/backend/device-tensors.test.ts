@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
-import { add, AdamW, biasGelu, div, dropout, gelu, layerNorm, matmul, mul, permute, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
+import { add, AdamW, biasGelu, clipGradNorm, div, dropout, gelu, layerNorm, matmul, mul, permute, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
 
 /**
  * webasm here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
@@ -202,20 +202,52 @@ describe(`device-resident tensors (gpu.js ${mode} mode on the device worker)`, (
     expect(zeros(y).filter(Boolean).length).toBeGreaterThan(20); // it did drop some
   });
 
-  it('an optimizer step updates the host values and puts the new ones on the device in place of the stale copy', () => {
-    const rng = new Rng(8);
-    const w = randn([4, 3], rng, { requiresGrad: true });
-    const x = randn([2, 3], rng);
-    toDevice(w, device);
-    const opt = new AdamW([['w', w]], { lr: 0.1 });
-    sum(matmul(x, w, { transposeB: true })).backward();
+  it('AdamW with gradient clipping updates parameters on the device as the host does (both bias conventions), and its saved moments equal those of the host run', () => {
+    for (const biasCorrection of [true, false]) {
+      const rng = new Rng(8);
+      const w0 = randn([4, 3], rng);
+      const b0 = randn([4], rng);
+      const x = randn([5, 3], rng, { std: 4 });
+      const run = (onDev: boolean) => {
+        const w = hostCopy(w0, true);
+        const b = hostCopy(b0, true);
+        if (onDev) {
+          toDevice(w, device);
+          toDevice(b, device);
+        }
+        const opt = new AdamW([['w', w], ['b', b]], { lr: 0.05, weightDecay: 0.1, biasCorrection });
+        const norms: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          sum(mul(biasGelu(matmul(x, w, { transposeB: true }), b), 3)).backward();
+          norms.push(clipGradNorm([w, b], 0.5)); // the norms are large here: every step clips
+          opt.step();
+          opt.zeroGrad();
+        }
+        return { w, b, norms, state: opt.getState() };
+      };
+      const host = run(false);
+      const dev = run(true);
+      expect(dev.w.isOnHost).toBe(false); // updated on the device, not read back
+      dev.norms.forEach((nrm, i) => expect(Math.abs(nrm - host.norms[i])).toBeLessThanOrEqual(1e-5 * host.norms[i]));
+      expect(host.norms.every((nrm) => nrm > 0.5)).toBe(true);
+      expectClose(dev.w, host.w, 1e-5);
+      expectClose(dev.b, host.b, 1e-5);
+      for (const name of ['w', 'b']) {
+        const [hm, dm] = [host.state.moments[name], dev.state.moments[name]];
+        hm.m.forEach((v, i) => expect(Math.abs(dm.m[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+        hm.v.forEach((v, i) => expect(Math.abs(dm.v[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+      }
+    }
+  });
+
+  it('a parameter updated on the host (its gradient there) gets its new values uploaded in place of the stale copy', () => {
+    const w = toDevice(randn([4, 3], new Rng(9), { requiresGrad: true }), device);
     const before = w.deviceStorage;
-    opt.step();
+    w.grad = new Tensor(new Float32Array(12).fill(0.1), [4, 3]); // a host gradient: the host update runs
+    new AdamW([['w', w]], { lr: 0.1 }).step();
     expect(w.deviceStorage).not.toBeNull();
     expect(w.deviceStorage).not.toBe(before);
     expect(Array.from(Tensor.onDevice(w.deviceStorage!, w.shape, 'float32').data)).toEqual(Array.from(w.data));
-    const after = matmul(x, w, { transposeB: true }); // x is uploaded because w is on the device
-    expectClose(after, matmul(hostCopy(x), hostCopy(w), { transposeB: true }), 1e-6);
   });
 
   it('an op whose input or output exceeds the largest device buffer runs on the host instead', () => {

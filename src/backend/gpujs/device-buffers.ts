@@ -65,7 +65,7 @@ export class DeviceBuffers {
         return;
       }
       case 'run':
-        this.set(job.out, await k.run(job.kernel, job.inputs.map((id) => this.get(id, job)), job.size, job.constants));
+        this.set(job.out, await k.run(job.kernel, job.inputs.map((id) => this.get(id, job)), job.size, job.constants, job.scalars));
         return;
     }
   }

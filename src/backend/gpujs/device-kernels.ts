@@ -260,6 +260,57 @@ const LAYER_NORM_WEIGHT_GRAD = `function (x, stats, g) {
   return sum;
 }`;
 
+/*
+ * Sums of squares for the gradient norm, in two passes so that no thread loops over a whole tensor:
+ *   sumSquaresPartial  [chunks]: the sum of x^2 over elements [c chunk, (c + 1) chunk) of n
+ *   sumAll             [1]: the sum of its n inputs
+ */
+const SUM_SQUARES_PARTIAL = `function (x) {
+  const start = this.thread.x * this.constants.chunk;
+  let sum = 0;
+  for (let i = 0; i < this.constants.chunk; i++) {
+    const k = start + i;
+    if (k < this.constants.n) { sum += x[k] * x[k]; }
+  }
+  return sum;
+}`;
+
+const SUM_ALL = `function (x) {
+  let sum = 0;
+  for (let i = 0; i < this.constants.n; i++) {
+    sum += x[i];
+  }
+  return sum;
+}`;
+
+/*
+ * AdamW, one kernel per output (a gpu.js kernel writes one buffer): the moments, then the parameter from
+ * the new moments. The step's numbers are kernel arguments, not constants, so that the learning-rate
+ * schedule does not recompile the kernels every step.
+ *   adamMoment   m' = beta m + (1 - beta) g      (with g^2 for the second moment: adamMoment2)
+ *   adamParam    p' = p decay - stepSize m' / (sqrt(v') / sqrtC2 + eps)   (transformers' bias correction)
+ *   adamParamBert p' = p - lr (m' / (sqrt(v') + eps) + wd p)              (the original BERT optimizer)
+ */
+const ADAM_MOMENT = `function (m, g, beta) {
+  const i = this.thread.x;
+  return beta * m[i] + (1 - beta) * g[i];
+}`;
+
+const ADAM_MOMENT2 = `function (v, g, beta) {
+  const i = this.thread.x;
+  return beta * v[i] + (1 - beta) * g[i] * g[i];
+}`;
+
+const ADAM_PARAM = `function (p, m, v, decay, stepSize, sqrtC2, eps) {
+  const i = this.thread.x;
+  return p[i] * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtC2 + eps);
+}`;
+
+const ADAM_PARAM_BERT = `function (p, m, v, lr, eps, wd) {
+  const i = this.thread.x;
+  return p[i] - lr * (m[i] / (Math.sqrt(v[i]) + eps) + wd * p[i]);
+}`;
+
 /** A copy of the argument (how host values become a device buffer in webgpu mode). */
 const COPY = `function (x) { return x[this.thread.x]; }`;
 
@@ -296,6 +347,12 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   layerNormRowSums: { source: LAYER_NORM_ROW_SUMS, loopBound: 'cols' },
   layerNormBackward: { source: LAYER_NORM_BACKWARD },
   layerNormWeightGrad: { source: LAYER_NORM_WEIGHT_GRAD, loopBound: 'rows' },
+  sumSquaresPartial: { source: SUM_SQUARES_PARTIAL, loopBound: 'chunk' },
+  sumAll: { source: SUM_ALL, loopBound: 'n' },
+  adamMoment: { source: ADAM_MOMENT },
+  adamMoment2: { source: ADAM_MOMENT2 },
+  adamParam: { source: ADAM_PARAM },
+  adamParamBert: { source: ADAM_PARAM_BERT },
 };
 
 /** A value on the device: a gpu.js pipeline handle (webgpu) or a Float32Array (webasm, cpu). */
@@ -312,9 +369,10 @@ export class DeviceKernels {
   /**
    * Run kernel `name` over `size` output elements.
    * @param inputs the kernel's arguments, in the order of its source's parameters
-   * @param constants the values its source reads from this.constants
+   * @param constants the values its source reads from this.constants (compiled in)
+   * @param scalars numbers passed after the buffers (arguments: they may change from call to call)
    */
-  run(name: DeviceKernelName, inputs: DeviceValue[], size: number, constants: Record<string, number>): Promise<DeviceValue> {
+  run(name: DeviceKernelName, inputs: DeviceValue[], size: number, constants: Record<string, number>, scalars: number[] = []): Promise<DeviceValue> {
     const entry = DEVICE_KERNELS[name];
     if (!entry) throw new Error(`unknown device kernel "${name}"`);
     const key = `${name}|${size}|${JSON.stringify(constants)}`;
@@ -337,7 +395,7 @@ export class DeviceKernels {
       run = compiled as unknown as Runner;
       this.cache.set(key, run);
     }
-    return run(...inputs);
+    return run(...inputs, ...scalars);
   }
 
   /** Number of compiled kernels. */

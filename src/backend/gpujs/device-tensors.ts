@@ -73,10 +73,10 @@ export class GpujsTensorDevice implements TensorDevice {
     return out;
   }
 
-  run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants: Record<string, number> = {}): DeviceStorage {
+  run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants: Record<string, number> = {}, scalars: number[] = []): DeviceStorage {
     const out = this.storage(size, `the result of ${kernel}`);
     this.traffic.kernels++;
-    this.channel.post({ type: 'run', out: out.id, kernel, inputs: inputs.map((s) => this.own(s)), size, constants });
+    this.channel.post({ type: 'run', out: out.id, kernel, inputs: inputs.map((s) => this.own(s)), size, constants, scalars });
     return out;
   }
 
