@@ -60,13 +60,18 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *                                                      LayerNorm over rows and its backward (deviceLayerNorm)
  *   sumSquaresPartial, sumAll                          sum of squares of a tensor (deviceSumOfSquares)
  *   adamMoment, adamMoment2, adamParam, adamParamBert  the AdamW update (optim/adamw.ts)
+ *   gatherRows, scatterRows                            rows by index and the backward (deviceGatherRows)
+ *   slice, unslice                                     a range of one axis and the backward
+ *   tanh, tanhBackward                                 tanh
+ *   crossEntropyRows, crossEntropyBackward             cross-entropy against targets (ops/loss.ts)
  * The sources, with the formulas, are in gpujs/device-kernels.ts.
  */
 export type DeviceKernelName =
   | 'copy' | 'matmul' | `${DeviceBinaryOp}-${DeviceBinaryLayout}` | 'sumRows' | 'gelu' | 'geluBackward' | 'permute'
   | 'softmaxRowMax' | 'softmaxRowSum' | 'softmaxNormalize' | 'rowDot' | 'softmaxBackward'
   | 'layerNormStats' | 'layerNormApply' | 'layerNormRowSums' | 'layerNormBackward' | 'layerNormWeightGrad'
-  | 'sumSquaresPartial' | 'sumAll' | 'adamMoment' | 'adamMoment2' | 'adamParam' | 'adamParamBert';
+  | 'sumSquaresPartial' | 'sumAll' | 'adamMoment' | 'adamMoment2' | 'adamParam' | 'adamParamBert'
+  | 'gatherRows' | 'scatterRows' | 'slice' | 'unslice' | 'tanh' | 'tanhBackward' | 'crossEntropyRows' | 'crossEntropyBackward';
 
 /** A device that holds float32 buffers and computes from buffers to buffers. Calls do not wait. */
 export interface TensorDevice {
@@ -154,6 +159,41 @@ export function deviceSumOfSquares(device: TensorDevice, x: DeviceStorage): Devi
   const chunks = Math.ceil(n / chunk);
   const partial = device.run('sumSquaresPartial', [x], chunks, { chunk, n });
   return device.run('sumAll', [partial], 1, { n: chunks });
+}
+
+/**
+ * out[r] = table[ids[r]] for a table [n, inner] and host indices; with `backward`, the gradient of the
+ * table: each row the sum of the gradients of the positions that picked it.
+ */
+export function deviceGatherRows(
+  device: TensorDevice,
+  table: DeviceStorage,
+  ids: ArrayLike<number>,
+  n: number,
+  inner: number,
+  /** A row whose gradient stays zero (an embedding's padding row), or undefined. */
+  skipRow?: number,
+): { out: DeviceStorage; backward: (g: DeviceStorage) => DeviceStorage } {
+  const count = ids.length;
+  const idsOnDevice = device.upload(Float32Array.from(ids));
+  const out = device.run('gatherRows', [table, idsOnDevice], count * inner, { inner });
+  const backward = (g: DeviceStorage): DeviceStorage => {
+    // Positions sorted by table row (a counting sort): row v's are positions[rowStart[v] .. rowStart[v+1]).
+    const rowStart = new Float32Array(n + 1);
+    for (let k = 0; k < count; k++) if (ids[k] !== skipRow) rowStart[ids[k] + 1]++;
+    let longest = 1;
+    for (let v = 0; v < n; v++) {
+      longest = Math.max(longest, rowStart[v + 1]);
+      rowStart[v + 1] += rowStart[v];
+    }
+    const next = rowStart.slice(0, n);
+    const positions = new Float32Array(Math.max(1, count));
+    for (let k = 0; k < count; k++) if (ids[k] !== skipRow) positions[next[ids[k]]++] = k;
+    // The loop bound is compiled in: rounded up to a power of two, a few kernels serve every batch.
+    const maxCount = 2 ** Math.ceil(Math.log2(longest));
+    return device.run('scatterRows', [g, device.upload(rowStart), device.upload(positions)], n * inner, { inner, maxCount });
+  };
+  return { out, backward };
 }
 
 /** Column sums of g [rows, n]: [n]. */

@@ -5,6 +5,7 @@
  * so the backward pass is a scatter-add: each output gradient is added into the input position it came from.
  */
 import { record } from '../autograd/record.ts';
+import { deviceGatherRows, deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { normalizeAxis, shapeToString, sizeOf } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -30,6 +31,8 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor, op = 'inde
     }
   }
   const count = idx.length;
+  const device = outer === 1 && count > 0 && inner > 0 ? deviceOf(x) : null;
+  if (device) return selectRowsOnDevice(device, op, x, indices, n, inner);
   const out = allocate(x.dtype, outer * count * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < count; i++) {
@@ -108,6 +111,8 @@ export function embedding(weight: Tensor, ids: Tensor, paddingIdx?: number): Ten
       throw new Error(`embedding: id ${id} at position ${i} of ids ${shapeToString(ids.shape)} is outside the table [0, ${vocab})`);
     }
   }
+  const device = ids.size > 0 && weight.shape[1] > 0 ? deviceOf(weight) : null;
+  if (device) return selectRowsOnDevice(device, 'embedding', weight, ids, vocab, weight.shape[1], paddingIdx);
   const out = indexSelect(weight, 0, ids, 'embedding');
   if (paddingIdx === undefined || out.gradFn === null) return out;
   // Wrap the backward so the padding row's gradient is zeroed.
@@ -117,9 +122,22 @@ export function embedding(weight: Tensor, ids: Tensor, paddingIdx?: number): Ten
     ...fn,
     backward: (g) => {
       const [gw] = fn.backward(g);
-      if (gw) gw.data.fill(0, paddingIdx * hidden, (paddingIdx + 1) * hidden);
+      if (gw) {
+        gw.data.fill(0, paddingIdx * hidden, (paddingIdx + 1) * hidden);
+        if (gw.deviceStorage) gw.markHostChanged(); // written in place: a device copy would be stale
+      }
       return [gw];
     },
   };
   return out;
+}
+
+/**
+ * Rows of x [n, ...] picked by host indices, on a device; the backward adds each picked row's gradient into
+ * its row there (a padding row's gradient stays zero). The output has shape [...indices, ...x.shape[1:]].
+ */
+function selectRowsOnDevice(device: TensorDevice, op: string, x: Tensor, indices: Tensor, n: number, inner: number, paddingIdx?: number): Tensor {
+  const { out, backward } = deviceGatherRows(device, onDevice(x, device), indices.data, n, inner, paddingIdx);
+  const shape = [...indices.shape, ...x.shape.slice(1)];
+  return record(Tensor.onDevice(out, shape, x.dtype), [x], op, (g) => [Tensor.onDevice(backward(onDevice(g, device)), x.shape, x.dtype)]);
 }

@@ -2,6 +2,7 @@
  * Losses: cross-entropy (fused with log-softmax), mean squared error, binary cross-entropy with logits.
  */
 import { record } from '../autograd/record.ts';
+import { deviceBinary, deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { sameShape, shapeToString } from '../tensor/shape.ts';
 import { isFullyMasked } from '../tensor/softmax-input.ts';
@@ -44,8 +45,10 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   if (targets.size !== N || !sameShape(targets.shape, logits.shape.slice(0, -1))) {
     throw new Error(`crossEntropy: targets ${shapeToString(targets.shape)} must have the logits' shape without the class dimension: ${shapeToString(logits.shape.slice(0, -1))}`);
   }
-  const x = logits.data;
   const t = targets.data;
+  const device = reduction === 'mean' && N > 0 && C > 0 ? deviceOf(logits) : null;
+  if (device) return crossEntropyOnDevice(device, logits, t, N, C, ignoreIndex);
+  const x = logits.data;
   const losses = allocate(logits.dtype, N);
   const probs = allocate(logits.dtype, logits.size); // softmax, saved for backward
   let counted = 0;
@@ -100,6 +103,37 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
       dx[o + target] -= scaleI;
     }
     return [new Tensor(dx, logits.shape)];
+  });
+}
+
+/**
+ * The mean cross-entropy of logits [N, C] on a device (the targets are checked here, on the host, where they
+ * are): softmax statistics per row, the loss of each row, their sum; the backward is softmax minus the
+ * target's one-hot, times the loss's gradient over the number of counted rows.
+ */
+function crossEntropyOnDevice(device: TensorDevice, logits: Tensor, t: ArrayLike<number>, N: number, C: number, ignoreIndex: number): Tensor {
+  let counted = 0;
+  for (let i = 0; i < N; i++) {
+    if (t[i] === ignoreIndex) continue;
+    if (!(t[i] >= 0 && t[i] < C)) {
+      throw new Error(`crossEntropy: target ${t[i]} at position ${i} is outside the classes [0, ${C}) (and is not the ignore index ${ignoreIndex})`);
+    }
+    counted++;
+  }
+  const x = onDevice(logits, device);
+  const targets = device.upload(Float32Array.from(t));
+  const noMask = device.upload(new Float32Array(C));
+  const rowOffsets = device.upload(new Float32Array(N));
+  const c = { cols: C, scale: 1 };
+  const rowMax = device.run('softmaxRowMax', [x, noMask, rowOffsets], N, c);
+  const rowSum = device.run('softmaxRowSum', [x, noMask, rowOffsets, rowMax], N, c);
+  const rowLoss = device.run('crossEntropyRows', [x, rowMax, rowSum, targets], N, { cols: C, ignoreIndex });
+  const total = device.run('sumAll', [rowLoss], 1, { n: N });
+  // The mean: the total over the counted rows (0 when every target is ignored, as on the host).
+  const mean = deviceBinary(device, 'mul', 'scalarB', total, device.upload(new Float32Array([counted === 0 ? 0 : 1 / counted])), 1, 1);
+  return record(Tensor.onDevice(mean, [], logits.dtype), [logits], 'crossEntropy', (g) => {
+    const dx = device.run('crossEntropyBackward', [x, rowMax, rowSum, targets, onDevice(g, device)], N * C, { cols: C, ignoreIndex, count: Math.max(1, counted) });
+    return [Tensor.onDevice(dx, logits.shape, logits.dtype)];
   });
 }
 

@@ -130,6 +130,12 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   const len = e - s;
   const shape = [...x.shape];
   shape[a] = len;
+  const device = len > 0 && x.size > 0 ? deviceOf(x) : null;
+  if (device) {
+    const c = { n, len, inner, start: s };
+    const y = Tensor.onDevice(device.run('slice', [onDevice(x, device)], outer * len * inner, c), shape, x.dtype);
+    return record(y, [x], 'slice', (g) => [Tensor.onDevice(device.run('unslice', [onDevice(g, device)], x.size, c), x.shape, x.dtype)]);
+  }
   const out = allocate(x.dtype, outer * len * inner);
   for (let o = 0; o < outer; o++) {
     out.set(x.data.subarray((o * n + s) * inner, (o * n + e) * inner), o * len * inner);

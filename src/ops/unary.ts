@@ -40,7 +40,12 @@ export const log = (x: Tensor): Tensor => unary('log', x, Math.log, (v) => 1 / v
 export const sqrt = (x: Tensor): Tensor => unary('sqrt', x, Math.sqrt, (_x, y) => 0.5 / y);
 
 /** Hyperbolic tangent; d/dx = 1 - tanh(x)^2. */
-export const tanh = (x: Tensor): Tensor => unary('tanh', x, Math.tanh, (_x, y) => 1 - y * y);
+export function tanh(x: Tensor): Tensor {
+  const device = x.size > 0 ? deviceOf(x) : null;
+  if (!device) return unary('tanh', x, Math.tanh, (_x, y) => 1 - y * y);
+  const y = device.run('tanh', [onDevice(x, device)], x.size);
+  return record(Tensor.onDevice(y, x.shape, x.dtype), [x], 'tanh', (g) => [Tensor.onDevice(device.run('tanhBackward', [y, onDevice(g, device)], x.size), x.shape, x.dtype)]);
+}
 
 /** Error function; d/dx = 2/sqrt(pi) exp(-x^2). */
 export const erf = (x: Tensor): Tensor => unary('erf', x, erfScalar, (v) => (2 / Math.sqrt(Math.PI)) * Math.exp(-v * v));

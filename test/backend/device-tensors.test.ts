@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
-import { add, AdamW, biasGelu, clipGradNorm, div, dropout, gelu, layerNorm, matmul, mul, permute, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
+import { add, AdamW, biasGelu, clipGradNorm, crossEntropy, div, dropout, embedding, gelu, indexSelect, layerNorm, matmul, mul, permute, slice, tanh, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
 
 /**
  * webasm here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
@@ -200,6 +200,29 @@ describe(`device-resident tensors (gpu.js ${mode} mode on the device worker)`, (
     const zeros = (t: Tensor) => Array.from(t.data, (v) => v === 0);
     expect(zeros(y)).toEqual(zeros(host));
     expect(zeros(y).filter(Boolean).length).toBeGreaterThan(20); // it did drop some
+  });
+
+  it('embedding lookups (a padding row whose gradient stays zero), row selection, slice and tanh equal the host ops', () => {
+    const rng = new Rng(14);
+    const ids = new Tensor(Int32Array.from([3, 0, 7, 3, 3, 1, 0, 9]), [2, 4]);
+    compareWithHost([randn([10, 6], rng)], (w) => embedding(w, ids, 0), 1e-6);
+    compareWithHost([randn([10, 6], rng)], (w) => embedding(w, ids), 1e-6);
+    const positions = new Tensor(Int32Array.from([5, 1, 1, 7]), [4]);
+    compareWithHost([randn([2, 4, 3], rng)], (h) => indexSelect(reshape(h, [8, 3]), 0, positions), 1e-6);
+    compareWithHost([randn([3, 5, 4], rng)], (h) => slice(h, 1, 0, 1), 0);
+    compareWithHost([randn([3, 5, 4], rng)], (h) => slice(h, 2, 1, 3), 0);
+    compareWithHost([randn([4, 7], rng, { std: 2 })], (x) => tanh(x), 1e-6);
+  });
+
+  it('cross-entropy (mean over the targets that are not ignored) equals the host op, loss and gradient', () => {
+    const rng = new Rng(15);
+    const targets = new Tensor(Int32Array.from([2, -100, 0, 4, 4, -100]), [6]);
+    const loss = compareWithHost([randn([6, 5], rng, { std: 3 })], (x) => crossEntropy(x, targets), 1e-5);
+    expect(loss.shape).toEqual([]);
+    const allIgnored = new Tensor(Int32Array.from([-100, -100]), [2]);
+    compareWithHost([randn([2, 5], rng)], (x) => crossEntropy(x, allIgnored), 0);
+    const x = toDevice(randn([2, 5], rng), device);
+    expect(() => crossEntropy(x, new Tensor(Int32Array.from([1, 5]), [2]))).toThrow(/target 5 at position 1 is outside the classes \[0, 5\)/);
   });
 
   it('AdamW with gradient clipping updates parameters on the device as the host does (both bias conventions), and its saved moments equal those of the host run', () => {

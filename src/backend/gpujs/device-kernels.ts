@@ -11,8 +11,8 @@
  * floor(idx / d) can be off by one next to a multiple of d. Each quotient is therefore corrected with two
  * exact integer comparisons (exact while the products stay below 2^24, which MAX_GPUJS_INDEX ensures).
  *
- * gpu.js bakes sizes and constants into each compiled kernel, so kernels are cached by (op, size,
- * constants): a model multiplies a handful of distinct shapes.
+ * gpu.js bakes sizes and constants into each compiled kernel, so kernels are cached by (op, output and
+ * input sizes, constants): a model has a handful of distinct shapes.
  */
 import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceKernelName } from '../device.ts';
 import type { GPUInstance } from './gpu.ts';
@@ -311,6 +311,90 @@ const ADAM_PARAM_BERT = `function (p, m, v, lr, eps, wd) {
   return p[i] - lr * (m[i] / (Math.sqrt(v[i]) + eps) + wd * p[i]);
 }`;
 
+/*
+ * Rows of a table picked by index (an embedding lookup, the masked positions of the MLM head), and the
+ * backward, which adds each output row's gradient into its table row. Without atomic adds the backward
+ * is a gather too: the host sorts the positions by table row (it has the indices), and thread (v, j)
+ * sums the gradients of the positions of row v, listed in positions[rowStart[v] .. rowStart[v + 1]).
+ *   gatherRows   out[r, j] = table[ids[r], j]                      (ids as floats: exact below 2^24)
+ *   scatterRows  grad[v, j] = sum over k of g[positions[k], j]      constants inner, maxCount
+ */
+const GATHER_ROWS = `function (table, ids) {
+  const idx = this.thread.x;
+  ${quotient('r', 'idx', 'this.constants.inner')}
+  const j = idx - r * this.constants.inner;
+  return table[ids[r] * this.constants.inner + j];
+}`;
+
+const SCATTER_ROWS = `function (g, rowStart, positions) {
+  const idx = this.thread.x;
+  ${quotient('v', 'idx', 'this.constants.inner')}
+  const j = idx - v * this.constants.inner;
+  const start = rowStart[v];
+  const count = rowStart[v + 1] - start;
+  let sum = 0;
+  for (let k = 0; k < this.constants.maxCount; k++) {
+    if (k < count) { sum += g[positions[start + k] * this.constants.inner + j]; }
+  }
+  return sum;
+}`;
+
+/*
+ * x viewed as [outer, n, inner]: slice keeps [start, start + len) of the middle axis; unslice is its
+ * backward, the gradient placed back with zeros around it.
+ */
+const SLICE = `function (x) {
+  const idx = this.thread.x;
+  const block = this.constants.len * this.constants.inner;
+  ${quotient('o', 'idx', 'block')}
+  const rem = idx - o * block;
+  ${quotient('i', 'rem', 'this.constants.inner')}
+  const j = rem - i * this.constants.inner;
+  return x[(o * this.constants.n + this.constants.start + i) * this.constants.inner + j];
+}`;
+
+const UNSLICE = `function (g) {
+  const idx = this.thread.x;
+  const block = this.constants.n * this.constants.inner;
+  ${quotient('o', 'idx', 'block')}
+  const rem = idx - o * block;
+  ${quotient('i', 'rem', 'this.constants.inner')}
+  const j = rem - i * this.constants.inner;
+  const k = i - this.constants.start;
+  if (k < 0 || k >= this.constants.len) { return 0; }
+  return g[(o * this.constants.len + k) * this.constants.inner + j];
+}`;
+
+/** tanh and its backward from the output: dx = g (1 - y^2). */
+const TANH = `function (x) { return Math.tanh(x[this.thread.x]); }`;
+const TANH_BACKWARD = `function (y, g) { const v = y[this.thread.x]; return g[this.thread.x] * (1 - v * v); }`;
+
+/*
+ * Cross-entropy of rows of `cols` logits against integer targets (as floats; a target equal to the
+ * ignore index contributes nothing). With m_r and s_r from softmaxRowMax / softmaxRowSum (scale 1, a zero
+ * mask):
+ *   crossEntropyRows     loss_r = m_r + log s_r - x[r, target_r], or 0 for an ignored row
+ *   crossEntropyBackward dx[r, j] = (exp(x_rj - m_r) / s_r - [j = target_r]) w_r, w_r = gScale[0] / count
+ *                        (or 0 for an ignored row); gScale is the loss's gradient, count a constant
+ */
+const CROSS_ENTROPY_ROWS = `function (x, rowMax, rowSum, targets) {
+  const r = this.thread.x;
+  const t = targets[r];
+  if (t == this.constants.ignoreIndex) { return 0; }
+  return rowMax[r] + Math.log(rowSum[r]) - x[r * this.constants.cols + t];
+}`;
+
+const CROSS_ENTROPY_BACKWARD = `function (x, rowMax, rowSum, targets, gScale) {
+  const idx = this.thread.x;
+  ${quotient('r', 'idx', 'this.constants.cols')}
+  const j = idx - r * this.constants.cols;
+  const t = targets[r];
+  if (t == this.constants.ignoreIndex) { return 0; }
+  let p = Math.exp(x[idx] - rowMax[r]) / rowSum[r];
+  if (j == t) { p = p - 1; }
+  return p * gScale[0] / this.constants.count;
+}`;
+
 /** A copy of the argument (how host values become a device buffer in webgpu mode). */
 const COPY = `function (x) { return x[this.thread.x]; }`;
 
@@ -353,6 +437,14 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   adamMoment2: { source: ADAM_MOMENT2 },
   adamParam: { source: ADAM_PARAM },
   adamParamBert: { source: ADAM_PARAM_BERT },
+  gatherRows: { source: GATHER_ROWS },
+  scatterRows: { source: SCATTER_ROWS, loopBound: 'maxCount' },
+  slice: { source: SLICE },
+  unslice: { source: UNSLICE },
+  tanh: { source: TANH },
+  tanhBackward: { source: TANH_BACKWARD },
+  crossEntropyRows: { source: CROSS_ENTROPY_ROWS },
+  crossEntropyBackward: { source: CROSS_ENTROPY_BACKWARD },
 };
 
 /** A value on the device: a gpu.js pipeline handle (webgpu) or a Float32Array (webasm, cpu). */
@@ -360,7 +452,14 @@ export type DeviceValue = { delete?: () => void; toArray?: () => Promise<Float32
 
 type Runner = (...args: unknown[]) => Promise<DeviceValue>;
 
-/** The compiled device kernels of one gpu.js instance, cached per (kernel, output size, constants). */
+/** Number of values in a device value (a handle knows its output dimensions). */
+function lengthOf(value: DeviceValue): number {
+  if (value instanceof Float32Array) return value.length;
+  const output = (value as { output?: number[] }).output;
+  return output ? output.reduce((a, b) => a * b, 1) : -1;
+}
+
+/** The compiled device kernels of one gpu.js instance, cached per (kernel, output and input sizes, constants). */
 export class DeviceKernels {
   private readonly cache = new Map<string, Runner>();
 
@@ -375,7 +474,9 @@ export class DeviceKernels {
   run(name: DeviceKernelName, inputs: DeviceValue[], size: number, constants: Record<string, number>, scalars: number[] = []): Promise<DeviceValue> {
     const entry = DEVICE_KERNELS[name];
     if (!entry) throw new Error(`unknown device kernel "${name}"`);
-    const key = `${name}|${size}|${JSON.stringify(constants)}`;
+    // gpu.js also fixes each argument's size at compile time: the same kernel and output size with other
+    // input sizes (an embedding lookup in tables of different lengths) is another compiled kernel.
+    const key = `${name}|${size}|${inputs.map(lengthOf).join(',')}|${JSON.stringify(constants)}`;
     let run = this.cache.get(key);
     if (!run) {
       const compiled = this.gpu.createKernel(entry.source, {

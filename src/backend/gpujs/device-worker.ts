@@ -29,7 +29,9 @@ import { copyResult, GpujsMatmul, type MatmulResult } from './matmul.ts';
 function collectDawn(): void {
   v8.setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  setTimeout(() => gc(), 0);
+  // A few collections, spaced out: objects Dawn frees in one may release others only in the next.
+  // The timers are unref'd so that they never keep the thread alive themselves.
+  for (let i = 0; i < 5; i++) setTimeout(() => gc(), 50 * i).unref();
 }
 
 async function main(): Promise<void> {
