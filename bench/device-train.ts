@@ -16,7 +16,7 @@
 import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
 import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
 import {
-  activeDevice, AdamW, BertConfig, BertForPreTraining, clipGradNorm, placeOnActiveDevice, randint, Rng, setBackend, stopWorkers, Tensor,
+  activeDevice, AdamW, BertConfig, BertForPreTraining, clipGradNorm, placeOnActiveDevice, randint, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
 } from '../src/index.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, writeJsonReport, type BenchResult } from './report.ts';
 
@@ -40,6 +40,8 @@ export interface DeviceTrainingResult {
   perStep: { uploadedValues: number; uploads: number; readValues: number; reads: number; kernels: number };
   loss: number;
   cpuLoss: number | null;
+  /** Device buffers not yet freed after the last timed step (a leak would grow with the steps). */
+  deviceMemory: { liveBuffers: number; liveValues: number };
 }
 
 /** A batch of random token ids, 15% of positions masked, random NSP labels (as bench/train.ts). */
@@ -84,7 +86,7 @@ function setup(c: DeviceTrainingCase) {
  * Time `c.steps` training steps on device backend `backend` (registered by registerDeviceBackend), the
  * weights on its device.
  */
-export function measureDeviceTraining(backend: string, c: DeviceTrainingCase): DeviceTrainingResult {
+export async function measureDeviceTraining(backend: string, c: DeviceTrainingCase): Promise<DeviceTrainingResult> {
   const name = `BERT-${c.preset[0].toUpperCase()}${c.preset.slice(1)} train step (batch ${c.batch}, seq ${c.seq}, vocab ${c.vocab})`;
   let cpuLoss: number | null = null;
   if (c.check) {
@@ -98,16 +100,19 @@ export function measureDeviceTraining(backend: string, c: DeviceTrainingCase): D
   if (!device) throw new Error(`measureDeviceTraining: backend "${backend}" has no device`);
   let t0 = performance.now();
   const loss = step(model, batch, params, optimizer); // compiles every kernel
+  await releaseUnusedDeviceMemory();
   const firstStepMs = performance.now() - t0;
   const before = { ...device.traffic };
   const msPerStep: number[] = [];
   for (let i = 0; i < c.steps; i++) {
+    await releaseUnusedDeviceMemory(); // as the training loops do between steps (outside the timing)
     t0 = performance.now();
     step(model, batch, params, optimizer);
     msPerStep.push(performance.now() - t0);
   }
   const t = device.traffic;
   const per = (k: keyof typeof t) => (t[k] - before[k]) / Math.max(1, c.steps);
+  const deviceMemory = { liveBuffers: device.memory.liveBuffers, liveValues: device.memory.liveValues };
   setBackend('cpu');
   return {
     name,
@@ -117,6 +122,7 @@ export function measureDeviceTraining(backend: string, c: DeviceTrainingCase): D
     perStep: { uploadedValues: per('uploadedValues'), uploads: per('uploads'), readValues: per('readValues'), reads: per('reads'), kernels: per('kernels') },
     loss,
     cpuLoss,
+    deviceMemory,
   };
 }
 
@@ -129,11 +135,12 @@ export function reportDeviceTraining(r: DeviceTrainingResult, impl: string): { r
     r.name, formatNumber(results[0].median), formatNumber(results[1].median), `${(r.firstStepMs / 1000).toFixed(1)} s`,
     `${formatNumber(p.uploads)} (${mb(p.uploadedValues)})`, `${formatNumber(p.reads)} (${mb(p.readValues)})`, formatNumber(p.kernels),
     r.cpuLoss === null ? `${r.loss.toFixed(4)}` : `${r.loss.toFixed(4)} vs cpu ${r.cpuLoss.toFixed(4)}`,
+    `${r.deviceMemory.liveBuffers} (${mb(r.deviceMemory.liveValues)})`,
   ]];
   return { rows, results };
 }
 
-export const DEVICE_TRAINING_HEADER = ['step', 'tokens/s', 'ms/step', 'first step', 'uploads/step', 'reads/step', 'kernels/step', 'loss (step 1)'];
+export const DEVICE_TRAINING_HEADER = ['step', 'tokens/s', 'ms/step', 'first step', 'uploads/step', 'reads/step', 'kernels/step', 'loss (step 1)', 'device buffers live'];
 
 /** Whether the device's first-step loss equals the cpu backend's to float32 rounding of a long sum. */
 export function lossMatches(r: DeviceTrainingResult): boolean {
@@ -161,7 +168,7 @@ async function main(): Promise<void> {
     i++;
   }
   const backend = registerDeviceBackend(mode);
-  const r = measureDeviceTraining(backend, c);
+  const r = await measureDeviceTraining(backend, c);
   const { rows, results } = reportDeviceTraining(r, `gpu.js ${mode}, weights on the device`);
   printTable(DEVICE_TRAINING_HEADER, rows);
   if (bench.json) writeJsonReport(bench.json, results);

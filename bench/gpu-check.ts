@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   const trainRows: string[][] = [];
   for (const c of trainCases) {
     process.stdout.write(`\ntraining ${c.preset}, batch ${c.batch} x seq ${c.seq}, ${c.steps} timed steps after a warm-up ...`);
-    const r = measureDeviceTraining(device, c);
+    const r = await measureDeviceTraining(device, c);
     const { rows, results: trainResults } = reportDeviceTraining(r, `gpu.js ${mode}, weights on the device`);
     trainRows.push(...rows);
     results.push(...trainResults);

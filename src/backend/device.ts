@@ -87,6 +87,21 @@ export interface TensorDevice {
    * @param scalars numbers passed as arguments after the buffers (values that change between calls)
    */
   run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants?: Record<string, number>, scalars?: number[]): DeviceStorage;
+  /**
+   * Free the buffers of tensors that are gone. Buffers are freed when their JavaScript objects are
+   * garbage-collected, but those objects are small: the host heap may not be collected for a long time
+   * while device memory fills up. This collects when enough was allocated since the last time, then
+   * yields to the event loop so that the frees are posted.
+   */
+  releaseUnused(): Promise<void>;
+}
+
+/**
+ * Free the device buffers of tensors that are gone, on the active backend's device (a no-op without one).
+ * Training loops call it once per step: a step's activations are garbage by then.
+ */
+export async function releaseUnusedDeviceMemory(): Promise<void> {
+  await activeDevice()?.releaseUnused();
 }
 
 /** op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants). */

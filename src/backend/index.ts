@@ -10,4 +10,4 @@ export {
   type ThreadedMatmulStats, type ParallelRunStats,
 } from './cpu/index.ts';
 export { selectBackendFromEnv, BACKEND_CHOICES } from './select.ts';
-export { deviceOf, onDevice, toDevice, activeDevice, placeOnActiveDevice, registerBackendDevice, type TensorDevice, type DeviceMatmulShape, type DeviceBinaryOp, type DeviceBinaryLayout } from './device.ts';
+export { deviceOf, onDevice, toDevice, activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory, registerBackendDevice, type TensorDevice, type DeviceMatmulShape, type DeviceBinaryOp, type DeviceBinaryLayout } from './device.ts';

@@ -19,7 +19,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { placeOnActiveDevice } from '../backend/device.ts';
+import { placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
 import { loadWeightsIntoModel, readCheckpointWeights } from '../bert/checkpoint.ts';
 import { BERT_PRESETS, BertConfig, type BertPresetName } from '../bert/config.ts';
 import type { BertPreTrainedModel } from '../bert/model.ts';
@@ -426,6 +426,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       if (!Number.isFinite(norm)) throw new NonFiniteLossError(`the gradient norm became ${norm} at step ${state.step + 1}; training stopped.`);
       optimizer.step(lr);
       optimizer.zeroGrad();
+      await releaseUnusedDeviceMemory(); // a no-op unless the weights are on a device
       state.step++;
       state.batchInEpoch = bi + 1;
       sessionTokens += batch.inputIds.length;

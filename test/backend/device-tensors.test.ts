@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GpujsTensorDevice } from '../../src/backend/gpujs/device-tensors.ts';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
 import { add, AdamW, biasGelu, clipGradNorm, crossEntropy, div, dropout, embedding, gelu, indexSelect, layerNorm, matmul, mul, permute, slice, tanh, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
 
@@ -271,6 +272,26 @@ describe(`device-resident tensors (gpu.js ${mode} mode on the device worker)`, (
     expect(w.deviceStorage).not.toBeNull();
     expect(w.deviceStorage).not.toBe(before);
     expect(Array.from(Tensor.onDevice(w.deviceStorage!, w.shape, 'float32').data)).toEqual(Array.from(w.data));
+  });
+
+  it('buffers of tensors that are gone are freed by releaseUnused (a collection, then the frees posted)', async () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const make = () => {
+      const x = toDevice(randn([64, 64], new Rng(16)), device);
+      for (let i = 0; i < 20; i++) void gelu(add(x, x)); // 40 buffers nobody keeps
+    };
+    make();
+    const live = gpujsDevice.memory.liveBuffers;
+    const saved = gpujsDevice.collectEvery;
+    gpujsDevice.collectEvery = 0;
+    try {
+      for (let i = 0; i < 20 && gpujsDevice.memory.liveBuffers > live - 40; i++) await device.releaseUnused();
+    } finally {
+      gpujsDevice.collectEvery = saved;
+    }
+    expect(gpujsDevice.memory.liveBuffers).toBeLessThanOrEqual(live - 40);
+    // The device still works after the frees.
+    expect(Array.from(add(toDevice(new Tensor(new Float32Array([1, 2]), [2]), device), 1).data)).toEqual([2, 3]);
   });
 
   it('an op whose input or output exceeds the largest device buffer runs on the host instead', () => {

@@ -6,8 +6,12 @@
  *
  * Buffers are freed when the JavaScript object standing for them is garbage-collected (a
  * FinalizationRegistry posts 'free'), so device memory follows the tensors' lifetimes without explicit
- * dispose calls.
+ * dispose calls. Those objects are small, so the host heap alone would rarely ask for a collection:
+ * `releaseUnused` (called by the training loops once per step) forces one when 1 GB of device values were
+ * allocated since the last.
  */
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { DeviceKernelName, TensorDevice } from '../device.ts';
 import type { DeviceStorage } from '../../tensor/device-storage.ts';
 import type { TypedArray } from '../../tensor/dtype.ts';
@@ -26,6 +30,17 @@ export interface DeviceChannel {
   readonly alive: boolean;
 }
 
+let gc: (() => void) | null = null;
+
+/** A full garbage collection of this thread's heap (V8's gc(), enabled at run time). */
+function fullGc(): void {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+}
+
 class GpujsDeviceStorage implements DeviceStorage {
   readonly dtype = 'float32' as const;
   constructor(readonly device: GpujsTensorDevice, readonly id: number, readonly size: number) {}
@@ -40,11 +55,17 @@ export class GpujsTensorDevice implements TensorDevice {
   readonly maxElements = MAX_GPUJS_INDEX;
   /** What crossed between host and device, and how many kernels ran, since the device was made. */
   readonly traffic = { uploads: 0, uploadedValues: 0, reads: 0, readValues: 0, kernels: 0 };
+  /** Values in buffers not yet freed, and at the last collection. */
+  readonly memory = { liveValues: 0, liveBuffers: 0, valuesAtLastCollect: 0 };
+  /** Collect when this many values were allocated since the last collection (1 GB of float32). */
+  collectEvery = 2 ** 28;
   private nextId = 1;
-  private readonly registry: FinalizationRegistry<number>;
+  private readonly registry: FinalizationRegistry<{ id: number; size: number }>;
 
   constructor(readonly name: string, private readonly channel: DeviceChannel) {
-    this.registry = new FinalizationRegistry((id) => {
+    this.registry = new FinalizationRegistry(({ id, size }) => {
+      this.memory.liveValues -= size;
+      this.memory.liveBuffers--;
       if (this.channel.alive) this.channel.post({ type: 'free', id });
     });
   }
@@ -55,7 +76,9 @@ export class GpujsTensorDevice implements TensorDevice {
       throw new Error(`${this.name}: ${what} needs ${size} values; gpu.js indexes in float32, so device buffers hold at most ${MAX_GPUJS_INDEX}`);
     }
     const s = new GpujsDeviceStorage(this, this.nextId++, size);
-    this.registry.register(s, s.id);
+    this.registry.register(s, { id: s.id, size });
+    this.memory.liveValues += size;
+    this.memory.liveBuffers++;
     return s;
   }
 
@@ -78,6 +101,14 @@ export class GpujsTensorDevice implements TensorDevice {
     this.traffic.kernels++;
     this.channel.post({ type: 'run', out: out.id, kernel, inputs: inputs.map((s) => this.own(s)), size, constants, scalars });
     return out;
+  }
+
+  async releaseUnused(): Promise<void> {
+    if (this.memory.liveValues - this.memory.valuesAtLastCollect < this.collectEvery) return;
+    fullGc();
+    // FinalizationRegistry callbacks run as tasks of their own: let them run (they post the frees).
+    await new Promise((resolve) => setImmediate(resolve));
+    this.memory.valuesAtLastCollect = this.memory.liveValues;
   }
 
   /** Copy buffer `id` (of `size` values) to a new host array; waits for every job posted before. */
