@@ -1,6 +1,6 @@
 /**
- * Device-resident tensors (src/backend/device.ts) on a gpu.js device worker, run here in gpu.js's webasm
- * mode (the same worker, protocol and kernels as WebGPU; only the "buffers" are Float32Arrays). Every
+ * Device-resident tensors (src/backend/device.ts) on a gpu.js device worker, run here in gpu.js's webasm and
+ * cpu modes (the same worker, protocol and kernels as WebGPU; only the "buffers" are Float32Arrays). Every
  * device op is compared with the host op it replaces, values and gradients, within float32 rounding;
  * intermediate results stay on the device until read; a failed device job is reported by the next read,
  * naming the job; an optimizer step drops the stale device copy of a parameter.
@@ -12,22 +12,12 @@ import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '..
 import { add, AdamW, biasGelu, clipGradNorm, crossEntropy, div, dropout, embedding, gelu, indexSelect, layerNorm, matmul, mul, permute, slice, tanh, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
 
 /**
- * webasm here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
+ * webasm and cpu here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
  * scripts/webgpu-local.sh: `bash scripts/webgpu-local.sh node_modules/vitest/vitest.mjs run --pool=threads
  * test/backend/device-tensors.test.ts`).
  */
-const mode = process.env.BERT_DEVICE_TEST_MODE === 'webgpu' ? 'webgpu' : 'webasm';
-let backend = '';
+const modes = process.env.BERT_DEVICE_TEST_MODE === 'webgpu' ? (['webgpu'] as const) : (['webasm', 'cpu'] as const);
 let device: TensorDevice;
-
-beforeAll(() => {
-  backend = registerDeviceBackend(mode, `device-tensors-test-${mode}`);
-  device = deviceOfBackend(backend);
-});
-
-afterAll(async () => {
-  if (backend) expect(await releaseDeviceBackend(backend)).toBe('exited');
-});
 
 /** |device - host| <= tol (1 + |host|) elementwise, with tol a few float32 roundings of the sums involved. */
 function expectClose(onDevice: Tensor, onHost: Tensor, tol: number): void {
@@ -42,7 +32,18 @@ function hostCopy(t: Tensor, requiresGrad = false): Tensor {
   return new Tensor(t.data.slice(), t.shape, requiresGrad);
 }
 
-describe(`device-resident tensors (gpu.js ${mode} mode on the device worker)`, () => {
+describe.each(modes)('device-resident tensors (gpu.js %s mode on the device worker)', (mode) => {
+  let backend = '';
+
+  beforeAll(() => {
+    backend = registerDeviceBackend(mode, `device-tensors-test-${mode}`);
+    device = deviceOfBackend(backend);
+  });
+
+  afterAll(async () => {
+    if (backend) expect(await releaseDeviceBackend(backend)).toBe('exited');
+  });
+
   it('an upload reads back exactly, and toDevice keeps the host values as well', () => {
     const t = randn([3, 5], new Rng(1));
     const values = Array.from(t.data);
