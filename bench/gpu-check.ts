@@ -30,7 +30,9 @@
  */
 import '../src/backend/cpu/index.ts';
 import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/backend/cpu/index.ts';
-import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
+import { deviceMatmul, devicePermute } from '../src/backend/device.ts';
+import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
+import type { DeviceStorage } from '../src/tensor/device-storage.ts';
 import type { MatmulArgs } from '../src/backend/kernels.ts';
 import { kernel, setBackend } from '../src/backend/registry.ts';
 import { Rng } from '../src/tensor/random.ts';
@@ -138,6 +140,36 @@ async function main(): Promise<void> {
     writeJsonReport(bench.json, results); // written again after the training steps
     console.log(`\nwrote ${bench.json}`);
   }
+  // The device kernel alone, operands already on the device (what a device-resident training step pays),
+  // for a product whose B is stored transposed (a Linear layer's weight): read in place (strided across
+  // neighbouring threads), or transposed first by a permute kernel (then read contiguously). On the CPU
+  // backends of gpu.js reading in place is faster; on a GPU the contiguous reads may win.
+  const residentRows: string[][] = [];
+  const tensorDevice = deviceOfBackend(device);
+  for (const s of SHAPES.filter((x) => (!small || x.small) && x.batch === 1 && !x.transposeA)) {
+    const flops = 2 * s.m * s.n * s.k;
+    const a = tensorDevice.upload(Float32Array.from({ length: s.m * s.k }, () => rng.uniform(-1, 1)));
+    const bT = tensorDevice.upload(Float32Array.from({ length: s.n * s.k }, () => rng.uniform(-1, 1))); // [n, k]
+    const shape = { batch: 1, m: s.m, n: s.n, k: s.k, transposeA: false, aBatchStride: 0, bBatchStride: 0 };
+    const variants: [string, () => DeviceStorage][] = [
+      ['B^T read in place', () => deviceMatmul(tensorDevice, a, bT, { ...shape, transposeB: true })],
+      ['B transposed first', () => deviceMatmul(tensorDevice, a, devicePermute(tensorDevice, bT, [s.k, s.n], [1, s.k]), { ...shape, transposeB: false })],
+    ];
+    for (const [label, run] of variants) {
+      run().download(); // compile
+      const times = await timeRuns(() => {
+        let last: DeviceStorage | null = null;
+        for (let r = 0; r < 5; r++) last = run();
+        last!.download(); // waits for all five (the queue runs in order)
+      }, runs, 0);
+      const result = makeResult(`${s.name} (B stored transposed), on the device`, `gpu.js ${mode}, ${label}`, 'GFLOP/s', times.wallMs.map((ms) => (5 * flops) / (ms * 1e6)));
+      results.push(result);
+      residentRows.push([result.name, label, formatNumber(result.median)]);
+    }
+  }
+  console.log('\nDevice-resident products (5 in a row per timing, operands on the device, no copies):');
+  printTable(['product', 'B', 'GFLOP/s'], residentRows);
+
   // Whole training steps with the weights on the device (the 1,000 tokens/s BERT-Base target of issue 7).
   const trainCases: DeviceTrainingCase[] = small
     ? [{ preset: 'tiny', vocab: 8000, batch: 8, seq: 64, steps: trainSteps, check: true }]
