@@ -6,6 +6,7 @@
  * Hugging Face hub converted to safetensors) works too: the task comes from config.json's architectures and
  * problem_type, the casing from tokenizer_config.json, and the lengths from the defaults or the options.
  */
+import { placeOnActiveDevice } from '../backend/device.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BertConfig } from '../bert/config.ts';
@@ -81,6 +82,7 @@ export function loadTaskModel(dir: string, overrides: TaskModelOverrides = {}): 
     throw new Error(`max length ${settings.maxLength} exceeds the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
   }
   const model = loadPretrained(dir, { strict: true, onWarning: () => {} });
+  placeOnActiveDevice(model.parameters()); // on a backend with a device (gpujs-webgpu) the weights go there
   const labels = task === 'classification' || task === 'token-classification' ? LabelSet.fromConfig(config) : null;
   return { dir, model, tokenizer: BertTokenizer.fromFile(vocabPath, { lowercase: settings.lowercase }), settings, labels };
 }

@@ -17,6 +17,7 @@
  * The settings that turn a file into model rows (task, maximum length, casing, columns, QA windows) are kept
  * with a fine-tuned model in `finetune.json`, so evaluation and prediction read files exactly as training did.
  */
+import { softmaxRows } from '../backend/cpu/softmax.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
 import type { BertConfig, BertConfigOptions } from '../bert/config.ts';
 import type { BertInputs } from '../bert/inputs.ts';
@@ -343,13 +344,15 @@ export function argmaxOf(xs: ArrayLike<number>, from = 0, n = xs.length - from):
   return best;
 }
 
-/** Softmax of a short vector: p_i = exp(x_i - max) / sum_j exp(x_j - max). */
+/**
+ * Softmax of a short vector: p_i = exp(x_i - max) / sum_j exp(x_j - max), with the library's conventions
+ * (the cpu kernel softmaxRows): all -Infinity gives zeros, a +Infinity or NaN entry gives NaN throughout.
+ */
 export function softmaxOf(xs: ArrayLike<number>): number[] {
-  let m = -Infinity;
-  for (let i = 0; i < xs.length; i++) m = Math.max(m, xs[i]);
-  const e = Array.from(xs, (x) => Math.exp(x - m));
-  const z = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / z);
+  const x = Float64Array.from(xs);
+  const out = new Float64Array(x.length);
+  if (x.length > 0) softmaxRows(x, out, 1, x.length);
+  return Array.from(out);
 }
 
 /** Predicted label id of each token of a token-classification row ([tokens * L] logits -> [tokens]). */
