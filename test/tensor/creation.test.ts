@@ -208,3 +208,10 @@ describe('random tensors from a seeded Rng', () => {
     expect(Array.from(bernoulli([3], 1, new Rng(5), { dtype: 'int32' }).data)).toEqual([1, 1, 1]);
   });
 });
+
+describe('allocation failures', () => {
+  it('a tensor too large for a typed array is refused naming its size and dtype, not with the engine\'s bare RangeError', () => {
+    expect(() => zeros([1e10])).toThrow(/cannot allocate 10000000000 float32 elements \(37\.25 GiB\).*at most 4294967295 elements/);
+    expect(() => zeros([1e5, 1e5], { dtype: 'float64' })).toThrow(/cannot allocate 10000000000 float64 elements \(74\.51 GiB\)/);
+  });
+});
