@@ -16,8 +16,9 @@
 import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
 import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
 import {
-  activeDevice, AdamW, BertConfig, BertForPreTraining, clipGradNorm, placeOnActiveDevice, randint, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
+  activeDevice, AdamW, BertConfig, BertForPreTraining, clipGradNorm, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
 } from '../src/index.ts';
+import { randomTrainBatch } from './train-batch.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, writeJsonReport, type BenchResult } from './report.ts';
 
 export interface DeviceTrainingCase {
@@ -44,28 +45,9 @@ export interface DeviceTrainingResult {
   deviceMemory: { liveBuffers: number; liveValues: number };
 }
 
-/** A batch of random token ids, 15% of positions masked, random NSP labels (as bench/train.ts). */
-function randomBatch(c: DeviceTrainingCase, rng: Rng) {
-  const inputIds = randint([c.batch, c.seq], c.vocab - 5, rng);
-  for (let i = 0; i < inputIds.size; i++) inputIds.data[i] += 5;
-  const perSequence = Math.max(1, Math.round(0.15 * c.seq));
-  const positions: number[] = [];
-  for (let b = 0; b < c.batch; b++) {
-    const chosen = new Set<number>();
-    while (chosen.size < perSequence) chosen.add(1 + rng.int(c.seq - 1));
-    for (const p of [...chosen].sort((x, y) => x - y)) positions.push(b * c.seq + p);
-  }
-  return {
-    inputIds,
-    tokenTypeIds: new Tensor(Int32Array.from({ length: c.batch * c.seq }, (_, i) => (i % c.seq < c.seq / 2 ? 0 : 1)), [c.batch, c.seq]),
-    mlmPositions: new Tensor(Int32Array.from(positions), [positions.length]),
-    mlmLabels: new Tensor(Int32Array.from(positions, () => 5 + rng.int(c.vocab - 5)), [positions.length]),
-    nextSentenceLabel: new Tensor(Int32Array.from({ length: c.batch }, () => rng.int(2)), [c.batch]),
-  };
-}
 
 /** One training step; returns the loss. */
-function step(model: BertForPreTraining, batch: ReturnType<typeof randomBatch>, params: Tensor[], optimizer: AdamW): number {
+function step(model: BertForPreTraining, batch: ReturnType<typeof randomTrainBatch>, params: Tensor[], optimizer: AdamW): number {
   const out = model.forward(batch);
   const loss = out.loss!.item();
   out.loss!.backward();
@@ -79,7 +61,7 @@ function setup(c: DeviceTrainingCase) {
   const config = BertConfig.preset(c.preset, { vocabSize: c.vocab, maxPositionEmbeddings: Math.max(512, c.seq) });
   const model = new BertForPreTraining(config, { seed: 'device-train' }).train();
   const named = model.namedParameters();
-  return { model, params: named.map(([, p]) => p), optimizer: new AdamW(named, { lr: 1e-4, eps: 1e-6, weightDecay: 0.01 }), batch: randomBatch(c, new Rng('device-train:batch')) };
+  return { model, params: named.map(([, p]) => p), optimizer: new AdamW(named, { lr: 1e-4, eps: 1e-6, weightDecay: 0.01 }), batch: randomTrainBatch(c, new Rng('device-train:batch')) };
 }
 
 /**

@@ -16,8 +16,9 @@
  * (default 5 runs, backends cpu and wasm; gpujs runs its kernels in gpu.js's CPU mode here and is slow)
  */
 import {
-  AdamW, BertConfig, BertForPreTraining, clipGradNorm, getBackend, randint, Rng, selectBackendFromEnv, setBackend, Tensor,
+  AdamW, BertConfig, BertForPreTraining, clipGradNorm, getBackend, Rng, selectBackendFromEnv, setBackend,
 } from '../src/index.ts';
+import { randomTrainBatch } from './train-batch.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
 interface ModelCase {
@@ -54,25 +55,6 @@ const backendNames: string[] = [];
 for (const b of backends) backendNames.push(await selectBackendFromEnv({ BERT_BACKEND: b }));
 setBackend('cpu');
 
-/** One training step's worth of random inputs. */
-function randomBatch(c: ModelCase, rng: Rng) {
-  const inputIds = randint([c.batch, c.seq], c.vocab - 5, rng);
-  for (let i = 0; i < inputIds.size; i++) inputIds.data[i] += 5; // clear of the special tokens
-  const perSequence = Math.round(0.15 * c.seq);
-  const positions: number[] = [];
-  for (let b = 0; b < c.batch; b++) {
-    const chosen = new Set<number>();
-    while (chosen.size < perSequence) chosen.add(1 + rng.int(c.seq - 1));
-    for (const p of [...chosen].sort((x, y) => x - y)) positions.push(b * c.seq + p);
-  }
-  return {
-    inputIds,
-    tokenTypeIds: new Tensor(Int32Array.from({ length: c.batch * c.seq }, (_, i) => (i % c.seq < c.seq / 2 ? 0 : 1)), [c.batch, c.seq]),
-    mlmPositions: new Tensor(Int32Array.from(positions), [positions.length]),
-    mlmLabels: new Tensor(Int32Array.from(positions, () => 5 + rng.int(c.vocab - 5)), [positions.length]),
-    nextSentenceLabel: new Tensor(Int32Array.from({ length: c.batch }, () => rng.int(2)), [c.batch]),
-  };
-}
 
 /** A contestant that runs whole training steps of `c` on `backend`. */
 function trainer(c: ModelCase, backend: string): Contestant {
@@ -81,7 +63,7 @@ function trainer(c: ModelCase, backend: string): Contestant {
   const named = model.namedParameters();
   const params = named.map(([, p]) => p);
   const optimizer = new AdamW(named, { lr: 1e-4, eps: 1e-6, weightDecay: 0.01 });
-  const batch = randomBatch(c, new Rng(`bench-train:${c.key}`));
+  const batch = randomTrainBatch(c, new Rng(`bench-train:${c.key}`));
   return {
     before: () => setBackend(backend),
     run: () => {

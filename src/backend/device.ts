@@ -15,21 +15,13 @@
  * The implementation is src/backend/gpujs/device-tensors.ts (gpu.js kernels on the device worker).
  */
 import type { DeviceStorage } from '../tensor/device-storage.ts';
+import type { MatmulArgs } from './kernels.ts';
 import { getBackend } from './registry.ts';
 import type { TypedArray } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
-/** The layout of a batched product, as MatmulArgs (kernels.ts) without the arrays. */
-export interface DeviceMatmulShape {
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
-  transposeA: boolean;
-  transposeB: boolean;
-  aBatchStride: number;
-  bBatchStride: number;
-}
+/** The layout of a batched product: MatmulArgs (kernels.ts) without the arrays. */
+export type DeviceMatmulShape = Omit<MatmulArgs, 'a' | 'b' | 'out'>;
 
 export type DeviceBinaryOp = 'add' | 'sub' | 'mul' | 'div';
 

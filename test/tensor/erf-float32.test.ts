@@ -3,7 +3,7 @@
  * the error bound the JSDoc of src/tensor/erf-float32.ts states, and what it means for GELU.
  */
 import { describe, expect, it } from 'vitest';
-import { erfFloat32, geluDerivativeFloat32, geluFloat32 } from '../../src/tensor/erf-float32.ts';
+import { ERF_FLOAT32_P, ERF_FLOAT32_Q, erfFloat32, geluDerivativeFloat32, geluFloat32 } from '../../src/tensor/erf-float32.ts';
 import { erf, gelu, geluDerivative } from '../../src/tensor/scalar-math.ts';
 
 /** x = -8 .. 8 in steps of 1e-4, and a few far values. */
@@ -15,6 +15,14 @@ function grid(): number[] {
 }
 
 describe('erfFloat32', () => {
+  it('spells out the same coefficients as ERF_FLOAT32_P / _Q, from which the GPU kernels are generated', () => {
+    const horner = (cs: number[], z: number) => cs.reduce((acc, c, i) => (i === 0 ? c : acc * z + c), 0);
+    for (let x = -5; x <= 5; x += 0.037) {
+      const c = Math.min(Math.max(x, -4), 4);
+      expect(erfFloat32(x)).toBe((c * horner(ERF_FLOAT32_P, c * c)) / horner(ERF_FLOAT32_Q, c * c));
+    }
+  });
+
   it('stays within 6.5e-8 of the exact erf, absolute and relative (half a float32 unit at 1)', () => {
     let worstAbs = 0;
     let worstRel = 0;

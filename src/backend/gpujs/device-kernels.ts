@@ -15,6 +15,7 @@
  * input sizes, constants): a model has a handful of distinct shapes.
  */
 import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceKernelName } from '../device.ts';
+import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../tensor/erf-float32.ts';
 import type { GPUInstance } from './gpu.ts';
 
 /** q = floor(num / den) for non-negative integers, exactly (see the header). Inlined into kernel text. */
@@ -80,23 +81,15 @@ const SUM_ROWS = `function (g) {
 
 /**
  * erf(x) to float32 accuracy, x P(x^2) / Q(x^2) with x clamped to [-4, 4]: the Eigen/XLA float32
- * coefficients of src/tensor/erf-float32.ts (kernels cannot call TypeScript, so the text repeats them).
+ * coefficients of src/tensor/erf-float32.ts, written into the kernel text (kernels cannot call TypeScript).
  */
+const horner = (v: string, coefficients: readonly number[]) =>
+  coefficients.slice(1).map((c) => `\n  ${v} = ${v} * z2 + ${c};`).join('');
 const ERF = `
   const ex = Math.min(Math.max(u, -4), 4);
   const z2 = ex * ex;
-  let p = -2.72614225801306e-10;
-  p = p * z2 + 2.77068142495902e-8;
-  p = p * z2 - 2.10102402082508e-6;
-  p = p * z2 - 5.69250639462346e-5;
-  p = p * z2 - 7.34990630326855e-4;
-  p = p * z2 - 2.95459980854025e-3;
-  p = p * z2 - 1.60960333262415e-2;
-  let q = -1.45660718464996e-5;
-  q = q * z2 - 2.13374055278905e-4;
-  q = q * z2 - 1.68282697438203e-3;
-  q = q * z2 - 7.37332916720468e-3;
-  q = q * z2 - 1.42647390514189e-2;
+  let p = ${ERF_FLOAT32_P[0]};${horner('p', ERF_FLOAT32_P)}
+  let q = ${ERF_FLOAT32_Q[0]};${horner('q', ERF_FLOAT32_Q)}
   const erfU = (ex * p) / q;`;
 
 /** gelu(x) = x/2 (1 + erf(x / sqrt 2)). */
