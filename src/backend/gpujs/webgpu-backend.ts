@@ -6,7 +6,7 @@
  *   main: copy A and B into shared memory, set status BUSY, post the job, Atomics.wait(status)
  *   worker: await the gpu.js kernel (upload, dispatch, readback), write C to shared memory, set READY, notify
  *   main: copy C out.
- * Float64 products and operands too large for float32 indices go to the cpu backend.
+ * Float64 products and operands too large for float32 indices stay on the host (the wasm kernel).
  *
  * Use: `registerDeviceBackend('webgpu')` then setBackend('gpujs-webgpu'), or BERT_BACKEND=gpujs-webgpu
  * (select.ts). WebGPU needs the `webgpu` package's Dawn build, which loads only where glibc >= 2.38 (the lent
@@ -14,7 +14,7 @@
  * runs gpu.js's webasm and cpu modes (asyncMode) anywhere, which is how it is tested without a GPU.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { matmulBlocked } from '../cpu/matmul-blocked.ts';
+import { matmulWasm } from '../wasm/matmul.ts';
 import type { MatmulArgs } from '../kernels.ts';
 import { registerKernel } from '../registry.ts';
 import { STATUS_BUSY, STATUS_FAILED, type DeviceMatmulJob, type DeviceMode, type DeviceShutdownJob, type DeviceWorkerData } from './device-protocol.ts';
@@ -140,7 +140,9 @@ function deviceMatmul(device: Device, args: MatmulArgs): void {
     throw new Error(`gpujs device backend "${device.name}" was released; select another backend (setBackend('cpu'))`);
   }
   if (!gpujsCanMultiply(args)) {
-    matmulBlocked(args);
+    // Too big for gpu.js's float32 indices (BERT-Base's tied word embeddings, 30522 x 768), or float64:
+    // on the host, with the WebAssembly SIMD kernel (which hands float64 to the cpu kernel).
+    matmulWasm(args);
     return;
   }
   const { a, b, out, ...shape } = args;
