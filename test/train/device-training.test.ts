@@ -1,8 +1,9 @@
 /**
  * Training with the weights on a device (the gpujs-webgpu path, run here through the same device worker in
- * gpu.js's webasm mode): `pretrain` puts the parameters on the active backend's device (the optimizer keeps
- * them there: test/backend/device-tensors.test.ts), and the run's losses equal the cpu backend's to float32
- * rounding.
+ * gpu.js's webasm mode): `pretrain` and `finetune` put the parameters on the active backend's device (the
+ * optimizer keeps them there: test/backend/device-tensors.test.ts), and the runs' losses equal the cpu
+ * backend's to float32 rounding. (Question answering's ops are covered op by op in device-tensors.test.ts;
+ * its batches of many lengths would compile many kernels here.)
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
 import { activeDevice, setBackend } from '../../src/index.ts';
 import { generateSyntheticCorpus } from '../../src/data/synthetic-corpus.ts';
+import { finetune, type FinetuneOptions } from '../../src/train/finetune.ts';
 import { MetricsLog } from '../../src/train/metrics-log.ts';
 import { pretrain, type PretrainOptions } from '../../src/train/pretrain.ts';
+import { taskFiles, tinyConfig } from './finetune-helpers.ts';
 
 let dir: string;
 let backend = '';
@@ -37,7 +40,7 @@ function losses(out: string): number[] {
   return new MetricsLog(join(out, 'metrics.jsonl')).read().filter((r) => r.split === 'train').map((r) => r.loss as number);
 }
 
-describe('pretraining with the weights on a device', () => {
+describe('training with the weights on a device', () => {
   it('puts the weights on the device and gives the cpu backend losses to float32 rounding', async () => {
     setBackend('cpu');
     const cpuOut = join(dir, 'cpu');
@@ -58,4 +61,23 @@ describe('pretraining with the weights on a device', () => {
     expect(found.length).toBe(3);
     found.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(1e-4 * Math.abs(expected[i])));
   });
+
+  it.each(['classification', 'token-classification'] as const)(
+    'fine-tuning (%s) with the weights on the device gives the cpu backend losses and dev score',
+    async (task) => {
+      const files = taskFiles(dir, task, { train: 24, dev: 8, test: 4 }, { tag: 'device' });
+      const opts = (out: string): FinetuneOptions => ({ task, init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, out, epochs: 1, batch: 8, lr: 3e-3, maxLength: 32, progressStream: null, logEvery: 1 });
+      setBackend('cpu');
+      const cpu = await finetune(opts(join(dir, `ft-cpu-${task}`)));
+      setBackend(backend);
+      const onDevice = await finetune(opts(join(dir, `ft-device-${task}`)));
+      setBackend('cpu');
+      const expected = losses(join(dir, `ft-cpu-${task}`));
+      const found = losses(join(dir, `ft-device-${task}`));
+      expect(expected.length).toBe(3);
+      expect(found.length).toBe(3);
+      found.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThanOrEqual(1e-4 * Math.abs(expected[i])));
+      expect(Math.abs(onDevice.best!.value - cpu.best!.value)).toBeLessThanOrEqual(1e-4);
+    },
+  );
 });
