@@ -16,7 +16,7 @@
 import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
 import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
 import {
-  activeDevice, AdamW, BertConfig, BertForPreTraining, clipGradNorm, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
+  activeDevice, AdamW, BertConfig, BertForPreTraining, BertModel, clipGradNorm, noGrad, randint, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
 } from '../src/index.ts';
 import { randomTrainBatch } from './train-batch.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, writeJsonReport, type BenchResult } from './report.ts';
@@ -106,6 +106,35 @@ export async function measureDeviceTraining(backend: string, c: DeviceTrainingCa
     cpuLoss,
     deviceMemory,
   };
+}
+
+/**
+ * BERT inference latency with the weights on the device: one forward pass of BertModel (batch 1, seq
+ * `seq`, evaluation mode), its last hidden state read back, median of `runs` after one warm-up that
+ * compiles the kernels. The first output is compared with the cpu backend's (max |diff| returned).
+ */
+export async function measureDeviceInference(backend: string, preset: DeviceTrainingCase['preset'], seq: number, runs: number): Promise<{ name: string; ms: number[]; maxDiff: number }> {
+  const config = BertConfig.preset(preset, { maxPositionEmbeddings: Math.max(512, seq) });
+  const inputIds = randint([1, seq], config.vocabSize - 5, new Rng('device-inference'));
+  setBackend('cpu');
+  const model = new BertModel(config, { seed: 'device-inference' }).eval();
+  const expected = noGrad(() => model.forward({ inputIds })).lastHiddenState.data;
+  setBackend(backend);
+  placeOnActiveDevice(model.parameters());
+  const run = () => noGrad(() => model.forward({ inputIds })).lastHiddenState.data; // .data waits for the device
+  const first = run();
+  let maxDiff = 0;
+  for (let i = 0; i < first.length; i++) maxDiff = Math.max(maxDiff, Math.abs(first[i] - expected[i]));
+  const ms: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    await releaseUnusedDeviceMemory();
+    const t0 = performance.now();
+    run();
+    ms.push(performance.now() - t0);
+  }
+  setBackend('cpu');
+  const name = `BERT-${preset[0].toUpperCase()}${preset.slice(1)} forward (batch 1, seq ${seq})`;
+  return { name, ms, maxDiff };
 }
 
 /** The result as table rows and benchmark records. */

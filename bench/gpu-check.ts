@@ -8,7 +8,8 @@
  *   shapes: the three BERT-base products of bench/matmul.ts, and the attention products of one layer
  *   (batch 16 x 12 heads: Q K^T and probs V) and a weight gradient (x^T dy, transposeA).
  *
- * Then whole training steps with the weights on the device (bench/device-train.ts): BERT-Mini, its first
+ * Then BERT-Base inference (batch 1, seq 128) with the weights on the device, its output checked against the
+ * cpu backend's, and whole training steps with the weights on the device (bench/device-train.ts): BERT-Mini, its first
  * loss checked against the cpu backend's, and BERT-Base (batch 32, seq 128: the 1,000 tokens/s target),
  * each with what crossed between host and device per step.
  *
@@ -36,7 +37,7 @@ import type { DeviceStorage } from '../src/tensor/device-storage.ts';
 import type { MatmulArgs } from '../src/backend/kernels.ts';
 import { kernel, setBackend } from '../src/backend/registry.ts';
 import { Rng } from '../src/tensor/random.ts';
-import { DEVICE_TRAINING_HEADER, lossMatches, measureDeviceTraining, reportDeviceTraining, type DeviceTrainingCase } from './device-train.ts';
+import { DEVICE_TRAINING_HEADER, lossMatches, measureDeviceInference, measureDeviceTraining, reportDeviceTraining, type DeviceTrainingCase } from './device-train.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeRuns, writeJsonReport, type BenchResult } from './report.ts';
 
 interface Shape {
@@ -169,6 +170,13 @@ async function main(): Promise<void> {
   }
   console.log('\nDevice-resident products (5 in a row per timing, operands on the device, no copies):');
   printTable(['product', 'B', 'GFLOP/s'], residentRows);
+
+  // Inference latency with the weights on the device (issue 7's BERT-Base batch 1 x seq 128).
+  const inference = await measureDeviceInference(device, small ? 'tiny' : 'base', 128, runs);
+  const inferenceResult = makeResult(inference.name, `gpu.js ${mode}, weights on the device`, 'ms', inference.ms);
+  results.push(inferenceResult);
+  if (!(inference.maxDiff <= 1e-3)) failed = true;
+  console.log(`\n${inference.name}: ${formatNumber(inferenceResult.median)} ms (median of ${runs}); max |device - cpu| of the last hidden state ${inference.maxDiff.toExponential(2)}${inference.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`);
 
   // Whole training steps with the weights on the device (the 1,000 tokens/s BERT-Base target of issue 7).
   const trainCases: DeviceTrainingCase[] = small
