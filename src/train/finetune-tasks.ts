@@ -18,6 +18,7 @@
  * with a fine-tuned model in `finetune.json`, so evaluation and prediction read files exactly as training did.
  */
 import { softmaxRows } from '../backend/cpu/softmax.ts';
+import { activeDevice } from '../backend/device.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
 import type { BertConfig, BertConfigOptions } from '../bert/config.ts';
 import type { BertInputs } from '../bert/inputs.ts';
@@ -294,7 +295,10 @@ export interface TaskOutputs {
  * Run `model` over every feature of `data` in batches (evaluation mode, no graph), keeping the outputs.
  * The model's train/eval mode is restored afterwards.
  */
-export function runTaskModel(model: BertPreTrainedModel, data: TaskData, opts: { batchSize?: number; padId: number }): TaskOutputs {
+export function runTaskModel(model: BertPreTrainedModel, data: TaskData, opts: { batchSize?: number; padId: number; padMultiple?: number }): TaskOutputs {
+  // On a device, batches padded to multiples of 16 reuse a few compiled kernel shapes; without dropout
+  // the padding (hidden by the attention mask) changes no result.
+  const padMultiple = opts.padMultiple ?? (activeDevice() ? 16 : 1);
   const batchSize = opts.batchSize ?? 32;
   const qa = data.settings.task === 'question-answering';
   const tokens = data.settings.task === 'token-classification';
@@ -306,7 +310,7 @@ export function runTaskModel(model: BertPreTrainedModel, data: TaskData, opts: {
   try {
     noGrad(() => {
       for (const indices of batchIndices(data.features.length, { batchSize })) {
-        const batch = collateTaskBatch(data.features, indices, { padId: opts.padId });
+        const batch = collateTaskBatch(data.features, indices, { padId: opts.padId, padMultiple, maxLength: data.settings.maxLength });
         const result = model.forward(taskBatchInputs(batch, data.labelled));
         if (result.loss) {
           const n = lossTargets(batch);

@@ -100,6 +100,19 @@ describe('finetune: resume', () => {
     expect(strip(b)).toEqual(strip(a));
     // A resume with other hyperparameters is refused by name.
     await expect(finetune({ ...opts(b), lr: 1e-3, resume: true })).rejects.toThrow(/lr = 0.002, this run asks for 0.001/);
+    // Padding to a multiple changes dropout's draws, so it is part of the run's identity too.
+    await expect(finetune({ ...opts(b), padMultiple: 16, resume: true })).rejects.toThrow(/padMultiple = null, this run asks for 16/);
+  });
+
+  it('--pad-multiple pads training batches (a different, equally valid run) and is checked', async () => {
+    const files = taskFiles(root, 'token-classification', { train: 20, dev: 8, test: 4 }, { tag: 'pad' });
+    const opts = (out: string, padMultiple?: number): FinetuneOptions => ({ task: 'token-classification', init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, out, epochs: 1, batch: 10, lr: 2e-3, maxLength: 32, progressStream: null, logEvery: 1, padMultiple });
+    await finetune(opts(join(root, 'pad-1')));
+    await finetune(opts(join(root, 'pad-16'), 16));
+    const losses = (dir: string) => new MetricsLog(join(dir, 'metrics.jsonl')).read().filter((r) => r.split === 'train').map((r) => r.loss);
+    expect(losses(join(root, 'pad-16'))).toHaveLength(2);
+    expect(losses(join(root, 'pad-16'))).not.toEqual(losses(join(root, 'pad-1'))); // dropout drew for the padding too
+    await expect(finetune(opts(join(root, 'pad-0'), 0))).rejects.toThrow('--pad-multiple must be a positive integer, got 0');
   });
 });
 

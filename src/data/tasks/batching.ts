@@ -62,6 +62,15 @@ export interface CollateTaskOptions {
   padId: number;
   /** 'longest' (default): the longest row of the batch; a number: that length for every batch. */
   padTo?: 'longest' | number;
+  /**
+   * With 'longest': round the length up to a multiple of this (at most `maxLength`). A device compiles its
+   * kernels per shape, so a few lengths would serve every batch. The extra [PAD] positions are hidden by the
+   * attention mask and their labels ignored, but dropout then draws for more elements, so a run differs
+   * from one padded to the longest row (`bert finetune --pad-multiple`). Default 1.
+   */
+  padMultiple?: number;
+  /** The cap for padMultiple's rounding (the model's maximum length). */
+  maxLength?: number;
 }
 
 /** The rows of a feature: one, or one per choice. */
@@ -99,7 +108,10 @@ export function collateTaskBatch(features: readonly TaskFeature[], indices: read
     const b = batch.findIndex((f) => rowsOf(f).some((r) => r.inputIds.length > padTo));
     throw new Error(`collateTaskBatch: row ${b} (feature ${indices[b]}) has ${longest} tokens, more than padTo ${padTo}`);
   }
-  const S = padTo === 'longest' ? longest : padTo;
+  const multiple = options.padMultiple ?? 1;
+  if (!(Number.isInteger(multiple) && multiple >= 1)) throw new Error(`collateTaskBatch: padMultiple must be a positive integer, got ${multiple}`);
+  const rounded = Math.max(longest, Math.min(Math.ceil(longest / multiple) * multiple, options.maxLength ?? Infinity));
+  const S = padTo === 'longest' ? rounded : padTo;
 
   const n = B * C * S;
   const inputIds = new Int32Array(n).fill(options.padId);

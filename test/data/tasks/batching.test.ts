@@ -50,6 +50,18 @@ describe('collateTaskBatch', () => {
     expect(errorOf(() => collateTaskBatch(fs, [0, 1], { padId: 0, padTo: 4 }))).toBe('collateTaskBatch: row 1 (feature 1) has 5 tokens, more than padTo 4');
   });
 
+  it('padMultiple rounds the longest row up to a multiple, capped at maxLength and never below the longest', () => {
+    const fs = [row([2, 7, 3], 1), row([2, 7, 8, 9, 3], 0)];
+    expect(collateTaskBatch(fs, [0], { padId: 0, padMultiple: 4 }).seqLength).toBe(4);
+    expect(collateTaskBatch(fs, [0, 1], { padId: 0, padMultiple: 4 }).seqLength).toBe(8);
+    expect(collateTaskBatch(fs, [0, 1], { padId: 0, padMultiple: 4, maxLength: 6 }).seqLength).toBe(6);
+    expect(collateTaskBatch(fs, [0, 1], { padId: 0, padMultiple: 16, maxLength: 4 }).seqLength).toBe(5);
+    const b = collateTaskBatch(fs, [0], { padId: 0, padMultiple: 4 });
+    expect([...b.inputIds]).toEqual([2, 7, 3, 0]);
+    expect([...b.attentionMask]).toEqual([1, 1, 1, 0]);
+    expect(errorOf(() => collateTaskBatch(fs, [0], { padId: 0, padMultiple: 0 }))).toBe('collateTaskBatch: padMultiple must be a positive integer, got 0');
+  });
+
   it('unlabelled batches have no labels; mixing is an error; so are mixed kinds and bad indices', () => {
     const fs: TaskFeature[] = [row([2, 3], null), row([2, 3], null), row([2, 3], 1)];
     expect(collateTaskBatch(fs, [0, 1], { padId: 0 }).labels).toBeUndefined();
