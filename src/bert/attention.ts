@@ -38,7 +38,8 @@ export const FLOAT32_MIN = -3.4028234663852886e38;
 export function extendedAttentionMask(mask: Tensor): Tensor {
   const [B, S] = mask.shape;
   const bias = new Float32Array(B * S);
-  for (let i = 0; i < bias.length; i++) bias[i] = mask.data[i] === 0 ? FLOAT32_MIN : 0;
+  const m = mask.data;
+  for (let i = 0; i < bias.length; i++) bias[i] = m[i] === 0 ? FLOAT32_MIN : 0;
   return new Tensor(bias, [B, 1, 1, S]);
 }
 

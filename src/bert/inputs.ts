@@ -57,8 +57,9 @@ export function indexString(i: number, shape: readonly number[]): string {
 
 /** Throw unless every value of `t` is in [0, limit). */
 function assertRange(name: string, t: Tensor, limit: number, what: string): void {
+  const d = t.data;
   for (let i = 0; i < t.size; i++) {
-    const v = t.data[i];
+    const v = d[i];
     if (!(v >= 0 && v < limit)) throw new Error(`${name}${indexString(i, t.shape)} = ${v} is outside ${what} [0, ${limit})`);
   }
 }
@@ -90,8 +91,9 @@ export function validateEncoderInputs(config: BertConfig, inputs: BertInputs, ra
   }
   if (inputs.attentionMask) {
     const m = inputs.attentionMask;
+    const md = m.data;
     for (let i = 0; i < m.size; i++) {
-      if (m.data[i] !== 0 && m.data[i] !== 1) throw new Error(`attention_mask${indexString(i, m.shape)} = ${m.data[i]}, expected 0 or 1`);
+      if (md[i] !== 0 && md[i] !== 1) throw new Error(`attention_mask${indexString(i, m.shape)} = ${md[i]}, expected 0 or 1`);
     }
   }
 }

@@ -17,8 +17,9 @@ export const IGNORE_INDEX = -100;
 export function checkClassLabels(name: string, labels: Tensor, shape: readonly number[], classes: number, what: string, ignore: number | null = IGNORE_INDEX): void {
   assertIntTensor(name, labels);
   if (shapeToString(labels.shape) !== shapeToString(shape)) throw new Error(`${name}: expected shape ${shapeToString(shape)}, got ${shapeToString(labels.shape)}`);
+  const ld = labels.data;
   for (let i = 0; i < labels.size; i++) {
-    const v = labels.data[i];
+    const v = ld[i];
     if (v === ignore) continue;
     if (!(v >= 0 && v < classes)) {
       const ig = ignore === null ? '' : ` and is not ${ignore}`;

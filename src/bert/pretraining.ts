@@ -32,8 +32,9 @@ function maskedLM(head: BertLMPredictionHead, config: BertConfig, sequence: Tens
     const positions = inputs.mlmPositions;
     assertIntTensor('mlmPositions', positions);
     if (positions.rank !== 1) throw new Error(`mlmPositions: expected [numMasked], got [${positions.shape}]`);
+    const pd = positions.data;
     for (let i = 0; i < positions.size; i++) {
-      const p = positions.data[i];
+      const p = pd[i];
       if (!(p >= 0 && p < B * S)) throw new Error(`mlmPositions[${i}] = ${p} is outside the flat positions [0, ${B * S}) of input_ids [${B},${S}]`);
     }
     const picked = indexSelect(reshape(sequence, [B * S, H]), 0, positions); // [M, H]

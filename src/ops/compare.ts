@@ -51,9 +51,10 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   return record(new Tensor(out, shape), [a, b], 'where', (g) => {
     const ga = allocate(g.dtype, g.size);
     const gb = allocate(g.dtype, g.size);
+    const gd = g.data;
     for (let i = 0; i < g.size; i++) {
-      if (c[i] !== 0) ga[i] = g.data[i];
-      else gb[i] = g.data[i];
+      if (c[i] !== 0) ga[i] = gd[i];
+      else gb[i] = gd[i];
     }
     return [sumToShape(new Tensor(ga, shape), a.shape), sumToShape(new Tensor(gb, shape), b.shape)];
   });

@@ -34,15 +34,17 @@ export function dropout(x: Tensor, p: number, rng: Rng, training = true): Tensor
     return record(y, [x], 'dropout', (g) => [Tensor.onDevice(deviceBinary(device, 'mul', 'same', onDevice(g, device), maskOnDevice, x.size, x.size), x.shape, x.dtype)]);
   }
   const out = allocate(x.dtype, x.size);
+  const xd = x.data; // read once: `data` is a getter (it may copy from a device)
   for (let i = 0; i < x.size; i++) {
     if (bits.nextUint32() >= threshold) {
       mask[i] = keepScale;
-      out[i] = x.data[i] * keepScale;
+      out[i] = xd[i] * keepScale;
     }
   }
   return record(new Tensor(out, x.shape), [x], 'dropout', (g) => {
     const dx = allocate(x.dtype, x.size);
-    for (let i = 0; i < dx.length; i++) dx[i] = g.data[i] * mask[i];
+    const gd = g.data;
+    for (let i = 0; i < dx.length; i++) dx[i] = gd[i] * mask[i];
     return [new Tensor(dx, x.shape)];
   });
 }

@@ -72,20 +72,23 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const inner = sizeOf(x.shape.slice(a + 1));
   const out = allocate(x.dtype, index.size);
   const src = new Int32Array(index.size); // flat input position of each output, for the backward pass
+  const xd = x.data;
+  const id = index.data;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       for (let i = 0; i < inner; i++) {
         const p = (o * m + j) * inner + i;
-        const k = index.data[p];
+        const k = id[p];
         if (k < 0 || k >= n) throw new Error(`gather: index ${k} at flat position ${p} is out of range [0, ${n}) for axis ${axis}`);
         src[p] = (o * n + k) * inner + i;
-        out[p] = x.data[src[p]];
+        out[p] = xd[src[p]];
       }
     }
   }
   return record(new Tensor(out, index.shape), [x], 'gather', (g) => {
     const gx = allocate(g.dtype, x.size);
-    for (let p = 0; p < src.length; p++) gx[src[p]] += g.data[p];
+    const gd = g.data;
+    for (let p = 0; p < src.length; p++) gx[src[p]] += gd[p];
     return [new Tensor(gx, x.shape)];
   });
 }
@@ -105,8 +108,9 @@ export function embedding(weight: Tensor, ids: Tensor, paddingIdx?: number): Ten
   if (paddingIdx !== undefined && !(Number.isInteger(paddingIdx) && paddingIdx >= 0 && paddingIdx < vocab)) {
     throw new Error(`embedding: paddingIdx ${paddingIdx} is outside the table [0, ${vocab})`);
   }
+  const idData = ids.data;
   for (let i = 0; i < ids.size; i++) {
-    const id = ids.data[i];
+    const id = idData[i];
     if (id < 0 || id >= vocab) {
       throw new Error(`embedding: id ${id} at position ${i} of ids ${shapeToString(ids.shape)} is outside the table [0, ${vocab})`);
     }

@@ -94,10 +94,11 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   }
   return record(out, [logits], 'crossEntropy', (g) => {
     const dx = allocate(logits.dtype, logits.size);
+    const gd = g.data;
     for (let i = 0; i < N; i++) {
       const target = t[i];
       if (target === ignoreIndex) continue;
-      const scaleI = reduction === 'none' ? g.data[i] : reduction === 'mean' ? g.data[0] / counted : g.data[0];
+      const scaleI = reduction === 'none' ? gd[i] : reduction === 'mean' ? gd[0] / counted : gd[0];
       const o = i * C;
       for (let j = 0; j < C; j++) dx[o + j] = probs[o + j] * scaleI;
       dx[o + target] -= scaleI;
@@ -167,9 +168,10 @@ export function bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduct
   for (let i = 0; i < out.length; i++) out[i] = Math.max(x[i], 0) - x[i] * y[i] + Math.log1p(Math.exp(-Math.abs(x[i])));
   const losses = record(new Tensor(out, logits.shape), [logits], 'bceWithLogits', (g) => {
     const dx = allocate(logits.dtype, logits.size);
+    const gd = g.data;
     for (let i = 0; i < dx.length; i++) {
       const s = x[i] >= 0 ? 1 / (1 + Math.exp(-x[i])) : Math.exp(x[i]) / (1 + Math.exp(x[i]));
-      dx[i] = g.data[i] * (s - y[i]);
+      dx[i] = gd[i] * (s - y[i]);
     }
     return [new Tensor(dx, logits.shape)];
   });

@@ -88,7 +88,8 @@ export function max(x: Tensor, axes?: number | number[], opts: ReduceOptions = {
   return record(out, [x], 'max', (g) => {
     const m = broadcastTo(new Tensor(data, keptShape), x.shape).data;
     const isMax = allocate(x.dtype, x.size);
-    for (let i = 0; i < isMax.length; i++) isMax[i] = x.data[i] === m[i] ? 1 : 0;
+    const xd = x.data;
+    for (let i = 0; i < isMax.length; i++) isMax[i] = xd[i] === m[i] ? 1 : 0;
     const ties = reduceAxes(new Tensor(isMax, x.shape), ax, 'sum', 'max');
     const share = div(reshape(g, keptShape), new Tensor(ties.data, keptShape));
     return [mul(broadcastTo(share, x.shape), new Tensor(isMax, x.shape))];
@@ -100,8 +101,9 @@ export function argmax(x: Tensor, axis?: number, opts: ReduceOptions = {}): Tens
   assertTensor('argmax', x);
   if (axis === undefined) {
     if (x.size === 0) throw new Error('argmax: the tensor is empty');
+    const xd = x.data;
     let best = 0;
-    for (let i = 1; i < x.size; i++) if (x.data[i] > x.data[best]) best = i;
+    for (let i = 1; i < x.size; i++) if (xd[i] > xd[best]) best = i;
     return new Tensor(Int32Array.of(best), []);
   }
   const a = normalizeAxis(axis, x.rank, 'argmax');
@@ -110,13 +112,14 @@ export function argmax(x: Tensor, axis?: number, opts: ReduceOptions = {}): Tens
   const outer = sizeOf(x.shape.slice(0, a));
   const inner = sizeOf(x.shape.slice(a + 1));
   const out = new Int32Array(outer * inner);
+  const xd = x.data;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
       let best = 0;
-      let bestValue = x.data[base];
+      let bestValue = xd[base];
       for (let k = 1; k < n; k++) {
-        const v = x.data[base + k * inner];
+        const v = xd[base + k * inner];
         if (v > bestValue) {
           bestValue = v;
           best = k;

@@ -51,9 +51,10 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   const out = allocate(x.dtype, sizeOf(shape));
   const strides = broadcastStrides(x.shape, shape);
   const index = new Array<number>(shape.length).fill(0);
+  const xd = x.data;
   let off = 0;
   for (let i = 0; i < out.length; i++) {
-    out[i] = x.data[off];
+    out[i] = xd[off];
     for (let d = shape.length - 1; d >= 0; d--) {
       index[d]++;
       off += strides[d];
@@ -87,9 +88,10 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const index = new Array<number>(rank).fill(0);
   const inner = rank ? shape[rank - 1] : 1;
   const innerStride = rank ? strides[rank - 1] : 0;
+  const xd = x.data;
   let off = 0;
   for (let o = 0; o < out.length; o += inner) {
-    for (let j = 0; j < inner; j++) out[o + j] = x.data[off + j * innerStride];
+    for (let j = 0; j < inner; j++) out[o + j] = xd[off + j * innerStride];
     for (let d = rank - 2; d >= 0; d--) {
       index[d]++;
       off += strides[d];

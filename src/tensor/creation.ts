@@ -136,7 +136,8 @@ export function randn(shape: Shape, rng: Rng, opts: CreateOptions & { mean?: num
   const t = zeros(shape, opts);
   const mean = opts.mean ?? 0;
   const std = opts.std ?? 1;
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.normal(mean, std);
+  const d = t.data;
+  for (let i = 0; i < t.size; i++) d[i] = rng.normal(mean, std);
   return t;
 }
 
@@ -144,7 +145,8 @@ export function randn(shape: Shape, rng: Rng, opts: CreateOptions & { mean?: num
 export function uniform(shape: Shape, rng: Rng, low = 0, high = 1, opts: CreateOptions = {}): Tensor {
   rejectInt32('uniform', opts.dtype);
   const t = zeros(shape, opts);
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.uniform(low, high);
+  const d = t.data;
+  for (let i = 0; i < t.size; i++) d[i] = rng.uniform(low, high);
   return t;
 }
 
@@ -152,7 +154,8 @@ export function uniform(shape: Shape, rng: Rng, low = 0, high = 1, opts: CreateO
 export function bernoulli(shape: Shape, p: number, rng: Rng, opts: CreateOptions = {}): Tensor {
   if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: probability must be in [0, 1], got ${p}`);
   const t = zeros(shape, opts);
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.next() < p ? 1 : 0;
+  const d = t.data;
+  for (let i = 0; i < t.size; i++) d[i] = rng.next() < p ? 1 : 0;
   return t;
 }
 
@@ -169,6 +172,7 @@ export function randint(shape: Shape, high: number, rng: Rng): Tensor {
     throw new Error(`randint: high must be an integer in [1, 2^31] so that every value in [0, high) is an int32 value, got ${high}`);
   }
   const t = zeros(shape, { dtype: 'int32' });
-  for (let i = 0; i < t.size; i++) t.data[i] = rng.int(high);
+  const d = t.data;
+  for (let i = 0; i < t.size; i++) d[i] = rng.int(high);
   return t;
 }

@@ -166,7 +166,8 @@ export function batchToInputs(batch: PretrainingBatch) {
 export function countCorrect(logits: Tensor, labels: Tensor): number {
   const pred = argmax(logits, -1).data;
   let correct = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === labels.data[i]) correct++;
+  const gold = labels.data;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === gold[i]) correct++;
   return correct;
 }
 
