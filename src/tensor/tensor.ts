@@ -137,8 +137,9 @@ export class Tensor {
 
   /** The elements as nested JavaScript arrays (a number for a scalar). */
   toArray(): NestedArray {
+    const data = this.data;
     const build = (dim: number, offset: number): NestedArray => {
-      if (dim === this.shape.length) return this.data[offset];
+      if (dim === this.shape.length) return data[offset];
       const stride = sizeOf(this.shape.slice(dim + 1));
       const out: NestedArray[] = [];
       for (let i = 0; i < this.shape[dim]; i++) out.push(build(dim + 1, offset + i * stride));
@@ -172,8 +173,9 @@ export class Tensor {
   /** A copy converted to another dtype (not part of the graph: use ops.cast for a differentiable one). */
   toDType(dtype: DType): Tensor {
     const out = allocate(dtype, this.size);
-    if (dtype === 'int32') for (let i = 0; i < out.length; i++) out[i] = Math.trunc(this.data[i]);
-    else out.set(this.data);
+    const data = this.data;
+    if (dtype === 'int32') for (let i = 0; i < out.length; i++) out[i] = Math.trunc(data[i]);
+    else out.set(data);
     return new Tensor(out, this.shape);
   }
 
