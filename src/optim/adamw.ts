@@ -92,9 +92,10 @@ export class AdamW {
     const update = kernel('adamwUpdate'); // the loop over the elements (src/backend/cpu/adamw.ts)
     for (const [name, p] of this.params) {
       if (!p.grad) continue;
-      // A parameter and gradient on a device are updated there: nothing crosses to the host.
-      const device = !p.isOnHost || !p.grad.isOnHost ? deviceOf(p, p.grad) : null;
-      if (device && p.deviceStorage?.device === device) {
+      // A parameter and gradient both on a device are updated there (host copies of them, if something read
+      // them, do not matter): nothing crosses to the host.
+      const device = p.deviceStorage && p.grad.deviceStorage ? deviceOf(p, p.grad) : null;
+      if (device && p.deviceStorage?.device === device && p.grad.deviceStorage?.device === device) {
         this.stepOnDevice(device, name, p, p.grad, lr);
         continue;
       }

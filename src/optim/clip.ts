@@ -17,7 +17,7 @@ export function gradNorm(params: Iterable<Tensor>): number {
   const onDevices = new Map<TensorDevice, DeviceStorage>();
   for (const p of params) {
     if (!p.grad) continue;
-    const device = p.grad.isOnHost ? null : deviceOf(p.grad);
+    const device = p.grad.deviceStorage ? deviceOf(p.grad) : null;
     if (device) {
       const s = deviceSumOfSquares(device, onDevice(p.grad, device));
       const total = onDevices.get(device);
@@ -44,7 +44,7 @@ export function clipGradNorm(params: Tensor[], maxNorm: number): number {
     const coefOn = new Map<TensorDevice, DeviceStorage>(); // the factor, uploaded once per device
     for (const p of params) {
       if (!p.grad) continue;
-      const device = p.grad.isOnHost ? null : deviceOf(p.grad);
+      const device = p.grad.deviceStorage ? deviceOf(p.grad) : null;
       if (device) {
         let c = coefOn.get(device);
         if (!c) coefOn.set(device, (c = device.upload(new Float32Array([coef]))));
