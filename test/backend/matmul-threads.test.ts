@@ -12,6 +12,7 @@ import {
   getCpuThreads, getMinParallelWork, lastThreadedMatmulStats, matmulBlocked, matmulBlockedSerial, matmulThreaded, Rng,
   setCpuThreads, setMinParallelWork, threadsFromEnv, type FloatArray, type MatmulArgs,
 } from '../../src/index.ts';
+import type { MatmulCase } from './matmul-cases.ts';
 
 const savedThreads = getCpuThreads();
 const savedMin = getMinParallelWork();
@@ -21,20 +22,12 @@ afterAll(() => {
   setMinParallelWork(savedMin);
 });
 
-interface Problem {
+/** A MatmulCase, in float64 or float32, with each array placed in shared memory or not. */
+interface Problem extends MatmulCase {
   f64: boolean;
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
-  transposeA: boolean;
-  transposeB: boolean;
-  broadcastA: boolean;
-  broadcastB: boolean;
   sharedA: boolean;
   sharedB: boolean;
   sharedOut: boolean;
-  seed: number;
 }
 
 /** A float array of `size` elements, in a SharedArrayBuffer at a non-zero offset when `shared`. */
