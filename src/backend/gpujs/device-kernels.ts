@@ -17,6 +17,7 @@
 import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceKernelName } from '../device.ts';
 import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../tensor/erf-float32.ts';
 import type { GPUInstance } from './gpu.ts';
+import { MATMUL_DOT_PRODUCT } from './matmul.ts';
 
 /** q = floor(num / den) for non-negative integers, exactly (see the header). Inlined into kernel text. */
 function quotient(q: string, num: string, den: string): string {
@@ -36,13 +37,7 @@ const MATMUL = `function (a, b) {
   const rem = idx - z * mn;
   ${quotient('i', 'rem', 'this.constants.n')}
   const j = rem - i * this.constants.n;
-  const aBase = z * this.constants.aBatchStride + i * this.constants.aRowStride;
-  const bBase = z * this.constants.bBatchStride + j * this.constants.bColStride;
-  let sum = 0;
-  for (let p = 0; p < this.constants.k; p++) {
-    sum += a[aBase + p * this.constants.aColStride] * b[bBase + p * this.constants.bRowStride];
-  }
-  return sum;
+  ${MATMUL_DOT_PRODUCT}
 }`;
 
 /** The arithmetic of the binary ops, as kernel expressions of x (from a) and y (from b). */

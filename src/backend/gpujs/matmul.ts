@@ -18,6 +18,18 @@ import type { MatmulArgs } from '../kernels.ts';
 import type { GPUInstance } from './gpu.ts';
 
 /**
+ * The dot product of element (z, i, j) of C through the strides (kernel text; z, i, j defined before it):
+ * shared by this kernel, which gets z, i, j from a 3-D thread grid, and device-kernels.ts's flat one.
+ */
+export const MATMUL_DOT_PRODUCT = `const aBase = z * this.constants.aBatchStride + i * this.constants.aRowStride;
+  const bBase = z * this.constants.bBatchStride + j * this.constants.bColStride;
+  let sum = 0;
+  for (let p = 0; p < this.constants.k; p++) {
+    sum += a[aBase + p * this.constants.aColStride] * b[bBase + p * this.constants.bRowStride];
+  }
+  return sum;`;
+
+/**
  * The kernel body, given to gpu.js as source text: gpu.js parses the function, so it must be exactly this
  * JavaScript (a TypeScript function could reach it altered by the transpiler).
  */
@@ -25,13 +37,7 @@ const MATMUL_SOURCE = `function (a, b) {
   const j = this.thread.x;
   const i = this.thread.y;
   const z = this.thread.z;
-  const aBase = z * this.constants.aBatchStride + i * this.constants.aRowStride;
-  const bBase = z * this.constants.bBatchStride + j * this.constants.bColStride;
-  let sum = 0;
-  for (let p = 0; p < this.constants.k; p++) {
-    sum += a[aBase + p * this.constants.aColStride] * b[bBase + p * this.constants.bRowStride];
-  }
-  return sum;
+  ${MATMUL_DOT_PRODUCT}
 }`;
 
 /** What a compiled matmul kernel returns: [batch][m] rows of n floats (or a Promise of that in async modes). */
