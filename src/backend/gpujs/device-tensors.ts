@@ -20,8 +20,8 @@ import { MAX_GPUJS_INDEX } from './matmul.ts';
 
 /** How the device client talks to its worker (webgpu-backend.ts provides it). */
 export interface DeviceChannel {
-  /** Post a job without waiting. */
-  post(job: DeviceBufferJob): void;
+  /** Post a job without waiting; `transfer` lists buffers handed over instead of copied. */
+  post(job: DeviceBufferJob, transfer?: ArrayBuffer[]): void;
   /** Post a job and wait until the worker reports it done (throws the worker's error). */
   call(job: DeviceBufferJob, what: string): void;
   /** Shared memory of at least `floats` float32 values for the worker to write into. */
@@ -92,7 +92,9 @@ export class GpujsTensorDevice implements TensorDevice {
     const out = this.storage(values.length, 'an upload');
     this.traffic.uploads++;
     this.traffic.uploadedValues += values.length;
-    this.channel.post({ type: 'upload', out: out.id, values: values.slice() });
+    // A copy (the caller keeps its array), handed to the worker rather than copied again by postMessage.
+    const copy = values.slice();
+    this.channel.post({ type: 'upload', out: out.id, values: copy }, [copy.buffer]);
     return out;
   }
 

@@ -117,7 +117,7 @@ export function deviceOfBackend(name: string): TensorDevice {
   let td = tensorDevices.get(name);
   if (!td) {
     const channel: DeviceChannel = {
-      post: (job) => device.worker.postMessage(job),
+      post: (job, transfer) => device.worker.postMessage(job, transfer ?? []),
       call: (job, what) => {
         Atomics.store(device.status, 0, STATUS_BUSY);
         device.worker.postMessage(job);
