@@ -64,7 +64,8 @@ export async function installWebGPU(): Promise<{ release: () => void }> {
   } catch (e) {
     throw new Error(
       `WebGPU: could not load the "webgpu" package (Dawn). Its linux-x64 build needs glibc 2.38; ` +
-        `on older systems it cannot load. Cause: ${(e as Error).message}`,
+        `on older systems it cannot load (on Debian 12, bash scripts/webgpu-local.sh runs node with a newer ` +
+        `glibc and a software Vulkan driver). Cause: ${(e as Error).message}`,
     );
   }
   Object.assign(globalThis, pkg.globals);
