@@ -36,7 +36,8 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
 
 /**
  * The device kernels, by name (their gpu.js sources are in gpujs/device-kernels.ts). Each computes a flat
- * float32 output of a given size from its input buffers and a few integer constants:
+ * float32 output of a given size from its input buffers and a few constants (sizes and strides; softmax's
+ * scale, LayerNorm's eps) compiled into it:
  *   copy                         x                     out = x
  *   matmul                       a, b                  [batch, m, n] products; constants m, n, k and the
  *                                                      strides (see deviceMatmul)
@@ -44,10 +45,10 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *                                                      (constant n for 'row')
  *   sumRows                      g                     column sums of g [rows, n]; constants rows, n
  *   gelu, geluBackward           x (, g)               gelu(x); g * gelu'(x)
- *   permute                      x                     up to 4 dimensions; constants o1..o3, s0..s3
+ *   permute                      x                     up to 4 dimensions (devicePermute)
  *   softmaxRowMax, softmaxRowSum, softmaxNormalize, rowDot, softmaxBackward
  *                                                      softmax(scale x + mask) over rows and its backward
- *                                                      (see devicePermute, deviceScaledMaskedSoftmax ...)
+ *                                                      (deviceScaledMaskedSoftmax, deviceSoftmaxBackward)
  *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormWeightGrad
  *                                                      LayerNorm over rows and its backward (deviceLayerNorm)
  *   sumSquaresPartial, sumAll                          sum of squares of a tensor (deviceSumOfSquares)
