@@ -99,6 +99,12 @@ export interface FinetuneOptions {
   warmupRatio?: number;
   /** AdamW decoupled weight decay. Default 0.01. */
   weightDecay?: number;
+  /**
+   * AdamW's epsilon, added to sqrt(v) in the update's denominator. Default 1e-6, as the original BERT;
+   * Hugging Face's Trainer defaults to 1e-8, which matters when gradients are tiny (a model trained from
+   * random weights).
+   */
+  adamEps?: number;
   /** Global gradient-norm clip. Default 1.0. */
   clip?: number;
   seed?: number;
@@ -179,7 +185,7 @@ export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 export const LABELS_FILE = 'labels.txt';
 
 /** Options that must be equal for a resume to continue the same run. */
-const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'lr', 'maxLength', 'warmupRatio', 'weightDecay', 'clip', 'seed', 'initializerRange', 'lowercase', 'patience', 'evalEvery', 'columns', 'qa', 'padMultiple'] as const;
+const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'lr', 'maxLength', 'warmupRatio', 'weightDecay', 'clip', 'seed', 'initializerRange', 'lowercase', 'patience', 'evalEvery', 'columns', 'qa', 'padMultiple', 'adamEps'] as const;
 
 /** Where the encoder comes from (see FinetuneOptions.init). */
 export type InitSource = { kind: 'pretrained'; dir: string; config: BertConfig } | { kind: 'scratch'; name: string; config: BertConfig };
@@ -298,7 +304,9 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     columns: settings.columns ?? null,
     qa: settings.qa ?? null,
     padMultiple: opts.padMultiple ?? null,
+    adamEps: opts.adamEps ?? null,
   };
+  if (o.adamEps !== null && !(o.adamEps > 0 && o.adamEps < 1)) throw new Error(`--adam-eps must be in (0, 1), got ${o.adamEps}`);
   if (o.padMultiple !== null && !(Number.isInteger(o.padMultiple) && o.padMultiple >= 1)) throw new Error(`--pad-multiple must be a positive integer, got ${o.padMultiple}`);
   if (!(o.warmupRatio >= 0 && o.warmupRatio <= 1)) throw new Error(`--warmup-ratio must be in [0, 1], got ${o.warmupRatio}`);
 
@@ -334,7 +342,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const config = model.config;
   const named = model.namedParameters();
   const params = named.map(([, p]) => p);
-  const optimizer = new AdamW(named, { lr: hp.lr, eps: 1e-6, weightDecay: o.weightDecay });
+  const optimizer = new AdamW(named, { lr: hp.lr, eps: o.adamEps ?? 1e-6, weightDecay: o.weightDecay });
   const padId = tokenizer.ids.pad;
 
   // 5. State, fresh or from the newest checkpoint.

@@ -102,6 +102,8 @@ describe('finetune: resume', () => {
     await expect(finetune({ ...opts(b), lr: 1e-3, resume: true })).rejects.toThrow(/lr = 0.002, this run asks for 0.001/);
     // Padding to a multiple changes dropout's draws, so it is part of the run's identity too.
     await expect(finetune({ ...opts(b), padMultiple: 16, resume: true })).rejects.toThrow(/padMultiple = null, this run asks for 16/);
+    await expect(finetune({ ...opts(b), adamEps: 1e-8, resume: true })).rejects.toThrow(/adamEps = null, this run asks for 1e-8/);
+    await expect(finetune({ ...opts(join(root, 'eps-0')), adamEps: 0 })).rejects.toThrow('--adam-eps must be in (0, 1), got 0');
   });
 
   it('--pad-multiple pads training batches (a different, equally valid run) and is checked', async () => {
