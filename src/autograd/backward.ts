@@ -91,8 +91,8 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
         // A leaf: accumulate across backward calls (gradient accumulation over micro-batches).
         // The first gradient is copied: op backward functions may hand out tensors that share storage.
         // (A gradient that is only on a device is shared as it is: device buffers are never written twice.)
-        const first = () => (g.isOnHost ? new Tensor(g.data.slice(), g.shape) : g.detach());
-        t.grad = t.grad === null ? first() : addGrads(t.grad, g);
+        if (t.grad !== null) t.grad = addGrads(t.grad, g);
+        else t.grad = g.isOnHost ? new Tensor(g.data.slice(), g.shape) : g.detach();
         continue;
       }
       const inputGrads = fn.backward(g);

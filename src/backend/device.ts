@@ -135,9 +135,30 @@ export function devicePermute(device: TensorDevice, x: DeviceStorage, shape: rea
  */
 export function deviceScaledMaskedSoftmax(device: TensorDevice, x: DeviceStorage, mask: DeviceStorage, maskRow: DeviceStorage, rows: number, cols: number, scale: number): DeviceStorage {
   const c = { cols, scale };
-  const rowMax = device.run('softmaxRowMax', [x, mask, maskRow], rows, c);
-  const rowSum = device.run('softmaxRowSum', [x, mask, maskRow, rowMax], rows, c);
+  const { rowMax, rowSum } = deviceSoftmaxRowStats(device, x, mask, maskRow, rows, cols, scale);
   return device.run('softmaxNormalize', [x, mask, maskRow, rowMax, rowSum], rows * cols, c);
+}
+
+/** Per row of z = scale x + mask: m_r = max_j z_rj and s_r = sum_j exp(z_rj - m_r) (softmax, cross-entropy). */
+export function deviceSoftmaxRowStats(device: TensorDevice, x: DeviceStorage, mask: DeviceStorage, maskRow: DeviceStorage, rows: number, cols: number, scale: number): { rowMax: DeviceStorage; rowSum: DeviceStorage } {
+  const c = { cols, scale };
+  const rowMax = device.run('softmaxRowMax', [x, mask, maskRow], rows, c);
+  return { rowMax, rowSum: device.run('softmaxRowSum', [x, mask, maskRow, rowMax], rows, c) };
+}
+
+/** The mask arguments of a softmax without a mask: one row of zeros, and every row pointing at it. */
+export function deviceNoMask(device: TensorDevice, rows: number, cols: number): { mask: DeviceStorage; maskRow: DeviceStorage } {
+  return { mask: device.upload(new Float32Array(cols)), maskRow: device.upload(new Float32Array(rows)) };
+}
+
+/**
+ * Put the host values of `t`, just written in place (an optimizer step, a loaded checkpoint), on the device
+ * that held the old ones, if any: the stale copy is dropped and the new values go up in its place.
+ */
+export function hostValuesChanged(t: Tensor): void {
+  const device = t.deviceStorage?.device as TensorDevice | undefined;
+  t.markHostChanged();
+  if (device) onDevice(t, device);
 }
 
 /** dx = scale y (g - sum_j g_j y_j) per row: the backward of deviceScaledMaskedSoftmax. */

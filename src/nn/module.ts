@@ -13,7 +13,7 @@
 // that code importing src/nn or src/bert directly (the CLI) works without going through src/index.ts.
 import '../backend/cpu/index.ts';
 import '../autograd/backward.ts';
-import { onDevice, type TensorDevice } from '../backend/device.ts';
+import { hostValuesChanged } from '../backend/device.ts';
 import { shapeToString, sameShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 
@@ -156,10 +156,8 @@ export class Module {
         throw new Error(`loadStateDict: "${source}" has shape ${shapeToString(value.shape)}, the parameter "${target}" has ${shapeToString(p.shape)}`);
       }
       if (value.dtype === 'int32') throw new Error(`loadStateDict: "${source}" is int32, expected a float tensor`);
-      const device = p.deviceStorage?.device as TensorDevice | undefined;
       p.data.set(value.data);
-      p.markHostChanged(); // the device copy (if any) held the old values
-      if (device) onDevice(p, device);
+      hostValuesChanged(p); // a device copy of the old values is replaced by the loaded ones
       loaded.add(target);
     };
     for (const [name, value] of given) {

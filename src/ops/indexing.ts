@@ -5,7 +5,7 @@
  * so the backward pass is a scatter-add: each output gradient is added into the input position it came from.
  */
 import { record } from '../autograd/record.ts';
-import { deviceGatherRows, deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceGatherRows, deviceOf, hostValuesChanged, onDevice, type TensorDevice } from '../backend/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { normalizeAxis, shapeToString, sizeOf } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -128,7 +128,7 @@ export function embedding(weight: Tensor, ids: Tensor, paddingIdx?: number): Ten
       const [gw] = fn.backward(g);
       if (gw) {
         gw.data.fill(0, paddingIdx * hidden, (paddingIdx + 1) * hidden);
-        if (gw.deviceStorage) gw.markHostChanged(); // written in place: a device copy would be stale
+        hostValuesChanged(gw); // written in place: a device copy would be stale
       }
       return [gw];
     },

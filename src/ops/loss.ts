@@ -2,7 +2,7 @@
  * Losses: cross-entropy (fused with log-softmax), mean squared error, binary cross-entropy with logits.
  */
 import { record } from '../autograd/record.ts';
-import { deviceBinary, deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceBinary, deviceNoMask, deviceOf, deviceSoftmaxRowStats, onDevice, type TensorDevice } from '../backend/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { sameShape, shapeToString } from '../tensor/shape.ts';
 import { isFullyMasked } from '../tensor/softmax-input.ts';
@@ -51,14 +51,10 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   const x = logits.data;
   const losses = allocate(logits.dtype, N);
   const probs = allocate(logits.dtype, logits.size); // softmax, saved for backward
-  let counted = 0;
+  const counted = countTargets(t, N, C, ignoreIndex);
   for (let i = 0; i < N; i++) {
     const target = t[i];
     if (target === ignoreIndex) continue;
-    if (target < 0 || target >= C) {
-      throw new Error(`crossEntropy: target ${target} at position ${i} is outside the classes [0, ${C}) (and is not the ignore index ${ignoreIndex})`);
-    }
-    counted++;
     const o = i * C;
     let max = -Infinity;
     for (let j = 0; j < C; j++) if (x[o + j] > max) max = x[o + j];
@@ -107,12 +103,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   });
 }
 
-/**
- * The mean cross-entropy of logits [N, C] on a device (the targets are checked here, on the host, where they
- * are): softmax statistics per row, the loss of each row, their sum; the backward is softmax minus the
- * target's one-hot, times the loss's gradient over the number of counted rows.
- */
-function crossEntropyOnDevice(device: TensorDevice, logits: Tensor, t: ArrayLike<number>, N: number, C: number, ignoreIndex: number): Tensor {
+/** The number of targets that are not ignored; a target outside [0, C) is an error naming its position. */
+function countTargets(t: ArrayLike<number>, N: number, C: number, ignoreIndex: number): number {
   let counted = 0;
   for (let i = 0; i < N; i++) {
     if (t[i] === ignoreIndex) continue;
@@ -121,13 +113,20 @@ function crossEntropyOnDevice(device: TensorDevice, logits: Tensor, t: ArrayLike
     }
     counted++;
   }
+  return counted;
+}
+
+/**
+ * The mean cross-entropy of logits [N, C] on a device (the targets are checked here, on the host, where they
+ * are): softmax statistics per row, the loss of each row, their sum; the backward is softmax minus the
+ * target's one-hot, times the loss's gradient over the number of counted rows.
+ */
+function crossEntropyOnDevice(device: TensorDevice, logits: Tensor, t: ArrayLike<number>, N: number, C: number, ignoreIndex: number): Tensor {
+  const counted = countTargets(t, N, C, ignoreIndex);
   const x = onDevice(logits, device);
   const targets = device.upload(Float32Array.from(t));
-  const noMask = device.upload(new Float32Array(C));
-  const rowOffsets = device.upload(new Float32Array(N));
-  const c = { cols: C, scale: 1 };
-  const rowMax = device.run('softmaxRowMax', [x, noMask, rowOffsets], N, c);
-  const rowSum = device.run('softmaxRowSum', [x, noMask, rowOffsets, rowMax], N, c);
+  const { mask, maskRow } = deviceNoMask(device, N, C);
+  const { rowMax, rowSum } = deviceSoftmaxRowStats(device, x, mask, maskRow, N, C, 1);
   const rowLoss = device.run('crossEntropyRows', [x, rowMax, rowSum, targets], N, { cols: C, ignoreIndex });
   const total = device.run('sumAll', [rowLoss], 1, { n: N });
   // The mean: the total over the counted rows (0 when every target is ignored, as on the host).

@@ -6,7 +6,7 @@
  * For z = logSoftmax(x) = x - logsumexp(x): dL/dx = g - softmax(x) * sum_j g_j.
  */
 import { record } from '../autograd/record.ts';
-import { deviceOf, deviceScaledMaskedSoftmax, deviceSoftmaxBackward, onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceNoMask, deviceOf, deviceScaledMaskedSoftmax, deviceSoftmaxBackward, onDevice, type TensorDevice } from '../backend/device.ts';
 import { kernel } from '../backend/registry.ts';
 import type { FloatArray } from '../backend/kernels.ts';
 import { allocate } from '../tensor/dtype.ts';
@@ -115,9 +115,8 @@ function softmaxOnDevice(
   rows: number,
   cols: number,
 ): Tensor {
-  const maskValues = mask ? onDevice(mask.mask, device) : device.upload(new Float32Array(cols));
-  const offsets = device.upload(mask ? Float32Array.from(mask.rowOffsets) : new Float32Array(rows));
-  const y = deviceScaledMaskedSoftmax(device, onDevice(x, device), maskValues, offsets, rows, cols, scale);
+  const m = mask ? { mask: onDevice(mask.mask, device), maskRow: device.upload(Float32Array.from(mask.rowOffsets)) } : deviceNoMask(device, rows, cols);
+  const y = deviceScaledMaskedSoftmax(device, onDevice(x, device), m.mask, m.maskRow, rows, cols, scale);
   const inputs = maskInput ? [x, maskInput] : [x];
   return record(Tensor.onDevice(y, x.shape, x.dtype), inputs, op, (g) => {
     const dx = Tensor.onDevice(deviceSoftmaxBackward(device, y, onDevice(g, device), rows, cols, scale), x.shape, x.dtype);

@@ -15,7 +15,7 @@
  * implementations do: shrinking a bias or a normalisation gain toward 0 does not regularise anything useful.
  */
 import type { FloatArray } from '../backend/kernels.ts';
-import { deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceOf, hostValuesChanged, onDevice, type TensorDevice } from '../backend/device.ts';
 import type { DeviceStorage } from '../tensor/device-storage.ts';
 import { kernel } from '../backend/registry.ts';
 import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
@@ -94,8 +94,9 @@ export class AdamW {
       if (!p.grad) continue;
       // A parameter and gradient both on a device are updated there (host copies of them, if something read
       // them, do not matter): nothing crosses to the host.
+      // (deviceOf refuses two different devices, so a device here holds both.)
       const device = p.deviceStorage && p.grad.deviceStorage ? deviceOf(p, p.grad) : null;
-      if (device && p.deviceStorage?.device === device && p.grad.deviceStorage?.device === device) {
+      if (device) {
         this.stepOnDevice(device, name, p, p.grad, lr);
         continue;
       }
@@ -114,10 +115,7 @@ export class AdamW {
         step: this.stepCount,
         biasCorrection: this.biasCorrection,
       });
-      // A copy of the old values on a device is stale now: drop it, and put the new values there instead.
-      const staleOn = p.deviceStorage?.device as TensorDevice | undefined;
-      p.markHostChanged();
-      if (staleOn) onDevice(p, staleOn);
+      hostValuesChanged(p); // a device copy of the old values is replaced by the new ones
     }
   }
 

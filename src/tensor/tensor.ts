@@ -26,6 +26,9 @@ export interface GradFn {
 /** Nested JavaScript arrays of numbers, as `tensor([[1, 2], [3, 4]])` takes them. */
 export type NestedArray = number | NestedArray[];
 
+/** A zero-length array of each dtype: Tensor.onDevice's stand-in for host data (one, not one per tensor). */
+const EMPTY: Record<DType, TypedArray> = { float32: new Float32Array(0), float64: new Float64Array(0), int32: new Int32Array(0) };
+
 export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
@@ -74,7 +77,7 @@ export class Tensor {
     }
     // Made by the constructor (so that every tensor has the same fields in the same order, which keeps
     // property reads in the hot loops fast), then pointed at the device buffer instead of host data.
-    const t = new Tensor(allocate(dtype, 0), [0]);
+    const t = new Tensor(EMPTY[dtype], [0]);
     const fields = t as unknown as { shape: readonly number[]; size: number; hostData: TypedArray | null };
     fields.shape = Object.freeze([...shape]);
     fields.size = storage.size;
