@@ -297,20 +297,86 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     expect(Array.from(add(toDevice(new Tensor(new Float32Array([1, 2]), [2]), device), 1).data)).toEqual([2, 3]);
   });
 
+  it('the worker reports the largest buffer its device holds', () => {
+    if (mode === 'webgpu') {
+      expect(device.maxElements).toBeGreaterThan(0);
+      expect(device.maxElements).toBeLessThanOrEqual(2 ** 31 - 1);
+    } else {
+      expect(device.maxElements).toBe(mode === 'webasm' ? 2 ** 28 : 2 ** 31 - 1);
+    }
+  });
+
   it('an op whose input or output exceeds the largest device buffer runs on the host instead', () => {
-    const big = new Tensor(new Float32Array(device.maxElements + 4).fill(0.5), [device.maxElements + 4]);
-    const small = toDevice(new Tensor(new Float32Array([2]), [1]), device);
-    const y = mul(big, small);
-    expect(y.isOnHost).toBe(true);
-    expect(y.deviceStorage).toBeNull();
-    expect(y.data[device.maxElements + 3]).toBe(1);
-    // A product of device inputs whose result would not fit one buffer: [rows, 1] @ [1, cols].
-    const cols = Math.ceil((device.maxElements + 1) / 2);
-    const a = toDevice(new Tensor(new Float32Array([1, 2]), [2, 1]), device);
-    const b = toDevice(new Tensor(new Float32Array(cols).fill(3), [1, cols]), device);
-    const c = matmul(a, b);
-    expect(c.isOnHost).toBe(true);
-    expect([c.data[0], c.data[2 * cols - 1]]).toEqual([3, 6]);
+    const gpujsDevice = device as GpujsTensorDevice;
+    const saved = gpujsDevice.maxElements;
+    gpujsDevice.maxElements = 1000; // the same path as a real limit, with small arrays
+    try {
+      const big = new Tensor(new Float32Array(device.maxElements + 4).fill(0.5), [device.maxElements + 4]);
+      const small = toDevice(new Tensor(new Float32Array([2]), [1]), device);
+      const y = mul(big, small);
+      expect(y.isOnHost).toBe(true);
+      expect(y.deviceStorage).toBeNull();
+      expect(y.data[device.maxElements + 3]).toBe(1);
+      // A product of device inputs whose result would not fit one buffer: [rows, 1] @ [1, cols].
+      const cols = Math.ceil((device.maxElements + 1) / 2);
+      const a = toDevice(new Tensor(new Float32Array([1, 2]), [2, 1]), device);
+      const b = toDevice(new Tensor(new Float32Array(cols).fill(3), [1, cols]), device);
+      const c = matmul(a, b);
+      expect(c.isOnHost).toBe(true);
+      expect([c.data[0], c.data[2 * cols - 1]]).toEqual([3, 6]);
+    } finally {
+      gpujsDevice.maxElements = saved;
+    }
+  });
+
+  it('index arithmetic stays exact past 2^24 values, where float32 stops holding every integer (BERT-Base word embeddings: 23.4M)', () => {
+    // A table of 2^24 + 32 values whose entries differ from their neighbours, so an index off by one shows.
+    const inner = 16;
+    const rows = 2 ** 20 + 2;
+    const values = new Float32Array(rows * inner);
+    for (let i = 0; i < values.length; i++) values[i] = i % 1000003;
+    const table = new Tensor(values, [rows, inner], true);
+    toDevice(table, device);
+    const ids = new Tensor(Int32Array.from([rows - 1, rows - 2, 7, rows - 3, rows - 1]), [5]);
+    const looked = embedding(table, ids);
+    expect(looked.deviceStorage).not.toBeNull();
+    const got = looked.data;
+    for (let r = 0; r < ids.size; r++) {
+      for (let j = 0; j < inner; j++) expect(got[r * inner + j]).toBe(values[ids.data[r] * inner + j]);
+    }
+    // The backward writes the whole table's gradient (a gather over positions by row): rows past 2^24.
+    const g = new Float32Array(ids.size * inner).map((_, i) => i + 1);
+    sum(mul(looked, toDevice(new Tensor(g, [ids.size, inner]), device))).backward();
+    const grad = table.grad!;
+    expect(grad.deviceStorage).not.toBeNull();
+    const gd = grad.data;
+    for (let j = 0; j < inner; j++) {
+      expect(gd[(rows - 1) * inner + j]).toBe(g[0 * inner + j] + g[4 * inner + j]);
+      expect(gd[(rows - 2) * inner + j]).toBe(g[1 * inner + j]);
+      expect(gd[(rows - 3) * inner + j]).toBe(g[3 * inner + j]);
+      expect(gd[(rows - 4) * inner + j]).toBe(0);
+    }
+    // A bias row added to the table: each element's column comes from a quotient by 16.
+    const bias = toDevice(new Tensor(new Float32Array(inner).map((_, j) => j * 1000), [inner]), device);
+    const shifted = add(table, bias).data;
+    for (let i = values.length - 40; i < values.length; i++) expect(shifted[i]).toBe(values[i] + bias.data[i % inner]);
+    // x @ table^T with the table read transposed in place (the tied MLM decoder): [2, 16] @ [16, rows], x
+    // picking columns 0 and 15.
+    const x = toDevice(new Tensor(new Float32Array(2 * inner).map((_, i) => (i === 0 || i === 2 * inner - 1 ? 1 : 0)), [2, inner]), device);
+    const product = matmul(x, table, { transposeB: true });
+    expect(product.deviceStorage).not.toBeNull();
+    const p = product.data;
+    for (const r of [rows - 1, rows - 2, 5]) {
+      expect(p[r]).toBe(values[r * inner]);
+      expect(p[rows + r]).toBe(values[r * inner + inner - 1]);
+    }
+  });
+
+  it('a kernel whose flat index would divide into more rows than its index arithmetic handles is refused, naming the sizes', () => {
+    const tooMany = 2 ** 21;
+    const t = toDevice(new Tensor(new Float32Array(tooMany * 2), [tooMany, 2]), device);
+    const b = toDevice(new Tensor(new Float32Array(2), [2]), device);
+    expect(() => add(t, b)).toThrow(/device kernel "add-row": 4194304 values in rows of n = 2 make 2097152 rows; its index arithmetic is exact for fewer than 2097152 rows/);
   });
 
   it('a device job that fails is reported by the next read, naming the job', () => {

@@ -7,9 +7,23 @@
  * In gpu.js's webasm and cpu modes the "handle" is a plain Float32Array, which is how the same code is
  * tested without a GPU.
  *
- * Index arithmetic: gpu.js divides in float32 (WGSL f32 division is not even correctly rounded), so
- * floor(idx / d) can be off by one next to a multiple of d. Each quotient is therefore corrected with two
- * exact integer comparisons (exact while the products stay below 2^24, which MAX_GPUJS_INDEX ensures).
+ * Index arithmetic must be exact integer arithmetic, and gpu.js computes in float32 unless told otherwise:
+ * a float32 holds every integer only up to 2^24, while BERT-Base's word embeddings alone have 23.4M
+ * values. So, in every kernel here:
+ *   - kernels are compiled with `strictIntegers`, which makes integer constants (sizes, strides) 32-bit
+ *     integers; arithmetic between integers stays integer (WGSL i32), exact below 2^31;
+ *   - a variable declared from an integer expression becomes a float32 in gpu.js, so the flat index
+ *     `this.thread.x` is never copied into a variable: it is written where it is used;
+ *   - a loop counter is an integer in WGSL but a float32 in the scalar code of gpu.js's webasm mode, so in
+ *     index arithmetic it is written `(p | 0)` too;
+ *   - the variables that remain are row numbers and other quotients, exact integers in float32 while below
+ *     2^24; `(q | 0)` turns one back into an integer for index arithmetic (a bitwise operator is integer
+ *     typed in gpu.js), and every array subscript is integer arithmetic;
+ *   - a quotient floor(idx / d) starts from a float32 division (WGSL's is not even correctly rounded) that
+ *     is off by at most one while the quotient is below 2^21 (relative error under 6 2^-24), and is then
+ *     corrected with exact integer comparisons. Each kernel names the constant it divides the flat index
+ *     by (`rowLength`), and the device checks size / rowLength < 2^21 before running it (checkQuotients).
+ * Values read from buffers and used as indices (token ids, targets, positions) are float32: exact below 2^24.
  *
  * gpu.js bakes sizes and constants into each compiled kernel, so kernels are cached by (op, output and
  * input sizes, constants): a model has a handful of distinct shapes.
@@ -19,24 +33,28 @@ import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../tensor/erf-float32.ts';
 import type { GPUInstance } from './gpu.ts';
 import { MATMUL_DOT_PRODUCT } from './matmul.ts';
 
-/** q = floor(num / den) for non-negative integers, exactly (see the header). Inlined into kernel text. */
+/**
+ * q = floor(num / den) for non-negative integers num < 2^31 and q < 2^21, exactly (see the header): num
+ * and den are integer expressions, q becomes a float32 variable. Inlined into kernel text.
+ */
 function quotient(q: string, num: string, den: string): string {
   return `let ${q} = Math.floor(${num} / ${den});
-  if (${q} * ${den} > ${num}) { ${q} = ${q} - 1; }
-  if ((${q} + 1) * ${den} <= ${num}) { ${q} = ${q} + 1; }`;
+  if ((${q} | 0) * ${den} > ${num}) { ${q} = ${q} - 1; }
+  if (((${q} | 0) + 1) * ${den} <= ${num}) { ${q} = ${q} + 1; }`;
 }
+
+/** The largest quotient quotient() computes exactly. */
+export const MAX_DEVICE_QUOTIENT = 2 ** 21;
 
 /**
  * C[z, i, j] = sum_p A[z, i, p] B[z, p, j], flat: thread idx = (z m + i) n + j. The strides say how A and
  * B are stored (as in matmul.ts: transposes and a broadcast operand are strides, nothing is copied).
  */
 const MATMUL = `function (a, b) {
-  const idx = this.thread.x;
-  const mn = this.constants.m * this.constants.n;
-  ${quotient('z', 'idx', 'mn')}
-  const rem = idx - z * mn;
-  ${quotient('i', 'rem', 'this.constants.n')}
-  const j = rem - i * this.constants.n;
+  ${quotient('row', 'this.thread.x', 'this.constants.n')}
+  ${quotient('z', '(row | 0)', 'this.constants.m')}
+  const i = row - z * this.constants.m;
+  const j = this.thread.x - (row | 0) * this.constants.n;
   ${MATMUL_DOT_PRODUCT}
 }`;
 
@@ -51,10 +69,9 @@ function binarySource(op: DeviceBinaryOp, layout: DeviceBinaryLayout): string {
       return `function (a, b) { const x = a[this.thread.x]; const y = b[this.thread.x]; return ${expr}; }`;
     case 'row':
       return `function (a, b) {
-  const idx = this.thread.x;
-  ${quotient('r', 'idx', 'this.constants.n')}
-  const x = a[idx];
-  const y = b[idx - r * this.constants.n];
+  ${quotient('r', 'this.thread.x', 'this.constants.n')}
+  const x = a[this.thread.x];
+  const y = b[this.thread.x - (r | 0) * this.constants.n];
   return ${expr};
 }`;
     case 'scalarB':
@@ -66,10 +83,9 @@ function binarySource(op: DeviceBinaryOp, layout: DeviceBinaryLayout): string {
 
 /** out[j] = sum over rows r of g[r, j] for g [rows, n]: a bias gradient (the backward of a row broadcast). */
 const SUM_ROWS = `function (g) {
-  const j = this.thread.x;
   let sum = 0;
   for (let r = 0; r < this.constants.rows; r++) {
-    sum += g[r * this.constants.n + j];
+    sum += g[(r | 0) * this.constants.n + this.thread.x];
   }
   return sum;
 }`;
@@ -107,14 +123,13 @@ const GELU_BACKWARD = `function (x, g) {
  * the dimension that became each output dimension.
  */
 const PERMUTE = `function (x) {
-  const idx = this.thread.x;
-  ${quotient('q3', 'idx', 'this.constants.o3')}
-  const i3 = idx - q3 * this.constants.o3;
-  ${quotient('q2', 'q3', 'this.constants.o2')}
+  ${quotient('q3', 'this.thread.x', 'this.constants.o3')}
+  ${quotient('q2', '(q3 | 0)', 'this.constants.o2')}
   const i2 = q3 - q2 * this.constants.o2;
-  ${quotient('i0', 'q2', 'this.constants.o1')}
+  ${quotient('i0', '(q2 | 0)', 'this.constants.o1')}
   const i1 = q2 - i0 * this.constants.o1;
-  return x[i0 * this.constants.s0 + i1 * this.constants.s1 + i2 * this.constants.s2 + i3 * this.constants.s3];
+  return x[(i0 | 0) * this.constants.s0 + (i1 | 0) * this.constants.s1 + (i2 | 0) * this.constants.s2 +
+    (this.thread.x - (q3 | 0) * this.constants.o3) * this.constants.s3];
 }`;
 
 /*
@@ -128,50 +143,43 @@ const PERMUTE = `function (x) {
  * float32 instead of -Infinity, so its rows are finite.)
  */
 const SOFTMAX_ROW_MAX = `function (x, mask, maskRow) {
-  const r = this.thread.x;
-  const base = r * this.constants.cols;
-  const mbase = maskRow[r];
-  let m = x[base] * this.constants.scale + mask[mbase];
+  const mbase = maskRow[this.thread.x];
+  let m = x[this.thread.x * this.constants.cols] * this.constants.scale + mask[mbase];
   for (let j = 1; j < this.constants.cols; j++) {
-    m = Math.max(m, x[base + j] * this.constants.scale + mask[mbase + j]);
+    m = Math.max(m, x[this.thread.x * this.constants.cols + (j | 0)] * this.constants.scale + mask[(mbase | 0) + (j | 0)]);
   }
   return m;
 }`;
 
 const SOFTMAX_ROW_SUM = `function (x, mask, maskRow, rowMax) {
-  const r = this.thread.x;
-  const base = r * this.constants.cols;
-  const mbase = maskRow[r];
-  const m = rowMax[r];
+  const mbase = maskRow[this.thread.x];
+  const m = rowMax[this.thread.x];
   let sum = 0;
   for (let j = 0; j < this.constants.cols; j++) {
-    sum += Math.exp(x[base + j] * this.constants.scale + mask[mbase + j] - m);
+    sum += Math.exp(x[this.thread.x * this.constants.cols + (j | 0)] * this.constants.scale + mask[(mbase | 0) + (j | 0)] - m);
   }
   return sum;
 }`;
 
 const SOFTMAX_NORMALIZE = `function (x, mask, maskRow, rowMax, rowSum) {
-  const idx = this.thread.x;
-  ${quotient('r', 'idx', 'this.constants.cols')}
-  const j = idx - r * this.constants.cols;
-  return Math.exp(x[idx] * this.constants.scale + mask[maskRow[r] + j] - rowMax[r]) / rowSum[r];
+  ${quotient('r', 'this.thread.x', 'this.constants.cols')}
+  const j = this.thread.x - (r | 0) * this.constants.cols;
+  return Math.exp(x[this.thread.x] * this.constants.scale + mask[(maskRow[r] | 0) + (j | 0)] - rowMax[r]) / rowSum[r];
 }`;
 
 /** d_r = sum_j g_rj y_rj, for the softmax backward. */
 const ROW_DOT = `function (y, g) {
-  const base = this.thread.x * this.constants.cols;
   let sum = 0;
   for (let j = 0; j < this.constants.cols; j++) {
-    sum += y[base + j] * g[base + j];
+    sum += y[this.thread.x * this.constants.cols + (j | 0)] * g[this.thread.x * this.constants.cols + (j | 0)];
   }
   return sum;
 }`;
 
 /** dx_rj = scale y_rj (g_rj - d_r): the backward of y = softmax(scale x + mask) with respect to x. */
 const SOFTMAX_BACKWARD = `function (y, g, rowDot) {
-  const idx = this.thread.x;
-  ${quotient('r', 'idx', 'this.constants.cols')}
-  return this.constants.scale * y[idx] * (g[idx] - rowDot[r]);
+  ${quotient('r', 'this.thread.x', 'this.constants.cols')}
+  return this.constants.scale * y[this.thread.x] * (g[this.thread.x] - rowDot[r]);
 }`;
 
 /*
@@ -184,66 +192,57 @@ const SOFTMAX_BACKWARD = `function (y, g, rowDot) {
  *   layerNormBackward   dx = rstd (gw - sum1 / cols - xhat sum2 / cols)
  *   layerNormWeightGrad dw_j = sum_r g_rj xhat_rj   (db_j = sum_r g_rj is sumRows)
  */
-const LAYER_NORM_MEAN = `
+const LAYER_NORM_STATS = `function (x) {
+  let r = this.thread.x;
+  if (this.thread.x >= this.constants.rows) { r = this.thread.x - this.constants.rows; }
   let mean = 0;
   for (let j = 0; j < this.constants.cols; j++) {
-    mean += x[base + j];
+    mean += x[(r | 0) * this.constants.cols + (j | 0)];
   }
-  mean = mean / this.constants.cols;`;
-
-const LAYER_NORM_STATS = `function (x) {
-  const t = this.thread.x;
-  let r = t;
-  if (t >= this.constants.rows) { r = t - this.constants.rows; }
-  const base = r * this.constants.cols;${LAYER_NORM_MEAN}
-  if (t < this.constants.rows) { return mean; }
+  mean = mean / this.constants.cols;
+  if (this.thread.x < this.constants.rows) { return mean; }
   let v = 0;
   for (let j = 0; j < this.constants.cols; j++) {
-    const d = x[base + j] - mean;
+    const d = x[(r | 0) * this.constants.cols + (j | 0)] - mean;
     v += d * d;
   }
   return 1 / Math.sqrt(v / this.constants.cols + this.constants.eps);
 }`;
 
 const LAYER_NORM_APPLY = `function (x, stats, w, b) {
-  const idx = this.thread.x;
-  ${quotient('r', 'idx', 'this.constants.cols')}
-  const j = idx - r * this.constants.cols;
-  return (x[idx] - stats[r]) * stats[this.constants.rows + r] * w[j] + b[j];
+  ${quotient('r', 'this.thread.x', 'this.constants.cols')}
+  const j = this.thread.x - (r | 0) * this.constants.cols;
+  return (x[this.thread.x] - stats[r]) * stats[this.constants.rows + (r | 0)] * w[j] + b[j];
 }`;
 
 const LAYER_NORM_ROW_SUMS = `function (x, stats, w, g) {
-  const t = this.thread.x;
-  let r = t;
-  if (t >= this.constants.rows) { r = t - this.constants.rows; }
-  const base = r * this.constants.cols;
+  let r = this.thread.x;
+  if (this.thread.x >= this.constants.rows) { r = this.thread.x - this.constants.rows; }
   const mean = stats[r];
-  const rstd = stats[this.constants.rows + r];
+  const rstd = stats[this.constants.rows + (r | 0)];
   let sum = 0;
   for (let j = 0; j < this.constants.cols; j++) {
-    let term = g[base + j] * w[j];
-    if (t >= this.constants.rows) { term = term * (x[base + j] - mean) * rstd; }
+    let term = g[(r | 0) * this.constants.cols + (j | 0)] * w[j];
+    if (this.thread.x >= this.constants.rows) { term = term * (x[(r | 0) * this.constants.cols + (j | 0)] - mean) * rstd; }
     sum += term;
   }
   return sum;
 }`;
 
 const LAYER_NORM_BACKWARD = `function (x, stats, w, g, sums) {
-  const idx = this.thread.x;
-  ${quotient('r', 'idx', 'this.constants.cols')}
-  const j = idx - r * this.constants.cols;
-  const rstd = stats[this.constants.rows + r];
-  const xhat = (x[idx] - stats[r]) * rstd;
+  ${quotient('r', 'this.thread.x', 'this.constants.cols')}
+  const j = this.thread.x - (r | 0) * this.constants.cols;
+  const rstd = stats[this.constants.rows + (r | 0)];
+  const xhat = (x[this.thread.x] - stats[r]) * rstd;
   const n = this.constants.cols;
-  return rstd * (g[idx] * w[j] - sums[r] / n - xhat * sums[this.constants.rows + r] / n);
+  return rstd * (g[this.thread.x] * w[j] - sums[r] / n - xhat * sums[this.constants.rows + (r | 0)] / n);
 }`;
 
 const LAYER_NORM_WEIGHT_GRAD = `function (x, stats, g) {
-  const j = this.thread.x;
   let sum = 0;
   for (let r = 0; r < this.constants.rows; r++) {
-    const i = r * this.constants.cols + j;
-    sum += g[i] * (x[i] - stats[r]) * stats[this.constants.rows + r];
+    sum += g[(r | 0) * this.constants.cols + this.thread.x] * (x[(r | 0) * this.constants.cols + this.thread.x] - stats[r]) *
+      stats[this.constants.rows + (r | 0)];
   }
   return sum;
 }`;
@@ -254,11 +253,12 @@ const LAYER_NORM_WEIGHT_GRAD = `function (x, stats, g) {
  *   sumAll             [1]: the sum of its n inputs
  */
 const SUM_SQUARES_PARTIAL = `function (x) {
-  const start = this.thread.x * this.constants.chunk;
   let sum = 0;
   for (let i = 0; i < this.constants.chunk; i++) {
-    const k = start + i;
-    if (k < this.constants.n) { sum += x[k] * x[k]; }
+    if (this.thread.x * this.constants.chunk + (i | 0) < this.constants.n) {
+      const v = x[this.thread.x * this.constants.chunk + (i | 0)];
+      sum += v * v;
+    }
   }
   return sum;
 }`;
@@ -280,23 +280,21 @@ const SUM_ALL = `function (x) {
  *   adamParamBert p' = p - lr (m' / (sqrt(v') + eps) + wd p)              (the original BERT optimizer)
  */
 const ADAM_MOMENT = `function (m, g, beta) {
-  const i = this.thread.x;
-  return beta * m[i] + (1 - beta) * g[i];
+  return beta * m[this.thread.x] + (1 - beta) * g[this.thread.x];
 }`;
 
 const ADAM_MOMENT2 = `function (v, g, beta) {
-  const i = this.thread.x;
-  return beta * v[i] + (1 - beta) * g[i] * g[i];
+  const gi = g[this.thread.x];
+  return beta * v[this.thread.x] + (1 - beta) * gi * gi;
 }`;
 
 const ADAM_PARAM = `function (p, m, v, decay, stepSize, sqrtC2, eps) {
-  const i = this.thread.x;
-  return p[i] * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtC2 + eps);
+  return p[this.thread.x] * decay - (stepSize * m[this.thread.x]) / (Math.sqrt(v[this.thread.x]) / sqrtC2 + eps);
 }`;
 
 const ADAM_PARAM_BERT = `function (p, m, v, lr, eps, wd) {
-  const i = this.thread.x;
-  return p[i] - lr * (m[i] / (Math.sqrt(v[i]) + eps) + wd * p[i]);
+  const pi = p[this.thread.x];
+  return pi - lr * (m[this.thread.x] / (Math.sqrt(v[this.thread.x]) + eps) + wd * pi);
 }`;
 
 /*
@@ -308,21 +306,18 @@ const ADAM_PARAM_BERT = `function (p, m, v, lr, eps, wd) {
  *   scatterRows  grad[v, j] = sum over k of g[positions[k], j]      constants inner, maxCount
  */
 const GATHER_ROWS = `function (table, ids) {
-  const idx = this.thread.x;
-  ${quotient('r', 'idx', 'this.constants.inner')}
-  const j = idx - r * this.constants.inner;
-  return table[ids[r] * this.constants.inner + j];
+  ${quotient('r', 'this.thread.x', 'this.constants.inner')}
+  return table[(ids[r] | 0) * this.constants.inner + this.thread.x - (r | 0) * this.constants.inner];
 }`;
 
 const SCATTER_ROWS = `function (g, rowStart, positions) {
-  const idx = this.thread.x;
-  ${quotient('v', 'idx', 'this.constants.inner')}
-  const j = idx - v * this.constants.inner;
+  ${quotient('v', 'this.thread.x', 'this.constants.inner')}
+  const j = this.thread.x - (v | 0) * this.constants.inner;
   const start = rowStart[v];
-  const count = rowStart[v + 1] - start;
+  const count = rowStart[(v | 0) + 1] - start;
   let sum = 0;
   for (let k = 0; k < this.constants.maxCount; k++) {
-    if (k < count) { sum += g[positions[start + k] * this.constants.inner + j]; }
+    if (k < count) { sum += g[(positions[(start | 0) + (k | 0)] | 0) * this.constants.inner + (j | 0)]; }
   }
   return sum;
 }`;
@@ -332,25 +327,20 @@ const SCATTER_ROWS = `function (g, rowStart, positions) {
  * backward, the gradient placed back with zeros around it.
  */
 const SLICE = `function (x) {
-  const idx = this.thread.x;
-  const block = this.constants.len * this.constants.inner;
-  ${quotient('o', 'idx', 'block')}
-  const rem = idx - o * block;
-  ${quotient('i', 'rem', 'this.constants.inner')}
-  const j = rem - i * this.constants.inner;
-  return x[(o * this.constants.n + this.constants.start + i) * this.constants.inner + j];
+  ${quotient('row', 'this.thread.x', 'this.constants.inner')}
+  ${quotient('o', '(row | 0)', 'this.constants.len')}
+  const i = row - o * this.constants.len;
+  const j = this.thread.x - (row | 0) * this.constants.inner;
+  return x[((o | 0) * this.constants.n + this.constants.start + (i | 0)) * this.constants.inner + (j | 0)];
 }`;
 
 const UNSLICE = `function (g) {
-  const idx = this.thread.x;
-  const block = this.constants.n * this.constants.inner;
-  ${quotient('o', 'idx', 'block')}
-  const rem = idx - o * block;
-  ${quotient('i', 'rem', 'this.constants.inner')}
-  const j = rem - i * this.constants.inner;
-  const k = i - this.constants.start;
+  ${quotient('row', 'this.thread.x', 'this.constants.inner')}
+  ${quotient('o', '(row | 0)', 'this.constants.n')}
+  const k = row - o * this.constants.n - this.constants.start;
   if (k < 0 || k >= this.constants.len) { return 0; }
-  return g[(o * this.constants.len + k) * this.constants.inner + j];
+  const j = this.thread.x - (row | 0) * this.constants.inner;
+  return g[((o | 0) * this.constants.len + (k | 0)) * this.constants.inner + (j | 0)];
 }`;
 
 /** tanh and its backward from the output: dx = g (1 - y^2). */
@@ -366,19 +356,17 @@ const TANH_BACKWARD = `function (y, g) { const v = y[this.thread.x]; return g[th
  *                        (or 0 for an ignored row); gScale is the loss's gradient, count a constant
  */
 const CROSS_ENTROPY_ROWS = `function (x, rowMax, rowSum, targets) {
-  const r = this.thread.x;
-  const t = targets[r];
+  const t = targets[this.thread.x];
   if (t == this.constants.ignoreIndex) { return 0; }
-  return rowMax[r] + Math.log(rowSum[r]) - x[r * this.constants.cols + t];
+  return rowMax[this.thread.x] + Math.log(rowSum[this.thread.x]) - x[this.thread.x * this.constants.cols + (t | 0)];
 }`;
 
 const CROSS_ENTROPY_BACKWARD = `function (x, rowMax, rowSum, targets, gScale) {
-  const idx = this.thread.x;
-  ${quotient('r', 'idx', 'this.constants.cols')}
-  const j = idx - r * this.constants.cols;
+  ${quotient('r', 'this.thread.x', 'this.constants.cols')}
+  const j = this.thread.x - (r | 0) * this.constants.cols;
   const t = targets[r];
   if (t == this.constants.ignoreIndex) { return 0; }
-  let p = Math.exp(x[idx] - rowMax[r]) / rowSum[r];
+  let p = Math.exp(x[this.thread.x] - rowMax[r]) / rowSum[r];
   if (j == t) { p = p - 1; }
   return p * gScale[0] / this.constants.count;
 }`;
@@ -386,16 +374,21 @@ const CROSS_ENTROPY_BACKWARD = `function (x, rowMax, rowSum, targets, gScale) {
 /** A copy of the argument (how host values become a device buffer in webgpu mode). */
 const COPY = `function (x) { return x[this.thread.x]; }`;
 
-/** A device kernel: its source, and the constant that bounds its loop (gpu.js caps unproven loops at 1000). */
+/** A device kernel: its source and the constants that matter outside it. */
 interface KernelEntry {
   source: string;
+  /** The constant that bounds its loop (gpu.js caps a loop it cannot prove bounded at 1000 iterations). */
   loopBound?: string;
+  /** The constant it divides the flat index by (quotient()): size / rowLength must stay below 2^21. */
+  rowLength?: string;
 }
 
 function binaryEntries(): Record<`${DeviceBinaryOp}-${DeviceBinaryLayout}`, KernelEntry> {
   const out = {} as Record<`${DeviceBinaryOp}-${DeviceBinaryLayout}`, KernelEntry>;
   for (const op of ['add', 'sub', 'mul', 'div'] as const) {
-    for (const layout of ['same', 'row', 'scalarB', 'scalarA'] as const) out[`${op}-${layout}`] = { source: binarySource(op, layout) };
+    for (const layout of ['same', 'row', 'scalarB', 'scalarA'] as const) {
+      out[`${op}-${layout}`] = { source: binarySource(op, layout), ...(layout === 'row' ? { rowLength: 'n' } : {}) };
+    }
   }
   return out;
 }
@@ -403,21 +396,21 @@ function binaryEntries(): Record<`${DeviceBinaryOp}-${DeviceBinaryLayout}`, Kern
 /** Every device kernel by name (DeviceKernelName in ../device.ts lists the names and their constants). */
 export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   copy: { source: COPY },
-  matmul: { source: MATMUL, loopBound: 'k' },
+  matmul: { source: MATMUL, loopBound: 'k', rowLength: 'n' },
   ...binaryEntries(),
   sumRows: { source: SUM_ROWS, loopBound: 'rows' },
   gelu: { source: GELU },
   geluBackward: { source: GELU_BACKWARD },
-  permute: { source: PERMUTE },
+  permute: { source: PERMUTE, rowLength: 'o3' },
   softmaxRowMax: { source: SOFTMAX_ROW_MAX, loopBound: 'cols' },
   softmaxRowSum: { source: SOFTMAX_ROW_SUM, loopBound: 'cols' },
-  softmaxNormalize: { source: SOFTMAX_NORMALIZE },
+  softmaxNormalize: { source: SOFTMAX_NORMALIZE, rowLength: 'cols' },
   rowDot: { source: ROW_DOT, loopBound: 'cols' },
-  softmaxBackward: { source: SOFTMAX_BACKWARD },
+  softmaxBackward: { source: SOFTMAX_BACKWARD, rowLength: 'cols' },
   layerNormStats: { source: LAYER_NORM_STATS, loopBound: 'cols' },
-  layerNormApply: { source: LAYER_NORM_APPLY },
+  layerNormApply: { source: LAYER_NORM_APPLY, rowLength: 'cols' },
   layerNormRowSums: { source: LAYER_NORM_ROW_SUMS, loopBound: 'cols' },
-  layerNormBackward: { source: LAYER_NORM_BACKWARD },
+  layerNormBackward: { source: LAYER_NORM_BACKWARD, rowLength: 'cols' },
   layerNormWeightGrad: { source: LAYER_NORM_WEIGHT_GRAD, loopBound: 'rows' },
   sumSquaresPartial: { source: SUM_SQUARES_PARTIAL, loopBound: 'chunk' },
   sumAll: { source: SUM_ALL, loopBound: 'n' },
@@ -425,15 +418,32 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   adamMoment2: { source: ADAM_MOMENT2 },
   adamParam: { source: ADAM_PARAM },
   adamParamBert: { source: ADAM_PARAM_BERT },
-  gatherRows: { source: GATHER_ROWS },
-  scatterRows: { source: SCATTER_ROWS, loopBound: 'maxCount' },
-  slice: { source: SLICE },
-  unslice: { source: UNSLICE },
+  gatherRows: { source: GATHER_ROWS, rowLength: 'inner' },
+  scatterRows: { source: SCATTER_ROWS, loopBound: 'maxCount', rowLength: 'inner' },
+  slice: { source: SLICE, rowLength: 'inner' },
+  unslice: { source: UNSLICE, rowLength: 'inner' },
   tanh: { source: TANH },
   tanhBackward: { source: TANH_BACKWARD },
   crossEntropyRows: { source: CROSS_ENTROPY_ROWS },
-  crossEntropyBackward: { source: CROSS_ENTROPY_BACKWARD },
+  crossEntropyBackward: { source: CROSS_ENTROPY_BACKWARD, rowLength: 'cols' },
 };
+
+/**
+ * Check that kernel `name` over `size` outputs divides its flat index only into quotients that
+ * quotient() computes exactly (below MAX_DEVICE_QUOTIENT): a matrix of more than 2^21 rows would be
+ * indexed wrongly, so it is refused with an error instead.
+ */
+export function checkQuotients(name: DeviceKernelName, size: number, constants: Record<string, number>): void {
+  const rowLength = DEVICE_KERNELS[name]?.rowLength;
+  if (rowLength === undefined) return;
+  const d = constants[rowLength];
+  if (!(d > 0) || size / d >= MAX_DEVICE_QUOTIENT) {
+    throw new Error(
+      `device kernel "${name}": ${size} values in rows of ${rowLength} = ${d} make ${Math.ceil(size / d)} rows; ` +
+        `its index arithmetic is exact for fewer than ${MAX_DEVICE_QUOTIENT} rows`,
+    );
+  }
+}
 
 /** A value on the device: a gpu.js pipeline handle (webgpu) or a Float32Array (webasm, cpu). */
 export type DeviceValue = { delete?: () => void; toArray?: () => Promise<Float32Array> } | Float32Array;
@@ -475,6 +485,7 @@ export class DeviceKernels {
         asyncMode: true,
         tactic: 'precision',
         precision: 'single',
+        strictIntegers: true, // integer constants are integers in the kernel (see the header)
       });
       if (entry.loopBound !== undefined) {
         const bound = constants[entry.loopBound];

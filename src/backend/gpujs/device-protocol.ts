@@ -28,7 +28,10 @@ export interface DeviceMatmulJob {
 export interface DeviceWorkerData {
   entry: string;
   mode: DeviceMode;
-  /** Int32Array [status]. */
+  /**
+   * Int32Array [status, maxBufferValues]: the worker writes the most float32 values one of its buffers may
+   * hold (the device's storage buffer limit, or 2^31 - 1 for the index arithmetic) before its first READY.
+   */
   status: SharedArrayBuffer;
   /** Where the worker posts error messages (read synchronously with receiveMessageOnPort). */
   errors: MessagePort;

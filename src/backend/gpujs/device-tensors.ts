@@ -16,7 +16,7 @@ import type { DeviceKernelName, TensorDevice } from '../device.ts';
 import type { DeviceStorage } from '../../tensor/device-storage.ts';
 import type { TypedArray } from '../../tensor/dtype.ts';
 import type { DeviceBufferJob } from './device-protocol.ts';
-import { MAX_GPUJS_INDEX } from './matmul.ts';
+import { checkQuotients } from './device-kernels.ts';
 
 /** How the device client talks to its worker (webgpu-backend.ts provides it). */
 export interface DeviceChannel {
@@ -51,8 +51,6 @@ class GpujsDeviceStorage implements DeviceStorage {
 }
 
 export class GpujsTensorDevice implements TensorDevice {
-  /** gpu.js indexes in float32: every index must be an exact float32 integer. */
-  readonly maxElements = MAX_GPUJS_INDEX;
   /** What crossed between host and device, and how many kernels ran, since the device was made. */
   readonly traffic = { uploads: 0, uploadedValues: 0, reads: 0, readValues: 0, kernels: 0 };
   /** Values in buffers not yet freed, and at the last collection. */
@@ -62,7 +60,11 @@ export class GpujsTensorDevice implements TensorDevice {
   private nextId = 1;
   private readonly registry: FinalizationRegistry<{ id: number; size: number }>;
 
-  constructor(readonly name: string, private readonly channel: DeviceChannel) {
+  /**
+   * @param maxElements the most values one buffer may hold (the worker reports its device's limit); an op
+   *   with a bigger input or output runs on the host. Writable, so tests can try that path with small arrays.
+   */
+  constructor(readonly name: string, private readonly channel: DeviceChannel, public maxElements: number) {
     this.registry = new FinalizationRegistry(({ id, size }) => {
       this.memory.liveValues -= size;
       this.memory.liveBuffers--;
@@ -72,8 +74,8 @@ export class GpujsTensorDevice implements TensorDevice {
 
   /** A new buffer number and the storage object whose collection frees it. */
   private storage(size: number, what: string): GpujsDeviceStorage {
-    if (size > MAX_GPUJS_INDEX) {
-      throw new Error(`${this.name}: ${what} needs ${size} values; gpu.js indexes in float32, so device buffers hold at most ${MAX_GPUJS_INDEX}`);
+    if (size > this.maxElements) {
+      throw new Error(`${this.name}: ${what} needs ${size} values; a buffer of this device holds at most ${this.maxElements}`);
     }
     const s = new GpujsDeviceStorage(this, this.nextId++, size);
     this.registry.register(s, { id: s.id, size });
@@ -99,6 +101,7 @@ export class GpujsTensorDevice implements TensorDevice {
   }
 
   run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants: Record<string, number> = {}, scalars: number[] = []): DeviceStorage {
+    checkQuotients(kernel, size, constants);
     const out = this.storage(size, `the result of ${kernel}`);
     this.traffic.kernels++;
     this.channel.post({ type: 'run', out: out.id, kernel, inputs: inputs.map((s) => this.own(s)), size, constants, scalars });

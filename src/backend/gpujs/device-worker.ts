@@ -34,6 +34,20 @@ function collectDawn(): void {
   for (let i = 0; i < 5; i++) setTimeout(() => gc(), 50 * i).unref();
 }
 
+/**
+ * The most float32 values one buffer may hold: the device's storage buffer limit for WebGPU (gpu.js asks
+ * the adapter for its largest), and in any mode no more than the kernels' 32-bit integer indices reach. In
+ * webasm mode every argument is copied into one WebAssembly memory (4 GiB at most), so there 2^28 (1 GiB).
+ */
+async function maxBufferValues(mode: DeviceWorkerData['mode']): Promise<number> {
+  const indexLimit = 2 ** 31 - 1;
+  if (mode === 'webasm') return 2 ** 28;
+  if (mode !== 'webgpu') return indexLimit;
+  const { device } = await (WebGPUContext as unknown as { acquire(): Promise<{ device: { limits: Record<string, number> } }> }).acquire();
+  const bytes = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  return Math.min(indexLimit, Math.floor(bytes / 4));
+}
+
 async function main(): Promise<void> {
   if (!parentPort) throw new Error('device-worker.ts is the body of a worker thread; it was loaded on the main thread');
   const port = parentPort;
@@ -51,6 +65,7 @@ async function main(): Promise<void> {
       releaseWebGPU = (await installWebGPU()).release;
       if (!(await GPU.isWebGPUAvailable())) throw new Error('WebGPU: navigator.gpu is installed but no adapter answered (no GPU, or no Vulkan driver)');
     }
+    Atomics.store(status, 1, await maxBufferValues(mode));
     let gpu: GPUInstance | null = new GPU({ mode });
     let matmul: GpujsMatmul | null = new GpujsMatmul(gpu, true);
     let buffers: DeviceBuffers | null = new DeviceBuffers(new DeviceKernels(gpu));

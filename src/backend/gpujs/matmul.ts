@@ -20,12 +20,14 @@ import type { GPUInstance } from './gpu.ts';
 /**
  * The dot product of element (z, i, j) of C through the strides (kernel text; z, i, j defined before it):
  * shared by this kernel, which gets z, i, j from a 3-D thread grid, and device-kernels.ts's flat one.
+ * The subscripts are integer arithmetic (`(z | 0)` makes a float32 variable or loop counter an integer, and the kernels
+ * are compiled with strictIntegers so that the strides are integers): an offset such as j * bColStride
+ * can pass 2^24, where float32 stops holding every integer (see device-kernels.ts).
  */
-export const MATMUL_DOT_PRODUCT = `const aBase = z * this.constants.aBatchStride + i * this.constants.aRowStride;
-  const bBase = z * this.constants.bBatchStride + j * this.constants.bColStride;
-  let sum = 0;
+export const MATMUL_DOT_PRODUCT = `let sum = 0;
   for (let p = 0; p < this.constants.k; p++) {
-    sum += a[aBase + p * this.constants.aColStride] * b[bBase + p * this.constants.bRowStride];
+    sum += a[(z | 0) * this.constants.aBatchStride + (i | 0) * this.constants.aRowStride + (p | 0) * this.constants.aColStride] *
+      b[(z | 0) * this.constants.bBatchStride + (j | 0) * this.constants.bColStride + (p | 0) * this.constants.bRowStride];
   }
   return sum;`;
 
@@ -47,8 +49,11 @@ export type MatmulResult = Float32Array[][];
 export type MatmulRunner = (a: Float32Array, b: Float32Array) => MatmulResult | Promise<MatmulResult>;
 
 /**
- * Indices above 2^24 cannot all be represented in float32, and gpu.js may do index arithmetic in float32:
- * the gpujs backend leaves bigger operands to the cpu backend.
+ * The largest operand or result the host-array kernel here takes. Indices above 2^24 cannot all be
+ * represented in float32, where gpu.js does its arithmetic unless told otherwise. The dot product's
+ * subscripts are integer arithmetic now (see MATMUL_DOT_PRODUCT), as are the device kernels, which are
+ * tested past 2^24 (device-tensors.test.ts); this path is not, so it keeps the cap and leaves bigger
+ * operands to the cpu backend (under gpujs-webgpu, to the WebAssembly kernel).
  */
 export const MAX_GPUJS_INDEX = 2 ** 24;
 
@@ -89,6 +94,7 @@ export class GpujsMatmul {
         asyncMode: this.asyncMode,
         tactic: 'precision',
         precision: 'single',
+        strictIntegers: true,
       });
       // gpu.js caps a loop it cannot prove bounded at loopMaxIterations (default 1000). A bound read from the
       // constants is accepted as it is in the cpu and webasm modes (tested with k > 1000); the webgpu mode,

@@ -65,7 +65,8 @@ export function registerDeviceBackend(mode: DeviceMode, name = mode === 'webgpu'
   const here = import.meta.url;
   const fromSource = here.endsWith('.ts');
   const entry = new URL(fromSource ? './device-worker.ts' : './device-worker.js', here);
-  const status = new Int32Array(new SharedArrayBuffer(4)); // starts at STATUS_BUSY (0)
+  // [status, maxBufferValues]; the status starts at STATUS_BUSY (0)
+  const status = new Int32Array(new SharedArrayBuffer(8));
   const { port1, port2 } = new MessageChannel();
   const workerData: DeviceWorkerData = { entry: entry.href, mode, status: status.buffer as SharedArrayBuffer, errors: port2 };
   const options = { workerData, transferList: [port2], execArgv: [] };
@@ -128,7 +129,7 @@ export function deviceOfBackend(name: string): TensorDevice {
         return devices.get(name) === device;
       },
     };
-    td = new GpujsTensorDevice(name, channel);
+    td = new GpujsTensorDevice(name, channel, Atomics.load(device.status, 1));
     tensorDevices.set(name, td);
   }
   return td;
