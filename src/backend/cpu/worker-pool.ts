@@ -1,80 +1,51 @@
 /**
- * The worker threads of the cpu backend, started on first use and kept for the life of the process, and
- * runParallel, which hands a job to them and to the main thread together.
+ * The worker threads of the cpu backend, started on first use and kept for the life of the process (a
+ * WorkerSet, worker-set.ts), and runParallel, which hands a job to them and to the main thread together.
  *
- * Workers are unref'd: they never keep the process alive, and they end with it. From the TypeScript
- * sources (tsx, vitest) a worker starts through tsx-worker.mjs, which registers tsx in the new thread;
- * compiled to JavaScript, the worker is cpu-worker.js itself.
+ * From the TypeScript sources (tsx, vitest) a worker starts through tsx-worker.mjs, which registers tsx in
+ * the new thread; compiled to JavaScript, the worker is cpu-worker.js itself.
  *
- * A worker that ends (terminated from outside, an uncaught error, out of memory) is dropped from the pool
- * and the next job starts a new one. Between jobs its 'exit' or 'error' event does that; during a job, when
- * the main thread sleeps and no event can reach it, the watcher thread of worker-watch.ts tells it, and the
- * job throws instead of waiting forever for the chunk the worker may have held.
+ * A worker that ends during a job (terminated from outside, an uncaught error, out of memory) makes the job
+ * throw instead of waiting forever for the chunk the worker may have held; the next job starts new workers.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BY_WORKERS, DONE, FAILED, type ChunkedJob } from './chunks.ts';
-import { terminateAndWait, WAIT_SLICE_MS, watchWorker, type WorkerWatch } from './worker-watch.ts';
+import { WAIT_SLICE_MS, type WorkerWatch } from './worker-watch.ts';
+import { WorkerSet, type SetWorker } from './worker-set.ts';
 
-interface PoolWorker {
-  worker: Worker;
+interface PoolWorker extends SetWorker {
   /** The main thread's end of the worker's error channel. */
   errors: MessagePort;
-  /** Says, even while the main thread sleeps, whether the worker's thread has ended. */
-  watch: WorkerWatch;
-  /** Set when the pool itself stops the worker (stopWorkers, a failed job): its exit is expected. */
-  stopping: boolean;
 }
 
-const pool: PoolWorker[] = [];
-
-/** Take `w` out of the pool if it is still there; the next job starts a new worker in its place. */
-function drop(w: PoolWorker): void {
-  const i = pool.indexOf(w);
-  if (i < 0) return;
-  pool.splice(i, 1);
-  w.errors.close();
-}
-
-function spawn(): PoolWorker {
+function startWorker(watch: WorkerWatch): PoolWorker {
   const here = import.meta.url;
   const fromSource = here.endsWith('.ts');
   const entry = new URL(fromSource ? './cpu-worker.ts' : './cpu-worker.js', here);
   const { port1, port2 } = new MessageChannel();
-  const watch = watchWorker();
   const workerData = { entry: entry.href, errors: port2, watch: watch.port };
   // execArgv: [] - the worker needs none of the main thread's flags, and some (--input-type, --eval) would
   // stop it from starting.
   const options = { workerData, transferList: [port2, watch.port], execArgv: [] };
   const worker = fromSource ? new Worker(new URL('./tsx-worker.mjs', here), options) : new Worker(entry, options);
-  worker.unref();
   port1.unref();
-  const entryInPool: PoolWorker = { worker, errors: port1, watch, stopping: false };
-  worker.on('error', (e) => {
-    // A worker that cannot start (or crashed between jobs) is dropped; the main thread does its share.
-    console.error(`bert cpu backend: a worker thread failed and was dropped: ${e.stack ?? e.message}`);
-    drop(entryInPool);
-  });
-  worker.on('exit', (code) => {
-    if (!entryInPool.stopping) console.error(`bert cpu backend: a worker thread exited with code ${code} and was dropped; the next job starts a new one`);
-    drop(entryInPool);
-  });
-  return entryInPool;
+  return { worker, errors: port1, watch, stopping: false };
 }
+
+const pool = new WorkerSet<PoolWorker>('bert cpu backend', 'job', startWorker, (w) => w.errors.close());
 
 /**
  * Up to `count` workers, starting the missing ones (they boot in the background; work does not wait for
  * them). Workers whose thread has ended are dropped first, even if their 'exit' event has not come yet.
  */
 export function getWorkers(count: number): PoolWorker[] {
-  for (const w of pool.filter((p) => p.watch.exited())) drop(w);
-  while (pool.length < count) pool.push(spawn());
-  return pool.slice(0, count);
+  return pool.ensure(count);
 }
 
 /** Every error message the pool's workers have reported since the last call. */
 export function takeWorkerErrors(): string[] {
   const out: string[] = [];
-  for (const w of pool) {
+  for (const w of pool.current) {
     for (let msg = receiveMessageOnPort(w.errors); msg; msg = receiveMessageOnPort(w.errors)) out.push(String(msg.message));
   }
   return out;
@@ -82,23 +53,16 @@ export function takeWorkerErrors(): string[] {
 
 /** Stop every worker (tests use this to check that a fresh pool starts again); the next job starts new ones. */
 export async function stopWorkers(): Promise<void> {
-  const all = pool.splice(0, pool.length);
-  for (const w of all) w.stopping = true;
-  await Promise.all(all.map((w) => w.worker.terminate()));
-  for (const w of all) w.errors.close();
+  await pool.stop();
 }
 
 /**
  * A worker ended while a job waited for its chunks: stop the whole pool, wait until its threads have ended
  * (one still computing a chunk would write into scratch memory the next job reuses), and return the error
- * to throw. The next job starts new workers. The exit code is not known yet (the 'exit' event needs the
- * event loop): the dead worker's 'exit' listener logs it later.
+ * to throw. The next job starts new workers.
  */
 function failOnExit(dead: PoolWorker, what: string): Error {
-  const all = pool.splice(0, pool.length);
-  for (const w of all) w.stopping = w !== dead;
-  terminateAndWait(all);
-  for (const w of all) w.errors.close();
+  pool.stopNow(dead);
   return new Error(`${what}: a worker thread exited before the job was done; the workers were stopped, and the next call starts new ones`);
 }
 

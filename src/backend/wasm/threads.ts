@@ -4,21 +4,21 @@
  * The call stays synchronous: the main thread writes the job into the control block, wakes the workers,
  * computes chunks itself, then sleeps in Atomics.wait until every chunk is done.
  *
- * The workers are this backend's own (not the cpu backend's pool): they need no TypeScript, only the module
- * and the memory, so their code is the short script WORKER_SOURCE below. They are unref'd and end with the
- * process. Thread count: the cpu backend's setting (BERT_THREADS / setCpuThreads), main thread included.
+ * The workers are this backend's own set (not the cpu backend's pool, though both are a WorkerSet of
+ * ../cpu/worker-set.ts): they need no TypeScript, only the module and the memory, so their code is the short
+ * script WORKER_SOURCE below. Thread count: the cpu backend's setting (BERT_THREADS / setCpuThreads), main
+ * thread included.
  *
- * A worker that ends (terminated from outside, an uncaught error) is dropped and the next product starts a
- * new one: between products its 'exit' or 'error' event does that; during a product, while the main thread
- * sleeps, the watcher thread of ../cpu/worker-watch.ts tells it, and the product throws instead of waiting
- * forever for a chunk the worker may have claimed.
+ * A worker that ends during a product (terminated from outside, an uncaught error) makes the product throw
+ * instead of waiting forever for a chunk the worker may have claimed; the next product starts new workers.
  *
  * Determinism: every C element is computed by one thread with gemm, whose order of additions does not
  * depend on which rows a call covers, so results are bit-identical for any thread count.
  */
 import { Worker } from 'node:worker_threads';
 import { getCpuThreads } from '../cpu/threads.ts';
-import { terminateAndWait, WAIT_SLICE_MS, watchWorker, type WorkerWatch } from '../cpu/worker-watch.ts';
+import { WAIT_SLICE_MS, type WorkerWatch } from '../cpu/worker-watch.ts';
+import { WorkerSet, type SetWorker } from '../cpu/worker-set.ts';
 import type { WasmMatmulLayout } from './matmul.ts';
 import { wasmMatmulModule } from './module.ts';
 
@@ -48,56 +48,14 @@ for (;;) {
 }
 `;
 
-interface WasmWorker {
-  worker: Worker;
-  /** Says, even while the main thread sleeps, whether the worker's thread has ended. */
-  watch: WorkerWatch;
-  /** Set when this backend stops the worker itself: its exit is expected. */
-  stopping: boolean;
-}
-
-const workers: WasmWorker[] = [];
-
-function drop(w: WasmWorker): void {
-  const i = workers.indexOf(w);
-  if (i >= 0) workers.splice(i, 1);
-}
-
-function spawn(): WasmWorker {
+function startWorker(watch: WorkerWatch): SetWorker {
   const { module, memory } = wasmMatmulModule();
-  const watch = watchWorker();
   const workerData = { module, memory, watch: watch.port };
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData, transferList: [watch.port], execArgv: [] });
-  worker.unref();
-  const w: WasmWorker = { worker, watch, stopping: false };
-  worker.on('error', (e) => {
-    console.error(`bert wasm backend: a worker thread failed and was dropped: ${e.stack ?? e.message}`);
-    drop(w);
-  });
-  worker.on('exit', (code) => {
-    if (!w.stopping) console.error(`bert wasm backend: a worker thread exited with code ${code} and was dropped; the next product starts a new one`);
-    drop(w);
-  });
-  return w;
+  return { worker, watch, stopping: false };
 }
 
-/** `count` workers: ended ones are dropped (even before their 'exit' event), missing ones started. */
-function ensureWorkers(count: number): WasmWorker[] {
-  for (const w of workers.filter((x) => x.watch.exited())) drop(w);
-  while (workers.length < count) workers.push(spawn());
-  return workers.slice(0, count);
-}
-
-/**
- * Stop every worker and wait until their threads have ended: one still computing a chunk of a failed
- * product would otherwise write into wasm memory (or read job words) that the next product reuses.
- * @param dead a worker that ended by itself: its 'exit' listener still logs its exit code later
- */
-function stopAllNow(dead?: WasmWorker): void {
-  const all = workers.splice(0, workers.length);
-  for (const w of all) w.stopping = w !== dead;
-  terminateAndWait(all);
-}
+const workers = new WorkerSet<SetWorker>('bert wasm backend', 'product', startWorker);
 
 /** Matmuls with fewer multiply-adds stay on one thread (2^21 take about 0.3 ms in the SIMD kernel). */
 let minParallelWork = 1 << 21;
@@ -125,7 +83,7 @@ export let lastWasmThreadedStats: { chunks: number; byMain: number } | null = nu
 export function runThreaded(L: WasmMatmulLayout, beforeWake?: () => void): void {
   const threads = getCpuThreads();
   const { memory, exports } = wasmMatmulModule();
-  const used = ensureWorkers(threads - 1);
+  const used = workers.ensure(threads - 1);
   // About four chunks per thread; a chunk is whole row panels of one matrix.
   const total = L.batch * L.mPanels;
   let panelsPerChunk = Math.min(L.mPanels, Math.max(1, Math.ceil(total / (4 * threads))));
@@ -153,7 +111,7 @@ export function runThreaded(L: WasmMatmulLayout, beforeWake?: () => void): void 
   const what = `wasm matmul of [${L.batch} x ${L.m} x ${L.k}] @ [${L.k} x ${L.n}]`;
   for (let done = Atomics.load(control, DONE); done < chunks; done = Atomics.load(control, DONE)) {
     if (Atomics.load(control, FAILED) !== 0) {
-      stopAllNow();
+      workers.stopNow();
       throw new Error(`${what} failed on a worker thread; the workers were stopped, and the next call starts new ones`);
     }
     // A finished chunk wakes us; every WAIT_SLICE_MS without one, look whether a worker has ended.
@@ -161,7 +119,7 @@ export function runThreaded(L: WasmMatmulLayout, beforeWake?: () => void): void 
       const dead = used.find((w) => w.watch.exited());
       if (dead) {
         // Its exit code is not known yet (the 'exit' event needs the event loop); its listener logs it later.
-        stopAllNow(dead);
+        workers.stopNow(dead);
         throw new Error(`${what}: a worker thread exited before the product was done; the workers were stopped, and the next call starts new ones`);
       }
     }
@@ -171,12 +129,10 @@ export function runThreaded(L: WasmMatmulLayout, beforeWake?: () => void): void 
 
 /** The worker threads in use now (tests end one from outside to check that a new one replaces it). */
 export function wasmWorkerThreads(): Worker[] {
-  return workers.map((w) => w.worker);
+  return workers.current.map((w) => w.worker);
 }
 
 /** Stop the workers (tests check that a fresh set starts again); the next threaded product starts new ones. */
 export async function stopWasmWorkers(): Promise<void> {
-  const all = workers.splice(0, workers.length);
-  for (const w of all) w.stopping = true;
-  await Promise.all(all.map((w) => w.worker.terminate()));
+  await workers.stop();
 }
