@@ -10,7 +10,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BY_WORKERS, DONE, FAILED, type ChunkedJob } from './chunks.ts';
-import { WAIT_SLICE_MS, type WorkerWatch } from './worker-watch.ts';
+import type { WorkerWatch } from './worker-watch.ts';
 import { WorkerSet, type SetWorker } from './worker-set.ts';
 
 interface PoolWorker extends SetWorker {
@@ -57,20 +57,11 @@ export async function stopWorkers(): Promise<void> {
 }
 
 /**
- * A worker ended while a job waited for its chunks: stop the whole pool, wait until its threads have ended
- * (one still computing a chunk would write into scratch memory the next job reuses), and return the error
- * to throw. The next job starts new workers.
- */
-function failOnExit(dead: PoolWorker, what: string): Error {
-  pool.stopNow(dead);
-  return new Error(`${what}: a worker thread exited before the job was done; the workers were stopped, and the next call starts new ones`);
-}
-
-/**
  * Run `job` on `threads` threads: post it to threads - 1 workers, let the main thread take chunks too
  * (`runLocal`, which calls takeChunks), then sleep in Atomics.wait until every chunk is done. Synchronous
  * for the caller. Workers that are still booting simply find no chunks left. If one of the workers ends
- * before the job is done, the call throws (see failOnExit) rather than wait for its chunk forever.
+ * (or hangs) before the job is done, the call stops the pool and throws rather than wait for its chunk
+ * forever; the next call starts new workers.
  * @param what names the job in the error thrown when a chunk failed or a worker ended
  * @returns how many chunks the workers computed
  */
@@ -80,13 +71,8 @@ export function runParallel(job: ChunkedJob & { kind: string }, threads: number,
   const errors: string[] = [];
   runLocal((e) => errors.push(e instanceof Error ? e.stack ?? e.message : String(e)));
   const counter = new Int32Array(job.counter);
-  for (let done = Atomics.load(counter, DONE); done < job.chunks; done = Atomics.load(counter, DONE)) {
-    // The last chunk wakes us; meanwhile, every WAIT_SLICE_MS, look whether a worker has ended.
-    if (Atomics.wait(counter, DONE, done, WAIT_SLICE_MS) === 'timed-out') {
-      const dead = workers.find((w) => w.watch.exited());
-      if (dead) throw failOnExit(dead, what);
-    }
-  }
+  // The last chunk wakes us; a worker that ends or hangs meanwhile makes this throw (worker-set.ts).
+  pool.waitForChunks(counter, DONE, job.chunks, workers, what);
   if (Atomics.load(counter, FAILED) !== 0) {
     errors.push(...takeWorkerErrors());
     throw new Error(`${what} failed on a thread: ${errors.join('; ') || 'no message'}`);

@@ -5,11 +5,24 @@
  * Workers start on demand and are unref'd: they never keep the process alive, and they end with it. Each is
  * watched (worker-watch.ts), so that a thread that ends is noticed even while the main thread sleeps in
  * Atomics.wait. A worker that ends (terminated from outside, an uncaught error, out of memory) is dropped,
- * and the next job starts a new one: between jobs its 'exit' or 'error' event drops it; during a job the
- * kernel finds it through `watch.exited()` and calls stopNow.
+ * and the next job starts a new one: between jobs its 'exit' or 'error' event drops it; during a job
+ * waitForChunks finds it through `watch.exited()`, stops the set and throws. A worker that neither ends nor
+ * finishes its chunk (hung) makes waitForChunks throw after a time without progress.
  */
 import type { Worker } from 'node:worker_threads';
-import { terminateAndWait, watchWorker, type WorkerWatch } from './worker-watch.ts';
+import { terminateAndWait, WAIT_SLICE_MS, watchWorker, type WorkerWatch } from './worker-watch.ts';
+
+/**
+ * How long a job may go without a chunk finishing before a worker that holds one is taken for hung (it has
+ * not ended, so the watcher cannot tell). A chunk is a fraction of one kernel call, well under a second on
+ * any machine this runs on: two minutes without one means a stuck thread, not a slow one.
+ */
+let stallLimitMs = 120_000;
+
+/** Change how long a job waits without progress before it throws (tests use a short limit). */
+export function setWorkerStallLimit(ms: number): void {
+  stallLimitMs = ms;
+}
 
 /** What a set keeps for each of its workers (a kernel may keep more: the cpu pool its error channel). */
 export interface SetWorker {
@@ -72,6 +85,43 @@ export class WorkerSet<W extends SetWorker> {
   /** The workers in the set now. */
   get current(): readonly W[] {
     return this.workers;
+  }
+
+  /**
+   * Sleep until `chunks` chunks of the current job are done: words[doneIndex] counts them, and the last one
+   * (or each, depending on the kernel) wakes the main thread. Every WAIT_SLICE_MS without the job finishing
+   * it looks whether one of `used` has ended, and whether the job has made no progress for the stall limit;
+   * either stops the whole set and throws, naming the job.
+   * @param what names the job in errors ('wasm matmul of [1 x 64 x 64] @ [64 x 64]')
+   * @param failed optionally, whether a chunk reported a failure (then it stops the set and throws at once)
+   */
+  waitForChunks(words: Int32Array, doneIndex: number, chunks: number, used: readonly W[], what: string, failed?: () => boolean): void {
+    const restart = 'the workers were stopped, and the next call starts new ones';
+    let stalledSlices = 0;
+    let last = -1;
+    for (let done = Atomics.load(words, doneIndex); done < chunks; done = Atomics.load(words, doneIndex)) {
+      if (failed?.()) {
+        this.stopNow();
+        throw new Error(`${what} failed on a worker thread; ${restart}`);
+      }
+      if (done !== last) {
+        last = done;
+        stalledSlices = 0;
+      }
+      if (Atomics.wait(words, doneIndex, done, WAIT_SLICE_MS) !== 'timed-out') continue;
+      const dead = used.find((w) => w.watch.exited());
+      if (dead) {
+        this.stopNow(dead);
+        throw new Error(`${what}: a worker thread exited before the ${this.jobName} was done; ${restart}`);
+      }
+      // Slices, not wall-clock time: a machine that sleeps during a job does not count as a stall.
+      if (++stalledSlices * WAIT_SLICE_MS >= stallLimitMs) {
+        this.stopNow();
+        throw new Error(
+          `${what}: no chunk finished for ${stallLimitMs / 1000} s while ${chunks - done} of ${chunks} were not done and no worker thread had ended (a hung worker); ${restart}`,
+        );
+      }
+    }
   }
 
   /**

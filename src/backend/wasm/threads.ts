@@ -17,7 +17,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { getCpuThreads } from '../cpu/threads.ts';
-import { WAIT_SLICE_MS, type WorkerWatch } from '../cpu/worker-watch.ts';
+import type { WorkerWatch } from '../cpu/worker-watch.ts';
 import { WorkerSet, type SetWorker } from '../cpu/worker-set.ts';
 import type { WasmMatmulLayout } from './matmul.ts';
 import { wasmMatmulModule } from './module.ts';
@@ -109,21 +109,8 @@ export function runThreaded(L: WasmMatmulLayout, beforeWake?: () => void): void 
 
   const byMain = exports.runChunks(tag);
   const what = `wasm matmul of [${L.batch} x ${L.m} x ${L.k}] @ [${L.k} x ${L.n}]`;
-  for (let done = Atomics.load(control, DONE); done < chunks; done = Atomics.load(control, DONE)) {
-    if (Atomics.load(control, FAILED) !== 0) {
-      workers.stopNow();
-      throw new Error(`${what} failed on a worker thread; the workers were stopped, and the next call starts new ones`);
-    }
-    // A finished chunk wakes us; every WAIT_SLICE_MS without one, look whether a worker has ended.
-    if (Atomics.wait(control, DONE, done, WAIT_SLICE_MS) === 'timed-out') {
-      const dead = used.find((w) => w.watch.exited());
-      if (dead) {
-        // Its exit code is not known yet (the 'exit' event needs the event loop); its listener logs it later.
-        workers.stopNow(dead);
-        throw new Error(`${what}: a worker thread exited before the product was done; the workers were stopped, and the next call starts new ones`);
-      }
-    }
-  }
+  // A finished chunk wakes us; a chunk that failed, or a worker that ends or hangs, makes this throw.
+  workers.waitForChunks(control, DONE, chunks, used, what, () => Atomics.load(control, FAILED) !== 0);
   lastWasmThreadedStats = { chunks, byMain };
 }
 
