@@ -43,7 +43,7 @@ async function maxBufferValues(mode: DeviceWorkerData['mode']): Promise<number> 
   const indexLimit = 2 ** 31 - 1;
   if (mode === 'webasm') return 2 ** 28;
   if (mode !== 'webgpu') return indexLimit;
-  const { device } = await (WebGPUContext as unknown as { acquire(): Promise<{ device: { limits: Record<string, number> } }> }).acquire();
+  const { device } = await WebGPUContext.acquire();
   const bytes = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   return Math.min(indexLimit, Math.floor(bytes / 4));
 }

@@ -12,8 +12,15 @@
 import gpujs from 'gpu.js';
 
 export const { GPU } = gpujs;
-/** gpu.js's shared WebGPU device (one per thread); `WebGPUContext.destroy()` releases it. */
-export const WebGPUContext = (gpujs as unknown as { WebGPUContext: { destroy(): Promise<void> } }).WebGPUContext;
+/**
+ * gpu.js's shared WebGPU device (one per thread): `acquire()` gives it (and its limits), `destroy()`
+ * releases it.
+ */
+export const WebGPUContext = (
+  gpujs as unknown as {
+    WebGPUContext: { acquire(): Promise<{ device: { limits: Record<string, number> } }>; destroy(): Promise<void> };
+  }
+).WebGPUContext;
 export type GPUInstance = InstanceType<typeof gpujs.GPU>;
 
 /** The modes the synchronous gpujs backend can run in. */
