@@ -12,6 +12,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 bash ../shared/device/pack.sh
+# The NVIDIA Vulkan driver (libGLX_nvidia.so.0) also needs libglvnd's libraries: with the Vulkan loader
+# alone, its vkCreateInstance is not found and WebGPU finds no adapter (seen on the lent H100 and H200).
+o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
+(cd .devcarry/gl && apt-get $o download libglvnd0 libegl1 libgl1 libglx0 libopengl0 libgles2 >/dev/null 2>&1)
+ls .devcarry/gl/libglvnd0_*.deb >/dev/null || { echo "gpu-check-pack: could not download libglvnd0 (needs the Debian mirror)" >&2; exit 1; }
 rm -rf .devcarry/gpu-build
 npx tsc -p bench/tsconfig.gpu-check.json
 # gpu.js runs from src/ (its dist/ is the browser bundle); webgpu ships Dawn for four platforms.
