@@ -32,6 +32,7 @@
 import '../src/backend/cpu/index.ts';
 import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/backend/cpu/index.ts';
 import { deviceMatmul, devicePermute } from '../src/backend/device.ts';
+import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
 import type { DeviceStorage } from '../src/tensor/device-storage.ts';
 import type { MatmulArgs } from '../src/backend/kernels.ts';
@@ -147,6 +148,9 @@ async function main(): Promise<void> {
   // backends of gpu.js reading in place is faster; on a GPU the contiguous reads may win.
   const residentRows: string[][] = [];
   const tensorDevice = deviceOfBackend(device);
+  // deviceMatmul's own copy of B^T is turned off here, so that each variant does what its label says.
+  const copiesBFirst = tensorDevice.transposeBFirst;
+  (tensorDevice as GpujsTensorDevice).transposeBFirst = false;
   for (const s of SHAPES.filter((x) => (!small || x.small) && x.batch === 1 && !x.transposeA)) {
     const flops = 2 * s.m * s.n * s.k;
     const a = tensorDevice.upload(Float32Array.from({ length: s.m * s.k }, () => rng.uniform(-1, 1)));
@@ -168,6 +172,7 @@ async function main(): Promise<void> {
       residentRows.push([result.name, label, formatNumber(result.median)]);
     }
   }
+  (tensorDevice as GpujsTensorDevice).transposeBFirst = copiesBFirst;
   console.log('\nDevice-resident products (5 in a row per timing, operands on the device, no copies):');
   printTable(['product', 'B', 'GFLOP/s'], residentRows);
 

@@ -71,6 +71,14 @@ export interface TensorDevice {
   readonly name: string;
   /** The most elements one buffer may hold; an op with a bigger input or output runs on the host. */
   readonly maxElements: number;
+  /**
+   * Whether deviceMatmul first copies a B stored transposed into row-major order. A thread computes one
+   * output value and neighbouring threads compute neighbouring columns, so B^T read in place puts k values
+   * between the addresses neighbouring threads read; a GPU then cannot combine their reads (coalescing).
+   * On an H100 copying first made the BERT-Base products 4 to 6 times faster (docs/performance.md); on
+   * gpu.js's CPU modes reading in place is faster.
+   */
+  readonly transposeBFirst: boolean;
   /** Copy host values to a new device buffer. */
   upload(values: TypedArray): DeviceStorage;
   /**
@@ -97,8 +105,20 @@ export async function releaseUnusedDeviceMemory(): Promise<void> {
   await activeDevice()?.releaseUnused();
 }
 
-/** op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants). */
+/**
+ * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants). When the
+ * device asks for it (`transposeBFirst`), a transposed B ([n, k], or [batch, n, k]) is first copied to
+ * [k, n] by the permute kernel: k n values moved once, against m k n reads by the product.
+ */
 export function deviceMatmul(device: TensorDevice, a: DeviceStorage, b: DeviceStorage, s: DeviceMatmulShape): DeviceStorage {
+  if (s.transposeB && device.transposeBFirst) {
+    const batches = s.bBatchStride === 0 ? 1 : s.batch;
+    if ((s.bBatchStride === 0 || s.bBatchStride === s.k * s.n) && b.size === batches * s.k * s.n) {
+      // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p).
+      const bRowMajor = devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
+      return deviceMatmul(device, a, bRowMajor, { ...s, transposeB: false });
+    }
+  }
   return device.run('matmul', [a, b], s.batch * s.m * s.n, {
     m: s.m,
     n: s.n,

@@ -63,8 +63,10 @@ export class GpujsTensorDevice implements TensorDevice {
   /**
    * @param maxElements the most values one buffer may hold (the worker reports its device's limit); an op
    *   with a bigger input or output runs on the host. Writable, so tests can try that path with small arrays.
+   * @param transposeBFirst see TensorDevice: true on a GPU (WebGPU), false in gpu.js's CPU modes. Writable,
+   *   so tests can check both ways in every mode.
    */
-  constructor(readonly name: string, private readonly channel: DeviceChannel, public maxElements: number) {
+  constructor(readonly name: string, private readonly channel: DeviceChannel, public maxElements: number, public transposeBFirst: boolean) {
     this.registry = new FinalizationRegistry(({ id, size }) => {
       this.memory.liveValues -= size;
       this.memory.liveBuffers--;

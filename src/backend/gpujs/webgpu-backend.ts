@@ -129,7 +129,7 @@ export function deviceOfBackend(name: string): TensorDevice {
         return devices.get(name) === device;
       },
     };
-    td = new GpujsTensorDevice(name, channel, Atomics.load(device.status, 1));
+    td = new GpujsTensorDevice(name, channel, Atomics.load(device.status, 1), device.mode === 'webgpu');
     tensorDevices.set(name, td);
   }
   return td;
