@@ -9,14 +9,14 @@
  * skipped with --no-check, since BERT-Base on the cpu backend takes a while).
  *
  * Usage: npx tsx bench/device-train.ts [--mode webasm|webgpu|cpu] [--model tiny|mini|small|base]
- *          [--batch N] [--seq N] [--vocab N] [--steps N] [--no-check] [--json FILE]
+ *          [--batch N] [--seq N] [--vocab N] [--steps N] [--dropout-masks stream|counter] [--no-check] [--json FILE]
  * On this machine WebGPU runs through scripts/webgpu-local.sh (lavapipe: correct, not fast); on a GPU
  * machine bench/gpu-check.ts calls measureDeviceTraining for BERT-Base.
  */
 import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
 import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
 import {
-  activeDevice, AdamW, BertConfig, BertForPreTraining, BertModel, clipGradNorm, noGrad, randint, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
+  activeDevice, AdamW, BertConfig, setDropoutMasks, BertForPreTraining, BertModel, clipGradNorm, noGrad, randint, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
 } from '../src/index.ts';
 import { randomTrainBatch } from './train-batch.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, writeJsonReport, type BenchResult } from './report.ts';
@@ -30,6 +30,11 @@ export interface DeviceTrainingCase {
   steps: number;
   /** Compare the first step's loss with the cpu backend's. */
   check: boolean;
+  /**
+   * How dropout masks are made (setDropoutMasks), on both sides: 'counter' (default) on the device itself,
+   * 'stream' on the host and uploaded. The cpu reference uses the same kind, so that the losses compare.
+   */
+  masks?: 'stream' | 'counter';
 }
 
 export interface DeviceTrainingResult {
@@ -69,7 +74,17 @@ function setup(c: DeviceTrainingCase) {
  * weights on its device.
  */
 export async function measureDeviceTraining(backend: string, c: DeviceTrainingCase): Promise<DeviceTrainingResult> {
-  const name = `BERT-${c.preset[0].toUpperCase()}${c.preset.slice(1)} train step (batch ${c.batch}, seq ${c.seq}, vocab ${c.vocab})`;
+  const masks = c.masks ?? 'counter';
+  const previousMasks = setDropoutMasks(masks);
+  try {
+    return await measureWithMasks(backend, c, masks);
+  } finally {
+    setDropoutMasks(previousMasks);
+  }
+}
+
+async function measureWithMasks(backend: string, c: DeviceTrainingCase, masks: 'stream' | 'counter'): Promise<DeviceTrainingResult> {
+  const name = `BERT-${c.preset[0].toUpperCase()}${c.preset.slice(1)} train step (batch ${c.batch}, seq ${c.seq}, vocab ${c.vocab}, ${masks} dropout masks)`;
   let cpuLoss: number | null = null;
   if (c.check) {
     setBackend('cpu');
@@ -175,7 +190,8 @@ async function main(): Promise<void> {
     else if (flag === '--seq') c.seq = Number(value);
     else if (flag === '--vocab') c.vocab = Number(value);
     else if (flag === '--steps') c.steps = Number(value);
-    else throw new Error(`device-train: unknown argument "${flag} ${value}"; expected --mode, --model, --batch, --seq, --vocab, --steps, --no-check, --runs, --json`);
+    else if (flag === '--dropout-masks' && (value === 'stream' || value === 'counter')) c.masks = value;
+    else throw new Error(`device-train: unknown argument "${flag} ${value}"; expected --mode, --model, --batch, --seq, --vocab, --steps, --dropout-masks stream|counter, --no-check, --runs, --json`);
     i++;
   }
   const backend = registerDeviceBackend(mode);

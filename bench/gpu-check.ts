@@ -189,6 +189,8 @@ async function main(): Promise<void> {
     : [
         { preset: 'mini', vocab: 30522, batch: 32, seq: 128, steps: trainSteps, check: true },
         { preset: 'base', vocab: 30522, batch: 32, seq: 128, steps: trainSteps, check: false },
+        // The same step with the dropout masks drawn on the host and uploaded (the cpu backend's stream).
+        { preset: 'base', vocab: 30522, batch: 32, seq: 128, steps: trainSteps, check: false, masks: 'stream' },
       ];
   const trainRows: string[][] = [];
   for (const c of trainCases) {

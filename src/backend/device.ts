@@ -57,6 +57,8 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *   slice, unslice                                     a range of one axis and the backward
  *   tanh, tanhBackward                                 tanh
  *   crossEntropyRows, crossEntropyBackward             cross-entropy against targets (ops/loss.ts)
+ *   dropout                      x, roundKeys          inverted dropout, the mask made by a counter-based
+ *                                                      generator on the device (deviceDropout)
  * The sources, with the formulas, are in gpujs/device-kernels.ts.
  */
 export type DeviceKernelName =
@@ -64,7 +66,8 @@ export type DeviceKernelName =
   | 'softmaxRowMax' | 'softmaxRowSum' | 'softmaxNormalize' | 'rowDot' | 'softmaxBackward'
   | 'layerNormStats' | 'layerNormApply' | 'layerNormRowSums' | 'layerNormBackward' | 'layerNormWeightGrad'
   | 'sumSquaresPartial' | 'sumAll' | 'adamMoment' | 'adamMoment2' | 'adamParam' | 'adamParamBert'
-  | 'gatherRows' | 'scatterRows' | 'slice' | 'unslice' | 'tanh' | 'tanhBackward' | 'crossEntropyRows' | 'crossEntropyBackward';
+  | 'gatherRows' | 'scatterRows' | 'slice' | 'unslice' | 'tanh' | 'tanhBackward' | 'crossEntropyRows' | 'crossEntropyBackward'
+  | 'dropout';
 
 /** A device that holds float32 buffers and computes from buffers to buffers. Calls do not wait. */
 export interface TensorDevice {
@@ -147,6 +150,17 @@ export function devicePermute(device: TensorDevice, x: DeviceStorage, shape: rea
   const o = [...new Array<number>(pad).fill(1), ...shape];
   const s = [...new Array<number>(pad).fill(0), ...strides];
   return device.run('permute', [x], x.size, { o1: o[1], o2: o[2], o3: o[3], s0: s[0], s1: s[1], s2: s[2], s3: s[3] });
+}
+
+/**
+ * Inverted dropout of x (or its backward, on g: the same product by the same mask), the mask made on the
+ * device from Speck32/64 round keys (tensor/speck.ts): element i is kept when its counter's word is at least
+ * ceil(p 2^32), and then divided by 1 - p.
+ * @param roundKeys a device buffer of the 22 round keys (16-bit integers as floats)
+ */
+export function deviceDropout(device: TensorDevice, x: DeviceStorage, roundKeys: DeviceStorage, p: number): DeviceStorage {
+  const threshold = Math.ceil(p * 4294967296);
+  return device.run('dropout', [x, roundKeys], x.size, { thresholdHi: Math.floor(threshold / 65536), thresholdLo: threshold % 65536, keep: 1 - p });
 }
 
 /**

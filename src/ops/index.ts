@@ -10,5 +10,5 @@ export { reshape, broadcastTo, permute, transpose, slice, concat, stack, unsquee
 export { indexSelect, gather, embedding } from './indexing.ts';
 export { softmax, logSoftmax, scaledMaskedSoftmax } from './softmax.ts';
 export { layerNorm } from './layer-norm.ts';
-export { dropout } from './dropout.ts';
+export { dropout, getDropoutMasks, setDropoutMasks, type DropoutMasks } from './dropout.ts';
 export { crossEntropy, mseLoss, bceWithLogits, type CrossEntropyOptions, type Reduction } from './loss.ts';

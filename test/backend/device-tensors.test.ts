@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpujsTensorDevice } from '../../src/backend/gpujs/device-tensors.ts';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
-import { add, AdamW, biasGelu, clipGradNorm, crossEntropy, div, dropout, embedding, gelu, indexSelect, layerNorm, matmul, mul, permute, slice, tanh, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
+import { add, AdamW, biasGelu, clipGradNorm, crossEntropy, div, dropout, embedding, getDropoutMasks, setDropoutMasks, gelu, indexSelect, layerNorm, matmul, mul, permute, slice, tanh, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
 
 /**
  * webasm and cpu here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
@@ -199,15 +199,45 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     compareWithHost([randn([2, 3, 16], rng, { std: 3 }), randn([16], rng), randn([16], rng)], (x, w, b) => layerNorm(x, w, b, 1e-12), 1e-5);
   });
 
-  it('dropout on the device drops the same elements as on the host for the same seed', () => {
-    const x = randn([4, 50], new Rng(12));
-    // The kept values may differ in the last bit: the host scales by 1/(1-p) in float64, the device by the
-    // mask's float32 copy of it.
-    const y = compareWithHost([x], (t) => dropout(t, 0.3, new Rng(13)), 2 ** -23);
-    const host = dropout(hostCopy(x), 0.3, new Rng(13));
-    const zeros = (t: Tensor) => Array.from(t.data, (v) => v === 0);
-    expect(zeros(y)).toEqual(zeros(host));
-    expect(zeros(y).filter(Boolean).length).toBeGreaterThan(20); // it did drop some
+  it.each(['stream', 'counter'] as const)('dropout with %s masks drops the same elements on the device as on the host for the same seed', (kind) => {
+    const previous = setDropoutMasks(kind);
+    try {
+      // 2 x 40000 values: the counter generator's high word (index / 2^16) takes two values.
+      const x = randn([2, 40000], new Rng(12));
+      // The kept values may differ in the last bit: the host scales in float64, the device in float32.
+      const y = compareWithHost([x], (t) => dropout(t, 0.3, new Rng(13)), 2 ** -23);
+      const host = dropout(hostCopy(x), 0.3, new Rng(13));
+      const zeros = (t: Tensor) => Array.from(t.data, (v) => v === 0);
+      expect(zeros(y)).toEqual(zeros(host));
+      const dropped = zeros(y).filter(Boolean).length;
+      // Binomial(80000, 0.3): mean 24000, standard deviation 130; 5 standard deviations either side.
+      expect(Math.abs(dropped - 24000)).toBeLessThan(650);
+    } finally {
+      setDropoutMasks(previous);
+    }
+  });
+
+  it("dropout's default ('auto') makes the mask on the device with the counter generator, and draws as many words as the host", () => {
+    expect(getDropoutMasks()).toBe('auto');
+    const x = randn([3, 50], new Rng(15));
+    const rngDevice = new Rng(16);
+    const onDev = dropout(toDevice(hostCopy(x), device), 0.25, rngDevice);
+    expect(onDev.isOnHost).toBe(false);
+    const uploadsBefore = (device as GpujsTensorDevice).traffic.uploadedValues;
+    dropout(toDevice(hostCopy(x), device), 0.25, new Rng(16));
+    // Only the input (150 values) and the 22 round keys went up: no mask.
+    expect((device as GpujsTensorDevice).traffic.uploadedValues - uploadsBefore).toBe(150 + 22);
+    const previous = setDropoutMasks('counter');
+    const rngHost = new Rng(16);
+    const onHost = dropout(hostCopy(x), 0.25, rngHost);
+    setDropoutMasks(previous);
+    expect(Array.from(onDev.data, (v) => v === 0)).toEqual(Array.from(onHost.data, (v) => v === 0));
+    // The host's stream path draws four words too: the generators continue alike.
+    const rngStream = new Rng(16);
+    dropout(hostCopy(x), 0.25, rngStream);
+    expect(rngDevice.nextUint32()).toBe(rngHost.nextUint32());
+    expect(new Rng(16).nextUint32()).not.toBe(rngStream.nextUint32());
+    expect(rngHost.nextUint32()).toBe(rngStream.nextUint32());
   });
 
   it('embedding lookups (a padding row whose gradient stays zero), row selection, slice and tanh equal the host ops', () => {

@@ -2,7 +2,9 @@
  * Training with the weights on a device (the gpujs-webgpu path, run here through the same device worker in
  * gpu.js's webasm mode): `pretrain` and `finetune` put the parameters on the active backend's device (the
  * optimizer keeps them there: test/backend/device-tensors.test.ts), and the runs' losses equal the cpu
- * backend's to float32 rounding. (Question answering's ops are covered op by op in device-tensors.test.ts;
+ * backend's to float32 rounding. Both sides make dropout masks with the counter generator (setDropoutMasks;
+ * a device's default, while the cpu backend's default is the stream): the same masks, so the same losses.
+ * (Question answering's ops are covered op by op in device-tensors.test.ts;
  * its batches of many lengths would compile many kernels here.)
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
-import { activeDevice, setBackend } from '../../src/index.ts';
+import { activeDevice, setBackend, setDropoutMasks, type DropoutMasks } from '../../src/index.ts';
 import { generateSyntheticCorpus } from '../../src/data/synthetic-corpus.ts';
 import { finetune, type FinetuneOptions } from '../../src/train/finetune.ts';
 import { MetricsLog } from '../../src/train/metrics-log.ts';
@@ -19,15 +21,18 @@ import { taskFiles, tinyConfig } from './finetune-helpers.ts';
 
 let dir: string;
 let backend = '';
+let previousMasks: DropoutMasks = 'auto';
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bert-device-train-'));
   writeFileSync(join(dir, 'train.txt'), generateSyntheticCorpus({ documents: 60, seed: 1 }));
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64 }));
   backend = registerDeviceBackend('webasm', 'device-training-test');
+  previousMasks = setDropoutMasks('counter');
 });
 
 afterAll(async () => {
+  setDropoutMasks(previousMasks);
   setBackend('cpu');
   if (backend) await releaseDeviceBackend(backend);
 });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { getDropoutMasks, setDropoutMasks } from '../../src/ops/dropout.ts';
 import { taskFiles, tempDir, tinyConfig } from './finetune-helpers.ts';
 
 const root = tempDir('finetune-cli-');
@@ -64,5 +65,19 @@ describe('bert finetune / evaluate / predict', () => {
     expect(await main(['evaluate', '--model', join(root, 'nothing'), '--data', 'x'])).toBe(1);
     expect(errors.join('\n')).toMatch(/no config.json/);
     expect(existsSync(join(root, 'bad', 'model.safetensors'))).toBe(false);
+  });
+
+  it('--dropout-masks sets how dropout masks are made, and refuses an unknown kind', async () => {
+    const base = ['finetune', '--task', 'classification', '--init', 'tiny', '--train', 'x', '--dev', 'y', '--out', join(root, 'bad')];
+    expect(await main([...base, '--dropout-masks', 'philox'])).toBe(2);
+    expect(errors.join('\n')).toMatch(/--dropout-masks expects auto, stream or counter, got "philox"/);
+    try {
+      await main([...base, '--dropout-masks', 'counter']); // fails later (no --vocab), after the flag is applied
+      expect(getDropoutMasks()).toBe('counter');
+      await main(['pretrain', '--corpus', 'x', '--dropout-masks', 'stream']);
+      expect(getDropoutMasks()).toBe('stream');
+    } finally {
+      setDropoutMasks('auto');
+    }
   });
 });

@@ -347,6 +347,29 @@ const UNSLICE = `function (g) {
   return g[((o | 0) * this.constants.len + (k | 0)) * this.constants.inner + (j | 0)];
 }`;
 
+/*
+ * Inverted dropout with the mask made on the device by a counter-based generator (tensor/speck.ts, the
+ * plain reference): thread i encrypts its counter (hi, lo) = (floor(i / 2^16), i mod 2^16) with Speck32/64
+ * under the call's 22 round keys and keeps its element when the word hi 2^16 + lo is at least the threshold
+ * (thresholdHi 2^16 + thresholdLo = ceil(p 2^32)):
+ *   dropout  y = x / keep if kept, else 0      (keep = 1 - p; the backward is the same kernel on g)
+ * Every value stays below 2^17 (16-bit words, additions mod 2^16): exact whether gpu.js types a variable
+ * as an integer or as a float32.
+ */
+const DROPOUT = `function (x, roundKeys) {
+  let hi = this.thread.x >> 16;
+  let lo = this.thread.x & 65535;
+  for (let r = 0; r < 22; r++) {
+    hi = (((((hi | 0) >> 7) | ((hi | 0) << 9)) & 65535) + (lo | 0)) & 65535;
+    hi = (hi | 0) ^ (roundKeys[(r | 0)] | 0);
+    lo = ((((lo | 0) << 2) | ((lo | 0) >> 14)) & 65535) ^ (hi | 0);
+  }
+  if ((hi | 0) > this.constants.thresholdHi || ((hi | 0) === this.constants.thresholdHi && (lo | 0) >= this.constants.thresholdLo)) {
+    return x[this.thread.x] / this.constants.keep;
+  }
+  return 0;
+}`;
+
 /** tanh and its backward from the output: dx = g (1 - y^2). */
 const TANH = `function (x) { return Math.tanh(x[this.thread.x]); }`;
 const TANH_BACKWARD = `function (y, g) { const v = y[this.thread.x]; return g[this.thread.x] * (1 - v * v); }`;
@@ -427,6 +450,7 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   slice: { source: SLICE, rowLength: 'inner' },
   unslice: { source: UNSLICE, rowLength: 'inner' },
   tanh: { source: TANH },
+  dropout: { source: DROPOUT },
   tanhBackward: { source: TANH_BACKWARD },
   crossEntropyRows: { source: CROSS_ENTROPY_ROWS },
   crossEntropyBackward: { source: CROSS_ENTROPY_BACKWARD, rowLength: 'cols' },

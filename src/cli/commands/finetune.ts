@@ -8,6 +8,7 @@
 import { parseArgs, required, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { selectBackendFromEnv } from '../../backend/select.ts';
+import { applyDropoutMasksFlag, dropoutMasksFlag } from '../dropout-masks-flag.ts';
 import { finetune, formatScalars, type FinetuneOptions } from '../../train/finetune.ts';
 import { FINETUNE_TASKS, parseTask } from '../../train/finetune-tasks.ts';
 import { hyperparameterSearch } from '../../train/search.ts';
@@ -51,6 +52,7 @@ const flags: Record<string, FlagSpec> = {
   'eval-batch': { kind: 'number', help: 'rows per evaluation batch', default: 64 },
   'log-every': { kind: 'number', help: 'progress line every N steps when not on a terminal' },
   backend: { kind: 'string', help: 'kernels: cpu (the reference, deterministic), wasm, gpujs (default: $BERT_BACKEND or cpu)' },
+  'dropout-masks': dropoutMasksFlag,
 };
 
 /** A column flag: a number means a 0-based index. */
@@ -79,6 +81,7 @@ export const finetuneCommand: Command = {
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags);
     if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
+    applyDropoutMasksFlag(f['dropout-masks']);
     const task = parseTask(required<string>(f, 'task'));
     const columns = { text: column(f['text-column']), textPair: column(f['pair-column']), label: column(f['label-column']) };
     const base: FinetuneOptions = {

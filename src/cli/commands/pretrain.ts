@@ -1,6 +1,7 @@
 import { parseArgs, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
 import { selectBackendFromEnv } from '../../backend/select.ts';
+import { applyDropoutMasksFlag, dropoutMasksFlag } from '../dropout-masks-flag.ts';
 import { pretrain } from '../../train/pretrain.ts';
 
 const flags: Record<string, FlagSpec> = {
@@ -34,6 +35,7 @@ const flags: Record<string, FlagSpec> = {
   'bert-adam': { kind: 'boolean', help: 'the original BERT optimizer (no bias correction)' },
   'log-every': { kind: 'number', help: 'progress line every N steps when not on a terminal' },
   backend: { kind: 'string', help: 'kernels: cpu (the reference), wasm (WebAssembly SIMD matmul), gpujs (default: $BERT_BACKEND or cpu)' },
+  'dropout-masks': dropoutMasksFlag,
 };
 
 export const pretrainCommand: Command = {
@@ -44,6 +46,7 @@ export const pretrainCommand: Command = {
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags);
     if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
+    applyDropoutMasksFlag(f['dropout-masks']);
     const result = await pretrain({
       corpus: required<string[]>(f, 'corpus'),
       vocab: f.vocab as string | undefined,
