@@ -40,6 +40,17 @@ export function getDropoutMasks(): DropoutMasks {
 }
 
 /**
+ * The kind a run's masks are actually made with: 'auto' resolved for whether its tensors are on a device.
+ * Training records it with a checkpoint, so that a resume cannot change it silently.
+ */
+export function effectiveDropoutMasks(onDevice: boolean): 'stream' | 'counter' {
+  return dropoutMasks === 'auto' ? (onDevice ? 'counter' : 'stream') : dropoutMasks;
+}
+
+/** What a checkpoint written before the masks were recorded used: the stream (the only kind then). */
+export const LEGACY_DROPOUT_MASKS = 'stream';
+
+/**
  * @param p probability of dropping an element, in [0, 1)
  * @param training when false (evaluation) dropout is the identity
  */

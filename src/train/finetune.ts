@@ -19,7 +19,8 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
+import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
+import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS } from '../ops/dropout.ts';
 import { loadWeightsIntoModel, readCheckpointWeights } from '../bert/checkpoint.ts';
 import { BERT_PRESETS, BertConfig, type BertPresetName } from '../bert/config.ts';
 import type { BertPreTrainedModel } from '../bert/model.ts';
@@ -185,7 +186,7 @@ export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 export const LABELS_FILE = 'labels.txt';
 
 /** Options that must be equal for a resume to continue the same run. */
-const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'lr', 'maxLength', 'warmupRatio', 'weightDecay', 'clip', 'seed', 'initializerRange', 'lowercase', 'patience', 'evalEvery', 'columns', 'qa', 'padMultiple', 'adamEps'] as const;
+const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'lr', 'maxLength', 'warmupRatio', 'weightDecay', 'clip', 'seed', 'initializerRange', 'lowercase', 'patience', 'evalEvery', 'columns', 'qa', 'padMultiple', 'adamEps', 'dropoutMasks'] as const;
 
 /** Where the encoder comes from (see FinetuneOptions.init). */
 export type InitSource = { kind: 'pretrained'; dir: string; config: BertConfig } | { kind: 'scratch'; name: string; config: BertConfig };
@@ -305,6 +306,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     qa: settings.qa ?? null,
     padMultiple: opts.padMultiple ?? null,
     adamEps: opts.adamEps ?? null,
+    dropoutMasks: effectiveDropoutMasks(activeDevice() !== null),
   };
   if (o.adamEps !== null && !(o.adamEps > 0 && o.adamEps < 1)) throw new Error(`--adam-eps must be in (0, 1), got ${o.adamEps}`);
   if (o.padMultiple !== null && !(Number.isInteger(o.padMultiple) && o.padMultiple >= 1)) throw new Error(`--pad-multiple must be a positive integer, got ${o.padMultiple}`);
@@ -368,7 +370,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   if (resumeFrom) {
     const saved = readCheckpoint<FinetuneState>(resumeFrom.dir);
     for (const key of RUN_IDENTITY) {
-      const a = JSON.stringify(saved.trainerState.options[key] ?? null);
+      const a = JSON.stringify(saved.trainerState.options[key] ?? (key === 'dropoutMasks' ? LEGACY_DROPOUT_MASKS : null));
       const b = JSON.stringify(optionsRecord[key] ?? null);
       if (a !== b) throw new Error(`--resume: the checkpoint in ${resumeFrom.dir} was made with ${key} = ${a}, this run asks for ${b}`);
     }

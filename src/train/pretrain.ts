@@ -12,7 +12,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad } from '../autograd/grad-mode.ts';
-import { placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
+import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
+import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS } from '../ops/dropout.ts';
 import { BertConfig, BERT_PRESETS, type BertPresetName } from '../bert/config.ts';
 import { modelTensors } from '../bert/pretrained.ts';
 import { readCheckpointWeights, loadWeightsIntoModel } from '../bert/checkpoint.ts';
@@ -126,7 +127,7 @@ export interface PretrainResult {
 }
 
 /** Options that must be equal for a resume to continue the same run. */
-const RUN_IDENTITY = ['corpus', 'seqLen', 'batch', 'steps', 'lr', 'warmup', 'seed', 'model', 'maxPredictions', 'dupeFactor', 'dynamicMasking', 'wholeWordMask', 'gradAccum', 'maskedLmProb', 'shortSeqProb'] as const;
+const RUN_IDENTITY = ['corpus', 'seqLen', 'batch', 'steps', 'lr', 'warmup', 'seed', 'model', 'maxPredictions', 'dupeFactor', 'dynamicMasking', 'wholeWordMask', 'gradAccum', 'maskedLmProb', 'shortSeqProb', 'dropoutMasks'] as const;
 
 /** The model config for a preset name or a config.json path, sized to the vocabulary. */
 export function pretrainConfig(model: string, vocabSize: number, seqLen: number): BertConfig {
@@ -245,6 +246,8 @@ function resolved(opts: PretrainOptions) {
     gradAccum: opts.gradAccum ?? 1,
     lowercase: opts.lowercase ?? true,
     bertAdam: opts.bertAdam ?? false,
+    /** How dropout masks are made (setDropoutMasks, resolved for the active backend). */
+    dropoutMasks: effectiveDropoutMasks(activeDevice() !== null),
   };
 }
 
@@ -270,7 +273,7 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   if (resumeFrom) {
     saved = readCheckpoint<PretrainState>(resumeFrom.dir);
     for (const key of RUN_IDENTITY) {
-      const a = JSON.stringify(saved.trainerState.options[key]);
+      const a = JSON.stringify(saved.trainerState.options[key] ?? (key === 'dropoutMasks' ? LEGACY_DROPOUT_MASKS : undefined));
       const b = JSON.stringify(o[key]);
       if (a !== b) throw new Error(`--resume: the checkpoint in ${resumeFrom.dir} was made with ${key} = ${a}, this run asks for ${b}`);
     }

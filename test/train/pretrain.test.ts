@@ -13,7 +13,7 @@ import { fillMask, loadMaskedLM } from '../../src/train/fill-mask.ts';
 import { MetricsLog } from '../../src/train/metrics-log.ts';
 import { latestCheckpoint } from '../../src/train/checkpoint.ts';
 import { pretrain, NonFiniteLossError, type PretrainOptions } from '../../src/train/pretrain.ts';
-import '../../src/index.ts';
+import { setDropoutMasks } from '../../src/index.ts';
 
 let dir: string;
 let corpus: string;
@@ -71,12 +71,30 @@ describe('pretrain', () => {
     // The metrics log describes one consistent run.
     const trainSteps = (d: string) => new MetricsLog(join(d, 'metrics.jsonl')).read().filter((r) => r.split === 'train').map((r) => [r.step, r.loss]);
     expect(trainSteps(interrupted)).toEqual(trainSteps(straight));
+    // A checkpoint from before the dropout masks were recorded (no dropoutMasks option) used the stream,
+    // and resumes as such.
+    const legacy = join(dir, 'legacy');
+    await pretrain(base(legacy, { stopAfter: 4 }));
+    const statePath = join(latestCheckpoint(legacy)!.dir, 'trainer_state.json');
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    expect(state.options.dropoutMasks).toBe('stream');
+    delete state.options.dropoutMasks;
+    writeFileSync(statePath, JSON.stringify(state));
+    await pretrain(base(legacy, { resume: true }));
+    expect(Buffer.compare(readFileSync(join(legacy, 'model.safetensors')), a)).toBe(0);
   });
 
   it('refuses to resume a run with different options, naming the option', async () => {
     const out = join(dir, 'interrupted');
     await expect(pretrain(base(out, { resume: true, lr: 1e-3 }))).rejects.toThrow(/made with lr = 0\.003, this run asks for 0\.001/);
     await expect(pretrain(base(join(dir, 'nothing-here'), { resume: true }))).rejects.toThrow(/no checkpoint in .* to resume from/);
+    // How dropout masks are made is part of the run: the cpu backend's default is the stream.
+    const previous = setDropoutMasks('counter');
+    try {
+      await expect(pretrain(base(out, { resume: true }))).rejects.toThrow(/made with dropoutMasks = "stream", this run asks for "counter"/);
+    } finally {
+      setDropoutMasks(previous);
+    }
   });
 
   it('stops with a clear message when the loss stops being finite, keeping the last good checkpoint', async () => {
