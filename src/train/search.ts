@@ -17,6 +17,8 @@ import { FINETUNE_SETTINGS_FILE, LABELS_FILE, TOKENIZER_CONFIG_FILE, finetune, r
 import { TASK_METRICS, isBetter, parseTask, type TaskScores } from './finetune-tasks.ts';
 import { evaluateTaskModel, loadTaskModel } from './evaluate-task.ts';
 import { formatDuration } from './progress.ts';
+import { activeDevice } from '../backend/device.ts';
+import { effectiveDropoutMasks } from '../ops/dropout.ts';
 
 export interface SearchOptions extends Omit<FinetuneOptions, 'lr' | 'batch' | 'epochs' | 'stopAfter'> {
   /** Values to try; a list left out comes from the default grid for the model's size. */
@@ -37,6 +39,8 @@ export interface SearchRun extends Hyperparameters {
   seconds: number;
   /** Taken over from an earlier, finished run of the same search (resume). */
   reused: boolean;
+  /** The options it ran with besides its grid point (runSettings); absent in runs of older searches. */
+  settings?: Record<string, unknown>;
 }
 
 export interface SearchResult {
@@ -99,6 +103,27 @@ export function formatSearchTable(runs: readonly SearchRun[], metric: string, be
 
 const RUN_FILE = 'search_run.json';
 
+/**
+ * What, besides its grid point, decides what a run computes: the search's options without where it writes,
+ * what it prints and how it resumes, plus how dropout masks are made. A finished run is reused on resume
+ * only when these are unchanged.
+ */
+function runSettings(opts: SearchOptions): Record<string, unknown> {
+  const { out: _out, test: _test, resume: _resume, progressStream: _progress, logEvery: _log, saveEvery: _save, evalBatch: _evalBatch, grid: _grid, stopAfterRuns: _stop, init, ...rest } = opts;
+  const settings = { ...rest, init: typeof init === 'string' ? init : init.toJSON(), dropoutMasks: effectiveDropoutMasks(activeDevice() !== null) };
+  return JSON.parse(JSON.stringify(settings)) as Record<string, unknown>; // drops undefined values
+}
+
+/** The first setting whose value differs, as "name: before -> now", or null when they agree. */
+function changedSetting(before: Record<string, unknown>, now: Record<string, unknown>): string | null {
+  for (const key of new Set([...Object.keys(before), ...Object.keys(now)])) {
+    const a = JSON.stringify(before[key] ?? null);
+    const b = JSON.stringify(now[key] ?? null);
+    if (a !== b) return `${key}: ${a} -> ${b}`;
+  }
+  return null;
+}
+
 /** The files of the chosen model that are copied into the search's output directory. */
 const MODEL_FILES = ['config.json', 'model.safetensors', 'vocab.txt', TOKENIZER_CONFIG_FILE, FINETUNE_SETTINGS_FILE, LABELS_FILE, 'dev_results.json', 'curves.svg', 'metrics.jsonl'];
 
@@ -117,6 +142,7 @@ export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchR
   say(`grid search: ${points.length} runs, lr {${grid.lr.join(', ')}} x batch {${grid.batch.join(', ')}} x epochs {${grid.epochs.join(', ')}} (${gridReason}); choosing by dev ${metric}`);
 
   const result: SearchResult = { out: opts.out, grid, gridReason, metric, runs: [], best: null, finished: false };
+  const settings = runSettings(opts);
   const writeSummary = async () => {
     const summary = {
       task,
@@ -140,11 +166,14 @@ export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchR
     const done = join(dir, RUN_FILE);
     if (opts.resume && existsSync(done)) {
       const run = JSON.parse(readFileSync(done, 'utf8')) as SearchRun;
-      if (run.lr === hp.lr && run.batch === hp.batch && run.epochs === hp.epochs) {
+      // Runs written before the settings were recorded are matched by their grid point alone.
+      const changed = run.settings ? changedSetting(run.settings, settings) : null;
+      if (run.lr === hp.lr && run.batch === hp.batch && run.epochs === hp.epochs && changed === null) {
         result.runs.push({ ...run, value: run.value ?? NaN, reused: true });
         say(`run ${index} (${index + 1} of ${points.length}): lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs: finished earlier, dev ${metric} ${run.value}`);
         continue;
       }
+      if (changed !== null) say(`run ${index}: the finished run was made with other settings (${changed}); running it again`);
     }
     const resumeRun = Boolean(opts.resume) && latestCheckpoint(dir) !== null;
     if (!resumeRun) rmSync(dir, { recursive: true, force: true });
@@ -161,6 +190,7 @@ export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchR
       bestEpoch: r.best?.epoch ?? null,
       seconds: (performance.now() - t0) / 1000,
       reused: false,
+      settings,
     };
     await writeFileAtomic(done, JSON.stringify(run, null, 2) + '\n');
     rmSync(join(dir, CHECKPOINT_DIR), { recursive: true, force: true });

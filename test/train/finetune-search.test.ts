@@ -70,5 +70,13 @@ describe('hyperparameterSearch', () => {
     expect(summary.runs).toHaveLength(2);
     expect(summary.test.metrics.accuracy).toBe(r.test!.metrics.accuracy);
     expect(JSON.parse(readFileSync(join(out, 'test_results.json'), 'utf8')).run).toBe(1);
+    expect(summary.runs[0].settings).toMatchObject({ maxLength: 32, dropoutMasks: 'stream' });
+
+    // A resume with other settings does not reuse the finished runs: they are run again.
+    const lines: string[] = [];
+    const progressStream = { write: (s: string) => lines.push(s) };
+    const again = await hyperparameterSearch({ ...opts, seed: 1, resume: true, stopAfterRuns: 1, progressStream });
+    expect(again.runs.map((x) => x.reused)).toEqual([false]);
+    expect(lines.join('')).toMatch(/run 0: the finished run was made with other settings \(seed: null -> 1\); running it again/);
   });
 });
