@@ -11,7 +11,8 @@
  * Then BERT-Base inference (batch 1, seq 128) with the weights on the device, its output checked against the
  * cpu backend's, and whole training steps with the weights on the device (bench/device-train.ts): BERT-Mini, its first
  * loss checked against the cpu backend's, and BERT-Base (batch 32, seq 128: the 1,000 tokens/s target),
- * each with what crossed between host and device per step.
+ * each with what crossed between host and device per step. BERT-Base runs twice: with the dropout masks made
+ * on the device (the default) and drawn on the host and uploaded (`masks: 'stream'`), side by side.
  *
  * Dawn (the `webgpu` package) needs glibc 2.38, so plain node cannot load it on the Debian 12 build machine
  * (scripts/webgpu-local.sh runs it there on lavapipe, a software Vulkan driver); without that it
