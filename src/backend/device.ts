@@ -19,6 +19,7 @@ import type { MatmulArgs } from './kernels.ts';
 import { getBackend } from './registry.ts';
 import type { TypedArray } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import { speckKeepThreshold } from '../tensor/speck.ts';
 
 /** The layout of a batched product: MatmulArgs (kernels.ts) without the arrays. */
 export type DeviceMatmulShape = Omit<MatmulArgs, 'a' | 'b' | 'out'>;
@@ -155,11 +156,11 @@ export function devicePermute(device: TensorDevice, x: DeviceStorage, shape: rea
 /**
  * Inverted dropout of x (or its backward, on g: the same product by the same mask), the mask made on the
  * device from Speck32/64 round keys (tensor/speck.ts): element i is kept when its counter's word is at least
- * ceil(p 2^32), and then divided by 1 - p.
+ * speckKeepThreshold(p) = ceil(p 2^32), and then divided by 1 - p.
  * @param roundKeys a device buffer of the 22 round keys (16-bit integers as floats)
  */
 export function deviceDropout(device: TensorDevice, x: DeviceStorage, roundKeys: DeviceStorage, p: number): DeviceStorage {
-  const threshold = Math.ceil(p * 4294967296);
+  const threshold = speckKeepThreshold(p);
   return device.run('dropout', [x, roundKeys], x.size, { thresholdHi: Math.floor(threshold / 65536), thresholdLo: threshold % 65536, keep: 1 - p });
 }
 

@@ -3,7 +3,7 @@
  * (src/ops/dropout.ts). 'auto' draws them on the host on a CPU and makes them on the device on a GPU;
  * 'stream' or 'counter' makes every backend drop the same elements for a seed.
  */
-import { setDropoutMasks, type DropoutMasks } from '../ops/dropout.ts';
+import { isDropoutMasks, setDropoutMasks } from '../ops/dropout.ts';
 import { UsageError, type FlagSpec } from './args.ts';
 
 export const dropoutMasksFlag: FlagSpec = {
@@ -14,7 +14,6 @@ export const dropoutMasksFlag: FlagSpec = {
 
 /** Apply the flag's value; an unknown value is a usage error naming the choices. */
 export function applyDropoutMasksFlag(value: unknown): void {
-  const choices: DropoutMasks[] = ['auto', 'stream', 'counter'];
-  if (!choices.includes(value as DropoutMasks)) throw new UsageError(`--dropout-masks expects auto, stream or counter, got "${String(value)}"`);
-  setDropoutMasks(value as DropoutMasks);
+  if (!isDropoutMasks(value)) throw new UsageError(`--dropout-masks expects auto, stream or counter, got "${String(value)}"`);
+  setDropoutMasks(value);
 }
