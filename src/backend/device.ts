@@ -79,7 +79,7 @@ export interface TensorDevice {
    * Whether deviceMatmul first copies a B stored transposed into row-major order. A thread computes one
    * output value and neighbouring threads compute neighbouring columns, so B^T read in place puts k values
    * between the addresses neighbouring threads read; a GPU then cannot combine their reads (coalescing).
-   * On an H100 copying first made the BERT-Base products 3 to 6 times faster (docs/performance.md); on
+   * On an H100 copying first made the BERT-Base products 2.6 to 6 times faster (docs/performance.md); on
    * gpu.js's CPU modes reading in place is faster.
    */
   readonly transposeBFirst: boolean;
