@@ -16,7 +16,7 @@ import { pretrain, type PretrainResult } from './pretrain.ts';
 export interface DemoOptions {
   /** Output directory. Default runs/demo (runs/demo-es in Spanish). */
   out?: string;
-  /** Training steps. Default 2500 (about 3 minutes on 2 quiet cores with the wasm backend). */
+  /** Training steps. Default: the language's (2500 in English, 2000 in Spanish: about 3 minutes on 2 quiet cores with the wasm backend). */
   steps?: number;
   /** Documents in the training corpus. */
   documents?: number;
@@ -34,6 +34,8 @@ export interface DemoOptions {
 export interface DemoLanguage {
   /** Default output directory. */
   out: string;
+  /** Default training steps: enough for the first candidates to be the stories' facts. */
+  steps: number;
   /** The stories, in the google-research/bert corpus format. */
   corpus: (opts: SyntheticCorpusOptions) => string;
   /** Lowercase and strip accents (uncased) or keep both (cased). */
@@ -65,6 +67,7 @@ export const DEMO_PROMPTS = [
 
 const DEMO_EN: DemoLanguage = {
   out: join('runs', 'demo'),
+  steps: 2500,
   corpus: generateSyntheticCorpus,
   lowercase: true,
   prompts: DEMO_PROMPTS,
@@ -124,7 +127,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<PretrainResult> {
   await writeFileAtomic(configPath, JSON.stringify(DEMO_CONFIG, null, 2) + '\n');
   for (const line of lang.intro(documents, trainPath)) print(line);
 
-  const steps = opts.steps ?? 2500;
+  const steps = opts.steps ?? lang.steps;
   const result = await pretrain({
     corpus: [trainPath],
     evalCorpus: [evalPath],

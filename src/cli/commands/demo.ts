@@ -5,7 +5,7 @@ import { DEMO_LANGUAGES, runDemo, type DemoLanguageCode } from '../../train/demo
 
 const flags: Record<string, FlagSpec> = {
   out: { kind: 'string', help: 'output directory (default runs/demo, runs/demo-es with --lang es)' },
-  steps: { kind: 'number', help: 'training steps', default: 2500 },
+  steps: { kind: 'number', help: 'training steps (default 2500, 2000 with --lang es)' },
   seed: { kind: 'number', help: 'random seed', default: 0 },
   lang: { kind: 'string', help: 'language of the stories and messages: en or es (Spanish)', default: 'en' },
   backend: { kind: 'string', help: 'kernels: wasm (WebAssembly SIMD matmul, the fastest here) or cpu (pure TypeScript, the reference)', default: 'wasm' },
@@ -24,7 +24,7 @@ export const demoCommand: Command = {
     console.log(lang === 'es'
       ? `Kernels: el backend ${backend} (--backend cpu para la referencia en TypeScript puro).`
       : `Kernels: the ${backend} backend (--backend cpu for the pure-TypeScript reference).`);
-    await runDemo({ out: f.out as string | undefined, steps: f.steps as number, seed: f.seed as number, lang: lang as DemoLanguageCode });
+    await runDemo({ out: f.out as string | undefined, steps: f.steps as number | undefined, seed: f.seed as number, lang: lang as DemoLanguageCode });
     return 0;
   },
 };
