@@ -138,7 +138,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<PretrainResult> {
     steps,
     lr: 5e-3,
     warmup: Math.round(steps / 10),
-    evalEvery: Math.max(1, Math.round(steps / 6)),
+    // Six evaluations; ceil so that the last one lands on the final step rather than just before it.
+    evalEvery: Math.max(1, Math.ceil(steps / 6)),
     evalInstances: 256,
     saveEvery: steps,
     lowercase: lang.lowercase,
