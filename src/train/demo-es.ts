@@ -46,7 +46,7 @@ export const DEMO_ES: DemoLanguage = {
   intro: (documents, trainPath) => [
     `Demo: pre-entrenamos un BERT pequeño (2 capas, tamaño oculto 64, secuencias de 32 tokens) con ${documents} historias de animales generadas (${trainPath}).`,
     'El modelo de lenguaje enmascarado aprende qué palabra encaja en cada hueco; la predicción de la siguiente oración aprende si la oración B continúa a la A.',
-    'Vocabulario con mayúsculas y acentos (cased): "ratón" sigue siendo "ratón", no "raton".',
+    'Vocabulario cased: conserva mayúsculas y acentos ("ratón" sigue siendo "ratón", no "raton").',
     'Al azar se acertaría más o menos 1 de cada (tamaño del vocabulario) con el modelo enmascarado y el 50% con la siguiente oración.\n',
   ],
   trained: (steps, seconds, tps) => `\nEntrenados ${steps} pasos en ${seconds.toFixed(0)} s (${Math.round(tps)} tokens/s).`,
