@@ -3,7 +3,7 @@
  * BERT-base shapes of bench/matmul.ts:
  *   cpu, 1 thread        matmulBlocked on the main thread (BERT_THREADS=1)
  *   cpu, N threads       the same kernel split over worker threads (bit-identical results, checked here)
- *   gpujs webasm         gpu.js's WebAssembly + SIMD mode, one thread per element of C (src/backend/gpujs)
+ *   gpujs webasm         gpu.js's WebAssembly + SIMD mode, one thread per element of C (src/accel/gpujs)
  *   gpujs cpu            gpu.js's JavaScript mode, the same kernel
  * Calls go through kernel('matmul') with setBackend / setCpuThreads switched before each, in turns
  * (timeInterleaved), so every contestant sees the same mix of quiet and busy moments of a shared machine.
@@ -13,7 +13,7 @@
  *   --gpujs-cpu-all  also time gpujs cpu mode on the two large shapes (about a minute per product there,
  *                    so by default it runs on the 128x768 @ 768x768 shape only)
  */
-import { registerGpujsBackend } from '../src/backend/gpujs/index.ts';
+import { registerGpujsBackend } from '../src/accel/gpujs/index.ts';
 import { getCpuThreads, kernel, Rng, setBackend, stopWorkers } from '../src/index.ts';
 import { onBackend, productArgs, randomArray, relativeDiff } from './matmul-setup.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';

@@ -13,8 +13,8 @@
  * On this machine WebGPU runs through scripts/webgpu-local.sh (lavapipe: correct, not fast); on a GPU
  * machine bench/gpu-check.ts calls measureDeviceTraining for BERT-Base.
  */
-import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
-import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
+import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/accel/gpujs/webgpu-backend.ts';
+import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
 import {
   activeDevice, AdamW, BertConfig, setDropoutMasks, BertForPreTraining, BertModel, clipGradNorm, noGrad, randint, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
 } from '../src/index.ts';

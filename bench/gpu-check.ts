@@ -30,14 +30,14 @@
  *   --small                   only the smaller shapes and a BERT-Tiny step (quick check of the script)
  *   --train-steps N           timed training steps per model after the warm-up step (default 3)
  */
-import '../src/backend/cpu/index.ts';
-import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/backend/cpu/index.ts';
-import { deviceMatmul, devicePermute } from '../src/backend/device.ts';
-import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
-import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
+import '../src/accel/cpu/index.ts';
+import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/accel/cpu/index.ts';
+import { deviceMatmul, devicePermute } from '../src/accel/device.ts';
+import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
+import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/accel/gpujs/webgpu-backend.ts';
 import type { DeviceStorage } from '../src/tensor/device-storage.ts';
-import type { MatmulArgs } from '../src/backend/kernels.ts';
-import { kernel, setBackend } from '../src/backend/registry.ts';
+import type { MatmulArgs } from '../src/accel/kernels.ts';
+import { kernel, setBackend } from '../src/accel/registry.ts';
 import { Rng } from '../src/tensor/random.ts';
 import { DEVICE_TRAINING_HEADER, lossMatches, measureDeviceInference, measureDeviceTraining, reportDeviceTraining, type DeviceTrainingCase } from './device-train.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeRuns, writeJsonReport, type BenchResult } from './report.ts';

@@ -1,8 +1,8 @@
 /**
  * Matmul throughput (GFLOP/s) of the wasm backend's SIMD kernel against the cpu backend's scalar kernel, on
  * Linear-layer products x @ W^T (x [m, k], W stored [n, k]) of BERT-base and of BERT-Tiny training:
- *   cpu, 1 thread / cpu, N threads     matmulBlocked (src/backend/cpu)
- *   wasm, 1 thread / wasm, N threads   matmulWasm (src/backend/wasm/matmul.wat)
+ *   cpu, 1 thread / cpu, N threads     matmulBlocked (src/accel/cpu)
+ *   wasm, 1 thread / wasm, N threads   matmulWasm (src/accel/wasm/matmul.wat)
  * N is getCpuThreads() (BERT_THREADS, default the cores), at least 2. Calls go through kernel('matmul') with
  * setBackend / setCpuThreads switched before each, in turns (timeInterleaved). The wasm times include
  * packing the operands into wasm memory and copying C out. GFLOP/s = 2mnk / wall seconds / 1e9, median over
@@ -11,7 +11,7 @@
  *
  * Usage: npx tsx bench/wasm-matmul.ts [--runs N] [--json FILE]
  */
-import '../src/backend/wasm/index.ts';
+import '../src/accel/wasm/index.ts';
 import { getCpuThreads, kernel, Rng, setBackend, setCpuThreads } from '../src/index.ts';
 import { onBackend, productArgs, randomArray, relativeDiff } from './matmul-setup.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';

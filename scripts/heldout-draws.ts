@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectBackendFromEnv } from '../src/backend/select.ts';
+import { selectBackendFromEnv } from '../src/accel/select.ts';
 import type { BertForPreTraining } from '../src/bert/pretraining.ts';
 import { loadPretrained } from '../src/bert/pretrained.ts';
 import { readCorpusDocuments } from '../src/data/corpus.ts';

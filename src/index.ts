@@ -3,12 +3,12 @@
  * autograd, ops, nn, optim, tokenizer, bert, data, train, metrics, io.
  */
 // Loading order matters once: the cpu kernels register themselves, and autograd hooks tensor.backward().
-import './backend/cpu/index.ts';
-import './backend/select.ts'; // BERT_BACKEND=gpujs|gpujs-webgpu selects another backend at load time
+import './accel/cpu/index.ts';
+import './accel/select.ts'; // BERT_BACKEND=gpujs|gpujs-webgpu selects another backend at load time
 import './autograd/backward.ts';
 
 export * from './tensor/index.ts';
-export * from './backend/index.ts';
+export * from './accel/index.ts';
 export * from './autograd/index.ts';
 export * from './ops/index.ts';
 export * from './nn/index.ts';

@@ -11,7 +11,7 @@
  * buffer the backward closure saved) are dropped, so activations are freed as the backward pass goes.
  * A second backward() through the same graph is therefore an error, as in PyTorch.
  */
-import { deviceBinary, deviceOf, onDevice } from '../backend/device.ts';
+import { deviceBinary, deviceOf, onDevice } from '../accel/device.ts';
 import { onesLike } from '../tensor/creation.ts';
 import { sameShape, shapeToString } from '../tensor/shape.ts';
 import { setBackwardImplementation, Tensor } from '../tensor/tensor.ts';

@@ -11,9 +11,9 @@
  */
 // Models run ops, which need the cpu kernels registered and tensor.backward() hooked up: load both here so
 // that code importing src/nn or src/bert directly (the CLI) works without going through src/index.ts.
-import '../backend/cpu/index.ts';
+import '../accel/cpu/index.ts';
 import '../autograd/backward.ts';
-import { hostValuesChanged } from '../backend/device.ts';
+import { hostValuesChanged } from '../accel/device.ts';
 import { shapeToString, sameShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 

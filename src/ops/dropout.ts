@@ -17,7 +17,7 @@
  * drawn per call, so everything else drawn from `rng` stays the same.
  */
 import { record } from '../autograd/record.ts';
-import { deviceBinary, deviceDropout, deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceBinary, deviceDropout, deviceOf, onDevice, type TensorDevice } from '../accel/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import type { Rng } from '../tensor/random.ts';
 import { speckDropoutMask, speckKeyFromWords, speckRoundKeys } from '../tensor/speck.ts';

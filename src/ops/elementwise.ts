@@ -6,7 +6,7 @@
  * (`sumToShape`). For out = a * b: dL/da = sumToShape(dL/dout * b, a.shape), and so on.
  */
 import { record } from '../autograd/record.ts';
-import { deviceBinary, deviceOf, deviceSumRows, onDevice, type DeviceBinaryLayout, type DeviceBinaryOp } from '../backend/device.ts';
+import { deviceBinary, deviceOf, deviceSumRows, onDevice, type DeviceBinaryLayout, type DeviceBinaryOp } from '../accel/device.ts';
 import { allocate, type TypedArray } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, sameShape, shapeToString, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';

@@ -5,7 +5,7 @@
  * so the backward pass is a scatter-add: each output gradient is added into the input position it came from.
  */
 import { record } from '../autograd/record.ts';
-import { deviceGatherRows, deviceOf, hostValuesChanged, onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceGatherRows, deviceOf, hostValuesChanged, onDevice, type TensorDevice } from '../accel/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { normalizeAxis, shapeToString, sizeOf } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';

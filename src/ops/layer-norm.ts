@@ -7,13 +7,13 @@
  *   dL/dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
  *   dL/dweight = sum over rows of g * xhat,   dL/dbias = sum over rows of g.
  * A constant row has var = 0 and gives y = bias (eps keeps rstd finite), never NaN.
- * The loops are the kernels layerNormForward / layerNormBackward (src/backend/cpu/layer-norm.ts).
+ * The loops are the kernels layerNormForward / layerNormBackward (src/accel/cpu/layer-norm.ts).
  */
 import { record } from '../autograd/record.ts';
-import type { FloatArray } from '../backend/kernels.ts';
-import { deviceLayerNorm, deviceLayerNormBackward, deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
-import { kernel } from '../backend/registry.ts';
-import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
+import type { FloatArray } from '../accel/kernels.ts';
+import { deviceLayerNorm, deviceLayerNormBackward, deviceOf, onDevice, type TensorDevice } from '../accel/device.ts';
+import { kernel } from '../accel/registry.ts';
+import '../accel/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import { allocate } from '../tensor/dtype.ts';
 import { shapeToString } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';

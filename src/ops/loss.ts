@@ -2,7 +2,7 @@
  * Losses: cross-entropy (fused with log-softmax), mean squared error, binary cross-entropy with logits.
  */
 import { record } from '../autograd/record.ts';
-import { deviceBinary, deviceNoMask, deviceOf, deviceSoftmaxRowStats, onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceBinary, deviceNoMask, deviceOf, deviceSoftmaxRowStats, onDevice, type TensorDevice } from '../accel/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { sameShape, shapeToString } from '../tensor/shape.ts';
 import { isFullyMasked } from '../tensor/softmax-input.ts';

@@ -9,9 +9,9 @@
  * into flags rather than materialised.
  */
 import { record } from '../autograd/record.ts';
-import { deviceMatmul, deviceOf, onDevice } from '../backend/device.ts';
-import { kernel } from '../backend/registry.ts';
-import type { FloatArray } from '../backend/kernels.ts';
+import { deviceMatmul, deviceOf, onDevice } from '../accel/device.ts';
+import { kernel } from '../accel/registry.ts';
+import type { FloatArray } from '../accel/kernels.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { broadcastShapes, sameShape, shapeToString, sizeOf } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';

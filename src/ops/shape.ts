@@ -3,7 +3,7 @@
  * Reshape shares storage (a contiguous tensor's elements do not move); the others copy.
  */
 import { record } from '../autograd/record.ts';
-import { deviceOf, devicePermute, onDevice } from '../backend/device.ts';
+import { deviceOf, devicePermute, onDevice } from '../accel/device.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeToString, sizeOf, stridesOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';

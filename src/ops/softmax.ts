@@ -6,9 +6,9 @@
  * For z = logSoftmax(x) = x - logsumexp(x): dL/dx = g - softmax(x) * sum_j g_j.
  */
 import { record } from '../autograd/record.ts';
-import { deviceNoMask, deviceOf, deviceScaledMaskedSoftmax, deviceSoftmaxBackward, onDevice, type TensorDevice } from '../backend/device.ts';
-import { kernel } from '../backend/registry.ts';
-import type { FloatArray } from '../backend/kernels.ts';
+import { deviceNoMask, deviceOf, deviceScaledMaskedSoftmax, deviceSoftmaxBackward, onDevice, type TensorDevice } from '../accel/device.ts';
+import { kernel } from '../accel/registry.ts';
+import type { FloatArray } from '../accel/kernels.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeToString, sizeOf } from '../tensor/shape.ts';
 import { isFullyMasked } from '../tensor/softmax-input.ts';

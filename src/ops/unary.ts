@@ -3,10 +3,10 @@
  * dL/dx = dL/dout * f'(x). Where f' is cheaper from the output (exp: f' = out), it uses the output.
  */
 import { record } from '../autograd/record.ts';
-import type { FloatArray } from '../backend/kernels.ts';
-import { deviceBinary, deviceOf, deviceSumRows, onDevice, type TensorDevice } from '../backend/device.ts';
-import { kernel } from '../backend/registry.ts';
-import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
+import type { FloatArray } from '../accel/kernels.ts';
+import { deviceBinary, deviceOf, deviceSumRows, onDevice, type TensorDevice } from '../accel/device.ts';
+import { kernel } from '../accel/registry.ts';
+import '../accel/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import { allocate } from '../tensor/dtype.ts';
 import { erf as erfScalar } from '../tensor/scalar-math.ts';
 import { shapeToString } from '../tensor/shape.ts';

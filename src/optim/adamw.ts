@@ -14,11 +14,11 @@
  * Weight decay is skipped for biases and LayerNorm weights (`decays(name)`), as both reference
  * implementations do: shrinking a bias or a normalisation gain toward 0 does not regularise anything useful.
  */
-import type { FloatArray } from '../backend/kernels.ts';
-import { deviceOf, hostValuesChanged, onDevice, type TensorDevice } from '../backend/device.ts';
+import type { FloatArray } from '../accel/kernels.ts';
+import { deviceOf, hostValuesChanged, onDevice, type TensorDevice } from '../accel/device.ts';
 import type { DeviceStorage } from '../tensor/device-storage.ts';
-import { kernel } from '../backend/registry.ts';
-import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
+import { kernel } from '../accel/registry.ts';
+import '../accel/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
 import type { Tensor } from '../tensor/tensor.ts';
 
 export interface AdamWOptions {
@@ -89,7 +89,7 @@ export class AdamW {
    */
   step(lr = this.lr): void {
     this.stepCount++;
-    const update = kernel('adamwUpdate'); // the loop over the elements (src/backend/cpu/adamw.ts)
+    const update = kernel('adamwUpdate'); // the loop over the elements (src/accel/cpu/adamw.ts)
     for (const [name, p] of this.params) {
       if (!p.grad) continue;
       // A parameter and gradient both on a device are updated there (host copies of them, if something read
@@ -119,7 +119,7 @@ export class AdamW {
     }
   }
 
-  /** The update of one parameter on a device (the same formulas as src/backend/cpu/adamw.ts, in float32). */
+  /** The update of one parameter on a device (the same formulas as src/accel/cpu/adamw.ts, in float32). */
   private stepOnDevice(device: TensorDevice, name: string, p: Tensor, grad: Tensor, lr: number): void {
     let moments = this.deviceMoments.get(name);
     if (!moments) {

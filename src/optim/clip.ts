@@ -4,7 +4,7 @@
  *   if norm > maxNorm: every g *= maxNorm / (norm + 1e-6)
  * Clipping the whole gradient vector keeps its direction, only shortening a step that would be too long.
  */
-import { deviceBinary, deviceOf, deviceSumOfSquares, onDevice, type TensorDevice } from '../backend/device.ts';
+import { deviceBinary, deviceOf, deviceSumOfSquares, onDevice, type TensorDevice } from '../accel/device.ts';
 import type { DeviceStorage } from '../tensor/device-storage.ts';
 import { Tensor } from '../tensor/tensor.ts';
 

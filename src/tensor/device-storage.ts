@@ -1,12 +1,12 @@
 /**
  * Where a tensor's values are when they are on a device (a GPU through WebGPU, or gpu.js's webasm/cpu
  * modes on the device worker, which is how it is tested without one). The tensor only needs to know how to
- * bring the values back; what a device can compute is the backend's business (src/backend/device.ts).
+ * bring the values back; what a device can compute is the backend's business (src/accel/device.ts).
  */
 import type { DType, TypedArray } from './dtype.ts';
 
 export interface DeviceStorage {
-  /** The device that holds the buffer (a src/backend/device.ts TensorDevice). */
+  /** The device that holds the buffer (a src/accel/device.ts TensorDevice). */
   readonly device: { readonly name: string };
   /** The buffer's number on its device. */
   readonly id: number;

@@ -6,7 +6,7 @@
  * Hugging Face hub converted to safetensors) works too: the task comes from config.json's architectures and
  * problem_type, the casing from tokenizer_config.json, and the lengths from the defaults or the options.
  */
-import { placeOnActiveDevice } from '../backend/device.ts';
+import { placeOnActiveDevice } from '../accel/device.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BertConfig } from '../bert/config.ts';

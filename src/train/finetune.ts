@@ -19,7 +19,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
+import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../accel/device.ts';
 import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS } from '../ops/dropout.ts';
 import { loadWeightsIntoModel, readCheckpointWeights } from '../bert/checkpoint.ts';
 import { BERT_PRESETS, BertConfig, type BertPresetName } from '../bert/config.ts';

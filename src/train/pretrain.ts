@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad } from '../autograd/grad-mode.ts';
-import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
+import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../accel/device.ts';
 import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS } from '../ops/dropout.ts';
 import { BertConfig, BERT_PRESETS, type BertPresetName } from '../bert/config.ts';
 import { modelTensors } from '../bert/pretrained.ts';

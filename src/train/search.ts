@@ -17,7 +17,7 @@ import { FINETUNE_SETTINGS_FILE, LABELS_FILE, TOKENIZER_CONFIG_FILE, finetune, r
 import { TASK_METRICS, isBetter, parseTask, type TaskScores } from './finetune-tasks.ts';
 import { evaluateTaskModel, loadTaskModel } from './evaluate-task.ts';
 import { formatDuration } from './progress.ts';
-import { activeDevice } from '../backend/device.ts';
+import { activeDevice } from '../accel/device.ts';
 import { effectiveDropoutMasks } from '../ops/dropout.ts';
 
 export interface SearchOptions extends Omit<FinetuneOptions, 'lr' | 'batch' | 'epochs' | 'stopAfter'> {

@@ -4,10 +4,10 @@
  * work in progress in the layers above). test/ops/public-api.test.ts checks that src/index.ts exports the same.
  */
 // The same loading order as src/index.ts: the cpu kernels register themselves, autograd hooks tensor.backward().
-import '../../src/backend/cpu/index.ts';
+import '../../src/accel/cpu/index.ts';
 import '../../src/autograd/backward.ts';
 
 export * from '../../src/tensor/index.ts';
-export * from '../../src/backend/index.ts';
+export * from '../../src/accel/index.ts';
 export * from '../../src/autograd/index.ts';
 export * from '../../src/ops/index.ts';

@@ -1,7 +1,7 @@
 /**
  * Training with the weights on a device (the gpujs-webgpu path, run here through the same device worker in
  * gpu.js's webasm mode): `pretrain` and `finetune` put the parameters on the active backend's device (the
- * optimizer keeps them there: test/backend/device-tensors.test.ts), and the runs' losses equal the cpu
+ * optimizer keeps them there: test/accel/device-tensors.test.ts), and the runs' losses equal the cpu
  * backend's to float32 rounding. Both sides make dropout masks with the counter generator (setDropoutMasks;
  * a device's default, while the cpu backend's default is the stream): the same masks, so the same losses.
  * (Question answering's ops are covered op by op in device-tensors.test.ts;
@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
+import { registerDeviceBackend, releaseDeviceBackend } from '../../src/accel/gpujs/webgpu-backend.ts';
 import { activeDevice, setBackend, setDropoutMasks, type DropoutMasks } from '../../src/index.ts';
 import { generateSyntheticCorpus } from '../../src/data/synthetic-corpus.ts';
 import { finetune, type FinetuneOptions } from '../../src/train/finetune.ts';

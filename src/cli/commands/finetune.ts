@@ -7,7 +7,7 @@
  */
 import { parseArgs, required, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
-import { selectBackendFromEnv } from '../../backend/select.ts';
+import { selectBackendFromEnv } from '../../accel/select.ts';
 import { applyDropoutMasksFlag, dropoutMasksFlag } from '../dropout-masks-flag.ts';
 import { finetune, formatScalars, type FinetuneOptions } from '../../train/finetune.ts';
 import { FINETUNE_TASKS, parseTask } from '../../train/finetune-tasks.ts';

@@ -1,6 +1,6 @@
 import { parseArgs, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
-import { selectBackendFromEnv } from '../../backend/select.ts';
+import { selectBackendFromEnv } from '../../accel/select.ts';
 import { applyDropoutMasksFlag, dropoutMasksFlag } from '../dropout-masks-flag.ts';
 import { pretrain } from '../../train/pretrain.ts';
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BertForMaskedLM, getBackend, inputsFromJSON, noGrad, selectBackendFromEnv, setBackend } from '../../src/index.ts';
-import '../../src/backend/wasm/index.ts';
+import '../../src/accel/wasm/index.ts';
 import { caseDir, maxDiff, readCase } from '../bert/helpers.ts';
 
 afterEach(() => setBackend('cpu'));

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { registerGpujsBackend, syncModeFromEnv } from '../../src/backend/gpujs/index.ts';
-import { registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
+import { registerGpujsBackend, syncModeFromEnv } from '../../src/accel/gpujs/index.ts';
+import { registerDeviceBackend, releaseDeviceBackend } from '../../src/accel/gpujs/webgpu-backend.ts';
 import { getBackend, kernel, matmul, matmulBlocked, Rng, selectBackendFromEnv, setBackend, sum, Tensor, type MatmulArgs } from '../../src/index.ts';
 import { expectWithinFloat32Bound, randomMatmulArgs, type MatmulCase as Problem } from './matmul-cases.ts';
 

@@ -1,13 +1,13 @@
 /**
- * The committed, generated src/backend/wasm/matmul-wasm.ts is what scripts/build-wasm.ts makes from
+ * The committed, generated src/accel/wasm/matmul-wasm.ts is what scripts/build-wasm.ts makes from
  * matmul.wat today (so the binary cannot drift from its source), and that binary is a valid module with
  * the exports the backend calls.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectedGeneratedModule, GENERATED_FILE } from '../../scripts/build-wasm.ts';
-import { MATMUL_WASM_BASE64 } from '../../src/backend/wasm/matmul-wasm.ts';
-import { WebAssemblyApi as WA } from '../../src/backend/wasm/webassembly.ts';
+import { MATMUL_WASM_BASE64 } from '../../src/accel/wasm/matmul-wasm.ts';
+import { WebAssemblyApi as WA } from '../../src/accel/wasm/webassembly.ts';
 
 describe('wasm build', () => {
   it('matmul-wasm.ts is up to date with matmul.wat (else run: npx tsx scripts/build-wasm.ts)', async () => {

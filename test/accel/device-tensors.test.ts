@@ -1,5 +1,5 @@
 /**
- * Device-resident tensors (src/backend/device.ts) on a gpu.js device worker, run here in gpu.js's webasm and
+ * Device-resident tensors (src/accel/device.ts) on a gpu.js device worker, run here in gpu.js's webasm and
  * cpu modes (the same worker, protocol and kernels as WebGPU; only the "buffers" are Float32Arrays). Every
  * device op is compared with the host op it replaces, values and gradients, within float32 rounding;
  * intermediate results stay on the device until read; a failed device job is reported by the next read,
@@ -7,14 +7,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GpujsTensorDevice } from '../../src/backend/gpujs/device-tensors.ts';
-import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
+import type { GpujsTensorDevice } from '../../src/accel/gpujs/device-tensors.ts';
+import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/accel/gpujs/webgpu-backend.ts';
 import { add, AdamW, biasGelu, clipGradNorm, crossEntropy, div, dropout, embedding, getDropoutMasks, setDropoutMasks, gelu, indexSelect, layerNorm, matmul, mul, permute, slice, tanh, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type TensorDevice } from '../../src/index.ts';
 
 /**
  * webasm and cpu here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
  * scripts/webgpu-local.sh: `bash scripts/webgpu-local.sh node_modules/vitest/vitest.mjs run --pool=threads
- * test/backend/device-tensors.test.ts`).
+ * test/accel/device-tensors.test.ts`).
  */
 const modes = process.env.BERT_DEVICE_TEST_MODE === 'webgpu' ? (['webgpu'] as const) : (['webasm', 'cpu'] as const);
 let device: TensorDevice;

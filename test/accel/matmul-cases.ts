@@ -1,5 +1,5 @@
 /** Random matmul problems shared by the kernel tests (cpu, threads, wasm, gpujs). */
-import type { FloatArray, MatmulArgs } from '../../src/backend/kernels.ts';
+import type { FloatArray, MatmulArgs } from '../../src/accel/kernels.ts';
 import { Rng } from '../../src/tensor/random.ts';
 
 export interface MatmulCase {

@@ -1,6 +1,6 @@
 ;; The wasm backend's matmul kernel: C += Ap . Bp on packed panels, with 128-bit SIMD (f32x4).
 ;;
-;; Compiled to src/backend/wasm/matmul-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md).
+;; Compiled to src/accel/wasm/matmul-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md).
 ;;
 ;; Layout (the JavaScript side, pack.ts, writes the panels; every address is in bytes):
 ;;   Ap  the rows of A in panels of 4:     Ap[ip][p][r]  = A[4 ip + r, p]      (mPanels x k x 4 floats)

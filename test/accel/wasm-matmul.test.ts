@@ -1,13 +1,13 @@
 /**
- * The wasm backend's matmul (src/backend/wasm) against a float64 product, within float32's rounding bound: random shapes with fast-check (sizes
+ * The wasm backend's matmul (src/accel/wasm) against a float64 product, within float32's rounding bound: random shapes with fast-check (sizes
  * that are not multiples of the 4x8 tile, all four transpose combinations, batches with broadcast operands),
  * k past one 256-deep block, float64 handed to the cpu kernel, and bit-identical results on 1 and 2 threads.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { matmulBlocked, setCpuThreads, type MatmulArgs } from '../../src/index.ts';
-import { getCpuThreads } from '../../src/backend/cpu/threads.ts';
-import { lastWasmThreadedStats, matmulWasm, setWasmMinParallelWork } from '../../src/backend/wasm/index.ts';
+import { getCpuThreads } from '../../src/accel/cpu/threads.ts';
+import { lastWasmThreadedStats, matmulWasm, setWasmMinParallelWork } from '../../src/accel/wasm/index.ts';
 import { expectWithinFloat32Bound, randomMatmulArgs, type MatmulCase as Problem } from './matmul-cases.ts';
 
 const cpuThreads = getCpuThreads();

@@ -12,7 +12,7 @@
  * tensor), and their result is a host tensor again. The set of device ops can therefore grow one op at a
  * time, each tested against its host version, and a model runs correctly at every stage.
  *
- * The implementation is src/backend/gpujs/device-tensors.ts (gpu.js kernels on the device worker).
+ * The implementation is src/accel/gpujs/device-tensors.ts (gpu.js kernels on the device worker).
  */
 import type { DeviceStorage } from '../tensor/device-storage.ts';
 import type { MatmulArgs } from './kernels.ts';

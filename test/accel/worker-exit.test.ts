@@ -16,9 +16,9 @@ import {
   getCpuThreads, getMinParallelWork, lastThreadedMatmulStats, matmulBlockedSerial, matmulThreaded, setCpuThreads, setMinParallelWork,
   type MatmulArgs,
 } from '../../src/index.ts';
-import { getWorkers } from '../../src/backend/cpu/worker-pool.ts';
-import { lastWasmThreadedStats, matmulWasm, setWasmMinParallelWork } from '../../src/backend/wasm/index.ts';
-import { wasmWorkerThreads } from '../../src/backend/wasm/threads.ts';
+import { getWorkers } from '../../src/accel/cpu/worker-pool.ts';
+import { lastWasmThreadedStats, matmulWasm, setWasmMinParallelWork } from '../../src/accel/wasm/index.ts';
+import { wasmWorkerThreads } from '../../src/accel/wasm/threads.ts';
 
 const saved = { threads: getCpuThreads(), min: getMinParallelWork() };
 beforeAll(() => setMinParallelWork(0));
@@ -72,10 +72,10 @@ async function runChild(lines: string[]): Promise<string> {
 function cpuHeldChunkScript(worker: 'ends' | 'hangs'): string[] {
   return [
     "const { geluForward, geluForwardSerial, lastParallelRun, setCpuThreads, setMinParallelElements } = await import('./src/index.ts');",
-    "const { getWorkers, runParallel } = await import('./src/backend/cpu/worker-pool.ts');",
-    "const { setWorkerStallLimit } = await import('./src/backend/cpu/worker-set.ts');",
-    "const { newCounter, NEXT } = await import('./src/backend/cpu/chunks.ts');",
-    "const { runGeluChunks } = await import('./src/backend/cpu/gelu-chunks.ts');",
+    "const { getWorkers, runParallel } = await import('./src/accel/cpu/worker-pool.ts');",
+    "const { setWorkerStallLimit } = await import('./src/accel/cpu/worker-set.ts');",
+    "const { newCounter, NEXT } = await import('./src/accel/cpu/chunks.ts');",
+    "const { runGeluChunks } = await import('./src/accel/cpu/gelu-chunks.ts');",
     'setCpuThreads(2);',
     'setMinParallelElements(1);',
     'const size = 1 << 16, x = Float32Array.from({ length: size }, (_, i) => Math.sin(i));',
@@ -108,12 +108,12 @@ function cpuHeldChunkScript(worker: 'ends' | 'hangs'): string[] {
 function wasmHeldChunkScript(worker: 'ends' | 'hangs'): string[] {
   return [
     "const { setCpuThreads } = await import('./src/index.ts');",
-    "const wasm = await import('./src/backend/wasm/index.ts'); // wasm.lastWasmThreadedStats: a live binding",
+    "const wasm = await import('./src/accel/wasm/index.ts'); // wasm.lastWasmThreadedStats: a live binding",
     'const { matmulWasm, setWasmMinParallelWork } = wasm;',
-    "const { packOperands } = await import('./src/backend/wasm/matmul.ts');",
-    "const { runThreaded, wasmWorkerThreads } = await import('./src/backend/wasm/threads.ts');",
-    "const { wasmMatmulModule } = await import('./src/backend/wasm/module.ts');",
-    "const { setWorkerStallLimit } = await import('./src/backend/cpu/worker-set.ts');",
+    "const { packOperands } = await import('./src/accel/wasm/matmul.ts');",
+    "const { runThreaded, wasmWorkerThreads } = await import('./src/accel/wasm/threads.ts');",
+    "const { wasmMatmulModule } = await import('./src/accel/wasm/module.ts');",
+    "const { setWorkerStallLimit } = await import('./src/accel/cpu/worker-set.ts');",
     'setWasmMinParallelWork(0);',
     'const m = 64, n = 64, k = 64, a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i)), b = Float32Array.from({ length: n * k }, (_, i) => Math.cos(i));',
     'const args = (out) => ({ a, b, out, batch: 1, m, n, k, transposeA: false, transposeB: true, aBatchStride: 0, bBatchStride: 0 });',
