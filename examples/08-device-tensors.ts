@@ -36,10 +36,10 @@ const w = randn([3, 8], rng, { std: 0.5, requiresGrad: true }); // a Linear weig
 const b = randn([3], rng, { std: 0.1, requiresGrad: true });
 toDevice(w, device);
 toDevice(b, device);
-console.log(`w: on the host ${w.isOnHost}, on the device ${w.deviceStorage !== null} (toDevice keeps both)`);
+console.log(`w: on the host ${w.isOnHost}, on the device ${w.external !== null} (toDevice keeps both)`);
 
 const h = matmul(x, w, { transposeB: true }); // x goes up (once) because w is on the device
-console.log(`h = x w^T: on the host ${h.isOnHost}, on the device ${h.deviceStorage !== null}`);
+console.log(`h = x w^T: on the host ${h.isOnHost}, on the device ${h.external !== null}`);
 
 // ---------------------------------------------------------------------------------------------------------
 // 2. A layer, forward and backward, on the device; the same on the host for comparison.

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import wabtInit from 'wabt';
 
-export const WASM_DIR = join(import.meta.dirname, '..', 'src', 'backend', 'wasm');
+export const WASM_DIR = join(import.meta.dirname, '..', 'src', 'accel', 'wasm');
 export const WAT_FILE = join(WASM_DIR, 'matmul.wat');
 export const GENERATED_FILE = join(WASM_DIR, 'matmul-wasm.ts');
 

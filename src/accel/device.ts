@@ -1,25 +1,42 @@
 /**
  * Device-resident tensors: what a device (a GPU) must offer so that ops can keep their values there.
  *
- * The registry's kernels (registry.ts) take host arrays and fill host arrays: fine on a CPU, but a GPU that
- * works that way copies every operand up and every result back, for every op. A TensorDevice instead
- * holds buffers and computes from buffers to buffers; an op whose inputs are on a device asks the device
- * for its result and gets a tensor whose values stay there (Tensor.onDevice). Host values an op needs on the
- * device are uploaded once and the copy is kept on the tensor (`deviceStorage`), so a weight used by many
- * ops, or an attention mask used by every layer, goes up once.
+ * A kernel that takes host arrays and fills host arrays is fine on a CPU, but a GPU that works that way
+ * copies every operand up and every result back, for every op. A TensorDevice instead holds buffers and
+ * computes from buffers to buffers. A tensor whose values are on a device holds them as its `external`
+ * values (a DeviceStorage), so the core's dispatch sends its ops to the device backend's kernels
+ * (device-ops.ts), which compute there and give tensors whose values stay there (Tensor.fromExternal). Host
+ * values an op needs on the device are uploaded once and the copy is kept on the tensor, so a weight used
+ * by many ops, or an attention mask used by every layer, goes up once.
  *
- * Ops the device does not offer still work: they read `data`, which copies the values back (once per
- * tensor), and their result is a host tensor again. The set of device ops can therefore grow one op at a
- * time, each tested against its host version, and a model runs correctly at every stage.
+ * Ops the device does not offer still work: their reference reads `data`, which copies the values back
+ * (once per tensor), and their result is a host tensor again. The set of device ops can therefore grow one
+ * op at a time, each tested against its reference, and a model runs correctly at every stage.
  *
  * The implementation is src/accel/gpujs/device-tensors.ts (gpu.js kernels on the device worker).
  */
-import type { DeviceStorage } from '../tensor/device-storage.ts';
+import { getBackend } from '../autograd/dispatch.ts';
+import type { ExternalValues } from '../tensor/external-values.ts';
 import type { MatmulArgs } from './kernels.ts';
-import { getBackend } from './registry.ts';
 import type { TypedArray } from '../tensor/dtype.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { speckKeepThreshold } from '../tensor/speck.ts';
+import { speckKeepThreshold } from './speck.ts';
+
+/** A device buffer holding a tensor's values: the tensor's `external` values, read back by `download`. */
+export interface DeviceStorage extends ExternalValues {
+  /** The device that holds the buffer. */
+  readonly device: TensorDevice;
+  /** The buffer's number on its device. */
+  readonly id: number;
+  readonly dtype: 'float32';
+  /** Copy the values to the host; waits until the device has computed them. */
+  download(): Float32Array;
+}
+
+/** Whether a tensor's external values are a device buffer. */
+export function isDeviceStorage(values: ExternalValues | null): values is DeviceStorage {
+  return values !== null && (values as DeviceStorage).device !== undefined;
+}
 
 /** The layout of a batched product: MatmulArgs (kernels.ts) without the arrays. */
 export type DeviceMatmulShape = Omit<MatmulArgs, 'a' | 'b' | 'out'>;
@@ -186,16 +203,6 @@ export function deviceNoMask(device: TensorDevice, rows: number, cols: number): 
   return { mask: device.upload(new Float32Array(cols)), maskRow: device.upload(new Float32Array(rows)) };
 }
 
-/**
- * Put the host values of `t`, just written in place (an optimizer step, a loaded checkpoint), on the device
- * that held the old ones, if any: the stale copy is dropped and the new values go up in its place.
- */
-export function hostValuesChanged(t: Tensor): void {
-  const device = t.deviceStorage?.device as TensorDevice | undefined;
-  t.markHostChanged();
-  if (device) onDevice(t, device);
-}
-
 /** dx = scale y (g - sum_j g_j y_j) per row: the backward of deviceScaledMaskedSoftmax. */
 export function deviceSoftmaxBackward(device: TensorDevice, y: DeviceStorage, g: DeviceStorage, rows: number, cols: number, scale: number): DeviceStorage {
   const rowDot = device.run('rowDot', [y, g], rows, { cols });
@@ -271,19 +278,19 @@ export function deviceSumRows(device: TensorDevice, g: DeviceStorage, rows: numb
  * Inputs on two different devices are an error. (Two parameters rather than a list: ops call this on every
  * host computation too, and the common answer, "no device", must cost next to nothing.)
  */
-export function deviceOf(a: Tensor, b?: Tensor): TensorDevice | null {
-  const da = a.deviceStorage;
-  const db = b === undefined ? null : b.deviceStorage;
+export function deviceOf(a: Tensor, b?: Tensor | null): TensorDevice | null {
+  const da = a.external;
+  const db = b ? b.external : null;
   if (da === null && db === null) return null;
-  if (a.dtype !== 'float32' || (b !== undefined && b.dtype !== 'float32')) return null;
-  const deviceA = (da?.device ?? null) as TensorDevice | null;
-  const deviceB = (db?.device ?? null) as TensorDevice | null;
+  if (a.dtype !== 'float32' || (b && b.dtype !== 'float32')) return null;
+  const deviceA = isDeviceStorage(da) ? da.device : null;
+  const deviceB = isDeviceStorage(db) ? db.device : null;
   if (deviceA !== null && deviceB !== null && deviceA !== deviceB) {
     throw new Error(`device op: inputs are on two devices, "${deviceA.name}" and "${deviceB.name}"; move them to one first (toDevice)`);
   }
   const device = deviceA ?? deviceB;
   // An input too big for one device buffer keeps the op on the host (its output would be as big).
-  if (device && (a.size > device.maxElements || (b !== undefined && b.size > device.maxElements))) return null;
+  if (device && (a.size > device.maxElements || (b && b.size > device.maxElements))) return null;
   return device;
 }
 
@@ -292,16 +299,17 @@ export function deviceOf(a: Tensor, b?: Tensor): TensorDevice | null {
  * there yet (the copy is kept on the tensor for the next op).
  */
 export function onDevice(t: Tensor, device: TensorDevice): DeviceStorage {
-  if (t.deviceStorage && t.deviceStorage.device === device) return t.deviceStorage;
+  if (isDeviceStorage(t.external) && t.external.device === device) return t.external;
   if (t.dtype !== 'float32') throw new Error(`toDevice: devices hold float32 values; this tensor is ${t.dtype}`);
-  t.deviceStorage = device.upload(t.data);
-  return t.deviceStorage;
+  const storage = device.upload(t.data);
+  t.external = storage;
+  return storage;
 }
 
 /**
  * Put a tensor's values on `device` (kept alongside its host values) and return the tensor: ops that take
  * it run on the device from then on. A parameter updated in place on the host later calls
- * markHostChanged(), which drops the stale device copy.
+ * markHostChanged(), which uploads the new values in place of the stale ones.
  */
 export function toDevice<T extends Tensor>(t: T, device: TensorDevice): T {
   onDevice(t, device);

@@ -7,7 +7,8 @@
  *   BERT_BACKEND=wasm            our WebAssembly SIMD matmul (wasm/matmul.wat); other kernels from cpu
  * gpu.js is loaded only when one of its backends is asked for.
  */
-import { setBackend } from './registry.ts';
+import { setBackend } from '../autograd/dispatch.ts';
+import './cpu/index.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'gpujs', 'gpujs-webgpu', 'wasm'] as const;
 

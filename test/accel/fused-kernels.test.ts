@@ -3,14 +3,14 @@
  *   gelu / biasGelu           vs a loop over scalar-math's gelu, and vs gelu(add(x, bias))   (bit for bit)
  *   scaledMaskedSoftmax       vs softmax(add(scale(x, c), mask)), forward and both gradients (bit for bit)
  *   layerNorm kernels         vs the loops that stored xhat in float64                       (bit for bit)
- *   adamwUpdate               vs the optimizer's loops written out here                      (bit for bit)
+  *   adamwUpdateLoop           vs the optimizer's loops written out here                      (bit for bit)
  * plus float64 references where the fused kernel sums differently (bias gradients).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { geluDerivativeFloat32, geluFloat32 } from '../../src/tensor/erf-float32.ts';
+import { geluDerivativeFloat32, geluFloat32 } from '../../src/ops/erf-float32.ts';
 import {
-  add, adamwUpdate, biasGelu, gelu, geluScalar, geluDerivative, layerNormBackward, layerNormForward, Rng, scale, scaledMaskedSoftmax, softmax,
+  add, adamwUpdateLoop, biasGelu, gelu, geluScalar, geluDerivative, layerNormBackward, layerNormForward, Rng, scale, scaledMaskedSoftmax, softmax,
   sum, Tensor, type DType, type FloatArray,
 } from '../../src/index.ts';
 
@@ -212,7 +212,7 @@ describe('layerNorm kernels', () => {
   });
 });
 
-describe('adamwUpdate kernel', () => {
+describe('adamwUpdateLoop', () => {
   it('is the optimizer loop (both conventions, decayed or not) bit for bit over several steps', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 30 }), fc.boolean(), fc.boolean(), floatDType, fc.integer({ min: 0, max: 1e6 }), (n, biasCorrection, decayed, dtype, seed) => {
@@ -224,7 +224,7 @@ describe('adamwUpdate kernel', () => {
         const [wp, mp, vp] = [w0.slice(), make(), make()];
         for (let t = 1; t <= grads.length; t++) {
           const g = grads[t - 1];
-          adamwUpdate({ param: w, grad: g, m, v, lr, beta1, beta2, eps, weightDecay: wd, step: t, biasCorrection });
+          adamwUpdateLoop(w, g, m, v, { lr, beta1, beta2, eps, weightDecay: wd, step: t, biasCorrection });
           // The plain loops, as src/optim/adamw.ts had them.
           const c1 = biasCorrection ? 1 - beta1 ** t : 1;
           const c2 = biasCorrection ? 1 - beta2 ** t : 1;

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { registerGpujsBackend, syncModeFromEnv } from '../../src/accel/gpujs/index.ts';
 import { registerDeviceBackend, releaseDeviceBackend } from '../../src/accel/gpujs/webgpu-backend.ts';
-import { getBackend, kernel, matmul, matmulBlocked, Rng, selectBackendFromEnv, setBackend, sum, Tensor, type MatmulArgs } from '../../src/index.ts';
+import { getBackend, matmulProduct, matmul, matmulBlocked, Rng, selectBackendFromEnv, setBackend, sum, Tensor, type MatmulArgs } from '../../src/index.ts';
 import { expectWithinFloat32Bound, randomMatmulArgs, type MatmulCase as Problem } from './matmul-cases.ts';
 
 afterEach(() => setBackend('cpu'));
@@ -35,23 +35,23 @@ describe.each(['cpu', 'webasm'] as const)('gpujs backend, gpu.js mode %s', (mode
     fc.assert(
       fc.property(problem, (p) => {
         const args = build(p);
-        kernel('matmul')(args);
+        matmulProduct()(args);
         expectWithinFloat32Bound(args);
       }),
       { numRuns: 12, seed: 21 },
     );
     // A long dot product: gpu.js must run all k steps (it caps loops it cannot bound at 1000 iterations).
     const long = build({ batch: 1, m: 3, n: 5, k: 1500, transposeA: false, transposeB: true, broadcastB: false, seed: 4 });
-    kernel('matmul')(long);
+    matmulProduct()(long);
     expectWithinFloat32Bound(long);
   });
 
-  it('float64 products go to the cpu kernel, bit for bit', () => {
+  it('float64 products go to the cpu matmulProduct, bit for bit', () => {
     setBackend(registerGpujsBackend(mode));
     const p: Problem = { batch: 2, m: 5, n: 6, k: 7, transposeA: true, transposeB: false, broadcastB: true, seed: 3 };
     const viaGpujs = build(p, true);
     const viaCpu = build(p, true);
-    kernel('matmul')(viaGpujs);
+    matmulProduct()(viaGpujs);
     matmulBlocked(viaCpu);
     expect(Array.from(viaGpujs.out)).toEqual(Array.from(viaCpu.out));
   });
@@ -93,20 +93,20 @@ describe('device worker bridge (the WebGPU path, run here in webasm mode)', () =
     fc.assert(
       fc.property(problem, (p) => {
         const args = build(p);
-        kernel('matmul')(args);
+        matmulProduct()(args);
         expectWithinFloat32Bound(args);
       }),
       { numRuns: 8, seed: 22 },
     );
     const f64 = build({ batch: 1, m: 2, n: 3, k: 4, transposeA: false, transposeB: false, broadcastB: false, seed: 1 }, true);
-    kernel('matmul')(f64); // float64: cpu fallback
+    matmulProduct()(f64); // float64: cpu fallback
     const ref = build({ batch: 1, m: 2, n: 3, k: 4, transposeA: false, transposeB: false, broadcastB: false, seed: 1 }, true);
     matmulBlocked(ref);
     expect(Array.from(f64.out)).toEqual(Array.from(ref.out));
     // The worker releases gpu.js and exits by itself (terminating a thread that holds Dawn aborts the process).
     expect(await releaseDeviceBackend(name)).toBe('exited');
     const after = build({ batch: 1, m: 2, n: 2, k: 2, transposeA: false, transposeB: false, broadcastB: false, seed: 2 });
-    expect(() => kernel('matmul')(after)).toThrow(/gpujs device backend "gpujs-device-webasm" was released/);
+    expect(() => matmulProduct()(after)).toThrow(/gpujs device backend "gpujs-device-webasm" was released/);
     name = '';
   });
 });

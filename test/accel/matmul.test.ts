@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matmulBlocked, matmulNaive, type MatmulArgs } from '../ops/core.ts';
+import { matmulNaive, type MatmulArgs } from '../../src/ops/matmul.ts';
+import { matmulBlocked } from '../../src/accel/cpu/matmul-blocked.ts';
 import { float64Reference as reference, randomMatmulArgs } from './matmul-cases.ts';
 
 type Float = 'float32' | 'float64';

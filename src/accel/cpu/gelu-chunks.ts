@@ -3,7 +3,7 @@
  * chunk body. Chunk q covers elements [q * chunkSize, (q + 1) * chunkSize) of the array.
  */
 import { takeChunks, type ChunkedJob } from './chunks.ts';
-import { geluBackwardRange, geluRange } from './gelu.ts';
+import { geluBackwardRange, geluRange } from '../../ops/gelu.ts';
 import { viewOf, type SharedRef } from './shared-memory.ts';
 
 export interface GeluJob extends ChunkedJob {

@@ -4,15 +4,16 @@
  * same loop whichever thread runs it, and the bias gradient's column sums stay on the main thread in row
  * order, so results are bit-identical for any thread count.
  */
+import { addColumnSums, geluBackwardLoops, geluLoops } from '../../ops/gelu.ts';
 import type { FloatArray, GeluArgs, GeluBackwardArgs } from '../kernels.ts';
 import { newCounter } from './chunks.ts';
-import { addColumnSums, geluBackwardSerial, geluForwardSerial } from './gelu.ts';
 import { runGeluChunks, type GeluJob } from './gelu-chunks.ts';
 import { shareOrCopy, sharedOutput } from './shared-memory.ts';
 import { getCpuThreads, getMinParallelElements } from './threads.ts';
 import { runParallel } from './worker-pool.ts';
 
-function useThreads(size: number): boolean {
+/** Whether an array of `size` elements is worth sharing out over threads. */
+export function useGeluThreads(size: number): boolean {
   return getCpuThreads() > 1 && size >= getMinParallelElements();
 }
 
@@ -40,18 +41,18 @@ function runThreaded(kind: GeluJob['kind'], x: FloatArray, bias: FloatArray | nu
   if (target.view !== out) out.set(target.view);
 }
 
-/** out = gelu(x + bias) (see gelu.ts), on several threads when x is big. */
+/** out = gelu(x + bias) (the loops of ops/gelu.ts), on several threads when x is big. */
 export function geluForward(args: GeluArgs): void {
   const { x, bias, out, cols } = args;
-  if (!useThreads(x.length)) geluForwardSerial(args);
+  if (!useGeluThreads(x.length)) geluLoops(args);
   else runThreaded('gelu', x, bias, null, out, cols);
 }
 
-/** gradX = gradOut * gelu'(x + bias), gradBias += column sums (see gelu.ts), on several threads when x is big. */
+/** gradX = gradOut * gelu'(x + bias), gradBias += column sums (ops/gelu.ts), on several threads when x is big. */
 export function geluBackward(args: GeluBackwardArgs): void {
   const { x, bias, gradOut, gradX, gradBias, cols } = args;
-  if (!useThreads(x.length)) {
-    geluBackwardSerial(args);
+  if (!useGeluThreads(x.length)) {
+    geluBackwardLoops(args);
     return;
   }
   runThreaded('geluBackward', x, bias, gradOut, gradX, cols);

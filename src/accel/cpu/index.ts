@@ -1,30 +1,32 @@
 /**
- * The cpu backend: pure TypeScript kernels, the default and the reference for every other backend.
+ * The cpu backend: the core's reference loops made faster on the CPU, registered through the core's
+ * dispatch seam (autograd/dispatch.ts). It offers
+ *   matmul    cache-blocked with a 4x4 register tile (gemm.ts), big products split over worker threads;
+ *   gelu      the reference's element loops, big arrays shared out over worker threads;
+ *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
+ * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
+ * rounding of the naive loop; gelu bit for bit), which test/accel checks. Loading this file makes cpu the
+ * active backend when none is (the default a user of src/index.ts or the CLI gets).
  */
-import { registerKernel } from '../registry.ts';
-import { adamwUpdate } from './adamw.ts';
-import { geluBackward, geluForward } from './gelu-threaded.ts';
-import { layerNormBackward, layerNormForward } from './layer-norm.ts';
+import { getBackend, registerBackend, registerKernel, setBackend } from '../../autograd/dispatch.ts';
+import { geluReference, geluWithLoops } from '../../ops/gelu.ts';
+import { dropoutReference } from '../../ops/dropout.ts';
+import { matmulReference } from '../../ops/matmul.ts';
+import { counterDropoutOnHost } from '../dropout-masks.ts';
+import { matmulKernelFrom } from '../kernels.ts';
+import { registerProduct } from '../products.ts';
+import { geluBackward, geluForward, useGeluThreads } from './gelu-threaded.ts';
 import { matmulBlocked } from './matmul-blocked.ts';
-import { scaledMaskedSoftmaxRows, softmaxRows, softmaxRowsBackward } from './softmax.ts';
 
-registerKernel({ kernelName: 'matmul', backendName: 'cpu', kernelFunc: matmulBlocked });
-registerKernel({ kernelName: 'softmaxRows', backendName: 'cpu', kernelFunc: softmaxRows });
-registerKernel({ kernelName: 'scaledMaskedSoftmaxRows', backendName: 'cpu', kernelFunc: scaledMaskedSoftmaxRows });
-registerKernel({ kernelName: 'softmaxRowsBackward', backendName: 'cpu', kernelFunc: softmaxRowsBackward });
-registerKernel({ kernelName: 'layerNormForward', backendName: 'cpu', kernelFunc: layerNormForward });
-registerKernel({ kernelName: 'layerNormBackward', backendName: 'cpu', kernelFunc: layerNormBackward });
-registerKernel({ kernelName: 'gelu', backendName: 'cpu', kernelFunc: geluForward });
-registerKernel({ kernelName: 'geluBackward', backendName: 'cpu', kernelFunc: geluBackward });
-registerKernel({ kernelName: 'adamwUpdate', backendName: 'cpu', kernelFunc: adamwUpdate });
+registerBackend('cpu');
+registerKernel<typeof matmulReference>('matmul', 'cpu', matmulKernelFrom(matmulBlocked));
+registerProduct('cpu', matmulBlocked);
+registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => (useGeluThreads(x.size) ? geluWithLoops(x, bias, geluForward, geluBackward) : null));
+registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));
+if (getBackend() === 'reference') setBackend('cpu');
 
-export { adamwUpdate } from './adamw.ts';
 export { geluBackward, geluForward } from './gelu-threaded.ts';
-export { geluBackwardSerial, geluForwardSerial } from './gelu.ts';
-export { layerNormBackward, layerNormForward } from './layer-norm.ts';
 export { matmulBlocked, matmulBlockedSerial } from './matmul-blocked.ts';
-export { matmulNaive } from './matmul-naive.ts';
-export { scaledMaskedSoftmaxRows, softmaxRows, softmaxRowsBackward } from './softmax.ts';
 export {
   getCpuThreads, getMinParallelElements, getMinParallelWork, setCpuThreads, setMinParallelElements, setMinParallelWork, threadsFromEnv,
 } from './threads.ts';

@@ -29,7 +29,7 @@
  * input sizes, constants): a model has a handful of distinct shapes.
  */
 import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceKernelName } from '../device.ts';
-import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../tensor/erf-float32.ts';
+import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../ops/erf-float32.ts';
 import type { GPUInstance } from './gpu.ts';
 import { MATMUL_DOT_PRODUCT } from './matmul.ts';
 
@@ -92,7 +92,7 @@ const SUM_ROWS = `function (g) {
 
 /**
  * erf(x) to float32 accuracy, x P(x^2) / Q(x^2) with x clamped to [-4, 4]: the Eigen/XLA float32
- * coefficients of src/tensor/erf-float32.ts, written into the kernel text (kernels cannot call TypeScript).
+ * coefficients of src/ops/erf-float32.ts, written into the kernel text (kernels cannot call TypeScript).
  */
 const horner = (v: string, coefficients: readonly number[]) =>
   coefficients.slice(1).map((c) => `\n  ${v} = ${v} * z2 + ${c};`).join('');

@@ -12,8 +12,7 @@
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { DeviceKernelName, TensorDevice } from '../device.ts';
-import type { DeviceStorage } from '../../tensor/device-storage.ts';
+import type { DeviceKernelName, DeviceStorage, TensorDevice } from '../device.ts';
 import type { TypedArray } from '../../tensor/dtype.ts';
 import type { DeviceBufferJob } from './device-protocol.ts';
 import { checkQuotients } from './device-kernels.ts';
@@ -45,8 +44,21 @@ class GpujsDeviceStorage implements DeviceStorage {
   readonly dtype = 'float32' as const;
   constructor(readonly device: GpujsTensorDevice, readonly id: number, readonly size: number) {}
 
+  /** The device backend's name: ops on these values go to its kernels. */
+  get backend(): string {
+    return this.device.name;
+  }
+
   download(): Float32Array {
     return this.device.read(this.id, this.size);
+  }
+
+  read(): Float32Array {
+    return this.download();
+  }
+
+  rewrite(values: TypedArray): DeviceStorage {
+    return this.device.upload(values);
   }
 }
 

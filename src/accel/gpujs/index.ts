@@ -1,5 +1,5 @@
 /**
- * The gpujs backend: the registry's 'matmul' as a gpu.js kernel, synchronously, in gpu.js's 'webasm'
+ * The gpujs backend: the 'matmul' kernel as a gpu.js kernel, synchronously, in gpu.js's 'webasm'
  * (WebAssembly + SIMD) or 'cpu' (transpiled JavaScript) mode. Kernels it does not provide, float64
  * products, and operands too large for float32 indices fall back to the cpu backend.
  *
@@ -8,8 +8,11 @@
  * WebGPU see webgpu-backend.ts (backend 'gpujs-webgpu').
  */
 import { matmulBlocked } from '../cpu/matmul-blocked.ts';
-import type { MatmulArgs } from '../kernels.ts';
-import { registerKernel } from '../registry.ts';
+import { registerBackend, registerKernel, unregisterKernel } from '../../autograd/dispatch.ts';
+import type { matmulReference } from '../../ops/matmul.ts';
+import '../cpu/index.ts'; // the cpu backend: this one's fallback
+import { matmulKernelFrom, type MatmulArgs } from '../kernels.ts';
+import { registerProduct } from '../products.ts';
 import { defaultSyncMode, GPU, type GPUInstance, type SyncGpujsMode } from './gpu.ts';
 import { copyResult, GpujsMatmul, gpujsCanMultiply, type MatmulResult } from './matmul.ts';
 
@@ -26,18 +29,18 @@ export function registerGpujsBackend(mode: SyncGpujsMode = defaultSyncMode()): s
     current = { mode, gpu, matmul: new GpujsMatmul(gpu) };
   }
   const matmul = current.matmul;
-  registerKernel({
-    kernelName: 'matmul',
-    backendName: 'gpujs',
-    kernelFunc: (args: MatmulArgs) => {
-      if (!gpujsCanMultiply(args)) {
-        matmulBlocked(args);
-        return;
-      }
-      const result = matmul.kernelFor(args)(args.a as Float32Array, args.b as Float32Array) as MatmulResult;
-      copyResult(result, args.out as Float32Array, args.batch, args.m, args.n);
-    },
-  });
+  registerBackend('gpujs', 'cpu');
+  unregisterKernel('matmul', 'gpujs'); // registered again in another mode
+  const product = (args: MatmulArgs): void => {
+    if (!gpujsCanMultiply(args)) {
+      matmulBlocked(args);
+      return;
+    }
+    const result = matmul.kernelFor(args)(args.a as Float32Array, args.b as Float32Array) as MatmulResult;
+    copyResult(result, args.out as Float32Array, args.batch, args.m, args.n);
+  };
+  registerKernel<typeof matmulReference>('matmul', 'gpujs', matmulKernelFrom(product));
+  registerProduct('gpujs', product);
   return 'gpujs';
 }
 

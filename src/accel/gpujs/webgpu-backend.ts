@@ -1,6 +1,6 @@
 /**
  * A synchronous backend over an asynchronous gpu.js mode - WebGPU above all, whose results only ever
- * arrive as Promises. The registry's kernels are synchronous, so the GPU work runs on a worker thread
+ * arrive as Promises. Kernels are synchronous, so the GPU work runs on a worker thread
  * (device-worker.ts) and the main thread waits for it with Atomics.wait, the same pattern as the cpu
  * backend's threaded matmul:
  *   main: copy A and B into shared memory, set status BUSY, post the job, Atomics.wait(status)
@@ -15,8 +15,11 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { matmulWasm } from '../wasm/matmul.ts';
-import type { MatmulArgs } from '../kernels.ts';
-import { registerKernel } from '../registry.ts';
+import { registerBackend } from '../../autograd/dispatch.ts';
+import '../cpu/index.ts'; // the cpu backend: this one's fallback
+import { registerDeviceOps } from '../device-ops.ts';
+import { matmulKernelFrom, type MatmulArgs } from '../kernels.ts';
+import { registerProduct } from '../products.ts';
 import { STATUS_BUSY, STATUS_FAILED, type DeviceMatmulJob, type DeviceMode, type DeviceShutdownJob, type DeviceWorkerData } from './device-protocol.ts';
 import { registerBackendDevice, type TensorDevice } from '../device.ts';
 import { GpujsTensorDevice, type DeviceChannel } from './device-tensors.ts';
@@ -86,7 +89,12 @@ export function registerDeviceBackend(mode: DeviceMode, name = mode === 'webgpu'
   devices.set(name, device);
   registerBackendDevice(name, deviceOfBackend(name)); // models on this backend keep their weights on the device
   releaseBeforeExit();
-  registerKernel({ kernelName: 'matmul', backendName: name, kernelFunc: (args) => deviceMatmul(device, args) });
+  registerBackend(name, 'cpu');
+  // Products of host arrays go through the worker too; the current Device of this name is looked up at each
+  // call, so that a backend released and registered again uses its new worker.
+  const product = (args: MatmulArgs): void => deviceMatmul(currentDevice(name), args);
+  registerProduct(name, product);
+  registerDeviceOps(name, matmulKernelFrom(product));
   return name;
 }
 
@@ -133,6 +141,13 @@ export function deviceOfBackend(name: string): TensorDevice {
     tensorDevices.set(name, td);
   }
   return td;
+}
+
+/** The device worker of backend `name`; an error once it was released. */
+function currentDevice(name: string): Device {
+  const device = devices.get(name);
+  if (!device) throw new Error(`gpujs device backend "${name}" was released; select another backend (setBackend('cpu'))`);
+  return device;
 }
 
 /** matmul on the device worker (see MatmulArgs); blocks until the result is in args.out. */

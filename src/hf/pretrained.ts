@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import type { FileData } from '../io/atomic.ts';
 import { writeDirAtomic } from '../io/atomic.ts';
 import { encodeSafetensors, type TensorToWrite } from '../io/safetensors-write.ts';
-import { CONFIG_FILE, WEIGHTS_FILE } from './checkpoint.ts';
-import { BertConfig } from './config.ts';
-import { loadModelWeights, type BertPreTrainedModel, type FromPretrainedOptions } from './model.ts';
+import { CONFIG_FILE, loadModelWeights, WEIGHTS_FILE } from './checkpoint.ts';
+import { BertConfig } from '../bert/config.ts';
+import type { BertPreTrainedModel, FromPretrainedOptions } from '../bert/model.ts';
 import { modelClassForArchitecture } from './registry.ts';
 
 export interface LoadPretrainedOptions extends FromPretrainedOptions {

@@ -13,9 +13,9 @@ import type { TensorToWrite } from '../io/safetensors-write.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
 import { tensor, zeros } from '../tensor/creation.ts';
 import type { NestedArray, Tensor } from '../tensor/tensor.ts';
-import type { BertInputs } from './inputs.ts';
-import type { BertPreTrainedModel } from './model.ts';
-import type { BertModelOutput } from './outputs.ts';
+import type { BertInputs } from '../bert/inputs.ts';
+import type { BertPreTrainedModel } from '../bert/model.ts';
+import type { BertModelOutput } from '../bert/outputs.ts';
 
 /** JSON argument name -> BertInputs field, and whether its values are integers. */
 const ARGUMENTS = {

@@ -1,11 +1,11 @@
 /**
  * Model classes by their Hugging Face name (config.json `architectures`).
  */
-import { BertForMultipleChoice, BertForSequenceClassification, BertForTokenClassification } from './classification.ts';
-import type { BertConfig } from './config.ts';
-import { BertModel, type BertModelClass, type BertModelOptions, type BertPreTrainedModel } from './model.ts';
-import { BertForMaskedLM, BertForPreTraining } from './pretraining.ts';
-import { BertForQuestionAnswering } from './question-answering.ts';
+import { BertForMultipleChoice, BertForSequenceClassification, BertForTokenClassification } from '../bert/classification.ts';
+import type { BertConfig } from '../bert/config.ts';
+import { BertModel, type BertModelClass, type BertModelOptions, type BertPreTrainedModel } from '../bert/model.ts';
+import { BertForMaskedLM, BertForPreTraining } from '../bert/pretraining.ts';
+import { BertForQuestionAnswering } from '../bert/question-answering.ts';
 
 /** Every architecture this project implements, by Hugging Face class name. */
 export const BERT_ARCHITECTURES: Readonly<Record<string, BertModelClass>> = {

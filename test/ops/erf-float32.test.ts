@@ -1,9 +1,9 @@
 /**
  * The float32 erf / GELU / GELU' against the float64-exact functions of scalar-math.ts on a dense grid:
- * the error bound the JSDoc of src/tensor/erf-float32.ts states, and what it means for GELU.
+ * the error bound the JSDoc of src/ops/erf-float32.ts states, and what it means for GELU.
  */
 import { describe, expect, it } from 'vitest';
-import { ERF_FLOAT32_P, ERF_FLOAT32_Q, erfFloat32, geluDerivativeFloat32, geluFloat32 } from '../../src/tensor/erf-float32.ts';
+import { ERF_FLOAT32_P, ERF_FLOAT32_Q, erfFloat32, geluDerivativeFloat32, geluFloat32 } from '../../src/ops/erf-float32.ts';
 import { erf, gelu, geluDerivative } from '../../src/tensor/scalar-math.ts';
 
 /** x = -8 .. 8 in steps of 1e-4, and a few far values. */

@@ -20,20 +20,14 @@ import { initWeights } from '../nn/init.ts';
 import { describeMismatch, type Module } from '../nn/module.ts';
 import type { Rng } from '../tensor/random.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import { setCheckpointReader, type LoadReport } from '../bert/files.ts';
+import type { BertPreTrainedModel, FromPretrainedOptions } from '../bert/model.ts';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 
-/** What loading a checkpoint did. */
-export interface LoadReport {
-  /** Parameters the checkpoint did not provide: they were initialised randomly (e.g. a new classifier). */
-  missing: string[];
-  /** Names in the checkpoint that the model has no parameter for (ignored). */
-  unexpected: string[];
-  /** Buffers and tied copies that were recognised and skipped. */
-  ignored: string[];
-}
+export type { LoadReport } from '../bert/files.ts';
 
 /** "…LayerNorm.gamma" -> "…LayerNorm.weight", "…LayerNorm.beta" -> "…LayerNorm.bias" (TensorFlow-era names). */
 export function modernName(name: string): string {
@@ -134,3 +128,39 @@ export function loadWeightsIntoModel(model: Module, state: Map<string, Tensor>, 
   }
   return report;
 }
+
+/** The parsed JSON of the config.json at `path`; errors name the file. */
+export function readConfigJSON(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path}: not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Load the checkpoint in `dir` into `model`, report what did not match, and return the model. */
+export function loadModelWeights<T extends BertPreTrainedModel>(model: T, dir: string, opts: FromPretrainedOptions = {}): T {
+  const report = loadWeightsIntoModel(model, readCheckpointWeights(dir), {
+    strict: opts.strict,
+    initRng: model.initRng,
+    initStd: model.config.initializerRange,
+  });
+  model.loadReport = report;
+  const warn = opts.onWarning ?? ((m: string) => console.warn(m));
+  if (report.missing.length) {
+    warn(`${model.architecture}: ${report.missing.length} parameters were not in ${dir} and are newly initialised: ${report.missing.join(', ')}`);
+  }
+  if (report.unexpected.length) {
+    warn(`${model.architecture}: ${report.unexpected.length} tensors of ${dir} are not used by this model: ${report.unexpected.join(', ')}`);
+  }
+  return model;
+}
+
+// BertConfig.fromFile and fromPretrained read files through this layer (bert/files.ts).
+setCheckpointReader({ readConfigJSON, configPath: (dir) => join(dir, CONFIG_FILE), loadWeights: loadModelWeights });

@@ -3,7 +3,7 @@
  * against the published test vector, its key checks, and the mask it makes.
  */
 import { describe, expect, it } from 'vitest';
-import { SPECK_ROUNDS, speckDropoutMask, speckEncrypt, speckKeyFromWords, speckRoundKeys } from '../../src/tensor/speck.ts';
+import { SPECK_ROUNDS, speckDropoutMask, speckEncrypt, speckKeyFromWords, speckRoundKeys } from '../../src/accel/speck.ts';
 
 describe('Speck32/64', () => {
   it('encrypts the test vector of the SIMON and SPECK paper', () => {

@@ -9,7 +9,7 @@
  *   MLM head    H^2 + H + 2H + V  (the decoder weight is the word embeddings: not counted again)
  *   NSP head    2H + 2
  */
-import type { BertConfig } from './config.ts';
+import type { BertConfig } from '../bert/config.ts';
 
 /** Hugging Face names and shapes of the parameters of `architecture` for `config`, tied weights once. */
 export function bertParameterShapes(config: BertConfig, architecture: string): Map<string, number[]> {
