@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Run examples/NAME.ts as a learner would (`npx tsx examples/NAME.ts`) and return what it printed. */
-function runExample(name: string): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+function runExample(name: string, args: string[] = []): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', `examples/${name}.ts`, ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 });
 }
 
 /** The first number after `label` in `text`. */
@@ -24,6 +24,17 @@ function numberAfter(text: string, label: string): number {
 }
 
 describe('the lessons in examples/', () => {
+  it('00-bert-in-one-file: the one-file BERT matches Hugging Face, outputs, loss and every gradient', () => {
+    const out = runExample('00-bert-in-one-file');
+    expect(out).toMatch(/prediction_logits \[3, 17, 99\]\s+\S+\s+\S+\s+ok/);
+    expect(out).toMatch(/d loss \/ d bert\.encoder\.layer\.1\.\* \(16\)\s+\S+\s+\S+\s+ok/);
+    expect(out).not.toContain('FAIL');
+    expect(out).toContain('All within tolerance.');
+    const random = runExample('00-bert-in-one-file', ['--random']);
+    expect(random).toContain('every parameter has a finite gradient');
+    expect(numberAfter(random, 'loss = MLM ')).toBeCloseTo(Math.log(50), 0); // at chance when the weights are random
+  });
+
   it('01-autograd: hand-checked gradients, accumulation, a passing gradcheck and a spiral learned', () => {
     const out = runExample('01-autograd');
     expect(out).toContain('backward(): dL/da = -24, dL/db = 16, dL/dc = 8');
