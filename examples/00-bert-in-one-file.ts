@@ -8,7 +8,7 @@
  * Everything BERT computes for pretraining is below, top to bottom: the config, the parameters (a plain
  * object keyed by Hugging Face names, loaded from a safetensors file), the embeddings, multi-head
  * self-attention, the post-LN encoder layer, the pooler, the masked-LM and next-sentence heads, the loss.
- * No Module classes, no speed paths: each line is one op from src/ops, and autograd (src/autograd) gives
+ * No Module classes, no speed paths: every line is made of ops from src/ops, and autograd (src/autograd) gives
  * the gradient of the loss for every parameter. The shape of each result is in the comment on its line
  * (B = batch, S = sequence, H = hidden, h = heads, d = H / h, I = intermediate, V = vocabulary), and the
  * formulas of the papers beside the lines that compute them:
