@@ -1,6 +1,6 @@
 /**
  * Public API of bert-ts. Each folder of src/ is one layer (see docs/architecture.md): tensor, backend,
- * autograd, ops, nn, optim, tokenizer, bert, data, train, metrics, io.
+ * autograd, ops, nn, optim, tokenizer, bert, data, train, metrics, io, viz.
  */
 // Loading order matters once: the cpu kernels register themselves, and autograd hooks tensor.backward().
 import './backend/cpu/index.ts';
@@ -19,4 +19,5 @@ export * from './optim/index.ts';
 export * from './data/index.ts';
 export * from './tokenizer/index.ts';
 export * from './train/index.ts';
+export * from './viz/index.ts';
 export * from './data/synthetic-tasks.ts';
