@@ -1,0 +1,58 @@
+/**
+ * The attention shares per head (src/viz/attention-stats.ts) on heads whose answers are known by construction.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatAttentionSummary, summarizeAttention, type AttentionPanel } from '../../src/viz/index.ts';
+
+const tokens = ['[CLS]', 'the', 'cow', '[MASK]', 'grass', '[SEP]'];
+const s = tokens.length;
+
+/** A head where row i puts all its weight on column pick(i). */
+function pointing(layer: number, head: number, pick: (i: number) => number): AttentionPanel {
+  const w = new Float32Array(s * s);
+  for (let i = 0; i < s; i++) w[i * s + pick(i)] = 1;
+  return { layer, head, weights: w };
+}
+
+describe('summarizeAttention', () => {
+  const previous = pointing(0, 0, (i) => Math.max(0, i - 1));
+  const toSep = pointing(0, 1, () => s - 1);
+  const uniform: AttentionPanel = { layer: 1, head: 0, weights: new Float32Array(s * s).fill(1 / s) };
+  const [p, sep, u] = summarizeAttention([{ tokens, panels: [previous, toSep, uniform] }]);
+
+  it('measures a previous-token head', () => {
+    // Ordinary rows: the, cow, [MASK], grass. "the" points at [CLS] (structure: counted as [CLS], not as
+    // previous), the other three at their previous ordinary token.
+    expect(p).toMatchObject({ layer: 0, head: 0, cls: 0.25, sep: 0, self: 0, previous: 1, next: 0 });
+    expect(p!.maskNeighbours).toBe(1); // [MASK] -> cow
+  });
+
+  it('measures a [SEP] head and a uniform one', () => {
+    expect(sep).toMatchObject({ cls: 0, sep: 1, self: 0, previous: 0, next: 0, maskNeighbours: 0 });
+    expect(u!.cls).toBeCloseTo(1 / s, 6);
+    expect(u!.previous).toBeCloseTo(1 / s, 6);
+    expect(u!.maskNeighbours).toBeCloseTo(2 / s, 6);
+  });
+
+  it('averages over samples row by row and prints percentages', () => {
+    const noMask = ['[CLS]', 'a', 'b', '[SEP]'];
+    const n = noMask.length;
+    const w = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) w[i * n + n - 1] = 1; // everything on [SEP]
+    const [both] = summarizeAttention([
+      { tokens, panels: [toSep] },
+      { tokens: noMask, panels: [{ layer: 0, head: 1, weights: w }] },
+    ]);
+    expect(both!.sep).toBe(1);
+    expect(both!.maskNeighbours).toBe(0); // from the one [MASK] row of the first sample
+    const text = formatAttentionSummary([p!, sep!]);
+    expect(text.split('\n')[0]).toMatch(/^layer\s+head\s+\[CLS\]\s+\[SEP\]\s+self\s+previous\s+next\s+\[MASK\]±1$/);
+    expect(text.split('\n')[1]).toMatch(/^0\s+0\s+25\.0%\s+0\.0%\s+0\.0%\s+100\.0%\s+0\.0%\s+100\.0%$/);
+    expect(formatAttentionSummary([{ ...p!, maskNeighbours: Number.NaN }])).toMatch(/ -$/);
+  });
+
+  it('refuses samples whose heads differ', () => {
+    expect(() => summarizeAttention([])).toThrow(/at least one sample/);
+    expect(() => summarizeAttention([{ tokens, panels: [previous] }, { tokens, panels: [uniform] }])).toThrow(/sample 1 has layer 1 head 0, which sample 0 lacks/);
+  });
+});
