@@ -10,3 +10,5 @@ export { defaultHyperparameters, defaultSearchGrid, isBaseSized, BASE_HIDDEN_SIZ
 export { loadTaskModel, evaluateTaskModel, type TaskModel, type TaskModelOverrides, type TaskEvaluation } from './evaluate-task.ts';
 export { predictTaskModel, toJsonl, type PredictionRow } from './predict.ts';
 export { hyperparameterSearch, gridPoints, formatSearchTable, type SearchOptions, type SearchRun, type SearchResult } from './search.ts';
+export { sentenceAttention, attentionPanels, type SentenceAttention } from './attention-maps.ts';
+export { readWordList, wordVectors, wordEmbeddingMatrix, type ListedWord, type WordVector } from './word-vectors.ts';
