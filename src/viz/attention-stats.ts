@@ -1,6 +1,7 @@
 /**
  * Numbers that say what the attention pictures show: for each head, how much of a token's attention goes to
- * [CLS], to [SEP], to itself, to the previous and the next word, and from a [MASK] to its two neighbours.
+ * [CLS], to [SEP], to itself, to the previous and the next word, to its own sentence, and from a [MASK] to
+ * its two neighbours.
  * Averaged over sentences, they turn "this head looks at [SEP]" into a measured share.
  */
 import type { AttentionPanel } from './attention.ts';
@@ -21,6 +22,12 @@ export interface HeadAttentionSummary {
   next: number;
   /** From each [MASK] row: the weight on the tokens just before and after it, together. */
   maskNeighbours: number;
+  /**
+   * Mass on the token's own sentence (its segment: [CLS] and the first [SEP] belong to the first sentence,
+   * as in token_type_ids), same rows. Always 1 for a single sentence; for a pair, how much a head reads
+   * across the boundary.
+   */
+  ownSentence: number;
 }
 
 /** One encoded sentence and its attention panels (every layer and head wanted). */
@@ -39,11 +46,13 @@ const STRUCTURE = new Set(['[CLS]', '[SEP]', '[PAD]']);
 export function summarizeAttention(samples: readonly AttentionSample[]): HeadAttentionSummary[] {
   if (samples.length === 0) throw new Error('summarizeAttention: expected at least one sample, got none');
   const keys = samples[0]!.panels.map((p) => `${p.layer}:${p.head}`);
-  const sums = keys.map(() => ({ cls: [0, 0], sep: [0, 0], self: [0, 0], previous: [0, 0], next: [0, 0], maskNeighbours: [0, 0] }));
+  const sums = keys.map(() => ({ cls: [0, 0], sep: [0, 0], self: [0, 0], previous: [0, 0], next: [0, 0], maskNeighbours: [0, 0], ownSentence: [0, 0] }));
   samples.forEach((sample, n) => {
     const { tokens } = sample;
     const s = tokens.length;
     const ordinary = tokens.map((t) => !STRUCTURE.has(t));
+    let seps = 0;
+    const segment = tokens.map((t) => (t === '[SEP]' ? seps++ : seps)); // a [SEP] closes its own segment
     sample.panels.forEach((p) => {
       const k = keys.indexOf(`${p.layer}:${p.head}`);
       if (k < 0) throw new Error(`summarizeAttention: sample ${n} has layer ${p.layer} head ${p.head}, which sample 0 lacks`);
@@ -58,12 +67,15 @@ export function summarizeAttention(samples: readonly AttentionSample[]): HeadAtt
         if (!ordinary[i]) continue;
         let cls = 0;
         let sep = 0;
+        let own = 0;
         for (let j = 0; j < s; j++) {
           if (tokens[j] === '[CLS]') cls += w(i, j);
           if (tokens[j] === '[SEP]') sep += w(i, j);
+          if (segment[j] === segment[i]) own += w(i, j);
         }
         add('cls', cls);
         add('sep', sep);
+        add('ownSentence', own);
         add('self', w(i, i));
         if (i > 0 && ordinary[i - 1]) add('previous', w(i, i - 1));
         if (i < s - 1 && ordinary[i + 1]) add('next', w(i, i + 1));
@@ -83,6 +95,7 @@ export function summarizeAttention(samples: readonly AttentionSample[]): HeadAtt
       previous: mean(acc.previous),
       next: mean(acc.next),
       maskNeighbours: mean(acc.maskNeighbours),
+      ownSentence: mean(acc.ownSentence),
     };
   });
 }
@@ -90,8 +103,18 @@ export function summarizeAttention(samples: readonly AttentionSample[]): HeadAtt
 /** The summaries as a text table, percentages with one decimal ("-" where nothing was averaged). */
 export function formatAttentionSummary(rows: readonly HeadAttentionSummary[]): string {
   const pct = (v: number) => (Number.isNaN(v) ? '-' : `${(100 * v).toFixed(1)}%`);
-  const header = ['layer', 'head', '[CLS]', '[SEP]', 'self', 'previous', 'next', '[MASK]±1'];
-  const body = rows.map((r) => [String(r.layer), String(r.head), pct(r.cls), pct(r.sep), pct(r.self), pct(r.previous), pct(r.next), pct(r.maskNeighbours)]);
+  const header = ['layer', 'head', '[CLS]', '[SEP]', 'self', 'previous', 'next', '[MASK]±1', 'own sentence'];
+  const body = rows.map((r) => [
+    String(r.layer),
+    String(r.head),
+    pct(r.cls),
+    pct(r.sep),
+    pct(r.self),
+    pct(r.previous),
+    pct(r.next),
+    pct(r.maskNeighbours),
+    pct(r.ownSentence),
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
   const line = (cells: string[]) => cells.map((x, c) => (c < 2 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join('  ');
   return [line(header), ...body.map(line)].join('\n');

@@ -102,7 +102,7 @@ export function attentionSvg(tokens: readonly string[], panels: readonly Attenti
   if (!(vmax > 0 && vmax <= 1)) throw new Error(`attentionSvg: maxWeight must be in (0, 1], got ${vmax}`);
 
   // Header: title, subtitle, how to read a panel, and the colour legend (a bar of 50 steps, 0 to 1).
-  const headerH = options.subtitle ? 92 : 76;
+  const headerH = options.subtitle ? 100 : 84;
   const legendW = 240;
   const rows = Math.ceil(panels.length / columns);
   const width = Math.max(columns * panelW + 16, legendW + 300, textWidth(title, 16) + 24);

@@ -23,7 +23,7 @@ describe('summarizeAttention', () => {
   it('measures a previous-token head', () => {
     // Ordinary rows: the, cow, [MASK], grass. "the" points at [CLS] (structure: counted as [CLS], not as
     // previous), the other three at their previous ordinary token.
-    expect(p).toMatchObject({ layer: 0, head: 0, cls: 0.25, sep: 0, self: 0, previous: 1, next: 0 });
+    expect(p).toMatchObject({ layer: 0, head: 0, cls: 0.25, sep: 0, self: 0, previous: 1, next: 0, ownSentence: 1 });
     expect(p!.maskNeighbours).toBe(1); // [MASK] -> cow
   });
 
@@ -46,9 +46,23 @@ describe('summarizeAttention', () => {
     expect(both!.sep).toBe(1);
     expect(both!.maskNeighbours).toBe(0); // from the one [MASK] row of the first sample
     const text = formatAttentionSummary([p!, sep!]);
-    expect(text.split('\n')[0]).toMatch(/^layer\s+head\s+\[CLS\]\s+\[SEP\]\s+self\s+previous\s+next\s+\[MASK\]±1$/);
-    expect(text.split('\n')[1]).toMatch(/^0\s+0\s+25\.0%\s+0\.0%\s+0\.0%\s+100\.0%\s+0\.0%\s+100\.0%$/);
-    expect(formatAttentionSummary([{ ...p!, maskNeighbours: Number.NaN }])).toMatch(/ -$/);
+    expect(text.split('\n')[0]).toMatch(/^layer\s+head\s+\[CLS\]\s+\[SEP\]\s+self\s+previous\s+next\s+\[MASK\]±1\s+own sentence$/);
+    expect(text.split('\n')[1]).toMatch(/^0\s+0\s+25\.0%\s+0\.0%\s+0\.0%\s+100\.0%\s+0\.0%\s+100\.0%\s+100\.0%$/);
+    expect(formatAttentionSummary([{ ...p!, ownSentence: Number.NaN }])).toMatch(/ -$/);
+  });
+
+  it('measures how much a head reads its own sentence of a pair', () => {
+    // [CLS] a b [SEP] c d [SEP]: segments 0 0 0 0 1 1 1. Every row puts half on "a" and half on "c".
+    const pair = ['[CLS]', 'a', 'b', '[SEP]', 'c', 'd', '[SEP]'];
+    const n = pair.length;
+    const w = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) [w[i * n + 1], w[i * n + 4]] = [0.5, 0.5];
+    const [r] = summarizeAttention([{ tokens: pair, panels: [{ layer: 0, head: 0, weights: w }] }]);
+    expect(r!.ownSentence).toBe(0.5);
+    const within = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) within[i * n + (i < 4 ? 3 : 6)] = 1; // each token on its own [SEP]
+    const [own] = summarizeAttention([{ tokens: pair, panels: [{ layer: 0, head: 0, weights: within }] }]);
+    expect(own).toMatchObject({ ownSentence: 1, sep: 1 });
   });
 
   it('refuses samples whose heads differ', () => {
