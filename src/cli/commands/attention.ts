@@ -51,6 +51,7 @@ export const attentionCommand: Command = {
     console.log(`\nShare of each token's attention (rows of ordinary tokens, this sentence):`);
     console.log(formatAttentionSummary(summarizeAttention([{ tokens: att.tokens, panels }])));
     console.log(`\nWrote ${out} (${panels.length} heatmap${panels.length === 1 ? '' : 's'}: ${att.tokens.length} x ${att.tokens.length} tokens each).`);
+    if (panels.length > 16) console.log(`That is a large picture; --layer L (0 to ${att.numLayers - 1}) draws one layer, --head H one head of each.`);
     return 0;
   },
 };
