@@ -6,10 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BertConfig } from '../../src/bert/config.ts';
-import { savePretrained } from '../../src/bert/pretrained.ts';
-import { BertForPreTraining } from '../../src/bert/pretraining.ts';
 import { main } from '../../src/cli/main.ts';
+import { BertConfig, BertForPreTraining, savePretrained } from '../../src/index.ts';
 import { checkXml } from '../viz/xml.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'bert-viz-cli-'));
