@@ -86,8 +86,8 @@ const attentionPath = join(out, 'attention.svg');
 writeFileSync(
   attentionPath,
   attentionSvg(att.tokens, attentionPanels(att), {
-    title: `Attention of the demo model: "${textA}" + "${textB}"`,
-    subtitle: `${steps} pretraining steps; 2 layers x 2 heads; the [MASK] row is outlined`,
+    title: `"${textA}" + "${textB}"`,
+    subtitle: `Attention of the demo model after ${steps} pretraining steps (2 layers x 2 heads); the [MASK] row is outlined`,
     highlight: [maskAt],
   }),
 );

@@ -75,6 +75,16 @@ describe('attentionSvg', () => {
     expect(big).toMatch(/font-size="(7|8|9|10|11|12)"/);
   });
 
+  it('cuts a heading longer than the panels, keeping the whole of it in <title>', () => {
+    const long = 'the owl is most awake at night . '.repeat(10).trim();
+    const svg = attentionSvg(tokens, [previousTokenHead(0, 0, 0.5)], { title: long });
+    const width = Number(svg.match(/^<svg [^>]*width="([\d.]+)"/)![1]);
+    const heading = texts(svg).find((t) => t.startsWith('the owl'))!;
+    expect(heading.endsWith('…')).toBe(true);
+    expect(heading.length * 16 * 0.6).toBeLessThanOrEqual(width - 24);
+    expect(svg).toContain(`<title>${long}</title>`);
+  });
+
   it('names the panel and the position of bad input', () => {
     expect(() => attentionSvg([], panels)).toThrow(/at least one token/);
     expect(() => attentionSvg(tokens, [])).toThrow(/at least one \(layer, head\) panel/);
