@@ -1,7 +1,7 @@
 /**
  * Public API of bert-ts. Each folder of src/ is one layer (see docs/architecture.md): the core (tensor,
  * autograd, ops, nn, optim, bert), the speed layer above it (accel), and tokenizer, data, hf, train,
- * metrics, io around them.
+ * metrics, io and viz around them.
  */
 // Loading the speed layer registers the cpu backend's kernels; autograd hooks up tensor.backward().
 import './accel/index.ts';
@@ -21,4 +21,5 @@ export * from './io/index.ts';
 export * from './data/index.ts';
 export * from './tokenizer/index.ts';
 export * from './train/index.ts';
+export * from './viz/index.ts';
 export * from './data/synthetic-tasks.ts';

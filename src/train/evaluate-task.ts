@@ -15,7 +15,7 @@ import type { BertPreTrainedModel } from '../bert/model.ts';
 import { loadPretrained } from '../hf/pretrained.ts';
 import { LabelSet } from '../data/tasks/label-set.ts';
 import { formatConfusionMatrix } from '../metrics/format.ts';
-import { confusionMatrixSvg } from '../metrics/svg.ts';
+import { confusionMatrixSvg } from '../viz/confusion.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { FINETUNE_SETTINGS_FILE, readLowercase } from './finetune.ts';
 import {

@@ -127,4 +127,27 @@ describe('the lessons in examples/', () => {
     expect(out).toMatch(/start\s+-?\d+\.\d+ \+ end\s+-?\d+\.\d+ =\s+-?\d+\.\d+\s+p \d+\.\d%/);
     expect(out).toMatch(/Q: where does the lion live \?\s+-> "[^"]+" \(p \d+\.\d%; right: "cave"\)/);
   });
+
+  it('09-what-attention-sees (--quick, about 15 s): both pictures written and well-formed, a measured share per head', async () => {
+    const { checkXml } = await import('../viz/xml.ts');
+    const { out } = await runExample('09-what-attention-sees', ['--quick']);
+    const attention = out.match(/wrote (\S+attention\.svg)/)?.[1];
+    const embeddings = out.match(/wrote (\S+embeddings\.svg)/)?.[1];
+    expect(attention, 'the attention picture path').toBeDefined();
+    expect(embeddings, 'the embeddings picture path').toBeDefined();
+    const attentionSvg = readFileSync(join(root, attention!), 'utf8');
+    expect(checkXml(attentionSvg).get('svg')).toBe(1);
+    expect([...attentionSvg.matchAll(/<g class="panel"/g)]).toHaveLength(4); // 2 layers x 2 heads
+    expect(attentionSvg).toContain('>[MASK]</text>');
+    const embeddingsSvg = readFileSync(join(root, embeddings!), 'utf8');
+    checkXml(embeddingsSvg);
+    expect([...embeddingsSvg.matchAll(/<circle class="point"/g)].length).toBe(numberAfter(out, 'Word embeddings of '));
+    expect(out).toContain('tokens: [CLS] the cow lives in the field . [SEP] the cow likes to eat [MASK] . [SEP]');
+    // The table: a header and one row per head, every share a percentage.
+    const rows = out.split('\n').filter((l) => /^\s+[01]\s+[01]\s+\d/.test(l));
+    expect(rows).toHaveLength(4);
+    for (const row of rows) for (const v of row.match(/\d+\.\d%/g)!) expect(Number(v.slice(0, -1))).toBeLessThanOrEqual(100);
+    expect(numberAfter(out, 'averaged over ')).toBe(40);
+    expect(numberAfter(out, 'the two principal components keep ')).toBeGreaterThan(0);
+  });
 });

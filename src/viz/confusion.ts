@@ -2,6 +2,8 @@
  * A confusion matrix as a self-contained SVG heatmap (no scripts, no external fonts or styles), for reports
  * written to disk by `bert evaluate`.
  */
+import { blues, inkOn } from './colour.ts';
+import { escapeXml, textWidth } from './escape.ts';
 
 /** Options of `confusionMatrixSvg`. */
 export interface ConfusionSvgOptions {
@@ -14,24 +16,6 @@ export interface ConfusionSvgOptions {
    * row (the recall of that true class), which reads better when classes have very different sizes.
    */
   colorBy?: 'count' | 'row';
-}
-
-/** Escape text for use inside SVG/XML content and attribute values. */
-function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
-
-/** Linear blend from white (t = 0) to dark blue #08306b (t = 1), as an rgb() string. */
-function blue(t: number): string {
-  const lo = [255, 255, 255];
-  const hi = [8, 48, 107];
-  const c = lo.map((l, i) => Math.round(l + (hi[i]! - l) * t));
-  return `rgb(${c[0]},${c[1]},${c[2]})`;
-}
-
-/** Rough width of a string in the default sans-serif font: 0.6 em per character. */
-function textWidth(s: string, fontSize: number): number {
-  return s.length * fontSize * 0.6;
 }
 
 /**
@@ -107,8 +91,8 @@ export function confusionMatrixSvg(
       const t = shade(i, j);
       const x = left + j * cell;
       const y = top + i * cell;
-      const fill = blue(t);
-      const ink = t > 0.5 ? 'white' : 'black';
+      const fill = blues(t);
+      const ink = inkOn(t);
       out.push(
         `<g><title>true ${escapeXml(labelNames[i]!)}, predicted ${escapeXml(labelNames[j]!)}: ${matrix[i]![j]}</title>` +
           `<rect class="cell" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${fill}" stroke="#cccccc"/>` +
