@@ -4,6 +4,8 @@
  *
  *   node bin/run.mjs FILE.ts [args...]      (the `bert` command is this with src/cli/main.ts)
  *
+ * FILE may also be JavaScript (the installed package's dist/cli/main.js): then tsx is not needed.
+ *
  * It starts a second node process for FILE, with two settings that a process can only take at start-up:
  *
  * - `--max-semi-space-size=64` (MB): V8's young generation. Every tensor op allocates small objects (the
@@ -39,10 +41,12 @@ function tunables(existing) {
   return items.join(':');
 }
 
-/** Load FILE (TypeScript, through tsx) in this process, with process.argv as `node FILE args...` gives it. */
+/** Load FILE (TypeScript through tsx, JavaScript as it is) in this process, with process.argv as `node FILE args...` gives it. */
 async function runHere(file, args) {
-  const { register } = await import('tsx/esm/api');
-  register();
+  if (/\.[cm]?ts$/.test(file)) {
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
   process.argv = [process.argv[0], file, ...args];
   await import(pathToFileURL(file).href);
 }
