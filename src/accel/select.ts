@@ -5,12 +5,27 @@
  *   BERT_BACKEND=gpujs-webgpu    gpu.js's WebGPU mode on a device worker (needs a GPU and Dawn, see
  *                                gpujs/webgpu-setup.ts); startup fails with the reason when there is none
  *   BERT_BACKEND=wasm            our WebAssembly SIMD matmul (wasm/matmul.wat); other kernels from cpu
- * gpu.js is loaded only when one of its backends is asked for.
+ * gpu.js is loaded only when one of its backends is asked for; it is an optional dependency of the package
+ * (a peer dependency: `npm install gpu.js` next to bert-ts).
  */
+import { createRequire } from 'node:module';
 import { setBackend } from '../autograd/dispatch.ts';
 import './cpu/index.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'gpujs', 'gpujs-webgpu', 'wasm'] as const;
+
+/**
+ * Throw a clear error when gpu.js is not installed. Checked before loading: the device backend would
+ * otherwise start its worker, which dies loading gpu.js where the main thread (blocked, waiting for it to
+ * start) cannot see why.
+ */
+function checkGpujsInstalled(backend: string): void {
+  try {
+    createRequire(import.meta.url).resolve('gpu.js');
+  } catch {
+    throw new Error(`BERT_BACKEND=${backend} needs the gpu.js package, an optional dependency of bert-ts: npm install gpu.js`);
+  }
+}
 
 /**
  * Register and select the backend named by `env.BERT_BACKEND`.
@@ -23,12 +38,14 @@ export async function selectBackendFromEnv(env: Record<string, string | undefine
       setBackend('cpu');
       return 'cpu';
     case 'gpujs': {
+      checkGpujsInstalled(wanted);
       const { registerGpujsBackend, syncModeFromEnv } = await import('./gpujs/index.ts');
       const name = registerGpujsBackend(syncModeFromEnv(env.BERT_GPUJS_MODE));
       setBackend(name);
       return name;
     }
     case 'gpujs-webgpu': {
+      checkGpujsInstalled(wanted);
       const { registerDeviceBackend } = await import('./gpujs/webgpu-backend.ts');
       const name = registerDeviceBackend('webgpu');
       setBackend(name);
