@@ -21,7 +21,7 @@ import { encodeTensor } from './encode.ts';
 import { writeFileAtomic, writeFileAtomicSync } from './atomic.ts';
 import { SAFETENSORS_DTYPE_SIZE, SAFETENSORS_WRITABLE_DTYPES, WRITE_ORDER, type SafetensorsWritableDtype } from './dtypes.ts';
 import { MAX_HEADER_BYTES, SafetensorsError } from './safetensors.ts';
-import { compareUtf8, firstLoneSurrogate } from './unicode.ts';
+import { compareUtf8, firstLoneSurrogate, jsonStringUtf8Length, utf8Length } from './unicode.ts';
 
 /** Arrays a tensor's elements can be given in; which ones each dtype accepts is listed at `TensorToWrite`. */
 export type SafetensorsData = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint16Array | Uint8Array | Int8Array;
@@ -97,26 +97,37 @@ export function planSafetensors(
 
   const laidOut: SafetensorsLayout['tensors'] = [];
   let offset = 0;
-  const parts: string[] = [];
-  if (metadata) parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
+  const entries: string[] = []; // "name":{"dtype":...}
   for (const name of names) {
     const t = tensors[name];
     const begin = offset;
     const end = begin + t.data.length * SAFETENSORS_DTYPE_SIZE[t.dtype];
     laidOut.push({ name, tensor: t, begin, end });
-    const info = `{"dtype":"${t.dtype}","shape":${JSON.stringify(t.shape)},"data_offsets":[${begin},${end}]}`;
-    parts.push(`${JSON.stringify(name)}:${info}`);
+    entries.push(`${JSON.stringify(name)}:{"dtype":"${t.dtype}","shape":${JSON.stringify(t.shape)},"data_offsets":[${begin},${end}]}`);
     offset = end;
   }
-  const json = new TextEncoder().encode(`{${parts.join(',')}}`);
-  const padded = Math.ceil(json.byteLength / 8) * 8;
+
+  // The size first, counted without building the JSON, so that a header above the limit costs no 100 MB copies.
+  // {"__metadata__":{"k":"v",...},"name":{...},...}
+  let metaBytes = 0;
+  if (metadata) {
+    const kv = Object.entries(metadata);
+    metaBytes = '"__metadata__":{}'.length + Math.max(0, kv.length - 1);
+    for (const [k, v] of kv) metaBytes += jsonStringUtf8Length(k) + 1 + jsonStringUtf8Length(v);
+  }
+  let entryBytes = Math.max(0, entries.length - 1);
+  for (const e of entries) entryBytes += utf8Length(e);
+  const jsonBytes = 2 + metaBytes + entryBytes + (metadata && entries.length ? 1 : 0);
+  const padded = Math.ceil(jsonBytes / 8) * 8;
   if (padded > MAX_HEADER_BYTES) {
-    const metaBytes = metadata ? new TextEncoder().encode(parts[0]).byteLength : 0;
     fail(
       `the header would be ${padded} bytes, above the ${MAX_HEADER_BYTES}-byte limit of safetensors readers (ours and the reference): ` +
-        `__metadata__ takes ${metaBytes} bytes and the ${names.length} tensor entr${names.length === 1 ? 'y' : 'ies'} ${json.byteLength - metaBytes} bytes`,
+        `__metadata__ takes ${metaBytes} bytes and the ${names.length} tensor entr${names.length === 1 ? 'y' : 'ies'} ${entryBytes} bytes`,
     );
   }
+  const parts = metadata ? [`"__metadata__":${JSON.stringify(metadata)}`, ...entries] : entries;
+  const json = new TextEncoder().encode(`{${parts.join(',')}}`);
+  if (json.byteLength !== jsonBytes) throw new Error(`planSafetensors: header is ${json.byteLength} bytes, counted ${jsonBytes} (a bug)`);
   const header = new Uint8Array(8 + padded).fill(0x20); // 0x20 = ' '
   new DataView(header.buffer).setBigUint64(0, BigInt(padded), true);
   header.set(json, 8);

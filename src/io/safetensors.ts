@@ -44,6 +44,7 @@ import { readFileSync } from 'node:fs';
 import { decodeBigInt64, decodeFloat32, decodeFloat64, decodeInt32 } from './decode.ts';
 import { SAFETENSORS_DTYPES, SAFETENSORS_DTYPE_SIZE, isDtype, KNOWN_UNSUPPORTED_DTYPES, type SafetensorsDtype } from './dtypes.ts';
 import { MAX_JSON_DEPTH, scanHeader, type HeaderScan } from './header-scan.ts';
+import { utf8Length } from './unicode.ts';
 
 /** The reference implementation refuses headers above 100 MB; so do we (a corrupt length could be huge). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -386,21 +387,6 @@ function previewJson(v: unknown, max = 60): string {
 
 function truncate(s: string, max = 60): string {
   return s.length > max ? `${s.slice(0, max)}...` : s;
-}
-
-/** Bytes of `s` in UTF-8, without encoding it. */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      n += 4; // a surrogate pair: one 4-byte character
-      i++;
-    } else n += 3;
-  }
-  return n;
 }
 
 /** Up to 3 names that share the longest common prefix + suffix with `name`: hints for a misspelt name. */

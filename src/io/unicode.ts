@@ -11,8 +11,12 @@
  *    in UTF-8. The reference writer orders tensors by name in UTF-8 order, so to write the same bytes we do too.
  */
 
+/** The engine's own check where it has one (Node 20+: instant for strings of Latin-1 characters). */
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
 /** Index of the first unpaired surrogate code unit in `s`, or -1 when `s` is valid Unicode. */
 export function firstLoneSurrogate(s: string): number {
+  if (isWellFormed?.call(s)) return -1;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;
@@ -47,4 +51,41 @@ export function compareUtf8(a: string, b: string): number {
 function codePointRank(unit: number): number {
   if (unit < 0xd800) return unit;
   return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
+}
+
+/**
+ * Length in UTF-8 bytes of `JSON.stringify(s)` for a valid Unicode string, counted without building it (the
+ * writer checks a header's size this way before spending time and memory on a header it must refuse).
+ * JSON.stringify escapes '"' and '\' as two characters, \b \t \n \f \r as two, other controls as \u00XX.
+ */
+export function jsonStringUtf8Length(s: string): number {
+  if (!/[^\x20\x21\x23-\x5b\x5d-\x7e]/.test(s)) return s.length + 2; // printable ASCII, nothing to escape
+  let n = 2; // the quotes
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) n += 2;
+    else if (c < 0x20) n += c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d ? 2 : 6;
+    else if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair: one character of 4 bytes
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Bytes of valid Unicode `s` in UTF-8, counted without encoding it. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4; // a surrogate pair: one 4-byte character
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

@@ -71,7 +71,7 @@ describe('header size', () => {
     expect(caught).toBeInstanceOf(SafetensorsError);
     expect((caught as Error).message).toBe(
       'cannot write safetensors: the header would be 100000088 bytes, above the 100000000-byte limit of safetensors readers ' +
-        '(ours and the reference): __metadata__ takes 100000027 bytes and the 1 tensor entry 55 bytes',
+        '(ours and the reference): __metadata__ takes 100000027 bytes and the 1 tensor entry 52 bytes',
     );
     const path = join(dir, 'big.safetensors');
     // saveSafetensors and saveSafetensorsSync share the check: it runs before the file is opened
