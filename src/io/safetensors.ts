@@ -49,6 +49,8 @@ import { utf8Length } from './unicode.ts';
 /** The reference implementation refuses headers above 100 MB; so do we (a corrupt length could be huge). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+const U64_MAX = 2n ** 64n - 1n;
+
 /** Raised for any malformed safetensors file; the message names the file and what is wrong. */
 export class SafetensorsError extends Error {
   constructor(message: string) {
@@ -294,14 +296,14 @@ function parseEntry(
   }
   const dims = shape as number[];
   dims.forEach((s, i) => checkInteger('shape', i, s, 'dimension'));
-  // The reference multiplies dimension by dimension and refuses on overflow, even when a later one is 0.
-  let numel = 1;
+  // The reference multiplies dimension by dimension in unsigned 64-bit integers and refuses on overflow, even
+  // when a later dimension is 0; so do we (in BigInt, as the product can pass 2^53 before a 0 brings it back).
+  let product = 1n;
   for (let i = 0; i < dims.length; i++) {
-    numel *= dims[i];
-    if (numel > Number.MAX_SAFE_INTEGER) {
-      fail(`${where}: shape ${JSON.stringify(dims)} overflows: the product of its first ${i + 1} dimensions is above ${Number.MAX_SAFE_INTEGER}`);
-    }
+    product *= BigInt(dims[i]);
+    if (product > U64_MAX) fail(`${where}: shape ${JSON.stringify(dims)} overflows: the product of its first ${i + 1} dimensions is above 2^64 - 1`);
   }
+  const numel = Number(product);
   const byteCount = numel * SAFETENSORS_DTYPE_SIZE[d];
   if (!Number.isSafeInteger(byteCount)) {
     fail(`${where}: shape ${JSON.stringify(dims)} of ${d} needs ${byteCount} bytes, above ${Number.MAX_SAFE_INTEGER}`);

@@ -67,13 +67,17 @@ describe('shape and data_offsets are non-negative integers, written as integers'
     expectRefused(fileBytes(`{"w":${entry('[0,9007199254740993]', '[0,0]')}}`, 0), /tensor "w": shape\[1\] is 9007199254740993, above 9007199254740991/);
   });
 
-  it('refuses a shape whose running product overflows even when a later dimension is 0 (as the reference does)', () => {
+  it('refuses a shape whose running product passes 2^64 even when a later dimension is 0 (as the reference does)', () => {
     expectRefused(
       fileBytes(`{"w":${entry('[4294967296,4294967296,0]', '[0,0]')}}`, 0),
-      /tensor "w": shape \[4294967296,4294967296,0\] overflows: the product of its first 2 dimensions is above 9007199254740991/,
+      /tensor "w": shape \[4294967296,4294967296,0\] overflows: the product of its first 2 dimensions is above 2\^64 - 1/,
     );
-    // 0 first is fine: the product never grows
+    // below 2^64 the reference reads it, and so do we: the tensor is empty
+    expect(readSafetensors(fileBytes(`{"w":${entry('[3,9007199254740991,0]', '[0,0]')}}`)).get('w').numel).toBe(0);
+    // 0 first: the product never grows
     expect(readSafetensors(fileBytes(`{"w":${entry('[0,4294967296,4294967296]', '[0,0]')}}`)).get('w').numel).toBe(0);
+    // a non-empty tensor that large cannot be held: refused, naming its size
+    expectRefused(fileBytes(`{"w":${entry('[4294967296,4194304]', '[0,0]')}}`), /tensor "w": shape \[4294967296,4194304\] of F32 needs \d+ bytes, above 9007199254740991/);
   });
 
   it('still accepts ordinary integers, with any spacing', () => {
