@@ -13,10 +13,10 @@
  * On this machine WebGPU runs through scripts/webgpu-local.sh (lavapipe: correct, not fast); on a GPU
  * machine bench/gpu-check.ts calls measureDeviceTraining for BERT-Base.
  */
-import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
-import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
+import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/accel/gpujs/webgpu-backend.ts';
+import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
 import {
-  activeDevice, AdamW, BertConfig, setDropoutMasks, BertForPreTraining, BertModel, clipGradNorm, noGrad, randint, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
+  activeDevice, AdamW, BertConfig, BertForPreTraining, BertModel, clipGradNorm, noGrad, randint, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
 } from '../src/index.ts';
 import { randomTrainBatch } from './train-batch.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, writeJsonReport, type BenchResult } from './report.ts';
@@ -31,7 +31,7 @@ export interface DeviceTrainingCase {
   /** Compare the first step's loss with the cpu backend's. */
   check: boolean;
   /**
-   * How dropout masks are made (setDropoutMasks), on both sides: 'counter' (default) on the device itself,
+   * How dropout masks are made (the model's dropoutSource.masks), on both sides: 'counter' (default) on the device itself,
    * 'stream' on the host and uploaded. The cpu reference uses the same kind, so that the losses compare.
    */
   masks?: 'stream' | 'counter';
@@ -62,9 +62,10 @@ function step(model: BertForPreTraining, batch: ReturnType<typeof randomTrainBat
   return loss;
 }
 
-function setup(c: DeviceTrainingCase) {
+function setup(c: DeviceTrainingCase, masks: 'stream' | 'counter') {
   const config = BertConfig.preset(c.preset, { vocabSize: c.vocab, maxPositionEmbeddings: Math.max(512, c.seq) });
   const model = new BertForPreTraining(config, { seed: 'device-train' }).train();
+  model.dropoutSource.masks = masks;
   const named = model.namedParameters();
   return { model, params: named.map(([, p]) => p), optimizer: new AdamW(named, { lr: 1e-4, eps: 1e-6, weightDecay: 0.01 }), batch: randomTrainBatch(c, new Rng('device-train:batch')) };
 }
@@ -74,13 +75,7 @@ function setup(c: DeviceTrainingCase) {
  * weights on its device.
  */
 export async function measureDeviceTraining(backend: string, c: DeviceTrainingCase): Promise<DeviceTrainingResult> {
-  const masks = c.masks ?? 'counter';
-  const previousMasks = setDropoutMasks(masks);
-  try {
-    return await measureWithMasks(backend, c, masks);
-  } finally {
-    setDropoutMasks(previousMasks);
-  }
+  return measureWithMasks(backend, c, c.masks ?? 'counter');
 }
 
 async function measureWithMasks(backend: string, c: DeviceTrainingCase, masks: 'stream' | 'counter'): Promise<DeviceTrainingResult> {
@@ -88,11 +83,11 @@ async function measureWithMasks(backend: string, c: DeviceTrainingCase, masks: '
   let cpuLoss: number | null = null;
   if (c.check) {
     setBackend('cpu');
-    const ref = setup(c);
+    const ref = setup(c, masks);
     cpuLoss = step(ref.model, ref.batch, ref.params, ref.optimizer);
   }
   setBackend(backend);
-  const { model, params, optimizer, batch } = setup(c);
+  const { model, params, optimizer, batch } = setup(c, masks);
   const device = placeOnActiveDevice(params) as GpujsTensorDevice | null;
   if (!device) throw new Error(`measureDeviceTraining: backend "${backend}" has no device`);
   let t0 = performance.now();

@@ -1,6 +1,6 @@
 /**
  * What the fused cpu kernels buy at the op level, forward + backward through autograd, against the
- * unfused ops they replace (each pair gives bit-identical results, see test/backend/fused-kernels.test.ts):
+ * unfused ops they replace (each pair gives bit-identical results, see test/accel/fused-kernels.test.ts):
  *   attention probabilities  softmax(add(scale(scores, 1/8), mask))  vs  scaledMaskedSoftmax(scores, 1/8, mask)
  *                            scores [16, 12, 128, 128] (batch 16, 12 heads, 128 tokens), mask [16, 1, 1, 128]
  *   feed-forward activation  gelu(add(x, bias))  vs  biasGelu(x, bias),  x [2048, 3072], bias [3072]

@@ -3,7 +3,7 @@
  *
  * For each shape it checks every element of the GPU product against float32's error bound around the cpu
  * product, then times both (median of --runs, after one warm-up). GPU times include everything a call of
- * kernel('matmul') pays: copying A and B into shared memory, upload, dispatch, readback, copying C out.
+ * matmulProduct() pays: copying A and B into shared memory, upload, dispatch, readback, copying C out.
  *
  *   shapes: the three BERT-base products of bench/matmul.ts, and the attention products of one layer
  *   (batch 16 x 12 heads: Q K^T and probs V) and a weight gradient (x^T dy, transposeA).
@@ -30,14 +30,15 @@
  *   --small                   only the smaller shapes and a BERT-Tiny step (quick check of the script)
  *   --train-steps N           timed training steps per model after the warm-up step (default 3)
  */
-import '../src/backend/cpu/index.ts';
-import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/backend/cpu/index.ts';
-import { deviceMatmul, devicePermute } from '../src/backend/device.ts';
-import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
-import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
-import type { DeviceStorage } from '../src/tensor/device-storage.ts';
-import type { MatmulArgs } from '../src/backend/kernels.ts';
-import { kernel, setBackend } from '../src/backend/registry.ts';
+import '../src/accel/cpu/index.ts';
+import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/accel/cpu/index.ts';
+import { deviceMatmul, devicePermute } from '../src/accel/device.ts';
+import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
+import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/accel/gpujs/webgpu-backend.ts';
+import type { DeviceStorage } from '../src/accel/device.ts';
+import type { MatmulArgs } from '../src/accel/kernels.ts';
+import { setBackend } from '../src/autograd/dispatch.ts';
+import { matmulProduct } from '../src/accel/products.ts';
 import { Rng } from '../src/tensor/random.ts';
 import { DEVICE_TRAINING_HEADER, lossMatches, measureDeviceInference, measureDeviceTraining, reportDeviceTraining, type DeviceTrainingCase } from './device-train.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeRuns, writeJsonReport, type BenchResult } from './report.ts';
@@ -108,11 +109,11 @@ async function main(): Promise<void> {
     // Correctness: |gpu - cpu| <= (k + 3) 2^-24 sum_p |a_p b_p| (float32 summation bound, plus the cpu
     // result's own final rounding); sum |a||b| is one more cpu product, of the absolute values.
     setBackend('cpu');
-    kernel('matmul')(args(s, a, b, cpuOut));
-    kernel('matmul')(args(s, a.map(Math.abs), b.map(Math.abs), absOut));
+    matmulProduct()(args(s, a, b, cpuOut));
+    matmulProduct()(args(s, a.map(Math.abs), b.map(Math.abs), absOut));
     setBackend(device);
     t0 = performance.now();
-    kernel('matmul')(args(s, a, b, gpuOut)); // the first call compiles the kernel for this shape
+    matmulProduct()(args(s, a, b, gpuOut)); // the first call compiles the kernel for this shape
     const firstMs = performance.now() - t0;
     let worst = 0;
     let maxAbs = 0;
@@ -126,9 +127,9 @@ async function main(): Promise<void> {
     checks.push([s.name, maxAbs.toExponential(2), worst.toFixed(3), worst <= 1 ? 'ok' : 'FAILED', `${firstMs.toFixed(0)} ms`]);
 
     // Timing, in turns: device, then cpu, each `runs` times.
-    const gpuTimes = await timeRuns(() => kernel('matmul')(args(s, a, b, gpuOut)), runs, 0);
+    const gpuTimes = await timeRuns(() => matmulProduct()(args(s, a, b, gpuOut)), runs, 0);
     setBackend('cpu');
-    const cpuTimes = await timeRuns(() => kernel('matmul')(args(s, a, b, cpuOut)), runs, 0);
+    const cpuTimes = await timeRuns(() => matmulProduct()(args(s, a, b, cpuOut)), runs, 0);
     const threaded = lastThreadedMatmulStats();
     results.push(makeResult(s.name, `gpu.js ${mode} (device worker)`, 'GFLOP/s', gpuTimes.wallMs.map((ms) => flops / (ms * 1e6))));
     results.push(makeResult(s.name, `cpu backend, ${getCpuThreads()} threads`, 'GFLOP/s', cpuTimes.wallMs.map((ms) => flops / (ms * 1e6))));

@@ -6,14 +6,14 @@
  *   [2048 x 3072] @ [3072 x 768]  ... and out of it
  *
  * Implementations, all on the same float32 inputs in one process:
- *   ours, 1 thread    kernel('matmul'), i.e. the cpu backend's matmulBlocked (src/backend/cpu/matmul-blocked.ts),
+ *   ours, 1 thread    matmulProduct(), i.e. the cpu backend's matmulBlocked (src/accel/cpu/matmul-blocked.ts),
  *                     with setCpuThreads(1)
  *   ours, N threads   the same kernel split over N threads (N = BERT_THREADS or the number of cores; only when N > 1)
  *   ours (naive)      matmulNaive, the textbook triple loop it is tested against (smallest shape only: it is slow)
- *   ours (wasm SIMD)  matmulWasm, our WebAssembly f32x4 kernel (src/backend/wasm/matmul.wat), 1 thread: the kernel of
+ *   ours (wasm SIMD)  matmulWasm, our WebAssembly f32x4 kernel (src/accel/wasm/matmul.wat), 1 thread: the kernel of
  *                     the wasm backend (BERT_BACKEND=wasm), compared like for like with tfjs-backend-wasm
  *   gpujs webasm      the gpujs backend's matmul: a gpu.js kernel in gpu.js's WebAssembly + SIMD mode
- *                     (src/backend/gpujs), one gpu.js "thread" per element of C
+ *                     (src/accel/gpujs), one gpu.js "thread" per element of C
  *   tfjs-backend-cpu  tf.matMul(a, b) on TensorFlow.js's plain-JavaScript backend
  *   tfjs-backend-wasm tf.matMul(a, b) on its WebAssembly backend (XNNPACK; SIMD and threads when available,
  *                     which the output reports; in Node it runs without threads)
@@ -38,9 +38,9 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { getCpuThreads, kernel, matmulNaive, Rng, setBackend, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
-import { registerGpujsBackend } from '../src/backend/gpujs/index.ts';
-import { matmulWasm, stopWasmWorkers } from '../src/backend/wasm/index.ts';
+import { getCpuThreads, matmulProduct, matmulNaive, Rng, setBackend, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
+import { registerGpujsBackend } from '../src/accel/gpujs/index.ts';
+import { matmulWasm, stopWasmWorkers } from '../src/accel/wasm/index.ts';
 import { productArgs, randomArray, relativeDiff } from './matmul-setup.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
 
   // The gpujs backend's matmul kernel in webasm mode, taken from the registry once; then back to cpu.
   setBackend(registerGpujsBackend('webasm'));
-  const gpujsMatmul = kernel('matmul');
+  const gpujsMatmul = matmulProduct();
   setBackend('cpu');
 
   // Threads our kernel may use by default (BERT_THREADS, else the number of cores).
@@ -159,8 +159,8 @@ async function main(): Promise<void> {
     const wasmCall = await tfjsMatmul('wasm', a, b, s, wasm);
     const cpuCall = await tfjsMatmul('cpu', a, b, s, cpu);
     const contestants: (Contestant & { impl: string })[] = [
-      { impl: OURS, before: () => setCpuThreads(1), run: () => ourMatmul(kernel('matmul'), a, b, ours, s), runs },
-      // Our WebAssembly SIMD kernel (src/backend/wasm/matmul.wat), the 'wasm' backend's matmul.
+      { impl: OURS, before: () => setCpuThreads(1), run: () => ourMatmul(matmulProduct(), a, b, ours, s), runs },
+      // Our WebAssembly SIMD kernel (src/accel/wasm/matmul.wat), the 'wasm' backend's matmul.
       { impl: OURS_WASM, before: () => setCpuThreads(1), run: () => ourMatmul(matmulWasm, a, b, oursWasm, s), runs },
       { impl: TFJS_WASM, before: () => tf.setBackend('wasm'), run: wasmCall.run, runs },
       // tfjs-backend-cpu takes seconds per product at the larger shapes, so it is warmed up on the first
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     const gpujsOut = new Float32Array(s.m * s.n);
     contestants.push({ impl: GPUJS_WEBASM, run: () => ourMatmul(gpujsMatmul, a, b, gpujsOut, s), runs: slowRuns });
     if (threads > 1) {
-      contestants.push({ impl: oursThreaded, before: () => setCpuThreads(threads), run: () => ourMatmul(kernel('matmul'), a, b, oursT, s), runs });
+      contestants.push({ impl: oursThreaded, before: () => setCpuThreads(threads), run: () => ourMatmul(matmulProduct(), a, b, oursT, s), runs });
     }
     // The textbook loop, as a reference point, on the smallest shape only (it is as slow as tfjs-backend-cpu).
     if (shapeIndex === 0) contestants.push({ impl: NAIVE, run: () => ourMatmul(matmulNaive, a, b, naive, s), runs: slowRuns });

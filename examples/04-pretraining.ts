@@ -20,7 +20,7 @@ import {
   Rng,
   Vocab,
   batchToInputs,
-  clipGradNorm,
+  trainStep,
   createMaskingVocab,
   createPretrainingInstances,
   generateSyntheticDocuments,
@@ -64,13 +64,12 @@ const optimizer = new AdamW(named, { lr: 5e-3 });
 const stream = new PretrainingBatchStream({ kind: 'static', instances }, { maxSeqLength: 32, maxPredictionsPerSeq: 5, padId: maskingVocab.padId, batchSize: 32 }, new Rng('order'));
 const steps = 60;
 console.log(`training ${model.numParameters()} parameters for ${steps} steps (chance: MLM loss ln ${vocab.size} = ${Math.log(vocab.size).toFixed(2)}, NSP loss ln 2 = 0.69)`);
+const params = named.map(([, p]) => p);
 for (let step = 0; step < steps; step++) {
   const inputs = batchToInputs(stream.nextBatch());
   const out = model.forward(inputs);
-  out.loss!.backward();
-  clipGradNorm(named.map(([, p]) => p), 1.0);
-  optimizer.step(5e-3 * linearWarmupDecay(step, 6, steps));
-  optimizer.zeroGrad();
+  // backward of the loss, clip the gradients' norm to 1, AdamW at the schedule's rate (src/optim/train-step.ts)
+  trainStep(() => out.loss!, { params, optimizer, lr: 5e-3 * linearWarmupDecay(step, 6, steps), clip: 1.0 });
   if (step % 10 === 0 || step === steps - 1) {
     console.log(`  step ${String(step + 1).padStart(2)}: MLM loss ${out.mlmLoss!.item().toFixed(3)}  NSP loss ${out.nspLoss!.item().toFixed(3)}`);
   }

@@ -5,6 +5,8 @@
  *   npx tsx examples/05-classification.ts --init DIR      start from a pretrained checkpoint instead
  *                                                         (config.json + model.safetensors + vocab.txt, e.g.
  *                                                         the output of `npm run demo` or `bert pretrain`)
+ *   npx tsx examples/05-classification.ts --quick         the same lesson on less data, in about 15 seconds
+ *                                                         (what test/examples/lessons.test.ts runs)
  *
  * What you will see:
  *   1. the data: generated sentiment sentences with three labels, where "not" flips positive and negative,
@@ -33,16 +35,20 @@ import {
 
 const args = process.argv.slice(2);
 const initDir = args.includes('--init') ? args[args.indexOf('--init') + 1] : undefined;
-const out = join('runs', 'examples', '05-classification');
+// --quick: 600 training sentences in batches of 8, 2 epochs (150 steps). The model then knows the sentiment words (test
+// accuracy about 86%) but not yet what "not" does to them; the full run (376 steps of 16) learns that too.
+const quick = args.includes('--quick');
+const out = join('runs', 'examples', quick ? '05-classification-quick' : '05-classification');
+const sizes = quick ? { train: 600, dev: 100, test: 100 } : { train: 1500, dev: 300, test: 300 };
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. Data.
 // ---------------------------------------------------------------------------------------------------------
-const files = writeSyntheticTask('classification', join(out, 'data'), { train: 1500, dev: 300, test: 300 }, { negation: 0.3 });
+const files = writeSyntheticTask('classification', join(out, 'data'), sizes, { negation: 0.3 });
 const sample = readFileSync(files.train, 'utf8').split('\n').slice(0, 7);
 console.log(`1. Data (${files.train}, TSV as in GLUE: a sentence and its label)\n`);
 for (const line of sample) console.log(`   ${line.replace('\t', '  ->  ')}`);
-console.log('   ... 1500 training, 300 dev and 300 test rows. About a third of the positive and negative sentences are negated.\n');
+console.log(`   ... ${sizes.train} training, ${sizes.dev} dev and ${sizes.test} test rows. About a third of the positive and negative sentences are negated.\n`);
 
 // ---------------------------------------------------------------------------------------------------------
 // 2. Fine-tune.
@@ -56,7 +62,7 @@ const scratch = new BertConfig({ hiddenSize: 64, numHiddenLayers: 2, numAttentio
 console.log(
   initDir
     ? `2. Fine-tuning the pretrained model in ${initDir} (its encoder, plus a new classifier)\n`
-    : '2. Fine-tuning a small BERT (2 layers, hidden 64) from random weights: no pretraining, so everything it knows comes from these 1500 sentences\n',
+    : `2. Fine-tuning a small BERT (2 layers, hidden 64) from random weights: no pretraining, so everything it knows comes from these ${sizes.train} sentences\n`,
 );
 const result = await finetune({
   task: 'classification',
@@ -65,8 +71,8 @@ const result = await finetune({
   train: files.train,
   dev: files.dev,
   out,
-  epochs: 4,
-  batch: 16,
+  epochs: quick ? 2 : 4,
+  batch: quick ? 8 : 16,
   lr: initDir ? undefined : 1e-3,
   maxLength: 32,
   seed: 0,

@@ -15,11 +15,11 @@
  *      layer needed the inputs up once and the answers back once;
  *   4. an AdamW step on the device: the weights never come back to the host.
  *
- * Read alongside: docs/backends.md ("Device-resident tensors"), src/backend/device.ts (how an op chooses
- * where it runs), src/backend/gpujs/device-kernels.ts (the kernels, with their formulas).
+ * Read alongside: docs/backends.md ("Device-resident tensors"), src/accel/device.ts (how an op chooses
+ * where it runs), src/accel/gpujs/device-kernels.ts (the kernels, with their formulas).
  */
-import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
-import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../src/backend/gpujs/webgpu-backend.ts';
+import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
+import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../src/accel/gpujs/webgpu-backend.ts';
 import { AdamW, biasGelu, matmul, mul, Rng, randn, sum, Tensor, toDevice } from '../src/index.ts';
 
 const mode = process.argv.includes('--webgpu') ? 'webgpu' : 'webasm';
@@ -36,10 +36,10 @@ const w = randn([3, 8], rng, { std: 0.5, requiresGrad: true }); // a Linear weig
 const b = randn([3], rng, { std: 0.1, requiresGrad: true });
 toDevice(w, device);
 toDevice(b, device);
-console.log(`w: on the host ${w.isOnHost}, on the device ${w.deviceStorage !== null} (toDevice keeps both)`);
+console.log(`w: on the host ${w.isOnHost}, on the device ${w.external !== null} (toDevice keeps both)`);
 
 const h = matmul(x, w, { transposeB: true }); // x goes up (once) because w is on the device
-console.log(`h = x w^T: on the host ${h.isOnHost}, on the device ${h.deviceStorage !== null}`);
+console.log(`h = x w^T: on the host ${h.isOnHost}, on the device ${h.external !== null}`);
 
 // ---------------------------------------------------------------------------------------------------------
 // 2. A layer, forward and backward, on the device; the same on the host for comparison.

@@ -15,9 +15,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectBackendFromEnv } from '../src/backend/select.ts';
+import { selectBackendFromEnv } from '../src/accel/select.ts';
 import type { BertForPreTraining } from '../src/bert/pretraining.ts';
-import { loadPretrained } from '../src/bert/pretrained.ts';
+import { loadPretrained } from '../src/hf/pretrained.ts';
 import { readCorpusDocuments } from '../src/data/corpus.ts';
 import { createMaskingVocab } from '../src/data/masking.ts';
 import { collatePretrainingBatch, type PretrainingBatch } from '../src/data/pretraining-batches.ts';

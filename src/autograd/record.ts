@@ -24,3 +24,15 @@ export function record(
   output.gradFn = { name, inputs, backward };
   return output;
 }
+
+/** What an op's computation gives: its output, and how to send the output's gradient to its inputs. */
+export interface OpResult {
+  output: Tensor;
+  /** d(loss)/d(output) -> one d(loss)/d(input) per input (null where an input needs none). */
+  backward: (gradOutput: Tensor) => (Tensor | null)[];
+}
+
+/** record() for an OpResult: the output joins the graph with the result's backward. */
+export function recordResult(result: OpResult, inputs: Tensor[], name: string): Tensor {
+  return record(result.output, inputs, name, result.backward);
+}

@@ -53,7 +53,7 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
     const logits = this.classifier.forward(this.dropout.forward(enc.poolerOutput!));
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, poolerOutput: enc.poolerOutput, logits };
     if (inputs.labels !== undefined) out.loss = this.loss(logits, inputs.labels);
@@ -104,7 +104,7 @@ export class BertForTokenClassification extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
     const logits = this.classifier.forward(this.dropout.forward(enc.lastHiddenState));
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, logits };
     if (inputs.labels !== undefined) {
@@ -141,7 +141,7 @@ export class BertForMultipleChoice extends BertPreTrainedModel {
     validateEncoderInputs(this.config, inputs, 3);
     const [B, C, S] = inputs.inputIds.shape;
     const flat = (t?: Tensor) => (t === undefined ? undefined : reshape(t, [B * C, S]));
-    const enc = this.bert.encode({
+    const enc = this.bert.forwardUnchecked({
       ...inputs,
       inputIds: flat(inputs.inputIds)!,
       tokenTypeIds: flat(inputs.tokenTypeIds),

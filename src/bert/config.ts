@@ -10,8 +10,8 @@
  * Fields this project does not use (use_cache, bos_token_id, transformers_version, ...) are kept in `extra`
  * and written back, so a config survives a round trip.
  */
-import { readFileSync } from 'node:fs';
 import { ACTIVATION_NAMES } from '../nn/activations.ts';
+import { checkpointReader } from './files.ts';
 
 /** Hugging Face's `problem_type` for BertForSequenceClassification. */
 export type ProblemType = 'regression' | 'single_label_classification' | 'multi_label_classification';
@@ -294,21 +294,9 @@ export class BertConfig {
     }
   }
 
-  /** Read config.json from `path`. */
+  /** Read config.json from `path` (the file is read by src/hf: files.ts). */
   static fromFile(path: string): BertConfig {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read ${path}: ${(err as Error).message}`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new Error(`${path}: not valid JSON: ${(err as Error).message}`);
-    }
-    return BertConfig.fromJSON(json, path);
+    return BertConfig.fromJSON(checkpointReader().readConfigJSON(path), path);
   }
 
   /**

@@ -12,7 +12,7 @@ import { Linear } from '../nn/linear.ts';
 import { Module, ModuleList } from '../nn/module.ts';
 import { add } from '../ops/elementwise.ts';
 import { matmul } from '../ops/matmul.ts';
-import { biasGelu } from '../ops/unary.ts';
+import { biasGelu } from '../ops/gelu.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { BertAttention } from './attention.ts';
 import type { BertConfig } from './config.ts';

@@ -72,7 +72,7 @@ export class BertForPreTraining extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
     const mlm = maskedLM(this.cls.predictions, this.config, enc.lastHiddenState, inputs);
     const nspLogits = this.cls.seqRelationship.forward(enc.poolerOutput!); // [B, 2]
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, predictionLogits: mlm.logits, seqRelationshipLogits: nspLogits };
@@ -111,7 +111,7 @@ export class BertForMaskedLM extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
     const mlm = maskedLM(this.cls.predictions, this.config, enc.lastHiddenState, inputs);
     // Hugging Face calls this model's MLM scores `logits`; `predictionLogits` is the same tensor.
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, predictionLogits: mlm.logits, logits: mlm.logits };

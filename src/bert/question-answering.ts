@@ -40,7 +40,7 @@ export class BertForQuestionAnswering extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
     const [B, S] = inputs.inputIds.shape;
     const logits = this.qaOutputs.forward(enc.lastHiddenState); // [B, S, 2]
     const startLogits = reshape(slice(logits, 2, 0, 1), [B, S]);

@@ -3,7 +3,7 @@
  */
 import { formatFlags, UsageError } from './args.ts';
 import { commands } from './commands/index.ts';
-import '../backend/select.ts'; // BERT_BACKEND=gpujs|gpujs-webgpu|wasm selects the backend at load time (after the cpu kernels are registered)
+import '../accel/select.ts'; // BERT_BACKEND=gpujs|gpujs-webgpu|wasm selects the backend at load time (after the cpu kernels are registered)
 
 function overview(): string {
   const width = Math.max(8, ...commands.map((c) => c.name.length)) + 2;

@@ -6,7 +6,8 @@
  *   relu, silu / swish (x * sigmoid(x)), tanh
  */
 import { add, mul } from '../ops/elementwise.ts';
-import { gelu, relu, scale, sigmoid, tanh } from '../ops/unary.ts';
+import { gelu } from '../ops/gelu.ts';
+import { relu, scale, sigmoid, tanh } from '../ops/unary.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 export type Activation = (x: Tensor) => Tensor;

@@ -4,31 +4,39 @@
  *   if norm > maxNorm: every g *= maxNorm / (norm + 1e-6)
  * Clipping the whole gradient vector keeps its direction, only shortening a step that would be too long.
  */
-import { deviceBinary, deviceOf, deviceSumOfSquares, onDevice, type TensorDevice } from '../backend/device.ts';
-import type { DeviceStorage } from '../tensor/device-storage.ts';
-import { Tensor } from '../tensor/tensor.ts';
+import { dispatch } from '../autograd/dispatch.ts';
+import { noGrad } from '../autograd/grad-mode.ts';
+import { add } from '../ops/elementwise.ts';
+import { scale } from '../ops/unary.ts';
+import type { Tensor } from '../tensor/tensor.ts';
 
 /**
- * The global L2 norm of the gradients (parameters without a gradient count as zero). Gradients on a device
- * are squared and summed there, each device's total read back once.
+ * The global L2 norm of the gradients (parameters without a gradient count as zero). The sum of squares runs
+ * through the kernel 'sumOfSquares': a gradient held on a GPU is squared and summed there, and the totals
+ * of such gradients are read back once, at the end.
  */
 export function gradNorm(params: Iterable<Tensor>): number {
   let sumSq = 0;
-  const onDevices = new Map<TensorDevice, DeviceStorage>();
+  let heldTotal: Tensor | null = null;
   for (const p of params) {
     if (!p.grad) continue;
-    const device = p.grad.deviceStorage ? deviceOf(p.grad) : null;
-    if (device) {
-      const s = deviceSumOfSquares(device, onDevice(p.grad, device));
-      const total = onDevices.get(device);
-      onDevices.set(device, total ? deviceBinary(device, 'add', 'same', total, s, 1, 1) : s);
-      continue;
-    }
-    const g = p.grad.data;
-    for (let i = 0; i < g.length; i++) sumSq += g[i] * g[i];
+    const s = dispatch('sumOfSquares', { x: p.grad }, { runningTotal: sumSq }, sumOfSquaresReference);
+    if (typeof s === 'number') sumSq = s;
+    else heldTotal = heldTotal === null ? s : noGrad(() => add(heldTotal!, s));
   }
-  for (const total of onDevices.values()) sumSq += total.download()[0];
+  if (heldTotal !== null) sumSq += heldTotal.item();
   return Math.sqrt(sumSq);
+}
+
+/**
+ * The reference of kernel 'sumOfSquares': runningTotal + sum_i x_i^2, continuing one running sum over every
+ * gradient (a kernel may instead return a one-element tensor of the sum of x's squares alone).
+ */
+export function sumOfSquaresReference({ x }: { x: Tensor }, { runningTotal }: { runningTotal: number }): number | Tensor {
+  const g = x.data;
+  let total = runningTotal;
+  for (let i = 0; i < g.length; i++) total += g[i] * g[i];
+  return total;
 }
 
 /**
@@ -41,20 +49,9 @@ export function clipGradNorm(params: Tensor[], maxNorm: number): number {
   if (!Number.isFinite(norm)) return norm;
   const coef = maxNorm / (norm + 1e-6);
   if (coef < 1) {
-    const coefOn = new Map<TensorDevice, DeviceStorage>(); // the factor, uploaded once per device
-    for (const p of params) {
-      if (!p.grad) continue;
-      const device = p.grad.deviceStorage ? deviceOf(p.grad) : null;
-      if (device) {
-        let c = coefOn.get(device);
-        if (!c) coefOn.set(device, (c = device.upload(new Float32Array([coef]))));
-        p.grad = Tensor.onDevice(deviceBinary(device, 'mul', 'scalarB', onDevice(p.grad, device), c, p.grad.size, 1), p.grad.shape, p.grad.dtype);
-        continue;
-      }
-      const scaled = p.grad.data.slice();
-      for (let i = 0; i < scaled.length; i++) scaled[i] *= coef;
-      p.grad = new Tensor(scaled, p.grad.shape);
-    }
+    noGrad(() => {
+      for (const p of params) if (p.grad) p.grad = scale(p.grad, coef);
+    });
   }
   return norm;
 }

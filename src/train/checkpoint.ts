@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { writeDirAtomic, type FileData } from '../io/atomic.ts';
 import { loadSafetensors } from '../io/safetensors.ts';
 import { writeSafetensors, type TensorToWrite } from '../io/safetensors-write.ts';
+import type { DropoutMasks } from '../ops/dropout.ts';
 import type { AdamWState } from '../optim/adamw.ts';
 
 export const CHECKPOINT_DIR = 'checkpoints';
@@ -103,3 +104,14 @@ export function readCheckpoint<S extends { step: number }>(dir: string): { train
   }
   return { trainerState, optimizer: loadOptimizerState(join(dir, 'optimizer.safetensors')) };
 }
+
+/**
+ * The kind of dropout masks a run actually draws (ops/dropout.ts): 'auto' resolved for whether its weights
+ * are on a device. Training records it with its checkpoints, so that a resume cannot change it silently.
+ */
+export function effectiveDropoutMasks(requested: DropoutMasks, onDevice: boolean): 'stream' | 'counter' {
+  return requested === 'auto' ? (onDevice ? 'counter' : 'stream') : requested;
+}
+
+/** What a checkpoint written before the masks were recorded used: the stream (the only kind then). */
+export const LEGACY_DROPOUT_MASKS = 'stream';

@@ -6,15 +6,16 @@
  * Hugging Face hub converted to safetensors) works too: the task comes from config.json's architectures and
  * problem_type, the casing from tokenizer_config.json, and the lengths from the defaults or the options.
  */
-import { placeOnActiveDevice } from '../backend/device.ts';
+import { placeOnActiveDevice } from '../accel/device.ts';
+import '../accel/index.ts'; // the cpu backend's kernels: training runs on them unless another backend is selected
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BertConfig } from '../bert/config.ts';
 import type { BertPreTrainedModel } from '../bert/model.ts';
-import { loadPretrained } from '../bert/pretrained.ts';
+import { loadPretrained } from '../hf/pretrained.ts';
 import { LabelSet } from '../data/tasks/label-set.ts';
 import { formatConfusionMatrix } from '../metrics/format.ts';
-import { confusionMatrixSvg } from '../metrics/svg.ts';
+import { confusionMatrixSvg } from '../viz/confusion.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { FINETUNE_SETTINGS_FILE, readLowercase } from './finetune.ts';
 import {

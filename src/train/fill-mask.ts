@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad } from '../autograd/grad-mode.ts';
-import { loadPretrained } from '../bert/pretrained.ts';
+import { loadPretrained } from '../hf/pretrained.ts';
 import type { BertPreTrainedModel } from '../bert/model.ts';
 import { softmax } from '../ops/softmax.ts';
 import { Tensor } from '../tensor/tensor.ts';

@@ -17,8 +17,8 @@
  * The settings that turn a file into model rows (task, maximum length, casing, columns, QA windows) are kept
  * with a fine-tuned model in `finetune.json`, so evaluation and prediction read files exactly as training did.
  */
-import { softmaxRows } from '../backend/cpu/softmax.ts';
-import { activeDevice } from '../backend/device.ts';
+import { softmaxRows } from '../ops/softmax.ts';
+import { activeDevice } from '../accel/device.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
 import type { BertConfig, BertConfigOptions } from '../bert/config.ts';
 import type { BertInputs } from '../bert/inputs.ts';

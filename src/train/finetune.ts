@@ -19,24 +19,25 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
-import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS } from '../ops/dropout.ts';
-import { loadWeightsIntoModel, readCheckpointWeights } from '../bert/checkpoint.ts';
+import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../accel/device.ts';
+import '../accel/index.ts'; // the cpu backend's kernels: training runs on them unless another backend is selected
+import type { DropoutMasks } from '../ops/dropout.ts';
+import { loadWeightsIntoModel, readCheckpointWeights } from '../hf/checkpoint.ts';
 import { BERT_PRESETS, BertConfig, type BertPresetName } from '../bert/config.ts';
 import type { BertPreTrainedModel } from '../bert/model.ts';
-import { loadPretrained, modelTensors } from '../bert/pretrained.ts';
-import { createModelForArchitecture } from '../bert/registry.ts';
+import { loadPretrained, modelTensors } from '../hf/pretrained.ts';
+import { createModelForArchitecture } from '../hf/registry.ts';
 import { batchIndices, collateTaskBatch } from '../data/tasks/batching.ts';
 import type { LabelSet } from '../data/tasks/label-set.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeSafetensors } from '../io/safetensors-write.ts';
 import { AdamW } from '../optim/adamw.ts';
-import { clipGradNorm } from '../optim/clip.ts';
+import { NonFiniteError, trainStep } from '../optim/train-step.ts';
 import { linearWarmupDecay } from '../optim/schedule.ts';
 import { Rng, type RngState } from '../tensor/random.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { Vocab } from '../tokenizer/vocab.ts';
-import { latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS, latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { curvesSvg } from './curves-svg.ts';
 import { defaultHyperparameters } from './finetune-defaults.ts';
 import {
@@ -64,6 +65,8 @@ import { Progress } from './progress.ts';
 
 export interface FinetuneOptions {
   task: FinetuneTask;
+  /** How dropout masks are drawn (ops/dropout.ts). Default 'auto'. */
+  dropoutMasks?: DropoutMasks;
   /**
    * Where the encoder comes from: a checkpoint directory (config.json + model.safetensors + vocab.txt, e.g.
    * `bert pretrain`'s output), or a preset name (tiny, mini, ...), a config.json path or a BertConfig for a
@@ -306,7 +309,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     qa: settings.qa ?? null,
     padMultiple: opts.padMultiple ?? null,
     adamEps: opts.adamEps ?? null,
-    dropoutMasks: effectiveDropoutMasks(activeDevice() !== null),
+    dropoutMasks: effectiveDropoutMasks(opts.dropoutMasks ?? 'auto', activeDevice() !== null),
   };
   if (o.adamEps !== null && !(o.adamEps > 0 && o.adamEps < 1)) throw new Error(`--adam-eps must be in (0, 1), got ${o.adamEps}`);
   if (o.padMultiple !== null && !(Number.isInteger(o.padMultiple) && o.padMultiple >= 1)) throw new Error(`--pad-multiple must be a positive integer, got ${o.padMultiple}`);
@@ -425,6 +428,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const saveEvery = opts.saveEvery ?? 0;
   let sessionTokens = 0;
   const tStart = performance.now();
+  model.dropoutSource.masks = o.dropoutMasks;
   model.train();
   outer: while (state.epoch < hp.epochs && state.step < stopAt && !state.stoppedEarly) {
     const orderRng = Rng.fromState(state.orderRng);
@@ -433,18 +437,16 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       if (state.step >= stopAt) break outer;
       const lr = hp.lr * linearWarmupDecay(state.step, warmup, totalSteps);
       const batch = collateTaskBatch(train.features, batches[bi], { padId, padMultiple: o.padMultiple ?? 1, maxLength: o.maxLength });
-      const output = model.forward(taskBatchInputs(batch));
-      const loss = output.loss!;
-      const value = loss.item();
-      if (!Number.isFinite(value)) {
+      let value: number;
+      let norm: number;
+      try {
+        ({ loss: value, gradNorm: norm } = trainStep(() => model.forward(taskBatchInputs(batch)).loss!, { params, optimizer, lr, clip: o.clip }));
+      } catch (e) {
+        if (!(e instanceof NonFiniteError)) throw e;
+        if (e.what === 'gradient norm') throw new NonFiniteLossError(`the gradient norm became ${e.value} at step ${state.step + 1}; training stopped.`);
         const last = latestCheckpoint(out);
-        throw new NonFiniteLossError(`the loss became ${value} at step ${state.step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'} Try a lower --lr.`);
+        throw new NonFiniteLossError(`the loss became ${e.value} at step ${state.step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'} Try a lower --lr.`);
       }
-      loss.backward();
-      const norm = clipGradNorm(params, o.clip);
-      if (!Number.isFinite(norm)) throw new NonFiniteLossError(`the gradient norm became ${norm} at step ${state.step + 1}; training stopped.`);
-      optimizer.step(lr);
-      optimizer.zeroGrad();
       await releaseUnusedDeviceMemory(); // a no-op unless the weights are on a device
       state.step++;
       state.batchInEpoch = bi + 1;

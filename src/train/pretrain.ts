@@ -12,11 +12,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad } from '../autograd/grad-mode.ts';
-import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
-import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS } from '../ops/dropout.ts';
+import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../accel/device.ts';
+import '../accel/index.ts'; // the cpu backend's kernels: training runs on them unless another backend is selected
+import type { DropoutMasks } from '../ops/dropout.ts';
 import { BertConfig, BERT_PRESETS, type BertPresetName } from '../bert/config.ts';
-import { modelTensors } from '../bert/pretrained.ts';
-import { readCheckpointWeights, loadWeightsIntoModel } from '../bert/checkpoint.ts';
+import { modelTensors } from '../hf/pretrained.ts';
+import { readCheckpointWeights, loadWeightsIntoModel } from '../hf/checkpoint.ts';
 import { BertForPreTraining } from '../bert/pretraining.ts';
 import { readCorpusDocuments, type CorpusDocument } from '../data/corpus.ts';
 import { createMaskingVocab, type MaskingVocab } from '../data/masking.ts';
@@ -25,16 +26,15 @@ import { PretrainingBatchStream, collatePretrainingBatch, type PretrainingBatch,
 import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeSafetensors } from '../io/safetensors-write.ts';
 import { AdamW } from '../optim/adamw.ts';
-import { clipGradNorm } from '../optim/clip.ts';
+import { NonFiniteError, trainStep } from '../optim/train-step.ts';
 import { linearWarmupDecay } from '../optim/schedule.ts';
 import { argmax } from '../ops/reduce.ts';
-import { scale } from '../ops/unary.ts';
 import { Rng, type RngState } from '../tensor/random.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { trainWordPiece } from '../tokenizer/trainer.ts';
 import { Vocab } from '../tokenizer/vocab.ts';
-import { latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS, latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { curvesSvg } from './curves-svg.ts';
 import { MetricsLog } from './metrics-log.ts';
 import { Progress } from './progress.ts';
@@ -97,6 +97,8 @@ export interface PretrainOptions {
   logEvery?: number;
   /** Where progress goes (default stderr); `null` for silence. */
   progressStream?: NodeJS.WritableStream | { write(s: string): unknown; isTTY?: boolean } | null;
+  /** How dropout masks are drawn (ops/dropout.ts). Default 'auto'. */
+  dropoutMasks?: DropoutMasks;
 }
 
 /** Everything in trainer_state.json: enough to resume exactly and to check that a resume matches the run. */
@@ -246,8 +248,8 @@ function resolved(opts: PretrainOptions) {
     gradAccum: opts.gradAccum ?? 1,
     lowercase: opts.lowercase ?? true,
     bertAdam: opts.bertAdam ?? false,
-    /** How dropout masks are made (setDropoutMasks, resolved for the active backend). */
-    dropoutMasks: effectiveDropoutMasks(activeDevice() !== null),
+    /** How dropout masks are drawn, resolved for the active backend. */
+    dropoutMasks: effectiveDropoutMasks(opts.dropoutMasks ?? 'auto', activeDevice() !== null),
   };
 }
 
@@ -324,6 +326,7 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   // 4. Model and optimizer.
   const config = pretrainConfig(o.model, vocab.size, o.seqLen);
   const model = new BertForPreTraining(config, { seed: o.seed });
+  model.dropoutSource.masks = o.dropoutMasks;
   model.train();
   const named = model.namedParameters();
   const optimizer = new AdamW(named, { lr: o.lr, eps: 1e-6, weightDecay: o.weightDecay, biasCorrection: !o.bertAdam });
@@ -388,34 +391,28 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   if (step === 0 && evalBatches.length) lastEval = await runEval();
   while (step < stopAt) {
     const lr = o.lr * linearWarmupDecay(step, o.warmup, o.steps);
-    let stepLoss = 0;
-    for (let micro = 0; micro < o.gradAccum; micro++) {
-      const batch = stream.nextBatch();
-      const inputs = batchToInputs(batch);
-      const outp = model.forward(inputs);
-      const loss = outp.loss!;
-      const value = loss.item();
-      if (!Number.isFinite(value)) {
-        const last = latestCheckpoint(out);
-        throw new NonFiniteLossError(`the loss became ${value} at step ${step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'} Try a lower --lr or a longer --warmup.`);
-      }
-      stepLoss += value / o.gradAccum;
-      // With accumulation each micro-batch contributes 1/N of the step's mean loss.
-      (o.gradAccum === 1 ? loss : scale(loss, 1 / o.gradAccum)).backward();
-      window.mlmCorrect += countCorrect(outp.predictionLogits!, inputs.mlmLabels);
-      window.mlmCount += inputs.mlmLabels.size;
-      window.nspCorrect += countCorrect(outp.seqRelationshipLogits!, inputs.nextSentenceLabel);
-      window.nspCount += batch.batchSize;
-      sessionTokens += batch.batchSize * batch.seqLength;
-      tokensSeen += batch.batchSize * batch.seqLength;
-    }
-    const gradNormValue = clipGradNorm(params, o.clip);
-    if (!Number.isFinite(gradNormValue)) {
+    let stepLoss: number;
+    let gradNormValue: number;
+    try {
+      ({ loss: stepLoss, gradNorm: gradNormValue } = trainStep((): Tensor => {
+        const batch = stream.nextBatch();
+        const inputs = batchToInputs(batch);
+        const outp = model.forward(inputs);
+        window.mlmCorrect += countCorrect(outp.predictionLogits!, inputs.mlmLabels);
+        window.mlmCount += inputs.mlmLabels.size;
+        window.nspCorrect += countCorrect(outp.seqRelationshipLogits!, inputs.nextSentenceLabel);
+        window.nspCount += batch.batchSize;
+        sessionTokens += batch.batchSize * batch.seqLength;
+        tokensSeen += batch.batchSize * batch.seqLength;
+        return outp.loss!;
+      }, { params, optimizer, lr, clip: o.clip, microBatches: o.gradAccum }));
+    } catch (e) {
+      if (!(e instanceof NonFiniteError)) throw e;
       const last = latestCheckpoint(out);
-      throw new NonFiniteLossError(`the gradient norm became ${gradNormValue} at step ${step + 1}; training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'}`);
+      const lastGood = last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.';
+      if (e.what === 'loss') throw new NonFiniteLossError(`the loss became ${e.value} at step ${step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${lastGood} Try a lower --lr or a longer --warmup.`);
+      throw new NonFiniteLossError(`the gradient norm became ${e.value} at step ${step + 1}; training stopped. ${lastGood}`);
     }
-    optimizer.step(lr);
-    optimizer.zeroGrad();
     await releaseUnusedDeviceMemory(); // a no-op unless the weights are on a device
     step++;
     window.loss += stepLoss;

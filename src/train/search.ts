@@ -17,8 +17,8 @@ import { FINETUNE_SETTINGS_FILE, LABELS_FILE, TOKENIZER_CONFIG_FILE, finetune, r
 import { TASK_METRICS, isBetter, parseTask, type TaskScores } from './finetune-tasks.ts';
 import { evaluateTaskModel, loadTaskModel } from './evaluate-task.ts';
 import { formatDuration } from './progress.ts';
-import { activeDevice } from '../backend/device.ts';
-import { effectiveDropoutMasks } from '../ops/dropout.ts';
+import { activeDevice } from '../accel/device.ts';
+import { effectiveDropoutMasks } from './checkpoint.ts';
 
 export interface SearchOptions extends Omit<FinetuneOptions, 'lr' | 'batch' | 'epochs' | 'stopAfter'> {
   /** Values to try; a list left out comes from the default grid for the model's size. */
@@ -110,7 +110,7 @@ const RUN_FILE = 'search_run.json';
  */
 function runSettings(opts: SearchOptions): Record<string, unknown> {
   const { out: _out, test: _test, resume: _resume, progressStream: _progress, logEvery: _log, saveEvery: _save, evalBatch: _evalBatch, grid: _grid, stopAfterRuns: _stop, init, ...rest } = opts;
-  const settings = { ...rest, init: typeof init === 'string' ? init : init.toJSON(), dropoutMasks: effectiveDropoutMasks(activeDevice() !== null) };
+  const settings = { ...rest, init: typeof init === 'string' ? init : init.toJSON(), dropoutMasks: effectiveDropoutMasks(opts.dropoutMasks ?? 'auto', activeDevice() !== null) };
   return JSON.parse(JSON.stringify(settings)) as Record<string, unknown>; // drops undefined values
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
-import { selectBackendFromEnv } from '../../backend/select.ts';
+import { selectBackendFromEnv } from '../../accel/select.ts';
 import { runDemo } from '../../train/demo.ts';
 
 const flags: Record<string, FlagSpec> = {

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
-import { selectBackendFromEnv } from '../../backend/select.ts';
+import { selectBackendFromEnv } from '../../accel/select.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { evaluateTaskModel, loadTaskModel } from '../../train/evaluate-task.ts';
 

@@ -7,8 +7,8 @@
  */
 import { parseArgs, required, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
-import { selectBackendFromEnv } from '../../backend/select.ts';
-import { applyDropoutMasksFlag, dropoutMasksFlag } from '../dropout-masks-flag.ts';
+import { selectBackendFromEnv } from '../../accel/select.ts';
+import { dropoutMasksFlag, dropoutMasksFromFlag } from '../dropout-masks-flag.ts';
 import { finetune, formatScalars, type FinetuneOptions } from '../../train/finetune.ts';
 import { FINETUNE_TASKS, parseTask } from '../../train/finetune-tasks.ts';
 import { hyperparameterSearch } from '../../train/search.ts';
@@ -81,11 +81,12 @@ export const finetuneCommand: Command = {
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags);
     if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
-    applyDropoutMasksFlag(f['dropout-masks']);
+    const dropoutMasks = dropoutMasksFromFlag(f['dropout-masks']);
     const task = parseTask(required<string>(f, 'task'));
     const columns = { text: column(f['text-column']), textPair: column(f['pair-column']), label: column(f['label-column']) };
     const base: FinetuneOptions = {
       task,
+      dropoutMasks,
       init: required<string>(f, 'init'),
       vocab: f.vocab as string | undefined,
       initializerRange: f['initializer-range'] as number | undefined,

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, required } from '../args.ts';
 import type { Command } from '../command.ts';
-import { loadPretrained } from '../../bert/pretrained.ts';
-import { inputsFromJSON, runForward } from '../../bert/run-forward.ts';
+import { loadPretrained } from '../../hf/pretrained.ts';
+import { inputsFromJSON, runForward } from '../../hf/run-forward.ts';
 import { saveSafetensors } from '../../io/safetensors-write.ts';
 
 export const forwardCommand: Command = {

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
-import { selectBackendFromEnv } from '../../backend/select.ts';
+import { selectBackendFromEnv } from '../../accel/select.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { loadTaskModel } from '../../train/evaluate-task.ts';
 import { predictTaskModel, toJsonl } from '../../train/predict.ts';

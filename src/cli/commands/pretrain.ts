@@ -1,7 +1,7 @@
 import { parseArgs, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
-import { selectBackendFromEnv } from '../../backend/select.ts';
-import { applyDropoutMasksFlag, dropoutMasksFlag } from '../dropout-masks-flag.ts';
+import { selectBackendFromEnv } from '../../accel/select.ts';
+import { dropoutMasksFlag, dropoutMasksFromFlag } from '../dropout-masks-flag.ts';
 import { pretrain } from '../../train/pretrain.ts';
 
 const flags: Record<string, FlagSpec> = {
@@ -46,7 +46,7 @@ export const pretrainCommand: Command = {
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags);
     if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
-    applyDropoutMasksFlag(f['dropout-masks']);
+    const dropoutMasks = dropoutMasksFromFlag(f['dropout-masks']);
     const result = await pretrain({
       corpus: required<string[]>(f, 'corpus'),
       vocab: f.vocab as string | undefined,
@@ -77,6 +77,7 @@ export const pretrainCommand: Command = {
       lowercase: !f.cased,
       bertAdam: Boolean(f['bert-adam']),
       logEvery: f['log-every'] as number | undefined,
+      dropoutMasks,
     });
     const e = result.lastEval;
     console.log(`done: ${result.steps} steps in ${result.seconds.toFixed(1)} s, ${Math.round(result.tokensPerSecond)} tokens/s; model in ${result.out}`);

@@ -1,0 +1,47 @@
+/**
+ * Backend choice from the environment, applied once when the library is loaded (src/index.ts imports this):
+ *   BERT_BACKEND=cpu (or unset)  the cpu backend (threads: BERT_THREADS, see cpu/threads.ts)
+ *   BERT_BACKEND=gpujs           gpu.js kernels in this thread, mode BERT_GPUJS_MODE=webasm (default) or cpu
+ *   BERT_BACKEND=gpujs-webgpu    gpu.js's WebGPU mode on a device worker (needs a GPU and Dawn, see
+ *                                gpujs/webgpu-setup.ts); startup fails with the reason when there is none
+ *   BERT_BACKEND=wasm            our WebAssembly SIMD matmul (wasm/matmul.wat); other kernels from cpu
+ * gpu.js is loaded only when one of its backends is asked for.
+ */
+import { setBackend } from '../autograd/dispatch.ts';
+import './cpu/index.ts';
+
+export const BACKEND_CHOICES = ['cpu', 'gpujs', 'gpujs-webgpu', 'wasm'] as const;
+
+/**
+ * Register and select the backend named by `env.BERT_BACKEND`.
+ * @returns the backend now active
+ */
+export async function selectBackendFromEnv(env: Record<string, string | undefined> = process.env): Promise<string> {
+  const wanted = (env.BERT_BACKEND ?? '').trim() || 'cpu';
+  switch (wanted) {
+    case 'cpu':
+      setBackend('cpu');
+      return 'cpu';
+    case 'gpujs': {
+      const { registerGpujsBackend, syncModeFromEnv } = await import('./gpujs/index.ts');
+      const name = registerGpujsBackend(syncModeFromEnv(env.BERT_GPUJS_MODE));
+      setBackend(name);
+      return name;
+    }
+    case 'gpujs-webgpu': {
+      const { registerDeviceBackend } = await import('./gpujs/webgpu-backend.ts');
+      const name = registerDeviceBackend('webgpu');
+      setBackend(name);
+      return name;
+    }
+    case 'wasm': {
+      await import('./wasm/index.ts'); // registers the backend
+      setBackend('wasm');
+      return 'wasm';
+    }
+    default:
+      throw new Error(`BERT_BACKEND: expected one of ${BACKEND_CHOICES.join(', ')}, found "${wanted}"`);
+  }
+}
+
+if ((process.env.BERT_BACKEND ?? '').trim() !== '') await selectBackendFromEnv();
