@@ -13,7 +13,7 @@
  * Parameters the file lacks (a new classifier on a pretrained encoder) are initialised from the seeded
  * generator and listed in the report as missing; names the model does not know are listed as unexpected.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSafetensors } from '../io/safetensors.ts';
 import { loadShardIndex } from '../io/shard-index.ts';
