@@ -36,7 +36,8 @@ function write(name: string, bytes: Uint8Array | string): string {
   return path;
 }
 
-describe('bert inspect on hostile input', () => {
+// concurrent: each test waits on child processes, so they overlap
+describe.concurrent('bert inspect on hostile input', () => {
   it('a header of 100,000 nested JSON arrays: a clear error, exit 1 (it was "Maximum call stack size exceeded")', async () => {
     const path = write('deep.safetensors', fileBytes('['.repeat(100_000) + ']'.repeat(100_000)));
     const r = await bert(['inspect', path]);
