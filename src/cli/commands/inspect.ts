@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs, UsageError } from '../args.ts';
+import { parseArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { loadSafetensors, type SafetensorsFile } from '../../io/safetensors.ts';
 import { SAFETENSORS_DTYPE_SIZE } from '../../io/dtypes.ts';
@@ -105,8 +105,7 @@ export const inspectCommand: Command = {
     json: { kind: 'boolean', help: 'print a JSON summary instead of a table' },
   },
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, inspectCommand.flags);
-    if (positionals.length !== 1) throw new UsageError(`expected one file, got ${positionals.length}`);
+    const { flags, positionals } = parseArgs(argv, inspectCommand.flags, { positionals: { min: 1, max: 1, what: 'safetensors file or model directory' } });
     let path = positionals[0];
     // A model directory (as save_pretrained writes it) holds its weights in model.safetensors.
     if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) path = join(path, 'model.safetensors');
