@@ -46,6 +46,8 @@ export class VocabSizeError extends Error {
 export interface TrainWordPieceOptions extends NormalizerOptions {
   /** Corpus files (UTF-8 text, read line by line with the checks of src/io/text-lines.ts). */
   files?: readonly string[];
+  /** Longest line allowed in `files`, in bytes. Default: the reader's limit (1 MiB, `--max-line-bytes`). */
+  maxLineBytes?: number;
   /** Corpus texts (each may hold many lines). */
   texts?: Iterable<string>;
   /** Target vocabulary size, special tokens and alphabet included. */
@@ -158,7 +160,7 @@ export function trainWordPiece(options: TrainWordPieceOptions): string[] {
   const counts = new Map<string, number>();
   const files = options.files ?? [];
   for (const f of files) {
-    for (const { text } of readLinesSync(f, { what: 'corpus file' })) countWords(text, norm, counts);
+    for (const { text } of readLinesSync(f, { what: 'corpus file', maxLineBytes: options.maxLineBytes })) countWords(text, norm, counts);
   }
   for (const t of options.texts ?? []) countWords(t, norm, counts);
   if (counts.size === 0) {
