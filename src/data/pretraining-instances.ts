@@ -104,18 +104,50 @@ export function tokenizeDocument(doc: CorpusDocument | readonly string[], tokeni
   return out;
 }
 
+/** Options of `tokenizeCorpus`. */
+export interface TokenizeCorpusOptions {
+  /** The unknown-word token, whose share of the corpus is checked. Default '[UNK]'. */
+  unkToken?: string;
+  /** Where the warning about a corpus of mostly unknown words goes (default: stderr, as `warning: ...`). */
+  onWarning?: (message: string) => void;
+}
+
+/** Above this share of [UNK] tokens the vocabulary does not fit the corpus (real corpora: well under 1%). */
+export const UNK_WARNING_SHARE = 0.5;
+
 /**
  * Tokenize a stream of documents (e.g. `readCorpus(files)`), keeping only documents with tokens.
- * Only token ids are kept in memory, not the text.
+ * Only token ids are kept in memory, not the text. Warns when more than half of the tokens are [UNK]: the
+ * model would learn to predict [UNK].
  */
 export async function tokenizeCorpus(
   docs: AsyncIterable<CorpusDocument> | Iterable<CorpusDocument>,
   tokenizer: PretrainingTokenizer,
+  options: TokenizeCorpusOptions = {},
 ): Promise<TokenizedDocument[]> {
   const out: TokenizedDocument[] = [];
+  const files = new Set<string>();
   for await (const doc of docs) {
+    files.add(doc.file);
     const tokenized = tokenizeDocument(doc, tokenizer);
     if (tokenized.length > 0) out.push(tokenized);
+  }
+  const unkToken = options.unkToken ?? '[UNK]';
+  const unkId = tokenizer.convertTokensToIds([unkToken])[0];
+  let tokens = 0;
+  let unknown = 0;
+  for (const doc of out) {
+    for (const sentence of doc) {
+      tokens += sentence.length;
+      for (let i = 0; i < sentence.length; i++) if (sentence[i] === unkId) unknown++;
+    }
+  }
+  if (tokens > 0 && unknown / tokens > UNK_WARNING_SHARE) {
+    (options.onWarning ?? ((m: string) => console.warn(`warning: ${m}`)))(
+      `${[...files].join(', ')}: ${unknown} of the corpus's ${tokens} tokens (${((100 * unknown) / tokens).toFixed(1)}%) are ${unkToken}: ` +
+        'the vocabulary does not cover this text (another language or script, or cased text with a vocabulary trained without it?), ' +
+        `so the model would mostly learn to predict ${unkToken}. Train a vocabulary on this corpus (leave out --vocab).`,
+    );
   }
   return out;
 }

@@ -174,8 +174,7 @@ export const inspectCommand: Command = {
     json: { kind: 'boolean', help: 'print a JSON summary instead of a table' },
   },
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, inspectCommand.flags);
-    if (positionals.length !== 1) throw new UsageError(`expected one file, got ${positionals.length}`);
+    const { flags, positionals } = parseArgs(argv, inspectCommand.flags, { positionals: { min: 1, max: 1, what: 'safetensors file or model directory' } });
     let path = positionals[0];
     // A model directory (as save_pretrained writes it) holds its weights in model.safetensors, or in shards
     // listed by model.safetensors.index.json.
