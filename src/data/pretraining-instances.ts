@@ -159,6 +159,7 @@ export interface TruncationSpan {
 }
 
 /**
+ * [docs: truncate-seq-pair]
  * `truncate_seq_pair`: while len(A) + len(B) > maxNumTokens, drop one token from the longer of the two
  * (B when they are equally long), from its front or its back with probability 1/2 each.
  * Works on lengths and returns what is kept of each, so no array is shifted.
@@ -200,6 +201,7 @@ function checkPairOptions(options: PairOptions): void {
 }
 
 /**
+ * [docs: assemble-pair]
  * Build `[CLS] A [SEP] B [SEP]` and its segment ids from the kept spans of A and B.
  * Shapes: ids and segmentIds [lenA + lenB + 3].
  */
@@ -239,6 +241,7 @@ export function* pairInstancesFromDocument(
   rng: Rng,
 ): Generator<PairInstance> {
   const document = documents[documentIndex];
+  // [docs: pretraining-target-length] max_seq_length - 3, or with probability short_seq_prob a shorter target.
   const maxNumTokens = options.maxSeqLength - 3;
   let targetSeqLength = maxNumTokens;
   if (rng.next() < options.shortSeqProb) targetSeqLength = rng.randint(2, maxNumTokens);
@@ -250,11 +253,12 @@ export function* pairInstancesFromDocument(
     chunk.push(document[i]);
     chunkLength += document[i].length;
     if (i === document.length - 1 || chunkLength >= targetSeqLength) {
-      // How many sentences of the chunk go into A.
+      // [docs: pretraining-segment-a] How many sentences of the chunk go into A.
       const aEnd = chunk.length >= 2 ? rng.randint(1, chunk.length - 1) : 1;
       const tokensA = concat(chunk.slice(0, aEnd));
       let tokensB: Int32Array;
       let isRandomNext: boolean;
+      // [docs: nsp-random-b] B from another document: always for a one-sentence chunk, else with probability 1/2.
       if (chunk.length === 1 || rng.next() < 0.5) {
         isRandomNext = true;
         const targetBLength = targetSeqLength - tokensA.length;
@@ -274,7 +278,7 @@ export function* pairInstancesFromDocument(
           if (takenLength >= targetBLength) break;
         }
         tokensB = concat(taken);
-        // The chunk's sentences after A were not used: put them back for the next chunk.
+        // [docs: nsp-put-back] The chunk's sentences after A were not used: put them back for the next chunk.
         i -= chunk.length - aEnd;
       } else {
         isRandomNext = false;

@@ -214,6 +214,7 @@ export function trainFromWordCounts(
   const inAlphabet = new Set(alphabet);
   for (const cp of alphabet) add(String.fromCodePoint(cp));
 
+  // [docs: wordpiece-spell-words]
   // 3. Words as symbol ids: first character plain, the rest with the prefix. `##c` symbols in code point order.
   // "First" means first in the word: if it is dropped, the next kept character still carries the prefix.
   const continued = new Set<number>();
@@ -268,6 +269,7 @@ export function trainFromWordCounts(
   const heap = new PairHeap();
   for (const [key, n] of pairCounts) heap.push(n, key);
 
+  // [docs: wordpiece-merge] Merge the most frequent adjacent pair until vocabSize tokens or below minFrequency.
   while (tokens.length < vocabSize && heap.size > 0) {
     const top = heap.pop();
     const current = pairCounts.get(top.key) ?? 0;

@@ -1,7 +1,7 @@
 /**
  * `bert finetune --task T --init DIR --train F --dev F [--test F] --out DIR [--epochs N --batch N --lr X | --search]`
  *
- * Fixed values train once (values left out are chosen by the model's size, see finetune-defaults.ts);
+ * Fixed values train once (values left out are chosen by the model's size, see train/finetune-defaults.ts);
  * `--search` runs the grid (--grid-lr / --grid-batch / --grid-epochs, defaults by size) and keeps the best
  * run by the dev metric.
  */
