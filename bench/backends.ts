@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     if (withGpujsCpu) contestants.push({ impl: 'gpujs cpu', before: onBackend(registerGpujsBackend('cpu'), 1), run: () => matmulProduct()(call(outs[3])), runs });
     process.stdout.write(`${name} ...`);
     const timings = await timeInterleaved(contestants);
+    // [docs: gflops] GFLOP/s = 2mnk / wall-clock seconds / 1e9 (flops = 2mnk; ms * 1e6 = s * 1e9).
     contestants.forEach((c, i) => results.push(makeResult(name, c.impl, 'GFLOP/s', timings[i].wallMs.map((ms) => flops / (ms * 1e6)))));
     if (outs[1].some((v, i) => v !== outs[0][i])) throw new Error(`${name}: the ${threads}-thread product differs from the 1-thread one`);
     const worst = Math.max(relativeDiff(outs[2], outs[0]), withGpujsCpu ? relativeDiff(outs[3], outs[0]) : 0);

@@ -172,7 +172,7 @@ export function devicePermute(device: TensorDevice, x: DeviceStorage, shape: rea
 
 /**
  * Inverted dropout of x (or its backward, on g: the same product by the same mask), the mask made on the
- * device from Speck32/64 round keys (tensor/speck.ts): element i is kept when its counter's word is at least
+ * device from Speck32/64 round keys (speck.ts): element i is kept when its counter's word is at least
  * speckKeepThreshold(p) = ceil(p 2^32), and then divided by 1 - p.
  * @param roundKeys a device buffer of the 22 round keys (16-bit integers as floats)
  */

@@ -2,7 +2,7 @@
  * Speck32/64 (Beaver, Shors, Treatman-Clark, Weeks, Wingers, "The SIMON and SPECK Families of Lightweight
  * Block Ciphers", 2013) used as a counter-based random generator: the random word for element i of a
  * dropout mask is the encryption of the counter i under a key drawn from the seeded `Rng`. Unlike a
- * sequential generator (xoshiro128.ts), any element's word can be computed on its own, so a GPU thread
+ * sequential generator (tensor/xoshiro128.ts), any element's word can be computed on its own, so a GPU thread
  * makes its element's mask bit itself and no mask crosses from host to device.
  *
  * Speck32/64 works on two 16-bit words with additions mod 2^16, rotations and xors only: every value stays
@@ -40,7 +40,7 @@ export function speckRoundKeys(key: readonly [number, number, number, number]): 
   return keys;
 }
 
-/** Encrypt the block (x, y) of two 16-bit words: returns [x, y] after the 22 rounds. */
+/** Encrypt the block (x, y) of two 16-bit words: returns [x, y] after the 22 rounds. [docs: speck-encrypt] */
 export function speckEncrypt(x: number, y: number, roundKeys: Uint16Array): [number, number] {
   for (let r = 0; r < SPECK_ROUNDS; r++) {
     x = ((rotr16(x, 7) + y) & 0xffff) ^ roundKeys[r];
@@ -65,6 +65,7 @@ export function speckKeepThreshold(p: number): number {
 }
 
 /**
+ * [docs: speck-dropout-mask]
  * An inverted-dropout mask by the counter generator: element i is kept (value `keepScale`) when the
  * 32-bit word of counter i, (x 2^16 + y), is at least speckKeepThreshold(p), else 0. The counter's high
  * word is floor(i / 2^16), its low word i mod 2^16.

@@ -17,7 +17,7 @@ import { setBackwardImplementation, Tensor } from '../tensor/tensor.ts';
 import { dispatch } from './dispatch.ts';
 import { noGrad } from './grad-mode.ts';
 
-/** Tensors reachable from `root` through gradFn inputs, each after all of its inputs (iterative DFS). */
+/** Tensors reachable from `root` through gradFn inputs, each after all of its inputs (iterative DFS). [docs: backward-order] */
 export function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
@@ -78,6 +78,7 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
     throw new Error(`backward: gradOutput dtype ${gradOutput.dtype} differs from the tensor's ${root.dtype} (convert it with cast())`);
   }
 
+  // [docs: backward-sweep] Reverse topological order: t's gradient is complete (every use summed) when t is reached.
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, gradOutput]]);
   noGrad(() => {
@@ -91,6 +92,7 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
         if (t.graphReleased) {
           throw new Error('backward: part of this graph was already freed by an earlier backward pass; run the forward pass again');
         }
+        // [docs: backward-leaf-accumulate]
         // A leaf: accumulate across backward calls (gradient accumulation over micro-batches).
         // The first gradient is copied: op backward functions may hand out tensors that share storage.
         // (A gradient held only elsewhere is shared as it is: the speed layer never writes a buffer twice.)
@@ -108,7 +110,7 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
         const prev = grads.get(input);
         grads.set(input, prev === undefined ? gi : addGrads(prev, gi));
       });
-      // Release the closure and everything it saved.
+      // [docs: backward-free] Release the closure and everything it saved.
       t.gradFn = null;
       t.graphReleased = true;
     }

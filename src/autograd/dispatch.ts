@@ -99,6 +99,7 @@ export function listBackends(): string[] {
 
 /**
  * Compute op `name`: the kernel of the backend in charge if it takes these inputs, else the reference.
+ * [docs: dispatch]
  * @param inputs the op's tensors by name
  * @param attrs everything else the op needs (sizes, options), plain values
  * @param reference the plain computation, in the op's own file

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { isGradEnabled } from './grad-mode.ts';
 
 /**
+ * [docs: autograd-record]
  * @param output the op's result
  * @param inputs the tensors the result depends on (differentiably)
  * @param backward maps d(loss)/d(output) to one d(loss)/d(input) per input (same shapes as the inputs;

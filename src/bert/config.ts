@@ -46,7 +46,7 @@ export interface BertConfigOptions {
   extra?: Record<string, unknown>;
 }
 
-/** The published sizes: layers / hidden / heads, intermediate = 4 x hidden. */
+/** The published sizes: layers / hidden / heads, intermediate = 4 x hidden. [docs: config-presets] */
 export const BERT_PRESETS = {
   tiny: { numHiddenLayers: 2, hiddenSize: 128, numAttentionHeads: 2 },
   mini: { numHiddenLayers: 4, hiddenSize: 256, numAttentionHeads: 4 },
@@ -155,7 +155,7 @@ export class BertConfig {
     return this.hiddenSize / this.numAttentionHeads;
   }
 
-  /** Dropout before the classifiers: classifierDropout, or hiddenDropoutProb when that is null. */
+  /** Dropout before the classifiers: classifierDropout, or hiddenDropoutProb when that is null. [docs: classifier-dropout] */
   get classifierDropoutProb(): number {
     return this.classifierDropout ?? this.hiddenDropoutProb;
   }

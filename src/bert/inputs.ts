@@ -74,6 +74,7 @@ export function validateEncoderInputs(config: BertConfig, inputs: BertInputs, ra
   assertIntTensor('input_ids', ids);
   if (ids.rank !== rank || ids.size === 0) throw new Error(`input_ids: expected ${what}, got ${shapeToString(ids.shape)}`);
   const seq = ids.shape[rank - 1];
+  // [docs: max-position-check] There is no learned position past max_position_embeddings - 1.
   if (seq > config.maxPositionEmbeddings) {
     throw new Error(`input_ids: sequence length ${seq} exceeds max_position_embeddings ${config.maxPositionEmbeddings}`);
   }

@@ -42,11 +42,13 @@ export class BertForQuestionAnswering extends BertPreTrainedModel {
     validateEncoderInputs(this.config, inputs);
     const enc = this.bert.forwardUnchecked(inputs);
     const [B, S] = inputs.inputIds.shape;
+    // [docs: qa-head] [start, end] = h Wqa^T + bqa, [B, S, 2] split into two [B, S]
     const logits = this.qaOutputs.forward(enc.lastHiddenState); // [B, S, 2]
     const startLogits = reshape(slice(logits, 2, 0, 1), [B, S]);
     const endLogits = reshape(slice(logits, 2, 1, 2), [B, S]);
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, startLogits, endLogits };
     if (inputs.startPositions !== undefined && inputs.endPositions !== undefined) {
+      // [docs: qa-loss] (CE(start) + CE(end)) / 2, positions clamped to [0, S] and S ignored
       const start = clampPositions('start_positions', inputs.startPositions, B, S);
       const end = clampPositions('end_positions', inputs.endPositions, B, S);
       const startLoss = crossEntropy(startLogits, start, { ignoreIndex: S });

@@ -96,6 +96,7 @@ export function collatePretrainingBatch(instances: readonly PretrainingInstance[
       mlmWeights[b * P + k] = 1;
       labels[row + inst.maskedPositions[k]] = inst.maskedLabels[k];
     }
+    // [docs: nsp-label] 0: B follows A; 1: B is random (Hugging Face's next_sentence_label).
     nextSentenceLabels[b] = inst.isRandomNext ? 1 : 0;
   }
   return {

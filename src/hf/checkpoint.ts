@@ -16,6 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSafetensors } from '../io/safetensors.ts';
+import { loadShardIndex } from '../io/shard-index.ts';
 import { initWeights } from '../nn/init.ts';
 import { describeMismatch, type Module } from '../nn/module.ts';
 import type { Rng } from '../tensor/random.ts';
@@ -39,16 +40,7 @@ function weightFiles(dir: string): string[] {
   const single = join(dir, WEIGHTS_FILE);
   if (existsSync(single)) return [single];
   const index = join(dir, WEIGHTS_INDEX_FILE);
-  if (existsSync(index)) {
-    let map: unknown;
-    try {
-      map = JSON.parse(readFileSync(index, 'utf8')).weight_map;
-    } catch (err) {
-      throw new Error(`${index}: not valid JSON: ${(err as Error).message}`);
-    }
-    if (typeof map !== 'object' || map === null) throw new Error(`${index}: expected a "weight_map" object`);
-    return [...new Set(Object.values(map as Record<string, string>))].map((f) => join(dir, f));
-  }
+  if (existsSync(index)) return loadShardIndex(index).files; // checked: every entry a shard file name in `dir`
   const hint = existsSync(join(dir, 'pytorch_model.bin')) ? ' (pytorch_model.bin is a pickle and is not read: convert it to safetensors)' : '';
   throw new Error(`${dir}: no ${WEIGHTS_FILE} or ${WEIGHTS_INDEX_FILE}${hint}`);
 }

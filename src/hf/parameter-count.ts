@@ -2,6 +2,7 @@
  * Parameter shapes and counts computed from a config alone, without allocating the model (BERT-Large's
  * 335M floats would take 1.3 GB). The tests check these shapes against real models, name by name.
  *
+ * [docs: bert-parameter-count]
  * For hidden H, intermediate I, vocab V, positions P, token types T, L layers:
  *   embeddings  (V + P + T) H + 2H
  *   each layer  4 (H^2 + H) + 2H  (attention)  +  (H I + I) + (I H + H) + 2H  (feed-forward)

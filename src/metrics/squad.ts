@@ -31,7 +31,7 @@ const ARTICLES = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
 /** The characters Python's str.split() splits on (str.isspace); differs from JS \s on U+001C-U+001F, U+0085, U+FEFF. */
 const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
-/** The official SQuAD normalisation of an answer string (see the file comment). */
+/** The official SQuAD normalisation of an answer string (see the file comment). [docs: squad-normalize] */
 export function normalizeAnswer(s: string): string {
   const lower = s.toLowerCase();
   let noPunct = '';
@@ -79,7 +79,7 @@ export function tokenOverlap(prediction: string, gold: string): TokenOverlap {
   return { common, predTokens: pred.length, goldTokens: goldToks.length };
 }
 
-/** Token F1 from the overlap counts (see the file comment for the empty-answer rule). */
+/** Token F1 from the overlap counts (see the file comment for the empty-answer rule). [docs: squad-f1] */
 export function f1FromOverlap({ common, predTokens, goldTokens }: TokenOverlap): number {
   if (predTokens === 0 || goldTokens === 0) return predTokens === goldTokens ? 1 : 0;
   if (common === 0) return 0;
@@ -102,6 +102,7 @@ export interface SquadExampleScore {
 
 /**
  * Score one prediction against all gold answers of its question (maximum of each score separately).
+ * [docs: squad-best-of-gold]
  * @param answers at least one gold answer
  */
 export function squadExampleScore(prediction: string, answers: readonly string[]): SquadExampleScore {

@@ -53,6 +53,7 @@ export interface DropoutAttrs {
 }
 
 /**
+ * [docs: dropout-stream-mask]
  * The reference of kernel 'dropout', with the stream mask: element i is kept when the i-th 32-bit draw is at
  * or above p 2^32 (probability 1 - p), and then multiplied by 1 / (1 - p). The backward multiplies the
  * gradient by the same mask.

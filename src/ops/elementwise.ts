@@ -145,6 +145,7 @@ function generalBroadcast(ad: TypedArray, aShape: Shape, bd: TypedArray, bShape:
 
 /**
  * Sum `t` down to `shape` over the axes that broadcasting stretched: the backward of broadcasting.
+ * [docs: sum-to-shape]
  * sumToShape(g [2,3,4], [3,1]) sums over axis 0 and axis 2 (keeping it as size 1).
  */
 export function sumToShape(t: Tensor, shape: Shape): Tensor {
@@ -205,7 +206,7 @@ export function sub(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('sub', a, b, minus, (_a, _b, _o, g) => [g, neg(g)]);
 }
 
-/** a * b, broadcasting. d/da = b, d/db = a. */
+/** a * b, broadcasting. d/da = b, d/db = a. [docs: mul-backward] */
 export function mul(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('mul', a, b, times, (ta, tb, _o, g) => [ta.requiresGrad ? mul(g, tb) : null, tb.requiresGrad ? mul(g, ta) : null]);
 }

@@ -1,13 +1,13 @@
 /**
  * erf, GELU and GELU' for float32 tensors: a rational approximation that is as accurate as float32 can
- * store and about ten times faster than the float64-exact erf of scalar-math.ts (which needs one of four
+ * store and about ten times faster than the float64-exact erf of tensor/scalar-math.ts (which needs one of four
  * branches, two polynomials and often an exp).
  *
  *   erf(x) ~= x P(x^2) / Q(x^2),  x clamped to [-4, 4]  (beyond, erf rounds to +-1 in float32)
  *
  * with P of degree 6 and Q of degree 4 in x^2. The coefficients are those of the float32 erf in the Eigen
  * and XLA libraries. Over [-8, 8] the largest difference from the exact erf is 6.5e-8 absolute and relative
- * (half a float32 unit at 1; test/tensor/erf-float32.test.ts measures it). float64 tensors keep the exact
+ * (half a float32 unit at 1; test/ops/erf-float32.test.ts measures it). float64 tensors keep the exact
  * functions: their gradients are checked against finite differences to 1e-6.
  */
 
@@ -19,7 +19,7 @@
 export const ERF_FLOAT32_P = [-2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5, -7.34990630326855e-4, -2.95459980854025e-3, -1.60960333262415e-2];
 export const ERF_FLOAT32_Q = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3, -7.37332916720468e-3, -1.42647390514189e-2];
 
-/** erf(x) to float32 accuracy (max error 6.5e-8). */
+/** erf(x) to float32 accuracy (max error 6.5e-8). [docs: erf-float32] */
 export function erfFloat32(v: number): number {
   const x = v > 4 ? 4 : v < -4 ? -4 : v;
   const z = x * x;

@@ -97,6 +97,7 @@ export interface GeluBackwardArgs {
 }
 
 /**
+ * [docs: gelu-forward]
  * out[e] = gelu(x[e] + bias[e % cols]) for e in [start, end) (no bias: gelu(x[e])).
  * x + bias is first stored in `out`, which rounds it to the array's precision exactly as a separate add op
  * would, so the fused result equals gelu(add(x, bias)) bit for bit.
@@ -117,7 +118,7 @@ export function geluRange(x: FloatArray, bias: FloatArray | null, out: FloatArra
   }
 }
 
-/** gradX[e] = gradOut[e] * gelu'(x[e] + bias[e % cols]) for e in [start, end), h rounded as in the forward. */
+/** gradX[e] = gradOut[e] * gelu'(x[e] + bias[e % cols]) for e in [start, end), h rounded as in the forward. [docs: gelu-backward] */
 export function geluBackwardRange(x: FloatArray, bias: FloatArray | null, gradOut: FloatArray, gradX: FloatArray, cols: number, start: number, end: number): void {
   if (gradX instanceof Float32Array) {
     geluBackwardRangeFloat32(x, bias, gradOut, gradX, cols, start, end);

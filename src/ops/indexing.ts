@@ -141,6 +141,7 @@ export function gatherRowsReference({ table, ids }: { table: Tensor; ids: Tensor
   const out = allocate(table.dtype, count * inner);
   const td = table.data;
   for (let i = 0; i < count; i++) out.set(td.subarray(idx[i] * inner, (idx[i] + 1) * inner), i * inner);
+  // [docs: embedding-backward] Scatter-add: row ids[i] of the table's gradient gets output row i's gradient.
   const backward = (g: Tensor): Tensor[] => {
     const gt = allocate(g.dtype, table.size);
     const gd = g.data;

@@ -76,7 +76,7 @@ export interface LayerNormArgs {
   eps: number;
 }
 
-/** out = (x - mean) * rstd * weight + bias for each row, writing mean and rstd per row. */
+/** out = (x - mean) * rstd * weight + bias for each row, writing mean and rstd per row. [docs: layer-norm-forward] */
 export function layerNormForward({ x, weight, bias, out, mean, rstd, rows, cols, eps }: LayerNormArgs): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
@@ -110,6 +110,7 @@ export interface LayerNormBackwardArgs {
 }
 
 /**
+ * [docs: layer-norm-backward]
  * gradX = rstd * (d - mean(d) - xhat * mean(d * xhat)) with d = g * weight, for each row;
  * gradWeight += sum over rows of g * xhat, gradBias += sum over rows of g.
  */

@@ -87,6 +87,7 @@ export function crossEntropyReference({ logits, targets }: { logits: Tensor; tar
       s += e;
     }
     for (let j = 0; j < C; j++) probs[o + j] /= s;
+    // [docs: cross-entropy-forward] loss_i = logsumexp(x_i) - x_i[t_i]
     losses[i] = max + Math.log(s) - x[o + target];
   }
   let out: Tensor;
@@ -100,6 +101,7 @@ export function crossEntropyReference({ logits, targets }: { logits: Tensor; tar
     data[0] = value;
     out = new Tensor(data, []);
   }
+  // [docs: cross-entropy-backward] dL/dlogits_i = (softmax(x_i) - onehot(t_i)) * g_i, divided by the count for 'mean'.
   const backward = (g: Tensor): Tensor[] => {
     const dx = allocate(logits.dtype, logits.size);
     const gd = g.data;

@@ -77,6 +77,7 @@ function matmul2(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean)
     bBatchStride: sizeOf(bIn.shape.slice(0, -2)) === 1 ? 0 : k * n,
   };
   const result = dispatch('matmul', { a: aIn, b: bIn }, { ...shape, outShape: [...batchShape, m, n], dtype: a.dtype }, matmulReference);
+  // [docs: matmul-backward] C = op(A) op(B): dA = G B^T, dB = A^T G, with the forward's transposes folded into the flags.
   return record(result, [a, b], 'matmul', (g) => {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
@@ -132,6 +133,7 @@ export function matmulReference({ a, b }: { a: Tensor; b: Tensor }, attrs: Matmu
 }
 
 /**
+ * [docs: matmul-naive]
  * The textbook triple loop: out[b, i, j] = sum_p A[b, i, p] B[b, p, j], each dot product accumulated in a
  * JavaScript number (float64) and rounded once when stored.
  */

@@ -184,6 +184,7 @@ function logSoftmaxLast(x: Tensor): Tensor {
     const lse = max + Math.log(sum);
     for (let j = 0; j < cols; j++) z[o + j] = xd[o + j] - lse;
   }
+  // [docs: log-softmax-backward] dL/dx = g - softmax(x) * sum_j g_j, with softmax(x) = exp(z).
   return record(new Tensor(z, x.shape), [x], 'logSoftmax', (g) => {
     const gd = g.data;
     const dx = allocate(x.dtype, x.size);
@@ -206,7 +207,7 @@ export function softmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: 
   for (let r = 0; r < rows; r++) softmaxRow(x, out, r * cols, cols);
 }
 
-/** Softmax of the row x[o .. o + cols) into out[o .. o + cols); x and out may be the same array. */
+/** Softmax of the row x[o .. o + cols) into out[o .. o + cols); x and out may be the same array. [docs: softmax-row] */
 export function softmaxRow(x: FloatArray, out: FloatArray, o: number, cols: number): void {
   let max = -Infinity;
   for (let j = 0; j < cols; j++) if (x[o + j] > max) max = x[o + j];
@@ -239,6 +240,7 @@ export interface ScaledMaskedSoftmaxArgs {
 }
 
 /**
+ * [docs: scaled-masked-softmax]
  * out = softmax(scale * x + mask) over rows, the attention probabilities in one pass per row. Each row is
  * first written to `out` as scale * x, then plus its mask row - each step rounded by the store exactly as
  * the separate scale and add ops would round it - and then normalised in place while it is still in cache.
@@ -267,6 +269,7 @@ export interface SoftmaxBackwardArgs {
 }
 
 /**
+ * [docs: softmax-backward]
  * Backward of y = softmax(scale * x + mask): with z = scale * x + mask, dL/dz = y * (g - sum_j g_j y_j)
  * (dy_i/dz_j = y_i (delta_ij - y_j)), and dL/dx = scale * dL/dz. dL/dz is stored before it is scaled, as
  * the unfused ops would store it, so the result matches them bit for bit (scale = 1: plain softmax).

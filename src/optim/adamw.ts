@@ -32,7 +32,7 @@ export interface AdamWOptions {
   decays?: (name: string) => boolean;
 }
 
-/** The default no-decay rule: names ending in "bias" or containing "LayerNorm.weight". */
+/** The default no-decay rule: names ending in "bias" or containing "LayerNorm.weight". [docs: adamw-no-decay] */
 export function defaultDecays(name: string): boolean {
   return !(name.endsWith('bias') || name.includes('LayerNorm.weight'));
 }
@@ -159,6 +159,7 @@ export function adamwUpdateReference({ param, grad, m, v }: { param: Tensor; gra
 }
 
 /**
+ * [docs: adamw-update]
  * The element loop of one update, in place, at step t with learning rate lr:
  *   m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
  *   bias correction (transformers):  w = w (1 - lr wd) - (lr / (1 - beta1^t)) m / (sqrt(v) / sqrt(1 - beta2^t) + eps)

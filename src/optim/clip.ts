@@ -11,6 +11,7 @@ import { scale } from '../ops/unary.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 /**
+ * [docs: grad-norm]
  * The global L2 norm of the gradients (parameters without a gradient count as zero). The sum of squares runs
  * through the kernel 'sumOfSquares': a gradient held on a GPU is squared and summed there, and the totals
  * of such gradients are read back once, at the end.
@@ -47,6 +48,7 @@ export function sumOfSquaresReference({ x }: { x: Tensor }, { runningTotal }: { 
 export function clipGradNorm(params: Tensor[], maxNorm: number): number {
   const norm = gradNorm(params);
   if (!Number.isFinite(norm)) return norm;
+  // [docs: clip-grad-norm] if norm > maxNorm, every g *= maxNorm / (norm + 1e-6): the direction is kept.
   const coef = maxNorm / (norm + 1e-6);
   if (coef < 1) {
     noGrad(() => {

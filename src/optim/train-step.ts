@@ -45,7 +45,7 @@ export class NonFiniteError extends Error {
 }
 
 /**
- * Run one optimizer step.
+ * Run one optimizer step. [docs: train-step]
  * @param lossOf the loss of micro-batch i (0 <= i < microBatches): a scalar tensor with its graph, from a
  *   forward pass in training mode
  */

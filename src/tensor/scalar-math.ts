@@ -53,12 +53,12 @@ export function erf(x: number): number {
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
-/** GELU in its exact form: gelu(x) = x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)). */
+/** GELU in its exact form: gelu(x) = x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)). [docs: gelu-exact] */
 export function gelu(x: number): number {
   return 0.5 * x * (1 + erf(x * SQRT1_2));
 }
 
-/** d gelu / dx = Phi(x) + x * phi(x), with phi(x) = exp(-x^2/2) / sqrt(2 pi) the normal density. */
+/** d gelu / dx = Phi(x) + x * phi(x), with phi(x) = exp(-x^2/2) / sqrt(2 pi) the normal density. [docs: gelu-derivative] */
 export function geluDerivative(x: number): number {
   return 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
 }

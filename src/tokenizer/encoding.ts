@@ -39,6 +39,7 @@ export type PaddingStrategy = 'max_length' | 'longest' | 'do_not_pad';
 export type Part = [number, number];
 
 /**
+ * [docs: stride-windows]
  * Split a sequence of `len` tokens into windows of at most `maxLen` tokens, consecutive windows sharing
  * `stride` tokens: starts 0, maxLen - stride, 2 (maxLen - stride), ... until the end is covered.
  * The first part is what the model sees by default; the rest are the overflow.
@@ -76,6 +77,7 @@ export function truncatedLengths(
   const toRemove = total - budget;
   if (strategy === 'longest_first') {
     if (lb === null) return [budget, 0];
+    // [docs: truncate-longest-first]
     // Keep the shorter one whole if possible; otherwise split the budget evenly (the odd token to the longer).
     let n1 = Math.min(la, lb);
     let n2 = Math.max(la, lb);
@@ -120,7 +122,7 @@ export interface SpecialIds {
   pad: number;
 }
 
-/** Assemble one window: [CLS] A[part] [SEP] (B[part] [SEP]). */
+/** Assemble one window: [CLS] A[part] [SEP] (B[part] [SEP]). [docs: encode-pair] */
 export function assemble(
   a: RawSequence,
   aPart: Part,

@@ -57,7 +57,10 @@ export interface NormalizedText {
 
 const SPACE = 0x20;
 
-/** Expand one (cleaned) code point by accent stripping and lowercasing; returns the resulting code points. */
+/**
+ * Expand one (cleaned) code point by accent stripping and lowercasing; returns the resulting code points.
+ * [docs: strip-accents-lowercase]
+ */
 function expandChar(cp: number, o: ResolvedNormalizerOptions): number[] {
   let out: number[] = [cp];
   if (o.stripAccents) {
@@ -109,6 +112,7 @@ export function normalizeWithAlignment(
     const e = i + width;
     i = e;
     const cls = charClass(cp);
+    // [docs: normalize-steps] 1. clean (controls dropped, whitespace to ' '), 2. CJK spaced, 3-4. expandChar.
     if (options.cleanText) {
       if (cp === 0 || cp === 0xfffd || (cls & CLASS_CONTROL) !== 0) continue;
       if ((cls & CLASS_WHITESPACE) !== 0) {

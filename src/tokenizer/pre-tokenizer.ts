@@ -30,7 +30,7 @@ export interface WordRange {
   to: number;
 }
 
-/** Split normalised text into words: whitespace separates, punctuation stands alone. */
+/** Split normalised text into words: whitespace separates, punctuation stands alone. [docs: split-words] */
 export function splitWords(n: NormalizedText): WordRange[] {
   const words: WordRange[] = [];
   const cps = n.codePoints;

@@ -69,6 +69,7 @@ function computeClass(cp: number): number {
   if (cp === 9 || cp === 10 || cp === 13) return c | CLASS_WHITESPACE;
   if (isUnicodeWhiteSpace(cp)) c |= CLASS_WHITESPACE;
   if (CONTROL_RE.test(ch)) c |= CLASS_CONTROL;
+  // [docs: bert-punctuation] The ASCII symbol ranges ($, +, ^ ... count) and every Unicode P* character.
   if (isAsciiPunctuation(cp) || PUNCT_RE.test(ch)) c |= CLASS_PUNCTUATION;
   if (isCjkIdeograph(cp)) c |= CLASS_CJK;
   if (MN_RE.test(ch)) c |= CLASS_MARK_NONSPACING;

@@ -3,7 +3,8 @@
  * id is the line number counted from 0). Word-initial pieces are plain (`play`), pieces that continue a word
  * carry the `##` prefix (`##ing`).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readTextFileSync } from '../io/text-lines.ts';
 
 /** The names of BERT's special tokens. */
 export interface SpecialTokenNames {
@@ -57,13 +58,8 @@ export class Vocab {
 
   /** Read a `vocab.txt`. Trailing whitespace on each line (and a final newline) is ignored, as in Hugging Face. */
   static fromFile(path: string, specialNames: SpecialTokenNames = BERT_SPECIAL_TOKENS): Vocab {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read vocabulary ${path}: ${(err as Error).message}`);
-    }
-    return Vocab.fromText(text, specialNames, path);
+    // Strict UTF-8 and the other checks every text file gets (src/io/text-lines.ts); the message names the vocabulary.
+    return Vocab.fromText(readTextFileSync(path, { what: 'vocabulary' }), specialNames, path);
   }
 
   /** Parse the contents of a `vocab.txt`. */

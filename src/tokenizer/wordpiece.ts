@@ -23,6 +23,7 @@ export interface WordPieceOptions {
 export type Pieces = Int32Array;
 
 /**
+ * [docs: wordpiece-greedy]
  * The plain algorithm, on a word given as a string.
  * For each start position try the longest remaining substring first and shorten it one code point at a time.
  */

@@ -18,6 +18,7 @@ import { formatConfusionMatrix } from '../metrics/format.ts';
 import { confusionMatrixSvg } from '../viz/confusion.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { FINETUNE_SETTINGS_FILE, readLowercase } from './finetune.ts';
+import { requireFiniteWeights, requireVocabFits } from './model-checks.ts';
 import {
   defaultMaxLength,
   formatTaskScores,
@@ -83,9 +84,12 @@ export function loadTaskModel(dir: string, overrides: TaskModelOverrides = {}): 
     throw new Error(`max length ${settings.maxLength} exceeds the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
   }
   const model = loadPretrained(dir, { strict: true, onWarning: () => {} });
+  requireFiniteWeights(model, dir);
+  const tokenizer = BertTokenizer.fromFile(vocabPath, { lowercase: settings.lowercase });
+  requireVocabFits(tokenizer.vocab, config.vocabSize, vocabPath);
   placeOnActiveDevice(model.parameters()); // on a backend with a device (gpujs-webgpu) the weights go there
   const labels = task === 'classification' || task === 'token-classification' ? LabelSet.fromConfig(config) : null;
-  return { dir, model, tokenizer: BertTokenizer.fromFile(vocabPath, { lowercase: settings.lowercase }), settings, labels };
+  return { dir, model, tokenizer, settings, labels };
 }
 
 /** What `evaluateTaskModel` returns. */

@@ -135,7 +135,7 @@ export function taskOfConfig(config: BertConfig, source = 'config.json'): Finetu
 }
 
 /**
- * The label set of a classification or token-classification training file (sorted, see label-set.ts); null
+ * The label set of a classification or token-classification training file (sorted, see data/tasks/label-set.ts); null
  * for the other tasks.
  */
 export function readTrainingLabels(settings: TaskSettings, file: string): LabelSet | null {

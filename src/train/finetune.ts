@@ -324,6 +324,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   if (!dev.labelled) throw new Error(`${opts.dev}: the dev file has no labels to choose the best weights by`);
   const batchesPerEpoch = Math.ceil(train.features.length / hp.batch);
   const totalSteps = hp.epochs * batchesPerEpoch;
+  // [docs: finetune-schedule] Warmup over the first warmupRatio (10%) of all steps, then linear decay to 0.
   const warmup = Math.round(o.warmupRatio * totalSteps);
   say(
     `${task}: ${train.numExamples} training examples (${train.features.length} rows), ${dev.numExamples} dev examples` +

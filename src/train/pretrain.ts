@@ -174,7 +174,7 @@ export function countCorrect(logits: Tensor, labels: Tensor): number {
   return correct;
 }
 
-/** Held-out MLM / NSP loss and accuracy over fixed batches (no dropout, no graph). */
+/** Held-out MLM / NSP loss and accuracy over fixed batches (no dropout, no graph). [docs: pretrain-eval] */
 export function evaluatePretraining(model: BertForPreTraining, batches: PretrainingBatch[]): EvalResult {
   const wasTraining = model.training;
   model.eval();
@@ -390,6 +390,7 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   let lastEval: EvalResult | undefined;
   if (step === 0 && evalBatches.length) lastEval = await runEval();
   while (step < stopAt) {
+    // [docs: pretrain-step] The schedule's rate, then one trainStep: forward and backward per micro-batch, clip, AdamW.
     const lr = o.lr * linearWarmupDecay(step, o.warmup, o.steps);
     let stepLoss: number;
     let gradNormValue: number;
@@ -407,6 +408,7 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
         return outp.loss!;
       }, { params, optimizer, lr, clip: o.clip, microBatches: o.gradAccum }));
     } catch (e) {
+      // [docs: pretrain-non-finite] A non-finite loss or gradient norm stops the run, naming the last good checkpoint.
       if (!(e instanceof NonFiniteError)) throw e;
       const last = latestCheckpoint(out);
       const lastGood = last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.';

@@ -61,6 +61,7 @@ export function float64Reference(args: MatmulArgs): { ref: Float64Array; sumAbs:
 }
 
 /**
+ * [docs: float32-matmul-bound]
  * Every element of `args.out` within float32's error bound for a sum of k products, against the float64
  * reference: |c - exact| <= (k + 2) u sum_p |a_p b_p|, u = 2^-24 (each product and each addition rounded
  * once, plus the final store). Throws naming the first element outside it.

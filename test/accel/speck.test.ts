@@ -1,5 +1,5 @@
 /**
- * Speck32/64, the counter-based generator of dropout masks on a device (src/tensor/speck.ts): the cipher
+ * Speck32/64, the counter-based generator of dropout masks on a device (src/accel/speck.ts): the cipher
  * against the published test vector, its key checks, and the mask it makes.
  */
 import { describe, expect, it } from 'vitest';

@@ -62,11 +62,14 @@ describe('bert attention', () => {
     expect(await main(['attention', '--model', modelDir, 'the cow', '--out', out, '--layer', '2'])).toBe(2);
     expect(errors.join('\n')).toContain('--layer 2 does not exist: the model has 2 layers, numbered 0 to 1');
     errors = [];
+    expect(await main(['attention', '--model', modelDir, 'the cow', '--out', out, '--head', '2'])).toBe(2);
+    expect(errors.join('\n')).toContain('--head 2 does not exist: the model has 2 heads per layer, numbered 0 to 1');
+    errors = [];
     expect(await main(['attention', '--model', modelDir, 'the cow', '--out', out, '--head', '-1'])).toBe(2);
-    expect(errors.join('\n')).toContain('--head -1 does not exist: the model has 2 heads per layer, numbered 0 to 1');
+    expect(errors.join('\n')).toContain('--head expects a whole number >= 0, got "-1"');
     errors = [];
     expect(await main(['attention', '--model', modelDir, 'a', 'b', 'c', '--out', out])).toBe(2);
-    expect(errors.join('\n')).toContain('expected a text and optionally a second text (the pair), got 3');
+    expect(errors.join('\n')).toContain('unexpected argument "c"; at most 2 texts');
     errors = [];
     expect(await main(['attention', '--model', modelDir, 'the cow'])).toBe(2);
     expect(errors.join('\n')).toContain('missing required flag --out');

@@ -76,7 +76,7 @@ describe('malformed safetensors files', () => {
   });
 
   it('a shape that is not a list of non-negative integers', () => {
-    for (const shape of [[2, -1], [2.5], 'abc', [1, null], { a: 1 }, [2 ** 60]]) {
+    for (const shape of ['abc', [1, null], { a: 1 }, ['2']]) {
       expectError(
         file(JSON.stringify({ w: { dtype: 'F32', shape, data_offsets: [0, 4] } }), 4),
         new RegExp(`tensor "w": shape must be a list of non-negative integers, found ${escape(JSON.stringify(shape))}`),
@@ -84,8 +84,20 @@ describe('malformed safetensors files', () => {
     }
   });
 
+  it('negative, fractional and too large numbers in shape, named with their position', () => {
+    const w = (shape: unknown) => file(JSON.stringify({ w: { dtype: 'F32', shape, data_offsets: [0, 4] } }), 4);
+    expectError(w([2, -1]), /tensor "w": shape\[1\] is written -1; expected a non-negative integer written with digits only/);
+    expectError(w([2.5]), /tensor "w": shape\[0\] is written 2\.5; expected a non-negative integer/);
+    // JSON.stringify writes 2^60 as 1152921504606847000
+    expectError(w([2 ** 60]), /tensor "w": shape\[0\] is 1152921504606847000, above 9007199254740991, the largest dimension this reader can address/);
+    expectError(
+      file(JSON.stringify({ w: { dtype: 'F32', shape: [1], data_offsets: [-4, 0] } }), 4),
+      /tensor "w": data_offsets\[0\] is written -4; expected a non-negative integer/,
+    );
+  });
+
   it('data_offsets that are not [begin, end] with 0 <= begin <= end', () => {
-    for (const offsets of [[4, 0], [1], [0, 4, 8], ['0', 4], [-4, 0], null]) {
+    for (const offsets of [[4, 0], [1], [0, 4, 8], ['0', 4], null]) {
       expectError(
         file(JSON.stringify({ w: { dtype: 'F32', shape: [1], data_offsets: offsets } }), 4),
         new RegExp(`tensor "w": data_offsets must be \\[begin, end\\] with integers 0 <= begin <= end, found ${escape(JSON.stringify(offsets))}`),

@@ -71,7 +71,7 @@ describe('bert train-tokenizer', () => {
     expect(Vocab.fromFile(out).tokens.slice(-2)).toEqual(['##ug', 'hug']);
     expect(readFileSync(out, 'utf8').split('\n').length).toBe(19);
     await expect(trainTokenizerCommand.run(['--corpus', corpus, '--vocab-size', '0', '--out', out])).rejects.toThrow(
-      '--vocab-size expects a positive integer, got 0',
+      '--vocab-size expects a whole number >= 1, got "0"',
     );
   });
 });

@@ -41,8 +41,12 @@ describe('trainWordPiece', () => {
     expect(trainWordPiece({ texts: [corpus], vocabSize: 18 }).slice(16)).toEqual(['##ug', 'hug']);
     expect(trainWordPiece({ texts: [corpus], vocabSize: 100, minFrequency: 5 }).slice(16)).toEqual(['##ug']);
     expect(trainWordPiece({ texts: [corpus], vocabSize: 100, minFrequency: 1 }).length).toBe(23);
-    // Smaller than the alphabet: the alphabet is kept whole, no merges.
-    expect(trainWordPiece({ texts: [corpus], vocabSize: 3 }).length).toBe(16);
+    // Smaller than the special tokens and the alphabet: an error naming the minimum (Hugging Face would
+    // silently return the 16 tokens).
+    expect(() => trainWordPiece({ texts: [corpus], vocabSize: 3 })).toThrow(
+      'vocabulary size 3 is below the minimum for this corpus, 16 (5 special tokens, 7 characters and 4 ##-continuations of them): ask for at least 16',
+    );
+    expect(trainWordPiece({ texts: [corpus], vocabSize: 16 }).length).toBe(16);
   });
 
   it('limits the alphabet to the most frequent characters; a word may then start with a ## symbol', () => {
@@ -61,7 +65,7 @@ describe('trainWordPiece', () => {
       const cased = trainWordPiece({ files: [f], vocabSize: 100, lowercase: false, specialTokens: [] });
       expect(cased).toEqual(['A', 'a', 'b', '##b', 'Ab']);
       expect(trainWordPiece({ files: [f], vocabSize: 100, specialTokens: [] })).toEqual(['a', 'b', '##b', 'ab']);
-      expect(() => trainWordPiece({ files: [join(dir, 'nope.txt')], vocabSize: 10 })).toThrow(/cannot read corpus .*nope\.txt/);
+      expect(() => trainWordPiece({ files: [join(dir, 'nope.txt')], vocabSize: 10 })).toThrow(/nope\.txt: the corpus file does not exist/);
       expect(() => trainWordPiece({ texts: ['  \n '], vocabSize: 10 })).toThrow('the corpus has no words');
     } finally {
       rmSync(dir, { recursive: true, force: true });

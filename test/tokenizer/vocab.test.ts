@@ -37,7 +37,7 @@ describe('Vocab', () => {
     expect(() => Vocab.fromFile(p)).toThrow(`${p}:3: duplicate token "a", first seen on line 1`);
     writeFileSync(p, 'a\n\nb\n');
     expect(() => Vocab.fromFile(p)).toThrow(`${p}:2: empty token`);
-    expect(() => Vocab.fromFile(join(dir, 'missing.txt'))).toThrow(/cannot read vocabulary .*missing\.txt/);
+    expect(() => Vocab.fromFile(join(dir, 'missing.txt'))).toThrow(/missing\.txt: the vocabulary does not exist/);
   });
 
   it('says which special tokens are missing and which ids are out of range', () => {

@@ -1,5 +1,5 @@
 /** `bert finetune`, `bert evaluate`, `bert predict` run in-process through the CLI's main(). */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -52,8 +52,18 @@ describe('bert finetune / evaluate / predict', () => {
     expect(rows[0].line).toBe(2);
   });
 
+  /** Data files that exist (the CLI refuses missing ones before anything else); their content is never reached. */
+  function placeholders(): { x: string; y: string } {
+    const x = join(root, 'x.tsv');
+    const y = join(root, 'y.tsv');
+    writeFileSync(x, '');
+    writeFileSync(y, '');
+    return { x, y };
+  }
+
   it('refuses contradictory or missing flags with a usage error', async () => {
-    const base = ['finetune', '--task', 'classification', '--init', 'tiny', '--train', 'x', '--dev', 'y', '--out', join(root, 'bad')];
+    const { x, y } = placeholders();
+    const base = ['finetune', '--task', 'classification', '--init', 'tiny', '--train', x, '--dev', y, '--out', join(root, 'bad')];
     expect(await main([...base, '--search', '--lr', '1e-4'])).toBe(2);
     expect(errors.join('\n')).toMatch(/--lr fixes one value; with --search give the values to try with --grid-lr/);
     expect(await main([...base, '--grid-lr', '1e-4'])).toBe(2);
@@ -62,13 +72,17 @@ describe('bert finetune / evaluate / predict', () => {
     expect(errors.join('\n')).toMatch(/--init tiny starts from random weights and needs --vocab FILE/);
     expect(await main(['finetune', '--task', 'ner', '--init', 'tiny'])).toBe(1);
     expect(errors.join('\n')).toMatch(/unknown task "ner"; expected one of: classification, regression, token-classification/);
-    expect(await main(['evaluate', '--model', join(root, 'nothing'), '--data', 'x'])).toBe(1);
+    mkdirSync(join(root, 'nothing'), { recursive: true });
+    expect(await main(['evaluate', '--model', join(root, 'nothing'), '--data', x])).toBe(1);
     expect(errors.join('\n')).toMatch(/no config.json/);
+    expect(await main(['evaluate', '--model', join(root, 'missing'), '--data', x])).toBe(2);
+    expect(errors.join('\n')).toMatch(/--model: .*missing does not exist/);
     expect(existsSync(join(root, 'bad', 'model.safetensors'))).toBe(false);
   });
 
   it('--dropout-masks refuses an unknown kind, naming the choices (the kinds reach the run: test/train/finetune.test.ts)', async () => {
-    const base = ['finetune', '--task', 'classification', '--init', 'tiny', '--train', 'x', '--dev', 'y', '--out', join(root, 'bad')];
+    const { x, y } = placeholders();
+    const base = ['finetune', '--task', 'classification', '--init', 'tiny', '--train', x, '--dev', y, '--out', join(root, 'bad')];
     expect(await main([...base, '--dropout-masks', 'philox'])).toBe(2);
     expect(errors.join('\n')).toMatch(/--dropout-masks expects auto, stream or counter, got "philox"/);
     expect(dropoutMasksFromFlag('counter')).toBe('counter');

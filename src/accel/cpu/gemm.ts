@@ -45,7 +45,7 @@ export function gemmABt(A: FloatArray, aOff: number, B: FloatArray, bOff: number
   }
 }
 
-/** The 4x4 register tile: C[0..3, 0..3] += A[0..3, p0..p1] . B[0..3, p0..p1]. */
+/** The 4x4 register tile: C[0..3, 0..3] += A[0..3, p0..p1] . B[0..3, p0..p1]. [docs: gemm-tile] */
 function tile4x4(A: FloatArray, a0: number, B: FloatArray, b0: number, C: FloatArray, c: number, n: number, k: number, p0: number, p1: number): void {
   const a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
   const b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;

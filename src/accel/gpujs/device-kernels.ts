@@ -34,6 +34,7 @@ import type { GPUInstance } from './gpu.ts';
 import { MATMUL_DOT_PRODUCT } from './matmul.ts';
 
 /**
+ * [docs: device-exact-quotient]
  * q = floor(num / den) for non-negative integers num < 2^31 and q < 2^21, exactly (see the header): num
  * and den are integer expressions, q becomes a float32 variable. Inlined into kernel text.
  */
@@ -348,7 +349,7 @@ const UNSLICE = `function (g) {
 }`;
 
 /*
- * Inverted dropout with the mask made on the device by a counter-based generator (tensor/speck.ts, the
+ * Inverted dropout with the mask made on the device by a counter-based generator (accel/speck.ts, the
  * plain reference): thread i encrypts its counter (hi, lo) = (floor(i / 2^16), i mod 2^16) with Speck32/64
  * under the call's 22 round keys and keeps its element when the word hi 2^16 + lo is at least the threshold
  * (thresholdHi 2^16 + thresholdLo = ceil(p 2^32)):

@@ -50,6 +50,7 @@
         (local.set $row (i32.add (local.get $row) (local.get $ldc)))
         (local.set $c30 (v128.load offset=0 (local.get $row)))
         (local.set $c31 (v128.load offset=16 (local.get $row)))))
+    ;; [docs: wasm-tile] Each step of p: two loads of B, then per row of A one splat, 2 multiplies and 2 adds.
     (loop $steps
       ;; B[p, 0..7]
       (local.set $b0 (v128.load offset=0 (local.get $b)))
@@ -133,7 +134,7 @@
       (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
       (br_if $pBlocks (i32.lt_u (local.get $p0) (local.get $k)))))
 
-  ;; ---- Sharing one product between threads (threads.ts) ----
+  ;; ---- Sharing one product between threads (threads.ts) ---- [docs: wasm-run-chunks]
   ;; The rows of each C matrix are cut into chunks of whole row panels; the main thread and the workers all
   ;; call runChunks, which claims chunks one at a time from a shared counter until none are left. Each C
   ;; element is computed by exactly one thread, by the same gemm, so results do not depend on the split.

@@ -1,4 +1,5 @@
 /**
+ * [docs: wasm-pack]
  * Packing the operands of a matmul into the panel layout that matmul.wat reads (see its header):
  *   Ap[ip][p][r] = A[4 ip + r, p]   panels of 4 rows of op(A), p running over the depth k
  *   Bp[jp][p][c] = B[p, 8 jp + c]   panels of 8 columns of op(B)

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs, required, UsageError, type FlagSpec } from '../args.ts';
+import { parseArgs, RANGES, required, UsageError, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { attentionPanels, sentenceAttention } from '../../train/attention-maps.ts';
@@ -11,8 +11,8 @@ import { formatAttentionSummary, summarizeAttention } from '../../viz/attention-
 const flags: Record<string, FlagSpec> = {
   model: { kind: 'string', help: 'model directory (config.json, model.safetensors, vocab.txt), e.g. the --out of bert pretrain' },
   out: { kind: 'string', help: 'the SVG file to write' },
-  layer: { kind: 'number', help: 'draw only this layer (0-based; default every layer)' },
-  head: { kind: 'number', help: 'draw only this head of each layer (0-based; default every head)' },
+  layer: { kind: 'number', range: RANGES.countOrOff, help: 'draw only this layer (0-based; default every layer)' },
+  head: { kind: 'number', range: RANGES.countOrOff, help: 'draw only this head of each layer (0-based; default every head)' },
   cased: { kind: 'boolean', help: 'the model is cased (default: uncased)' },
 };
 
@@ -22,10 +22,7 @@ export const attentionCommand: Command = {
   usage: 'bert attention --model DIR "text" ["pair"] --out FILE.svg [--layer L] [--head H]',
   flags,
   async run(argv) {
-    const { flags: f, positionals } = parseArgs(argv, flags);
-    if (positionals.length === 0 || positionals.length > 2) {
-      throw new UsageError(`expected a text and optionally a second text (the pair), got ${positionals.length} positional arguments`);
-    }
+    const { flags: f, positionals } = parseArgs(argv, flags, { positionals: { min: 1, max: 2, what: 'text' } });
     const dir = required<string>(f, 'model');
     const out = required<string>(f, 'out');
     const [text, pair] = positionals as [string, string | undefined];

@@ -21,8 +21,7 @@ export const embeddingsCommand: Command = {
   usage: 'bert embeddings --model DIR --words FILE --out FILE.svg [--skip-unknown]',
   flags,
   async run(argv) {
-    const { flags: f, positionals } = parseArgs(argv, flags);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (the words come from --words FILE)`);
+    const { flags: f } = parseArgs(argv, flags, { positionals: { max: 0, what: 'argument (the words come from --words FILE)' } });
     const dir = required<string>(f, 'model');
     const wordsPath = required<string>(f, 'words');
     const out = required<string>(f, 'out');

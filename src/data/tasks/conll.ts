@@ -141,6 +141,7 @@ export function encodeTokenClassification(
       const kept = pieces.slice(0, budget - (ids.length - 1));
       kept.forEach((id, k) => {
         ids.push(id);
+        // [docs: token-labels-first-piece] The word's label on its first piece; -100 (ignored by the loss) on the rest.
         tokenLabels.push(k === 0 || options.labelAllSubTokens ? labelId : TOKEN_LABEL_IGNORE);
         wordIds.push(w);
       });
@@ -163,7 +164,7 @@ export function encodeTokenClassification(
 }
 
 /**
- * One predicted tag per word: the prediction at the word's first sub-token.
+ * One predicted tag per word: the prediction at the word's first sub-token. [docs: word-tags-first-piece]
  * @param predictedIds [seq'] predicted label ids of the feature's row (argmax of the logits); may be padded
  *   (seq' >= the feature's length)
  * @param fallback the tag of words without a token (truncated, or removed by normalisation)

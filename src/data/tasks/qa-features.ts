@@ -58,7 +58,7 @@ export function truncateQuestion(tokenizer: BertTokenizer, question: string, lim
 }
 
 /**
- * The answer's token span inside one window, or [0, 0] when the window does not hold all of it.
+ * The answer's token span inside one window, or [0, 0] when the window does not hold all of it. [docs: qa-answer-span]
  * @param offsets per token, the UTF-16 span in the context, null outside the context
  * @param span the answer's characters `[s, e)` in the context
  */
@@ -80,7 +80,7 @@ export function answerTokenSpan(offsets: readonly ([number, number] | null)[], s
 }
 
 /**
- * Tokenize questions with their contexts into windows (see the file comment).
+ * Tokenize questions with their contexts into windows (see the file comment). [docs: qa-windows]
  * @returns features in example order, each example's windows in context order
  */
 export function prepareQaFeatures(
