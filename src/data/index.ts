@@ -5,5 +5,6 @@ export * from '../io/text-lines.ts';
 export * from './masking.ts';
 export * from './pretraining-instances.ts';
 export * from './pretraining-batches.ts';
+export * from './packed-instances.ts';
 export * from './synthetic-corpus.ts';
 export * from './tasks/index.ts';

@@ -19,9 +19,9 @@ import { BertConfig, BERT_PRESETS, type BertPresetName } from '../bert/config.ts
 import { modelTensors } from '../hf/pretrained.ts';
 import { readCheckpointWeights, loadWeightsIntoModel } from '../hf/checkpoint.ts';
 import { BertForPreTraining } from '../bert/pretraining.ts';
-import { readCorpusDocuments, type CorpusDocument } from '../data/corpus.ts';
+import { readCorpus, type CorpusDocument } from '../data/corpus.ts';
 import { createMaskingVocab, type MaskingVocab } from '../data/masking.ts';
-import { createPairInstances, createPretrainingInstances, tokenizeCorpus, type TokenizedDocument } from '../data/pretraining-instances.ts';
+import { createPackedPretrainingInstances, createPairInstances, createPretrainingInstances, tokenizeCorpus, type TokenizedDocument } from '../data/pretraining-instances.ts';
 import { PretrainingBatchStream, collatePretrainingBatch, type PretrainingBatch, type PretrainingSource, type PretrainingStreamState } from '../data/pretraining-batches.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeSafetensors } from '../io/safetensors-write.ts';
@@ -253,9 +253,22 @@ function resolved(opts: PretrainOptions) {
   };
 }
 
-async function loadDocuments(files: string[], tokenizer: BertTokenizer): Promise<{ docs: CorpusDocument[]; tokenized: TokenizedDocument[] }> {
-  const docs = await readCorpusDocuments(files);
-  return { docs, tokenized: await tokenizeCorpus(docs, tokenizer) };
+/**
+ * Read and tokenize corpus files as a stream: only the token ids stay in memory, never all of the text.
+ * @param onProgress called every 1,000 documents with the number read so far
+ * @returns the number of documents read and the tokenized documents (those with tokens)
+ */
+async function loadDocuments(files: string[], tokenizer: BertTokenizer, onProgress?: (documents: number) => void): Promise<{ documents: number; tokenized: TokenizedDocument[] }> {
+  let documents = 0;
+  async function* counted(): AsyncGenerator<CorpusDocument> {
+    for await (const doc of readCorpus(files)) {
+      documents++;
+      if (documents % 1000 === 0) onProgress?.(documents);
+      yield doc;
+    }
+  }
+  const tokenized = await tokenizeCorpus(counted(), tokenizer);
+  return { documents, tokenized };
 }
 
 /**
@@ -296,8 +309,15 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const tokenizer = new BertTokenizer(vocab, { lowercase: o.lowercase });
   const maskingVocab: MaskingVocab = createMaskingVocab(Array.from({ length: vocab.size }, (_, i) => vocab.idToToken(i)));
 
-  // 3. Data: tokenized documents -> instances (each step deterministic under the seed).
-  const train = await loadDocuments(o.corpus, tokenizer);
+  // 3. Data: tokenized documents -> instances (each step deterministic under the seed). On a big corpus this
+  // takes a while: a progress line at most every 5 seconds.
+  let lastPreparing = performance.now();
+  const preparing = (s: string): void => {
+    if (performance.now() - lastPreparing < 5000) return;
+    lastPreparing = performance.now();
+    say(`preparing: ${s}`);
+  };
+  const train = await loadDocuments(o.corpus, tokenizer, (n) => preparing(`${n} documents read and tokenized`));
   const dataOpts = {
     maxSeqLength: o.seqLen,
     shortSeqProb: o.shortSeqProb,
@@ -310,17 +330,22 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const dataRng = new Rng(`${o.seed}:data`);
   const source: PretrainingSource = o.dynamicMasking
     ? { kind: 'dynamic', pairs: createPairInstances(train.tokenized, { ...dataOpts, dupeFactor: 1 }, special, dataRng), vocab: maskingVocab, masking: dataOpts }
-    : { kind: 'static', instances: createPretrainingInstances(train.tokenized, maskingVocab, dataOpts, dataRng) };
+    : {
+        kind: 'static',
+        instances: createPackedPretrainingInstances(train.tokenized, { ...maskingVocab, size: vocab.size }, dataOpts, dataRng, (pass, done, total) =>
+          preparing(`pass ${pass + 1} of ${o.dupeFactor}: instances from ${done} of ${total} documents`),
+        ),
+      };
   const collate = { maxSeqLength: o.seqLen, maxPredictionsPerSeq: o.maxPredictions, padId: maskingVocab.padId };
   const stream = new PretrainingBatchStream(source, { ...collate, batchSize: o.batch }, new Rng(`${o.seed}:order`));
-  say(`${train.docs.length} documents, ${stream.size} training instances (${o.dynamicMasking ? 'dynamic masking' : `dupe factor ${o.dupeFactor}`}), ${stream.batchesPerEpoch} batches per epoch`);
+  say(`${train.documents} documents, ${stream.size} training instances (${o.dynamicMasking ? 'dynamic masking' : `dupe factor ${o.dupeFactor}`}), ${stream.batchesPerEpoch} batches per epoch`);
 
   let evalBatches: PretrainingBatch[] = [];
   if (opts.evalCorpus?.length) {
     const held = await loadDocuments(opts.evalCorpus, tokenizer);
     const evalInstances = createPretrainingInstances(held.tokenized, maskingVocab, { ...dataOpts, dupeFactor: o.evalDupeFactor }, new Rng(`${o.seed}:eval`)).slice(0, o.evalInstances);
     for (let i = 0; i < evalInstances.length; i += o.batch) evalBatches.push(collatePretrainingBatch(evalInstances.slice(i, i + o.batch), collate));
-    say(`${held.docs.length} held-out documents, ${evalInstances.length} evaluation instances${o.evalDupeFactor > 1 ? ` (eval dupe factor ${o.evalDupeFactor})` : ''}`);
+    say(`${held.documents} held-out documents, ${evalInstances.length} evaluation instances${o.evalDupeFactor > 1 ? ` (eval dupe factor ${o.evalDupeFactor})` : ''}`);
   }
 
   // 4. Model and optimizer.
