@@ -65,6 +65,8 @@ class GpujsDeviceStorage implements DeviceStorage {
 export class GpujsTensorDevice implements TensorDevice {
   /** What crossed between host and device, and how many kernels ran, since the device was made. */
   readonly traffic = { uploads: 0, uploadedValues: 0, reads: 0, readValues: 0, kernels: 0 };
+  /** How many times each device kernel ran since the device was made (what a fusion saves shows up here). */
+  readonly kernelCounts = new Map<DeviceKernelName, number>();
   /** Values in buffers not yet freed, and at the last collection. */
   readonly memory = { liveValues: 0, liveBuffers: 0, valuesAtLastCollect: 0 };
   /** Collect when this many values were allocated since the last collection (1 GB of float32). */
@@ -118,6 +120,7 @@ export class GpujsTensorDevice implements TensorDevice {
     checkQuotients(kernel, size, constants);
     const out = this.storage(size, `the result of ${kernel}`);
     this.traffic.kernels++;
+    this.kernelCounts.set(kernel, (this.kernelCounts.get(kernel) ?? 0) + 1);
     this.channel.post({ type: 'run', out: out.id, kernel, inputs: inputs.map((s) => this.own(s)), size, constants, scalars });
     return out;
   }
