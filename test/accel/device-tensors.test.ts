@@ -412,7 +412,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
 
   it('a device job that fails is reported by the next read, naming the job', () => {
     const ghost: DeviceStorage = {
-      device, id: 987654, size: 4, dtype: 'float32', backend: device.name,
+      device, id: 987654, size: 4, dtype: 'float32', backend: device.name, viewOf: null,
       download: () => new Float32Array(4), read: () => new Float32Array(4), rewrite: () => ghost,
     };
     const ok = toDevice(new Tensor(new Float32Array([1, 2, 3, 4]), [4]), device);

@@ -42,7 +42,16 @@ function fullGc(): void {
 
 class GpujsDeviceStorage implements DeviceStorage {
   readonly dtype = 'float32' as const;
-  constructor(readonly device: GpujsTensorDevice, readonly id: number, readonly size: number) {}
+  /**
+   * @param viewOf for a view, the storage whose buffer it reads (held here, so the buffer lives as long
+   *   as its views) and where its values start; a view has that storage's id and is never freed itself
+   */
+  constructor(
+    readonly device: GpujsTensorDevice,
+    readonly id: number,
+    readonly size: number,
+    readonly viewOf: { readonly storage: GpujsDeviceStorage; readonly offset: number } | null = null,
+  ) {}
 
   /** The device backend's name: ops on these values go to its kernels. */
   get backend(): string {
@@ -50,7 +59,7 @@ class GpujsDeviceStorage implements DeviceStorage {
   }
 
   download(): Float32Array {
-    return this.device.read(this.id, this.size);
+    return this.device.read(this.id, this.size, this.viewOf?.offset ?? 0);
   }
 
   read(): Float32Array {
@@ -102,7 +111,17 @@ export class GpujsTensorDevice implements TensorDevice {
 
   private own(s: DeviceStorage): number {
     if (s.device !== this) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
+    // A view that does not start its buffer is copied out first (kernels read their inputs from index 0).
+    if (s.viewOf && s.viewOf.offset !== 0) return this.run('offsetCopy', [s.viewOf.storage], s.size, { offset: s.viewOf.offset }).id;
     return s.id;
+  }
+
+  view(s: DeviceStorage, offset: number, size: number): DeviceStorage {
+    if (s.device !== this || !(s instanceof GpujsDeviceStorage)) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
+    const base = s.viewOf ? s.viewOf.storage : s;
+    const start = (s.viewOf?.offset ?? 0) + offset;
+    if (!(offset >= 0 && size >= 0 && offset + size <= s.size)) throw new Error(`${this.name}: a view of ${size} values from ${offset} does not fit in buffer ${s.id} of ${s.size}`);
+    return new GpujsDeviceStorage(this, base.id, size, { storage: base, offset: start });
   }
 
   upload(values: TypedArray): DeviceStorage {
@@ -121,7 +140,8 @@ export class GpujsTensorDevice implements TensorDevice {
     const out = this.storage(size, `the result of ${kernel}`);
     this.traffic.kernels++;
     this.kernelCounts.set(kernel, (this.kernelCounts.get(kernel) ?? 0) + 1);
-    this.channel.post({ type: 'run', out: out.id, kernel, inputs: inputs.map((s) => this.own(s)), size, constants, scalars });
+    const ids = inputs.map((s) => this.own(s));
+    this.channel.post({ type: 'run', out: out.id, kernel, inputs: ids, size, constants, scalars });
     return out;
   }
 
@@ -133,13 +153,13 @@ export class GpujsTensorDevice implements TensorDevice {
     this.memory.valuesAtLastCollect = this.memory.liveValues;
   }
 
-  /** Copy buffer `id` (of `size` values) to a new host array; waits for every job posted before. */
-  read(id: number, size: number): Float32Array {
+  /** Copy `size` values of buffer `id` from `offset` on to a new host array; waits for every job posted before. */
+  read(id: number, size: number, offset = 0): Float32Array {
     if (!this.channel.alive) throw new Error(`${this.name}: the device was released; its tensors' values are gone`);
     const into = this.channel.scratch(size);
     this.traffic.reads++;
     this.traffic.readValues += size;
-    this.channel.call({ type: 'read', id, size, into }, `read of buffer ${id} (${size} values)`);
+    this.channel.call({ type: 'read', id, size, offset, into }, `read of buffer ${id} (${size} values from ${offset})`);
     return new Float32Array(into, 0, size).slice();
   }
 }
