@@ -74,16 +74,14 @@ function tanh({ x }: { x: Tensor }): OpResult | null {
   return { output: held(y, x.shape), backward: (g) => [held(device.run('tanhBackward', [y, onDevice(g, device)], x.size), x.shape)] };
 }
 
-/** The factor of the last scale, uploaded once per device (clipping scales every gradient by one factor). */
-const scaleFactors = new WeakMap<TensorDevice, { c: number; storage: DeviceStorage }>();
-
+/**
+ * x times c, computed when first used: gradient clipping scales every gradient by one factor just before
+ * the optimizer reads them, and the AdamW kernel takes the factor itself, so no launch is spent on it.
+ */
 function scale({ x }: { x: Tensor }, { c }: { c: number }): OpResult | null {
   const device = x.size > 0 ? deviceOf(x) : null;
   if (!device) return null;
-  let factor = scaleFactors.get(device);
-  if (factor?.c !== c) scaleFactors.set(device, (factor = { c, storage: device.upload(new Float32Array([c])) }));
-  const f = factor.storage;
-  const times = (t: Tensor): Tensor => held(deviceBinary(device, 'mul', 'scalarB', onDevice(t, device), f, t.size, 1), t.shape);
+  const times = (t: Tensor): Tensor => held(device.scaled(onDevice(t, device), c), t.shape);
   return { output: times(x), backward: (g) => [times(g)] };
 }
 
@@ -242,18 +240,22 @@ function packedAdamState(p: DeviceStorage, m: Tensor, v: Tensor, n: number): Dev
 const adamwUpdate: KernelFor<typeof adamwUpdateReference> = ({ param, grad, m, v }, attrs) => {
   const device = isDeviceStorage(param.external) && isDeviceStorage(grad.external) ? deviceOf(param, grad) : null;
   if (!device) return null;
-  const g = onDevice(grad, device);
+  const gStorage = onDevice(grad, device);
   const n = param.size;
   if (3 * n <= device.maxElements) {
+    // A clipped gradient not computed yet: the kernel reads the unclipped one times the factor.
+    const g = gStorage.scaledFrom?.storage ?? gStorage;
+    const gScale = gStorage.scaledFrom?.factor ?? 1;
     const { lr, weightDecay: wd, step: t, eps, beta1, beta2 } = attrs;
     const p = onDevice(param, device);
     const bert = !attrs.biasCorrection;
-    const scalars = bert ? [beta1, beta2, lr, wd, 1, eps] : [beta1, beta2, 1 - lr * wd, lr / (1 - beta1 ** t), Math.sqrt(1 - beta2 ** t), eps];
+    const scalars = bert ? [beta1, beta2, lr, wd, 1, eps, gScale] : [beta1, beta2, 1 - lr * wd, lr / (1 - beta1 ** t), Math.sqrt(1 - beta2 ** t), eps, gScale];
     const state = packedAdamState(p, m, v, n);
     const out = deviceAdamw(device, n, bert, g, state, p, state ? p : onDevice(m, device), state ? p : onDevice(v, device), scalars);
     param.setExternalValues(device.view(out, 0, n));
     return { m: held(device.view(out, n, n), m.shape), v: held(device.view(out, 2 * n, n), v.shape) };
   }
+  const g = gStorage;
   const mNew = device.run('adamMoment', [onDevice(m, device), g], n, {}, [attrs.beta1]);
   const vNew = device.run('adamMoment2', [onDevice(v, device), g], n, {}, [attrs.beta2]);
   const { lr, weightDecay: wd, step: t, eps } = attrs;

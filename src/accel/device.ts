@@ -36,6 +36,12 @@ export interface DeviceStorage extends ExternalValues {
    * A kernel given a view at offset 0 reads the other buffer in place; a view elsewhere is copied first.
    */
   readonly viewOf: { readonly storage: DeviceStorage; readonly offset: number } | null;
+  /**
+   * Set for a scaled buffer not computed yet (TensorDevice.scaled): the values are storage's times factor.
+   * A kernel that can take the factor itself (AdamW takes the clipped gradient) reads storage; any other
+   * use computes the product first, once.
+   */
+  readonly scaledFrom?: { readonly storage: DeviceStorage; readonly factor: number } | null;
 }
 
 /** Whether a tensor's external values are a device buffer. */
@@ -119,6 +125,8 @@ export interface TensorDevice {
    * keeps it alive): how one kernel's output holds several tensors (AdamW's parameter and moments).
    */
   view(s: DeviceStorage, offset: number, size: number): DeviceStorage;
+  /** s times c, computed only when some use needs the values (see DeviceStorage.scaledFrom). */
+  scaled(s: DeviceStorage, c: number): DeviceStorage;
   /**
    * Run a device kernel into a new buffer of `size` values.
    * @param inputs its arguments, in the kernel's order
@@ -284,7 +292,7 @@ export function deviceSumOfSquaresMany(device: TensorDevice, xs: readonly Device
  * The AdamW update of one parameter in one kernel (the formulas of optim/adamw.ts in float32): a buffer
  * [3n] holding p', m', v' one after the other. `state` is the previous update's buffer (p, m and v read
  * from it), or null on the first update, when p, m and v are buffers of their own.
- * @param scalars [beta1, beta2, a, b, c, eps]: with bias correction a = 1 - lr wd, b = lr / (1 - beta1^t),
+ * @param scalars [beta1, beta2, a, b, c, eps, gScale] (g is read times gScale: a clipped gradient): with bias correction a = 1 - lr wd, b = lr / (1 - beta1^t),
  *   c = sqrt(1 - beta2^t); for the original BERT optimizer (bert) a = lr, b = wd
  */
 export function deviceAdamw(device: TensorDevice, n: number, bert: boolean, g: DeviceStorage, state: DeviceStorage | null, p: DeviceStorage, m: DeviceStorage, v: DeviceStorage, scalars: number[]): DeviceStorage {

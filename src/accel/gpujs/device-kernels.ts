@@ -354,21 +354,22 @@ const ADAM_PARAM_BERT = `function (p, m, v, lr, eps, wd) {
  * v', and [0, n) compute m' and v' again for p' (three multiply-adds, cheaper than a launch).
  *   adamw        from buffers p, m, v of their own (the first update)
  *   adamwPacked  from the previous update's buffer s = [p, m, v]
- * Scalars beta1, beta2, a, b, c, eps; constant bert: 0 p' = p a - b m' / (sqrt(v') / c + eps) (bias
+ * The gradient is read times gScale (gradient clipping's factor, 1 without). Scalars beta1, beta2, a, b, c, eps, gScale; constant bert: 0 p' = p a - b m' / (sqrt(v') / c + eps) (bias
  * correction), 1 p' = p - a (m' / (sqrt(v') + eps) + b p) (the original BERT optimizer).
  */
 function adamwSource(packed: boolean): string {
   const n = 'this.constants.n';
   const at = (name: 'p' | 'm' | 'v', i: string) => (packed ? `s[${{ p: '', m: `${n} + `, v: `2 * ${n} + ` }[name]}${i}]` : `${name}[${i}]`);
-  return `function (${packed ? 's' : 'p, m, v'}, g, beta1, beta2, a, b, c, eps) {
+  return `function (${packed ? 's' : 'p, m, v'}, g, beta1, beta2, a, b, c, eps, gScale) {
   if (this.thread.x >= 2 * ${n}) {
-    const gv = g[this.thread.x - 2 * ${n}];
+    const gv = g[this.thread.x - 2 * ${n}] * gScale;
     return beta2 * ${at('v', `this.thread.x - 2 * ${n}`)} + (1 - beta2) * gv * gv;
   }
   if (this.thread.x >= ${n}) {
-    return beta1 * ${at('m', `this.thread.x - ${n}`)} + (1 - beta1) * g[this.thread.x - ${n}];
+    const gm = g[this.thread.x - ${n}] * gScale;
+    return beta1 * ${at('m', `this.thread.x - ${n}`)} + (1 - beta1) * gm;
   }
-  const gi = g[this.thread.x];
+  const gi = g[this.thread.x] * gScale;
   const mi = beta1 * ${at('m', 'this.thread.x')} + (1 - beta1) * gi;
   const vi = beta2 * ${at('v', 'this.thread.x')} + (1 - beta2) * gi * gi;
   const pi = ${at('p', 'this.thread.x')};

@@ -58,8 +58,54 @@ class GpujsDeviceStorage implements DeviceStorage {
     return this.device.name;
   }
 
+  readonly scaledFrom = null;
+
   download(): Float32Array {
     return this.device.read(this.id, this.size, this.viewOf?.offset ?? 0);
+  }
+
+  read(): Float32Array {
+    return this.download();
+  }
+
+  rewrite(values: TypedArray): DeviceStorage {
+    return this.device.upload(values);
+  }
+}
+
+/**
+ * A buffer's values times a factor, computed (one kernel, into a buffer of its own) only when something
+ * needs them: a kernel input (its `id`) or a read. AdamW reads `scaledFrom` instead and takes the factor.
+ */
+class ScaledDeviceStorage implements DeviceStorage {
+  readonly dtype = 'float32' as const;
+  readonly viewOf = null;
+  private computed: DeviceStorage | null = null;
+  constructor(readonly device: GpujsTensorDevice, readonly scaledFrom: { readonly storage: DeviceStorage; readonly factor: number }) {}
+
+  get size(): number {
+    return this.scaledFrom.storage.size;
+  }
+
+  get backend(): string {
+    return this.device.name;
+  }
+
+  /** The product's buffer: computed on first use. */
+  values(): DeviceStorage {
+    if (this.computed === null) {
+      const { storage, factor } = this.scaledFrom;
+      this.computed = this.device.run('mul-scalarB', [storage, this.device.upload(new Float32Array([factor]))], storage.size);
+    }
+    return this.computed;
+  }
+
+  get id(): number {
+    return this.values().id;
+  }
+
+  download(): Float32Array {
+    return this.values().download();
   }
 
   read(): Float32Array {
@@ -116,7 +162,13 @@ export class GpujsTensorDevice implements TensorDevice {
     return s.id;
   }
 
+  scaled(s: DeviceStorage, c: number): DeviceStorage {
+    if (s.device !== this) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
+    return new ScaledDeviceStorage(this, { storage: s, factor: c });
+  }
+
   view(s: DeviceStorage, offset: number, size: number): DeviceStorage {
+    if (s instanceof ScaledDeviceStorage) return this.view(s.values(), offset, size);
     if (s.device !== this || !(s instanceof GpujsDeviceStorage)) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
     const base = s.viewOf ? s.viewOf.storage : s;
     const start = (s.viewOf?.offset ?? 0) + offset;
