@@ -17,12 +17,12 @@ import { countTargets, type crossEntropyReference } from '../ops/loss.ts';
 import type { matmulReference } from '../ops/matmul.ts';
 import type { scaledMaskedSoftmaxReference, softmaxReference } from '../ops/softmax.ts';
 import type { adamwUpdateReference } from '../optim/adamw.ts';
-import type { sumOfSquaresReference } from '../optim/clip.ts';
+import { sumOfSquaresReference } from '../optim/clip.ts';
 import { sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import {
-  deviceBinary, deviceDropout, deviceGatherRows, deviceLayerNorm, deviceLayerNormBackward, deviceMatmul, deviceNoMask, deviceOf,
-  devicePermute, deviceScaledMaskedSoftmax, deviceSoftmaxBackward, deviceSoftmaxRowStats, deviceSumOfSquares, deviceSumRows,
+  deviceAdamw, deviceBinary, deviceDropout, deviceGatherRows, deviceLayerNorm, deviceLayerNormBackward, deviceMatmul, deviceNoMask, deviceOf,
+  devicePermute, deviceScaledMaskedSoftmax, deviceSoftmaxBackward, deviceSoftmaxRowStats, deviceSumOfSquaresMany, deviceSumRows,
   isDeviceStorage, onDevice, type DeviceBinaryLayout, type DeviceStorage, type TensorDevice,
 } from './device.ts';
 import { counterDropoutOnHost, counterDropoutRoundKeys } from './dropout-masks.ts';
@@ -74,34 +74,37 @@ function tanh({ x }: { x: Tensor }): OpResult | null {
   return { output: held(y, x.shape), backward: (g) => [held(device.run('tanhBackward', [y, onDevice(g, device)], x.size), x.shape)] };
 }
 
-/** The factor of the last scale, uploaded once per device (clipping scales every gradient by one factor). */
-const scaleFactors = new WeakMap<TensorDevice, { c: number; storage: DeviceStorage }>();
-
+/**
+ * x times c, computed when first used: gradient clipping scales every gradient by one factor just before
+ * the optimizer reads them, and the AdamW kernel takes the factor itself, so no launch is spent on it.
+ */
 function scale({ x }: { x: Tensor }, { c }: { c: number }): OpResult | null {
   const device = x.size > 0 ? deviceOf(x) : null;
   if (!device) return null;
-  let factor = scaleFactors.get(device);
-  if (factor?.c !== c) scaleFactors.set(device, (factor = { c, storage: device.upload(new Float32Array([c])) }));
-  const f = factor.storage;
-  const times = (t: Tensor): Tensor => held(deviceBinary(device, 'mul', 'scalarB', onDevice(t, device), f, t.size, 1), t.shape);
+  const times = (t: Tensor): Tensor => held(device.scaled(onDevice(t, device), c), t.shape);
   return { output: times(x), backward: (g) => [times(g)] };
 }
 
 /**
- * gelu(x + bias): the bias add and the activation are two device kernels (the host's fused loop is a CPU
- * optimisation), and the backward is gelu' times the gradient, summed over rows for the bias.
+ * gelu(x + bias): one kernel adds the bias row and applies the activation (x + b rounded to float32 first,
+ * as the reference does), and the backward is gelu'(x + b) times the gradient (the sum recomputed rather
+ * than stored), summed over rows for the bias.
  */
 const gelu: KernelFor<typeof geluReference> = ({ x, bias }) => {
   const device = x.size > 0 ? deviceOf(x, bias) : null;
   if (!device) return null;
-  const pre = bias ? deviceBinary(device, 'add', 'row', onDevice(x, device), onDevice(bias, device), x.size, bias.size) : onDevice(x, device);
+  const xs = onDevice(x, device);
+  if (!bias) {
+    return { output: held(device.run('gelu', [xs], x.size), x.shape), backward: (g) => [held(device.run('geluBackward', [xs, onDevice(g, device)], x.size), x.shape)] };
+  }
+  const b = onDevice(bias, device);
+  const n = { n: bias.size };
   const backward = (g: Tensor): (Tensor | null)[] => {
-    const dx = held(device.run('geluBackward', [pre, onDevice(g, device)], x.size), x.shape);
-    if (!bias) return [dx];
-    const dbias = bias.requiresGrad ? held(deviceSumRows(device, dx.external as DeviceStorage, x.size / bias.size, bias.size), bias.shape) : null;
-    return [x.requiresGrad ? dx : null, dbias];
+    const dx = device.run('biasGeluBackward', [xs, b, onDevice(g, device)], x.size, n);
+    const dbias = bias.requiresGrad ? held(deviceSumRows(device, dx, x.size / bias.size, bias.size), bias.shape) : null;
+    return [x.requiresGrad ? held(dx, x.shape) : null, dbias];
   };
-  return { output: held(device.run('gelu', [pre], x.size), x.shape), backward };
+  return { output: held(device.run('biasGelu', [xs, b], x.size, n), x.shape), backward };
 };
 
 /** layerNorm with its input on a device: the statistics, the output and every gradient computed there. */
@@ -158,13 +161,13 @@ const crossEntropy: KernelFor<typeof crossEntropyReference> = ({ logits, targets
   const x = onDevice(logits, device);
   const targetsOnDevice = device.upload(Float32Array.from(t));
   const { mask, maskRow } = deviceNoMask(device, N, C);
-  const { rowMax, rowSum } = deviceSoftmaxRowStats(device, x, mask, maskRow, N, C, 1);
-  const rowLoss = device.run('crossEntropyRows', [x, rowMax, rowSum, targetsOnDevice], N, { cols: C, ignoreIndex });
+  const stats = deviceSoftmaxRowStats(device, x, mask, maskRow, N, C, 1);
+  const rowLoss = device.run('crossEntropyRows', [x, stats, targetsOnDevice], N, { rows: N, cols: C, ignoreIndex });
   const total = device.run('sumAll', [rowLoss], 1, { n: N });
   // The mean: the total over the counted rows (0 when every target is ignored, as on the host).
   const mean = deviceBinary(device, 'mul', 'scalarB', total, device.upload(new Float32Array([counted === 0 ? 0 : 1 / counted])), 1, 1);
   const backward = (g: Tensor): Tensor[] => {
-    const dx = device.run('crossEntropyBackward', [x, rowMax, rowSum, targetsOnDevice, onDevice(g, device)], N * C, { cols: C, ignoreIndex, count: Math.max(1, counted) });
+    const dx = device.run('crossEntropyBackward', [x, stats, targetsOnDevice, onDevice(g, device)], N * C, { rows: N, cols: C, ignoreIndex, count: Math.max(1, counted) });
     return [held(dx, logits.shape)];
   };
   return { output: held(mean, []), backward };
@@ -217,14 +220,42 @@ function slice({ x }: { x: Tensor }, { outer, n, len, inner, start, shape }: { o
 }
 
 /**
+ * The buffer [p, m, v] of the last device update of this parameter, when the parameter and both moments
+ * are still its views (nothing replaced them since): the next update reads it in one piece.
+ */
+function packedAdamState(p: DeviceStorage, m: Tensor, v: Tensor, n: number): DeviceStorage | null {
+  const state = p.viewOf?.storage;
+  if (!state || p.viewOf!.offset !== 0 || !isDeviceStorage(m.external) || !isDeviceStorage(v.external)) return null;
+  const mv = m.external.viewOf;
+  const vv = v.external.viewOf;
+  return mv?.storage === state && mv.offset === n && vv?.storage === state && vv.offset === 2 * n ? state : null;
+}
+
+/**
  * A parameter and gradient both on a device are updated there, with the moments kept there between steps
- * (the reference's formulas in float32): nothing crosses to the host.
+ * (the reference's formulas in float32): nothing crosses to the host. One kernel writes the new parameter
+ * and moments into one buffer [p', m', v'], of which the three tensors are views; a parameter whose
+ * buffer would be too large for that takes three kernels, one per output.
  */
 const adamwUpdate: KernelFor<typeof adamwUpdateReference> = ({ param, grad, m, v }, attrs) => {
   const device = isDeviceStorage(param.external) && isDeviceStorage(grad.external) ? deviceOf(param, grad) : null;
   if (!device) return null;
-  const g = onDevice(grad, device);
+  const gStorage = onDevice(grad, device);
   const n = param.size;
+  if (3 * n <= device.maxElements) {
+    // A clipped gradient not computed yet: the kernel reads the unclipped one times the factor.
+    const g = gStorage.scaledFrom?.storage ?? gStorage;
+    const gScale = gStorage.scaledFrom?.factor ?? 1;
+    const { lr, weightDecay: wd, step: t, eps, beta1, beta2 } = attrs;
+    const p = onDevice(param, device);
+    const bert = !attrs.biasCorrection;
+    const scalars = bert ? [beta1, beta2, lr, wd, 1, eps, gScale] : [beta1, beta2, 1 - lr * wd, lr / (1 - beta1 ** t), Math.sqrt(1 - beta2 ** t), eps, gScale];
+    const state = packedAdamState(p, m, v, n);
+    const out = deviceAdamw(device, n, bert, g, state, p, state ? p : onDevice(m, device), state ? p : onDevice(v, device), scalars);
+    param.setExternalValues(device.view(out, 0, n));
+    return { m: held(device.view(out, n, n), m.shape), v: held(device.view(out, 2 * n, n), v.shape) };
+  }
+  const g = gStorage;
   const mNew = device.run('adamMoment', [onDevice(m, device), g], n, {}, [attrs.beta1]);
   const vNew = device.run('adamMoment2', [onDevice(v, device), g], n, {}, [attrs.beta2]);
   const { lr, weightDecay: wd, step: t, eps } = attrs;
@@ -236,10 +267,30 @@ const adamwUpdate: KernelFor<typeof adamwUpdateReference> = ({ param, grad, m, v
   return { m: held(mNew, m.shape), v: held(vNew, v.shape) };
 };
 
-/** The sum of squares of a gradient on a device, as a one-element tensor there (read once by gradNorm). */
-const sumOfSquares: KernelFor<typeof sumOfSquaresReference> = ({ x }) => {
-  const device = isDeviceStorage(x.external) ? deviceOf(x) : null;
-  return device ? held(deviceSumOfSquares(device, onDevice(x, device)), []) : null;
+/**
+ * The sum of squares of every gradient, as a one-element tensor on the device (read once by gradNorm): the
+ * gradients held on the device in groups of SUM_SQUARES_GROUP a launch; any others (on the host) summed
+ * by the reference's loop and uploaded as the starting total.
+ */
+const sumOfSquares: KernelFor<typeof sumOfSquaresReference> = (grads, { count }) => {
+  let device: TensorDevice | null = null;
+  for (let k = 0; k < count && !device; k++) {
+    const x = grads[`g${k}`]!;
+    if (isDeviceStorage(x.external)) device = deviceOf(x);
+  }
+  if (!device) return null;
+  const onIt: DeviceStorage[] = [];
+  const elsewhere: Record<string, Tensor> = {};
+  let others = 0;
+  for (let k = 0; k < count; k++) {
+    const x = grads[`g${k}`]!;
+    if (isDeviceStorage(x.external) && x.external.device === device && x.size > 0) onIt.push(x.external);
+    else elsewhere[`g${others++}`] = x;
+  }
+  const hostTotal = others > 0 ? (sumOfSquaresReference(elsewhere, { count: others }) as number) : 0;
+  const start = others > 0 ? device.upload(new Float32Array([hostTotal])) : null;
+  const total = deviceSumOfSquaresMany(device, onIt, start) ?? start!;
+  return held(total, []);
 };
 
 /** Every kernel above, by the name the core dispatches it under. */

@@ -31,6 +31,17 @@ export interface DeviceStorage extends ExternalValues {
   readonly dtype: 'float32';
   /** Copy the values to the host; waits until the device has computed them. */
   download(): Float32Array;
+  /**
+   * Set for a view (TensorDevice.view): the values are `size` values of another buffer from `offset` on.
+   * A kernel given a view at offset 0 reads the other buffer in place; a view elsewhere is copied first.
+   */
+  readonly viewOf: { readonly storage: DeviceStorage; readonly offset: number } | null;
+  /**
+   * Set for a scaled buffer not computed yet (TensorDevice.scaled): the values are storage's times factor.
+   * A kernel that can take the factor itself (AdamW takes the clipped gradient) reads storage; any other
+   * use computes the product first, once.
+   */
+  readonly scaledFrom?: { readonly storage: DeviceStorage; readonly factor: number } | null;
 }
 
 /** Whether a tensor's external values are a device buffer. */
@@ -63,14 +74,20 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *                                                      (constant n for 'row')
  *   sumRows                      g                     column sums of g [rows, n]; constants rows, n
  *   gelu, geluBackward           x (, g)               gelu(x); g * gelu'(x)
+ *   biasGelu, biasGeluBackward   x, b (, g)            gelu(x + b) for a bias row b; g * gelu'(x + b)
  *   permute                      x                     up to 4 dimensions (devicePermute)
- *   softmaxRowMax, softmaxRowSum, softmaxNormalize, rowDot, softmaxBackward
+ *   softmaxRowStats, softmaxNormalize, rowDot, softmaxBackward
  *                                                      softmax(scale x + mask) over rows and its backward
  *                                                      (deviceScaledMaskedSoftmax, deviceSoftmaxBackward)
  *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormWeightGrad
  *                                                      LayerNorm over rows and its backward (deviceLayerNorm)
  *   sumSquaresPartial, sumAll                          sum of squares of a tensor (deviceSumOfSquares)
- *   adamMoment, adamMoment2, adamParam, adamParamBert  the AdamW update (optim/adamw.ts)
+ *   sumSquaresPartialMany, sumAllPlus                  the same over up to SUM_SQUARES_GROUP tensors in one
+ *                                                      launch, added to a running total (deviceSumOfSquaresMany)
+ *   adamMoment, adamMoment2, adamParam, adamParamBert  the AdamW update (optim/adamw.ts), one kernel per output
+ *   adamw, adamwPacked           p, m, v, g | s, g     the whole AdamW update of one parameter in one kernel,
+ *                                                      into one buffer [p', m', v'] (deviceAdamw)
+ *   offsetCopy                   x                     values [offset, offset + size) of x (a view's values)
  *   gatherRows, scatterRows                            rows by index and the backward (deviceGatherRows)
  *   slice, unslice                                     a range of one axis and the backward
  *   tanh, tanhBackward                                 tanh
@@ -80,10 +97,11 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  * The sources, with the formulas, are in gpujs/device-kernels.ts.
  */
 export type DeviceKernelName =
-  | 'copy' | 'matmul' | `${DeviceBinaryOp}-${DeviceBinaryLayout}` | 'sumRows' | 'gelu' | 'geluBackward' | 'permute'
-  | 'softmaxRowMax' | 'softmaxRowSum' | 'softmaxNormalize' | 'rowDot' | 'softmaxBackward'
+  | 'copy' | 'matmul' | `${DeviceBinaryOp}-${DeviceBinaryLayout}` | 'sumRows' | 'gelu' | 'geluBackward' | 'biasGelu' | 'biasGeluBackward'
+  | 'permute' | 'softmaxRowStats' | 'softmaxNormalize' | 'rowDot' | 'softmaxBackward'
   | 'layerNormStats' | 'layerNormApply' | 'layerNormRowSums' | 'layerNormBackward' | 'layerNormWeightGrad'
-  | 'sumSquaresPartial' | 'sumAll' | 'adamMoment' | 'adamMoment2' | 'adamParam' | 'adamParamBert'
+  | 'sumSquaresPartial' | 'sumAll' | 'sumSquaresPartialMany' | 'sumAllPlus'
+  | 'adamMoment' | 'adamMoment2' | 'adamParam' | 'adamParamBert' | 'adamw' | 'adamwPacked' | 'offsetCopy'
   | 'gatherRows' | 'scatterRows' | 'slice' | 'unslice' | 'tanh' | 'tanhBackward' | 'crossEntropyRows' | 'crossEntropyBackward'
   | 'dropout';
 
@@ -102,6 +120,13 @@ export interface TensorDevice {
   readonly transposeBFirst: boolean;
   /** Copy host values to a new device buffer. */
   upload(values: TypedArray): DeviceStorage;
+  /**
+   * `size` values of buffer `s` from `offset` on, as a storage of their own that shares s's buffer (and
+   * keeps it alive): how one kernel's output holds several tensors (AdamW's parameter and moments).
+   */
+  view(s: DeviceStorage, offset: number, size: number): DeviceStorage;
+  /** s times c, computed only when some use needs the values (see DeviceStorage.scaledFrom). */
+  scaled(s: DeviceStorage, c: number): DeviceStorage;
   /**
    * Run a device kernel into a new buffer of `size` values.
    * @param inputs its arguments, in the kernel's order
@@ -186,16 +211,16 @@ export function deviceDropout(device: TensorDevice, x: DeviceStorage, roundKeys:
  * device buffers; maskRow holds integer offsets as floats).
  */
 export function deviceScaledMaskedSoftmax(device: TensorDevice, x: DeviceStorage, mask: DeviceStorage, maskRow: DeviceStorage, rows: number, cols: number, scale: number): DeviceStorage {
-  const c = { cols, scale };
-  const { rowMax, rowSum } = deviceSoftmaxRowStats(device, x, mask, maskRow, rows, cols, scale);
-  return device.run('softmaxNormalize', [x, mask, maskRow, rowMax, rowSum], rows * cols, c);
+  const stats = deviceSoftmaxRowStats(device, x, mask, maskRow, rows, cols, scale);
+  return device.run('softmaxNormalize', [x, mask, maskRow, stats], rows * cols, { rows, cols, scale });
 }
 
-/** Per row of z = scale x + mask: m_r = max_j z_rj and s_r = sum_j exp(z_rj - m_r) (softmax, cross-entropy). */
-export function deviceSoftmaxRowStats(device: TensorDevice, x: DeviceStorage, mask: DeviceStorage, maskRow: DeviceStorage, rows: number, cols: number, scale: number): { rowMax: DeviceStorage; rowSum: DeviceStorage } {
-  const c = { cols, scale };
-  const rowMax = device.run('softmaxRowMax', [x, mask, maskRow], rows, c);
-  return { rowMax, rowSum: device.run('softmaxRowSum', [x, mask, maskRow, rowMax], rows, c) };
+/**
+ * Per row of z = scale x + mask, in one kernel: [2 rows], m_r = max_j z_rj at r and s_r = sum_j exp(z_rj - m_r)
+ * at rows + r (softmax, cross-entropy).
+ */
+export function deviceSoftmaxRowStats(device: TensorDevice, x: DeviceStorage, mask: DeviceStorage, maskRow: DeviceStorage, rows: number, cols: number, scale: number): DeviceStorage {
+  return device.run('softmaxRowStats', [x, mask, maskRow], 2 * rows, { rows, cols, scale });
 }
 
 /** The mask arguments of a softmax without a mask: one row of zeros, and every row pointing at it. */
@@ -230,6 +255,49 @@ export function deviceSumOfSquares(device: TensorDevice, x: DeviceStorage): Devi
   const chunks = Math.ceil(n / chunk);
   const partial = device.run('sumSquaresPartial', [x], chunks, { chunk, n });
   return device.run('sumAll', [partial], 1, { n: chunks });
+}
+
+/** How many tensors one sumSquaresPartialMany launch reads (WebGPU grants 8 storage buffers a kernel by default). */
+export const SUM_SQUARES_GROUP = 6;
+
+/**
+ * The sum of x^2 over every element of every buffer in `xs` (plus `start`, a one-value buffer, when given),
+ * as a one-value buffer: two kernels per SUM_SQUARES_GROUP buffers, where deviceSumOfSquares takes two per
+ * buffer and an addition to combine them. Each launch cuts its buffers into chunks of one length (about
+ * the square root of the largest), one thread per chunk; the next kernel adds the chunks' sums to the
+ * running total.
+ */
+export function deviceSumOfSquaresMany(device: TensorDevice, xs: readonly DeviceStorage[], start: DeviceStorage | null = null): DeviceStorage | null {
+  let total = start;
+  for (let g = 0; g < xs.length; g += SUM_SQUARES_GROUP) {
+    const group = xs.slice(g, g + SUM_SQUARES_GROUP);
+    const chunk = Math.max(1, Math.ceil(Math.sqrt(Math.max(...group.map((x) => x.size)))));
+    // Input k's chunks are threads [c_k, c_{k+1}); unused inputs have no chunks (and repeat the first buffer).
+    const constants: Record<string, number> = { chunk };
+    let chunks = 0;
+    for (let k = 0; k < SUM_SQUARES_GROUP; k++) {
+      constants[`c${k}`] = chunks;
+      constants[`n${k}`] = k < group.length ? group[k].size : 0;
+      if (k < group.length) chunks += Math.ceil(group[k].size / chunk);
+    }
+    constants[`c${SUM_SQUARES_GROUP}`] = chunks;
+    const inputs = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => group[k] ?? group[0]);
+    const partial = device.run('sumSquaresPartialMany', inputs, chunks, constants);
+    total = total === null ? device.run('sumAll', [partial], 1, { n: chunks }) : device.run('sumAllPlus', [partial, total], 1, { n: chunks });
+  }
+  return total;
+}
+
+/**
+ * The AdamW update of one parameter in one kernel (the formulas of optim/adamw.ts in float32): a buffer
+ * [3n] holding p', m', v' one after the other. `state` is the previous update's buffer (p, m and v read
+ * from it), or null on the first update, when p, m and v are buffers of their own.
+ * @param scalars [beta1, beta2, a, b, c, eps, gScale] (g is read times gScale: a clipped gradient): with bias correction a = 1 - lr wd, b = lr / (1 - beta1^t),
+ *   c = sqrt(1 - beta2^t); for the original BERT optimizer (bert) a = lr, b = wd
+ */
+export function deviceAdamw(device: TensorDevice, n: number, bert: boolean, g: DeviceStorage, state: DeviceStorage | null, p: DeviceStorage, m: DeviceStorage, v: DeviceStorage, scalars: number[]): DeviceStorage {
+  const constants = { n, bert: bert ? 1 : 0 };
+  return state ? device.run('adamwPacked', [state, g], 3 * n, constants, scalars) : device.run('adamw', [p, m, v, g], 3 * n, constants, scalars);
 }
 
 /**

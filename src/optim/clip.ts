@@ -6,37 +6,34 @@
  */
 import { dispatch } from '../autograd/dispatch.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
-import { add } from '../ops/elementwise.ts';
 import { scale } from '../ops/unary.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 /**
  * [docs: grad-norm]
- * The global L2 norm of the gradients (parameters without a gradient count as zero). The sum of squares runs
- * through the kernel 'sumOfSquares': a gradient held on a GPU is squared and summed there, and the totals
- * of such gradients are read back once, at the end.
+ * The global L2 norm of the gradients (parameters without a gradient count as zero). The sum of squares of
+ * all of them is one call of the kernel 'sumOfSquares' (gradients g0, g1, ...): gradients held on a GPU are
+ * squared and summed there, a few at a time, and the total is read back once.
  */
 export function gradNorm(params: Iterable<Tensor>): number {
-  let sumSq = 0;
-  let heldTotal: Tensor | null = null;
-  for (const p of params) {
-    if (!p.grad) continue;
-    const s = dispatch('sumOfSquares', { x: p.grad }, { runningTotal: sumSq }, sumOfSquaresReference);
-    if (typeof s === 'number') sumSq = s;
-    else heldTotal = heldTotal === null ? s : noGrad(() => add(heldTotal!, s));
-  }
-  if (heldTotal !== null) sumSq += heldTotal.item();
-  return Math.sqrt(sumSq);
+  const grads: Record<string, Tensor> = {};
+  let count = 0;
+  for (const p of params) if (p.grad) grads[`g${count++}`] = p.grad;
+  if (count === 0) return 0;
+  const s = dispatch('sumOfSquares', grads, { count }, sumOfSquaresReference);
+  return Math.sqrt(typeof s === 'number' ? s : s.item());
 }
 
 /**
- * The reference of kernel 'sumOfSquares': runningTotal + sum_i x_i^2, continuing one running sum over every
- * gradient (a kernel may instead return a one-element tensor of the sum of x's squares alone).
+ * The reference of kernel 'sumOfSquares': sum over the gradients g0 .. g{count-1}, in order, of sum_i g_i^2,
+ * one running sum (a kernel may instead return a one-element tensor of the total).
  */
-export function sumOfSquaresReference({ x }: { x: Tensor }, { runningTotal }: { runningTotal: number }): number | Tensor {
-  const g = x.data;
-  let total = runningTotal;
-  for (let i = 0; i < g.length; i++) total += g[i] * g[i];
+export function sumOfSquaresReference(grads: Record<string, Tensor | null | undefined>, { count }: { count: number }): number | Tensor {
+  let total = 0;
+  for (let k = 0; k < count; k++) {
+    const g = grads[`g${k}`]!.data;
+    for (let i = 0; i < g.length; i++) total += g[i] * g[i];
+  }
   return total;
 }
 

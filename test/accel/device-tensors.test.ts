@@ -297,6 +297,54 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     }
   });
 
+  it('AdamW runs one kernel per parameter a step, clipping adds none, and the gradient norm takes two kernels per six gradients', () => {
+    const counts = (device as GpujsTensorDevice).kernelCounts;
+    const rng = new Rng(21);
+    // Eight parameters of assorted sizes on the device and one on the host: the norm must count them all.
+    const params = [1, 7, 100, 3000, 12, 5, 64, 9].map((n) => toDevice(randn([n], rng, { requiresGrad: true }), device));
+    const hostParam = randn([11], rng, { requiresGrad: true });
+    const hostTwins = [...params, hostParam].map((p) => hostCopy(p, true));
+    const grads = [...params, hostParam].map((p) => randn(p.shape, rng, { std: 3 }));
+    const named = (ps: Tensor[]) => ps.map((p, i): [string, Tensor] => [`p${i}`, p]);
+    const opt = new AdamW(named([...params, hostParam]), { lr: 0.05 });
+    const hostOpt = new AdamW(named(hostTwins), { lr: 0.05 });
+    for (let step = 0; step < 3; step++) {
+      [...params, hostParam].forEach((p, i) => (p.grad = toDevice(hostCopy(grads[i]), device)));
+      hostParam.grad = hostCopy(grads[8]); // a gradient on the host: summed there, updated there
+      hostTwins.forEach((p, i) => (p.grad = hostCopy(grads[i])));
+      const before = new Map(counts);
+      const kernelsBefore = (device as GpujsTensorDevice).traffic.kernels;
+      const norm = clipGradNorm([...params, hostParam], 1);
+      opt.step();
+      const ran = (name: string) => (counts.get(name as never) ?? 0) - (before.get(name as never) ?? 0);
+      expect(ran('sumSquaresPartialMany')).toBe(2);
+      expect(ran(step === 0 ? 'adamw' : 'adamwPacked')).toBe(8);
+      expect((device as GpujsTensorDevice).traffic.kernels - kernelsBefore).toBe(2 + 2 + 8);
+      const hostNorm = clipGradNorm(hostTwins, 1);
+      hostOpt.step();
+      expect(Math.abs(norm - hostNorm)).toBeLessThanOrEqual(1e-6 * hostNorm);
+      expect(hostNorm).toBeGreaterThan(1); // every step clips
+      [...params, hostParam].forEach((p, i) => expectClose(p, hostTwins[i], 1e-5));
+    }
+    const [dev, host] = [opt.getState(), hostOpt.getState()];
+    for (const name of Object.keys(host.moments)) {
+      host.moments[name].m.forEach((v, i) => expect(Math.abs(dev.moments[name].m[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+      host.moments[name].v.forEach((v, i) => expect(Math.abs(dev.moments[name].v[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+    }
+  });
+
+  it('a view of part of a buffer and a scaled buffer read and compute as their values', () => {
+    const s = device.upload(Float32Array.from([1, 2, 3, 4, 5, 6]));
+    const tail = Tensor.fromExternal(device.view(s, 2, 3), [3], 'float32');
+    const head = Tensor.fromExternal(device.view(s, 0, 2), [2], 'float32');
+    expect(Array.from(add(tail, tail).data)).toEqual([6, 8, 10]);
+    expect(Array.from(head.data)).toEqual([1, 2]);
+    const doubled = Tensor.fromExternal(device.scaled(s, 2), [6], 'float32');
+    expect(Array.from(add(doubled, toDevice(new Tensor(new Float32Array(6).fill(1), [6]), device)).data)).toEqual([3, 5, 7, 9, 11, 13]);
+    expect(Array.from(Tensor.fromExternal(device.view(device.scaled(s, 3), 4, 2), [2], 'float32').data)).toEqual([15, 18]);
+    expect(() => device.view(s, 4, 3)).toThrow(/a view of 3 values from 4 does not fit in buffer \d+ of 6/);
+  });
+
   it('a parameter updated on the host (its gradient there) gets its new values uploaded in place of the stale copy', () => {
     const w = toDevice(randn([4, 3], new Rng(9), { requiresGrad: true }), device);
     const before = w.external;
@@ -412,7 +460,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
 
   it('a device job that fails is reported by the next read, naming the job', () => {
     const ghost: DeviceStorage = {
-      device, id: 987654, size: 4, dtype: 'float32', backend: device.name,
+      device, id: 987654, size: 4, dtype: 'float32', backend: device.name, viewOf: null,
       download: () => new Float32Array(4), read: () => new Float32Array(4), rewrite: () => ghost,
     };
     const ok = toDevice(new Tensor(new Float32Array([1, 2, 3, 4]), [4]), device);

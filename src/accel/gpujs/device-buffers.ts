@@ -41,8 +41,9 @@ export class DeviceBuffers {
       if (earlier !== null) throw new Error(earlier);
       const value = this.get(job.id, job);
       const values = value instanceof Float32Array ? value : await value.toArray!();
-      if (values.length !== job.size) throw new Error(`device buffer ${job.id} holds ${values.length} values, the read expected ${job.size}`);
-      new Float32Array(job.into, 0, job.size).set(values);
+      // A view's values are part of a larger buffer (device.ts TensorDevice.view).
+      if (values.length < job.offset + job.size) throw new Error(`device buffer ${job.id} holds ${values.length} values, the read expected ${job.offset + job.size}`);
+      new Float32Array(job.into, 0, job.size).set(job.offset === 0 && values.length === job.size ? values : values.subarray(job.offset, job.offset + job.size));
       return;
     }
     try {
@@ -85,7 +86,7 @@ function describe(job: DeviceBufferJob): string {
     case 'free':
       return `free of buffer ${job.id}`;
     case 'read':
-      return `read of buffer ${job.id} (${job.size} values)`;
+      return `read of buffer ${job.id} (${job.size} values from ${job.offset})`;
     case 'run':
       return `${job.kernel} of ${job.size} values (buffers ${job.inputs.join(', ')} -> ${job.out}${Object.keys(job.constants).length ? `; ${JSON.stringify(job.constants)}` : ''})`;
   }

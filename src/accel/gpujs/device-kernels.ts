@@ -28,7 +28,7 @@
  * gpu.js bakes sizes and constants into each compiled kernel, so kernels are cached by (op, output and
  * input sizes, constants): a model has a handful of distinct shapes.
  */
-import type { DeviceBinaryLayout, DeviceBinaryOp, DeviceKernelName } from '../device.ts';
+import { SUM_SQUARES_GROUP, type DeviceBinaryLayout, type DeviceBinaryOp, type DeviceKernelName } from '../device.ts';
 import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../ops/erf-float32.ts';
 import type { GPUInstance } from './gpu.ts';
 import { MATMUL_DOT_PRODUCT } from './matmul.ts';
@@ -119,6 +119,24 @@ const GELU_BACKWARD = `function (x, g) {
 }`;
 
 /**
+ * gelu(x + b) for a bias row b (constant n, its length) and its backward g gelu'(x + b): the bias add of a
+ * Linear layer and the activation in one pass, x + b rounded to float32 first as the unfused ops do.
+ */
+const BIAS_GELU = `function (x, b) {
+  ${quotient('r', 'this.thread.x', 'this.constants.n')}
+  const v = x[this.thread.x] + b[this.thread.x - (r | 0) * this.constants.n];
+  const u = v * 0.7071067811865476;${ERF}
+  return 0.5 * v * (1 + erfU);
+}`;
+
+const BIAS_GELU_BACKWARD = `function (x, b, g) {
+  ${quotient('r', 'this.thread.x', 'this.constants.n')}
+  const v = x[this.thread.x] + b[this.thread.x - (r | 0) * this.constants.n];
+  const u = v * 0.7071067811865476;${ERF}
+  return g[this.thread.x] * (0.5 * (1 + erfU) + v * 0.3989422804014327 * Math.exp(-0.5 * v * v));
+}`;
+
+/**
  * out[i0, i1, i2, i3] = x[i0 s0 + i1 s1 + i2 s2 + i3 s3]: a permutation of up to four dimensions (leading
  * dimensions of size 1 pad a smaller rank). o1..o3 are the output's sizes, s0..s3 the input's stride of
  * the dimension that became each output dimension.
@@ -136,36 +154,33 @@ const PERMUTE = `function (x) {
 /*
  * Softmax of z = scale * x + mask over rows of `cols`, the attention probabilities. The mask row of score
  * row r starts at maskRow[r] (an offset into mask, so any broadcast of the mask is a table of offsets); an
- * op without a mask passes a row of zeros. Three passes, each one thread per row or per element:
- *   softmaxRowMax     m_r = max_j z_rj
- *   softmaxRowSum     s_r = sum_j exp(z_rj - m_r)
+ * op without a mask passes a row of zeros. Two passes, one thread per row (twice) or per element:
+ *   softmaxRowStats   [2 rows]: m_r = max_j z_rj at r; s_r = sum_j exp(z_rj - m_r) at rows + r (the
+ *                     thread of s_r finds m_r again: a thread computes one number)
  *   softmaxNormalize  y_rj = exp(z_rj - m_r) / s_r
  * (A row of only -Infinity gives NaN here, where the host gives zeros; BERT's mask uses the most negative
  * float32 instead of -Infinity, so its rows are finite.)
  */
-const SOFTMAX_ROW_MAX = `function (x, mask, maskRow) {
-  const mbase = maskRow[this.thread.x];
-  let m = x[this.thread.x * this.constants.cols] * this.constants.scale + mask[mbase];
+const SOFTMAX_ROW_STATS = `function (x, mask, maskRow) {
+  let r = this.thread.x;
+  if (this.thread.x >= this.constants.rows) { r = this.thread.x - this.constants.rows; }
+  const mbase = maskRow[r];
+  let m = x[(r | 0) * this.constants.cols] * this.constants.scale + mask[mbase];
   for (let j = 1; j < this.constants.cols; j++) {
-    m = Math.max(m, x[this.thread.x * this.constants.cols + (j | 0)] * this.constants.scale + mask[(mbase | 0) + (j | 0)]);
+    m = Math.max(m, x[(r | 0) * this.constants.cols + (j | 0)] * this.constants.scale + mask[(mbase | 0) + (j | 0)]);
   }
-  return m;
-}`;
-
-const SOFTMAX_ROW_SUM = `function (x, mask, maskRow, rowMax) {
-  const mbase = maskRow[this.thread.x];
-  const m = rowMax[this.thread.x];
+  if (this.thread.x < this.constants.rows) { return m; }
   let sum = 0;
   for (let j = 0; j < this.constants.cols; j++) {
-    sum += Math.exp(x[this.thread.x * this.constants.cols + (j | 0)] * this.constants.scale + mask[(mbase | 0) + (j | 0)] - m);
+    sum += Math.exp(x[(r | 0) * this.constants.cols + (j | 0)] * this.constants.scale + mask[(mbase | 0) + (j | 0)] - m);
   }
   return sum;
 }`;
 
-const SOFTMAX_NORMALIZE = `function (x, mask, maskRow, rowMax, rowSum) {
+const SOFTMAX_NORMALIZE = `function (x, mask, maskRow, stats) {
   ${quotient('r', 'this.thread.x', 'this.constants.cols')}
   const j = this.thread.x - (r | 0) * this.constants.cols;
-  return Math.exp(x[this.thread.x] * this.constants.scale + mask[(maskRow[r] | 0) + (j | 0)] - rowMax[r]) / rowSum[r];
+  return Math.exp(x[this.thread.x] * this.constants.scale + mask[(maskRow[r] | 0) + (j | 0)] - stats[r]) / stats[this.constants.rows + (r | 0)];
 }`;
 
 /** d_r = sum_j g_rj y_rj, for the softmax backward. */
@@ -273,6 +288,41 @@ const SUM_ALL = `function (x) {
 }`;
 
 /*
+ * The same over up to SUM_SQUARES_GROUP tensors in one launch (the gradient norm over every parameter):
+ *   sumSquaresPartialMany  [c_G]: thread t of input k (c_k <= t < c_{k+1}) sums x_k^2 over its chunk
+ *                          [(t - c_k) chunk, (t - c_k + 1) chunk) of input k's n_k values
+ *   sumAllPlus             [1]: total[0] + the sum of its n inputs (a running total over launches)
+ * The index within an input is never stored in a variable (it may exceed 2^24): it is written out.
+ */
+function sumSquaresPartialManySource(): string {
+  const params = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => `x${k}`).join(', ');
+  const branches = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => {
+    const index = `(this.thread.x - this.constants.c${k}) * this.constants.chunk + (i | 0)`;
+    return `${k > 0 ? ' else ' : '    '}if (this.thread.x < this.constants.c${k + 1}) {
+      if (${index} < this.constants.n${k}) {
+        const v${k} = x${k}[${index}];
+        sum += v${k} * v${k};
+      }
+    }`;
+  }).join('');
+  return `function (${params}) {
+  let sum = 0;
+  for (let i = 0; i < this.constants.chunk; i++) {
+${branches}
+  }
+  return sum;
+}`;
+}
+
+const SUM_ALL_PLUS = `function (x, total) {
+  let sum = 0;
+  for (let i = 0; i < this.constants.n; i++) {
+    sum += x[i];
+  }
+  return total[0] + sum;
+}`;
+
+/*
  * AdamW, one kernel per output (a gpu.js kernel writes one buffer): the moments, then the parameter from
  * the new moments. The step's numbers are kernel arguments, not constants, so that the learning-rate
  * schedule does not recompile the kernels every step.
@@ -297,6 +347,41 @@ const ADAM_PARAM_BERT = `function (p, m, v, lr, eps, wd) {
   const pi = p[this.thread.x];
   return pi - lr * (m[this.thread.x] / (Math.sqrt(v[this.thread.x]) + eps) + wd * pi);
 }`;
+
+/*
+ * The whole update of one parameter of n values in one kernel, its output [3n] = [p', m', v'] (the
+ * parameter and its moments are views of it, device.ts deviceAdamw): threads [n, 2n) compute m', [2n, 3n)
+ * v', and [0, n) compute m' and v' again for p' (three multiply-adds, cheaper than a launch).
+ *   adamw        from buffers p, m, v of their own (the first update)
+ *   adamwPacked  from the previous update's buffer s = [p, m, v]
+ * The gradient is read times gScale (gradient clipping's factor, 1 without). Scalars beta1, beta2, a, b, c, eps, gScale; constant bert: 0 p' = p a - b m' / (sqrt(v') / c + eps) (bias
+ * correction), 1 p' = p - a (m' / (sqrt(v') + eps) + b p) (the original BERT optimizer).
+ */
+function adamwSource(packed: boolean): string {
+  const n = 'this.constants.n';
+  const at = (name: 'p' | 'm' | 'v', i: string) => (packed ? `s[${{ p: '', m: `${n} + `, v: `2 * ${n} + ` }[name]}${i}]` : `${name}[${i}]`);
+  return `function (${packed ? 's' : 'p, m, v'}, g, beta1, beta2, a, b, c, eps, gScale) {
+  if (this.thread.x >= 2 * ${n}) {
+    const gv = g[this.thread.x - 2 * ${n}] * gScale;
+    return beta2 * ${at('v', `this.thread.x - 2 * ${n}`)} + (1 - beta2) * gv * gv;
+  }
+  if (this.thread.x >= ${n}) {
+    const gm = g[this.thread.x - ${n}] * gScale;
+    return beta1 * ${at('m', `this.thread.x - ${n}`)} + (1 - beta1) * gm;
+  }
+  const gi = g[this.thread.x] * gScale;
+  const mi = beta1 * ${at('m', 'this.thread.x')} + (1 - beta1) * gi;
+  const vi = beta2 * ${at('v', 'this.thread.x')} + (1 - beta2) * gi * gi;
+  const pi = ${at('p', 'this.thread.x')};
+  if (this.constants.bert == 1) {
+    return pi - a * (mi / (Math.sqrt(vi) + eps) + b * pi);
+  }
+  return pi * a - (b * mi) / (Math.sqrt(vi) / c + eps);
+}`;
+}
+
+/** out[i] = x[offset + i]: the values of a view that does not start its buffer. */
+const OFFSET_COPY = `function (x) { return x[this.constants.offset + this.thread.x]; }`;
 
 /*
  * Rows of a table picked by index (an embedding lookup, the masked positions of the MLM head), and the
@@ -377,24 +462,24 @@ const TANH_BACKWARD = `function (y, g) { const v = y[this.thread.x]; return g[th
 
 /*
  * Cross-entropy of rows of `cols` logits against integer targets (as floats; a target equal to the
- * ignore index contributes nothing). With m_r and s_r from softmaxRowMax / softmaxRowSum (scale 1, a zero
- * mask):
+ * ignore index contributes nothing). With stats = [m_r (rows), s_r (rows)] from softmaxRowStats (scale 1,
+ * a zero mask; constant rows):
  *   crossEntropyRows     loss_r = m_r + log s_r - x[r, target_r], or 0 for an ignored row
  *   crossEntropyBackward dx[r, j] = (exp(x_rj - m_r) / s_r - [j = target_r]) w_r, w_r = gScale[0] / count
  *                        (or 0 for an ignored row); gScale is the loss's gradient, count a constant
  */
-const CROSS_ENTROPY_ROWS = `function (x, rowMax, rowSum, targets) {
+const CROSS_ENTROPY_ROWS = `function (x, stats, targets) {
   const t = targets[this.thread.x];
   if (t == this.constants.ignoreIndex) { return 0; }
-  return rowMax[this.thread.x] + Math.log(rowSum[this.thread.x]) - x[this.thread.x * this.constants.cols + (t | 0)];
+  return stats[this.thread.x] + Math.log(stats[this.constants.rows + this.thread.x]) - x[this.thread.x * this.constants.cols + (t | 0)];
 }`;
 
-const CROSS_ENTROPY_BACKWARD = `function (x, rowMax, rowSum, targets, gScale) {
+const CROSS_ENTROPY_BACKWARD = `function (x, stats, targets, gScale) {
   ${quotient('r', 'this.thread.x', 'this.constants.cols')}
   const j = this.thread.x - (r | 0) * this.constants.cols;
   const t = targets[r];
   if (t == this.constants.ignoreIndex) { return 0; }
-  let p = Math.exp(x[this.thread.x] - rowMax[r]) / rowSum[r];
+  let p = Math.exp(x[this.thread.x] - stats[r]) / stats[this.constants.rows + (r | 0)];
   if (j == t) { p = p - 1; }
   return p * gScale[0] / this.constants.count;
 }`;
@@ -429,9 +514,10 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   sumRows: { source: SUM_ROWS, loopBound: 'rows' },
   gelu: { source: GELU },
   geluBackward: { source: GELU_BACKWARD },
+  biasGelu: { source: BIAS_GELU, rowLength: 'n' },
+  biasGeluBackward: { source: BIAS_GELU_BACKWARD, rowLength: 'n' },
   permute: { source: PERMUTE, rowLength: 'o3' },
-  softmaxRowMax: { source: SOFTMAX_ROW_MAX, loopBound: 'cols' },
-  softmaxRowSum: { source: SOFTMAX_ROW_SUM, loopBound: 'cols' },
+  softmaxRowStats: { source: SOFTMAX_ROW_STATS, loopBound: 'cols' },
   softmaxNormalize: { source: SOFTMAX_NORMALIZE, rowLength: 'cols' },
   rowDot: { source: ROW_DOT, loopBound: 'cols' },
   softmaxBackward: { source: SOFTMAX_BACKWARD, rowLength: 'cols' },
@@ -442,6 +528,11 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   layerNormWeightGrad: { source: LAYER_NORM_WEIGHT_GRAD, loopBound: 'rows' },
   sumSquaresPartial: { source: SUM_SQUARES_PARTIAL, loopBound: 'chunk' },
   sumAll: { source: SUM_ALL, loopBound: 'n' },
+  sumSquaresPartialMany: { source: sumSquaresPartialManySource(), loopBound: 'chunk' },
+  sumAllPlus: { source: SUM_ALL_PLUS, loopBound: 'n' },
+  adamw: { source: adamwSource(false) },
+  adamwPacked: { source: adamwSource(true) },
+  offsetCopy: { source: OFFSET_COPY },
   adamMoment: { source: ADAM_MOMENT },
   adamMoment2: { source: ADAM_MOMENT2 },
   adamParam: { source: ADAM_PARAM },

@@ -55,7 +55,7 @@ export interface DeviceShutdownJob {
 export type DeviceBufferJob =
   | { type: 'upload'; out: number; values: Float32Array }
   | { type: 'free'; id: number }
-  | { type: 'read'; id: number; size: number; into: SharedArrayBuffer }
+  | { type: 'read'; id: number; size: number; offset: number; into: SharedArrayBuffer }
   | { type: 'run'; out: number; kernel: DeviceKernelName; inputs: number[]; size: number; constants: Record<string, number>; scalars: number[] };
 
 export type DeviceJob = DeviceMatmulJob | DeviceShutdownJob | DeviceBufferJob;

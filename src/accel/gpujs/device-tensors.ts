@@ -42,15 +42,70 @@ function fullGc(): void {
 
 class GpujsDeviceStorage implements DeviceStorage {
   readonly dtype = 'float32' as const;
-  constructor(readonly device: GpujsTensorDevice, readonly id: number, readonly size: number) {}
+  /**
+   * @param viewOf for a view, the storage whose buffer it reads (held here, so the buffer lives as long
+   *   as its views) and where its values start; a view has that storage's id and is never freed itself
+   */
+  constructor(
+    readonly device: GpujsTensorDevice,
+    readonly id: number,
+    readonly size: number,
+    readonly viewOf: { readonly storage: GpujsDeviceStorage; readonly offset: number } | null = null,
+  ) {}
 
   /** The device backend's name: ops on these values go to its kernels. */
   get backend(): string {
     return this.device.name;
   }
 
+  readonly scaledFrom = null;
+
   download(): Float32Array {
-    return this.device.read(this.id, this.size);
+    return this.device.read(this.id, this.size, this.viewOf?.offset ?? 0);
+  }
+
+  read(): Float32Array {
+    return this.download();
+  }
+
+  rewrite(values: TypedArray): DeviceStorage {
+    return this.device.upload(values);
+  }
+}
+
+/**
+ * A buffer's values times a factor, computed (one kernel, into a buffer of its own) only when something
+ * needs them: a kernel input (its `id`) or a read. AdamW reads `scaledFrom` instead and takes the factor.
+ */
+class ScaledDeviceStorage implements DeviceStorage {
+  readonly dtype = 'float32' as const;
+  readonly viewOf = null;
+  private computed: DeviceStorage | null = null;
+  constructor(readonly device: GpujsTensorDevice, readonly scaledFrom: { readonly storage: DeviceStorage; readonly factor: number }) {}
+
+  get size(): number {
+    return this.scaledFrom.storage.size;
+  }
+
+  get backend(): string {
+    return this.device.name;
+  }
+
+  /** The product's buffer: computed on first use. */
+  values(): DeviceStorage {
+    if (this.computed === null) {
+      const { storage, factor } = this.scaledFrom;
+      this.computed = this.device.run('mul-scalarB', [storage, this.device.upload(new Float32Array([factor]))], storage.size);
+    }
+    return this.computed;
+  }
+
+  get id(): number {
+    return this.values().id;
+  }
+
+  download(): Float32Array {
+    return this.values().download();
   }
 
   read(): Float32Array {
@@ -65,6 +120,8 @@ class GpujsDeviceStorage implements DeviceStorage {
 export class GpujsTensorDevice implements TensorDevice {
   /** What crossed between host and device, and how many kernels ran, since the device was made. */
   readonly traffic = { uploads: 0, uploadedValues: 0, reads: 0, readValues: 0, kernels: 0 };
+  /** How many times each device kernel ran since the device was made (what a fusion saves shows up here). */
+  readonly kernelCounts = new Map<DeviceKernelName, number>();
   /** Values in buffers not yet freed, and at the last collection. */
   readonly memory = { liveValues: 0, liveBuffers: 0, valuesAtLastCollect: 0 };
   /** Collect when this many values were allocated since the last collection (1 GB of float32). */
@@ -100,7 +157,23 @@ export class GpujsTensorDevice implements TensorDevice {
 
   private own(s: DeviceStorage): number {
     if (s.device !== this) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
+    // A view that does not start its buffer is copied out first (kernels read their inputs from index 0).
+    if (s.viewOf && s.viewOf.offset !== 0) return this.run('offsetCopy', [s.viewOf.storage], s.size, { offset: s.viewOf.offset }).id;
     return s.id;
+  }
+
+  scaled(s: DeviceStorage, c: number): DeviceStorage {
+    if (s.device !== this) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
+    return new ScaledDeviceStorage(this, { storage: s, factor: c });
+  }
+
+  view(s: DeviceStorage, offset: number, size: number): DeviceStorage {
+    if (s instanceof ScaledDeviceStorage) return this.view(s.values(), offset, size);
+    if (s.device !== this || !(s instanceof GpujsDeviceStorage)) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
+    const base = s.viewOf ? s.viewOf.storage : s;
+    const start = (s.viewOf?.offset ?? 0) + offset;
+    if (!(offset >= 0 && size >= 0 && offset + size <= s.size)) throw new Error(`${this.name}: a view of ${size} values from ${offset} does not fit in buffer ${s.id} of ${s.size}`);
+    return new GpujsDeviceStorage(this, base.id, size, { storage: base, offset: start });
   }
 
   upload(values: TypedArray): DeviceStorage {
@@ -118,7 +191,9 @@ export class GpujsTensorDevice implements TensorDevice {
     checkQuotients(kernel, size, constants);
     const out = this.storage(size, `the result of ${kernel}`);
     this.traffic.kernels++;
-    this.channel.post({ type: 'run', out: out.id, kernel, inputs: inputs.map((s) => this.own(s)), size, constants, scalars });
+    this.kernelCounts.set(kernel, (this.kernelCounts.get(kernel) ?? 0) + 1);
+    const ids = inputs.map((s) => this.own(s));
+    this.channel.post({ type: 'run', out: out.id, kernel, inputs: ids, size, constants, scalars });
     return out;
   }
 
@@ -130,13 +205,13 @@ export class GpujsTensorDevice implements TensorDevice {
     this.memory.valuesAtLastCollect = this.memory.liveValues;
   }
 
-  /** Copy buffer `id` (of `size` values) to a new host array; waits for every job posted before. */
-  read(id: number, size: number): Float32Array {
+  /** Copy `size` values of buffer `id` from `offset` on to a new host array; waits for every job posted before. */
+  read(id: number, size: number, offset = 0): Float32Array {
     if (!this.channel.alive) throw new Error(`${this.name}: the device was released; its tensors' values are gone`);
     const into = this.channel.scratch(size);
     this.traffic.reads++;
     this.traffic.readValues += size;
-    this.channel.call({ type: 'read', id, size, into }, `read of buffer ${id} (${size} values)`);
+    this.channel.call({ type: 'read', id, size, offset, into }, `read of buffer ${id} (${size} values from ${offset})`);
     return new Float32Array(into, 0, size).slice();
   }
 }
