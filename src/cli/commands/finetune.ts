@@ -12,6 +12,7 @@ import { dropoutMasksFlag, dropoutMasksFromFlag } from '../dropout-masks-flag.ts
 import { finetune, formatScalars, type FinetuneOptions } from '../../train/finetune.ts';
 import { FINETUNE_TASKS, parseTask } from '../../train/finetune-tasks.ts';
 import { hyperparameterSearch } from '../../train/search.ts';
+import { withInterrupts } from '../interrupt.ts';
 
 const flags: Record<string, FlagSpec> = {
   task: { kind: 'string', help: FINETUNE_TASKS.join('|') },
@@ -120,13 +121,16 @@ export const finetuneCommand: Command = {
         if (f[name] !== undefined) throw new UsageError(`--${name} fixes one value; with --search give the values to try with --grid-${name}`);
       }
       if (f['stop-after'] !== undefined) throw new UsageError('--stop-after applies to a single run, not to --search');
-      const r = await hyperparameterSearch({ ...base, grid: { lr: numbers(f, 'grid-lr'), batch: numbers(f, 'grid-batch'), epochs: numbers(f, 'grid-epochs') } });
+      const grid = { lr: numbers(f, 'grid-lr'), batch: numbers(f, 'grid-batch'), epochs: numbers(f, 'grid-epochs') };
+      const { result: r, exit } = await withInterrupts('finetune', (signal) => hyperparameterSearch({ ...base, grid, signal }));
+      if (exit !== null) return exit;
       console.log(`search done: ${r.runs.length} runs; best run ${r.best?.index} (lr ${r.best?.lr}, batch ${r.best?.batch}, ${r.best?.epochs} epochs), dev ${r.metric} ${r.best?.value.toFixed(4)}; model in ${r.out}, table in ${r.out}/search.json`);
       if (r.test) console.log(`test: ${formatScalars(r.test.metrics)}`);
       return 0;
     }
     for (const name of ['grid-lr', 'grid-batch', 'grid-epochs']) if (f[name] !== undefined) throw new UsageError(`--${name} needs --search`);
-    const r = await finetune(base);
+    const { result: r, exit } = await withInterrupts('finetune', (signal) => finetune({ ...base, signal }));
+    if (exit !== null) return exit;
     if (!r.finished) {
       console.log(`stopped at step ${r.steps} of ${r.totalSteps}; continue with --resume`);
       return 0;

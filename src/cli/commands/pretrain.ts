@@ -3,6 +3,7 @@ import type { Command } from '../command.ts';
 import { selectBackendFromEnv } from '../../accel/select.ts';
 import { dropoutMasksFlag, dropoutMasksFromFlag } from '../dropout-masks-flag.ts';
 import { pretrain } from '../../train/pretrain.ts';
+import { withInterrupts } from '../interrupt.ts';
 
 const flags: Record<string, FlagSpec> = {
   corpus: { kind: 'list', help: 'training corpus files (one sentence per line, blank line between documents)' },
@@ -47,7 +48,8 @@ export const pretrainCommand: Command = {
     const { flags: f } = parseArgs(argv, flags);
     if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
     const dropoutMasks = dropoutMasksFromFlag(f['dropout-masks']);
-    const result = await pretrain({
+    const { result, exit } = await withInterrupts('pretrain', (signal) => pretrain({
+      signal,
       corpus: required<string[]>(f, 'corpus'),
       vocab: f.vocab as string | undefined,
       vocabSize: f['vocab-size'] as number,
@@ -78,7 +80,8 @@ export const pretrainCommand: Command = {
       bertAdam: Boolean(f['bert-adam']),
       logEvery: f['log-every'] as number | undefined,
       dropoutMasks,
-    });
+    }));
+    if (exit !== null) return exit;
     const e = result.lastEval;
     console.log(`done: ${result.steps} steps in ${result.seconds.toFixed(1)} s, ${Math.round(result.tokensPerSecond)} tokens/s; model in ${result.out}`);
     if (e) console.log(`held-out: MLM accuracy ${(100 * e.mlmAccuracy).toFixed(2)}%, NSP accuracy ${(100 * e.nspAccuracy).toFixed(2)}%, MLM loss ${e.mlmLoss.toFixed(4)}`);
