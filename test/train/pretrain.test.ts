@@ -1,7 +1,7 @@
 /**
  * The pretraining loop end to end on a few generated stories with a very small model: it learns,
  * an interrupted run resumed from its checkpoint equals the uninterrupted run bit for bit (cpu backend),
- * a diverging run stops with a clear message and keeps its last good checkpoint, and the final model
+ * a diverging run stops with a clear message and marks its diverged checkpoints as not good, and the final model
  * loads for fill-mask.
  */
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
