@@ -53,7 +53,8 @@ export function installInterruptHandlers(command: string, opts: InterruptOptions
     const at = now();
     if (first === null) {
       first = { signal, at };
-      write(`bert ${command}: ${signal}: finishing the current step, then saving a checkpoint and stopping (${signal === 'SIGINT' ? 'press Ctrl-C' : 'send it'} again to quit at once, without saving)`);
+      const again = signal === 'SIGINT' ? 'press Ctrl-C' : 'send it';
+      write(`bert ${command}: ${signal}: finishing the current step, then saving a checkpoint and stopping (${again} again to quit at once, without saving)`);
       controller.abort();
       return;
     }
@@ -81,7 +82,11 @@ interface MaybeInterrupted {
  * a signal, print where its checkpoint is and how to continue; `exit` is then the exit code to return
  * (130, 143), otherwise null.
  */
-export async function withInterrupts<T extends MaybeInterrupted>(command: string, body: (signal: AbortSignal) => Promise<T>, opts: InterruptOptions = {}): Promise<{ result: T; exit: number | null }> {
+export async function withInterrupts<T extends MaybeInterrupted>(
+  command: string,
+  body: (signal: AbortSignal) => Promise<T>,
+  opts: InterruptOptions = {},
+): Promise<{ result: T; exit: number | null }> {
   const handlers = installInterruptHandlers(command, opts);
   let result: T;
   try {

@@ -151,7 +151,9 @@ export function chooseResumeCheckpoint(outDir: string, say: (line: string) => vo
   const good = latestGoodCheckpoint(outDir);
   const problems = (cs: typeof all) => cs.map((c) => `${c.dir}: ${readCheckpointHealth(c.dir).problem ?? 'not good'}`).join('; ');
   if (!good) {
-    throw new Error(`--resume: no checkpoint in ${join(outDir, CHECKPOINT_DIR)} can be resumed from (${problems(all)}); start the run again without --resume, with a lower --lr`);
+    throw new Error(
+      `--resume: no checkpoint in ${join(outDir, CHECKPOINT_DIR)} can be resumed from (${problems(all)}); start the run again without --resume, with a lower --lr`,
+    );
   }
   for (const c of all.filter((c) => c.step > good.step)) {
     say(`--resume: removed ${c.dir}, newer than the last good checkpoint: ${readCheckpointHealth(c.dir).problem ?? 'not good'}`);

@@ -13,8 +13,10 @@
  *   it, so nothing rewards growth. The limit is far above what a healthy run reaches and far below what a
  *   diverged one does.
  * - the loss its weights give (at the next step, when the run gets there): finite, and at most
- *   SANE_LOSS_FACTOR times the run's first loss (or 1, if that is smaller). A healthy run's loss falls from
- *   its first value, with bumps of a few percent; a factor of 100 is a run going wrong, not noise.
+ *   SANE_LOSS_FACTOR times the run's first loss (or 1, if that is smaller). A run's loss starts near chance
+ *   level and a healthy run stays below it; a hundred times more is a run going wrong, not noise. This is
+ *   what catches the weights after the first step at a learning rate of 1000: about 1000 each, within the
+ *   weight limit, but giving a loss of 1e7.
  */
 
 /** A weight magnitude beyond this marks a diverged run (see the file comment). */
@@ -53,7 +55,10 @@ export function weightHealth(tensors: Iterable<readonly [string, ArrayLike<numbe
 
 /** "bert.pooler.dense.weight (3 NaN of 1024), cls.predictions.bias (1 infinite of 200)", at most `max` names. */
 export function describeNonFinite(nonFinite: WeightHealth['nonFinite'], max = 5): string {
-  const parts = nonFinite.map(({ name, nan, inf, size }) => `${name} (${[nan ? `${nan} NaN` : '', inf ? `${inf} infinite` : ''].filter(Boolean).join(', ')} of ${size})`);
+  const parts = nonFinite.map(({ name, nan, inf, size }) => {
+    const counts = [nan ? `${nan} NaN` : '', inf ? `${inf} infinite` : ''].filter(Boolean).join(', ');
+    return `${name} (${counts} of ${size})`;
+  });
   return parts.length <= max ? parts.join(', ') : `${parts.slice(0, max).join(', ')} and ${parts.length - max} more`;
 }
 
