@@ -15,7 +15,8 @@
  *
  * Around the loop, as in pretraining (pretrain.ts): a progress bar, metrics.jsonl, curves.svg, and
  * checkpoints that resume exactly: weights, AdamW moments, the dropout generator, the data-order generator
- * with the epoch and the position inside it, and the best-so-far record.
+ * with the epoch and the position inside it, and the best-so-far record; a NaN stop that names the last good
+ * checkpoint, and a clean stop on request (`signal`) that saves the step reached.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ import { linearWarmupDecay } from '../optim/schedule.ts';
 import { Rng, type RngState } from '../tensor/random.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { Vocab } from '../tokenizer/vocab.ts';
-import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS, latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { checkpointHealth, chooseResumeCheckpoint, effectiveDropoutMasks, LEGACY_DROPOUT_MASKS, markCheckpointBad, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { curvesSvg } from './curves-svg.ts';
 import { defaultHyperparameters } from './finetune-defaults.ts';
 import {
@@ -59,9 +60,13 @@ import {
   type TaskScores,
   type TaskSettings,
 } from './finetune-tasks.ts';
+import { yieldToEventLoop, type Interruption } from './interrupt.ts';
 import { MetricsLog } from './metrics-log.ts';
-import { NonFiniteLossError } from './pretrain.ts';
+import { cleanPartialWrites } from './partial-writes.ts';
+import { NonFiniteLossError, nonFiniteStop } from './pretrain.ts';
 import { Progress } from './progress.ts';
+import { compareResumeOptions, formatChanges, keepSavedWhereUnset } from './resume-options.ts';
+import { lossProblem, requireFiniteTensors } from './run-health.ts';
 
 export interface FinetuneOptions {
   task: FinetuneTask;
@@ -120,8 +125,13 @@ export interface FinetuneOptions {
   saveEvery?: number;
   /** Stop after this step as an interruption would (for testing resume). */
   stopAfter?: number;
-  /** Continue from the newest checkpoint in `out`. */
+  /**
+   * Continue from the newest good checkpoint in `out`. The options must be the run's, except
+   * RESUME_CHANGEABLE ones: those may change (the change is printed), and left undefined keep the run's.
+   */
   resume?: boolean;
+  /** Stop cleanly when aborted: the step in progress is finished and saved (`interrupted` in the result). */
+  signal?: AbortSignal;
   /** Lowercase (uncased vocabulary). Default: the init directory's tokenizer_config.json, else true. */
   lowercase?: boolean;
   /** Table columns for classification / regression (auto-detected by name otherwise). */
@@ -163,6 +173,8 @@ export interface FinetuneState {
   stoppedEarly: boolean;
   /** Train loss summed over the steps since the last train record, so a resumed run logs the same averages. */
   lossWindow: { loss: number; steps: number };
+  /** The loss of step 1, what later losses are judged against (run-health.ts). */
+  firstLoss?: number;
   options: Record<string, unknown>;
 }
 
@@ -181,6 +193,8 @@ export interface FinetuneResult {
   test?: TaskScores;
   hyperparameters: { lr: number; batch: number; epochs: number };
   seconds: number;
+  /** Set when `signal` stopped the run before its end. */
+  interrupted?: Interruption;
 }
 
 /** Files of a fine-tuned model directory besides config.json and model.safetensors. */
@@ -188,8 +202,14 @@ export const FINETUNE_SETTINGS_FILE = 'finetune.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 export const LABELS_FILE = 'labels.txt';
 
-/** Options that must be equal for a resume to continue the same run. */
-const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'lr', 'maxLength', 'warmupRatio', 'weightDecay', 'clip', 'seed', 'initializerRange', 'lowercase', 'patience', 'evalEvery', 'columns', 'qa', 'padMultiple', 'adamEps', 'dropoutMasks'] as const;
+/** Options that must be equal for a resume to continue the same run (resume-options.ts says why). */
+const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'maxLength', 'seed', 'initializerRange', 'lowercase', 'columns', 'qa', 'padMultiple', 'adamEps', 'dropoutMasks'] as const;
+/**
+ * Options a resume may change: each step reads them afresh and no saved state depends on them (the peak
+ * learning rate, the warmup, the clip, the weight decay, how often the dev set is evaluated, and the
+ * patience of early stopping, which compares its count of epochs without improvement when an epoch ends).
+ */
+export const RESUME_CHANGEABLE = ['lr', 'warmupRatio', 'weightDecay', 'clip', 'evalEvery', 'patience'] as const;
 
 /** Where the encoder comes from (see FinetuneOptions.init). */
 export type InitSource = { kind: 'pretrained'; dir: string; config: BertConfig } | { kind: 'scratch'; name: string; config: BertConfig };
@@ -255,11 +275,16 @@ export function scoresRecord(s: TaskScores): Record<string, unknown> {
  * Fine-tune a model on `opts.task`; see FinetuneOptions and the file comment. Resolves when the run (or
  * `stopAfter`) is done.
  */
-export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
-  const task = parseTask(opts.task);
-  const out = opts.out;
+export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
+  const task = parseTask(options.task);
+  const out = options.out;
   mkdirSync(out, { recursive: true });
-  const say = opts.progressStream === null ? () => {} : (s: string) => (opts.progressStream ?? process.stderr).write(s + '\n');
+  const say = options.progressStream === null ? () => {} : (s: string) => (options.progressStream ?? process.stderr).write(s + '\n');
+  for (const line of cleanPartialWrites(out)) say(line);
+  // A resumed run keeps the checkpoint's values of the changeable options it leaves unset.
+  const resumeFrom = options.resume ? chooseResumeCheckpoint(out, say) : null;
+  const saved = resumeFrom ? readCheckpoint<FinetuneState>(resumeFrom.dir) : null;
+  const opts = saved ? keepSavedWhereUnset(options, saved.trainerState.options, RESUME_CHANGEABLE) : options;
 
   // 1. The encoder's source, the vocabulary and the tokenizer.
   const source = resolveInit(opts.init);
@@ -339,6 +364,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   let model: BertPreTrainedModel;
   if (source.kind === 'pretrained') {
     model = loadPretrained(source.dir, { architecture, config: { ...head, ...initRange }, seed: o.seed, onWarning: () => {} });
+    requireFiniteTensors(model.namedParameters().map(([name, p]) => [name, p.data] as const), `--init ${source.dir}`);
     const r = model.loadReport!;
     say(`loaded ${source.dir} into ${architecture}: newly initialised ${r.missing.length ? r.missing.join(', ') : '(nothing)'}; unused from the checkpoint: ${r.unexpected.length} tensors${r.unexpected.length ? ` (${summariseNames(r.unexpected)})` : ''}`);
   } else {
@@ -369,15 +395,9 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     options: optionsRecord,
   };
   const metrics = new MetricsLog(join(out, 'metrics.jsonl'));
-  const resumeFrom = opts.resume ? latestCheckpoint(out) : null;
-  if (opts.resume && !resumeFrom) throw new Error(`--resume: no checkpoint in ${join(out, 'checkpoints')} to resume from`);
-  if (resumeFrom) {
-    const saved = readCheckpoint<FinetuneState>(resumeFrom.dir);
-    for (const key of RUN_IDENTITY) {
-      const a = JSON.stringify(saved.trainerState.options[key] ?? (key === 'dropoutMasks' ? LEGACY_DROPOUT_MASKS : null));
-      const b = JSON.stringify(optionsRecord[key] ?? null);
-      if (a !== b) throw new Error(`--resume: the checkpoint in ${resumeFrom.dir} was made with ${key} = ${a}, this run asks for ${b}`);
-    }
+  if (resumeFrom && saved) {
+    const changes = compareResumeOptions(saved.trainerState.options, optionsRecord, RUN_IDENTITY, RESUME_CHANGEABLE, resumeFrom.dir, { dropoutMasks: LEGACY_DROPOUT_MASKS });
+    if (changes.length) say(`--resume: continuing from step ${saved.trainerState.step} with ${formatChanges(changes)} (the run's other options are unchanged)`);
     loadWeightsIntoModel(model, readCheckpointWeights(resumeFrom.dir), { strict: true, initRng: model.initRng, initStd: config.initializerRange });
     optimizer.setState(saved.optimizer);
     state = { ...saved.trainerState, lossWindow: saved.trainerState.lossWindow ?? { loss: 0, steps: 0 }, options: optionsRecord };
@@ -393,14 +413,21 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
 
   const metricName = TASK_METRICS[task];
   const progress = opts.progressStream === null ? null : new Progress({ total: totalSteps, label: 'finetune', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: state.step });
+  let lastLoss: number | undefined;
+  /** The newest checkpoint this run has, with its step. */
+  let lastSaved: { step: number; dir: string } | null = resumeFrom;
   const checkpoint = async () => {
     state.dropoutRng = model.dropoutRng.getState();
-    return saveCheckpoint(out, {
-      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(modelTensors(model), { format: 'pt' }) },
+    const tensors = modelTensors(model);
+    const dir = await saveCheckpoint(out, {
+      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(tensors, { format: 'pt' }) },
       vocabText,
       optimizer: optimizer.getState(),
       trainerState: state as unknown as { step: number } & Record<string, unknown>,
+      health: checkpointHealth(tensors, lastLoss),
     });
+    lastSaved = { step: state.step, dir };
+    return dir;
   };
   const writeCurves = async () => {
     const svg = curvesSvg(metrics.read(), [
@@ -428,6 +455,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const logEvery = opts.logEvery ?? Math.max(1, Math.round(totalSteps / 50));
   const saveEvery = opts.saveEvery ?? 0;
   let sessionTokens = 0;
+  let interrupted: Interruption | undefined;
   const tStart = performance.now();
   model.dropoutSource.masks = o.dropoutMasks;
   model.train();
@@ -436,6 +464,15 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     const batches = batchIndices(train.features.length, { batchSize: hp.batch, rng: orderRng });
     for (let bi = state.batchInEpoch; bi < batches.length; bi++) {
       if (state.step >= stopAt) break outer;
+      if (opts.signal) {
+        await yieldToEventLoop(); // a signal handler gets to run between steps
+        if (opts.signal.aborted) {
+          // The step reached is saved unless it already is (or nothing was trained yet).
+          const dir = lastSaved?.step === state.step ? lastSaved.dir : state.step > 0 ? await checkpoint() : null;
+          interrupted = { step: state.step, checkpoint: dir };
+          break outer;
+        }
+      }
       const lr = hp.lr * linearWarmupDecay(state.step, warmup, totalSteps);
       const batch = collateTaskBatch(train.features, batches[bi], { padId, padMultiple: o.padMultiple ?? 1, maxLength: o.maxLength });
       let value: number;
@@ -444,12 +481,15 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
         ({ loss: value, gradNorm: norm } = trainStep(() => model.forward(taskBatchInputs(batch)).loss!, { params, optimizer, lr, clip: o.clip }));
       } catch (e) {
         if (!(e instanceof NonFiniteError)) throw e;
-        if (e.what === 'gradient norm') throw new NonFiniteLossError(`the gradient norm became ${e.value} at step ${state.step + 1}; training stopped.`);
-        const last = latestCheckpoint(out);
-        throw new NonFiniteLossError(`the loss became ${e.value} at step ${state.step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'} Try a lower --lr.`);
+        throw new NonFiniteLossError(await nonFiniteStop(out, e, state.step, lr, hp.lr, ''));
       }
       await releaseUnusedDeviceMemory(); // a no-op unless the weights are on a device
+      if (state.step === 0) state.firstLoss = value;
+      // This step's loss is the verdict on the weights it started from: a checkpoint of them is marked if bad.
+      const problem = lastSaved?.step === state.step ? lossProblem(value, state.firstLoss) : null;
+      if (problem) await markCheckpointBad(lastSaved!.dir, problem);
       state.step++;
+      lastLoss = value;
       state.batchInEpoch = bi + 1;
       sessionTokens += batch.inputIds.length;
       const window = state.lossWindow;
@@ -499,6 +539,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     best: state.best,
     hyperparameters: hp,
     seconds,
+    ...(interrupted ? { interrupted } : {}),
   };
   if (!finished) return result;
 

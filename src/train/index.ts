@@ -1,7 +1,10 @@
 /** Training: the pretraining loop, evaluation, checkpoints, progress, metrics logs, fill-mask (the curves are drawn by src/viz). */
 export { pretrain, evaluatePretraining, batchToInputs, countCorrect, pretrainConfig, NonFiniteLossError, type PretrainOptions, type PretrainResult, type PretrainState, type EvalResult } from './pretrain.ts';
 export { fillMask, loadMaskedLM, formatFillMask, type MaskPrediction } from './fill-mask.ts';
-export { saveCheckpoint, readCheckpoint, latestCheckpoint, listCheckpoints, checkpointName, encodeOptimizerState, loadOptimizerState, CHECKPOINT_DIR, type CheckpointContents } from './checkpoint.ts';
+export { saveCheckpoint, readCheckpoint, latestCheckpoint, latestGoodCheckpoint, listCheckpoints, readCheckpointHealth, markCheckpointBad, chooseResumeCheckpoint, checkpointHealth, checkpointName, encodeOptimizerState, loadOptimizerState, CHECKPOINT_DIR, type CheckpointContents, type CheckpointHealth } from './checkpoint.ts';
+export { weightHealth, weightProblem, lossProblem, requireFiniteTensors, describeNonFinite, SANE_WEIGHT_LIMIT, SANE_LOSS_FACTOR, type WeightHealth } from './run-health.ts';
+export { cleanPartialWrites } from './partial-writes.ts';
+export type { Interruption } from './interrupt.ts';
 export { Progress, formatDuration, type ProgressOptions } from './progress.ts';
 export { MetricsLog, type MetricsRecord } from './metrics-log.ts';
 export { finetune, resolveInit, readLowercase, saveTaskModel, taskModelFiles, scoresRecord, formatScalars, FINETUNE_SETTINGS_FILE, TOKENIZER_CONFIG_FILE, LABELS_FILE, type FinetuneOptions, type FinetuneResult, type FinetuneState, type BestDev, type InitSource } from './finetune.ts';

@@ -7,7 +7,9 @@
  *
  * Around that loop: a progress bar, metrics as JSON lines, evaluation on held-out text, checkpoints that
  * resume exactly (weights, optimizer moments, every generator's state, the data position), a learning-curve
- * SVG, and a clean stop with a clear message if the loss stops being finite.
+ * SVG, a clean stop with a clear message if the loss stops being finite (pointing to the last checkpoint
+ * whose weights are sane, which `--resume --lr <lower>` continues from), and a clean stop on request
+ * (`signal`: Ctrl-C in the CLI) that saves the step reached.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,10 +36,14 @@ import { Tensor } from '../tensor/tensor.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { trainWordPiece } from '../tokenizer/trainer.ts';
 import { Vocab } from '../tokenizer/vocab.ts';
-import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS, latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { checkpointHealth, chooseResumeCheckpoint, effectiveDropoutMasks, LEGACY_DROPOUT_MASKS, latestGoodCheckpoint, listCheckpoints, markCheckpointBad, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { curvesSvg } from './curves-svg.ts';
+import { yieldToEventLoop, type Interruption } from './interrupt.ts';
 import { MetricsLog } from './metrics-log.ts';
+import { cleanPartialWrites } from './partial-writes.ts';
 import { Progress } from './progress.ts';
+import { compareResumeOptions, formatChanges, keepSavedWhereUnset } from './resume-options.ts';
+import { lossProblem, SANE_WEIGHT_LIMIT } from './run-health.ts';
 
 export interface PretrainOptions {
   /** Training corpus files (one sentence per line, blank line between documents). */
@@ -75,8 +81,16 @@ export interface PretrainOptions {
   /** Output directory: final model, checkpoints/, metrics.jsonl, curves.svg, vocab.txt. */
   out: string;
   seed?: number;
-  /** Continue from the newest checkpoint in `out`. */
+  /**
+   * Continue from the newest good checkpoint in `out` (checkpoint.ts). The options must be the run's, except
+   * RESUME_CHANGEABLE ones: those may change (the change is printed), and left undefined keep the run's.
+   */
   resume?: boolean;
+  /**
+   * Stop cleanly when aborted: the step in progress is finished, a checkpoint of it saved, and the result
+   * says where (`interrupted`). See interrupt.ts.
+   */
+  signal?: AbortSignal;
   /** create_pretraining_data's knobs (defaults as there; maxPredictions defaults to round(0.15 * seqLen)). */
   maxPredictions?: number;
   maskedLmProb?: number;
@@ -109,6 +123,20 @@ export interface PretrainState {
   dropoutRng: RngState;
   stream: PretrainingStreamState;
   tokensSeen: number;
+  /** Train metrics summed since the last train record, so a resumed run logs the same averages. */
+  window?: TrainWindow;
+  /** The loss of step 1, what later losses are judged against (run-health.ts). */
+  firstLoss?: number;
+}
+
+/** Sums over the steps since the last train record of metrics.jsonl. */
+interface TrainWindow {
+  loss: number;
+  mlmCorrect: number;
+  mlmCount: number;
+  nspCorrect: number;
+  nspCount: number;
+  steps: number;
 }
 
 export interface EvalResult {
@@ -126,10 +154,17 @@ export interface PretrainResult {
   /** Tokens (batch x sequence positions) per second over this session's steps. */
   tokensPerSecond: number;
   seconds: number;
+  /** Set when `signal` stopped the run before its end. */
+  interrupted?: Interruption;
 }
 
-/** Options that must be equal for a resume to continue the same run. */
-const RUN_IDENTITY = ['corpus', 'seqLen', 'batch', 'steps', 'lr', 'warmup', 'seed', 'model', 'maxPredictions', 'dupeFactor', 'dynamicMasking', 'wholeWordMask', 'gradAccum', 'maskedLmProb', 'shortSeqProb', 'dropoutMasks'] as const;
+/** Options that must be equal for a resume to continue the same run (resume-options.ts says why). */
+const RUN_IDENTITY = ['corpus', 'seqLen', 'batch', 'steps', 'seed', 'model', 'maxPredictions', 'dupeFactor', 'dynamicMasking', 'wholeWordMask', 'gradAccum', 'maskedLmProb', 'shortSeqProb', 'dropoutMasks', 'lowercase', 'bertAdam'] as const;
+/**
+ * Options a resume may change: each step reads them afresh and no saved state depends on them (the
+ * schedule's peak and warmup, the clip, the weight decay, and the evaluation and save cadence).
+ */
+export const RESUME_CHANGEABLE = ['lr', 'warmup', 'clip', 'weightDecay', 'evalEvery', 'evalInstances', 'evalDupeFactor', 'saveEvery'] as const;
 
 /** The model config for a preset name or a config.json path, sized to the vocabulary. */
 export function pretrainConfig(model: string, vocabSize: number, seqLen: number): BertConfig {
@@ -276,22 +311,20 @@ async function loadDocuments(files: string[], tokenizer: BertTokenizer, onProgre
  * `stopAfter`) is done; the final model is in `opts.out` (config.json, model.safetensors, vocab.txt).
  */
 export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
-  const o = resolved(opts);
+  let o = resolved(opts);
   const out = opts.out;
   mkdirSync(out, { recursive: true });
   const say = opts.progressStream === null ? () => {} : (s: string) => (opts.progressStream ?? process.stderr).write(s + '\n');
+  for (const line of cleanPartialWrites(out)) say(line);
 
-  // 1. Resume: the newest checkpoint must come from the same run.
-  const resumeFrom = opts.resume ? latestCheckpoint(out) : null;
-  if (opts.resume && !resumeFrom) throw new Error(`--resume: no checkpoint in ${join(out, 'checkpoints')} to resume from`);
+  // 1. Resume: the newest good checkpoint must come from the same run; schedule settings may change.
+  const resumeFrom = opts.resume ? chooseResumeCheckpoint(out, say) : null;
   let saved: { trainerState: PretrainState; optimizer: ReturnType<typeof readCheckpoint>['optimizer'] } | null = null;
   if (resumeFrom) {
     saved = readCheckpoint<PretrainState>(resumeFrom.dir);
-    for (const key of RUN_IDENTITY) {
-      const a = JSON.stringify(saved.trainerState.options[key] ?? (key === 'dropoutMasks' ? LEGACY_DROPOUT_MASKS : undefined));
-      const b = JSON.stringify(o[key]);
-      if (a !== b) throw new Error(`--resume: the checkpoint in ${resumeFrom.dir} was made with ${key} = ${a}, this run asks for ${b}`);
-    }
+    o = resolved(keepSavedWhereUnset(opts, saved.trainerState.options, RESUME_CHANGEABLE));
+    const changes = compareResumeOptions(saved.trainerState.options, o, RUN_IDENTITY, RESUME_CHANGEABLE, resumeFrom.dir, { dropoutMasks: LEGACY_DROPOUT_MASKS });
+    if (changes.length) say(`--resume: continuing from step ${saved.trainerState.step} with ${formatChanges(changes)} (the run's other options are unchanged)`);
   }
 
   // 2. Vocabulary: given, from the checkpoint, or trained on the corpus.
@@ -379,14 +412,23 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
 
   const progress = opts.progressStream === null ? null : new Progress({ total: o.steps, label: 'pretrain', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: step });
   const optionsRecord = Object.fromEntries(Object.entries(o)) as Record<string, unknown>;
+  const window: TrainWindow = { loss: 0, mlmCorrect: 0, mlmCount: 0, nspCorrect: 0, nspCount: 0, steps: 0 };
+  if (saved?.trainerState.window) Object.assign(window, saved.trainerState.window);
+  let lastLoss: number | undefined;
+  let firstLoss = saved?.trainerState.firstLoss;
+  /** The newest checkpoint this run has, with its step. */
+  let lastSaved: { step: number; dir: string } | null = resumeFrom;
   const checkpoint = async () => {
-    const state: PretrainState = { step, totalSteps: o.steps, options: optionsRecord, dropoutRng: model.dropoutRng.getState(), stream: stream.getState(), tokensSeen };
+    const state: PretrainState = { step, totalSteps: o.steps, options: optionsRecord, dropoutRng: model.dropoutRng.getState(), stream: stream.getState(), tokensSeen, window: { ...window }, firstLoss };
+    const tensors = modelTensors(model);
     const dir = await saveCheckpoint(out, {
-      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(modelTensors(model), { format: 'pt' }) },
+      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(tensors, { format: 'pt' }) },
       vocabText,
       optimizer: optimizer.getState(),
       trainerState: state as unknown as { step: number } & Record<string, unknown>,
+      health: checkpointHealth(tensors, lastLoss),
     });
+    lastSaved = { step, dir };
     return dir;
   };
   const writeCurves = async () => {
@@ -408,13 +450,22 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
 
   // 5. The loop.
   const stopAt = Math.min(o.steps, opts.stopAfter ?? o.steps);
-  const window = { loss: 0, mlmCorrect: 0, mlmCount: 0, nspCorrect: 0, nspCount: 0, steps: 0 };
   const logEvery = opts.logEvery ?? Math.max(1, Math.round(o.steps / 50));
   const t0 = performance.now();
   let sessionTokens = 0;
   let lastEval: EvalResult | undefined;
+  let interrupted: Interruption | undefined;
   if (step === 0 && evalBatches.length) lastEval = await runEval();
   while (step < stopAt) {
+    if (opts.signal) {
+      await yieldToEventLoop(); // a signal handler gets to run between steps
+      if (opts.signal.aborted) {
+        // The step reached is saved unless it already is (or nothing was trained yet).
+        const dir = lastSaved?.step === step ? lastSaved.dir : step > 0 ? await checkpoint() : null;
+        interrupted = { step, checkpoint: dir };
+        break;
+      }
+    }
     // [docs: pretrain-step] The schedule's rate, then one trainStep: forward and backward per micro-batch, clip, AdamW.
     const lr = o.lr * linearWarmupDecay(step, o.warmup, o.steps);
     let stepLoss: number;
@@ -435,13 +486,15 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     } catch (e) {
       // [docs: pretrain-non-finite] A non-finite loss or gradient norm stops the run, naming the last good checkpoint.
       if (!(e instanceof NonFiniteError)) throw e;
-      const last = latestCheckpoint(out);
-      const lastGood = last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.';
-      if (e.what === 'loss') throw new NonFiniteLossError(`the loss became ${e.value} at step ${step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${lastGood} Try a lower --lr or a longer --warmup.`);
-      throw new NonFiniteLossError(`the gradient norm became ${e.value} at step ${step + 1}; training stopped. ${lastGood}`);
+      throw new NonFiniteLossError(await nonFiniteStop(out, e, step, lr, o.lr, 'or a longer --warmup'));
     }
     await releaseUnusedDeviceMemory(); // a no-op unless the weights are on a device
+    if (step === 0) firstLoss = stepLoss;
+    // This step's loss is the verdict on the weights it started from: a checkpoint of them is marked if bad.
+    const problem = lastSaved?.step === step ? lossProblem(stepLoss, firstLoss) : null;
+    if (problem) await markCheckpointBad(lastSaved!.dir, problem);
     step++;
+    lastLoss = stepLoss;
     window.loss += stepLoss;
     window.steps++;
     const mlmAcc = window.mlmCorrect / Math.max(1, window.mlmCount);
@@ -466,5 +519,26 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     await writeFileAtomic(join(out, 'model.safetensors'), encodeSafetensors(modelTensors(model), { format: 'pt' }));
   }
   await writeCurves();
-  return { steps: step, out, lastEval, tokensPerSecond: sessionTokens / Math.max(1e-9, seconds), seconds };
+  return { steps: step, out, lastEval, tokensPerSecond: sessionTokens / Math.max(1e-9, seconds), seconds, ...(interrupted ? { interrupted } : {}) };
+}
+
+/**
+ * The message of a training run stopped by a NaN or infinite loss or gradient norm at step `step + 1`. The
+ * checkpoint of `step`, if there is one, holds the weights that gave it: it is marked bad. The message names
+ * the newest good checkpoint before it (checkpoint.ts, run-health.ts) and how to continue from it. Shared
+ * with fine-tuning.
+ * @param lr the learning rate of the failed step; peakLr the run's --lr
+ * @param alsoTry more advice, e.g. 'or a longer --warmup'
+ */
+export async function nonFiniteStop(out: string, e: NonFiniteError, step: number, lr: number, peakLr: number, alsoTry: string): Promise<string> {
+  const current = listCheckpoints(out).find((c) => c.step === step);
+  if (current) await markCheckpointBad(current.dir, `its weights gave a ${e.what} of ${e.value} at the next step`);
+  const good = latestGoodCheckpoint(out, step);
+  const what = e.what === 'loss' ? `the loss became ${e.value} at step ${step + 1} (learning rate ${lr.toExponential(3)})` : `the gradient norm became ${e.value} at step ${step + 1}`;
+  const lower = Number((peakLr / 10).toPrecision(2));
+  const more = alsoTry ? ` ${alsoTry}` : '';
+  const where = good
+    ? `The last good checkpoint is ${good.dir} (step ${good.step}: finite weights, a sane loss). To continue from it with a lower learning rate, run the same command with --resume --lr ${lower} (a tenth of now)${more}.`
+    : `No checkpoint with finite weights (below ${SANE_WEIGHT_LIMIT}) and a sane loss was written; start again with a lower --lr (e.g. ${lower})${more}.`;
+  return `${what}; training stopped. ${where}`;
 }

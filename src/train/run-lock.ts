@@ -13,6 +13,7 @@
  * A lock held by a live process, or by a process on another host (a shared file system: its process cannot
  * be checked from here), is refused with a message naming the process, the host and the directory.
  */
+import { processAlive } from './partial-writes.ts';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -67,16 +68,7 @@ function installExitHook(): void {
   });
 }
 
-/** Whether process `pid` exists on this host (a process of another user counts: EPERM). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { processAlive } from './partial-writes.ts';
 
 /** The lock file's record, or null when it is missing or does not parse (a holder still writing it, or a crash mid-write). */
 function readRecord(path: string): RunLockRecord | null {

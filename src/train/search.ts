@@ -19,6 +19,7 @@ import { evaluateTaskModel, loadTaskModel } from './evaluate-task.ts';
 import { formatDuration } from './progress.ts';
 import { activeDevice } from '../accel/device.ts';
 import { effectiveDropoutMasks } from './checkpoint.ts';
+import type { Interruption } from './interrupt.ts';
 
 export interface SearchOptions extends Omit<FinetuneOptions, 'lr' | 'batch' | 'epochs' | 'stopAfter'> {
   /** Values to try; a list left out comes from the default grid for the model's size. */
@@ -54,8 +55,10 @@ export interface SearchResult {
   best: SearchRun | null;
   /** The chosen model on the test file. */
   test?: TaskScores;
-  /** False when `stopAfterRuns` cut the search short. */
+  /** False when `stopAfterRuns` or `signal` cut the search short. */
   finished: boolean;
+  /** Set when `signal` stopped the search: the run it stopped and where that run's checkpoint is. */
+  interrupted?: Interruption & { run: number };
 }
 
 /** Every combination of the grid, learning rate outermost, then batch size, then epochs. */
@@ -109,7 +112,7 @@ const RUN_FILE = 'search_run.json';
  * only when these are unchanged.
  */
 function runSettings(opts: SearchOptions): Record<string, unknown> {
-  const { out: _out, test: _test, resume: _resume, progressStream: _progress, logEvery: _log, saveEvery: _save, evalBatch: _evalBatch, grid: _grid, stopAfterRuns: _stop, init, ...rest } = opts;
+  const { out: _out, test: _test, resume: _resume, progressStream: _progress, logEvery: _log, saveEvery: _save, evalBatch: _evalBatch, grid: _grid, stopAfterRuns: _stop, signal: _signal, init, ...rest } = opts;
   const settings = { ...rest, init: typeof init === 'string' ? init : init.toJSON(), dropoutMasks: effectiveDropoutMasks(opts.dropoutMasks ?? 'auto', activeDevice() !== null) };
   return JSON.parse(JSON.stringify(settings)) as Record<string, unknown>; // drops undefined values
 }
@@ -180,6 +183,12 @@ export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchR
     say(`\nrun ${index} (${index + 1} of ${points.length}): lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs${resumeRun ? ' (resuming)' : ''}`);
     const t0 = performance.now();
     const r = await finetune({ ...opts, ...hp, out: dir, test: undefined, resume: resumeRun });
+    if (r.interrupted) {
+      // Stopped on request: this run resumes from its checkpoint with the search's --resume.
+      result.interrupted = { ...r.interrupted, run: index };
+      await writeSummary();
+      return result;
+    }
     const run: SearchRun = {
       index,
       ...hp,

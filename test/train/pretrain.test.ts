@@ -1,7 +1,7 @@
 /**
  * The pretraining loop end to end on a few generated stories with a very small model: it learns,
  * an interrupted run resumed from its checkpoint equals the uninterrupted run bit for bit (cpu backend),
- * a diverging run stops with a clear message and keeps its last good checkpoint, and the final model
+ * a diverging run stops with a clear message and marks its diverged checkpoints as not good, and the final model
  * loads for fill-mask.
  */
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -85,22 +85,29 @@ describe('pretrain', () => {
 
   it('refuses to resume a run with different options, naming the option', async () => {
     const out = join(dir, 'interrupted');
-    await expect(pretrain(base(out, { resume: true, lr: 1e-3 }))).rejects.toThrow(/made with lr = 0\.003, this run asks for 0\.001/);
+    await expect(pretrain(base(out, { resume: true, batch: 4 }))).rejects.toThrow(/made with batch = 8, this run asks for 4/);
+    await expect(pretrain(base(out, { resume: true, seed: 4 }))).rejects.toThrow(/made with seed = 3, this run asks for 4/);
     await expect(pretrain(base(join(dir, 'nothing-here'), { resume: true }))).rejects.toThrow(/no checkpoint in .* to resume from/);
     // How dropout masks are made is part of the run: the cpu backend's default is the stream.
     await expect(pretrain(base(out, { resume: true, dropoutMasks: 'counter' }))).rejects.toThrow(/made with dropoutMasks = "stream", this run asks for "counter"/);
   });
 
-  it('stops with a clear message when the loss stops being finite, keeping the last good checkpoint', async () => {
+  it('stops with a clear message when the loss stops being finite, and keeps no diverged checkpoint as good', async () => {
     const out = join(dir, 'diverge');
-    // A learning rate of 1e12 sends the weights to infinity within a few steps.
+    // A learning rate of 1e12 sends the weights to 1e12 at the first step and the loss to NaN soon after: no
+    // checkpoint of this run is a place to continue from (test/reliability/training-nan.test.ts has a run
+    // with good checkpoints before its divergence).
     const run = pretrain(base(out, { lr: 1e12, warmup: 0, steps: 40, saveEvery: 1, clip: 1e30 }));
     await expect(run).rejects.toThrow(NonFiniteLossError);
-    await expect(pretrain(base(join(dir, 'diverge2'), { lr: 1e12, warmup: 0, steps: 40, saveEvery: 1, clip: 1e30 }))).rejects.toThrow(/became (NaN|Infinity|-Infinity) at step \d+.*last good checkpoint is .*step-\d+/s);
+    await expect(pretrain(base(join(dir, 'diverge2'), { lr: 1e12, warmup: 0, steps: 40, saveEvery: 1, clip: 1e30 }))).rejects.toThrow(
+      /became (NaN|Infinity|-Infinity) at step \d+.*No checkpoint with finite weights \(below 10000\) and a sane loss was written; start again with a lower --lr/s,
+    );
     const last = latestCheckpoint(out);
     expect(last).not.toBeNull();
-    const log = readFileSync(join(last!.dir, 'trainer_state.json'), 'utf8');
-    expect(JSON.parse(log).step).toBe(last!.step);
+    const state = JSON.parse(readFileSync(join(last!.dir, 'trainer_state.json'), 'utf8'));
+    expect(state.step).toBe(last!.step);
+    expect(state.health.good).toBe(false);
+    await expect(pretrain(base(out, { resume: true, lr: 1e-3 }))).rejects.toThrow(/--resume: no checkpoint in .* can be resumed from \(.*step-\d+: (weights up to|its weights gave)/);
   });
 
   it('reports bad options before doing any work', async () => {

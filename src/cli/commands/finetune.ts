@@ -15,6 +15,7 @@ import { Vocab } from '../../tokenizer/vocab.ts';
 import { finetune, formatScalars, type FinetuneOptions } from '../../train/finetune.ts';
 import { FINETUNE_TASKS, parseTask } from '../../train/finetune-tasks.ts';
 import { hyperparameterSearch } from '../../train/search.ts';
+import { withInterrupts } from '../interrupt.ts';
 
 const flags: Record<string, FlagSpec> = {
   task: { kind: 'string', help: FINETUNE_TASKS.join('|') },
@@ -129,12 +130,16 @@ export const finetuneCommand: Command = {
 async function run(f: ParsedArgs['flags'], base: FinetuneOptions): Promise<number> {
   if (f.search) {
     const grid = f as Record<string, number[] | undefined>;
-    const r = await hyperparameterSearch({ ...base, grid: { lr: grid['grid-lr'], batch: grid['grid-batch'], epochs: grid['grid-epochs'] } });
+    const { result: r, exit } = await withInterrupts('finetune', (signal) =>
+      hyperparameterSearch({ ...base, grid: { lr: grid['grid-lr'], batch: grid['grid-batch'], epochs: grid['grid-epochs'] }, signal }),
+    );
+    if (exit !== null) return exit;
     console.log(`search done: ${r.runs.length} runs; best run ${r.best?.index} (lr ${r.best?.lr}, batch ${r.best?.batch}, ${r.best?.epochs} epochs), dev ${r.metric} ${r.best?.value.toFixed(4)}; model in ${r.out}, table in ${r.out}/search.json`);
     if (r.test) console.log(`test: ${formatScalars(r.test.metrics)}`);
     return 0;
   }
-  const r = await finetune(base);
+  const { result: r, exit } = await withInterrupts('finetune', (signal) => finetune({ ...base, signal }));
+  if (exit !== null) return exit;
   if (!r.finished) {
     console.log(`stopped at step ${r.steps} of ${r.totalSteps}; continue with --resume`);
     return 0;

@@ -11,6 +11,7 @@ import { withRunDirectory } from '../run-dir.ts';
 import { VocabSizeError } from '../../tokenizer/trainer.ts';
 import { Vocab } from '../../tokenizer/vocab.ts';
 import { pretrain, type PretrainOptions } from '../../train/pretrain.ts';
+import { withInterrupts } from '../interrupt.ts';
 
 const flags: Record<string, FlagSpec> = {
   corpus: { kind: 'list', path: 'file', help: 'training corpus files (one sentence per line, blank line between documents)' },
@@ -104,18 +105,19 @@ export const pretrainCommand: Command = {
       logEvery: f['log-every'] as number | undefined,
       dropoutMasks,
     };
-    const result = await withMaxLineBytes(f['max-line-bytes'], () =>
+    const { result, exit } = await withMaxLineBytes(f['max-line-bytes'], () =>
       withRunDirectory(out, async () => {
         // pretrain() reads a given vocabulary as it is; check it here, where its errors name it.
         if (f.vocab !== undefined) Vocab.fromFile(f.vocab as string);
         try {
-          return await pretrain(options);
+          return await withInterrupts('pretrain', (signal) => pretrain({ ...options, signal }));
         } catch (err) {
           if (err instanceof VocabSizeError) throw new UsageError(`--vocab-size ${err.requested} is below the minimum for this corpus, ${err.minimum} (${err.reason}): ask for at least ${err.minimum}`);
           throw err;
         }
       }),
     );
+    if (exit !== null) return exit;
     const e = result.lastEval;
     console.log(`done: ${result.steps} steps in ${result.seconds.toFixed(1)} s, ${Math.round(result.tokensPerSecond)} tokens/s; model in ${result.out}`);
     if (e) console.log(`held-out: MLM accuracy ${(100 * e.mlmAccuracy).toFixed(2)}%, NSP accuracy ${(100 * e.nspAccuracy).toFixed(2)}%, MLM loss ${e.mlmLoss.toFixed(4)}`);
