@@ -1,7 +1,7 @@
 /**
  * Generate src/tokenizer/unicode-tables.ts: the Unicode data BERT's normaliser and pre-tokeniser use, frozen at
  * the versions Hugging Face `tokenizers` (0.23.2) uses, so that tokenisation no longer follows whatever Unicode
- * version the JavaScript engine happens to ship. Also writes test/tokenizer/fixtures/unicode-changes.json, the
+ * version the JavaScript engine happens to ship. Also writes test/fixtures/tokenizer/unicode-changes.json, the
  * characters whose class differs between those versions and Unicode 17.0 (the property test checks the engine's
  * `\p{...}` classes against the tables except on exactly these).
  *
@@ -176,10 +176,10 @@ const changes = {
   punctuation: fmt(symmetricDiff(punct8, punct17)),
   nonspacingMark: fmt(symmetricDiff(mn8, mn17)),
 };
-writeFileSync(new URL('../test/tokenizer/fixtures/unicode-changes.json', import.meta.url), JSON.stringify(changes, null, 1) + '\n');
+writeFileSync(new URL('../test/fixtures/tokenizer/unicode-changes.json', import.meta.url), JSON.stringify(changes, null, 1) + '\n');
 const count = (s: Set<number>) => s.size;
 console.log(
-  `wrote src/tokenizer/unicode-tables.ts and test/tokenizer/fixtures/unicode-changes.json\n` +
+  `wrote src/tokenizer/unicode-tables.ts and test/fixtures/tokenizer/unicode-changes.json\n` +
     `changed ${CATEGORY_VERSION} -> ${STD_VERSION}: control ${count(symmetricDiff(control8, control17))}, ` +
     `punctuation ${count(symmetricDiff(punct8, punct17))}, non-spacing marks ${count(symmetricDiff(mn8, mn17))}; ` +
     `lowercase runs ${runs.length}, multi ${multi.length}`,
