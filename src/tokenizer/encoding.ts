@@ -142,9 +142,9 @@ export function assemble(
     sequenceIds: [],
     wordIds: [],
   };
-  const pushSpecial = (id: number, type: number) => {
+  const pushSpecial = (which: 'cls' | 'sep', type: number) => {
     if (!addSpecialTokens) return;
-    e.inputIds.push(id);
+    e.inputIds.push(special[which]);
     e.tokenTypeIds.push(type);
     e.attentionMask.push(1);
     e.specialTokensMask.push(1);
@@ -163,12 +163,12 @@ export function assemble(
       e.wordIds.push(s.wordIds[i]);
     }
   };
-  pushSpecial(special.cls, 0);
+  pushSpecial('cls', 0);
   pushPart(a, aPart, 0);
-  pushSpecial(special.sep, 0);
+  pushSpecial('sep', 0);
   if (b && bPart) {
     pushPart(b, bPart, 1);
-    pushSpecial(special.sep, 1);
+    pushSpecial('sep', 1);
   }
   e.tokens = e.inputIds.map(idToToken);
   return e;

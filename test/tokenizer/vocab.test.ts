@@ -42,7 +42,9 @@ describe('Vocab', () => {
 
   it('says which special tokens are missing and which ids are out of range', () => {
     const v = new Vocab(['[PAD]', '[UNK]', 'a']);
-    expect(() => v.specialIds).toThrow('vocabulary lacks special token(s) [CLS], [SEP], [MASK]');
+    expect(v.specialIds.pad).toBe(0);
+    expect(() => v.specialIds.cls).toThrow('vocab: the vocabulary has no [CLS] token, which adding special tokens');
+    expect(() => v.specialIds.mask).toThrow('vocab: the vocabulary has no [MASK] token, which masking (pretraining, fill-mask) needs');
     expect(() => v.idToToken(3)).toThrow('token id 3 is outside the vocabulary (expected an integer in [0, 3))');
     expect(() => v.idToToken(-1)).toThrow(/outside the vocabulary/);
   });
