@@ -1,0 +1,29 @@
+/**
+ * The playground's run in Node: the same session code (web/src/session.ts), the same seed, a few steps on
+ * each backend, printed as JSON. The browser test compares the page's losses with these, bit for bit.
+ *
+ *   npx tsx web/scripts/node-losses.ts [steps] [seed]
+ */
+import { setCpuThreads } from '../../src/accel/cpu/threads.ts';
+import { PretrainSession, SESSION_BACKENDS, type StepRecord } from '../src/session.ts';
+
+const steps = Number(process.argv[2] ?? 3);
+const seed = Number(process.argv[3] ?? 0);
+setCpuThreads(1); // as in the page: one thread (results do not depend on it, but the timing does)
+const out: Record<string, { mlm: number[]; nsp: number[]; tokensPerSecond: number; setupMs: number }> = {};
+for (const backend of SESSION_BACKENDS) {
+  const t0 = performance.now();
+  const session = PretrainSession.create({ seed, backend });
+  const setupMs = performance.now() - t0;
+  const records: StepRecord[] = [];
+  for (let i = 0; i < steps; i++) records.push(session.trainOne());
+  const timed = records.slice(1); // the first step warms up
+  const ms = timed.reduce((s, r) => s + r.ms, 0);
+  out[backend] = {
+    mlm: records.map((r) => r.mlmLoss),
+    nsp: records.map((r) => r.nspLoss),
+    tokensPerSecond: timed.length ? (timed.reduce((s, r) => s + r.tokens, 0) / ms) * 1000 : 0,
+    setupMs,
+  };
+}
+console.log(JSON.stringify(out));
