@@ -10,7 +10,9 @@ import { PretrainSession, SESSION_BACKENDS, type StepRecord } from '../src/sessi
 const steps = Number(process.argv[2] ?? 3);
 const seed = Number(process.argv[3] ?? 0);
 setCpuThreads(1); // as in the page: one thread (results do not depend on it, but the timing does)
-const out: Record<string, { mlm: number[]; nsp: number[]; tokensPerSecond: number; setupMs: number }> = {};
+/** The prompt whose fill-mask probabilities the test compares after the steps. */
+const CHECK_PROMPT = 'the cow likes to eat [MASK] .';
+const out: Record<string, { mlm: number[]; nsp: number[]; fill: { token: string; probability: number }[]; tokensPerSecond: number; setupMs: number }> = {};
 for (const backend of SESSION_BACKENDS) {
   const t0 = performance.now();
   const session = PretrainSession.create({ seed, backend });
@@ -22,6 +24,7 @@ for (const backend of SESSION_BACKENDS) {
   out[backend] = {
     mlm: records.map((r) => r.mlmLoss),
     nsp: records.map((r) => r.nspLoss),
+    fill: session.fillMask(CHECK_PROMPT, 5)[0]!.candidates.map(({ token, probability }) => ({ token, probability })),
     tokensPerSecond: timed.length ? (timed.reduce((s, r) => s + r.tokens, 0) / ms) * 1000 : 0,
     setupMs,
   };
