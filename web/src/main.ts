@@ -40,9 +40,9 @@ worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
   } else if (m.type === 'progress') {
     $('curves').innerHTML = m.step > 0 ? m.curves : '';
     running = m.running;
-    const loss = m.step > 0 ? `  masked LM loss ${m.mlmLoss.toFixed(3)}  next-sentence loss ${m.nspLoss.toFixed(3)}` : '';
-    const speed = m.tokensPerSecond > 0 ? `  ${Math.round(m.tokensPerSecond).toLocaleString('en')} tokens/s` : '';
-    const where = run ? `  [${run.backend}${run.fallback ? ', fallback' : ''}]` : '';
+    const loss = m.step > 0 ? ` · masked LM loss ${m.mlmLoss.toFixed(3)} · next-sentence loss ${m.nspLoss.toFixed(3)}` : '';
+    const speed = m.tokensPerSecond > 0 ? ` · ${Math.round(m.tokensPerSecond).toLocaleString('en')} tokens/s` : '';
+    const where = run ? ` · ${run.backend} kernels${run.fallback ? ' (fallback)' : ''}` : '';
     $('status').textContent = `${m.running ? 'training' : m.step >= m.steps ? 'done' : 'paused'}: step ${m.step} of ${m.steps}${loss}${speed}${where}`;
     buttons();
   } else if (m.type === 'log') log(m.message, true);

@@ -53,10 +53,17 @@ function info(s: PretrainSession, fallback: string | null, setupMs: number): Run
   };
 }
 
+/** Steps in the moving average drawn over the raw losses (one batch's NSP loss is noisy). */
+const AVERAGE = 20;
+
 function record(r: StepRecord): void {
   records.push({ step: r.step, split: 'train', mlm_loss: r.mlmLoss, nsp_loss: r.nspLoss });
   recent.push(r);
-  if (recent.length > 20) recent.shift();
+  if (recent.length > AVERAGE) recent.shift();
+  if (recent.length === AVERAGE) {
+    const mean = (f: (x: StepRecord) => number) => recent.reduce((s, x) => s + f(x), 0) / AVERAGE;
+    records.push({ step: r.step, split: `mean of ${AVERAGE} steps`, mlm_loss: mean((x) => x.mlmLoss), nsp_loss: mean((x) => x.nspLoss) });
+  }
 }
 
 function tokensPerSecond(): number {
@@ -67,11 +74,11 @@ function tokensPerSecond(): number {
 
 function progress(): void {
   if (!session) return;
-  const last = records[records.length - 1];
+  const last = recent[recent.length - 1];
   const curves = curvesSvg(records, [{ metric: 'mlm_loss', title: 'masked LM loss' }, { metric: 'nsp_loss', title: 'next-sentence loss' }], `pretraining, seed ${session.options.seed}`);
   post({
     type: 'progress', step: session.step, steps: session.options.steps, running,
-    mlmLoss: last ? (last.mlm_loss as number) : NaN, nspLoss: last ? (last.nsp_loss as number) : NaN, tokensPerSecond: tokensPerSecond(), curves,
+    mlmLoss: last?.mlmLoss ?? NaN, nspLoss: last?.nspLoss ?? NaN, tokensPerSecond: tokensPerSecond(), curves,
   });
 }
 
