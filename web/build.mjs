@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Build the playground into a static folder (default web/dist): index.html, style.css, main.js (the page),
- * worker.js (the Web Worker that trains) and lazily loaded chunks. Any static host can serve it, with the
+ * worker.js (the Web Worker that trains), bert.js (the whole library as one ES module for a page of one's
+ * own) and the chunks they share or load lazily (gpu.js). Any static host can serve it, with the
  * two headers that give the page SharedArrayBuffer (docs/browser.md):
  *   Cross-Origin-Opener-Policy: same-origin
  *   Cross-Origin-Embedder-Policy: require-corp
@@ -52,7 +53,8 @@ export async function buildWeb(outdir = join(WEB, 'dist'), { quiet = false } = {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: { main: join(WEB, 'src/main.ts'), worker: join(WEB, 'src/worker.ts') },
+    // bert.js is the whole library (src/index.ts) for pages of one's own: import { BertConfig, ... } from './bert.js'.
+    entryPoints: { main: join(WEB, 'src/main.ts'), worker: join(WEB, 'src/worker.ts'), bert: join(WEB, '../src/index.ts') },
     outdir,
     bundle: true,
     format: 'esm',

@@ -23,6 +23,8 @@ const args = process.argv.slice(2);
 const SHOTS = resolve(args.includes('--screenshots') ? args[args.indexOf('--screenshots') + 1] : join(ROOT, 'web/test-output'));
 const TRAIN_SECONDS = Number(args.includes('--train-seconds') ? args[args.indexOf('--train-seconds') + 1] : 12);
 const STEPS = 3;
+/** With --speed-steps N: also time N wasm steps in the page and in Node (docs/performance.md). */
+const SPEED_STEPS = args.includes('--speed-steps') ? Number(args[args.indexOf('--speed-steps') + 1]) : 0;
 const SEED = 0;
 const PROMPT = 'the cow likes to eat [MASK] .';
 const t0 = Date.now();
@@ -185,6 +187,17 @@ try {
     check(fillSame, `${backend}: fill-mask answers "${PROMPT}" with Node's candidates and probabilities (${fill.map((c) => `${c.token} ${c.probability.toFixed(4)}`).join(', ')})`);
   }
 
+  // The whole library as one module (bert.js, from src/index.ts) loads in a page: a tokenizer and a forward pass.
+  const lib = await evaluate(`import('./bert.js').then((b) => {
+    const vocab = new b.Vocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'cow', 'eats', 'grass', '##s', '.']);
+    const enc = new b.BertTokenizer(vocab).encode('the cows eat grass .');
+    const model = new b.BertModel(new b.BertConfig({ vocabSize: vocab.size, hiddenSize: 8, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 16 }), { seed: 1 });
+    const out = model.forward({ inputIds: new b.Tensor(Int32Array.from(enc.inputIds), [1, enc.inputIds.length]) });
+    return { tokens: enc.tokens, shape: out.lastHiddenState.shape, finite: out.lastHiddenState.data.every(Number.isFinite), backend: b.getBackend() };
+  })`);
+  check(lib.tokens.join(' ') === '[CLS] the cow ##s [UNK] grass . [SEP]' && lib.shape.join(',') === '1,8,8' && lib.finite,
+    `bert.js (the library bundle) loads in the page: tokens ${lib.tokens.join(' ')}, hidden states [${lib.shape}] on the ${lib.backend} backend`);
+
   // Save the model and load it back: the same answers.
   const saved = await evaluate(`playground.request('save').then((f) => ({ config: f['config.json'], vocab: f['vocab.txt'], weights: Array.from(f['model.safetensors']) }))`);
   check(saved.weights.length > 100_000 && JSON.parse(saved.config).architectures[0] === 'BertForPreTraining', `save: config.json, vocab.txt and a ${saved.weights.length}-byte model.safetensors`);
@@ -192,6 +205,15 @@ try {
   await evaluate(`playground.request('load', { config: ${JSON.stringify(saved.config)}, vocab: ${JSON.stringify(saved.vocab)}, weights: new Uint8Array(${JSON.stringify(saved.weights)}), backend: 'wasm' })`);
   const after = await evaluate(`playground.request('fill', { text: ${JSON.stringify(PROMPT)} })`);
   check(JSON.stringify(after) === JSON.stringify(before), 'load: the saved files load back and fill-mask gives the same probabilities');
+
+  if (SPEED_STEPS > 0) {
+    // One after the other, so that they do not share the cores: Node first, then the page.
+    const nodeSpeed = JSON.parse(await output(process.execPath, ['--import', 'tsx', 'web/scripts/node-losses.ts', String(SPEED_STEPS), String(SEED), 'wasm'], 600, 'the Node speed run')).wasm;
+    await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: 'wasm' } })`, 120);
+    const recs = (await evaluate(`playground.steps(${SPEED_STEPS})`, 600)).slice(1);
+    const page = (recs.reduce((n, r) => n + r.tokens, 0) / recs.reduce((n, r) => n + r.ms, 0)) * 1000;
+    say(`speed, wasm, one thread, ${SPEED_STEPS} steps (the first not counted): page ${Math.round(page)} tokens/s, Node ${Math.round(nodeSpeed.tokensPerSecond)} tokens/s (page/Node ${(page / nodeSpeed.tokensPerSecond).toFixed(2)})`);
+  }
 
   // The page as a learner uses it: Start, train for a while, fill-mask, WordPiece, attention.
   await evaluate(`document.getElementById('start').click()`);
