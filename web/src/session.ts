@@ -107,6 +107,9 @@ export class PretrainSession {
     const o = { ...SESSION_DEFAULTS, ...opts, corpus: opts.corpus ?? null };
     useBackend(o.backend);
     const docs = o.corpus !== null ? parseCorpus(o.corpus, 'pasted text').map((d) => d.sentences) : generateSyntheticDocuments({ documents: o.documents, seed: 1000 + o.seed });
+    if (docs.length < 2) {
+      throw new Error(`the text is one document: next-sentence prediction draws its random sentence B from another document, so separate at least two documents with a blank line (found ${docs.length})`);
+    }
     const tokens = trainWordPiece({ texts: docs.map((d) => d.join('\n')), vocabSize: o.vocabSize });
     const tokenizer = new BertTokenizer(new Vocab(tokens));
     const maskingVocab = createMaskingVocab(tokens);
