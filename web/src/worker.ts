@@ -62,7 +62,8 @@ function record(r: StepRecord): void {
   if (recent.length > AVERAGE) recent.shift();
   if (recent.length === AVERAGE) {
     const mean = (f: (x: StepRecord) => number) => recent.reduce((s, x) => s + f(x), 0) / AVERAGE;
-    records.push({ step: r.step, split: `mean of ${AVERAGE} steps`, mlm_loss: mean((x) => x.mlmLoss), nsp_loss: mean((x) => x.nspLoss) });
+    // Drawn at the middle of its window, so that it does not lag behind the raw curve.
+    records.push({ step: Math.round(r.step - (AVERAGE - 1) / 2), split: `mean of ${AVERAGE} steps`, mlm_loss: mean((x) => x.mlmLoss), nsp_loss: mean((x) => x.nspLoss) });
   }
 }
 
