@@ -20,13 +20,18 @@ const TYPES = {
   '.map': 'application/json', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.wasm': 'application/wasm',
 };
 
-/** Serve `dir` on 127.0.0.1:`port`. @returns the server and its URL once listening */
-export function serveStatic(dir, port = 0) {
+/**
+ * Serve `dir` on 127.0.0.1:`port`; `isolated: false` leaves out COOP/COEP (the browser test checks the
+ * page's fallback that way). @returns the server and its URL once listening
+ */
+export function serveStatic(dir, port = 0, { isolated = true } = {}) {
   const root = resolve(dir);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = normalize(join(root, path.endsWith('/') ? path + 'index.html' : path));
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' };
+    const headers = isolated
+      ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cache-Control': 'no-store' }
+      : { 'Cache-Control': 'no-store' };
     let ok = false;
     try {
       ok = (file === root || file.startsWith(root + sep)) && statSync(file).isFile();

@@ -195,7 +195,7 @@ const corpusBox = $<HTMLTextAreaElement>('corpus');
 corpusBox.ondragover = (e) => e.preventDefault();
 corpusBox.ondrop = async (e) => { e.preventDefault(); const f = e.dataTransfer?.files[0]; if (f) corpusBox.value = await f.text(); };
 setInterval(() => { if (running) void refreshFill(); }, 2000);
-if (!crossOriginIsolated) log('This page is not cross-origin isolated (no COOP/COEP headers): the wasm kernels fall back to cpu. See docs/browser.md.', true);
+if (!crossOriginIsolated) log('This page is not cross-origin isolated (no COOP/COEP headers): where the browser refuses shared WebAssembly memory, the wasm kernels fall back to cpu. See docs/browser.md.');
 
 /** For the browser test and the console: the worker's request channel. */
 (window as unknown as { playground: unknown }).playground = {

@@ -113,7 +113,7 @@ async function connect(url) {
   };
 }
 
-let chromium = null, server = null, cdp = null;
+let chromium = null, server = null, plainServer = null, cdp = null;
 const profile = mkdtempSync(join(tmpdir(), 'bert-chromium-'));
 try {
   const out = await buildWeb(undefined, { quiet: true });
@@ -239,6 +239,18 @@ try {
   writeFileSync(join(SHOTS, 'playground-attention.png'), Buffer.from(att.data, 'base64'));
   say(`screenshots: ${join(SHOTS, 'playground.png')}, ${join(SHOTS, 'playground-attention.png')}`);
   await evaluate(`playground.request('pause')`);
+
+  // Served without COOP/COEP (a static host left as it is): the page is not cross-origin isolated. The wasm
+  // kernels run in one thread, so Chromium still runs them; a browser that refuses shared wasm memory there
+  // gets the cpu kernels and a message. Either way the first step matches Node's.
+  ({ server: plainServer } = await serveStatic(out, 0, { isolated: false }));
+  await send('Page.navigate', { url: `http://127.0.0.1:${plainServer.address().port}/` });
+  await waitFor('typeof window.playground === "object" && document.readyState === "complete"', 30, 'the page served without COOP/COEP');
+  const plain = await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: 'wasm' } })`, 120);
+  const plainFirst = (await evaluate('playground.steps(1)', 60))[0];
+  const fellBack = plain.backend === 'cpu' && /wasm failed/.test(plain.fallback ?? '');
+  check(!plain.crossOriginIsolated && (plain.backend === 'wasm' || fellBack) && Object.is(plainFirst.mlmLoss, node[plain.backend].mlm[0]),
+    `without COOP/COEP: not isolated, ${fellBack ? `fell back to cpu (${plain.fallback})` : 'the wasm kernels still run'}, and the first step equals Node's`);
   check(consoleErrors.length === 0, `no console errors${consoleErrors.length ? `: ${consoleErrors.join(' | ')}` : ''}`);
 } catch (e) {
   failures.push(e.message);
@@ -250,8 +262,10 @@ try {
       process.kill(-chromium.child.pid, 'SIGKILL'); // its whole process group: renderer, GPU and utility processes
     } catch {}
   }
-  server?.close();
-  server?.closeAllConnections?.();
+  for (const s of [server, plainServer]) {
+    s?.close();
+    s?.closeAllConnections?.();
+  }
   rmSync(profile, { recursive: true, force: true });
 }
 say(failures.length === 0 ? 'browser test passed' : `browser test failed: ${failures.length} problem(s)`);
