@@ -13,7 +13,7 @@ const backends = (process.argv[4] ?? SESSION_BACKENDS.join(',')).split(',') as (
 setCpuThreads(1); // as in the page: one thread (results do not depend on it, but the timing does)
 /** The prompt whose fill-mask probabilities the test compares after the steps. */
 const CHECK_PROMPT = 'the cow likes to eat [MASK] .';
-const out: Record<string, { mlm: number[]; nsp: number[]; fill: { token: string; probability: number }[]; tokensPerSecond: number; setupMs: number }> = {};
+const out: Record<string, { mlm: number[]; nsp: number[]; fill: { token: string; probability: number }[]; tokensPerSecond: number; stepTokensPerSecond: number[]; setupMs: number }> = {};
 for (const backend of backends) {
   const t0 = performance.now();
   const session = PretrainSession.create({ seed, backend });
@@ -27,6 +27,7 @@ for (const backend of backends) {
     nsp: records.map((r) => r.nspLoss),
     fill: session.fillMask(CHECK_PROMPT, 5)[0]!.candidates.map(({ token, probability }) => ({ token, probability })),
     tokensPerSecond: timed.length ? (timed.reduce((s, r) => s + r.tokens, 0) / ms) * 1000 : 0,
+    stepTokensPerSecond: timed.map((r) => (r.tokens / r.ms) * 1000),
     setupMs,
   };
 }
