@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { setBackend } from '../autograd/dispatch.ts';
 import './cpu/index.ts';
+import { hostEnv } from './host-node.ts';
 
 export const BACKEND_CHOICES = ['cpu', 'gpujs', 'gpujs-webgpu', 'wasm'] as const;
 
@@ -31,7 +32,9 @@ function checkGpujsInstalled(backend: string): void {
  * Register and select the backend named by `env.BERT_BACKEND`.
  * @returns the backend now active
  */
-export async function selectBackendFromEnv(env: Record<string, string | undefined> = process.env): Promise<string> {
+export async function selectBackendFromEnv(
+  env: Record<string, string | undefined> = { BERT_BACKEND: hostEnv('BERT_BACKEND'), BERT_GPUJS_MODE: hostEnv('BERT_GPUJS_MODE') },
+): Promise<string> {
   const wanted = (env.BERT_BACKEND ?? '').trim() || 'cpu';
   switch (wanted) {
     case 'cpu':
@@ -61,4 +64,5 @@ export async function selectBackendFromEnv(env: Record<string, string | undefine
   }
 }
 
-if ((process.env.BERT_BACKEND ?? '').trim() !== '') await selectBackendFromEnv();
+// In Node, src/index.ts loads this module and BERT_BACKEND takes effect at once; a page has no environment.
+if ((hostEnv('BERT_BACKEND') ?? '').trim() !== '') await selectBackendFromEnv();

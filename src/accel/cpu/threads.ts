@@ -2,17 +2,18 @@
  * How many threads the cpu kernels may use, the main thread included, and from what size a kernel call is
  * worth splitting (posting a job and waking the workers costs tens of microseconds).
  *
- * Default: os.availableParallelism() (the cores this process may run on). The environment variable
- * BERT_THREADS overrides it (BERT_THREADS=1 keeps everything on the main thread), and setCpuThreads changes
- * it at run time (tests and benchmarks compare 1 thread with several in one process).
+ * Default: os.availableParallelism() (the cores this process may run on; 1 in a browser, see
+ * ../host-browser.ts). The environment variable BERT_THREADS overrides it (BERT_THREADS=1 keeps everything on
+ * the main thread), and setCpuThreads changes it at run time (tests and benchmarks compare 1 thread with
+ * several in one process). The environment is read on first use, not when this module loads.
  */
-import { availableParallelism } from 'node:os';
+import { hostEnv, hostThreads } from '../host-node.ts';
 
-let threads = threadsFromEnv(process.env.BERT_THREADS);
+let threads: number | null = null;
 
 /** The thread count BERT_THREADS asks for (`value`), or the number of cores when it is unset or empty. */
 export function threadsFromEnv(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return availableParallelism();
+  if (value === undefined || value.trim() === '') return hostThreads();
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`BERT_THREADS: expected a positive integer (1 = single-threaded), found "${value}"`);
   return n;
@@ -25,6 +26,7 @@ export function setCpuThreads(n: number): void {
 }
 
 export function getCpuThreads(): number {
+  threads ??= threadsFromEnv(hostEnv('BERT_THREADS'));
   return threads;
 }
 

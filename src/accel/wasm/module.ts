@@ -4,6 +4,7 @@
  * The memory is shared (a SharedArrayBuffer underneath) so that worker threads can run the same kernel on
  * it (threads.ts); it starts at one page and grows on demand up to the maximum declared in matmul.wat.
  */
+import { decodeBase64 } from './base64.ts';
 import { MATMUL_WASM_BASE64 } from './matmul-wasm.ts';
 import { WebAssemblyApi as WA, type WasmMemory, type WasmModule } from './webassembly.ts';
 
@@ -29,7 +30,7 @@ let loaded: WasmMatmulModule | null = null;
 /** The compiled module, its memory and its exports (compiled and instantiated synchronously on first call). */
 export function wasmMatmulModule(): WasmMatmulModule {
   if (!loaded) {
-    const module = new WA.Module(Buffer.from(MATMUL_WASM_BASE64, 'base64'));
+    const module = new WA.Module(decodeBase64(MATMUL_WASM_BASE64));
     const memory = new WA.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const instance = new WA.Instance(module, { env: { memory } });
     loaded = { module, memory, exports: instance.exports as unknown as MatmulExports };
