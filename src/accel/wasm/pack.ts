@@ -83,13 +83,37 @@ function packATransposed(a: Float32Array, aOff: number, m: number, k: number, ds
  */
 export function packB(b: Float32Array, bOff: number, n: number, k: number, transposed: boolean, dst: Float32Array, dstOff: number): void {
   const panels = Math.ceil(n / TILE_N);
-  for (let jp = 0; jp < panels; jp++) {
+  // B stored [n, k] (a Linear weight): a full panel interleaves 8 stored rows, so read the 8 rows side by
+  // side along p and write the panel front to back, as packA does with 4. (Row by row instead, each write
+  // skips 8 floats: 4.6x slower for a [3072, 768] weight, and a batch-1 BERT forward packs every weight.)
+  const fullTransposed = transposed ? Math.floor(n / TILE_N) : 0;
+  for (let jp = 0; jp < fullTransposed; jp++) {
+    const s0 = bOff + jp * TILE_N * k;
+    const s1 = s0 + k;
+    const s2 = s1 + k;
+    const s3 = s2 + k;
+    const s4 = s3 + k;
+    const s5 = s4 + k;
+    const s6 = s5 + k;
+    const s7 = s6 + k;
+    for (let p = 0, d = dstOff + jp * k * TILE_N; p < k; p++, d += TILE_N) {
+      dst[d] = b[s0 + p];
+      dst[d + 1] = b[s1 + p];
+      dst[d + 2] = b[s2 + p];
+      dst[d + 3] = b[s3 + p];
+      dst[d + 4] = b[s4 + p];
+      dst[d + 5] = b[s5 + p];
+      dst[d + 6] = b[s6 + p];
+      dst[d + 7] = b[s7 + p];
+    }
+  }
+  for (let jp = fullTransposed; jp < panels; jp++) {
     const base = dstOff + jp * k * TILE_N;
     const j0 = jp * TILE_N;
     const cols = Math.min(TILE_N, n - j0);
     if (cols < TILE_N) dst.fill(0, base, base + k * TILE_N);
     if (transposed) {
-      // B stored [n, k] (a Linear weight): read each row j along p, write every 8th float.
+      // B stored [n, k], the last, partial panel: read each row j along p, write every 8th float.
       for (let c = 0; c < cols; c++) {
         const s = bOff + (j0 + c) * k;
         for (let p = 0; p < k; p++) dst[base + p * TILE_N + c] = b[s + p];
