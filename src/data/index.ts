@@ -7,4 +7,5 @@ export * from './pretraining-instances.ts';
 export * from './pretraining-batches.ts';
 export * from './packed-instances.ts';
 export * from './synthetic-corpus.ts';
+export { generateSpanishCorpus, generateSpanishDocuments, SPANISH_ANIMALS, type SpanishAnimal } from './synthetic-corpus-es.ts';
 export * from './tasks/index.ts';
