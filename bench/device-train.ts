@@ -16,7 +16,7 @@
 import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/accel/gpujs/webgpu-backend.ts';
 import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
 import {
-  activeDevice, AdamW, BertConfig, BertForPreTraining, BertModel, clipGradNorm, noGrad, randint, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
+  activeDevice, AdamW, BertConfig, BertForPreTraining, BertModel, clipGradNorm, noGrad, randint, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, type Tensor,
 } from '../src/index.ts';
 import { randomTrainBatch } from './train-batch.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, writeJsonReport, type BenchResult } from './report.ts';

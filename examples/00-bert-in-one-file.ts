@@ -357,7 +357,7 @@ function runRandomTiny(): void {
   out.loss!.backward();
   const shape = (t: Tensor) => `[${t.shape.join(', ')}]`;
   const count = Object.values(p).reduce((n, t) => n + t.size, 0);
-  const finite = Object.values(p).every((t) => t.grad !== null && t.grad.data.every(Number.isFinite));
+  const finite = Object.values(p).every((t) => t.grad?.data.every(Number.isFinite));
   const [mlm, nsp, chance] = [out.mlmLoss!.item(), out.nspLoss!.item(), Math.log(c.vocabSize)];
   console.log(`A random tiny BERT (checked against nothing): V ${c.vocabSize}, H ${c.hiddenSize}, L ${c.numLayers}, h ${c.numHeads}`);
   console.log(`  ${Object.keys(p).length} parameter tensors, ${count} numbers; one forward pass in training mode (dropout on)`);

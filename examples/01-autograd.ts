@@ -24,7 +24,7 @@ import {
   randn,
   Rng,
   scalar,
-  Tensor,
+  type Tensor,
   tanh,
   tensor,
   zeros,

@@ -3,7 +3,7 @@
  * loops, in src/ops), and the step from an array loop to a kernel that dispatch can call.
  */
 import type { KernelFor } from '../autograd/dispatch.ts';
-import { matmulReference, type FloatArray, type MatmulArgs } from '../ops/matmul.ts';
+import type { matmulReference, FloatArray, MatmulArgs } from '../ops/matmul.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { Tensor } from '../tensor/tensor.ts';
 

@@ -53,6 +53,7 @@ export function registerBackend(name: string, fallback: string | null = null): v
 }
 
 /** Any kernel: what registerKernel takes when no reference type is named. */
+// biome-ignore lint/suspicious/noExplicitAny: a kernel of any reference's signature is accepted here; naming the reference's type checks it
 type AnyReference = (inputs: any, attrs: any) => unknown;
 
 /**

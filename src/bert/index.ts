@@ -13,5 +13,5 @@ export { BertForPreTraining, BertForMaskedLM } from './pretraining.ts';
 export { BertForSequenceClassification, BertForTokenClassification, BertForMultipleChoice, inferProblemType } from './classification.ts';
 export { BertForQuestionAnswering } from './question-answering.ts';
 export { type BertInputs, validateEncoderInputs } from './inputs.ts';
-export { type BertModelOutput } from './outputs.ts';
+export type { BertModelOutput } from './outputs.ts';
 export { IGNORE_INDEX } from './labels.ts';

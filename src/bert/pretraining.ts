@@ -14,7 +14,7 @@ import { add } from '../ops/elementwise.ts';
 import { reshape } from '../ops/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { BertConfig } from './config.ts';
-import { BertLMPredictionHead, BertOnlyMLMHead, BertPreTrainingHeads } from './heads.ts';
+import { type BertLMPredictionHead, BertOnlyMLMHead, BertPreTrainingHeads } from './heads.ts';
 import { assertIntTensor, validateEncoderInputs, type BertInputs } from './inputs.ts';
 import { checkClassLabels, classificationLoss } from './labels.ts';
 import { BertModel, BertPreTrainedModel, type BertModelOptions } from './model.ts';

@@ -48,7 +48,6 @@ import {
   headConfig,
   isBetter,
   loadTaskData,
-  lossTargets,
   parseTask,
   qaSettings,
   readTrainingLabels,

@@ -36,7 +36,7 @@ export function requireFiniteWeights(model: BertPreTrainedModel, dir: string): v
     let inf = 0;
     for (let i = 0; i < d.length; i++) {
       const v = d[i] as number;
-      if (v !== v) nan++;
+      if (Number.isNaN(v)) nan++;
       else if (v === Infinity || v === -Infinity) inf++;
     }
     if (nan || inf) bad.push(`${name} (${[nan ? `${nan} NaN` : '', inf ? `${inf} infinite` : ''].filter(Boolean).join(', ')} of ${d.length})`);

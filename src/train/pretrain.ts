@@ -373,7 +373,7 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const stream = new PretrainingBatchStream(source, { ...collate, batchSize: o.batch }, new Rng(`${o.seed}:order`));
   say(`${train.documents} documents, ${stream.size} training instances (${o.dynamicMasking ? 'dynamic masking' : `dupe factor ${o.dupeFactor}`}), ${stream.batchesPerEpoch} batches per epoch`);
 
-  let evalBatches: PretrainingBatch[] = [];
+  const evalBatches: PretrainingBatch[] = [];
   if (opts.evalCorpus?.length) {
     const held = await loadDocuments(opts.evalCorpus, tokenizer);
     const evalInstances = createPretrainingInstances(held.tokenized, maskingVocab, { ...dataOpts, dupeFactor: o.evalDupeFactor }, new Rng(`${o.seed}:eval`)).slice(0, o.evalInstances);

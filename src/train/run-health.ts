@@ -40,7 +40,7 @@ export function weightHealth(tensors: Iterable<readonly [string, ArrayLike<numbe
     let max = 0;
     for (let i = 0; i < data.length; i++) {
       const v = data[i];
-      if (v !== v) nan++;
+      if (Number.isNaN(v)) nan++;
       else if (v === Infinity || v === -Infinity) inf++;
       else if (Math.abs(v) > max) max = Math.abs(v);
     }

@@ -116,13 +116,13 @@ export function attentionSvg(tokens: readonly string[], panels: readonly Attenti
   out.push(`<title>${escapeXml(title)}</title>`);
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   // A long sentence would make the heading wider than the panels: cut it there (the full text stays in <title>).
-  const fit = (text: string, size: number) => {
+  const fitWidth = (text: string, size: number) => {
     const max = Math.floor((width - 24) / (size * 0.6));
     return text.length <= max ? text : text.slice(0, max - 1) + '…';
   };
-  out.push(`<text x="12" y="22" font-size="16" font-weight="bold">${escapeXml(fit(title, 16))}</text>`);
+  out.push(`<text x="12" y="22" font-size="16" font-weight="bold">${escapeXml(fitWidth(title, 16))}</text>`);
   let y = 22;
-  if (options.subtitle) out.push(`<text x="12" y="${(y += 17)}" font-size="12" fill="#444">${escapeXml(fit(options.subtitle, 12))}</text>`);
+  if (options.subtitle) out.push(`<text x="12" y="${(y += 17)}" font-size="12" fill="#444">${escapeXml(fitWidth(options.subtitle, 12))}</text>`);
   out.push(
     `<text x="12" y="${(y += 17)}" font-size="12" fill="#444">row: the token that attends (query); column: the token it attends to (key); each row sums to 1</text>`,
   );

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  dispatch, getBackend, hasKernel, listBackends, matmul, matmulBlocked, matmulKernelFrom, matmulReference, registerBackend, registerKernel, setBackend,
+  dispatch, getBackend, hasKernel, listBackends, matmul, matmulBlocked, matmulKernelFrom, type matmulReference, registerBackend, registerKernel, setBackend,
   Tensor, tensor, unregisterKernel, type ExternalValues, type MatmulArgs,
 } from '../../src/index.ts';
 

@@ -12,7 +12,7 @@ import {
   BertForTokenClassification,
   BertModel,
   Rng,
-  Tensor,
+  type Tensor,
   extendedAttentionMask,
   noGrad,
   tensor,

@@ -4,7 +4,7 @@
  */
 import { createMaskingVocab, type MaskingVocab } from '../../src/data/masking.ts';
 import type { PretrainingTokenizer } from '../../src/data/pretraining-instances.ts';
-import { Rng } from '../../src/tensor/random.ts';
+import type { Rng } from '../../src/tensor/random.ts';
 
 export const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 

@@ -112,7 +112,7 @@ export function linksIn(page: string, text: string): DocLink[] {
     .map((l) => l.replace(/``.*?``/g, (c) => ' '.repeat(c.length)))
     .forEach((lineText, i) => {
       // Link text may hold code spans and one level of brackets.
-      for (const m of lineText.matchAll(/\[((?:[^\[\]`]|`[^`]*`|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+      for (const m of lineText.matchAll(/\[((?:[^[\]`]|`[^`]*`|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
         links.push({ page, line: i + 1, text: m[1], target: m[2] });
       }
     });

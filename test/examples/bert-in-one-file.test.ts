@@ -117,7 +117,7 @@ describe('BERT in one file: loading and the random model', () => {
     };
     const a = run();
     expect(Object.keys(a.p).sort()).toEqual(Object.keys(parameterShapes(tiny)).sort());
-    expect(Object.values(a.p).every((t) => t.grad !== null && t.grad.data.every(Number.isFinite))).toBe(true);
+    expect(Object.values(a.p).every((t) => t.grad?.data.every(Number.isFinite))).toBe(true);
     expect(a.loss).toBeCloseTo(Math.log(tiny.vocabSize) + Math.log(2), 0); // near chance at initialisation
     expect(run().loss).toBe(a.loss);
     expect(() => bertForPreTraining(a.p, tiny, readBatch(dir), { training: true })).toThrow(/needs run\.rng/);

@@ -79,7 +79,7 @@ describe('malformed safetensors files', () => {
     for (const shape of ['abc', [1, null], { a: 1 }, ['2']]) {
       expectError(
         file(JSON.stringify({ w: { dtype: 'F32', shape, data_offsets: [0, 4] } }), 4),
-        new RegExp(`tensor "w": shape must be a list of non-negative integers, found ${escape(JSON.stringify(shape))}`),
+        new RegExp(`tensor "w": shape must be a list of non-negative integers, found ${escapeRegex(JSON.stringify(shape))}`),
       );
     }
   });
@@ -100,7 +100,7 @@ describe('malformed safetensors files', () => {
     for (const offsets of [[4, 0], [1], [0, 4, 8], ['0', 4], null]) {
       expectError(
         file(JSON.stringify({ w: { dtype: 'F32', shape: [1], data_offsets: offsets } }), 4),
-        new RegExp(`tensor "w": data_offsets must be \\[begin, end\\] with integers 0 <= begin <= end, found ${escape(JSON.stringify(offsets))}`),
+        new RegExp(`tensor "w": data_offsets must be \\[begin, end\\] with integers 0 <= begin <= end, found ${escapeRegex(JSON.stringify(offsets))}`),
       );
     }
   });
@@ -180,6 +180,6 @@ describe('malformed safetensors files', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

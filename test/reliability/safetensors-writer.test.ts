@@ -92,7 +92,7 @@ describe('names and metadata the reader would refuse', () => {
     expect(() => writeSafetensors({ 'w\ud800': t })).toThrow(
       /cannot write safetensors: tensor name "w\\ud800" holds an unpaired UTF-16 surrogate \(code unit 1\); names must be valid Unicode/,
     );
-    expect(() => writeSafetensors({ w: t }, { ['k\udc00']: 'v' })).toThrow(/metadata key "k\\udc00" holds an unpaired UTF-16 surrogate/);
+    expect(() => writeSafetensors({ w: t }, { 'k\udc00': 'v' })).toThrow(/metadata key "k\\udc00" holds an unpaired UTF-16 surrogate/);
     expect(() => writeSafetensors({ w: t }, { k: 'v\ud83d' })).toThrow(/metadata value of "k" holds an unpaired UTF-16 surrogate/);
   });
 });

@@ -73,7 +73,7 @@ describe('the kill test', () => {
     const last = runBert([...args, '--resume']);
     expect(last.status, last.stderr).toBe(0);
     stderr += last.stderr;
-    expect(last.stdout).toMatch(new RegExp(`done: \\d+ steps`));
+    expect(last.stdout).toMatch(/done: \d+ steps/);
     expect(sameBytes(join(out, 'model.safetensors'), join(straight, 'model.safetensors'))).toBe(true);
     expect(trainLosses(out)).toEqual(trainLosses(straight));
     // Killed while writing, a run leaves a partial folder behind; the next start removes it and says so.

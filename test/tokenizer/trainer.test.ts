@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BertTokenizer, countWords, preTokenize, trainWordPiece, Vocab } from '../../src/tokenizer/index.ts';
 import { resolveNormalizerOptions } from '../../src/tokenizer/normalizer.ts';
 

@@ -9,9 +9,9 @@
  * active backend when none is (the default a user of src/index.ts or the CLI gets).
  */
 import { getBackend, registerBackend, registerKernel, setBackend } from '../../autograd/dispatch.ts';
-import { geluReference, geluWithLoops } from '../../ops/gelu.ts';
-import { dropoutReference } from '../../ops/dropout.ts';
-import { matmulReference } from '../../ops/matmul.ts';
+import { type geluReference, geluWithLoops } from '../../ops/gelu.ts';
+import type { dropoutReference } from '../../ops/dropout.ts';
+import type { matmulReference } from '../../ops/matmul.ts';
 import { counterDropoutOnHost } from '../dropout-masks.ts';
 import { matmulKernelFrom } from '../kernels.ts';
 import { registerProduct } from '../products.ts';

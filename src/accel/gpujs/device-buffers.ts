@@ -6,7 +6,7 @@
  * reports it instead of returning values that depend on it.
  */
 import type { DeviceBufferJob } from './device-protocol.ts';
-import { DeviceKernels, type DeviceValue } from './device-kernels.ts';
+import type { DeviceKernels, DeviceValue } from './device-kernels.ts';
 
 export class DeviceBuffers {
   private readonly buffers = new Map<number, DeviceValue>();

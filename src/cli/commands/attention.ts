@@ -30,7 +30,7 @@ export const attentionCommand: Command = {
     const att = sentenceAttention(model, tokenizer, text, pair);
     const layer = f.layer as number | undefined;
     const head = f.head as number | undefined;
-    let panels;
+    let panels: ReturnType<typeof attentionPanels>;
     try {
       panels = attentionPanels(att, { layer, head });
     } catch (err) {

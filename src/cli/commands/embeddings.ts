@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs, required, UsageError, type FlagSpec } from '../args.ts';
+import { parseArgs, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { loadMaskedLM } from '../../train/fill-mask.ts';

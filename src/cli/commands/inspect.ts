@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs, UsageError } from '../args.ts';
+import { parseArgs, } from '../args.ts';
 import type { Command } from '../command.ts';
 import { loadSafetensors, type SafetensorsFile } from '../../io/safetensors.ts';
 import { loadShardIndex, type ShardIndex } from '../../io/shard-index.ts';

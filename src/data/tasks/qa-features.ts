@@ -97,7 +97,7 @@ export function prepareQaFeatures(
   const features: QaFeature[] = [];
   examples.forEach((ex, exampleIndex) => {
     const question = truncateQuestion(tokenizer, ex.question, maxQuestionLength);
-    let first;
+    let first: ReturnType<typeof tokenizer.encode>;
     try {
       first = tokenizer.encode(question, ex.context, {
         maxLength,
