@@ -52,11 +52,21 @@ async function main(): Promise<void> {
       { impl: 'gpujs webasm', before: onBackend(registerGpujsBackend('webasm'), 1), run: () => matmulProduct()(call(outs[2])), runs },
     ];
     const withGpujsCpu = gpujsCpuAll || shapeIndex === 0;
-    if (withGpujsCpu) contestants.push({ impl: 'gpujs cpu', before: onBackend(registerGpujsBackend('cpu'), 1), run: () => matmulProduct()(call(outs[3])), runs });
+    if (withGpujsCpu)
+      contestants.push({ impl: 'gpujs cpu', before: onBackend(registerGpujsBackend('cpu'), 1), run: () => matmulProduct()(call(outs[3])), runs });
     process.stdout.write(`${name} ...`);
     const timings = await timeInterleaved(contestants);
     // [docs: gflops] GFLOP/s = 2mnk / wall-clock seconds / 1e9 (flops = 2mnk; ms * 1e6 = s * 1e9).
-    contestants.forEach((c, i) => results.push(makeResult(name, c.impl, 'GFLOP/s', timings[i].wallMs.map((ms) => flops / (ms * 1e6)))));
+    contestants.forEach((c, i) =>
+      results.push(
+        makeResult(
+          name,
+          c.impl,
+          'GFLOP/s',
+          timings[i].wallMs.map((ms) => flops / (ms * 1e6)),
+        ),
+      ),
+    );
     if (outs[1].some((v, i) => v !== outs[0][i])) throw new Error(`${name}: the ${threads}-thread product differs from the 1-thread one`);
     const worst = Math.max(relativeDiff(outs[2], outs[0]), withGpujsCpu ? relativeDiff(outs[3], outs[0]) : 0);
     process.stdout.write(` done (threads bit-identical; gpujs max |diff| / max |C| = ${worst.toExponential(1)})\n`);
@@ -66,7 +76,15 @@ async function main(): Promise<void> {
   const base = (r: BenchResult) => results.find((o) => o.name === r.name && o.impl === 'cpu, 1 thread')!.median;
   printTable(
     ['shape', 'impl', 'GFLOP/s', 'min', 'max', 'runs', 'vs 1 thread'],
-    results.map((r) => [r.name, r.impl, formatNumber(r.median), formatNumber(Math.min(...r.samples!)), formatNumber(Math.max(...r.samples!)), String(r.runs), `${formatNumber(r.median / base(r))}x`]),
+    results.map((r) => [
+      r.name,
+      r.impl,
+      formatNumber(r.median),
+      formatNumber(Math.min(...r.samples!)),
+      formatNumber(Math.max(...r.samples!)),
+      String(r.runs),
+      `${formatNumber(r.median / base(r))}x`,
+    ]),
   );
   if (args.json) {
     writeJsonReport(args.json, results);

@@ -9,7 +9,17 @@
  */
 import { registerDeviceBackend, releaseDeviceBackend } from '../src/accel/gpujs/webgpu-backend.ts';
 import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
-import { AdamW, BertConfig, BertForPreTraining, clipGradNorm, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers } from '../src/index.ts';
+import {
+  AdamW,
+  BertConfig,
+  BertForPreTraining,
+  clipGradNorm,
+  placeOnActiveDevice,
+  releaseUnusedDeviceMemory,
+  Rng,
+  setBackend,
+  stopWorkers,
+} from '../src/index.ts';
 import { randomTrainBatch } from './train-batch.ts';
 
 async function main(): Promise<void> {

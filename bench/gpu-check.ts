@@ -40,7 +40,14 @@ import type { MatmulArgs } from '../src/accel/kernels.ts';
 import { setBackend } from '../src/autograd/dispatch.ts';
 import { matmulProduct } from '../src/accel/products.ts';
 import { Rng } from '../src/tensor/random.ts';
-import { DEVICE_TRAINING_HEADER, lossMatches, measureDeviceInference, measureDeviceTraining, reportDeviceTraining, type DeviceTrainingCase } from './device-train.ts';
+import {
+  DEVICE_TRAINING_HEADER,
+  lossMatches,
+  measureDeviceInference,
+  measureDeviceTraining,
+  reportDeviceTraining,
+  type DeviceTrainingCase,
+} from './device-train.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeRuns, writeJsonReport, type BenchResult } from './report.ts';
 
 interface Shape {
@@ -78,8 +85,17 @@ function parseMode(rest: string[]): { mode: DeviceMode; small: boolean; trainSte
 
 function args(s: Shape, a: Float32Array, b: Float32Array, out: Float32Array): MatmulArgs {
   return {
-    a, b, out, batch: s.batch, m: s.m, n: s.n, k: s.k, transposeA: s.transposeA ?? false, transposeB: s.transposeB ?? false,
-    aBatchStride: s.m * s.k, bBatchStride: s.k * s.n,
+    a,
+    b,
+    out,
+    batch: s.batch,
+    m: s.m,
+    n: s.n,
+    k: s.k,
+    transposeA: s.transposeA ?? false,
+    transposeB: s.transposeB ?? false,
+    aBatchStride: s.m * s.k,
+    bBatchStride: s.k * s.n,
   };
 }
 
@@ -131,15 +147,32 @@ async function main(): Promise<void> {
     setBackend('cpu');
     const cpuTimes = await timeRuns(() => matmulProduct()(args(s, a, b, cpuOut)), runs, 0);
     const threaded = lastThreadedMatmulStats();
-    results.push(makeResult(s.name, `gpu.js ${mode} (device worker)`, 'GFLOP/s', gpuTimes.wallMs.map((ms) => flops / (ms * 1e6))));
-    results.push(makeResult(s.name, `cpu backend, ${getCpuThreads()} threads`, 'GFLOP/s', cpuTimes.wallMs.map((ms) => flops / (ms * 1e6))));
+    results.push(
+      makeResult(
+        s.name,
+        `gpu.js ${mode} (device worker)`,
+        'GFLOP/s',
+        gpuTimes.wallMs.map((ms) => flops / (ms * 1e6)),
+      ),
+    );
+    results.push(
+      makeResult(
+        s.name,
+        `cpu backend, ${getCpuThreads()} threads`,
+        'GFLOP/s',
+        cpuTimes.wallMs.map((ms) => flops / (ms * 1e6)),
+      ),
+    );
     process.stdout.write(` done${threaded ? ` (cpu: ${threaded.chunks} chunks, ${threaded.byWorkers} by workers)` : ''}\n`);
   }
 
   console.log('\nCorrectness (every element; ratio = worst |gpu - cpu| / float32 bound, must be <= 1):');
   printTable(['shape', 'max |gpu - cpu|', 'ratio', 'check', 'first call'], checks);
   console.log(`\nThroughput, median of ${runs} runs (wall clock; GPU includes copies, upload and readback):`);
-  printTable(['shape', 'impl', 'GFLOP/s', 'runs'], results.map((r) => [r.name, r.impl, formatNumber(r.median), String(r.runs)]));
+  printTable(
+    ['shape', 'impl', 'GFLOP/s', 'runs'],
+    results.map((r) => [r.name, r.impl, formatNumber(r.median), String(r.runs)]),
+  );
   if (bench.json) {
     writeJsonReport(bench.json, results); // written again after the training steps
     console.log(`\nwrote ${bench.json}`);
@@ -164,12 +197,21 @@ async function main(): Promise<void> {
     ];
     for (const [label, run] of variants) {
       run().download(); // compile
-      const times = await timeRuns(() => {
-        let last: DeviceStorage | null = null;
-        for (let r = 0; r < 5; r++) last = run();
-        last!.download(); // waits for all five (the queue runs in order)
-      }, runs, 0);
-      const result = makeResult(`${s.name} (B stored transposed), on the device`, `gpu.js ${mode}, ${label}`, 'GFLOP/s', times.wallMs.map((ms) => (5 * flops) / (ms * 1e6)));
+      const times = await timeRuns(
+        () => {
+          let last: DeviceStorage | null = null;
+          for (let r = 0; r < 5; r++) last = run();
+          last!.download(); // waits for all five (the queue runs in order)
+        },
+        runs,
+        0,
+      );
+      const result = makeResult(
+        `${s.name} (B stored transposed), on the device`,
+        `gpu.js ${mode}, ${label}`,
+        'GFLOP/s',
+        times.wallMs.map((ms) => (5 * flops) / (ms * 1e6)),
+      );
       results.push(result);
       residentRows.push([result.name, label, formatNumber(result.median)]);
     }
@@ -183,7 +225,9 @@ async function main(): Promise<void> {
   const inferenceResult = makeResult(inference.name, `gpu.js ${mode}, weights on the device`, 'ms', inference.ms);
   results.push(inferenceResult);
   if (!(inference.maxDiff <= 1e-3)) failed = true;
-  console.log(`\n${inference.name}: ${formatNumber(inferenceResult.median)} ms (median of ${runs}); max |device - cpu| of the last hidden state ${inference.maxDiff.toExponential(2)}${inference.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`);
+  console.log(
+    `\n${inference.name}: ${formatNumber(inferenceResult.median)} ms (median of ${runs}); max |device - cpu| of the last hidden state ${inference.maxDiff.toExponential(2)}${inference.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`,
+  );
 
   // Whole training steps with the weights on the device (the 1,000 tokens/s BERT-Base target of issue 7).
   const trainCases: DeviceTrainingCase[] = small

@@ -74,7 +74,6 @@ function flops({ m, k, n }: MatmulShape): number {
   return 2 * m * n * k;
 }
 
-
 /** Our kernels, called directly with the same layout tfjs gets: A [m, k], B [k, n], no transposes. */
 function ourMatmul(fn: (args: MatmulArgs) => void, a: Float32Array, b: Float32Array, out: Float32Array, s: MatmulShape): void {
   fn(productArgs(a, b, out, s));
@@ -84,7 +83,13 @@ function ourMatmul(fn: (args: MatmulArgs) => void, a: Float32Array, b: Float32Ar
  * tf.matMul(a, b).dataSync() on tfjs backend `backend`, whose inputs live on that backend (created there,
  * so that no call pays for moving them); `last.out` keeps the latest output.
  */
-async function tfjsMatmul(backend: string, a: Float32Array, b: Float32Array, s: MatmulShape, last: { out: Float32Array }): Promise<{ run: () => void; dispose: () => Promise<void> }> {
+async function tfjsMatmul(
+  backend: string,
+  a: Float32Array,
+  b: Float32Array,
+  s: MatmulShape,
+  last: { out: Float32Array },
+): Promise<{ run: () => void; dispose: () => Promise<void> }> {
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend "${backend}" could not be initialised`);
   const ta = tf.tensor2d(a, [s.m, s.k]);
   const tb = tf.tensor2d(b, [s.k, s.n]);
@@ -129,7 +134,9 @@ async function main(): Promise<void> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const wasmThreads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const wasmInfo = `SIMD ${simd ? 'on' : 'off'}, multithreading ${wasmThreads ? 'on' : 'off'}, ${getThreadsCount()} thread(s)`;
-  console.log(`Node ${process.version}, tfjs-core ${tf.version_core}; tfjs-backend-wasm: ${wasmInfo}; our kernel: 1 thread${getCpuThreads() > 1 ? ` and ${getCpuThreads()} threads` : ''}`);
+  console.log(
+    `Node ${process.version}, tfjs-core ${tf.version_core}; tfjs-backend-wasm: ${wasmInfo}; our kernel: 1 thread${getCpuThreads() > 1 ? ` and ${getCpuThreads()} threads` : ''}`,
+  );
   console.log(`timed runs: ${runs} (tfjs-backend-cpu and naive: ${slowRuns}), after one warm-up run\n`);
 
   // The gpujs backend's matmul kernel in webasm mode, taken from the registry once; then back to cpu.
@@ -177,16 +184,34 @@ async function main(): Promise<void> {
 
     const timings = await timeInterleaved(contestants);
     contestants.forEach((c, i) => {
-      results.push(makeResult(name, c.impl, WALL, timings[i].wallMs.map((ms) => flops(s) / (ms * 1e6))));
-      results.push(makeResult(name, c.impl, CPU, timings[i].cpuMs.map((ms) => flops(s) / (ms * 1e6))));
+      results.push(
+        makeResult(
+          name,
+          c.impl,
+          WALL,
+          timings[i].wallMs.map((ms) => flops(s) / (ms * 1e6)),
+        ),
+      );
+      results.push(
+        makeResult(
+          name,
+          c.impl,
+          CPU,
+          timings[i].cpuMs.map((ms) => flops(s) / (ms * 1e6)),
+        ),
+      );
     });
     await wasmCall.dispose();
     await cpuCall.dispose();
     process.stdout.write(' done\n');
     if (threads > 1 && oursT.some((v, i) => v !== ours[i])) throw new Error(`${name}: the ${threads}-thread product differs from the 1-thread one`);
     if (shapeIndex === 0) notes.push(`${name}: |blocked - naive| / max|naive| = ${relativeDiff(ours, naive).toExponential(1)}`);
-    notes.push(`${name}: |wasm - blocked| / max|blocked| = ${relativeDiff(oursWasm, ours).toExponential(1)}, |gpujs - blocked| / max|blocked| = ${relativeDiff(gpujsOut, ours).toExponential(1)}`);
-    notes.push(`${name}: |ours - tfjs-cpu| / max|tfjs-cpu| = ${relativeDiff(ours, cpu.out).toExponential(1)}, |ours - tfjs-wasm| / max|tfjs-wasm| = ${relativeDiff(ours, wasm.out).toExponential(1)}`);
+    notes.push(
+      `${name}: |wasm - blocked| / max|blocked| = ${relativeDiff(oursWasm, ours).toExponential(1)}, |gpujs - blocked| / max|blocked| = ${relativeDiff(gpujsOut, ours).toExponential(1)}`,
+    );
+    notes.push(
+      `${name}: |ours - tfjs-cpu| / max|tfjs-cpu| = ${relativeDiff(ours, cpu.out).toExponential(1)}, |ours - tfjs-wasm| / max|tfjs-wasm| = ${relativeDiff(ours, wasm.out).toExponential(1)}`,
+    );
   }
 
   console.log();
@@ -202,8 +227,15 @@ async function main(): Promise<void> {
         return other ? `${formatNumber(mine.median / other.median)}x` : '-';
       };
       return [
-        r.name, r.impl, formatNumber(r.median), formatNumber(cpu.median), String(r.runs),
-        ratio(TFJS_CPU, WALL), ratio(TFJS_CPU, CPU), ratio(TFJS_WASM, WALL), ratio(TFJS_WASM, CPU),
+        r.name,
+        r.impl,
+        formatNumber(r.median),
+        formatNumber(cpu.median),
+        String(r.runs),
+        ratio(TFJS_CPU, WALL),
+        ratio(TFJS_CPU, CPU),
+        ratio(TFJS_WASM, WALL),
+        ratio(TFJS_WASM, CPU),
       ];
     });
   printTable(['shape', 'impl', 'GFLOP/s wall', 'GFLOP/s CPU', 'runs', 'vs tfjs-cpu wall', 'CPU', 'vs tfjs-wasm wall', 'CPU'], rows);

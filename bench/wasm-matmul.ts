@@ -55,7 +55,13 @@ async function main(): Promise<void> {
     contestants.forEach((c, i) => results.push(makeResult(name, c.impl, 'GFLOP/s', gflops[i])));
     const med = results.slice(-4).map((r) => r.median);
     const diff = Math.max(relativeDiff(outs[2], outs[0]), relativeDiff(outs[3], outs[0]));
-    rows.push([`${s.m}x${s.k} @ (${s.n}x${s.k})^T  ${s.what}`, ...med.map((x) => formatNumber(x)), formatNumber(med[2] / med[0]) + 'x', formatNumber(med[3] / med[1]) + 'x', diff < 1e-5 ? 'ok' : `DIFF ${diff}`]);
+    rows.push([
+      `${s.m}x${s.k} @ (${s.n}x${s.k})^T  ${s.what}`,
+      ...med.map((x) => formatNumber(x)),
+      formatNumber(med[2] / med[0]) + 'x',
+      formatNumber(med[3] / med[1]) + 'x',
+      diff < 1e-5 ? 'ok' : `DIFF ${diff}`,
+    ]);
   }
   setBackend('cpu');
   setCpuThreads(getCpuThreads());

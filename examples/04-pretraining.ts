@@ -57,13 +57,28 @@ console.log(' ', shown.join(' '));
 console.log(`  next-sentence label: ${example.isRandomNext ? '1 (B is from another story)' : '0 (B continues A)'}\n`);
 
 // 4. A tiny BERT and a few AdamW steps with warmup, clipping, and the MLM head only at masked positions.
-const config = new BertConfig({ vocabSize: vocab.size, hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 128, maxPositionEmbeddings: 64, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
+const config = new BertConfig({
+  vocabSize: vocab.size,
+  hiddenSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  intermediateSize: 128,
+  maxPositionEmbeddings: 64,
+  hiddenDropoutProb: 0,
+  attentionProbsDropoutProb: 0,
+});
 const model = new BertForPreTraining(config, { seed: 1 });
 const named = model.namedParameters();
 const optimizer = new AdamW(named, { lr: 5e-3 });
-const stream = new PretrainingBatchStream({ kind: 'static', instances }, { maxSeqLength: 32, maxPredictionsPerSeq: 5, padId: maskingVocab.padId, batchSize: 32 }, new Rng('order'));
+const stream = new PretrainingBatchStream(
+  { kind: 'static', instances },
+  { maxSeqLength: 32, maxPredictionsPerSeq: 5, padId: maskingVocab.padId, batchSize: 32 },
+  new Rng('order'),
+);
 const steps = 60;
-console.log(`training ${model.numParameters()} parameters for ${steps} steps (chance: MLM loss ln ${vocab.size} = ${Math.log(vocab.size).toFixed(2)}, NSP loss ln 2 = 0.69)`);
+console.log(
+  `training ${model.numParameters()} parameters for ${steps} steps (chance: MLM loss ln ${vocab.size} = ${Math.log(vocab.size).toFixed(2)}, NSP loss ln 2 = 0.69)`,
+);
 const params = named.map(([, p]) => p);
 for (let step = 0; step < steps; step++) {
   const inputs = batchToInputs(stream.nextBatch());

@@ -24,14 +24,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  BertConfig,
-  evaluateTaskModel,
-  finetune,
-  loadTaskModel,
-  predictTaskModel,
-  writeSyntheticTask,
-} from '../src/index.ts';
+import { BertConfig, evaluateTaskModel, finetune, loadTaskModel, predictTaskModel, writeSyntheticTask } from '../src/index.ts';
 
 const args = process.argv.slice(2);
 const initDir = args.includes('--init') ? args[args.indexOf('--init') + 1] : undefined;
@@ -48,7 +41,9 @@ const files = writeSyntheticTask('classification', join(out, 'data'), sizes, { n
 const sample = readFileSync(files.train, 'utf8').split('\n').slice(0, 7);
 console.log(`1. Data (${files.train}, TSV as in GLUE: a sentence and its label)\n`);
 for (const line of sample) console.log(`   ${line.replace('\t', '  ->  ')}`);
-console.log(`   ... ${sizes.train} training, ${sizes.dev} dev and ${sizes.test} test rows. About a third of the positive and negative sentences are negated.\n`);
+console.log(
+  `   ... ${sizes.train} training, ${sizes.dev} dev and ${sizes.test} test rows. About a third of the positive and negative sentences are negated.\n`,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 2. Fine-tune.
@@ -58,7 +53,14 @@ console.log(`   ... ${sizes.train} training, ${sizes.dev} dev and ${sizes.test} 
 // ---------------------------------------------------------------------------------------------------------
 // From random weights a small model learns much faster when the weights start larger than BERT's usual
 // 0.02 (initializer_range): see docs/fine-tuning.md, "Training from scratch".
-const scratch = new BertConfig({ hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 256, maxPositionEmbeddings: 64, initializerRange: 0.1 });
+const scratch = new BertConfig({
+  hiddenSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  intermediateSize: 256,
+  maxPositionEmbeddings: 64,
+  initializerRange: 0.1,
+});
 console.log(
   initDir
     ? `2. Fine-tuning the pretrained model in ${initDir} (its encoder, plus a new classifier)\n`
@@ -78,7 +80,9 @@ const result = await finetune({
   seed: 0,
 });
 const best = result.best!;
-console.log(`\n   ${result.steps} steps in ${result.seconds.toFixed(0)} s; best dev accuracy ${(100 * best.value).toFixed(1)}% after epoch ${best.epoch} (those weights are in ${out}/)\n`);
+console.log(
+  `\n   ${result.steps} steps in ${result.seconds.toFixed(0)} s; best dev accuracy ${(100 * best.value).toFixed(1)}% after epoch ${best.epoch} (those weights are in ${out}/)\n`,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 3. The test set, once, with the best weights (read back from disk like any saved model).
@@ -90,7 +94,11 @@ console.log(test.text.replace(/^/gm, '   '));
 writeFileSync(join(out, 'test-confusion.svg'), test.confusion!.svg);
 // Where the errors are: sentences with "not" need two words read together; the others need one.
 const rows = predictTaskModel(model, files.test);
-const gold = readFileSync(files.test, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[1]);
+const gold = readFileSync(files.test, 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split('\t')[1]);
 for (const negated of [false, true]) {
   const idx = rows.flatMap((r, i) => (/\bnot\b/.test(String(r.text)) === negated ? [i] : []));
   const right = idx.filter((i) => rows[i].label === gold[i]).length;
@@ -101,13 +109,21 @@ console.log(`   confusion matrix as SVG: ${join(out, 'test-confusion.svg')}; lea
 // ---------------------------------------------------------------------------------------------------------
 // 4. New sentences.
 // ---------------------------------------------------------------------------------------------------------
-const mine = ['the movie was great .', 'the movie was not great .', 'i think the trip was really awful .', 'the trip was not awful .', 'the concert was late .'];
+const mine = [
+  'the movie was great .',
+  'the movie was not great .',
+  'i think the trip was really awful .',
+  'the trip was not awful .',
+  'the concert was late .',
+];
 const mineFile = join(out, 'mine.tsv');
 writeFileSync(mineFile, 'sentence\n' + mine.join('\n') + '\n');
 console.log('4. Predictions for new sentences\n');
 for (const row of predictTaskModel(model, mineFile)) {
   const p = row.probabilities as Record<string, number>;
-  const probs = Object.entries(p).map(([l, v]) => `${l} ${(100 * v).toFixed(0)}%`).join(', ');
+  const probs = Object.entries(p)
+    .map(([l, v]) => `${l} ${(100 * v).toFixed(0)}%`)
+    .join(', ');
   console.log(`   ${String(row.text).padEnd(38)} ${String(row.label).padEnd(9)} (${probs})`);
 }
 console.log(`\nThe model directory ${out}/ loads in Python as it is:`);

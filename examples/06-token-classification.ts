@@ -71,7 +71,14 @@ console.log('   ' + tokens.map((t, i) => `${t}/${f.labels[i] === -100 ? '-100' :
 // ---------------------------------------------------------------------------------------------------------
 // From random weights a small model learns much faster when the weights start larger than BERT's usual
 // 0.02 (initializer_range): see docs/fine-tuning.md, "Training from scratch".
-const scratch = new BertConfig({ hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 256, maxPositionEmbeddings: 64, initializerRange: 0.1 });
+const scratch = new BertConfig({
+  hiddenSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  intermediateSize: 256,
+  maxPositionEmbeddings: 64,
+  initializerRange: 0.1,
+});
 console.log(initDir ? `3. Fine-tuning the pretrained model in ${initDir}\n` : '3. Fine-tuning a small BERT (2 layers, hidden 64) from random weights\n');
 const result = await finetune({
   task: 'token-classification',
@@ -86,7 +93,9 @@ const result = await finetune({
   maxLength: 32,
   seed: 0,
 });
-console.log(`\n   ${result.steps} steps in ${result.seconds.toFixed(0)} s; best dev entity F1 ${(100 * result.best!.value).toFixed(1)}% after epoch ${result.best!.epoch}\n`);
+console.log(
+  `\n   ${result.steps} steps in ${result.seconds.toFixed(0)} s; best dev entity F1 ${(100 * result.best!.value).toFixed(1)}% after epoch ${result.best!.epoch}\n`,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 4. Entity-level scores on the test set.

@@ -68,7 +68,10 @@ const windows = prepareQaFeatures(tokenizer, long, { maxLength: 24, stride: 8 })
 console.log(`2. Windows of one long context (max 24 tokens, stride 8): "${long[0].question}" -> "${long[0].answers[0].text}"\n`);
 for (const w of windows) {
   const tokens = tokenizer.convertIdsToTokens(w.inputIds);
-  const target = w.startPosition === 0 ? '[CLS] (the answer is not in this window)' : `tokens ${w.startPosition}..${w.endPosition} = "${tokens.slice(w.startPosition, w.endPosition + 1).join(' ')}"`;
+  const target =
+    w.startPosition === 0
+      ? '[CLS] (the answer is not in this window)'
+      : `tokens ${w.startPosition}..${w.endPosition} = "${tokens.slice(w.startPosition, w.endPosition + 1).join(' ')}"`;
   console.log(`   ${tokens.join(' ')}\n     target: ${target}`);
 }
 console.log();
@@ -76,7 +79,14 @@ console.log();
 // ---------------------------------------------------------------------------------------------------------
 // 3. Fine-tune. Every context here fits one window of 48 tokens.
 // ---------------------------------------------------------------------------------------------------------
-const scratch = new BertConfig({ hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 256, maxPositionEmbeddings: 64, initializerRange: 0.1 });
+const scratch = new BertConfig({
+  hiddenSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  intermediateSize: 256,
+  maxPositionEmbeddings: 64,
+  initializerRange: 0.1,
+});
 console.log(initDir ? `3. Fine-tuning the pretrained model in ${initDir}\n` : '3. Fine-tuning a small BERT (2 layers, hidden 64) from random weights\n');
 const result = await finetune({
   task: 'question-answering',
@@ -106,7 +116,9 @@ const anySlot = testSet.reduce((s, e) => s + 1 / (2 * animalsIn(e.context)), 0) 
 const rightKind = testSet.reduce((s, e) => s + 1 / animalsIn(e.context), 0) / testSet.length;
 console.log(`4. Test set (${test.scores.examples} questions)\n`);
 console.log(`   exact match ${test.scores.metrics.exact_match.toFixed(1)}   F1 ${test.scores.metrics.f1.toFixed(1)}`);
-console.log(`   guessing: any food or home of the context ${(100 * anySlot).toFixed(1)}, one of the kind asked for ${(100 * rightKind).toFixed(1)} (exact match)\n`);
+console.log(
+  `   guessing: any food or home of the context ${(100 * anySlot).toFixed(1)}, one of the kind asked for ${(100 * rightKind).toFixed(1)} (exact match)\n`,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 5. Span decoding, step by step, for three test questions.
@@ -118,7 +130,10 @@ for (const e of data.squad!.examples.slice(0, 3)) {
   console.log(`   ${e.context}\n   Q: ${e.question}   gold: "${e.answers[0].text}"`);
   for (const c of decoded.nbest[e.id].slice(0, 3)) {
     const text = c.text.length > 16 ? `${c.text.slice(0, 13)}...` : c.text;
-    console.log(`      "${text}"`.padEnd(26) + `start ${c.startLogit.toFixed(2).padStart(6)} + end ${c.endLogit.toFixed(2).padStart(6)} = ${c.score.toFixed(2).padStart(6)}   p ${(100 * c.probability).toFixed(1)}%`);
+    console.log(
+      `      "${text}"`.padEnd(26) +
+        `start ${c.startLogit.toFixed(2).padStart(6)} + end ${c.endLogit.toFixed(2).padStart(6)} = ${c.score.toFixed(2).padStart(6)}   p ${(100 * c.probability).toFixed(1)}%`,
+    );
   }
   console.log();
 }
@@ -126,7 +141,25 @@ for (const e of data.squad!.examples.slice(0, 3)) {
 // A question about a context written here.
 const mine = join(out, 'mine.json');
 const context = 'the owl lives in the barn . the lion eats honey . the owl eats mice . the lion lives in the cave .';
-writeFileSync(mine, JSON.stringify({ data: [{ title: 'mine', paragraphs: [{ context, qas: [{ id: 'a', question: 'where does the lion live ?' }, { id: 'b', question: 'what does the owl eat ?' }] }] }] }));
+writeFileSync(
+  mine,
+  JSON.stringify({
+    data: [
+      {
+        title: 'mine',
+        paragraphs: [
+          {
+            context,
+            qas: [
+              { id: 'a', question: 'where does the lion live ?' },
+              { id: 'b', question: 'what does the owl eat ?' },
+            ],
+          },
+        ],
+      },
+    ],
+  }),
+);
 console.log(`   ${context}`);
 const right: Record<string, string> = { a: 'cave', b: 'mice' };
 for (const row of predictTaskModel(model, mine)) {
@@ -138,7 +171,17 @@ if (quick) console.log('(This was --quick: a quarter of the steps, so it may not
 
 /** One 3-animal context as SQuAD JSON (for the window demonstration). */
 function longContextJson(): string {
-  const context = 'the fox eats honey . the cow lives in the pond . the bee eats seeds . the fox lives in the cave . the cow eats fish . the bee lives in the hive .';
+  const context =
+    'the fox eats honey . the cow lives in the pond . the bee eats seeds . the fox lives in the cave . the cow eats fish . the bee lives in the hive .';
   const answer = 'hive';
-  return JSON.stringify({ data: [{ title: 'long', paragraphs: [{ context, qas: [{ id: 'long', question: 'where does the bee live ?', answers: [{ text: answer, answer_start: context.lastIndexOf(answer) }] }] }] }] });
+  return JSON.stringify({
+    data: [
+      {
+        title: 'long',
+        paragraphs: [
+          { context, qas: [{ id: 'long', question: 'where does the bee live ?', answers: [{ text: answer, answer_start: context.lastIndexOf(answer) }] }] },
+        ],
+      },
+    ],
+  });
 }

@@ -46,7 +46,10 @@ console.log(`h = x w^T: on the host ${h.isOnHost}, on the device ${h.external !=
 // ---------------------------------------------------------------------------------------------------------
 const before = { ...device.traffic };
 const y = biasGelu(h, b); // gelu(h + b): two device kernels
-const weights = new Tensor(Float32Array.from({ length: 12 }, (_, i) => (i % 5) - 2), [4, 3]);
+const weights = new Tensor(
+  Float32Array.from({ length: 12 }, (_, i) => (i % 5) - 2),
+  [4, 3],
+);
 const loss = sum(mul(y, weights)); // a weighted sum, so that each output has its own gradient
 loss.backward(); // every backward op runs on the device too: w.grad and b.grad stay there
 
@@ -56,19 +59,29 @@ const hostLoss = sum(mul(biasGelu(matmul(x, hostW, { transposeB: true }), hostB)
 hostLoss.backward();
 const maxDiff = (a: Tensor, c: Tensor) => Math.max(...Array.from(a.data, (v, i) => Math.abs(v - c.data[i])));
 console.log(`\nloss on the device ${loss.item().toFixed(6)}, on the host ${hostLoss.item().toFixed(6)}`);
-console.log(`gradients: w.grad on the host? ${w.grad!.isOnHost}; max |device - host|: w ${maxDiff(w.grad!, hostW.grad!).toExponential(1)}, b ${maxDiff(b.grad!, hostB.grad!).toExponential(1)}`);
+console.log(
+  `gradients: w.grad on the host? ${w.grad!.isOnHost}; max |device - host|: w ${maxDiff(w.grad!, hostW.grad!).toExponential(1)}, b ${maxDiff(b.grad!, hostB.grad!).toExponential(1)}`,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 3. What crossed.
 // ---------------------------------------------------------------------------------------------------------
 const t = device.traffic;
-console.log(`\nsince the forward pass: ${t.uploads - before.uploads} uploads (${t.uploadedValues - before.uploadedValues} values), ` +
-  `${t.reads - before.reads} reads (${t.readValues - before.readValues} values, counting the comparisons above), ${t.kernels - before.kernels} device kernels`);
+console.log(
+  `\nsince the forward pass: ${t.uploads - before.uploads} uploads (${t.uploadedValues - before.uploadedValues} values), ` +
+    `${t.reads - before.reads} reads (${t.readValues - before.readValues} values, counting the comparisons above), ${t.kernels - before.kernels} device kernels`,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 4. An optimizer step on the device.
 // ---------------------------------------------------------------------------------------------------------
-const optimizer = new AdamW([['w', w], ['b', b]], { lr: 0.1 });
+const optimizer = new AdamW(
+  [
+    ['w', w],
+    ['b', b],
+  ],
+  { lr: 0.1 },
+);
 optimizer.step();
 console.log(`\nafter AdamW: w on the host? ${w.isOnHost} (its new values are on the device; reading w.data would fetch them)`);
 console.log(`w[0, 0..2] = ${Array.from(w.data.subarray(0, 3), (v) => v.toFixed(4)).join(', ')}`);

@@ -170,7 +170,9 @@ writeFileSync(embeddingsPath, svg);
 // How well does the projection keep the groups apart? The share of words whose nearest neighbour in the
 // full 64-d space (cosine) belongs to the same group.
 const cosine = (a: Float32Array, b: Float32Array) => {
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let k = 0; k < a.length; k++) [ab, aa, bb] = [ab + a[k]! * b[k]!, aa + a[k]! * a[k]!, bb + b[k]! * b[k]!];
   return ab / Math.sqrt(aa * bb);
 };
@@ -181,7 +183,9 @@ const sameGroup = vectors.filter((v, i) => {
   });
   return vectors[best]!.group === v.group;
 }).length;
-console.log(`4. Word embeddings of ${vectors.length} words: the two principal components keep ${(100 * pca.varianceRatios[0]!).toFixed(1)}% and ${(100 * pca.varianceRatios[1]!).toFixed(1)}% of the variance.`);
+console.log(
+  `4. Word embeddings of ${vectors.length} words: the two principal components keep ${(100 * pca.varianceRatios[0]!).toFixed(1)}% and ${(100 * pca.varianceRatios[1]!).toFixed(1)}% of the variance.`,
+);
 const chance = vectors.reduce((acc, v) => acc + (vectors.filter((w) => w.group === v.group).length - 1) / (vectors.length - 1), 0) / vectors.length;
 console.log(
   `   nearest neighbour (cosine, all 64 dimensions) in the same group: ${sameGroup} of ${vectors.length} words ` +

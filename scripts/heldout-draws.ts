@@ -47,7 +47,9 @@ for (let i = 0; i < argv.length; i++) {
   else models.push(a);
 }
 if (!opts.heldout || models.length === 0) {
-  console.error('usage: npx tsx scripts/heldout-draws.ts --heldout FILE [--draws N] [--seq-len N] [--max-predictions N] [--short-seq-prob P] [--cased] MODEL_DIR...');
+  console.error(
+    'usage: npx tsx scripts/heldout-draws.ts --heldout FILE [--draws N] [--seq-len N] [--max-predictions N] [--short-seq-prob P] [--cased] MODEL_DIR...',
+  );
   process.exit(2);
 }
 if (!(Number.isInteger(opts.draws) && opts.draws >= 1)) throw new Error(`--draws must be a positive integer, got ${opts.draws}`);
@@ -67,7 +69,8 @@ for (const dir of models) {
   for (let draw = 0; draw < opts.draws; draw++) {
     // The same construction and generator as bert pretrain's held-out set for --seed `draw`.
     const instances = createPretrainingInstances(
-      tokenized, maskingVocab,
+      tokenized,
+      maskingVocab,
       { maxSeqLength: opts.seqLen, shortSeqProb: opts.shortSeqProb, maskedLmProb: 0.15, maxPredictionsPerSeq: opts.maxPredictions, dupeFactor: 1 },
       new Rng(`${draw}:eval`),
     );

@@ -21,9 +21,26 @@ import { sumOfSquaresReference } from '../optim/clip.ts';
 import { sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import {
-  deviceAdamw, deviceBinary, deviceDropout, deviceGatherRows, deviceLayerNorm, deviceLayerNormBackward, deviceMatmul, deviceNoMask, deviceOf,
-  devicePermute, deviceScaledMaskedSoftmax, deviceSoftmaxBackward, deviceSoftmaxRowStats, deviceSumOfSquaresMany, deviceSumRows,
-  isDeviceStorage, onDevice, type DeviceBinaryLayout, type DeviceStorage, type TensorDevice,
+  deviceAdamw,
+  deviceBinary,
+  deviceDropout,
+  deviceGatherRows,
+  deviceLayerNorm,
+  deviceLayerNormBackward,
+  deviceMatmul,
+  deviceNoMask,
+  deviceOf,
+  devicePermute,
+  deviceScaledMaskedSoftmax,
+  deviceSoftmaxBackward,
+  deviceSoftmaxRowStats,
+  deviceSumOfSquaresMany,
+  deviceSumRows,
+  isDeviceStorage,
+  onDevice,
+  type DeviceBinaryLayout,
+  type DeviceStorage,
+  type TensorDevice,
 } from './device.ts';
 import { counterDropoutOnHost, counterDropoutRoundKeys } from './dropout-masks.ts';
 
@@ -95,7 +112,10 @@ const gelu: KernelFor<typeof geluReference> = ({ x, bias }) => {
   if (!device) return null;
   const xs = onDevice(x, device);
   if (!bias) {
-    return { output: held(device.run('gelu', [xs], x.size), x.shape), backward: (g) => [held(device.run('geluBackward', [xs, onDevice(g, device)], x.size), x.shape)] };
+    return {
+      output: held(device.run('gelu', [xs], x.size), x.shape),
+      backward: (g) => [held(device.run('geluBackward', [xs, onDevice(g, device)], x.size), x.shape)],
+    };
   }
   const b = onDevice(bias, device);
   const n = { n: bias.size };
@@ -125,7 +145,15 @@ const layerNorm: KernelFor<typeof layerNormReference> = ({ x, weight, bias }, { 
  * softmax(scale x + mask) over rows on a device. The mask's row offsets go up as floats (integers below
  * 2^24 are exact); without a mask one row of zeros does.
  */
-function softmaxOnDevice(device: TensorDevice, x: Tensor, scaleBy: number, mask: { values: Tensor; rowOffsets: Int32Array } | null, withMaskGradient: boolean, rows: number, cols: number): OpResult {
+function softmaxOnDevice(
+  device: TensorDevice,
+  x: Tensor,
+  scaleBy: number,
+  mask: { values: Tensor; rowOffsets: Int32Array } | null,
+  withMaskGradient: boolean,
+  rows: number,
+  cols: number,
+): OpResult {
   const m = mask ? { mask: onDevice(mask.values, device), maskRow: device.upload(Float32Array.from(mask.rowOffsets)) } : deviceNoMask(device, rows, cols);
   const y = deviceScaledMaskedSoftmax(device, onDevice(x, device), m.mask, m.maskRow, rows, cols, scaleBy);
   const backward = (g: Tensor): (Tensor | null)[] => {
@@ -167,7 +195,12 @@ const crossEntropy: KernelFor<typeof crossEntropyReference> = ({ logits, targets
   // The mean: the total over the counted rows (0 when every target is ignored, as on the host).
   const mean = deviceBinary(device, 'mul', 'scalarB', total, device.upload(new Float32Array([counted === 0 ? 0 : 1 / counted])), 1, 1);
   const backward = (g: Tensor): Tensor[] => {
-    const dx = device.run('crossEntropyBackward', [x, stats, targetsOnDevice, onDevice(g, device)], N * C, { rows: N, cols: C, ignoreIndex, count: Math.max(1, counted) });
+    const dx = device.run('crossEntropyBackward', [x, stats, targetsOnDevice, onDevice(g, device)], N * C, {
+      rows: N,
+      cols: C,
+      ignoreIndex,
+      count: Math.max(1, counted),
+    });
     return [held(dx, logits.shape)];
   };
   return { output: held(mean, []), backward };
@@ -211,7 +244,10 @@ function permute({ x }: { x: Tensor }, { shape, strides }: { shape: number[]; st
   return device ? held(devicePermute(device, onDevice(x, device), shape, strides), shape) : null;
 }
 
-function slice({ x }: { x: Tensor }, { outer, n, len, inner, start, shape }: { outer: number; n: number; len: number; inner: number; start: number; shape: number[] }): OpResult | null {
+function slice(
+  { x }: { x: Tensor },
+  { outer, n, len, inner, start, shape }: { outer: number; n: number; len: number; inner: number; start: number; shape: number[] },
+): OpResult | null {
   const device = len > 0 && x.size > 0 ? deviceOf(x) : null;
   if (!device) return null;
   const c = { n, len, inner, start };
@@ -295,8 +331,23 @@ const sumOfSquares: KernelFor<typeof sumOfSquaresReference> = (grads, { count })
 
 /** Every kernel above, by the name the core dispatches it under. */
 const DEVICE_OPS: Record<string, KernelFor<(inputs: never, attrs: never) => unknown>> = {
-  matmul, arithmetic, sumToShape, addGradients, tanh, scale, gelu, layerNorm, softmax, scaledMaskedSoftmax, crossEntropy, dropout,
-  gatherRows, permute, slice, adamwUpdate, sumOfSquares,
+  matmul,
+  arithmetic,
+  sumToShape,
+  addGradients,
+  tanh,
+  scale,
+  gelu,
+  layerNorm,
+  softmax,
+  scaledMaskedSoftmax,
+  crossEntropy,
+  dropout,
+  gatherRows,
+  permute,
+  slice,
+  adamwUpdate,
+  sumOfSquares,
 } as never;
 
 /**

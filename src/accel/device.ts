@@ -97,12 +97,43 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  * The sources, with the formulas, are in gpujs/device-kernels.ts.
  */
 export type DeviceKernelName =
-  | 'copy' | 'matmul' | `${DeviceBinaryOp}-${DeviceBinaryLayout}` | 'sumRows' | 'gelu' | 'geluBackward' | 'biasGelu' | 'biasGeluBackward'
-  | 'permute' | 'softmaxRowStats' | 'softmaxNormalize' | 'rowDot' | 'softmaxBackward'
-  | 'layerNormStats' | 'layerNormApply' | 'layerNormRowSums' | 'layerNormBackward' | 'layerNormWeightGrad'
-  | 'sumSquaresPartial' | 'sumAll' | 'sumSquaresPartialMany' | 'sumAllPlus'
-  | 'adamMoment' | 'adamMoment2' | 'adamParam' | 'adamParamBert' | 'adamw' | 'adamwPacked' | 'offsetCopy'
-  | 'gatherRows' | 'scatterRows' | 'slice' | 'unslice' | 'tanh' | 'tanhBackward' | 'crossEntropyRows' | 'crossEntropyBackward'
+  | 'copy'
+  | 'matmul'
+  | `${DeviceBinaryOp}-${DeviceBinaryLayout}`
+  | 'sumRows'
+  | 'gelu'
+  | 'geluBackward'
+  | 'biasGelu'
+  | 'biasGeluBackward'
+  | 'permute'
+  | 'softmaxRowStats'
+  | 'softmaxNormalize'
+  | 'rowDot'
+  | 'softmaxBackward'
+  | 'layerNormStats'
+  | 'layerNormApply'
+  | 'layerNormRowSums'
+  | 'layerNormBackward'
+  | 'layerNormWeightGrad'
+  | 'sumSquaresPartial'
+  | 'sumAll'
+  | 'sumSquaresPartialMany'
+  | 'sumAllPlus'
+  | 'adamMoment'
+  | 'adamMoment2'
+  | 'adamParam'
+  | 'adamParamBert'
+  | 'adamw'
+  | 'adamwPacked'
+  | 'offsetCopy'
+  | 'gatherRows'
+  | 'scatterRows'
+  | 'slice'
+  | 'unslice'
+  | 'tanh'
+  | 'tanhBackward'
+  | 'crossEntropyRows'
+  | 'crossEntropyBackward'
   | 'dropout';
 
 /** A device that holds float32 buffers and computes from buffers to buffers. Calls do not wait. */
@@ -179,7 +210,15 @@ export function deviceMatmul(device: TensorDevice, a: DeviceStorage, b: DeviceSt
 }
 
 /** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */
-export function deviceBinary(device: TensorDevice, op: DeviceBinaryOp, layout: DeviceBinaryLayout, a: DeviceStorage, b: DeviceStorage, size: number, n: number): DeviceStorage {
+export function deviceBinary(
+  device: TensorDevice,
+  op: DeviceBinaryOp,
+  layout: DeviceBinaryLayout,
+  a: DeviceStorage,
+  b: DeviceStorage,
+  size: number,
+  n: number,
+): DeviceStorage {
   return device.run(`${op}-${layout}`, [a, b], size, layout === 'row' ? { n } : {});
 }
 
@@ -210,7 +249,15 @@ export function deviceDropout(device: TensorDevice, x: DeviceStorage, roundKeys:
  * y = softmax(scale x + mask) over rows of `cols`; the mask row of score row r starts at maskRow[r] (both
  * device buffers; maskRow holds integer offsets as floats).
  */
-export function deviceScaledMaskedSoftmax(device: TensorDevice, x: DeviceStorage, mask: DeviceStorage, maskRow: DeviceStorage, rows: number, cols: number, scale: number): DeviceStorage {
+export function deviceScaledMaskedSoftmax(
+  device: TensorDevice,
+  x: DeviceStorage,
+  mask: DeviceStorage,
+  maskRow: DeviceStorage,
+  rows: number,
+  cols: number,
+  scale: number,
+): DeviceStorage {
   const stats = deviceSoftmaxRowStats(device, x, mask, maskRow, rows, cols, scale);
   return device.run('softmaxNormalize', [x, mask, maskRow, stats], rows * cols, { rows, cols, scale });
 }
@@ -219,7 +266,15 @@ export function deviceScaledMaskedSoftmax(device: TensorDevice, x: DeviceStorage
  * Per row of z = scale x + mask, in one kernel: [2 rows], m_r = max_j z_rj at r and s_r = sum_j exp(z_rj - m_r)
  * at rows + r (softmax, cross-entropy).
  */
-export function deviceSoftmaxRowStats(device: TensorDevice, x: DeviceStorage, mask: DeviceStorage, maskRow: DeviceStorage, rows: number, cols: number, scale: number): DeviceStorage {
+export function deviceSoftmaxRowStats(
+  device: TensorDevice,
+  x: DeviceStorage,
+  mask: DeviceStorage,
+  maskRow: DeviceStorage,
+  rows: number,
+  cols: number,
+  scale: number,
+): DeviceStorage {
   return device.run('softmaxRowStats', [x, mask, maskRow], 2 * rows, { rows, cols, scale });
 }
 
@@ -235,13 +290,29 @@ export function deviceSoftmaxBackward(device: TensorDevice, y: DeviceStorage, g:
 }
 
 /** LayerNorm over rows of `cols`: the output, and the row statistics [mean (rows), rstd (rows)] for the backward. */
-export function deviceLayerNorm(device: TensorDevice, x: DeviceStorage, w: DeviceStorage, b: DeviceStorage, rows: number, cols: number, eps: number): { y: DeviceStorage; stats: DeviceStorage } {
+export function deviceLayerNorm(
+  device: TensorDevice,
+  x: DeviceStorage,
+  w: DeviceStorage,
+  b: DeviceStorage,
+  rows: number,
+  cols: number,
+  eps: number,
+): { y: DeviceStorage; stats: DeviceStorage } {
   const stats = device.run('layerNormStats', [x], 2 * rows, { rows, cols, eps });
   return { y: device.run('layerNormApply', [x, stats, w, b], rows * cols, { rows, cols }), stats };
 }
 
 /** The backward of deviceLayerNorm: dx, and the gradients of the weight and the bias. */
-export function deviceLayerNormBackward(device: TensorDevice, x: DeviceStorage, w: DeviceStorage, g: DeviceStorage, stats: DeviceStorage, rows: number, cols: number): { dx: DeviceStorage; dw: DeviceStorage; db: DeviceStorage } {
+export function deviceLayerNormBackward(
+  device: TensorDevice,
+  x: DeviceStorage,
+  w: DeviceStorage,
+  g: DeviceStorage,
+  stats: DeviceStorage,
+  rows: number,
+  cols: number,
+): { dx: DeviceStorage; dw: DeviceStorage; db: DeviceStorage } {
   const sums = device.run('layerNormRowSums', [x, stats, w, g], 2 * rows, { rows, cols });
   const dx = device.run('layerNormBackward', [x, stats, w, g, sums], rows * cols, { rows, cols });
   const dw = device.run('layerNormWeightGrad', [x, stats, g], cols, { rows, cols });
@@ -295,7 +366,17 @@ export function deviceSumOfSquaresMany(device: TensorDevice, xs: readonly Device
  * @param scalars [beta1, beta2, a, b, c, eps, gScale] (g is read times gScale: a clipped gradient): with bias correction a = 1 - lr wd, b = lr / (1 - beta1^t),
  *   c = sqrt(1 - beta2^t); for the original BERT optimizer (bert) a = lr, b = wd
  */
-export function deviceAdamw(device: TensorDevice, n: number, bert: boolean, g: DeviceStorage, state: DeviceStorage | null, p: DeviceStorage, m: DeviceStorage, v: DeviceStorage, scalars: number[]): DeviceStorage {
+export function deviceAdamw(
+  device: TensorDevice,
+  n: number,
+  bert: boolean,
+  g: DeviceStorage,
+  state: DeviceStorage | null,
+  p: DeviceStorage,
+  m: DeviceStorage,
+  v: DeviceStorage,
+  scalars: number[],
+): DeviceStorage {
   const constants = { n, bert: bert ? 1 : 0 };
   return state ? device.run('adamwPacked', [state, g], 3 * n, constants, scalars) : device.run('adamw', [p, m, v, g], 3 * n, constants, scalars);
 }

@@ -6,9 +6,23 @@
 import './cpu/index.ts';
 
 export {
-  matmulBlocked, matmulBlockedSerial, matmulThreaded, geluForward, geluBackward,
-  getCpuThreads, setCpuThreads, threadsFromEnv, getMinParallelWork, setMinParallelWork, getMinParallelElements, setMinParallelElements, lastThreadedMatmulStats, lastParallelRun, stopWorkers,
-  type ThreadedMatmulStats, type ParallelRunStats,
+  matmulBlocked,
+  matmulBlockedSerial,
+  matmulThreaded,
+  geluForward,
+  geluBackward,
+  getCpuThreads,
+  setCpuThreads,
+  threadsFromEnv,
+  getMinParallelWork,
+  setMinParallelWork,
+  getMinParallelElements,
+  setMinParallelElements,
+  lastThreadedMatmulStats,
+  lastParallelRun,
+  stopWorkers,
+  type ThreadedMatmulStats,
+  type ParallelRunStats,
 } from './cpu/index.ts';
 export { matmulKernelFrom, type MatmulArgs, type FloatArray } from './kernels.ts';
 export { matmulProduct, registerProduct } from './products.ts';
@@ -17,6 +31,17 @@ export { selectBackendFromEnv, BACKEND_CHOICES } from './select.ts';
 export { counterDropoutOnHost } from './dropout-masks.ts';
 export { registerDeviceOps } from './device-ops.ts';
 export {
-  deviceOf, onDevice, toDevice, activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory, registerBackendDevice, isDeviceStorage,
-  type TensorDevice, type DeviceStorage, type DeviceMatmulShape, type DeviceBinaryOp, type DeviceBinaryLayout,
+  deviceOf,
+  onDevice,
+  toDevice,
+  activeDevice,
+  placeOnActiveDevice,
+  releaseUnusedDeviceMemory,
+  registerBackendDevice,
+  isDeviceStorage,
+  type TensorDevice,
+  type DeviceStorage,
+  type DeviceMatmulShape,
+  type DeviceBinaryOp,
+  type DeviceBinaryLayout,
 } from './device.ts';

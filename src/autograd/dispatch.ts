@@ -44,7 +44,9 @@ export function registerBackend(name: string, fallback: string | null = null): v
   const existing = backends.get(name);
   if (existing) {
     if (existing.fallback !== fallback) {
-      throw new Error(`registerBackend: "${name}" is already registered with fallback ${existing.fallback ?? 'the reference'}, not ${fallback ?? 'the reference'}`);
+      throw new Error(
+        `registerBackend: "${name}" is already registered with fallback ${existing.fallback ?? 'the reference'}, not ${fallback ?? 'the reference'}`,
+      );
     }
     return;
   }

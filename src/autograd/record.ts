@@ -13,12 +13,7 @@ import { isGradEnabled } from './grad-mode.ts';
  * @param backward maps d(loss)/d(output) to one d(loss)/d(input) per input (same shapes as the inputs;
  *   null for an input that needs none). It runs with recording off.
  */
-export function record(
-  output: Tensor,
-  inputs: Tensor[],
-  name: string,
-  backward: (gradOutput: Tensor) => (Tensor | null)[],
-): Tensor {
+export function record(output: Tensor, inputs: Tensor[], name: string, backward: (gradOutput: Tensor) => (Tensor | null)[]): Tensor {
   if (!isGradEnabled()) return output;
   if (!inputs.some((t) => t.requiresGrad)) return output;
   output.requiresGrad = true;

@@ -72,7 +72,8 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
     }
     const target = cast(labels, 'float32');
     if (problem === 'regression') {
-      if (target.size !== B * N) throw new Error(`labels: regression with ${N} outputs expects ${B * N} values [${N === 1 ? B : `${B},${N}`}], got ${shapeToString(labels.shape)}`);
+      if (target.size !== B * N)
+        throw new Error(`labels: regression with ${N} outputs expects ${B * N} values [${N === 1 ? B : `${B},${N}`}], got ${shapeToString(labels.shape)}`);
       return N === 1 ? mseLoss(reshape(logits, [B]), reshape(target, [B])) : mseLoss(logits, reshape(target, [B, N]));
     }
     if (shapeToString(labels.shape) !== shapeToString([B, N])) {

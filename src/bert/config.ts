@@ -239,7 +239,9 @@ export class BertConfig {
     if (!problemTypes.includes(this.problemType)) {
       throw new Error(`BertConfig: unknown problem_type "${this.problemType}"; expected regression, single_label_classification or multi_label_classification`);
     }
-    const ids = Object.keys(this.id2label).map(Number).sort((a, b) => a - b);
+    const ids = Object.keys(this.id2label)
+      .map(Number)
+      .sort((a, b) => a - b);
     if (ids.some((id, i) => id !== i)) throw new Error(`BertConfig: id2label keys must be 0..${ids.length - 1}, got ${Object.keys(this.id2label).join(', ')}`);
     const pos = this.extra.position_embedding_type;
     if (pos !== undefined && pos !== 'absolute') {
@@ -314,7 +316,11 @@ export class BertConfig {
       out.id2label = { ...this.id2label };
       out.label2id = { ...this.label2id };
     }
-    return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+    return Object.fromEntries(
+      Object.keys(out)
+        .sort()
+        .map((k) => [k, out[k]]),
+    );
   }
 
   /** config.json text: two-space indentation and a final newline, like `save_pretrained`. */

@@ -131,4 +131,3 @@ export class BertModel extends BertPreTrainedModel {
     return out;
   }
 }
-

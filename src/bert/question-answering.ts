@@ -65,5 +65,8 @@ export class BertForQuestionAnswering extends BertPreTrainedModel {
 function clampPositions(name: string, p: Tensor, B: number, S: number): Tensor {
   assertIntTensor(name, p);
   if (p.size !== B) throw new Error(`${name}: expected ${B} positions (one per sequence), got shape [${p.shape}]`);
-  return new Tensor(Int32Array.from(p.data, (v) => Math.min(Math.max(v, 0), S)), [B]);
+  return new Tensor(
+    Int32Array.from(p.data, (v) => Math.min(Math.max(v, 0), S)),
+    [B],
+  );
 }

@@ -140,7 +140,9 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, rules:
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     const s = spec[name];
     if (!s) {
-      const known = Object.keys(spec).map((k) => `--${k}`).join(', ');
+      const known = Object.keys(spec)
+        .map((k) => `--${k}`)
+        .join(', ');
       throw new UsageError(`unknown flag --${name}; expected one of: ${known || '(none)'}`);
     }
     const repeatable = s.kind === 'list' || s.kind === 'numbers';
@@ -181,7 +183,10 @@ export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, rules:
     const what = rules.positionals?.what ?? 'argument';
     throw new UsageError(`expected ${min === 1 ? `a ${what}` : `${min} ${what}s`}, got ${positionals.length === 0 ? 'none' : positionals.length}`);
   }
-  for (const { flags: [a, b], why } of rules.exclusive ?? []) {
+  for (const {
+    flags: [a, b],
+    why,
+  } of rules.exclusive ?? []) {
     if (given.has(a) && given.has(b)) throw new UsageError(`--${a} and --${b} cannot be used together${why ? `: ${why}` : ''}`);
   }
   for (const { flag, needs, why } of rules.needs ?? []) {

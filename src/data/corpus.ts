@@ -86,10 +86,7 @@ class DocumentBuilder {
 
 function emptyCorpusError(files: readonly string[]): CorpusError {
   const names = files.length === 0 ? '(no files given)' : files.join(', ');
-  return new CorpusError(
-    'empty corpus: expected at least one non-blank line (one sentence per line, blank lines between documents), found none',
-    names,
-  );
+  return new CorpusError('empty corpus: expected at least one non-blank line (one sentence per line, blank lines between documents), found none', names);
 }
 
 /**
@@ -123,10 +120,7 @@ export function parseCorpus(text: string, file = '<string>'): CorpusDocument[] {
  * @throws CorpusError for unreadable files, bytes that are not UTF-8 text, a line past the limit, or when no
  *   file has a non-blank line (raised once all files are read, naming them all)
  */
-export async function* readCorpus(
-  files: string | readonly string[],
-  options: ReadCorpusOptions = {},
-): AsyncGenerator<CorpusDocument> {
+export async function* readCorpus(files: string | readonly string[], options: ReadCorpusOptions = {}): AsyncGenerator<CorpusDocument> {
   const fileList = typeof files === 'string' ? [files] : files;
   let documents = 0;
   for (const file of fileList) {
@@ -140,10 +134,7 @@ export async function* readCorpus(
 }
 
 /** All documents of `readCorpus`, collected into an array. */
-export async function readCorpusDocuments(
-  files: string | readonly string[],
-  options: ReadCorpusOptions = {},
-): Promise<CorpusDocument[]> {
+export async function readCorpusDocuments(files: string | readonly string[], options: ReadCorpusOptions = {}): Promise<CorpusDocument[]> {
   const docs: CorpusDocument[] = [];
   for await (const doc of readCorpus(files, options)) docs.push(doc);
   return docs;

@@ -156,12 +156,7 @@ function checkMaskingOptions(options: MaskingOptions): void {
  * @param ids the unmasked sequence `[CLS] A [SEP] B [SEP]`, shape [seq]; not modified
  * @returns the masked copy, the masked positions (ascending) and their original ids
  */
-export function createMaskedLmPredictions(
-  ids: Int32Array,
-  vocab: MaskingVocab,
-  options: MaskingOptions,
-  rng: Rng,
-): MaskedLmPredictions {
+export function createMaskedLmPredictions(ids: Int32Array, vocab: MaskingVocab, options: MaskingOptions, rng: Rng): MaskedLmPredictions {
   checkMaskingOptions(options);
   const groups = rng.shuffle(candidateGroups(ids, vocab, options.wholeWordMask ?? false));
   const numToPredict = numberToPredict(ids.length, options);

@@ -102,7 +102,8 @@ export class PackedInstances implements InstanceList {
       }
     }
     // The segment ids must be 0s then 1s, as assemblePair makes them: anything else is not storable here.
-    for (let t = b; t < n; t++) if (inst.segmentIds[t] !== 1) throw new Error(`PackedInstances.push: segment ids must be 0s then 1s; position ${t} is ${inst.segmentIds[t]}`);
+    for (let t = b; t < n; t++)
+      if (inst.segmentIds[t] !== 1) throw new Error(`PackedInstances.push: segment ids must be 0s then 1s; position ${t} is ${inst.segmentIds[t]}`);
     this.segmentBStart[i] = b;
     this.randomNext[i] = inst.isRandomNext ? 1 : 0;
     for (let k = 0; k < p; k++) {

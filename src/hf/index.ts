@@ -3,7 +3,16 @@
  * from the model, the architecture registry, parameter counts from a config, and the `forward` runner.
  * Loading this layer enables BertConfig.fromFile and fromPretrained (bert/files.ts).
  */
-export { readCheckpointWeights, loadWeightsIntoModel, loadModelWeights, readConfigJSON, reconcilePrefix, type LoadReport, CONFIG_FILE, WEIGHTS_FILE } from './checkpoint.ts';
+export {
+  readCheckpointWeights,
+  loadWeightsIntoModel,
+  loadModelWeights,
+  readConfigJSON,
+  reconcilePrefix,
+  type LoadReport,
+  CONFIG_FILE,
+  WEIGHTS_FILE,
+} from './checkpoint.ts';
 export { loadPretrained, savePretrained, modelTensors, type LoadPretrainedOptions } from './pretrained.ts';
 export { BERT_ARCHITECTURES, createModelForArchitecture, modelClassForArchitecture, type BertArchitecture } from './registry.ts';
 export { bertParameterShapes, countBertParameters } from './parameter-count.ts';

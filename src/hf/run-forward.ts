@@ -113,7 +113,7 @@ export function runForward(model: BertPreTrainedModel, inputs: BertInputs, opts:
     if (t !== undefined && !Array.isArray(t)) result[name] = entry(t);
   }
   if (opts.grads) {
-    if (!out.loss) throw new Error('gradients need a loss: give the labels of this model\'s head');
+    if (!out.loss) throw new Error("gradients need a loss: give the labels of this model's head");
     model.zeroGrad();
     out.loss.backward();
     for (const [name, p] of model.namedParameters()) {

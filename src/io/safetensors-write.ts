@@ -57,10 +57,7 @@ export interface SafetensorsLayout {
 }
 
 /** Validate the tensors and work out the file layout (no tensor data is touched). */
-export function planSafetensors(
-  tensors: Record<string, TensorToWrite>,
-  metadata?: Record<string, string>,
-): SafetensorsLayout {
+export function planSafetensors(tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): SafetensorsLayout {
   const fail = (msg: string): never => {
     throw new SafetensorsError(`cannot write safetensors: ${msg}`);
   };
@@ -161,19 +158,11 @@ export function writeSafetensors(tensors: Record<string, TensorToWrite>, metadat
 }
 
 /** Write a safetensors file atomically (see `writeFileAtomic`): the old file stays until the new one is complete. */
-export async function saveSafetensors(
-  path: string,
-  tensors: Record<string, TensorToWrite>,
-  metadata?: Record<string, string>,
-): Promise<void> {
+export async function saveSafetensors(path: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): Promise<void> {
   await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
 /** Synchronous `saveSafetensors`. */
-export function saveSafetensorsSync(
-  path: string,
-  tensors: Record<string, TensorToWrite>,
-  metadata?: Record<string, string>,
-): void {
+export function saveSafetensorsSync(path: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): void {
   writeFileAtomicSync(path, encodeSafetensors(tensors, metadata));
 }

@@ -230,10 +230,7 @@ export function readSafetensors(bytes: Uint8Array, source = '<bytes>'): Safetens
     previous = e;
   }
   if (covered !== dataLength) {
-    fail(
-      `the data section is ${dataLength} bytes but the tensors cover only [0, ${covered}): ` +
-        `${dataLength - covered} trailing bytes belong to no tensor`,
-    );
+    fail(`the data section is ${dataLength} bytes but the tensors cover only [0, ${covered}): ` + `${dataLength - covered} trailing bytes belong to no tensor`);
   }
   return new SafetensorsFile(source, new Map(sorted.map((e) => [e.name, e])), metadata, headerLength);
 }
@@ -285,9 +282,12 @@ function parseEntry(
       raw = String(v);
     }
     if (!/^(0|[1-9][0-9]*)$/.test(raw)) {
-      fail(`${where}: ${field}[${index}] is written ${truncate(raw, 40)}; expected a non-negative integer written with digits only (no sign, fraction or exponent)`);
+      fail(
+        `${where}: ${field}[${index}] is written ${truncate(raw, 40)}; expected a non-negative integer written with digits only (no sign, fraction or exponent)`,
+      );
     }
-    if (!Number.isSafeInteger(v)) fail(`${where}: ${field}[${index}] is ${truncate(raw, 40)}, above ${Number.MAX_SAFE_INTEGER}, the largest ${what} this reader can address`);
+    if (!Number.isSafeInteger(v))
+      fail(`${where}: ${field}[${index}] is ${truncate(raw, 40)}, above ${Number.MAX_SAFE_INTEGER}, the largest ${what} this reader can address`);
   };
 
   const shape = info.shape;

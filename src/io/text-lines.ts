@@ -215,7 +215,11 @@ export class LineDecoder {
     if (offset < 2 && ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))) {
       return new TextFileError('starts with a UTF-16 byte order mark: this is UTF-16 text; save it as UTF-8', this.source, 1);
     }
-    return new TextFileError(`invalid UTF-8 at byte offset ${offset} (the file must be UTF-8 text; Latin-1 or Windows-1252 text must be converted, e.g. with iconv)`, this.source, line);
+    return new TextFileError(
+      `invalid UTF-8 at byte offset ${offset} (the file must be UTF-8 text; Latin-1 or Windows-1252 text must be converted, e.g. with iconv)`,
+      this.source,
+      line,
+    );
   }
 }
 

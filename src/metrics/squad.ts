@@ -196,11 +196,7 @@ export interface SquadV2Options {
  * @param predictions one answer string per question ("" = no answer), length Q
  * @param answers gold answers per question, length Q; [] for an unanswerable question
  */
-export function squadV2Scores(
-  predictions: readonly string[],
-  answers: readonly (readonly string[])[],
-  options: SquadV2Options = {},
-): SquadV2Scores {
+export function squadV2Scores(predictions: readonly string[], answers: readonly (readonly string[])[], options: SquadV2Options = {}): SquadV2Scores {
   checkLengths(predictions, answers, 'squadV2Scores');
   const { naProbs, naProbThreshold = 1.0 } = options;
   if (naProbs !== undefined && naProbs.length !== predictions.length) {
@@ -238,8 +234,18 @@ export function squadV2Scores(
   if (has) result.hasAns = has;
   if (no) result.noAns = no;
   if (naProbs !== undefined) {
-    const e = bestThreshold(predictions, raw.map((s) => s.exactMatch), naProbs, hasAns);
-    const f = bestThreshold(predictions, raw.map((s) => s.f1), naProbs, hasAns);
+    const e = bestThreshold(
+      predictions,
+      raw.map((s) => s.exactMatch),
+      naProbs,
+      hasAns,
+    );
+    const f = bestThreshold(
+      predictions,
+      raw.map((s) => s.f1),
+      naProbs,
+      hasAns,
+    );
     result.best = { exactMatch: e.score, exactMatchThreshold: e.threshold, f1: f.score, f1Threshold: f.threshold };
   }
   return result;
@@ -252,12 +258,7 @@ export function squadV2Scores(
  * total and the naProb where it was reached.
  * @returns score in percent and the threshold
  */
-function bestThreshold(
-  predictions: readonly string[],
-  scores: number[],
-  naProbs: readonly number[],
-  hasAns: boolean[],
-): { score: number; threshold: number } {
+function bestThreshold(predictions: readonly string[], scores: number[], naProbs: readonly number[], hasAns: boolean[]): { score: number; threshold: number } {
   let current = hasAns.filter((h) => !h).length;
   let best = current;
   let threshold = 0;

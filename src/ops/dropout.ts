@@ -60,7 +60,9 @@ export interface DropoutAttrs {
  */
 export function dropoutReference({ x }: { x: Tensor }, { p, rng, masks }: DropoutAttrs): OpResult {
   if (masks === 'counter') {
-    throw new Error("dropout: masks 'counter' are drawn by the speed layer (src/accel/dropout-masks.ts), which is not loaded; import the library from src/index.ts, or use masks 'stream'");
+    throw new Error(
+      "dropout: masks 'counter' are drawn by the speed layer (src/accel/dropout-masks.ts), which is not loaded; import the library from src/index.ts, or use masks 'stream'",
+    );
   }
   const keepScale = 1 / (1 - p);
   const threshold = p * 4294967296;

@@ -25,7 +25,9 @@ export type TensorOrNumber = Tensor | number;
 export function scalarOperand(op: string, x: number, like: Tensor): Tensor {
   assertTensor(op, like, 'tensor operand');
   if (like.dtype === 'int32' && x !== (x | 0)) {
-    throw new Error(`${op}: the number ${x} is not an int32 value, but the tensor operand ${shapeToString(like.shape)} is int32 (cast it to a float dtype first)`);
+    throw new Error(
+      `${op}: the number ${x} is not an int32 value, but the tensor operand ${shapeToString(like.shape)} is int32 (cast it to a float dtype first)`,
+    );
   }
   return full([], x, { dtype: like.dtype });
 }
@@ -74,7 +76,12 @@ const over: BinaryFn = (x, y) => x / y;
 
 /** The arithmetic op of each function, the attribute kernel 'arithmetic' receives. */
 export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div';
-const ARITHMETIC = new Map<BinaryFn, ArithmeticOp>([[plus, 'add'], [minus, 'sub'], [times, 'mul'], [over, 'div']]);
+const ARITHMETIC = new Map<BinaryFn, ArithmeticOp>([
+  [plus, 'add'],
+  [minus, 'sub'],
+  [times, 'mul'],
+  [over, 'div'],
+]);
 
 /*
  * Why the arithmetic ops get loops of their own: broadcastApply's call `f(x, y)` sees every op's function,
@@ -183,7 +190,13 @@ function sumToShapeReference({ t }: { t: Tensor }, { shape }: { shape: Shape }):
   return new Tensor(out, shape);
 }
 
-function binary(op: string, a: TensorOrNumber, b: TensorOrNumber, f: BinaryFn, grads: (a: Tensor, b: Tensor, out: Tensor, g: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+function binary(
+  op: string,
+  a: TensorOrNumber,
+  b: TensorOrNumber,
+  f: BinaryFn,
+  grads: (a: Tensor, b: Tensor, out: Tensor, g: Tensor) => [Tensor | null, Tensor | null],
+): Tensor {
   if (typeof a === 'number' && typeof b === 'number') throw new Error(`${op}: at least one operand must be a Tensor`);
   const ta = typeof a === 'number' ? scalarOperand(op, a, b as Tensor) : a;
   const tb = typeof b === 'number' ? scalarOperand(op, b, ta) : b;
@@ -213,10 +226,7 @@ export function mul(a: TensorOrNumber, b: TensorOrNumber): Tensor {
 
 /** a / b, broadcasting. d/da = 1/b, d/db = -a/b^2 = -out/b. */
 export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  return binary('div', a, b, over, (ta, tb, out, g) => [
-    ta.requiresGrad ? div(g, tb) : null,
-    tb.requiresGrad ? neg(div(mul(g, out), tb)) : null,
-  ]);
+  return binary('div', a, b, over, (ta, tb, out, g) => [ta.requiresGrad ? div(g, tb) : null, tb.requiresGrad ? neg(div(mul(g, out), tb)) : null]);
 }
 
 /**
@@ -225,24 +235,49 @@ export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
  */
 export function pow(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('pow', a, b, Math.pow, (ta, tb, out, g) => [
-    ta.requiresGrad ? mul(g, broadcastApply('pow', ta, tb, (x, y) => (y === 0 ? 0 : y * Math.pow(x, y - 1)))) : null,
-    tb.requiresGrad ? mul(g, mul(out, broadcastApply('log', ta, ta, (x) => Math.log(x)))) : null,
+    ta.requiresGrad
+      ? mul(
+          g,
+          broadcastApply('pow', ta, tb, (x, y) => (y === 0 ? 0 : y * Math.pow(x, y - 1))),
+        )
+      : null,
+    tb.requiresGrad
+      ? mul(
+          g,
+          mul(
+            out,
+            broadcastApply('log', ta, ta, (x) => Math.log(x)),
+          ),
+        )
+      : null,
   ]);
 }
 
 /** Elementwise maximum; the gradient goes to the larger operand (to a on ties). */
 export function maximum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('maximum', a, b, Math.max, (ta, tb, _o, g) => [
-    mul(g, broadcastApply('maximum', ta, tb, (x, y) => (x >= y ? 1 : 0))),
-    mul(g, broadcastApply('maximum', ta, tb, (x, y) => (x >= y ? 0 : 1))),
+    mul(
+      g,
+      broadcastApply('maximum', ta, tb, (x, y) => (x >= y ? 1 : 0)),
+    ),
+    mul(
+      g,
+      broadcastApply('maximum', ta, tb, (x, y) => (x >= y ? 0 : 1)),
+    ),
   ]);
 }
 
 /** Elementwise minimum; the gradient goes to the smaller operand (to a on ties). */
 export function minimum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('minimum', a, b, Math.min, (ta, tb, _o, g) => [
-    mul(g, broadcastApply('minimum', ta, tb, (x, y) => (x <= y ? 1 : 0))),
-    mul(g, broadcastApply('minimum', ta, tb, (x, y) => (x <= y ? 0 : 1))),
+    mul(
+      g,
+      broadcastApply('minimum', ta, tb, (x, y) => (x <= y ? 1 : 0)),
+    ),
+    mul(
+      g,
+      broadcastApply('minimum', ta, tb, (x, y) => (x <= y ? 0 : 1)),
+    ),
   ]);
 }
 

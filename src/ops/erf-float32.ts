@@ -16,7 +16,9 @@
  * out as literals (V8 then folds them into the code); the GPU kernels are generated from these arrays;
  * a test checks that the two agree.
  */
-export const ERF_FLOAT32_P = [-2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5, -7.34990630326855e-4, -2.95459980854025e-3, -1.60960333262415e-2];
+export const ERF_FLOAT32_P = [
+  -2.72614225801306e-10, 2.77068142495902e-8, -2.10102402082508e-6, -5.69250639462346e-5, -7.34990630326855e-4, -2.95459980854025e-3, -1.60960333262415e-2,
+];
 export const ERF_FLOAT32_Q = [-1.45660718464996e-5, -2.13374055278905e-4, -1.68282697438203e-3, -7.37332916720468e-3, -1.42647390514189e-2];
 
 /** erf(x) to float32 accuracy (max error 6.5e-8). [docs: erf-float32] */

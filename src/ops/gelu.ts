@@ -119,7 +119,15 @@ export function geluRange(x: FloatArray, bias: FloatArray | null, out: FloatArra
 }
 
 /** gradX[e] = gradOut[e] * gelu'(x[e] + bias[e % cols]) for e in [start, end), h rounded as in the forward. [docs: gelu-backward] */
-export function geluBackwardRange(x: FloatArray, bias: FloatArray | null, gradOut: FloatArray, gradX: FloatArray, cols: number, start: number, end: number): void {
+export function geluBackwardRange(
+  x: FloatArray,
+  bias: FloatArray | null,
+  gradOut: FloatArray,
+  gradX: FloatArray,
+  cols: number,
+  start: number,
+  end: number,
+): void {
   if (gradX instanceof Float32Array) {
     geluBackwardRangeFloat32(x, bias, gradOut, gradX, cols, start, end);
     return;
@@ -149,7 +157,15 @@ function geluRangeFloat32(x: FloatArray, bias: FloatArray | null, out: Float32Ar
 }
 
 /** geluBackwardRange for float32 arrays, with geluDerivativeFloat32. */
-function geluBackwardRangeFloat32(x: FloatArray, bias: FloatArray | null, gradOut: FloatArray, gradX: Float32Array, cols: number, start: number, end: number): void {
+function geluBackwardRangeFloat32(
+  x: FloatArray,
+  bias: FloatArray | null,
+  gradOut: FloatArray,
+  gradX: Float32Array,
+  cols: number,
+  start: number,
+  end: number,
+): void {
   if (!bias) {
     for (let e = start; e < end; e++) gradX[e] = gradOut[e] * geluDerivativeFloat32(x[e]);
     return;

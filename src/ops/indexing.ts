@@ -33,7 +33,8 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor, op = 'inde
   const count = idx.length;
   const shape = [...x.shape.slice(0, a), ...indices.shape, ...x.shape.slice(a + 1)];
   // Rows of a table (nothing before the axis): the kernel 'gatherRows', which the speed layer offers.
-  if (outer === 1) return recordResult(dispatch('gatherRows', { table: x, ids: indices }, { rows: n, shape, paddingIdx: undefined }, gatherRowsReference), [x], op);
+  if (outer === 1)
+    return recordResult(dispatch('gatherRows', { table: x, ids: indices }, { rows: n, shape, paddingIdx: undefined }, gatherRowsReference), [x], op);
   const out = allocate(x.dtype, outer * count * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < count; i++) {

@@ -35,14 +35,19 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-12):
   assertSameDType('layerNorm', x, bias);
   const H = x.shape[x.rank - 1];
   if (weight.rank !== 1 || weight.shape[0] !== H || bias.rank !== 1 || bias.shape[0] !== H) {
-    throw new Error(`layerNorm: weight ${shapeToString(weight.shape)} and bias ${shapeToString(bias.shape)} must both be [${H}] for input ${shapeToString(x.shape)}`);
+    throw new Error(
+      `layerNorm: weight ${shapeToString(weight.shape)} and bias ${shapeToString(bias.shape)} must both be [${H}] for input ${shapeToString(x.shape)}`,
+    );
   }
   const rows = H === 0 ? 0 : x.size / H;
   return recordResult(dispatch('layerNorm', { x, weight, bias }, { rows, cols: H, eps }, layerNormReference), [x, weight, bias], 'layerNorm');
 }
 
 /** The reference of kernel 'layerNorm': y, and the backward from the saved row statistics. */
-export function layerNormReference({ x, weight, bias }: { x: Tensor; weight: Tensor; bias: Tensor }, { rows, cols, eps }: { rows: number; cols: number; eps: number }): OpResult {
+export function layerNormReference(
+  { x, weight, bias }: { x: Tensor; weight: Tensor; bias: Tensor },
+  { rows, cols, eps }: { rows: number; cols: number; eps: number },
+): OpResult {
   const y = allocate(x.dtype, x.size) as FloatArray;
   const mean = new Float64Array(rows);
   const rstd = new Float64Array(rows);

@@ -43,7 +43,9 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   const C = logits.shape[logits.rank - 1];
   const N = C === 0 ? 0 : logits.size / C;
   if (targets.size !== N || !sameShape(targets.shape, logits.shape.slice(0, -1))) {
-    throw new Error(`crossEntropy: targets ${shapeToString(targets.shape)} must have the logits' shape without the class dimension: ${shapeToString(logits.shape.slice(0, -1))}`);
+    throw new Error(
+      `crossEntropy: targets ${shapeToString(targets.shape)} must have the logits' shape without the class dimension: ${shapeToString(logits.shape.slice(0, -1))}`,
+    );
   }
   const result = dispatch('crossEntropy', { logits, targets }, { ignoreIndex, reduction, rows: N, classes: C }, crossEntropyReference);
   return recordResult(result, [logits], 'crossEntropy');
@@ -58,7 +60,10 @@ export interface CrossEntropyAttrs {
 }
 
 /** The reference of kernel 'crossEntropy': the losses (reduced) and their backward, softmax - onehot. */
-export function crossEntropyReference({ logits, targets }: { logits: Tensor; targets: Tensor }, { ignoreIndex, reduction, rows: N, classes: C }: CrossEntropyAttrs): OpResult {
+export function crossEntropyReference(
+  { logits, targets }: { logits: Tensor; targets: Tensor },
+  { ignoreIndex, reduction, rows: N, classes: C }: CrossEntropyAttrs,
+): OpResult {
   const t = targets.data;
   const x = logits.data;
   const losses = allocate(logits.dtype, N);
@@ -170,4 +175,3 @@ export function bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduct
   });
   return reduce(losses, reduction);
 }
-

@@ -209,7 +209,10 @@ export function squeeze(x: Tensor, axis: number): Tensor {
   assertTensor('squeeze', x);
   const a = normalizeAxis(axis, x.rank, 'squeeze');
   if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${axis} of shape ${shapeToString(x.shape)} has size ${x.shape[a]}, not 1`);
-  return reshape(x, x.shape.filter((_, i) => i !== a));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== a),
+  );
 }
 
 /** Join same-shape tensors along a new axis. */
@@ -220,7 +223,10 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
     assertTensor('stack', t, `tensor ${i}`);
     if (!sameShape(t.shape, first.shape)) throw new Error(`stack: tensor ${i} has shape ${shapeToString(t.shape)}, tensor 0 has ${shapeToString(first.shape)}`);
   }
-  return concat(tensors.map((t) => unsqueeze(t, axis)), axis);
+  return concat(
+    tensors.map((t) => unsqueeze(t, axis)),
+    axis,
+  );
 }
 
 /** Flatten to 1-D (shares storage). */

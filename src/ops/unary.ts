@@ -14,9 +14,19 @@ import { assertFloat } from './checks.ts';
  * through dispatch as kernel `op` (the speed layer offers some, such as tanh on a GPU), with `attrs` the
  * numbers that define it (scale's factor).
  */
-function unary(op: string, x: Tensor, f: (v: number) => number, derivative: (x: number, out: number) => number, attrs: Record<string, number> | null = null): Tensor {
+function unary(
+  op: string,
+  x: Tensor,
+  f: (v: number) => number,
+  derivative: (x: number, out: number) => number,
+  attrs: Record<string, number> | null = null,
+): Tensor {
   assertFloat(op, x);
-  return recordResult(dispatch(op, { x }, attrs, () => unaryReference(x, f, derivative)), [x], op);
+  return recordResult(
+    dispatch(op, { x }, attrs, () => unaryReference(x, f, derivative)),
+    [x],
+    op,
+  );
 }
 
 /** The reference of every unary kernel: out[i] = f(x[i]), and dx[i] = g[i] * f'(x[i]) in the backward. */
@@ -49,17 +59,41 @@ export const tanh = (x: Tensor): Tensor => unary('tanh', x, Math.tanh, (_x, y) =
 export const erf = (x: Tensor): Tensor => unary('erf', x, erfScalar, (v) => (2 / Math.sqrt(Math.PI)) * Math.exp(-v * v));
 
 /** max(0, x); d/dx = 1 for x > 0, else 0. */
-export const relu = (x: Tensor): Tensor => unary('relu', x, (v) => (v > 0 ? v : 0), (v) => (v > 0 ? 1 : 0));
+export const relu = (x: Tensor): Tensor =>
+  unary(
+    'relu',
+    x,
+    (v) => (v > 0 ? v : 0),
+    (v) => (v > 0 ? 1 : 0),
+  );
 
 /** |x|; d/dx = sign(x) (0 at 0). */
 export const abs = (x: Tensor): Tensor => unary('abs', x, Math.abs, (v) => Math.sign(v));
 
 /** 1 / (1 + e^-x); d/dx = s (1 - s). */
 export const sigmoid = (x: Tensor): Tensor =>
-  unary('sigmoid', x, (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))), (_x, s) => s * (1 - s));
+  unary(
+    'sigmoid',
+    x,
+    (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
+    (_x, s) => s * (1 - s),
+  );
 
 /** x * c for a constant c; d/dx = c. */
-export const scale = (x: Tensor, c: number): Tensor => unary('scale', x, (v) => v * c, () => c, { c });
+export const scale = (x: Tensor, c: number): Tensor =>
+  unary(
+    'scale',
+    x,
+    (v) => v * c,
+    () => c,
+    { c },
+  );
 
 /** x^2; d/dx = 2x. */
-export const square = (x: Tensor): Tensor => unary('square', x, (v) => v * v, (v) => 2 * v);
+export const square = (x: Tensor): Tensor =>
+  unary(
+    'square',
+    x,
+    (v) => v * v,
+    (v) => 2 * v,
+  );

@@ -150,7 +150,10 @@ export interface AdamWUpdateAttrs {
  * The reference of kernel 'adamwUpdate': the update of one parameter, in place, with the formulas of this
  * file's header. Returns the moments (the same tensors, updated in place).
  */
-export function adamwUpdateReference({ param, grad, m, v }: { param: Tensor; grad: Tensor; m: Tensor; v: Tensor }, attrs: AdamWUpdateAttrs): { m: Tensor; v: Tensor } {
+export function adamwUpdateReference(
+  { param, grad, m, v }: { param: Tensor; grad: Tensor; m: Tensor; v: Tensor },
+  attrs: AdamWUpdateAttrs,
+): { m: Tensor; v: Tensor } {
   adamwUpdateLoop(param.data as FloatArray, grad.data as FloatArray, m.data as FloatArray, v.data as FloatArray, attrs);
   param.markHostChanged(); // a copy of the old values held elsewhere is given the new ones
   m.markHostChanged();
@@ -166,7 +169,13 @@ export function adamwUpdateReference({ param, grad, m, v }: { param: Tensor; gra
  *   original BERT:                   w = w - lr (m / (sqrt(v) + eps) + wd w)
  * (The first is the header's formula with the bias corrections folded into two constants.)
  */
-export function adamwUpdateLoop(w: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, { lr, beta1, beta2, eps, weightDecay: wd, step: t, biasCorrection }: AdamWUpdateAttrs): void {
+export function adamwUpdateLoop(
+  w: FloatArray,
+  g: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  { lr, beta1, beta2, eps, weightDecay: wd, step: t, biasCorrection }: AdamWUpdateAttrs,
+): void {
   if (biasCorrection) {
     const stepSize = lr / (1 - beta1 ** t);
     const sqrtC2 = Math.sqrt(1 - beta2 ** t);

@@ -107,7 +107,9 @@ export class Tensor {
    */
   setExternalValues(storage: ExternalValues): void {
     if (storage.size !== this.size || storage.dtype !== this.dtype) {
-      throw new Error(`setExternalValues: tensor ${shapeToString(this.shape)} ${this.dtype} cannot take a ${storage.backend} buffer of ${storage.size} ${storage.dtype} values`);
+      throw new Error(
+        `setExternalValues: tensor ${shapeToString(this.shape)} ${this.dtype} cannot take a ${storage.backend} buffer of ${storage.size} ${storage.dtype} values`,
+      );
     }
     this.external = storage;
     this.hostData = null;
@@ -156,7 +158,8 @@ export class Tensor {
    * what reshape does to a contiguous tensor. Not part of the graph.
    */
   withShape(shape: Shape): Tensor {
-    if (sizeOf(shape) !== this.size) throw new Error(`withShape: ${shapeToString(this.shape)} has ${this.size} elements, ${shapeToString(shape)} needs ${sizeOf(shape)}`);
+    if (sizeOf(shape) !== this.size)
+      throw new Error(`withShape: ${shapeToString(this.shape)} has ${this.size} elements, ${shapeToString(shape)} needs ${sizeOf(shape)}`);
     if (this.hostData === null) return Tensor.fromExternal(this.external!, shape, this.dtype);
     const t = new Tensor(this.hostData, shape);
     t.external = this.external;

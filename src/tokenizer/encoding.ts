@@ -46,11 +46,14 @@ export type Part = [number, number];
  */
 export function windowParts(len: number, maxLen: number, stride: number): Part[] {
   if (maxLen >= len) return [[0, len]];
-  if (maxLen === 0) return [[0, 0], [0, len]];
+  if (maxLen === 0)
+    return [
+      [0, 0],
+      [0, len],
+    ];
   if (stride >= maxLen) {
     throw new Error(
-      `stride ${stride} must be smaller than the room left for the truncated sequence (${maxLen} tokens); ` +
-        `lower the stride or raise maxLength`,
+      `stride ${stride} must be smaller than the room left for the truncated sequence (${maxLen} tokens); ` + `lower the stride or raise maxLength`,
     );
   }
   const parts: Part[] = [];
@@ -66,12 +69,7 @@ export function windowParts(len: number, maxLen: number, stride: number): Part[]
  * How many tokens each sequence keeps after truncating to `budget` (= maxLength minus the added specials).
  * @returns the kept lengths `[n1, n2]` (n2 = 0 without a pair). Throws when the strategy cannot fit.
  */
-export function truncatedLengths(
-  la: number,
-  lb: number | null,
-  budget: number,
-  strategy: TruncationStrategy,
-): [number, number] {
+export function truncatedLengths(la: number, lb: number | null, budget: number, strategy: TruncationStrategy): [number, number] {
   const total = la + (lb ?? 0);
   if (strategy === 'do_not_truncate' || total <= budget) return [la, lb ?? 0];
   const toRemove = total - budget;

@@ -15,15 +15,7 @@
  * marks; since stripping removes every non-spacing mark, the two agree except for rare spacing marks with a
  * non-zero combining class.)
  */
-import {
-  charClass,
-  CLASS_CJK,
-  CLASS_CONTROL,
-  CLASS_MARK_NONSPACING,
-  CLASS_NFD_DATA,
-  CLASS_WHITESPACE,
-  lowercaseCodePoint,
-} from './unicode.ts';
+import { charClass, CLASS_CJK, CLASS_CONTROL, CLASS_MARK_NONSPACING, CLASS_NFD_DATA, CLASS_WHITESPACE, lowercaseCodePoint } from './unicode.ts';
 
 export interface NormalizerOptions {
   /** Lowercase (uncased models). Default true. */
@@ -97,12 +89,7 @@ function expandChar(cp: number, o: ResolvedNormalizerOptions): number[] {
  * Normalise `text.slice(from, to)`.
  * @returns normalised code points with, for each, the original UTF-16 span (absolute indices into `text`).
  */
-export function normalizeWithAlignment(
-  text: string,
-  options: ResolvedNormalizerOptions,
-  from = 0,
-  to = text.length,
-): NormalizedText {
+export function normalizeWithAlignment(text: string, options: ResolvedNormalizerOptions, from = 0, to = text.length): NormalizedText {
   const codePoints: number[] = [];
   const origStart: number[] = [];
   const origEnd: number[] = [];

@@ -148,8 +148,7 @@ export class BertTokenizer {
     const encodings: Encoding[] = [];
     const overflowToSampleMapping: number[] = [];
     inputs.forEach((input, i) => {
-      const [text, pair] =
-        typeof input === 'string' ? [input, null] : Array.isArray(input) ? input : [input.text, input.pair ?? null];
+      const [text, pair] = typeof input === 'string' ? [input, null] : Array.isArray(input) ? input : [input.text, input.pair ?? null];
       const windows = this.encodeWindows(text, pair, options);
       for (const w of options.returnOverflowing ? windows : windows.slice(0, 1)) {
         encodings.push(w);
@@ -173,7 +172,7 @@ export class BertTokenizer {
       tokens.push(t);
     }
     const text = joinWordPieces(tokens);
-    return options.cleanUpSpaces ?? true ? cleanUpTokenization(text) : text;
+    return (options.cleanUpSpaces ?? true) ? cleanUpTokenization(text) : text;
   }
 
   /** Decode each row of a batch. */

@@ -166,16 +166,15 @@ export function trainWordPiece(options: TrainWordPieceOptions): string[] {
   if (counts.size === 0) {
     if (files.length === 0 && options.texts === undefined) throw new Error('trainWordPiece: no corpus: give files or texts');
     const where = files.length > 0 ? `${files.join(', ')}: ` : '';
-    throw new Error(`${where}the corpus has no words: it is empty or holds only whitespace and characters the tokenizer removes; expected text, one sentence per line`);
+    throw new Error(
+      `${where}the corpus has no words: it is empty or holds only whitespace and characters the tokenizer removes; expected text, one sentence per line`,
+    );
   }
   return trainFromWordCounts(counts, options);
 }
 
 /** Steps 2-4 on word counts (word -> occurrences). */
-export function trainFromWordCounts(
-  wordCounts: ReadonlyMap<string, number>,
-  options: Omit<TrainWordPieceOptions, 'files' | 'texts'>,
-): string[] {
+export function trainFromWordCounts(wordCounts: ReadonlyMap<string, number>, options: Omit<TrainWordPieceOptions, 'files' | 'texts'>): string[] {
   const { vocabSize } = options;
   if (!Number.isInteger(vocabSize) || vocabSize < 1) throw new Error(`vocabSize must be a positive integer, got ${vocabSize}`);
   const minFrequency = options.minFrequency ?? 2;

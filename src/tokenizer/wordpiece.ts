@@ -82,7 +82,10 @@ export class WordPieceModel {
     if (p === undefined) {
       p = wordPieceSplit(word, this.vocab, this.unkId, this.options);
       if (p[0] === -1) {
-        const what = [...word].length > this.options.maxInputCharsPerWord ? `is longer than ${this.options.maxInputCharsPerWord} characters` : 'cannot be spelled with its pieces';
+        const what =
+          [...word].length > this.options.maxInputCharsPerWord
+            ? `is longer than ${this.options.maxInputCharsPerWord} characters`
+            : 'cannot be spelled with its pieces';
         throw new Error(`the word ${JSON.stringify(word.slice(0, 50))} ${what}, and the vocabulary has no ${this.unkToken} token to stand for it`);
       }
       if (this.cache.size >= this.capacity) this.cache.clear();

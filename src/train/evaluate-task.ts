@@ -125,7 +125,10 @@ export function evaluateTaskModel(tm: TaskModel, file: string, opts: { batchSize
   if (report) {
     const names = report.labels.map((id) => (scores.task === 'classification' && tm.labels ? tm.labels.name(id) : `choice ${id}`));
     json.per_class = Object.fromEntries(
-      names.map((n, k) => [n, { precision: report.perClass.precision[k], recall: report.perClass.recall[k], f1: report.perClass.f1[k], support: report.perClass.support[k] }]),
+      names.map((n, k) => [
+        n,
+        { precision: report.perClass.precision[k], recall: report.perClass.recall[k], f1: report.perClass.f1[k], support: report.perClass.support[k] },
+      ]),
     );
     json.confusion_matrix = { labels: names, matrix: report.confusionMatrix };
     if (scores.task === 'classification') {

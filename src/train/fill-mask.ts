@@ -54,7 +54,9 @@ export function fillMask(model: BertPreTrainedModel, tokenizer: BertTokenizer, t
     const row = new Tensor(logits.data.slice(position * V, (position + 1) * V), [V]);
     const probs = softmax(row).data;
     // Ids past the vocabulary (a vocab_size padded above the vocab.txt) have no token to show.
-    const order = Array.from({ length: Math.min(V, tokenizer.vocab.size) }, (_, i) => i).sort((a, b) => probs[b] - probs[a]).slice(0, topK);
+    const order = Array.from({ length: Math.min(V, tokenizer.vocab.size) }, (_, i) => i)
+      .sort((a, b) => probs[b] - probs[a])
+      .slice(0, topK);
     return { position, candidates: order.map((id) => ({ token: tokenizer.vocab.idToToken(id), id, probability: probs[id] })) };
   });
 }
@@ -65,7 +67,11 @@ export function fillMask(model: BertPreTrainedModel, tokenizer: BertTokenizer, t
  * that are not finite, and a vocabulary larger than the model's; tensors the model does not use (an NSP head
  * in a BertForMaskedLM checkpoint) only give a warning.
  */
-export function loadMaskedLM(dir: string, lowercase = true, opts: { onWarning?: (message: string) => void } = {}): { model: BertPreTrainedModel; tokenizer: BertTokenizer } {
+export function loadMaskedLM(
+  dir: string,
+  lowercase = true,
+  opts: { onWarning?: (message: string) => void } = {},
+): { model: BertPreTrainedModel; tokenizer: BertTokenizer } {
   const vocabPath = join(dir, 'vocab.txt');
   if (!existsSync(vocabPath)) throw new Error(`${dir}: no vocab.txt next to the model (pretrain writes one into --out)`);
   const warnings: string[] = [];

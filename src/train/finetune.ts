@@ -38,7 +38,15 @@ import { linearWarmupDecay } from '../optim/schedule.ts';
 import { Rng, type RngState } from '../tensor/random.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { Vocab } from '../tokenizer/vocab.ts';
-import { checkpointHealth, chooseResumeCheckpoint, effectiveDropoutMasks, LEGACY_DROPOUT_MASKS, markCheckpointBad, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import {
+  checkpointHealth,
+  chooseResumeCheckpoint,
+  effectiveDropoutMasks,
+  LEGACY_DROPOUT_MASKS,
+  markCheckpointBad,
+  readCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.ts';
 import { curvesSvg } from './curves-svg.ts';
 import { defaultHyperparameters } from './finetune-defaults.ts';
 import {
@@ -202,7 +210,23 @@ export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 export const LABELS_FILE = 'labels.txt';
 
 /** Options that must be equal for a resume to continue the same run (resume-options.ts says why). */
-const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'maxLength', 'seed', 'initializerRange', 'lowercase', 'columns', 'qa', 'padMultiple', 'adamEps', 'dropoutMasks'] as const;
+const RUN_IDENTITY = [
+  'task',
+  'init',
+  'train',
+  'dev',
+  'epochs',
+  'batch',
+  'maxLength',
+  'seed',
+  'initializerRange',
+  'lowercase',
+  'columns',
+  'qa',
+  'padMultiple',
+  'adamEps',
+  'dropoutMasks',
+] as const;
 /**
  * Options a resume may change: each step reads them afresh and no saved state depends on them (the peak
  * learning rate, the warmup, the clip, the weight decay, how often the dev set is evaluated, and the
@@ -247,7 +271,8 @@ export function taskModelFiles(model: BertPreTrainedModel, vocabText: string, se
     'config.json': config.toJSONString(),
     'model.safetensors': encodeSafetensors(modelTensors(model), { format: 'pt' }),
     'vocab.txt': vocabText,
-    [TOKENIZER_CONFIG_FILE]: JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: settings.lowercase, model_max_length: config.maxPositionEmbeddings }, null, 2) + '\n',
+    [TOKENIZER_CONFIG_FILE]:
+      JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: settings.lowercase, model_max_length: config.maxPositionEmbeddings }, null, 2) + '\n',
     [FINETUNE_SETTINGS_FILE]: JSON.stringify(settings, null, 2) + '\n',
   };
   if (labels) files[LABELS_FILE] = labels.labels.join('\n') + '\n';
@@ -255,7 +280,13 @@ export function taskModelFiles(model: BertPreTrainedModel, vocabText: string, se
 }
 
 /** Write `taskModelFiles` into `dir`, each file atomically (the directory may hold other files). */
-export async function saveTaskModel(model: BertPreTrainedModel, dir: string, vocabText: string, settings: TaskSettings, labels: LabelSet | null): Promise<void> {
+export async function saveTaskModel(
+  model: BertPreTrainedModel,
+  dir: string,
+  vocabText: string,
+  settings: TaskSettings,
+  labels: LabelSet | null,
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const [name, data] of Object.entries(taskModelFiles(model, vocabText, settings, labels))) await writeFileAtomic(join(dir, name), data);
 }
@@ -288,7 +319,8 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   // 1. The encoder's source, the vocabulary and the tokenizer.
   const source = resolveInit(opts.init);
   const vocabPath = opts.vocab ?? (source.kind === 'pretrained' ? join(source.dir, 'vocab.txt') : undefined);
-  if (!vocabPath) throw new Error(`--init ${source.kind === 'scratch' ? source.name : source.dir} starts from random weights and needs --vocab FILE (a vocab.txt)`);
+  if (!vocabPath)
+    throw new Error(`--init ${source.kind === 'scratch' ? source.name : source.dir} starts from random weights and needs --vocab FILE (a vocab.txt)`);
   if (!existsSync(vocabPath)) throw new Error(`vocabulary ${vocabPath} not found${source.kind === 'pretrained' ? ' (pass --vocab FILE)' : ''}`);
   const vocabText = readFileSync(vocabPath, 'utf8');
   const vocab = Vocab.fromText(vocabText, undefined, vocabPath);
@@ -297,14 +329,23 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   const initRange = opts.initializerRange !== undefined ? { initializerRange: opts.initializerRange } : {};
   const baseConfig = source.kind === 'scratch' ? source.config.with({ vocabSize: vocab.size, ...initRange }) : source.config;
   if (vocab.size > baseConfig.vocabSize) {
-    throw new Error(`${vocabPath} has ${vocab.size} tokens, but the model's vocab_size is ${baseConfig.vocabSize}: this vocabulary does not belong to the model`);
+    throw new Error(
+      `${vocabPath} has ${vocab.size} tokens, but the model's vocab_size is ${baseConfig.vocabSize}: this vocabulary does not belong to the model`,
+    );
   }
 
   // 2. Settings and hyperparameters.
   const maxLength = opts.maxLength ?? Math.min(defaultMaxLength(task), baseConfig.maxPositionEmbeddings);
   if (!(Number.isInteger(maxLength) && maxLength >= 8)) throw new Error(`--max-length must be an integer >= 8, got ${maxLength}`);
-  if (maxLength > baseConfig.maxPositionEmbeddings) throw new Error(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${baseConfig.maxPositionEmbeddings}`);
-  const settings: TaskSettings = { task, maxLength, lowercase, ...(opts.columns ? { columns: opts.columns } : {}), ...(task === 'question-answering' ? { qa: qaSettings(opts.qa) } : {}) };
+  if (maxLength > baseConfig.maxPositionEmbeddings)
+    throw new Error(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${baseConfig.maxPositionEmbeddings}`);
+  const settings: TaskSettings = {
+    task,
+    maxLength,
+    lowercase,
+    ...(opts.columns ? { columns: opts.columns } : {}),
+    ...(task === 'question-answering' ? { qa: qaSettings(opts.qa) } : {}),
+  };
   const defaults = defaultHyperparameters(baseConfig);
   const hp = {
     epochs: positiveInt('epochs', opts.epochs ?? defaults.epochs),
@@ -312,7 +353,11 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     lr: opts.lr ?? defaults.lr,
   };
   if (!(hp.lr > 0)) throw new Error(`--lr must be positive, got ${hp.lr}`);
-  const defaulted = [opts.lr === undefined ? `lr ${defaults.lr}` : '', opts.batch === undefined ? `batch ${defaults.batch}` : '', opts.epochs === undefined ? `${defaults.epochs} epochs` : ''].filter((x) => x);
+  const defaulted = [
+    opts.lr === undefined ? `lr ${defaults.lr}` : '',
+    opts.batch === undefined ? `batch ${defaults.batch}` : '',
+    opts.epochs === undefined ? `${defaults.epochs} epochs` : '',
+  ].filter((x) => x);
   if (defaulted.length) say(`defaults for this model: ${defaulted.join(', ')} (${defaults.reason})`);
   const o = {
     task,
@@ -336,7 +381,8 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     dropoutMasks: effectiveDropoutMasks(opts.dropoutMasks ?? 'auto', activeDevice() !== null),
   };
   if (o.adamEps !== null && !(o.adamEps > 0 && o.adamEps < 1)) throw new Error(`--adam-eps must be in (0, 1), got ${o.adamEps}`);
-  if (o.padMultiple !== null && !(Number.isInteger(o.padMultiple) && o.padMultiple >= 1)) throw new Error(`--pad-multiple must be a positive integer, got ${o.padMultiple}`);
+  if (o.padMultiple !== null && !(Number.isInteger(o.padMultiple) && o.padMultiple >= 1))
+    throw new Error(`--pad-multiple must be a positive integer, got ${o.padMultiple}`);
   if (!(o.warmupRatio >= 0 && o.warmupRatio <= 1)) throw new Error(`--warmup-ratio must be in [0, 1], got ${o.warmupRatio}`);
 
   // 3. Data: labels from the training file, then every file encoded the same way.
@@ -363,9 +409,14 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   let model: BertPreTrainedModel;
   if (source.kind === 'pretrained') {
     model = loadPretrained(source.dir, { architecture, config: { ...head, ...initRange }, seed: o.seed, onWarning: () => {} });
-    requireFiniteTensors(model.namedParameters().map(([name, p]) => [name, p.data] as const), `--init ${source.dir}`);
+    requireFiniteTensors(
+      model.namedParameters().map(([name, p]) => [name, p.data] as const),
+      `--init ${source.dir}`,
+    );
     const r = model.loadReport!;
-    say(`loaded ${source.dir} into ${architecture}: newly initialised ${r.missing.length ? r.missing.join(', ') : '(nothing)'}; unused from the checkpoint: ${r.unexpected.length} tensors${r.unexpected.length ? ` (${summariseNames(r.unexpected)})` : ''}`);
+    say(
+      `loaded ${source.dir} into ${architecture}: newly initialised ${r.missing.length ? r.missing.join(', ') : '(nothing)'}; unused from the checkpoint: ${r.unexpected.length} tensors${r.unexpected.length ? ` (${summariseNames(r.unexpected)})` : ''}`,
+    );
   } else {
     model = createModelForArchitecture(architecture, baseConfig.with(head), { seed: o.seed });
     say(`${architecture} from random weights (${source.name}: ${baseConfig.numHiddenLayers} layers, hidden ${baseConfig.hiddenSize}): no pretraining`);
@@ -395,7 +446,9 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   };
   const metrics = new MetricsLog(join(out, 'metrics.jsonl'));
   if (resumeFrom && saved) {
-    const changes = compareResumeOptions(saved.trainerState.options, optionsRecord, RUN_IDENTITY, RESUME_CHANGEABLE, resumeFrom.dir, { dropoutMasks: LEGACY_DROPOUT_MASKS });
+    const changes = compareResumeOptions(saved.trainerState.options, optionsRecord, RUN_IDENTITY, RESUME_CHANGEABLE, resumeFrom.dir, {
+      dropoutMasks: LEGACY_DROPOUT_MASKS,
+    });
     if (changes.length) say(`--resume: continuing from step ${saved.trainerState.step} with ${formatChanges(changes)} (the run's other options are unchanged)`);
     loadWeightsIntoModel(model, readCheckpointWeights(resumeFrom.dir), { strict: true, initRng: model.initRng, initStd: config.initializerRange });
     optimizer.setState(saved.optimizer);
@@ -411,7 +464,10 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
   if (device) say(`weights on device ${device.name}`);
 
   const metricName = TASK_METRICS[task];
-  const progress = opts.progressStream === null ? null : new Progress({ total: totalSteps, label: 'finetune', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: state.step });
+  const progress =
+    opts.progressStream === null
+      ? null
+      : new Progress({ total: totalSteps, label: 'finetune', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: state.step });
   let lastLoss: number | undefined;
   /** The newest checkpoint this run has, with its step. */
   let lastSaved: { step: number; dir: string } | null = resumeFrom;
@@ -429,10 +485,14 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     return dir;
   };
   const writeCurves = async () => {
-    const svg = curvesSvg(metrics.read(), [
-      { metric: 'loss', title: 'loss' },
-      { metric: metricName, title: `dev ${metricName}` },
-    ], `fine-tuning ${task}: lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs`);
+    const svg = curvesSvg(
+      metrics.read(),
+      [
+        { metric: 'loss', title: 'loss' },
+        { metric: metricName, title: `dev ${metricName}` },
+      ],
+      `fine-tuning ${task}: lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs`,
+    );
     await writeFileAtomic(join(out, 'curves.svg'), svg);
   };
   const evaluateDev = async (epochFloat: number) => {
@@ -444,7 +504,10 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
       state.best = { step: state.step, epoch: epochFloat, metric: metricName, value: scores.value, metrics: scores.metrics };
       state.improvedThisEpoch = true;
       await saveTaskModel(model, out, vocabText, settings, labels);
-      await writeFileAtomic(join(out, 'dev_results.json'), JSON.stringify({ ...scoresRecord(scores), step: state.step, epoch: epochFloat, file: opts.dev }, null, 2) + '\n');
+      await writeFileAtomic(
+        join(out, 'dev_results.json'),
+        JSON.stringify({ ...scoresRecord(scores), step: state.step, epoch: epochFloat, file: opts.dev }, null, 2) + '\n',
+      );
     }
     await writeCurves();
   };
@@ -502,7 +565,11 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
       }
       const epochFloat = epochEnd ? state.epoch : state.epoch + state.batchInEpoch / batches.length;
       const best = state.best ? `${(state.best.value).toFixed(4)}` : '-';
-      progress?.update(state.step, { epoch: `${state.epoch + (epochEnd ? 0 : 1)}/${hp.epochs}`, loss: window.loss / window.steps, [`best ${metricName}`]: best, lr: lr.toExponential(2) }, sessionTokens);
+      progress?.update(
+        state.step,
+        { epoch: `${state.epoch + (epochEnd ? 0 : 1)}/${hp.epochs}`, loss: window.loss / window.steps, [`best ${metricName}`]: best, lr: lr.toExponential(2) },
+        sessionTokens,
+      );
       if (state.step % logEvery === 0 || epochEnd) {
         metrics.append({ step: state.step, split: 'train', epoch: epochFloat, loss: window.loss / window.steps, lr, grad_norm: norm });
         window.loss = 0;
@@ -548,7 +615,10 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     const best = loadPretrained(out, { onWarning: () => {} });
     const testData = loadTaskData(settings, opts.test, tokenizer, labels);
     result.test = scoreTask(testData, runTaskModel(best, testData, { batchSize: opts.evalBatch ?? 64, padId }), labels);
-    await writeFileAtomic(join(out, 'test_results.json'), JSON.stringify({ ...scoresRecord(result.test), file: opts.test, bestStep: state.best?.step }, null, 2) + '\n');
+    await writeFileAtomic(
+      join(out, 'test_results.json'),
+      JSON.stringify({ ...scoresRecord(result.test), file: opts.test, bestStep: state.best?.step }, null, 2) + '\n',
+    );
     say(`test (best dev weights, step ${state.best?.step}): ${formatScalars(result.test.metrics)}`);
   }
   return result;
@@ -570,4 +640,3 @@ function summariseNames(names: string[]): string {
   }
   return [...groups].map(([k, c]) => `${k} (${c})`).join(', ');
 }
-

@@ -20,7 +20,10 @@ export function requireAllWeights(model: BertPreTrainedModel, dir: string): void
   const missing = model.loadReport?.missing ?? [];
   if (missing.length === 0) return;
   const total = model.namedParameters().length;
-  const what = missing.length === total ? `none of the model's ${total} weight tensors (the weights file holds no tensor of this model)` : `${missing.length} of the model's ${total} weight tensors: ${listNames(missing)}`;
+  const what =
+    missing.length === total
+      ? `none of the model's ${total} weight tensors (the weights file holds no tensor of this model)`
+      : `${missing.length} of the model's ${total} weight tensors: ${listNames(missing)}`;
   throw new Error(
     `${dir}: the checkpoint lacks ${what}. Answers would come from random weights. ` +
       'Check that config.json belongs to these weights (its num_hidden_layers, hidden_size, architectures) and that the weights file is complete.',

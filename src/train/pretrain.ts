@@ -23,8 +23,20 @@ import { readCheckpointWeights, loadWeightsIntoModel } from '../hf/checkpoint.ts
 import { BertForPreTraining } from '../bert/pretraining.ts';
 import { readCorpus, type CorpusDocument } from '../data/corpus.ts';
 import { createMaskingVocab, type MaskingVocab } from '../data/masking.ts';
-import { createPackedPretrainingInstances, createPairInstances, createPretrainingInstances, tokenizeCorpus, type TokenizedDocument } from '../data/pretraining-instances.ts';
-import { PretrainingBatchStream, collatePretrainingBatch, type PretrainingBatch, type PretrainingSource, type PretrainingStreamState } from '../data/pretraining-batches.ts';
+import {
+  createPackedPretrainingInstances,
+  createPairInstances,
+  createPretrainingInstances,
+  tokenizeCorpus,
+  type TokenizedDocument,
+} from '../data/pretraining-instances.ts';
+import {
+  PretrainingBatchStream,
+  collatePretrainingBatch,
+  type PretrainingBatch,
+  type PretrainingSource,
+  type PretrainingStreamState,
+} from '../data/pretraining-batches.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeSafetensors } from '../io/safetensors-write.ts';
 import { AdamW } from '../optim/adamw.ts';
@@ -36,7 +48,17 @@ import { Tensor } from '../tensor/tensor.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { trainWordPiece } from '../tokenizer/trainer.ts';
 import { Vocab } from '../tokenizer/vocab.ts';
-import { checkpointHealth, chooseResumeCheckpoint, effectiveDropoutMasks, LEGACY_DROPOUT_MASKS, latestGoodCheckpoint, listCheckpoints, markCheckpointBad, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import {
+  checkpointHealth,
+  chooseResumeCheckpoint,
+  effectiveDropoutMasks,
+  LEGACY_DROPOUT_MASKS,
+  latestGoodCheckpoint,
+  listCheckpoints,
+  markCheckpointBad,
+  readCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.ts';
 import { curvesSvg } from './curves-svg.ts';
 import { yieldToEventLoop, type Interruption } from './interrupt.ts';
 import { MetricsLog } from './metrics-log.ts';
@@ -159,7 +181,24 @@ export interface PretrainResult {
 }
 
 /** Options that must be equal for a resume to continue the same run (resume-options.ts says why). */
-const RUN_IDENTITY = ['corpus', 'seqLen', 'batch', 'steps', 'seed', 'model', 'maxPredictions', 'dupeFactor', 'dynamicMasking', 'wholeWordMask', 'gradAccum', 'maskedLmProb', 'shortSeqProb', 'dropoutMasks', 'lowercase', 'bertAdam'] as const;
+const RUN_IDENTITY = [
+  'corpus',
+  'seqLen',
+  'batch',
+  'steps',
+  'seed',
+  'model',
+  'maxPredictions',
+  'dupeFactor',
+  'dynamicMasking',
+  'wholeWordMask',
+  'gradAccum',
+  'maskedLmProb',
+  'shortSeqProb',
+  'dropoutMasks',
+  'lowercase',
+  'bertAdam',
+] as const;
 /**
  * Options a resume may change: each step reads them afresh and no saved state depends on them (the
  * schedule's peak and warmup, the clip, the weight decay, and the evaluation and save cadence).
@@ -213,7 +252,12 @@ export function countCorrect(logits: Tensor, labels: Tensor): number {
 export function evaluatePretraining(model: BertForPreTraining, batches: PretrainingBatch[]): EvalResult {
   const wasTraining = model.training;
   model.eval();
-  let mlmLossSum = 0, mlmCorrect = 0, mlmCount = 0, nspLossSum = 0, nspCorrect = 0, nspCount = 0;
+  let mlmLossSum = 0,
+    mlmCorrect = 0,
+    mlmCount = 0,
+    nspLossSum = 0,
+    nspCorrect = 0,
+    nspCount = 0;
   noGrad(() => {
     for (const batch of batches) {
       const inputs = batchToInputs(batch);
@@ -293,7 +337,11 @@ function resolved(opts: PretrainOptions) {
  * @param onProgress called every 1,000 documents with the number read so far
  * @returns the number of documents read and the tokenized documents (those with tokens)
  */
-async function loadDocuments(files: string[], tokenizer: BertTokenizer, onProgress?: (documents: number) => void): Promise<{ documents: number; tokenized: TokenizedDocument[] }> {
+async function loadDocuments(
+  files: string[],
+  tokenizer: BertTokenizer,
+  onProgress?: (documents: number) => void,
+): Promise<{ documents: number; tokenized: TokenizedDocument[] }> {
   let documents = 0;
   async function* counted(): AsyncGenerator<CorpusDocument> {
     for await (const doc of readCorpus(files)) {
@@ -323,7 +371,9 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   if (resumeFrom) {
     saved = readCheckpoint<PretrainState>(resumeFrom.dir);
     o = resolved(keepSavedWhereUnset(opts, saved.trainerState.options, RESUME_CHANGEABLE));
-    const changes = compareResumeOptions(saved.trainerState.options, o, RUN_IDENTITY, RESUME_CHANGEABLE, resumeFrom.dir, { dropoutMasks: LEGACY_DROPOUT_MASKS });
+    const changes = compareResumeOptions(saved.trainerState.options, o, RUN_IDENTITY, RESUME_CHANGEABLE, resumeFrom.dir, {
+      dropoutMasks: LEGACY_DROPOUT_MASKS,
+    });
     if (changes.length) say(`--resume: continuing from step ${saved.trainerState.step} with ${formatChanges(changes)} (the run's other options are unchanged)`);
   }
 
@@ -371,14 +421,23 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
       };
   const collate = { maxSeqLength: o.seqLen, maxPredictionsPerSeq: o.maxPredictions, padId: maskingVocab.padId };
   const stream = new PretrainingBatchStream(source, { ...collate, batchSize: o.batch }, new Rng(`${o.seed}:order`));
-  say(`${train.documents} documents, ${stream.size} training instances (${o.dynamicMasking ? 'dynamic masking' : `dupe factor ${o.dupeFactor}`}), ${stream.batchesPerEpoch} batches per epoch`);
+  say(
+    `${train.documents} documents, ${stream.size} training instances (${o.dynamicMasking ? 'dynamic masking' : `dupe factor ${o.dupeFactor}`}), ${stream.batchesPerEpoch} batches per epoch`,
+  );
 
   const evalBatches: PretrainingBatch[] = [];
   if (opts.evalCorpus?.length) {
     const held = await loadDocuments(opts.evalCorpus, tokenizer);
-    const evalInstances = createPretrainingInstances(held.tokenized, maskingVocab, { ...dataOpts, dupeFactor: o.evalDupeFactor }, new Rng(`${o.seed}:eval`)).slice(0, o.evalInstances);
+    const evalInstances = createPretrainingInstances(
+      held.tokenized,
+      maskingVocab,
+      { ...dataOpts, dupeFactor: o.evalDupeFactor },
+      new Rng(`${o.seed}:eval`),
+    ).slice(0, o.evalInstances);
     for (let i = 0; i < evalInstances.length; i += o.batch) evalBatches.push(collatePretrainingBatch(evalInstances.slice(i, i + o.batch), collate));
-    say(`${held.documents} held-out documents, ${evalInstances.length} evaluation instances${o.evalDupeFactor > 1 ? ` (eval dupe factor ${o.evalDupeFactor})` : ''}`);
+    say(
+      `${held.documents} held-out documents, ${evalInstances.length} evaluation instances${o.evalDupeFactor > 1 ? ` (eval dupe factor ${o.evalDupeFactor})` : ''}`,
+    );
   }
 
   // 4. Model and optimizer.
@@ -408,9 +467,14 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const device = placeOnActiveDevice(params);
   if (device) say(`weights on device ${device.name}`);
   const nParams = model.numParameters();
-  say(`BertForPreTraining ${o.model}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, vocab ${vocab.size}, ${(nParams / 1e6).toFixed(2)}M parameters`);
+  say(
+    `BertForPreTraining ${o.model}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, vocab ${vocab.size}, ${(nParams / 1e6).toFixed(2)}M parameters`,
+  );
 
-  const progress = opts.progressStream === null ? null : new Progress({ total: o.steps, label: 'pretrain', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: step });
+  const progress =
+    opts.progressStream === null
+      ? null
+      : new Progress({ total: o.steps, label: 'pretrain', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: step });
   const optionsRecord = Object.fromEntries(Object.entries(o)) as Record<string, unknown>;
   const window: TrainWindow = { loss: 0, mlmCorrect: 0, mlmCount: 0, nspCorrect: 0, nspCount: 0, steps: 0 };
   if (saved?.trainerState.window) Object.assign(window, saved.trainerState.window);
@@ -419,7 +483,16 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   /** The newest checkpoint this run has, with its step. */
   let lastSaved: { step: number; dir: string } | null = resumeFrom;
   const checkpoint = async () => {
-    const state: PretrainState = { step, totalSteps: o.steps, options: optionsRecord, dropoutRng: model.dropoutRng.getState(), stream: stream.getState(), tokensSeen, window: { ...window }, firstLoss };
+    const state: PretrainState = {
+      step,
+      totalSteps: o.steps,
+      options: optionsRecord,
+      dropoutRng: model.dropoutRng.getState(),
+      stream: stream.getState(),
+      tokensSeen,
+      window: { ...window },
+      firstLoss,
+    };
     const tensors = modelTensors(model);
     const dir = await saveCheckpoint(out, {
       modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(tensors, { format: 'pt' }) },
@@ -432,18 +505,32 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     return dir;
   };
   const writeCurves = async () => {
-    const svg = curvesSvg(metrics.read(), [
-      { metric: 'loss', title: 'loss (MLM + NSP)' },
-      { metric: 'mlm_accuracy', title: 'masked-LM accuracy' },
-      { metric: 'nsp_accuracy', title: 'next-sentence accuracy' },
-    ], `pretraining ${o.model} on ${o.corpus.join(', ')}`);
+    const svg = curvesSvg(
+      metrics.read(),
+      [
+        { metric: 'loss', title: 'loss (MLM + NSP)' },
+        { metric: 'mlm_accuracy', title: 'masked-LM accuracy' },
+        { metric: 'nsp_accuracy', title: 'next-sentence accuracy' },
+      ],
+      `pretraining ${o.model} on ${o.corpus.join(', ')}`,
+    );
     await writeFileAtomic(join(out, 'curves.svg'), svg);
   };
   const runEval = async (): Promise<EvalResult | undefined> => {
     if (evalBatches.length === 0) return undefined;
     const r = evaluatePretraining(model, evalBatches);
-    metrics.append({ step, split: 'eval', loss: r.mlmLoss + r.nspLoss, mlm_loss: r.mlmLoss, mlm_accuracy: r.mlmAccuracy, nsp_loss: r.nspLoss, nsp_accuracy: r.nspAccuracy });
-    progress?.log(`eval step ${step}: MLM loss ${r.mlmLoss.toFixed(4)} acc ${(100 * r.mlmAccuracy).toFixed(2)}% | NSP loss ${r.nspLoss.toFixed(4)} acc ${(100 * r.nspAccuracy).toFixed(2)}% (${r.instances} held-out instances)`);
+    metrics.append({
+      step,
+      split: 'eval',
+      loss: r.mlmLoss + r.nspLoss,
+      mlm_loss: r.mlmLoss,
+      mlm_accuracy: r.mlmAccuracy,
+      nsp_loss: r.nspLoss,
+      nsp_accuracy: r.nspAccuracy,
+    });
+    progress?.log(
+      `eval step ${step}: MLM loss ${r.mlmLoss.toFixed(4)} acc ${(100 * r.mlmAccuracy).toFixed(2)}% | NSP loss ${r.nspLoss.toFixed(4)} acc ${(100 * r.nspAccuracy).toFixed(2)}% (${r.instances} held-out instances)`,
+    );
     await writeCurves();
     return r;
   };
@@ -471,18 +558,21 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     let stepLoss: number;
     let gradNormValue: number;
     try {
-      ({ loss: stepLoss, gradNorm: gradNormValue } = trainStep((): Tensor => {
-        const batch = stream.nextBatch();
-        const inputs = batchToInputs(batch);
-        const outp = model.forward(inputs);
-        window.mlmCorrect += countCorrect(outp.predictionLogits!, inputs.mlmLabels);
-        window.mlmCount += inputs.mlmLabels.size;
-        window.nspCorrect += countCorrect(outp.seqRelationshipLogits!, inputs.nextSentenceLabel);
-        window.nspCount += batch.batchSize;
-        sessionTokens += batch.batchSize * batch.seqLength;
-        tokensSeen += batch.batchSize * batch.seqLength;
-        return outp.loss!;
-      }, { params, optimizer, lr, clip: o.clip, microBatches: o.gradAccum }));
+      ({ loss: stepLoss, gradNorm: gradNormValue } = trainStep(
+        (): Tensor => {
+          const batch = stream.nextBatch();
+          const inputs = batchToInputs(batch);
+          const outp = model.forward(inputs);
+          window.mlmCorrect += countCorrect(outp.predictionLogits!, inputs.mlmLabels);
+          window.mlmCount += inputs.mlmLabels.size;
+          window.nspCorrect += countCorrect(outp.seqRelationshipLogits!, inputs.nextSentenceLabel);
+          window.nspCount += batch.batchSize;
+          sessionTokens += batch.batchSize * batch.seqLength;
+          tokensSeen += batch.batchSize * batch.seqLength;
+          return outp.loss!;
+        },
+        { params, optimizer, lr, clip: o.clip, microBatches: o.gradAccum },
+      ));
     } catch (e) {
       // [docs: pretrain-non-finite] A non-finite loss or gradient norm stops the run, naming the last good checkpoint.
       if (!(e instanceof NonFiniteError)) throw e;
@@ -499,9 +589,22 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     window.steps++;
     const mlmAcc = window.mlmCorrect / Math.max(1, window.mlmCount);
     const nspAcc = window.nspCorrect / Math.max(1, window.nspCount);
-    progress?.update(step, { loss: window.loss / window.steps, mlm: `${(100 * mlmAcc).toFixed(1)}%`, nsp: `${(100 * nspAcc).toFixed(1)}%`, lr: lr.toExponential(2) }, sessionTokens);
+    progress?.update(
+      step,
+      { loss: window.loss / window.steps, mlm: `${(100 * mlmAcc).toFixed(1)}%`, nsp: `${(100 * nspAcc).toFixed(1)}%`, lr: lr.toExponential(2) },
+      sessionTokens,
+    );
     if (step % logEvery === 0 || step === stopAt) {
-      metrics.append({ step, split: 'train', loss: window.loss / window.steps, mlm_accuracy: mlmAcc, nsp_accuracy: nspAcc, lr, grad_norm: gradNormValue, tokens_per_second: sessionTokens / ((performance.now() - t0) / 1000) });
+      metrics.append({
+        step,
+        split: 'train',
+        loss: window.loss / window.steps,
+        mlm_accuracy: mlmAcc,
+        nsp_accuracy: nspAcc,
+        lr,
+        grad_norm: gradNormValue,
+        tokens_per_second: sessionTokens / ((performance.now() - t0) / 1000),
+      });
       Object.assign(window, { loss: 0, mlmCorrect: 0, mlmCount: 0, nspCorrect: 0, nspCount: 0, steps: 0 });
     }
     if (o.evalEvery > 0 && (step % o.evalEvery === 0 || step === o.steps)) lastEval = await runEval();
@@ -534,7 +637,10 @@ export async function nonFiniteStop(out: string, e: NonFiniteError, step: number
   const current = listCheckpoints(out).find((c) => c.step === step);
   if (current) await markCheckpointBad(current.dir, `its weights gave a ${e.what} of ${e.value} at the next step`);
   const good = latestGoodCheckpoint(out, step);
-  const what = e.what === 'loss' ? `the loss became ${e.value} at step ${step + 1} (learning rate ${lr.toExponential(3)})` : `the gradient norm became ${e.value} at step ${step + 1}`;
+  const what =
+    e.what === 'loss'
+      ? `the loss became ${e.value} at step ${step + 1} (learning rate ${lr.toExponential(3)})`
+      : `the gradient norm became ${e.value} at step ${step + 1}`;
   const lower = Number((peakLr / 10).toPrecision(2));
   const more = alsoTry ? ` ${alsoTry}` : '';
   const where = good

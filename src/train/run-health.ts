@@ -68,7 +68,8 @@ export function describeNonFinite(nonFinite: WeightHealth['nonFinite'], max = 5)
  */
 export function weightProblem(health: WeightHealth): string | null {
   if (health.nonFinite.length) return `weights not finite: ${describeNonFinite(health.nonFinite)}`;
-  if (health.maxAbs > SANE_WEIGHT_LIMIT) return `weights up to ${health.maxAbs.toPrecision(3)} (in ${health.maxAbsName}), beyond ${SANE_WEIGHT_LIMIT}: the run was diverging`;
+  if (health.maxAbs > SANE_WEIGHT_LIMIT)
+    return `weights up to ${health.maxAbs.toPrecision(3)} (in ${health.maxAbsName}), beyond ${SANE_WEIGHT_LIMIT}: the run was diverging`;
   return null;
 }
 
@@ -83,7 +84,8 @@ export function lossProblem(loss: number, firstLoss: number | undefined): string
   if (!Number.isFinite(loss)) return `its weights gave a loss of ${loss}`;
   if (firstLoss === undefined) return null;
   const limit = SANE_LOSS_FACTOR * Math.max(1, firstLoss);
-  if (loss > limit) return `its weights gave a loss of ${loss.toPrecision(3)}, over ${SANE_LOSS_FACTOR} times the run's first (${firstLoss.toPrecision(3)}): the run was diverging`;
+  if (loss > limit)
+    return `its weights gave a loss of ${loss.toPrecision(3)}, over ${SANE_LOSS_FACTOR} times the run's first (${firstLoss.toPrecision(3)}): the run was diverging`;
   return null;
 }
 

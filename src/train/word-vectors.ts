@@ -36,15 +36,17 @@ export function readWordList(path: string): ListedWord[] {
   if (!existsSync(path)) throw new Error(`${path}: no such file (expected a word list, one word per line)`);
   const words: ListedWord[] = [];
   const seen = new Map<string, string>();
-  readFileSync(path, 'utf8').split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const [word, ...rest] = line.split(/\s+/);
-    const source = `${path}:${i + 1}`;
-    if (seen.has(word!)) throw new Error(`${source}: "${word}" is listed twice (first at ${seen.get(word!)})`);
-    seen.set(word!, source);
-    words.push({ word: word!, group: rest.length ? rest.join(' ') : undefined, source });
-  });
+  readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      const [word, ...rest] = line.split(/\s+/);
+      const source = `${path}:${i + 1}`;
+      if (seen.has(word!)) throw new Error(`${source}: "${word}" is listed twice (first at ${seen.get(word!)})`);
+      seen.set(word!, source);
+      words.push({ word: word!, group: rest.length ? rest.join(' ') : undefined, source });
+    });
   if (words.length === 0) throw new Error(`${path}: no words (expected one word per line, optionally followed by a group name)`);
   return words;
 }
@@ -60,7 +62,11 @@ export function wordEmbeddingMatrix(model: BertPreTrainedModel): Tensor {
  * The vector of each listed word.
  * @returns the words that have a vector, in list order, and those that became [UNK] (not in the vocabulary)
  */
-export function wordVectors(model: BertPreTrainedModel, tokenizer: BertTokenizer, words: readonly ListedWord[]): { vectors: WordVector[]; unknown: ListedWord[] } {
+export function wordVectors(
+  model: BertPreTrainedModel,
+  tokenizer: BertTokenizer,
+  words: readonly ListedWord[],
+): { vectors: WordVector[]; unknown: ListedWord[] } {
   const table = wordEmbeddingMatrix(model);
   const [, hidden] = table.shape as [number, number];
   const data = table.data;

@@ -56,7 +56,8 @@ export function summarizeAttention(samples: readonly AttentionSample[]): HeadAtt
     sample.panels.forEach((p) => {
       const k = keys.indexOf(`${p.layer}:${p.head}`);
       if (k < 0) throw new Error(`summarizeAttention: sample ${n} has layer ${p.layer} head ${p.head}, which sample 0 lacks`);
-      if (p.weights.length !== s * s) throw new Error(`summarizeAttention: sample ${n} layer ${p.layer} head ${p.head}: expected ${s * s} weights, got ${p.weights.length}`);
+      if (p.weights.length !== s * s)
+        throw new Error(`summarizeAttention: sample ${n} layer ${p.layer} head ${p.head}: expected ${s * s} weights, got ${p.weights.length}`);
       const acc = sums[k]!;
       const w = (i: number, j: number) => p.weights[i * s + j]!;
       const add = (field: keyof typeof acc, v: number) => {

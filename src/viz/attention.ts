@@ -130,7 +130,9 @@ export function attentionSvg(tokens: readonly string[], panels: readonly Attenti
   const steps = 50;
   out.push(`<g class="legend">`);
   for (let k = 0; k < steps; k++) {
-    out.push(`<rect x="${num(12 + (k * legendW) / steps)}" y="${legendY}" width="${num(legendW / steps + 0.5)}" height="10" fill="${heat((k + 0.5) / steps)}"/>`);
+    out.push(
+      `<rect x="${num(12 + (k * legendW) / steps)}" y="${legendY}" width="${num(legendW / steps + 0.5)}" height="10" fill="${heat((k + 0.5) / steps)}"/>`,
+    );
   }
   out.push(`<rect x="12" y="${legendY}" width="${legendW}" height="10" fill="none" stroke="#999"/>`);
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
@@ -151,9 +153,7 @@ export function attentionSvg(tokens: readonly string[], panels: readonly Attenti
     tokens.forEach((t, j) => {
       const x = gx + j * cell + cell / 2;
       const ty = gy - 4;
-      out.push(
-        `<text x="${num(x)}" y="${ty}" dominant-baseline="middle" transform="rotate(-90 ${num(x)} ${ty})"${tokenStyle(t)}>${escapeXml(t)}</text>`,
-      );
+      out.push(`<text x="${num(x)}" y="${ty}" dominant-baseline="middle" transform="rotate(-90 ${num(x)} ${ty})"${tokenStyle(t)}>${escapeXml(t)}</text>`);
     });
     tokens.forEach((t, i) => {
       out.push(`<text x="${gx - 4}" y="${num(gy + i * cell + cell / 2)}" text-anchor="end" dominant-baseline="middle"${tokenStyle(t)}>${escapeXml(t)}</text>`);
@@ -193,4 +193,3 @@ export function attentionSvg(tokens: readonly string[], panels: readonly Attenti
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
-

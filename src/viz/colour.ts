@@ -18,7 +18,13 @@ function ramp(stops: readonly Rgb[], t: number): string {
 
 /** White (0) to dark blue #08306b (1): the confusion matrix's scale. */
 export function blues(t: number): string {
-  return ramp([[255, 255, 255], [8, 48, 107]], t);
+  return ramp(
+    [
+      [255, 255, 255],
+      [8, 48, 107],
+    ],
+    t,
+  );
 }
 
 /**

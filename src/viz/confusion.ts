@@ -26,11 +26,7 @@ export interface ConfusionSvgOptions {
  * @param labelNames L names in row/column order
  * @returns a complete `<svg>` document as a string
  */
-export function confusionMatrixSvg(
-  matrix: readonly (readonly number[])[],
-  labelNames: readonly string[],
-  options: ConfusionSvgOptions = {},
-): string {
+export function confusionMatrixSvg(matrix: readonly (readonly number[])[], labelNames: readonly string[], options: ConfusionSvgOptions = {}): string {
   const n = matrix.length;
   if (labelNames.length !== n) {
     throw new Error(`confusionMatrixSvg: expected ${n} label names for a ${n}x${n} matrix, got ${labelNames.length}`);

@@ -21,7 +21,10 @@ export interface EmbeddingPoint {
  */
 export function embeddingsSvg(words: readonly EmbeddingPoint[], options: { title?: string; subtitle?: string } = {}): { svg: string; pca: PcaResult } {
   if (words.length < 3) throw new Error(`embeddingsSvg: expected at least 3 words to project, got ${words.length}`);
-  const result = pca(words.map((w) => w.vector), 2);
+  const result = pca(
+    words.map((w) => w.vector),
+    2,
+  );
   const [r1, r2] = result.varianceRatios.map((r) => `${(100 * r).toFixed(1)}%`);
   const svg = scatterSvg(
     words.map((w, i) => ({ x: result.scores[i]![0]!, y: result.scores[i]![1]!, label: w.label, group: w.group, hollow: w.averaged })),

@@ -100,7 +100,7 @@ function fixSign(v: number[]): number[] {
  * @param rows [n][d], n >= 2, every row the same length, finite
  * @param k how many directions (default 2), at most d
  */
-export function pca(rows: readonly (ArrayLike<number>)[], k = 2): PcaResult {
+export function pca(rows: readonly ArrayLike<number>[], k = 2): PcaResult {
   const n = rows.length;
   if (n < 2) throw new Error(`pca: expected at least 2 rows, got ${n}`);
   const d = rows[0]!.length;

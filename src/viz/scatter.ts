@@ -60,7 +60,8 @@ function tickStep(span: number, count: number): number {
 export function scatterSvg(points: readonly ScatterPoint[], options: ScatterSvgOptions = {}): string {
   if (points.length === 0) throw new Error('scatterSvg: expected at least one point, got none');
   points.forEach((p, i) => {
-    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) throw new Error(`scatterSvg: point ${i} ("${p.label}") has x = ${p.x}, y = ${p.y}; expected finite numbers`);
+    if (!Number.isFinite(p.x) || !Number.isFinite(p.y))
+      throw new Error(`scatterSvg: point ${i} ("${p.label}") has x = ${p.x}, y = ${p.y}; expected finite numbers`);
   });
   const title = options.title ?? 'Scatter plot';
   const pw = options.plotWidth ?? 640;
@@ -121,7 +122,8 @@ export function scatterSvg(points: readonly ScatterPoint[], options: ScatterSvgO
     out.push(`<text x="${left - 6}" y="${num(sy(v) + 3)}" text-anchor="end">${num(Math.abs(v) < ys / 2 ? 0 : v)}</text>`);
   }
   out.push(`<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
-  if (options.xLabel) out.push(`<text x="${left + pw / 2}" y="${top + ph + 32}" text-anchor="middle" font-size="12" fill="#222">${escapeXml(options.xLabel)}</text>`);
+  if (options.xLabel)
+    out.push(`<text x="${left + pw / 2}" y="${top + ph + 32}" text-anchor="middle" font-size="12" fill="#222">${escapeXml(options.xLabel)}</text>`);
   if (options.yLabel) {
     const my = top + ph / 2;
     out.push(`<text x="16" y="${my}" text-anchor="middle" font-size="12" fill="#222" transform="rotate(-90 16 ${my})">${escapeXml(options.yLabel)}</text>`);
@@ -169,7 +171,10 @@ export function scatterSvg(points: readonly ScatterPoint[], options: ScatterSvgO
       const nx = Math.min(Math.max(x, box.x0), box.x1);
       const ny = Math.min(Math.max(y, box.y0), box.y1);
       const d = Math.hypot(nx - x, ny - y);
-      if (d > 6) out.push(`<line x1="${num(x + ((nx - x) * 5) / d)}" y1="${num(y + ((ny - y) * 5) / d)}" x2="${num(nx)}" y2="${num(ny)}" stroke="#999" stroke-width="0.8"/>`);
+      if (d > 6)
+        out.push(
+          `<line x1="${num(x + ((nx - x) * 5) / d)}" y1="${num(y + ((ny - y) * 5) / d)}" x2="${num(nx)}" y2="${num(ny)}" stroke="#999" stroke-width="0.8"/>`,
+        );
     }
     labels.push(`<text x="${num((box.x0 + box.x1) / 2)}" y="${num(box.y1 - 2)}" text-anchor="middle" fill="#222">${escapeXml(p.label)}</text>`);
   }

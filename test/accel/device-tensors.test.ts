@@ -9,7 +9,35 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpujsTensorDevice } from '../../src/accel/gpujs/device-tensors.ts';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/accel/gpujs/webgpu-backend.ts';
-import { add, AdamW, biasGelu, clipGradNorm, crossEntropy, div, dropout, embedding, gelu, indexSelect, layerNorm, matmul, mul, permute, slice, tanh, Rng, randn, reshape, scaledMaskedSoftmax, softmax, sub, sum, Tensor, toDevice, type DeviceStorage, type TensorDevice } from '../../src/index.ts';
+import {
+  add,
+  AdamW,
+  biasGelu,
+  clipGradNorm,
+  crossEntropy,
+  div,
+  dropout,
+  embedding,
+  gelu,
+  indexSelect,
+  layerNorm,
+  matmul,
+  mul,
+  permute,
+  slice,
+  tanh,
+  Rng,
+  randn,
+  reshape,
+  scaledMaskedSoftmax,
+  softmax,
+  sub,
+  sum,
+  Tensor,
+  toDevice,
+  type DeviceStorage,
+  type TensorDevice,
+} from '../../src/index.ts';
 
 /**
  * webasm and cpu here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
@@ -127,13 +155,20 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
       const h = biasGelu(matmul(xs, ws, { transposeB: true }), bs);
       const y = gelu(add(h, reshape(h, [2, 3, 5]))); // a same-shape add and an unbiased GELU too
       // Weighted so that the loss's gradient is not the same for every element.
-      const weights = new Tensor(Float32Array.from({ length: 30 }, (_, i) => ((i % 7) - 3) / 3), [2, 3, 5]);
+      const weights = new Tensor(
+        Float32Array.from({ length: 30 }, (_, i) => ((i % 7) - 3) / 3),
+        [2, 3, 5],
+      );
       return { y, loss: sum(mul(y, weights)) };
     };
-    const hx = hostCopy(x, true), hw = hostCopy(w, true), hb = hostCopy(bias, true);
+    const hx = hostCopy(x, true),
+      hw = hostCopy(w, true),
+      hb = hostCopy(bias, true);
     const host = run(hx, hw, hb);
     host.loss.backward();
-    const dx = hostCopy(x, true), dw = hostCopy(w, true), db = hostCopy(bias, true);
+    const dx = hostCopy(x, true),
+      dw = hostCopy(w, true),
+      db = hostCopy(bias, true);
     toDevice(dw, device);
     toDevice(db, device);
     const onDev = run(dx, dw, db);
@@ -152,7 +187,11 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
    * and compare the outputs and every input's gradient of a weighted sum of the output.
    */
   function compareWithHost(inputs: Tensor[], f: (...xs: Tensor[]) => Tensor, tol: number, noGrad: number[] = []): Tensor {
-    const weightsFor = (y: Tensor) => new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i * 0.7) + 0.25), y.shape);
+    const weightsFor = (y: Tensor) =>
+      new Tensor(
+        Float32Array.from({ length: y.size }, (_, i) => Math.sin(i * 0.7) + 0.25),
+        y.shape,
+      );
     const host = inputs.map((t, i) => hostCopy(t, !noGrad.includes(i)));
     const yHost = f(...host);
     sum(mul(yHost, weightsFor(yHost))).backward();
@@ -171,9 +210,15 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
   it('permute of ranks 1 to 4 equals the host op, values and gradient', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
-          fc.tuple(fc.constant(shape), fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }), fc.integer({ min: 0, max: 1e6 })),
-        ),
+        fc
+          .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 })
+          .chain((shape) =>
+            fc.tuple(
+              fc.constant(shape),
+              fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }),
+              fc.integer({ min: 0, max: 1e6 }),
+            ),
+          ),
         ([shape, perm, seed]) => {
           compareWithHost([randn(shape, new Rng(seed))], (x) => permute(x, perm), 0);
         },
@@ -186,7 +231,10 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     const rng = new Rng(10);
     const scores = randn([2, 3, 4, 5], rng, { std: 2 });
     const keep = [1, 1, 1, 0, 0, 1, 1, 1, 1, 0];
-    const mask = new Tensor(Float32Array.from(keep, (k) => (k ? 0 : -3.4028234663852886e38)), [2, 1, 1, 5]);
+    const mask = new Tensor(
+      Float32Array.from(keep, (k) => (k ? 0 : -3.4028234663852886e38)),
+      [2, 1, 1, 5],
+    );
     const probs = compareWithHost([scores, mask], (s, m) => scaledMaskedSoftmax(s, 0.125, m), 1e-6, [1]);
     // The masked keys get probability 0, as on the host.
     const p = probs.data;
@@ -270,7 +318,13 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
           toDevice(w, device);
           toDevice(b, device);
         }
-        const opt = new AdamW([['w', w], ['b', b]], { lr: 0.05, weightDecay: 0.1, biasCorrection });
+        const opt = new AdamW(
+          [
+            ['w', w],
+            ['b', b],
+          ],
+          { lr: 0.05, weightDecay: 0.1, biasCorrection },
+        );
         const norms: number[] = [];
         for (let step = 0; step < 3; step++) {
           sum(mul(biasGelu(matmul(x, w, { transposeB: true }), b), 3)).backward();
@@ -436,12 +490,24 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
       expect(gd[(rows - 4) * inner + j]).toBe(0);
     }
     // A bias row added to the table: each element's column comes from a quotient by 16.
-    const bias = toDevice(new Tensor(new Float32Array(inner).map((_, j) => j * 1000), [inner]), device);
+    const bias = toDevice(
+      new Tensor(
+        new Float32Array(inner).map((_, j) => j * 1000),
+        [inner],
+      ),
+      device,
+    );
     const shifted = add(table, bias).data;
     for (let i = values.length - 40; i < values.length; i++) expect(shifted[i]).toBe(values[i] + bias.data[i % inner]);
     // x @ table^T with the table read transposed in place (the tied MLM decoder): [2, 16] @ [16, rows], x
     // picking columns 0 and 15.
-    const x = toDevice(new Tensor(new Float32Array(2 * inner).map((_, i) => (i === 0 || i === 2 * inner - 1 ? 1 : 0)), [2, inner]), device);
+    const x = toDevice(
+      new Tensor(
+        new Float32Array(2 * inner).map((_, i) => (i === 0 || i === 2 * inner - 1 ? 1 : 0)),
+        [2, inner],
+      ),
+      device,
+    );
     const product = matmul(x, table, { transposeB: true });
     expect(product.external).not.toBeNull();
     const p = product.data;
@@ -455,13 +521,22 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     const tooMany = 2 ** 21;
     const t = toDevice(new Tensor(new Float32Array(tooMany * 2), [tooMany, 2]), device);
     const b = toDevice(new Tensor(new Float32Array(2), [2]), device);
-    expect(() => add(t, b)).toThrow(/device kernel "add-row": 4194304 values in rows of n = 2 make 2097152 rows; its index arithmetic is exact for fewer than 2097152 rows/);
+    expect(() => add(t, b)).toThrow(
+      /device kernel "add-row": 4194304 values in rows of n = 2 make 2097152 rows; its index arithmetic is exact for fewer than 2097152 rows/,
+    );
   });
 
   it('a device job that fails is reported by the next read, naming the job', () => {
     const ghost: DeviceStorage = {
-      device, id: 987654, size: 4, dtype: 'float32', backend: device.name, viewOf: null,
-      download: () => new Float32Array(4), read: () => new Float32Array(4), rewrite: () => ghost,
+      device,
+      id: 987654,
+      size: 4,
+      dtype: 'float32',
+      backend: device.name,
+      viewOf: null,
+      download: () => new Float32Array(4),
+      read: () => new Float32Array(4),
+      rewrite: () => ghost,
     };
     const ok = toDevice(new Tensor(new Float32Array([1, 2, 3, 4]), [4]), device);
     const bad = Tensor.fromExternal(device.run('add-same', [ok.external as DeviceStorage, ghost], 4), [4], 'float32');

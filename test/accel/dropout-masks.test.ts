@@ -35,25 +35,30 @@ describe('dropout with counter masks', () => {
 
   it('with counter masks, gradcheck passes and the gradient is the Speck mask scaling; the Rng advances four words', () => {
     fc.assert(
-        fc.property(arb, ({ x, p, seed }) => {
-          const state = new Rng(seed).getState();
-          expectGradOk((t) => dropout(t, p, Rng.fromState(state), true, 'counter'), [x]);
-          if (p === 0) return;
-          const rng = Rng.fromState(state);
-          const replay = Rng.fromState(state);
-          const xFresh = new Tensor(x.data.slice(), x.shape, true); // expectGradOk left a gradient on x
-          const y = dropout(xFresh, p, rng, true, 'counter');
-          y.backward(t64(x.shape, Array.from({ length: x.size }, (_, i) => i + 1), false));
-          const w = [replay.nextUint32(), replay.nextUint32(), replay.nextUint32(), replay.nextUint32()];
-          const mask = speckDropoutMask(speckRoundKeys(speckKeyFromWords(w[0], w[1])), x.size, p, 1);
-          for (let i = 0; i < x.size; i++) {
-            expect(xFresh.grad!.data[i]).toBe(mask[i] ? (i + 1) / (1 - p) : 0);
-            expect(y.data[i]).toBe(mask[i] ? x.data[i] / (1 - p) : 0);
-          }
-          expect(rng.next()).toBe(replay.next());
-        }),
-        runs(20),
-      );
+      fc.property(arb, ({ x, p, seed }) => {
+        const state = new Rng(seed).getState();
+        expectGradOk((t) => dropout(t, p, Rng.fromState(state), true, 'counter'), [x]);
+        if (p === 0) return;
+        const rng = Rng.fromState(state);
+        const replay = Rng.fromState(state);
+        const xFresh = new Tensor(x.data.slice(), x.shape, true); // expectGradOk left a gradient on x
+        const y = dropout(xFresh, p, rng, true, 'counter');
+        y.backward(
+          t64(
+            x.shape,
+            Array.from({ length: x.size }, (_, i) => i + 1),
+            false,
+          ),
+        );
+        const w = [replay.nextUint32(), replay.nextUint32(), replay.nextUint32(), replay.nextUint32()];
+        const mask = speckDropoutMask(speckRoundKeys(speckKeyFromWords(w[0], w[1])), x.size, p, 1);
+        for (let i = 0; i < x.size; i++) {
+          expect(xFresh.grad!.data[i]).toBe(mask[i] ? (i + 1) / (1 - p) : 0);
+          expect(y.data[i]).toBe(mask[i] ? x.data[i] / (1 - p) : 0);
+        }
+        expect(rng.next()).toBe(replay.next());
+      }),
+      runs(20),
+    );
   });
-
 });

@@ -3,15 +3,29 @@
  *   gelu / biasGelu           vs a loop over scalar-math's gelu, and vs gelu(add(x, bias))   (bit for bit)
  *   scaledMaskedSoftmax       vs softmax(add(scale(x, c), mask)), forward and both gradients (bit for bit)
  *   layerNorm kernels         vs the loops that stored xhat in float64                       (bit for bit)
-  *   adamwUpdateLoop           vs the optimizer's loops written out here                      (bit for bit)
+ *   adamwUpdateLoop           vs the optimizer's loops written out here                      (bit for bit)
  * plus float64 references where the fused kernel sums differently (bias gradients).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { geluDerivativeFloat32, geluFloat32 } from '../../src/ops/erf-float32.ts';
 import {
-  add, adamwUpdateLoop, biasGelu, gelu, geluScalar, geluDerivative, layerNormBackward, layerNormForward, Rng, scale, scaledMaskedSoftmax, softmax,
-  sum, Tensor, type DType, type FloatArray,
+  add,
+  adamwUpdateLoop,
+  biasGelu,
+  gelu,
+  geluScalar,
+  geluDerivative,
+  layerNormBackward,
+  layerNormForward,
+  Rng,
+  scale,
+  scaledMaskedSoftmax,
+  softmax,
+  sum,
+  Tensor,
+  type DType,
+  type FloatArray,
 } from '../../src/index.ts';
 
 const floatDType = fc.constantFrom<DType>('float32', 'float64');
@@ -142,8 +156,12 @@ describe('scaledMaskedSoftmax', () => {
 
   it('a mask that does not broadcast to the scores is an error naming both shapes', () => {
     const scores = new Tensor(new Float32Array(12), [2, 2, 3]);
-    expect(() => scaledMaskedSoftmax(scores, 1, new Tensor(new Float32Array(4), [4]))).toThrow(/scaledMaskedSoftmax: shapes \[2,2,3\] and \[4\] cannot be broadcast/);
-    expect(() => scaledMaskedSoftmax(scores, 1, new Tensor(new Float32Array(24), [2, 2, 2, 3]))).toThrow(/the mask \[2,2,2,3\] must broadcast to the scores \[2,2,3\]/);
+    expect(() => scaledMaskedSoftmax(scores, 1, new Tensor(new Float32Array(4), [4]))).toThrow(
+      /scaledMaskedSoftmax: shapes \[2,2,3\] and \[4\] cannot be broadcast/,
+    );
+    expect(() => scaledMaskedSoftmax(scores, 1, new Tensor(new Float32Array(24), [2, 2, 2, 3]))).toThrow(
+      /the mask \[2,2,2,3\] must broadcast to the scores \[2,2,3\]/,
+    );
   });
 });
 
@@ -215,30 +233,37 @@ describe('layerNorm kernels', () => {
 describe('adamwUpdateLoop', () => {
   it('is the optimizer loop (both conventions, decayed or not) bit for bit over several steps', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }), fc.boolean(), fc.boolean(), floatDType, fc.integer({ min: 0, max: 1e6 }), (n, biasCorrection, decayed, dtype, seed) => {
-        const rng = new Rng(seed);
-        const [w0, ...grads] = [0, 1, 2, 3].map(() => randomTensor([n], dtype, rng, -1, 1).data as FloatArray);
-        const [lr, beta1, beta2, eps, wd] = [1e-3, 0.9, 0.999, 1e-6, decayed ? 0.01 : 0];
-        const make = () => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
-        const [w, m, v] = [w0.slice(), make(), make()];
-        const [wp, mp, vp] = [w0.slice(), make(), make()];
-        for (let t = 1; t <= grads.length; t++) {
-          const g = grads[t - 1];
-          adamwUpdateLoop(w, g, m, v, { lr, beta1, beta2, eps, weightDecay: wd, step: t, biasCorrection });
-          // The plain loops, as src/optim/adamw.ts had them.
-          const c1 = biasCorrection ? 1 - beta1 ** t : 1;
-          const c2 = biasCorrection ? 1 - beta2 ** t : 1;
-          for (let i = 0; i < n; i++) {
-            mp[i] = beta1 * mp[i] + (1 - beta1) * g[i];
-            vp[i] = beta2 * vp[i] + (1 - beta2) * g[i] * g[i];
-            if (biasCorrection) wp[i] = wp[i] * (1 - lr * wd) - ((lr / c1) * mp[i]) / (Math.sqrt(vp[i]) / Math.sqrt(c2) + eps);
-            else wp[i] -= lr * (mp[i] / (Math.sqrt(vp[i]) + eps) + wd * wp[i]);
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.boolean(),
+        fc.boolean(),
+        floatDType,
+        fc.integer({ min: 0, max: 1e6 }),
+        (n, biasCorrection, decayed, dtype, seed) => {
+          const rng = new Rng(seed);
+          const [w0, ...grads] = [0, 1, 2, 3].map(() => randomTensor([n], dtype, rng, -1, 1).data as FloatArray);
+          const [lr, beta1, beta2, eps, wd] = [1e-3, 0.9, 0.999, 1e-6, decayed ? 0.01 : 0];
+          const make = () => (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+          const [w, m, v] = [w0.slice(), make(), make()];
+          const [wp, mp, vp] = [w0.slice(), make(), make()];
+          for (let t = 1; t <= grads.length; t++) {
+            const g = grads[t - 1];
+            adamwUpdateLoop(w, g, m, v, { lr, beta1, beta2, eps, weightDecay: wd, step: t, biasCorrection });
+            // The plain loops, as src/optim/adamw.ts had them.
+            const c1 = biasCorrection ? 1 - beta1 ** t : 1;
+            const c2 = biasCorrection ? 1 - beta2 ** t : 1;
+            for (let i = 0; i < n; i++) {
+              mp[i] = beta1 * mp[i] + (1 - beta1) * g[i];
+              vp[i] = beta2 * vp[i] + (1 - beta2) * g[i] * g[i];
+              if (biasCorrection) wp[i] = wp[i] * (1 - lr * wd) - ((lr / c1) * mp[i]) / (Math.sqrt(vp[i]) / Math.sqrt(c2) + eps);
+              else wp[i] -= lr * (mp[i] / (Math.sqrt(vp[i]) + eps) + wd * wp[i]);
+            }
           }
-        }
-        expect(firstDifference(w, wp)).toBe(-1);
-        expect(firstDifference(m, mp)).toBe(-1);
-        expect(firstDifference(v, vp)).toBe(-1);
-      }),
+          expect(firstDifference(w, wp)).toBe(-1);
+          expect(firstDifference(m, mp)).toBe(-1);
+          expect(firstDifference(v, vp)).toBe(-1);
+        },
+      ),
       { numRuns: 30, seed: 12 },
     );
   });

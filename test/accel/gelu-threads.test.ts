@@ -6,8 +6,17 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  geluBackward, geluBackwardSerial, geluForward, geluForwardSerial, getCpuThreads, getMinParallelElements, lastParallelRun, Rng, setCpuThreads,
-  setMinParallelElements, type FloatArray,
+  geluBackward,
+  geluBackwardSerial,
+  geluForward,
+  geluForwardSerial,
+  getCpuThreads,
+  getMinParallelElements,
+  lastParallelRun,
+  Rng,
+  setCpuThreads,
+  setMinParallelElements,
+  type FloatArray,
 } from '../../src/index.ts';
 
 const saved = { threads: getCpuThreads(), min: getMinParallelElements() };

@@ -59,7 +59,11 @@ describe.each(['cpu', 'webasm'] as const)('gpujs backend, gpu.js mode %s', (mode
   it('ops run unchanged on it: matmul forward and gradients agree with the cpu backend', () => {
     const rng = new Rng(8);
     const make = (shape: number[]) => {
-      const t = new Tensor(Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => rng.uniform(-1, 1)), shape, true);
+      const t = new Tensor(
+        Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => rng.uniform(-1, 1)),
+        shape,
+        true,
+      );
       return t;
     };
     const x0 = make([2, 3, 4]);

@@ -29,8 +29,15 @@ export function randomMatmulArgs(p: MatmulCase, dtype: 'float32' | 'float64' = '
   const a = fill(alloc((p.broadcastA ? 1 : p.batch) * p.m * p.k));
   const b = fill(alloc((p.broadcastB ? 1 : p.batch) * p.k * p.n));
   return {
-    a, b, out: alloc(p.batch * p.m * p.n).fill(NaN), batch: p.batch, m: p.m, n: p.n, k: p.k,
-    transposeA: p.transposeA, transposeB: p.transposeB,
+    a,
+    b,
+    out: alloc(p.batch * p.m * p.n).fill(NaN),
+    batch: p.batch,
+    m: p.m,
+    n: p.n,
+    k: p.k,
+    transposeA: p.transposeA,
+    transposeB: p.transposeB,
     aBatchStride: p.broadcastA ? 0 : p.m * p.k,
     bBatchStride: p.broadcastB ? 0 : p.k * p.n,
   };

@@ -9,8 +9,18 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  getCpuThreads, getMinParallelWork, lastThreadedMatmulStats, matmulBlocked, matmulBlockedSerial, matmulThreaded, Rng,
-  setCpuThreads, setMinParallelWork, threadsFromEnv, type FloatArray, type MatmulArgs,
+  getCpuThreads,
+  getMinParallelWork,
+  lastThreadedMatmulStats,
+  matmulBlocked,
+  matmulBlockedSerial,
+  matmulThreaded,
+  Rng,
+  setCpuThreads,
+  setMinParallelWork,
+  threadsFromEnv,
+  type FloatArray,
+  type MatmulArgs,
 } from '../../src/index.ts';
 import type { MatmulCase } from './matmul-cases.ts';
 
@@ -45,7 +55,14 @@ function build(p: Problem): { args: MatmulArgs; expected: FloatArray } {
   for (let i = 0; i < a.length; i++) a[i] = rng.uniform(-1, 1);
   for (let i = 0; i < b.length; i++) b[i] = rng.uniform(-1, 1);
   const common = {
-    a, b, batch: p.batch, m: p.m, n: p.n, k: p.k, transposeA: p.transposeA, transposeB: p.transposeB,
+    a,
+    b,
+    batch: p.batch,
+    m: p.m,
+    n: p.n,
+    k: p.k,
+    transposeA: p.transposeA,
+    transposeB: p.transposeB,
     aBatchStride: p.broadcastA ? 0 : p.m * p.k,
     bBatchStride: p.broadcastB ? 0 : p.k * p.n,
   };
@@ -91,8 +108,19 @@ describe('matmulThreaded', () => {
   it('spreads a big product over the workers, and matmulBlocked hands big products to it', async () => {
     setMinParallelWork(1 << 20);
     const p: Problem = {
-      f64: false, batch: 1, m: 256, n: 256, k: 256, transposeA: false, transposeB: true,
-      broadcastA: false, broadcastB: false, sharedA: false, sharedB: false, sharedOut: false, seed: 5,
+      f64: false,
+      batch: 1,
+      m: 256,
+      n: 256,
+      k: 256,
+      transposeA: false,
+      transposeB: true,
+      broadcastA: false,
+      broadcastB: false,
+      sharedA: false,
+      sharedB: false,
+      sharedOut: false,
+      seed: 5,
     };
     const { args, expected } = build(p);
     // Workers boot in the background (the first products may run on the main thread alone): retry a while.
@@ -114,8 +142,19 @@ describe('matmulThreaded', () => {
     setMinParallelWork(1 << 20);
     const before = lastThreadedMatmulStats();
     const p: Problem = {
-      f64: true, batch: 2, m: 16, n: 16, k: 16, transposeA: false, transposeB: false,
-      broadcastA: false, broadcastB: false, sharedA: false, sharedB: false, sharedOut: false, seed: 1,
+      f64: true,
+      batch: 2,
+      m: 16,
+      n: 16,
+      k: 16,
+      transposeA: false,
+      transposeB: false,
+      broadcastA: false,
+      broadcastB: false,
+      sharedA: false,
+      sharedB: false,
+      sharedOut: false,
+      seed: 1,
     };
     const { args, expected } = build(p);
     matmulBlocked(args);

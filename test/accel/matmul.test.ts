@@ -77,8 +77,10 @@ describe('cpu matmul kernels', () => {
         const unit = p.dtype === 'float64' ? p.k * 2 ** -52 : (blocks + 1) * 2 ** -24;
         for (let i = 0; i < ref.length; i++) {
           const bound = unit * sumAbs[i] + 1e-300;
-          if (!(Math.abs(blocked[i] - ref[i]) <= bound)) throw new Error(`element ${i} of ${JSON.stringify(p)}: blocked ${blocked[i]}, reference ${ref[i]}, bound ${bound}`);
-          if (!(Math.abs(blocked[i] - naiveOut[i]) <= bound + Math.abs(naiveOut[i] - ref[i]))) throw new Error(`element ${i}: blocked ${blocked[i]} vs naive ${naiveOut[i]}`);
+          if (!(Math.abs(blocked[i] - ref[i]) <= bound))
+            throw new Error(`element ${i} of ${JSON.stringify(p)}: blocked ${blocked[i]}, reference ${ref[i]}, bound ${bound}`);
+          if (!(Math.abs(blocked[i] - naiveOut[i]) <= bound + Math.abs(naiveOut[i] - ref[i])))
+            throw new Error(`element ${i}: blocked ${blocked[i]} vs naive ${naiveOut[i]}`);
         }
         expect(blocked.length).toBe(ref.length);
       }),
@@ -89,14 +91,33 @@ describe('cpu matmul kernels', () => {
   it('k = 0 gives zeros (an empty sum), overwriting whatever was in out', () => {
     for (const kernel of [matmulBlocked, matmulNaive]) {
       const out = new Float32Array(6).fill(7);
-      kernel({ a: new Float32Array(0), b: new Float32Array(0), out, batch: 1, m: 2, n: 3, k: 0, transposeA: false, transposeB: false, aBatchStride: 0, bBatchStride: 0 });
+      kernel({
+        a: new Float32Array(0),
+        b: new Float32Array(0),
+        out,
+        batch: 1,
+        m: 2,
+        n: 3,
+        k: 0,
+        transposeA: false,
+        transposeB: false,
+        aBatchStride: 0,
+        bBatchStride: 0,
+      });
       expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
     }
   });
 
   it('a hand-worked 2x3 @ 3x2 product in all four layouts', () => {
-    const A = [[1, 2, 3], [4, 5, 6]];
-    const B = [[7, 8], [9, 10], [11, 12]];
+    const A = [
+      [1, 2, 3],
+      [4, 5, 6],
+    ];
+    const B = [
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ];
     const expected = [58, 64, 139, 154];
     const T = (m: number[][]) => m[0].map((_, j) => m.map((r) => r[j]));
     for (const transposeA of [false, true]) {

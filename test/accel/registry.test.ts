@@ -5,8 +5,22 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  dispatch, getBackend, hasKernel, listBackends, matmul, matmulBlocked, matmulKernelFrom, type matmulReference, registerBackend, registerKernel, setBackend,
-  Tensor, tensor, unregisterKernel, type ExternalValues, type MatmulArgs,
+  dispatch,
+  getBackend,
+  hasKernel,
+  listBackends,
+  matmul,
+  matmulBlocked,
+  matmulKernelFrom,
+  type matmulReference,
+  registerBackend,
+  registerKernel,
+  setBackend,
+  Tensor,
+  tensor,
+  unregisterKernel,
+  type ExternalValues,
+  type MatmulArgs,
 } from '../../src/index.ts';
 
 afterEach(() => setBackend('cpu'));
@@ -34,16 +48,26 @@ describe('dispatch', () => {
   it('a registered backend is used by the ops once selected; a kernel that declines or is missing falls back in order', () => {
     registerBackend('test-recording', 'cpu');
     const calls: MatmulArgs[] = [];
-    registerKernel<typeof matmulReference>('matmul', 'test-recording', matmulKernelFrom((args) => {
-      calls.push(args);
-      matmulBlocked(args);
-    }));
-    const a = tensor([[1, 2], [3, 4]]);
+    registerKernel<typeof matmulReference>(
+      'matmul',
+      'test-recording',
+      matmulKernelFrom((args) => {
+        calls.push(args);
+        matmulBlocked(args);
+      }),
+    );
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     matmul(a, a);
     expect(calls).toHaveLength(0); // still on cpu
     setBackend('test-recording');
     expect(getBackend()).toBe('test-recording');
-    expect(matmul(a, a).toArray()).toEqual([[7, 10], [15, 22]]);
+    expect(matmul(a, a).toArray()).toEqual([
+      [7, 10],
+      [15, 22],
+    ]);
     expect(calls).toHaveLength(1);
     // Declining (null) hands over to the fallback backend and then to the reference.
     registerKernel('sketch', 'test-recording', () => null);

@@ -41,7 +41,8 @@ describe('speckDropoutMask', () => {
     const mask = speckDropoutMask(keys, 70_000, p, 1 / 0.7);
     for (let i = 0; i < 70_000; i++) {
       const [x, y] = speckEncrypt(Math.floor(i / 65536), i % 65536, keys);
-      if (mask[i] !== (x * 65536 + y >= Math.ceil(p * 2 ** 32) ? Math.fround(1 / 0.7) : 0)) expect.fail(`element ${i}: mask ${mask[i]}, cipher word ${x * 65536 + y}`);
+      if (mask[i] !== (x * 65536 + y >= Math.ceil(p * 2 ** 32) ? Math.fround(1 / 0.7) : 0))
+        expect.fail(`element ${i}: mask ${mask[i]}, cipher word ${x * 65536 + y}`);
     }
     // Counters past 2^16 use the high word: the second block of 2^16 is not a copy of the first.
     let same = 0;

@@ -10,7 +10,7 @@ import { caseDir, maxDiff, readCase } from '../bert/helpers.ts';
 afterEach(() => setBackend('cpu'));
 
 describe('wasm backend in a BERT forward pass', () => {
-  it('gives the cpu backend\'s masked-lm logits and loss to 1e-5', () => {
+  it("gives the cpu backend's masked-lm logits and loss to 1e-5", () => {
     const c = readCase('masked-lm');
     const model = BertForMaskedLM.fromPretrained(caseDir('masked-lm'), { onWarning: () => {} }).eval();
     const inputs = inputsFromJSON({ ...c.inputs, ...c.labels }, model);

@@ -18,7 +18,11 @@ describe('wasm build', () => {
     const bytes = Buffer.from(MATMUL_WASM_BASE64, 'base64');
     expect(WA.validate(bytes)).toBe(true);
     const module = new WA.Module(bytes);
-    expect(WA.Module.exports(module).map((e) => e.name).sort()).toEqual(['gemm', 'runChunks']);
+    expect(
+      WA.Module.exports(module)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['gemm', 'runChunks']);
     expect(WA.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
   });
 });

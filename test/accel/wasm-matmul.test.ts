@@ -49,7 +49,12 @@ describe('wasm matmul (single thread)', () => {
 
   it('matches past one 256-deep block of k, with every transpose combination', () => {
     setCpuThreads(1);
-    for (const [transposeA, transposeB] of [[false, false], [false, true], [true, false], [true, true]]) {
+    for (const [transposeA, transposeB] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ]) {
       const args = build({ batch: 2, m: 13, n: 21, k: 600, transposeA, transposeB, broadcastA: false, broadcastB: true, seed: 7 });
       matmulWasm(args);
       expectWithinFloat32Bound(args);
@@ -59,10 +64,34 @@ describe('wasm matmul (single thread)', () => {
   it('gives exact products of small integers, zeros for k = 0, and nothing for m = 0', () => {
     // [[1, 2], [3, 4]] @ [[5, 6], [7, 8]] = [[19, 22], [43, 50]]
     const out = new Float32Array(4);
-    matmulWasm({ a: Float32Array.of(1, 2, 3, 4), b: Float32Array.of(5, 6, 7, 8), out, batch: 1, m: 2, n: 2, k: 2, transposeA: false, transposeB: false, aBatchStride: 4, bBatchStride: 4 });
+    matmulWasm({
+      a: Float32Array.of(1, 2, 3, 4),
+      b: Float32Array.of(5, 6, 7, 8),
+      out,
+      batch: 1,
+      m: 2,
+      n: 2,
+      k: 2,
+      transposeA: false,
+      transposeB: false,
+      aBatchStride: 4,
+      bBatchStride: 4,
+    });
     expect([...out]).toEqual([19, 22, 43, 50]);
     const zeros = new Float32Array(6).fill(NaN);
-    matmulWasm({ a: new Float32Array(0), b: new Float32Array(0), out: zeros, batch: 2, m: 1, n: 3, k: 0, transposeA: false, transposeB: true, aBatchStride: 0, bBatchStride: 0 });
+    matmulWasm({
+      a: new Float32Array(0),
+      b: new Float32Array(0),
+      out: zeros,
+      batch: 2,
+      m: 1,
+      n: 3,
+      k: 0,
+      transposeA: false,
+      transposeB: true,
+      aBatchStride: 0,
+      bBatchStride: 0,
+    });
     expect([...zeros]).toEqual([0, 0, 0, 0, 0, 0]);
   });
 

@@ -13,7 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  getCpuThreads, getMinParallelWork, lastThreadedMatmulStats, matmulBlockedSerial, matmulThreaded, setCpuThreads, setMinParallelWork,
+  getCpuThreads,
+  getMinParallelWork,
+  lastThreadedMatmulStats,
+  matmulBlockedSerial,
+  matmulThreaded,
+  setCpuThreads,
+  setMinParallelWork,
   type MatmulArgs,
 } from '../../src/index.ts';
 import { getWorkers } from '../../src/accel/cpu/worker-pool.ts';
@@ -58,7 +64,9 @@ async function untilWorkersHelp(run: () => void, helped: () => boolean): Promise
 async function runChild(lines: string[]): Promise<string> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', lines.join('\n')], {
-    cwd: root, timeout: 60_000, encoding: 'utf8',
+    cwd: root,
+    timeout: 60_000,
+    encoding: 'utf8',
   });
   return stdout;
 }
@@ -194,7 +202,6 @@ describe('wasm matmul threads', () => {
     expect(await untilWorkersHelp(run, helped)).toBe(true);
     expect(wasmWorkerThreads().includes(old[0])).toBe(false);
   }, 30_000);
-
 
   it('a worker that ends while the main thread waits for its chunk makes the product throw, not hang; the next one works', async () => {
     const [message, next] = (await runChild(wasmHeldChunkScript('ends'))).trim().split('\n');

@@ -12,7 +12,24 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /** The layers from the bottom up: a file may import from its own layer and the layers before it. */
-export const LAYER_ORDER = ['tensor', 'autograd', 'ops', 'nn', 'optim', 'bert', 'io', 'tokenizer', 'metrics', 'viz', 'data', 'accel', 'hf', 'train', 'cli', 'index'] as const;
+export const LAYER_ORDER = [
+  'tensor',
+  'autograd',
+  'ops',
+  'nn',
+  'optim',
+  'bert',
+  'io',
+  'tokenizer',
+  'metrics',
+  'viz',
+  'data',
+  'accel',
+  'hf',
+  'train',
+  'cli',
+  'index',
+] as const;
 /** The teaching core: what a reader reads for every number BERT computes. */
 export const CORE = ['tensor', 'autograd', 'ops', 'nn', 'optim', 'bert'];
 /** Packages the core may use. */
@@ -85,9 +102,11 @@ export function violations(files: SourceFile[]): string[] {
       }
     }
     if (inCore) {
-      withoutComments(file.source).split('\n').forEach((text, i) => {
-        if (SPEED_WORDS.test(text)) problems.push(`${file.path}:${i + 1}: speed machinery in the core's code: ${text.trim()}`);
-      });
+      withoutComments(file.source)
+        .split('\n')
+        .forEach((text, i) => {
+          if (SPEED_WORDS.test(text)) problems.push(`${file.path}:${i + 1}: speed machinery in the core's code: ${text.trim()}`);
+        });
     }
   }
   return problems;
@@ -115,7 +134,7 @@ describe('the layers of src/', () => {
       'nn/planted.ts:2 imports node:fs: the core imports a Node-only module',
       'autograd/planted.ts:1 imports ../ops/layer-norm.ts: autograd imports ops, a layer above it',
       'data/planted.ts:1 imports ../train/pretrain.ts: data imports train, a layer above it',
-      'optim/planted.ts:2: speed machinery in the core\'s code: const onDevice = 1;',
+      "optim/planted.ts:2: speed machinery in the core's code: const onDevice = 1;",
     ]);
   });
 });

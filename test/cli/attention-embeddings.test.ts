@@ -12,10 +12,37 @@ import { checkXml } from '../viz/xml.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'bert-viz-cli-'));
 const modelDir = join(root, 'model');
-const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'cow', 'likes', 'to', 'eat', 'grass', 'field', 'walk', '##ing', 'hay', '.', 'd', '##o', '##g'];
+const VOCAB = [
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  '[MASK]',
+  'the',
+  'cow',
+  'likes',
+  'to',
+  'eat',
+  'grass',
+  'field',
+  'walk',
+  '##ing',
+  'hay',
+  '.',
+  'd',
+  '##o',
+  '##g',
+];
 
 beforeAll(async () => {
-  const config = new BertConfig({ vocabSize: VOCAB.length, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 16, maxPositionEmbeddings: 24 });
+  const config = new BertConfig({
+    vocabSize: VOCAB.length,
+    hiddenSize: 8,
+    numHiddenLayers: 2,
+    numAttentionHeads: 2,
+    intermediateSize: 16,
+    maxPositionEmbeddings: 24,
+  });
   await savePretrained(new BertForPreTraining(config, { seed: 3 }), modelDir, { extraFiles: { 'vocab.txt': VOCAB.join('\n') + '\n' } });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -48,7 +75,11 @@ describe('bert attention', () => {
   });
 
   it('draws one layer, one head, or one of each', async () => {
-    for (const [extra, panels] of [[['--layer', '1'], 2], [['--head', '0'], 2], [['--layer', '0', '--head', '1'], 1]] as const) {
+    for (const [extra, panels] of [
+      [['--layer', '1'], 2],
+      [['--head', '0'], 2],
+      [['--layer', '0', '--head', '1'], 1],
+    ] as const) {
       const out = join(root, `sel-${extra.join('')}.svg`);
       expect(await main(['attention', '--model', modelDir, 'the cow', '--out', out, ...extra])).toBe(0);
       const svg = readFileSync(out, 'utf8');

@@ -64,7 +64,9 @@ describe('readCorpus', () => {
     for (const chunkSize of [4, 1 << 16]) {
       const err = await readCorpusDocuments(file, { chunkSize }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CorpusError);
-      expect((err as Error).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: invalid UTF-8 at byte offset 99 \\(the file must be UTF-8 text`));
+      expect((err as Error).message).toMatch(
+        new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: invalid UTF-8 at byte offset 99 \\(the file must be UTF-8 text`),
+      );
       expect((err as CorpusError).line).toBe(5);
     }
   });

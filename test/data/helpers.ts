@@ -35,7 +35,11 @@ export function whitespaceTokenizer(texts: readonly string[]): TestTokenizer {
   return {
     vocabTokens,
     vocab: createMaskingVocab(vocabTokens),
-    tokenize: (text) => text.split(/\s+/).filter((w) => w !== '').flatMap(pieces),
+    tokenize: (text) =>
+      text
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .flatMap(pieces),
     convertTokensToIds: (tokens) => tokens.map((token) => index.get(token) ?? 1),
   };
 }

@@ -18,7 +18,9 @@ const vocab = { ...createMaskingVocab(vocabTokens), size: vocabTokens.length };
 function randomDocs(seed: number, count: number): TokenizedDocument[] {
   const rng = new Rng(seed);
   return Array.from({ length: count }, () =>
-    Array.from({ length: 1 + Math.floor(rng.next() * 6) }, () => Int32Array.from({ length: 1 + Math.floor(rng.next() * 12) }, () => 5 + Math.floor(rng.next() * 60))),
+    Array.from({ length: 1 + Math.floor(rng.next() * 6) }, () =>
+      Int32Array.from({ length: 1 + Math.floor(rng.next() * 12) }, () => 5 + Math.floor(rng.next() * 60)),
+    ),
   );
 }
 
@@ -56,14 +58,22 @@ describe('PackedInstances', () => {
   });
 
   it('stores ids in 16 bits for vocabularies up to 65,536 tokens, in 32 bits above, and refuses what it cannot store', () => {
-    const inst = { ids: Int32Array.from([2, 70000, 3, 9, 3]), segmentIds: Int32Array.from([0, 0, 0, 1, 1]), isRandomNext: true, maskedPositions: [1], maskedLabels: [70000] };
+    const inst = {
+      ids: Int32Array.from([2, 70000, 3, 9, 3]),
+      segmentIds: Int32Array.from([0, 0, 0, 1, 1]),
+      isRandomNext: true,
+      maskedPositions: [1],
+      maskedLabels: [70000],
+    };
     const wide = new PackedInstances(8, 2, 80000);
     wide.push(inst);
     expect(wide.get(0)).toEqual(inst);
     const narrow = new PackedInstances(8, 2, 30522);
     expect(() => narrow.push(inst)).toThrow(/id 70000 does not fit 16 bits/);
     expect(() => narrow.push({ ...inst, ids: new Int32Array(9), segmentIds: new Int32Array(9) })).toThrow(/9 tokens, expected at most maxSeqLength 8/);
-    expect(() => narrow.push({ ...inst, ids: Int32Array.from([2, 5, 3, 9, 3]), segmentIds: Int32Array.from([0, 1, 0, 1, 1]) })).toThrow(/segment ids must be 0s then 1s/);
+    expect(() => narrow.push({ ...inst, ids: Int32Array.from([2, 5, 3, 9, 3]), segmentIds: Int32Array.from([0, 1, 0, 1, 1]) })).toThrow(
+      /segment ids must be 0s then 1s/,
+    );
     expect(() => narrow.get(0)).toThrow(/index 0 is outside \[0, 0\)/);
   });
 });

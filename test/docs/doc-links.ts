@@ -202,7 +202,9 @@ export function checkDocs(root: string): DocCheck {
     const text = readFileSync(full, 'utf8');
     // Paths written in the text are checked on the pages of docs/ (the README may show placeholders).
     for (const { path, line, glob } of page.startsWith('docs/') ? pathsIn(text) : []) {
-      const exists = glob ? existsSync(join(root, dirname(path))) && readdirSync(join(root, dirname(path))).some((f) => f.startsWith(path.slice(path.lastIndexOf('/') + 1))) : existsSync(join(root, path));
+      const exists = glob
+        ? existsSync(join(root, dirname(path))) && readdirSync(join(root, dirname(path))).some((f) => f.startsWith(path.slice(path.lastIndexOf('/') + 1)))
+        : existsSync(join(root, path));
       if (!exists) problems.push(`${page}:${line}: the text names ${glob ? `${path}*` : path}, which does not exist`);
     }
     for (const link of linksIn(page, text)) {
@@ -230,8 +232,10 @@ export function checkDocs(root: string): DocCheck {
         linked.add(name);
         const mk = byName.get(name);
         if (!mk) problems.push(`${where}: link to ${link.target}: there is no marker "[docs: ${name}]" in the code`);
-        else if (mk.file !== target) problems.push(`${where}: link to ${link.target}: the marker "[docs: ${name}]" is in ${mk.file}:${mk.line}, not in ${target}`);
-        if (!link.text.includes(`docs: ${name}`)) problems.push(`${where}: link to ${link.target}: its text "${link.text}" must show the marker as \`docs: ${name}\``);
+        else if (mk.file !== target)
+          problems.push(`${where}: link to ${link.target}: the marker "[docs: ${name}]" is in ${mk.file}:${mk.line}, not in ${target}`);
+        if (!link.text.includes(`docs: ${name}`))
+          problems.push(`${where}: link to ${link.target}: its text "${link.text}" must show the marker as \`docs: ${name}\``);
       } else {
         problems.push(`${where}: link to ${link.target}: a link into code names a marker (#docs-NAME), not #${fragment}`);
       }

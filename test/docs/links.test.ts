@@ -56,14 +56,22 @@ describe('the checker fails on broken links', () => {
   it('a link to a marker that is not in the code (the marker renamed)', () => {
     const renamed = code.replace('[docs: layer-norm-backward]', '[docs: layer-norm-grad]');
     const problems = problemsOf({ 'src/ops/layer-norm.ts': renamed, 'docs/page.md': page });
-    expect(problems).toContain('docs/page.md:3: link to ../src/ops/layer-norm.ts#docs-layer-norm-backward: there is no marker "[docs: layer-norm-backward]" in the code');
+    expect(problems).toContain(
+      'docs/page.md:3: link to ../src/ops/layer-norm.ts#docs-layer-norm-backward: there is no marker "[docs: layer-norm-backward]" in the code',
+    );
     // ... and the renamed marker is now an orphan.
     expect(problems).toContain('src/ops/layer-norm.ts:2: marker "[docs: layer-norm-grad]" is not linked from any page in docs/ (an orphan)');
   });
 
   it('a link to a marker that lives in another file', () => {
-    const problems = problemsOf({ 'src/ops/layer-norm.ts': code, 'src/ops/other.ts': '', 'docs/page.md': page.replace('layer-norm.ts#docs-other-rule', 'other.ts#docs-other-rule') });
-    expect(problems).toEqual(['docs/page.md:4: link to ../src/ops/other.ts#docs-other-rule: the marker "[docs: other-rule]" is in src/ops/layer-norm.ts:6, not in src/ops/other.ts']);
+    const problems = problemsOf({
+      'src/ops/layer-norm.ts': code,
+      'src/ops/other.ts': '',
+      'docs/page.md': page.replace('layer-norm.ts#docs-other-rule', 'other.ts#docs-other-rule'),
+    });
+    expect(problems).toEqual([
+      'docs/page.md:4: link to ../src/ops/other.ts#docs-other-rule: the marker "[docs: other-rule]" is in src/ops/layer-norm.ts:6, not in src/ops/other.ts',
+    ]);
   });
 
   it('a link to a file that does not exist', () => {
@@ -72,8 +80,14 @@ describe('the checker fails on broken links', () => {
   });
 
   it('a path written in the text that does not exist, and a glob with no match', () => {
-    const problems = problemsOf({ 'src/ops/layer-norm.ts': code, 'docs/page.md': `${page}In \`src/backend/cpu.ts\` and src/ops/layer-norm.ts; tests \`test/ops/grad-*.test.ts\`.\n` });
-    expect(problems).toEqual(['docs/page.md:5: the text names src/backend/cpu.ts, which does not exist', 'docs/page.md:5: the text names test/ops/grad-*, which does not exist']);
+    const problems = problemsOf({
+      'src/ops/layer-norm.ts': code,
+      'docs/page.md': `${page}In \`src/backend/cpu.ts\` and src/ops/layer-norm.ts; tests \`test/ops/grad-*.test.ts\`.\n`,
+    });
+    expect(problems).toEqual([
+      'docs/page.md:5: the text names src/backend/cpu.ts, which does not exist',
+      'docs/page.md:5: the text names test/ops/grad-*, which does not exist',
+    ]);
   });
 
   it('a marker no page links to (an orphan)', () => {

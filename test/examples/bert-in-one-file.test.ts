@@ -9,15 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  bertForPreTraining,
-  initParams,
-  loadParams,
-  parameterShapes,
-  readBatch,
-  readConfig,
-  type Config,
-} from '../../examples/00-bert-in-one-file.ts';
+import { bertForPreTraining, initParams, loadParams, parameterShapes, readBatch, readConfig, type Config } from '../../examples/00-bert-in-one-file.ts';
 import { Rng, loadSafetensors, saveSafetensorsSync, tensor, type Tensor, type TensorToWrite } from '../../src/index.ts';
 import { caseDir, maxDiff } from '../bert/helpers.ts';
 
@@ -47,7 +39,11 @@ describe('BERT in one file (examples/00-bert-in-one-file.ts) against Hugging Fac
   });
 
   it('matches the loss and its two parts', () => {
-    const pairs = [[out.loss!, caseJson.loss], [out.mlmLoss!, caseJson.mlm_loss], [out.nspLoss!, caseJson.nsp_loss]] as const;
+    const pairs = [
+      [out.loss!, caseJson.loss],
+      [out.mlmLoss!, caseJson.mlm_loss],
+      [out.nspLoss!, caseJson.nsp_loss],
+    ] as const;
     for (const [mine, theirs] of pairs) {
       expect(Math.abs(mine.item() - theirs)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(theirs)));
     }

@@ -117,10 +117,7 @@ describe('malformed safetensors files', () => {
   });
 
   it('offsets outside the data section', () => {
-    expectError(
-      file(JSON.stringify({ w: f32([4], [0, 16]) }), 8),
-      /tensor "w": data_offsets \[0, 16\] go beyond the data section, which is 8 bytes/,
-    );
+    expectError(file(JSON.stringify({ w: f32([4], [0, 16]) }), 8), /tensor "w": data_offsets \[0, 16\] go beyond the data section, which is 8 bytes/);
   });
 
   it('overlapping tensors', () => {
@@ -146,9 +143,15 @@ describe('malformed safetensors files', () => {
   });
 
   it('a tensor name that appears twice', () => {
-    expectError(file('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8), /tensor name "a" appears twice in the header/);
+    expectError(
+      file('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8),
+      /tensor name "a" appears twice in the header/,
+    );
     // the same name written with an escape is still the same name
-    expectError(file('{"ab":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"a\\u0062":{"dtype":"F32","shape":[],"data_offsets":[4,8]}}', 8), /tensor name "ab" appears twice/);
+    expectError(
+      file('{"ab":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"a\\u0062":{"dtype":"F32","shape":[],"data_offsets":[4,8]}}', 8),
+      /tensor name "ab" appears twice/,
+    );
     expectError(file('{"w":{"dtype":"F32","dtype":"F64","shape":[1],"data_offsets":[0,4]}}', 4), /key "dtype" appears twice in the header entry for "w"/);
   });
 

@@ -2,12 +2,7 @@
  * Text renderings of a classification report and a confusion matrix (the SVG one: test/viz/confusion.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  classificationReport,
-  formatClassificationReport,
-  formatConfusionMatrix,
-  formatMetricsTable,
-} from '../../src/metrics/index.ts';
+import { classificationReport, formatClassificationReport, formatConfusionMatrix, formatMetricsTable } from '../../src/metrics/index.ts';
 
 // 4 samples: yTrue 0 0 1 1, yPred 0 1 1 1.
 // class 0: tp 1, pred 1, true 2 -> P 1, R 0.5, F1 2/3;  class 1: tp 2, pred 3, true 2 -> P 2/3, R 1, F1 0.8
@@ -41,7 +36,10 @@ describe('formatClassificationReport', () => {
   it('labelNames are indexed by class id, so a label subset keeps the right names', () => {
     const r = classificationReport([0, 2, 2], [0, 2, 1], { labels: [2, 0] });
     const text = formatClassificationReport(r, { labelNames: ['zero', 'one', 'two'] });
-    const rows = text.split('\n').slice(2, 4).map((l) => l.trim().split(/\s+/)[0]);
+    const rows = text
+      .split('\n')
+      .slice(2, 4)
+      .map((l) => l.trim().split(/\s+/)[0]);
     expect(rows).toEqual(['two', 'zero']);
   });
 });

@@ -9,8 +9,18 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AdamW, BertConfig, BertForPreTraining, BertTokenizer, Vocab, lastThreadedMatmulStats, loadPretrained, noGrad,
-  savePretrained, setCpuThreads, stopWorkers, tensor,
+  AdamW,
+  BertConfig,
+  BertForPreTraining,
+  BertTokenizer,
+  Vocab,
+  lastThreadedMatmulStats,
+  loadPretrained,
+  noGrad,
+  savePretrained,
+  setCpuThreads,
+  stopWorkers,
+  tensor,
 } from 'bert-ts';
 
 // The worker path must be taken even on a one-core machine: two threads, the main one and a worker.
@@ -71,23 +81,26 @@ loaded.eval();
 const [a, b] = noGrad(() => [model.forward(inputs), loaded.forward(inputs)]);
 let maxDiff = 0;
 for (const key of ['predictionLogits', 'seqRelationshipLogits']) {
-  const x = a[key].data, y = b[key].data;
+  const x = a[key].data,
+    y = b[key].data;
   for (let i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
 }
 const files = readdirSync(dir).sort();
 rmSync(dir, { recursive: true, force: true });
 await stopWorkers();
 
-console.log(JSON.stringify({
-  tokens: enc.tokens,
-  parameters: model.numParameters(),
-  losses,
-  gradsFinite,
-  gradsNonZero,
-  parameterCount: named.length,
-  byWorkers,
-  files,
-  loadedArchitecture: loaded.architecture,
-  logitsShape: b.predictionLogits.shape,
-  maxDiff,
-}));
+console.log(
+  JSON.stringify({
+    tokens: enc.tokens,
+    parameters: model.numParameters(),
+    losses,
+    gradsFinite,
+    gradsNonZero,
+    parameterCount: named.length,
+    byWorkers,
+    files,
+    loadedArchitecture: loaded.architecture,
+    logitsShape: b.predictionLogits.shape,
+    maxDiff,
+  }),
+);

@@ -8,7 +8,17 @@ import { registerDeviceBackend, releaseDeviceBackend } from './node_modules/bert
 
 const name = registerDeviceBackend('cpu', undefined, 30_000);
 setBackend(name);
-const c = matmul(tensor([[1, 2, 3], [4, 5, 6]]), tensor([[7, 8], [9, 10], [11, 12]]));
+const c = matmul(
+  tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]),
+  tensor([
+    [7, 8],
+    [9, 10],
+    [11, 12],
+  ]),
+);
 setBackend('cpu');
 const released = await releaseDeviceBackend(name);
 console.log(JSON.stringify({ name, product: Array.from(c.data), released }));

@@ -65,8 +65,10 @@ describe('the npm package', () => {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     await run('npm', ['install', '--no-audit', '--no-fund', join(work, packed.filename)], { cwd: app });
     const t2 = Date.now();
-    console.log(`npm pack (with the build): ${((t1 - t0) / 1000).toFixed(1)} s; npm install: ${((t2 - t1) / 1000).toFixed(1)} s; ` +
-      `tarball ${(packed.size / 1e6).toFixed(2)} MB, unpacked ${(packed.unpackedSize / 1e6).toFixed(2)} MB, ${packed.files.length} files`);
+    console.log(
+      `npm pack (with the build): ${((t1 - t0) / 1000).toFixed(1)} s; npm install: ${((t2 - t1) / 1000).toFixed(1)} s; ` +
+        `tarball ${(packed.size / 1e6).toFixed(2)} MB, unpacked ${(packed.unpackedSize / 1e6).toFixed(2)} MB, ${packed.files.length} files`,
+    );
   }, 300_000);
 
   afterAll(() => {
@@ -76,7 +78,15 @@ describe('the npm package', () => {
   it('holds the compiled library, its types and source maps, the bin scripts and the README; no sources or tests', () => {
     const paths = packed.files.map((f) => f.path);
     for (const p of paths) expect(p).toMatch(/^(dist\/|bin\/(bert|run)\.mjs$|README\.md$|package\.json$|LICENSE)/);
-    for (const p of ['dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/accel/cpu/cpu-worker.js', 'dist/accel/gpujs/device-worker.js', 'bin/bert.mjs', 'bin/run.mjs']) {
+    for (const p of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/index.js.map',
+      'dist/accel/cpu/cpu-worker.js',
+      'dist/accel/gpujs/device-worker.js',
+      'bin/bert.mjs',
+      'bin/run.mjs',
+    ]) {
       expect(paths).toContain(p);
     }
     // every compiled module has its declarations and its map
@@ -130,7 +140,15 @@ describe('the npm package', () => {
     mkdirSync(join(app, 'node_modules', '@types'), { recursive: true });
     symlinkSync(realpathSync(join(root, 'node_modules', '@types', 'node')), join(app, 'node_modules', '@types', 'node'), 'dir');
     copyFileSync(join(here, 'consumer.ts'), join(app, 'consumer.ts'));
-    const compilerOptions = { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] };
+    const compilerOptions = {
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: ['node'],
+    };
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
     // tsc prints nothing when the file checks; on an error, run() rejects with tsc's messages
     expect(await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app })).toBe('');

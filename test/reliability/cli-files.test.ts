@@ -18,7 +18,10 @@ const file = (name: string, text: string) => {
   return p;
 };
 const corpus = file('corpus.txt', 'the cat sat on the mat .\nthe dog sat too .\n\nanother document here .\nit has two lines .\n');
-const config = file('config.json', JSON.stringify({ hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 32 }));
+const config = file(
+  'config.json',
+  JSON.stringify({ hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 32 }),
+);
 const small = ['--model', config, '--seq-len', '16', '--batch', '2', '--steps', '1'];
 
 /** Run `bert ARGV` in this process; the exit code and what it printed to stderr (errors, warnings, progress). */

@@ -31,7 +31,9 @@ const numberFlags = commands.flatMap((c) =>
 describe('every number flag of every command declares a range and is checked against it', () => {
   it('finds the number flags (a guard against the sweep below testing nothing)', () => {
     expect(numberFlags.length).toBeGreaterThan(50);
-    expect(new Set(numberFlags.map((f) => f.command))).toEqual(new Set(['demo', 'pretrain', 'fill-mask', 'finetune', 'evaluate', 'predict', 'tokenize', 'train-tokenizer', 'attention']));
+    expect(new Set(numberFlags.map((f) => f.command))).toEqual(
+      new Set(['demo', 'pretrain', 'fill-mask', 'finetune', 'evaluate', 'predict', 'tokenize', 'train-tokenizer', 'attention']),
+    );
   });
 
   it.each(numberFlags.map((f) => [`${f.command} --${f.name}`, f] as const))('%s', (_, f) => {
@@ -39,7 +41,10 @@ describe('every number flag of every command declares a range and is checked aga
     const r = f.spec.range;
     for (const value of outside(r)) {
       // A list of numbers with no number in it says so.
-      const expected = f.spec.kind === 'numbers' && value === '' ? `--${f.name} expects at least one number` : `--${f.name} expects ${describeRange(r)}, got ${JSON.stringify(value)}`;
+      const expected =
+        f.spec.kind === 'numbers' && value === ''
+          ? `--${f.name} expects at least one number`
+          : `--${f.name} expects ${describeRange(r)}, got ${JSON.stringify(value)}`;
       expect(() => parseArgs([`--${f.name}`, value], flags), `--${f.name} ${JSON.stringify(value)}`).toThrow(new UsageError(expected));
     }
     const ok = parseArgs([`--${f.name}`, inside(r)], flags);

@@ -48,10 +48,26 @@ describe('the values issue 16 found accepted without a word', () => {
     ['stopping after step -1', pretrain('--stop-after', '-1'), '--stop-after expects a whole number >= 1, got "-1"'],
     ['a fractional step count', ['pretrain', '--corpus', missing, '--steps', '2.5', '--out', dir], '--steps expects a whole number >= 1, got "2.5"'],
     ['fill-mask with no candidates', ['fill-mask', '--model', dir, '--top', '0', 'a [MASK] .'], '--top expects a whole number >= 1, got "0"'],
-    ['a stray positional', ['pretrain', '--corpus', missing, '--steps', '2', '200', '--out', dir], 'unexpected argument "200" after --steps 2 (a flag takes one value'],
-    ['--vocab with --vocab-size', ['pretrain', '--corpus', corpus, '--vocab', corpus, '--vocab-size', '100', '--steps', '2', '--out', dir], '--vocab and --vocab-size cannot be used together'],
-    ['--eval-every without --eval-corpus', ['pretrain', '--corpus', corpus, '--eval-every', '5', '--steps', '2', '--out', dir], '--eval-every needs --eval-corpus'],
-    ['a switch given a value as a separate word', ['pretrain', '--corpus', corpus, '--resume', 'false', '--steps', '2', '--out', dir], 'unexpected argument "false" after --resume (a switch takes no value'],
+    [
+      'a stray positional',
+      ['pretrain', '--corpus', missing, '--steps', '2', '200', '--out', dir],
+      'unexpected argument "200" after --steps 2 (a flag takes one value',
+    ],
+    [
+      '--vocab with --vocab-size',
+      ['pretrain', '--corpus', corpus, '--vocab', corpus, '--vocab-size', '100', '--steps', '2', '--out', dir],
+      '--vocab and --vocab-size cannot be used together',
+    ],
+    [
+      '--eval-every without --eval-corpus',
+      ['pretrain', '--corpus', corpus, '--eval-every', '5', '--steps', '2', '--out', dir],
+      '--eval-every needs --eval-corpus',
+    ],
+    [
+      'a switch given a value as a separate word',
+      ['pretrain', '--corpus', corpus, '--resume', 'false', '--steps', '2', '--out', dir],
+      'unexpected argument "false" after --resume (a switch takes no value',
+    ],
     ['a flag given twice', ['pretrain', '--corpus', corpus, '--lr', '1e-3', '--lr', '1e-4', '--steps', '2', '--out', dir], '--lr is given twice'],
     ['warmup longer than the run', ['pretrain', '--corpus', corpus, '--steps', '2', '--warmup', '5', '--out', dir], '--warmup 5 is more than --steps 2'],
     ['a grid without --search', ['finetune', '--task', 'classification', '--grid-lr', '1e-4', '--init', 'tiny', '--out', dir], '--grid-lr needs --search'],
@@ -69,7 +85,9 @@ describe('the values issue 16 found accepted without a word', () => {
 
   it('--vocab-size below the smallest vocabulary of the corpus names that minimum', async () => {
     const r = await bert(['pretrain', '--corpus', corpus, '--vocab-size', '3', '--steps', '1', '--out', join(dir, 'small-vocab')]);
-    expect(r.stderr).toMatch(/--vocab-size 3 is below the minimum for this corpus, (\d+) \(5 special tokens, \d+ characters and \d+ ##-continuations of them\): ask for at least \1/);
+    expect(r.stderr).toMatch(
+      /--vocab-size 3 is below the minimum for this corpus, (\d+) \(5 special tokens, \d+ characters and \d+ ##-continuations of them\): ask for at least \1/,
+    );
     expect(r.code).toBe(2);
     const t = await bert(['train-tokenizer', '--corpus', corpus, '--vocab-size', '3', '--out', join(dir, 'vocab.txt')]);
     expect(t.stderr).toMatch(/--vocab-size 3 is below the minimum for this corpus, \d+ .* or lower --limit-alphabet/);

@@ -26,7 +26,10 @@ function fixtureTensors(): Record<string, TensorToWrite> {
 }
 
 /** A model folder: the fixture, with `change` applied to its config, tensors and vocabulary. */
-function model(name: string, change: { config?: Record<string, unknown>; tensors?: (t: Record<string, TensorToWrite>) => Record<string, TensorToWrite> | null; vocab?: string[] } = {}): string {
+function model(
+  name: string,
+  change: { config?: Record<string, unknown>; tensors?: (t: Record<string, TensorToWrite>) => Record<string, TensorToWrite> | null; vocab?: string[] } = {},
+): string {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
   const config = { ...JSON.parse(readFileSync(join(FIXTURE, 'config.json'), 'utf8')), ...change.config };
@@ -70,11 +73,18 @@ describe('bert fill-mask refuses a broken model (exit 1), naming the tensors', (
 
   it('some weights missing from the file', async () => {
     const d = model('missing', { tensors: (t) => Object.fromEntries(Object.entries(t).filter(([n]) => !n.includes('layer.1.output'))) });
-    await refused(d, /the checkpoint lacks 4 of the model's \d+ weight tensors: bert\.encoder\.layer\.1\.output\.dense\.weight/, /Answers would come from random weights/);
+    await refused(
+      d,
+      /the checkpoint lacks 4 of the model's \d+ weight tensors: bert\.encoder\.layer\.1\.output\.dense\.weight/,
+      /Answers would come from random weights/,
+    );
   });
 
   it('a weights file of zero tensors', async () => {
-    await refused(model('empty', { tensors: () => ({}) }), /the checkpoint lacks none of the model's \d+ weight tensors \(the weights file holds no tensor of this model\)/);
+    await refused(
+      model('empty', { tensors: () => ({}) }),
+      /the checkpoint lacks none of the model's \d+ weight tensors \(the weights file holds no tensor of this model\)/,
+    );
   });
 
   it('a config asking for more layers than the file has', async () => {
@@ -97,10 +107,15 @@ describe('bert fill-mask refuses a broken model (exit 1), naming the tensors', (
         return t;
       },
     });
-    await refused(d, /2 weight tensors hold non-finite values: /, /bert\.encoder\.layer\.0\.attention\.self\.query\.weight \(2 NaN of 1024\)/, /bert\.embeddings\.LayerNorm\.weight \(1 infinite of 32\)/);
+    await refused(
+      d,
+      /2 weight tensors hold non-finite values: /,
+      /bert\.encoder\.layer\.0\.attention\.self\.query\.weight \(2 NaN of 1024\)/,
+      /bert\.embeddings\.LayerNorm\.weight \(1 infinite of 32\)/,
+    );
   });
 
-  it('a vocab.txt longer than the model\'s vocab_size', async () => {
+  it("a vocab.txt longer than the model's vocab_size", async () => {
     const d = model('long-vocab', { vocab: [...VOCAB, 'extra'] });
     await refused(d, new RegExp(`${join(d, 'vocab.txt')} has 100 tokens, but the model's vocab_size is 99`));
   });

@@ -41,7 +41,9 @@ describe.concurrent('bert inspect on hostile input', () => {
   it('a header of 100,000 nested JSON arrays: a clear error, exit 1 (it was "Maximum call stack size exceeded")', async () => {
     const path = write('deep.safetensors', fileBytes('['.repeat(100_000) + ']'.repeat(100_000)));
     const r = await bert(['inspect', path]);
-    expect(r.stderr).toMatch(/^bert inspect: .*deep\.safetensors: header nests arrays and objects 128 levels deep at byte 127 of the header; at most 127 are allowed/);
+    expect(r.stderr).toMatch(
+      /^bert inspect: .*deep\.safetensors: header nests arrays and objects 128 levels deep at byte 127 of the header; at most 127 are allowed/,
+    );
     expect(r.stderr).not.toMatch(/Maximum call stack|\n\s+at /);
     expect(r.code).toBe(1);
   }, 30_000);
@@ -63,11 +65,14 @@ describe.concurrent('bert inspect on hostile input', () => {
   it('--stats on NaN and Inf tensors: NaN and Inf counts, min/max/mean/std of the finite values', async () => {
     const nan = new Float32Array(6).fill(NaN);
     const mixed = new Float32Array([1, NaN, -Infinity, 3, Infinity, NaN]);
-    const path = write('nan.safetensors', writeSafetensors({
-      'all.nan': { dtype: 'F32', shape: [2, 3], data: nan },
-      'some.bad': { dtype: 'F32', shape: [6], data: mixed },
-      fine: { dtype: 'F32', shape: [2], data: new Float32Array([-1, 1]) },
-    }));
+    const path = write(
+      'nan.safetensors',
+      writeSafetensors({
+        'all.nan': { dtype: 'F32', shape: [2, 3], data: nan },
+        'some.bad': { dtype: 'F32', shape: [6], data: mixed },
+        fine: { dtype: 'F32', shape: [2], data: new Float32Array([-1, 1]) },
+      }),
+    );
     const r = await bert(['inspect', path, '--stats']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');

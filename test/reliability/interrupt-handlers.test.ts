@@ -24,7 +24,9 @@ describe('the CLI interrupt handlers', () => {
     process.emit('SIGINT', 'SIGINT');
     expect(h.signal.aborted).toBe(true);
     expect(h.received()).toBe('SIGINT');
-    expect(lines).toEqual(['bert pretrain: SIGINT: finishing the current step, then saving a checkpoint and stopping (press Ctrl-C again to quit at once, without saving)']);
+    expect(lines).toEqual([
+      'bert pretrain: SIGINT: finishing the current step, then saving a checkpoint and stopping (press Ctrl-C again to quit at once, without saving)',
+    ]);
     advance(5);
     process.emit('SIGINT', 'SIGINT'); // the launcher's copy of the same Ctrl-C
     expect(exits).toEqual([]);
@@ -60,7 +62,9 @@ describe('the CLI interrupt handlers', () => {
       { write: (l) => lines.push(l), exit: () => {} },
     );
     expect(exit).toBe(130);
-    expect(lines.at(-1)).toBe('bert finetune: stopped by SIGINT at step 12; checkpoint: runs/x/checkpoints/step-0000012. To continue, run the same command with --resume.');
+    expect(lines.at(-1)).toBe(
+      'bert finetune: stopped by SIGINT at step 12; checkpoint: runs/x/checkpoints/step-0000012. To continue, run the same command with --resume.',
+    );
     const finished = await withInterrupts('finetune', async () => ({}), { write: (l) => lines.push(l) });
     expect(finished.exit).toBeNull();
   });

@@ -29,7 +29,15 @@ function within<T>(exit: Promise<T>, ms: number): Promise<T | null> {
 async function launch(...args: string[]): Promise<Started & { childPid: number }> {
   const s = start([RUN_MJS, CHILD, ...args]);
   startedPids.push(s.child.pid!);
-  const line = await waitFor(() => s.out().split('\n').find((l) => l.startsWith('{"pid"')), 30_000, 'the child to start');
+  const line = await waitFor(
+    () =>
+      s
+        .out()
+        .split('\n')
+        .find((l) => l.startsWith('{"pid"')),
+    30_000,
+    'the child to start',
+  );
   const childPid = JSON.parse(line).pid as number;
   startedPids.push(childPid);
   return { ...s, childPid };

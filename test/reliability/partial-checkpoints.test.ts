@@ -30,7 +30,21 @@ function deadPid(): number {
 }
 
 function options(out: string, lines: string[], extra: Partial<PretrainOptions> = {}): PretrainOptions {
-  return { corpus: [fx.corpus], vocab: fx.vocab, model: fx.config, seqLen: 32, batch: 8, steps: 6, lr: 3e-3, warmup: 2, seed: 3, out, saveEvery: 3, progressStream: { write: (s: string) => lines.push(s.trim()) }, ...extra };
+  return {
+    corpus: [fx.corpus],
+    vocab: fx.vocab,
+    model: fx.config,
+    seqLen: 32,
+    batch: 8,
+    steps: 6,
+    lr: 3e-3,
+    warmup: 2,
+    seed: 3,
+    out,
+    saveEvery: 3,
+    progressStream: { write: (s: string) => lines.push(s.trim()) },
+    ...extra,
+  };
 }
 
 describe('partial writes of killed runs', () => {
@@ -76,7 +90,18 @@ describe('partial writes of killed runs', () => {
     const dead = deadPid();
     mkdirSync(join(out, 'checkpoints', `step-0000001.tmp-${dead}-1`), { recursive: true });
     const lines: string[] = [];
-    await finetune({ task: 'classification', init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, out, epochs: 1, batch: 8, maxLength: 32, progressStream: { write: (s: string) => lines.push(s.trim()) } });
+    await finetune({
+      task: 'classification',
+      init: tinyConfig(),
+      vocab: files.vocab,
+      train: files.train,
+      dev: files.dev,
+      out,
+      epochs: 1,
+      batch: 8,
+      maxLength: 32,
+      progressStream: { write: (s: string) => lines.push(s.trim()) },
+    });
     expect(lines).toContain(`removed checkpoints/step-0000001.tmp-${dead}-1 (left by process ${dead}, which is gone)`);
     expect(existsSync(join(out, 'checkpoints', `step-0000001.tmp-${dead}-1`))).toBe(false);
   });

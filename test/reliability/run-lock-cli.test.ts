@@ -42,7 +42,23 @@ function writeLock(out: string, pid: number): void {
   writeFileSync(join(out, RUN_LOCK_FILE), JSON.stringify({ pid, host: hostname(), started: '2020-01-01T00:00:00.000Z', command: 'bert pretrain' }));
 }
 
-const pretrainArgs = (out: string, steps: number) => ['pretrain', '--corpus', corpus, '--vocab-size', '100', '--model', config, '--seq-len', '16', '--batch', '4', '--steps', String(steps), '--out', out];
+const pretrainArgs = (out: string, steps: number) => [
+  'pretrain',
+  '--corpus',
+  corpus,
+  '--vocab-size',
+  '100',
+  '--model',
+  config,
+  '--seq-len',
+  '16',
+  '--batch',
+  '4',
+  '--steps',
+  String(steps),
+  '--out',
+  out,
+];
 
 describe('bert pretrain with a run lock', () => {
   it('two runs started together on one --out: one runs, the other is refused (exit 1) naming the pid and the folder', async () => {
@@ -76,7 +92,21 @@ describe('bert pretrain with a run lock', () => {
     const out = join(dir, 'busy');
     writeLock(out, process.pid); // held by this (live) test process
     {
-      const f = runBert(['finetune', '--task', 'classification', '--init', 'tiny', '--vocab', join(__dirname, '../fixtures/tokenizer/bert-base-uncased-vocab.txt'), '--train', corpus, '--dev', corpus, '--out', out]);
+      const f = runBert([
+        'finetune',
+        '--task',
+        'classification',
+        '--init',
+        'tiny',
+        '--vocab',
+        join(__dirname, '../fixtures/tokenizer/bert-base-uncased-vocab.txt'),
+        '--train',
+        corpus,
+        '--dev',
+        corpus,
+        '--out',
+        out,
+      ]);
       expect(f.status).toBe(1);
       expect(f.stderr).toContain(`bert finetune: ${out} is in use by process ${process.pid}`);
       const d = runBert(['demo', '--steps', '1', '--out', out]);

@@ -61,4 +61,3 @@ describe('acquireRunLock', () => {
     expect(() => acquireRunLock(run, { say: () => {} })).toThrow(/in use by process \d+ on some-other-host .*another host/);
   });
 });
-

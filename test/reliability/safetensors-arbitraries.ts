@@ -10,36 +10,74 @@ import { firstLoneSurrogate } from '../../src/io/unicode.ts';
 // Valid files
 // ---------------------------------------------------------------------------------------------------------
 
-export const TRICKY_NAMES = ['～', '😀', '\ue000', '𝐀', 'é', 'a', 'A', '', ' ', '"', '\\', 'a\u0000b', '\n', '__proto__', 'constructor', '__metadata', '0', '10', '9'];
-export const nameArb = fc.oneof(
-  fc.constantFrom(...TRICKY_NAMES),
-  fc.string({ unit: 'binary', maxLength: 6 }),
-  fc.string({ maxLength: 12 }),
-).filter((s) => s !== '__metadata__' && firstLoneSurrogate(s) < 0);
+export const TRICKY_NAMES = [
+  '～',
+  '😀',
+  '\ue000',
+  '𝐀',
+  'é',
+  'a',
+  'A',
+  '',
+  ' ',
+  '"',
+  '\\',
+  'a\u0000b',
+  '\n',
+  '__proto__',
+  'constructor',
+  '__metadata',
+  '0',
+  '10',
+  '9',
+];
+export const nameArb = fc
+  .oneof(fc.constantFrom(...TRICKY_NAMES), fc.string({ unit: 'binary', maxLength: 6 }), fc.string({ maxLength: 12 }))
+  .filter((s) => s !== '__metadata__' && firstLoneSurrogate(s) < 0);
 
 /** Elements of `dtype` in the array type that holds them exactly (F16/BF16 as raw bits, any pattern). */
 function dataArb(dtype: (typeof SAFETENSORS_WRITABLE_DTYPES)[number], n: number): fc.Arbitrary<TensorToWrite['data']> {
   const ints = (min: number, max: number) => fc.array(fc.integer({ min, max }), { minLength: n, maxLength: n });
   switch (dtype) {
-    case 'F64': return fc.array(fc.double(), { minLength: n, maxLength: n }).map((a) => new Float64Array(a));
-    case 'F32': return fc.array(fc.float(), { minLength: n, maxLength: n }).map((a) => new Float32Array(a));
+    case 'F64':
+      return fc.array(fc.double(), { minLength: n, maxLength: n }).map((a) => new Float64Array(a));
+    case 'F32':
+      return fc.array(fc.float(), { minLength: n, maxLength: n }).map((a) => new Float32Array(a));
     case 'F16':
-    case 'BF16': return ints(0, 0xffff).map((a) => new Uint16Array(a));
-    case 'I64': return fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { minLength: n, maxLength: n }).map((a) => new BigInt64Array(a));
-    case 'I32': return ints(-(2 ** 31), 2 ** 31 - 1).map((a) => new Int32Array(a));
-    case 'I8': return ints(-128, 127).map((a) => new Int8Array(a));
-    case 'U8': return ints(0, 255).map((a) => new Uint8Array(a));
-    case 'BOOL': return ints(0, 1).map((a) => new Uint8Array(a));
+    case 'BF16':
+      return ints(0, 0xffff).map((a) => new Uint16Array(a));
+    case 'I64':
+      return fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { minLength: n, maxLength: n }).map((a) => new BigInt64Array(a));
+    case 'I32':
+      return ints(-(2 ** 31), 2 ** 31 - 1).map((a) => new Int32Array(a));
+    case 'I8':
+      return ints(-128, 127).map((a) => new Int8Array(a));
+    case 'U8':
+      return ints(0, 255).map((a) => new Uint8Array(a));
+    case 'BOOL':
+      return ints(0, 1).map((a) => new Uint8Array(a));
   }
 }
 
 export const tensorArb: fc.Arbitrary<TensorToWrite> = fc
   .tuple(fc.constantFrom(...SAFETENSORS_WRITABLE_DTYPES), fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }))
-  .chain(([dtype, shape]) => dataArb(dtype, shape.reduce((a, b) => a * b, 1)).map((data) => ({ dtype, shape, data })));
+  .chain(([dtype, shape]) =>
+    dataArb(
+      dtype,
+      shape.reduce((a, b) => a * b, 1),
+    ).map((data) => ({ dtype, shape, data })),
+  );
 
-export const metadataArb = fc.option(fc.dictionary(nameArb, fc.string({ unit: 'binary', maxLength: 8 }).filter((s) => firstLoneSurrogate(s) < 0), { maxKeys: 3 }), {
-  nil: undefined,
-});
+export const metadataArb = fc.option(
+  fc.dictionary(
+    nameArb,
+    fc.string({ unit: 'binary', maxLength: 8 }).filter((s) => firstLoneSurrogate(s) < 0),
+    { maxKeys: 3 },
+  ),
+  {
+    nil: undefined,
+  },
+);
 export const validArb = fc.tuple(fc.dictionary(nameArb, tensorArb, { maxKeys: 6 }), metadataArb);
 
 export const bytesOf = (a: TensorToWrite['data']) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -100,7 +138,7 @@ function withHeader(b: Uint8Array, text: Uint8Array): Uint8Array {
 }
 
 export function mutate(b: Uint8Array, m: Mutation): Uint8Array {
-  const at = b.byteLength ? m.kind !== 'length' && m.kind !== 'bom' && m.kind !== 'number' ? m.at % b.byteLength : 0 : 0;
+  const at = b.byteLength ? (m.kind !== 'length' && m.kind !== 'bom' && m.kind !== 'number' ? m.at % b.byteLength : 0) : 0;
   switch (m.kind) {
     case 'flip': {
       const out = b.slice();
@@ -151,12 +189,32 @@ export function mutate(b: Uint8Array, m: Mutation): Uint8Array {
 
 const rawNumber = fc.oneof(
   fc.nat({ max: 64 }).map(String),
-  fc.constantFrom('0', '4', '8', '16', '1.0', '4e0', '4E+0', '0.5', '-0', '-4', '1e400', '18446744073709551615', '18446744073709551616', '9007199254740993', '00', '1.', '+1'),
+  fc.constantFrom(
+    '0',
+    '4',
+    '8',
+    '16',
+    '1.0',
+    '4e0',
+    '4E+0',
+    '0.5',
+    '-0',
+    '-4',
+    '1e400',
+    '18446744073709551615',
+    '18446744073709551616',
+    '9007199254740993',
+    '00',
+    '1.',
+    '+1',
+  ),
 );
-const rawString = fc.oneof(
-  fc.constantFrom(...TRICKY_NAMES, '\\ud800', '\\udc00x', '\\ud83d\\ude00', '\\u0000', '\\"'),
-  fc.string({ unit: 'binary', maxLength: 5 }).filter((s) => firstLoneSurrogate(s) < 0),
-).map((s) => (s.startsWith('\\') ? `"${s}"` : JSON.stringify(s)));
+const rawString = fc
+  .oneof(
+    fc.constantFrom(...TRICKY_NAMES, '\\ud800', '\\udc00x', '\\ud83d\\ude00', '\\u0000', '\\"'),
+    fc.string({ unit: 'binary', maxLength: 5 }).filter((s) => firstLoneSurrogate(s) < 0),
+  )
+  .map((s) => (s.startsWith('\\') ? `"${s}"` : JSON.stringify(s)));
 const rawDtype = fc.oneof(
   fc.constantFrom(...['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U64', 'U32', 'U16', 'U8', 'BOOL'].map((d) => `"${d}"`)),
   fc.constantFrom('"F8_E4M3"', '"f32"', '"C64"', '"F4"', '"F32 "', '7', 'null', '["F32"]'),

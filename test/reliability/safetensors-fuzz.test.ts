@@ -84,129 +84,157 @@ function readChecked(bytes: Uint8Array): SafetensorsFile | null {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('safetensors fuzz', () => {
-  it('a file the writer writes reads back identically, and writing it again gives the same bytes', () => {
-    fc.assert(
-      fc.property(validArb, ([tensors, metadata]) => {
-        const bytes = writeSafetensors(tensors, metadata);
-        const file = readChecked(bytes)!;
-        expect(file).not.toBeNull();
-        expect(new Set(file.names())).toEqual(new Set(Object.keys(tensors)));
-        expect(file.metadata).toEqual(metadata ?? {});
-        const again: [string, TensorToWrite][] = [];
-        for (const [name, t] of Object.entries(tensors)) {
-          const e = file.get(name);
-          expect(e.dtype).toBe(t.dtype);
-          expect(e.shape).toEqual(t.shape);
-          expect(Buffer.from(e.bytes).equals(Buffer.from(bytesOf(t.data)))).toBe(true);
-          const copy = e.bytes.slice().buffer;
-          const data = t.data instanceof BigInt64Array ? new BigInt64Array(copy)
-            : t.data instanceof Float64Array ? new Float64Array(copy)
-            : t.data instanceof Float32Array ? new Float32Array(copy)
-            : t.data instanceof Int32Array ? new Int32Array(copy)
-            : t.data instanceof Uint16Array ? new Uint16Array(copy)
-            : t.data instanceof Int8Array ? new Int8Array(copy)
-            : new Uint8Array(copy);
-          again.push([name, { dtype: e.dtype as TensorToWrite['dtype'], shape: e.shape, data }]);
-        }
-        // fromEntries, not assignment: a tensor named "__proto__" must stay a key
-        expect(Buffer.from(writeSafetensors(Object.fromEntries(again), metadata === undefined ? undefined : file.metadata)).equals(Buffer.from(bytes))).toBe(true);
-      }),
-      params(400),
-    );
-  }, TIMEOUT);
+  it(
+    'a file the writer writes reads back identically, and writing it again gives the same bytes',
+    () => {
+      fc.assert(
+        fc.property(validArb, ([tensors, metadata]) => {
+          const bytes = writeSafetensors(tensors, metadata);
+          const file = readChecked(bytes)!;
+          expect(file).not.toBeNull();
+          expect(new Set(file.names())).toEqual(new Set(Object.keys(tensors)));
+          expect(file.metadata).toEqual(metadata ?? {});
+          const again: [string, TensorToWrite][] = [];
+          for (const [name, t] of Object.entries(tensors)) {
+            const e = file.get(name);
+            expect(e.dtype).toBe(t.dtype);
+            expect(e.shape).toEqual(t.shape);
+            expect(Buffer.from(e.bytes).equals(Buffer.from(bytesOf(t.data)))).toBe(true);
+            const copy = e.bytes.slice().buffer;
+            const data =
+              t.data instanceof BigInt64Array
+                ? new BigInt64Array(copy)
+                : t.data instanceof Float64Array
+                  ? new Float64Array(copy)
+                  : t.data instanceof Float32Array
+                    ? new Float32Array(copy)
+                    : t.data instanceof Int32Array
+                      ? new Int32Array(copy)
+                      : t.data instanceof Uint16Array
+                        ? new Uint16Array(copy)
+                        : t.data instanceof Int8Array
+                          ? new Int8Array(copy)
+                          : new Uint8Array(copy);
+            again.push([name, { dtype: e.dtype as TensorToWrite['dtype'], shape: e.shape, data }]);
+          }
+          // fromEntries, not assignment: a tensor named "__proto__" must stay a key
+          expect(Buffer.from(writeSafetensors(Object.fromEntries(again), metadata === undefined ? undefined : file.metadata)).equals(Buffer.from(bytes))).toBe(
+            true,
+          );
+        }),
+        params(400),
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('mutated valid files are read consistently or refused with a SafetensorsError', () => {
-    fc.assert(
-      fc.property(validArb, fc.array(mutationArb, { minLength: 1, maxLength: 4 }), ([tensors, metadata], mutations) => {
-        let bytes = writeSafetensors(tensors, metadata);
-        for (const m of mutations) bytes = mutate(bytes, m);
-        readChecked(bytes);
-      }),
-      params(2000),
-    );
-  }, TIMEOUT);
+  it(
+    'mutated valid files are read consistently or refused with a SafetensorsError',
+    () => {
+      fc.assert(
+        fc.property(validArb, fc.array(mutationArb, { minLength: 1, maxLength: 4 }), ([tensors, metadata], mutations) => {
+          let bytes = writeSafetensors(tensors, metadata);
+          for (const m of mutations) bytes = mutate(bytes, m);
+          readChecked(bytes);
+        }),
+        params(2000),
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('random headers with hostile values anywhere are read consistently or refused', () => {
-    const before = { ...tally };
-    fc.assert(
-      fc.property(rawHeaderArb, fc.integer({ min: 0, max: 255 }), ({ text, length }, fill) => {
-        const header = enc.encode(text);
-        const bytes = new Uint8Array(8 + header.byteLength + length).fill(fill);
-        new DataView(bytes.buffer).setBigUint64(0, BigInt(header.byteLength), true);
-        bytes.set(header, 8);
-        readChecked(bytes);
-      }),
-      params(1500),
-    );
-    // the generator must reach both outcomes, or the property says little
-    expect(tally.ok - before.ok).toBeGreaterThan(0);
-    expect(tally.refused - before.refused).toBeGreaterThan(0);
-  }, TIMEOUT);
-
-  it('deep nesting, closed or not, anywhere in the header, is refused quickly', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 128, max: 300_000 }),
-        fc.constantFrom('[', '{"a":', '[{"b":'),
-        fc.constantFrom('top', 'entry', 'metadata'),
-        fc.boolean(),
-        (depth, open, where, closed) => {
-          const close = open === '[' ? ']' : open === '{"a":' ? '}' : '}]';
-          const levels = Math.ceil(depth / (open === '[{"b":' ? 2 : 1));
-          const nest = open.repeat(levels) + '0' + (closed ? close.repeat(levels) : '');
-          const text = where === 'top' ? nest
-            : where === 'entry' ? `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":${nest}}}`
-            : `{"__metadata__":${nest}}`;
+  it(
+    'random headers with hostile values anywhere are read consistently or refused',
+    () => {
+      const before = { ...tally };
+      fc.assert(
+        fc.property(rawHeaderArb, fc.integer({ min: 0, max: 255 }), ({ text, length }, fill) => {
           const header = enc.encode(text);
-          const bytes = new Uint8Array(8 + header.byteLength + 4);
+          const bytes = new Uint8Array(8 + header.byteLength + length).fill(fill);
           new DataView(bytes.buffer).setBigUint64(0, BigInt(header.byteLength), true);
           bytes.set(header, 8);
-          const t0 = performance.now();
-          expect(readChecked(bytes)).toBeNull();
-          expect(performance.now() - t0).toBeLessThan(1000);
-        },
-      ),
-      params(100),
-    );
-  }, TIMEOUT);
+          readChecked(bytes);
+        }),
+        params(1500),
+      );
+      // the generator must reach both outcomes, or the property says little
+      expect(tally.ok - before.ok).toBeGreaterThan(0);
+      expect(tally.refused - before.refused).toBeGreaterThan(0);
+    },
+    TIMEOUT,
+  );
 
-  it('the writer, given any input, writes a file that reads back or refuses with a SafetensorsError', () => {
-    const shapeArb = fc.array(fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constantFrom(1.5, NaN, 2 ** 53, Infinity)), { maxLength: 3 });
-    const anyName = fc.oneof(nameArb, fc.constantFrom('__metadata__', 'w\ud800', '\udc00'));
-    const anyTensor = fc.record({
-      dtype: fc.constantFrom(...SAFETENSORS_WRITABLE_DTYPES, 'U16', 'F8_E4M3', 'f32'),
-      shape: shapeArb,
-      data: fc.oneof(
-        fc.array(fc.double(), { maxLength: 6 }).map((a) => new Float64Array(a)),
-        fc.array(fc.float(), { maxLength: 6 }).map((a) => new Float32Array(a)),
-        fc.array(fc.integer({ min: -3, max: 300 }), { maxLength: 6 }).map((a) => new Int32Array(a)),
-        fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 6 }).map((a) => new Uint8Array(a)),
-        fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 6 }).map((a) => new Uint16Array(a)),
-        fc.array(fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n }), { maxLength: 6 }).map((a) => new BigInt64Array(a)),
-      ),
-    }) as fc.Arbitrary<TensorToWrite>;
-    const anyMetadata = fc.option(fc.dictionary(fc.oneof(nameArb, fc.constant('k\ud800')), fc.oneof(fc.string({ maxLength: 4 }), fc.constant('\udfff'))), {
-      nil: undefined,
-    });
-    fc.assert(
-      fc.property(fc.dictionary(anyName, anyTensor, { maxKeys: 4 }), anyMetadata, (tensors, metadata) => {
-        let bytes: Uint8Array;
-        try {
-          bytes = writeSafetensors(tensors, metadata);
-        } catch (err) {
-          if (!(err instanceof SafetensorsError)) throw new Error(`the writer threw ${String(err)}, not a SafetensorsError`);
-          expect(err.message).toMatch(/^cannot write safetensors: /);
-          return;
-        }
-        const file = readChecked(bytes)!;
-        expect(file).not.toBeNull();
-        expect(new Set(file.names())).toEqual(new Set(Object.keys(tensors)));
-        for (const [name, t] of Object.entries(tensors)) {
-          expect(file.get(name).shape).toEqual(t.shape);
-          expect(file.get(name).dtype).toBe(t.dtype);
-        }
-      }),
-      params(600),
-    );
-  }, TIMEOUT);
+  it(
+    'deep nesting, closed or not, anywhere in the header, is refused quickly',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 128, max: 300_000 }),
+          fc.constantFrom('[', '{"a":', '[{"b":'),
+          fc.constantFrom('top', 'entry', 'metadata'),
+          fc.boolean(),
+          (depth, open, where, closed) => {
+            const close = open === '[' ? ']' : open === '{"a":' ? '}' : '}]';
+            const levels = Math.ceil(depth / (open === '[{"b":' ? 2 : 1));
+            const nest = open.repeat(levels) + '0' + (closed ? close.repeat(levels) : '');
+            const text =
+              where === 'top' ? nest : where === 'entry' ? `{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":${nest}}}` : `{"__metadata__":${nest}}`;
+            const header = enc.encode(text);
+            const bytes = new Uint8Array(8 + header.byteLength + 4);
+            new DataView(bytes.buffer).setBigUint64(0, BigInt(header.byteLength), true);
+            bytes.set(header, 8);
+            const t0 = performance.now();
+            expect(readChecked(bytes)).toBeNull();
+            expect(performance.now() - t0).toBeLessThan(1000);
+          },
+        ),
+        params(100),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'the writer, given any input, writes a file that reads back or refuses with a SafetensorsError',
+    () => {
+      const shapeArb = fc.array(fc.oneof(fc.integer({ min: -2, max: 4 }), fc.constantFrom(1.5, NaN, 2 ** 53, Infinity)), { maxLength: 3 });
+      const anyName = fc.oneof(nameArb, fc.constantFrom('__metadata__', 'w\ud800', '\udc00'));
+      const anyTensor = fc.record({
+        dtype: fc.constantFrom(...SAFETENSORS_WRITABLE_DTYPES, 'U16', 'F8_E4M3', 'f32'),
+        shape: shapeArb,
+        data: fc.oneof(
+          fc.array(fc.double(), { maxLength: 6 }).map((a) => new Float64Array(a)),
+          fc.array(fc.float(), { maxLength: 6 }).map((a) => new Float32Array(a)),
+          fc.array(fc.integer({ min: -3, max: 300 }), { maxLength: 6 }).map((a) => new Int32Array(a)),
+          fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 6 }).map((a) => new Uint8Array(a)),
+          fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 6 }).map((a) => new Uint16Array(a)),
+          fc.array(fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n }), { maxLength: 6 }).map((a) => new BigInt64Array(a)),
+        ),
+      }) as fc.Arbitrary<TensorToWrite>;
+      const anyMetadata = fc.option(fc.dictionary(fc.oneof(nameArb, fc.constant('k\ud800')), fc.oneof(fc.string({ maxLength: 4 }), fc.constant('\udfff'))), {
+        nil: undefined,
+      });
+      fc.assert(
+        fc.property(fc.dictionary(anyName, anyTensor, { maxKeys: 4 }), anyMetadata, (tensors, metadata) => {
+          let bytes: Uint8Array;
+          try {
+            bytes = writeSafetensors(tensors, metadata);
+          } catch (err) {
+            if (!(err instanceof SafetensorsError)) throw new Error(`the writer threw ${String(err)}, not a SafetensorsError`);
+            expect(err.message).toMatch(/^cannot write safetensors: /);
+            return;
+          }
+          const file = readChecked(bytes)!;
+          expect(file).not.toBeNull();
+          expect(new Set(file.names())).toEqual(new Set(Object.keys(tensors)));
+          for (const [name, t] of Object.entries(tensors)) {
+            expect(file.get(name).shape).toEqual(t.shape);
+            expect(file.get(name).dtype).toBe(t.dtype);
+          }
+        }),
+        params(600),
+      );
+    },
+    TIMEOUT,
+  );
 });

@@ -77,7 +77,10 @@ describe('shape and data_offsets are non-negative integers, written as integers'
     // 0 first: the product never grows
     expect(readSafetensors(fileBytes(`{"w":${entry('[0,4294967296,4294967296]', '[0,0]')}}`)).get('w').numel).toBe(0);
     // a non-empty tensor that large cannot be held: refused, naming its size
-    expectRefused(fileBytes(`{"w":${entry('[4294967296,4194304]', '[0,0]')}}`), /tensor "w": shape \[4294967296,4194304\] of F32 needs \d+ bytes, above 9007199254740991/);
+    expectRefused(
+      fileBytes(`{"w":${entry('[4294967296,4194304]', '[0,0]')}}`),
+      /tensor "w": shape \[4294967296,4194304\] of F32 needs \d+ bytes, above 9007199254740991/,
+    );
   });
 
   it('still accepts ordinary integers, with any spacing', () => {

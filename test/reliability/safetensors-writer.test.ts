@@ -6,14 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  MAX_HEADER_BYTES,
-  readSafetensors,
-  SafetensorsError,
-  saveSafetensors,
-  writeSafetensors,
-  type TensorToWrite,
-} from '../../src/io/index.ts';
+import { MAX_HEADER_BYTES, readSafetensors, SafetensorsError, saveSafetensors, writeSafetensors, type TensorToWrite } from '../../src/io/index.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures/utf8-order.safetensors');
 const dir = mkdtempSync(join(tmpdir(), 'bert-writer-'));
@@ -28,7 +21,7 @@ function referenceTensors(): Record<string, TensorToWrite> {
     '\ue000': { dtype: 'F32', shape: [2], data: new Float32Array(seq(2)) },
     '\u{1D400}': { dtype: 'I64', shape: [2], data: new BigInt64Array([0n, 1n]) },
     a: { dtype: 'I64', shape: [2], data: new BigInt64Array([0n, 1n]) },
-    'é': { dtype: 'F16', shape: [4], data: new Float32Array(seq(4)) },
+    é: { dtype: 'F16', shape: [4], data: new Float32Array(seq(4)) },
     Z: { dtype: 'U8', shape: [5], data: new Uint8Array(seq(5)) },
     b: { dtype: 'I8', shape: [3], data: new Int8Array(seq(3)) },
     m: { dtype: 'BOOL', shape: [4], data: new Uint8Array([0, 1, 0, 1]) },

@@ -50,7 +50,9 @@ describe('loadShardIndex', () => {
   it('refuses shard names that leave the folder', () => {
     for (const bad of ['../model.safetensors', '/etc/passwd', 'sub/model.safetensors', '..', 'a\\b.safetensors']) {
       expect(refused(indexFile({ weight_map: { a: bad } }))).toMatch(
-        new RegExp(`weight_map\\["a"\\] is ${JSON.stringify(bad).replace(/[.\\/[\]]/g, '\\$&')}; a shard must be a file name in the index's folder, without a folder part`),
+        new RegExp(
+          `weight_map\\["a"\\] is ${JSON.stringify(bad).replace(/[.\\/[\]]/g, '\\$&')}; a shard must be a file name in the index's folder, without a folder part`,
+        ),
       );
     }
   });
@@ -72,7 +74,10 @@ describe('bert inspect on a sharded checkpoint', () => {
     writeFileSync(join(path, '../two.safetensors'), writeSafetensors({ b: t(3), extra: t(4) }));
     const s = inspectShards(loadShardIndex(path));
     expect(s.totalParams).toBe(4);
-    expect(s.shards.map((x) => x.tensors.map((r) => r.name))).toEqual([['a', 'c'], ['b', 'extra']]);
+    expect(s.shards.map((x) => x.tensors.map((r) => r.name))).toEqual([
+      ['a', 'c'],
+      ['b', 'extra'],
+    ]);
     expect(s.problems).toEqual([
       `"b" is listed in one.safetensors but is in ${join(path, '../two.safetensors')}`,
       `"c" is listed in two.safetensors but is in ${join(path, '../one.safetensors')}`,
@@ -80,7 +85,9 @@ describe('bert inspect on a sharded checkpoint', () => {
       `"extra" (in ${join(path, '../two.safetensors')}) is not in the index`,
     ]);
     const text = formatShards(loadShardIndex(path));
-    expect(text).toMatch(/model\.safetensors\.index\.json: 2 shards, 4 parameters, 16 bytes of data\nthe index and the shards disagree on 4 tensors:\n {2}"b" is listed/);
+    expect(text).toMatch(
+      /model\.safetensors\.index\.json: 2 shards, 4 parameters, 16 bytes of data\nthe index and the shards disagree on 4 tensors:\n {2}"b" is listed/,
+    );
     expect(text).toMatch(/one\.safetensors: 2 tensors, 2 parameters/);
     expect(text).toMatch(/two\.safetensors: 2 tensors, 2 parameters/);
   });

@@ -23,7 +23,10 @@ const good = file('good.txt', 'the cat sat on the mat .\nthe dog sat too .\n\nan
 const latin1 = file('latin1.txt', Buffer.concat([Buffer.from('first line\ncaf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]));
 const utf16Bom = file('utf16-bom.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('hello world\n', 'utf16le')]));
 const utf16 = file('utf16.txt', Buffer.from('hello world\nsecond line\n', 'utf16le'));
-const binary = file('binary.bin', Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
+const binary = file(
+  'binary.bin',
+  Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256),
+);
 const longLine = file('long-line.txt', 'short first line\n' + 'word '.repeat(300_000) + '\nlast\n'); // 1.5 MB line 2
 const vocab = file('vocab.txt', '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\ncat\n');
 const out = (name: string) => join(dir, 'out', name);
@@ -42,7 +45,8 @@ async function bert(argv: string[]): Promise<{ code: number; stderr: string }> {
   }
 }
 
-const trainTokenizer = (corpus: string, ...extra: string[]) => bert(['train-tokenizer', '--corpus', corpus, '--vocab-size', '50', '--out', out('vocab.txt'), ...extra]);
+const trainTokenizer = (corpus: string, ...extra: string[]) =>
+  bert(['train-tokenizer', '--corpus', corpus, '--vocab-size', '50', '--out', out('vocab.txt'), ...extra]);
 
 describe('bert train-tokenizer reads text as strictly as pretrain does', () => {
   it.each([

@@ -33,15 +33,34 @@ export function pretrainFixture(dir: string): PretrainFixture {
   const vocab = join(dir, 'vocab.txt');
   writeFileSync(vocab, trainWordPiece({ files: [corpus], vocabSize: 200 }).join('\n') + '\n');
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1 }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      hidden_size: 32,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      intermediate_size: 64,
+      max_position_embeddings: 64,
+      hidden_dropout_prob: 0.1,
+      attention_probs_dropout_prob: 0.1,
+    }),
+  );
   return { corpus, vocab, config };
 }
 
 /** `bert pretrain` arguments for the fixture (sequences of 32 tokens, batches of 8). */
 export function pretrainArgs(fx: PretrainFixture, out: string, steps: number, extra: string[] = []): string[] {
   const base: [string, string][] = [
-    ['--corpus', fx.corpus], ['--vocab', fx.vocab], ['--model', fx.config], ['--seq-len', '32'], ['--batch', '8'], ['--steps', String(steps)],
-    ['--lr', '3e-3'], ['--warmup', '2'], ['--seed', '3'], ['--out', out],
+    ['--corpus', fx.corpus],
+    ['--vocab', fx.vocab],
+    ['--model', fx.config],
+    ['--seq-len', '32'],
+    ['--batch', '8'],
+    ['--steps', String(steps)],
+    ['--lr', '3e-3'],
+    ['--warmup', '2'],
+    ['--seed', '3'],
+    ['--out', out],
   ];
   // A flag in `extra` replaces the base's value (the CLI refuses a flag given twice).
   return ['pretrain', ...base.filter(([flag]) => !extra.includes(flag)).flat(), ...extra];
@@ -97,7 +116,10 @@ export function progressStep(text: string, label: string): number {
 
 /** A run's train records as [step, loss] (what must agree between an interrupted and a straight run). */
 export function trainLosses(out: string): [number, unknown][] {
-  return new MetricsLog(join(out, 'metrics.jsonl')).read().filter((r) => r.split === 'train').map((r) => [r.step, r.loss]);
+  return new MetricsLog(join(out, 'metrics.jsonl'))
+    .read()
+    .filter((r) => r.split === 'train')
+    .map((r) => [r.step, r.loss]);
 }
 
 /** Whether two files hold the same bytes. */

@@ -38,7 +38,21 @@ describe('the kill test', () => {
     const steps = Math.max(40, 4 * KILLS + 20); // a session lasts 5 steps at most, and starts with its resume
 
     const straight = join(root, 'straight');
-    await pretrain({ corpus: [fx.corpus], vocab: fx.vocab, model: fx.config, seqLen: 32, batch: 8, steps, lr: 3e-3, warmup: 2, seed: 3, out: straight, saveEvery: 1, logEvery: 1, progressStream: null });
+    await pretrain({
+      corpus: [fx.corpus],
+      vocab: fx.vocab,
+      model: fx.config,
+      seqLen: 32,
+      batch: 8,
+      steps,
+      lr: 3e-3,
+      warmup: 2,
+      seed: 3,
+      out: straight,
+      saveEvery: 1,
+      logEvery: 1,
+      progressStream: null,
+    });
 
     const out = join(root, 'killed');
     const checkpoints = join(out, 'checkpoints');
@@ -78,7 +92,9 @@ describe('the kill test', () => {
     expect(trainLosses(out)).toEqual(trainLosses(straight));
     // Killed while writing, a run leaves a partial folder behind; the next start removes it and says so.
     expect(leftBehind).toBeGreaterThan(0);
-    expect((stderr.match(/removed (checkpoints\/)?\.?[\w.-]+\.(tmp|old)-\d+-\d+ \(left by process \d+, which is gone\)/g) ?? []).length).toBeGreaterThanOrEqual(leftBehind);
+    expect((stderr.match(/removed (checkpoints\/)?\.?[\w.-]+\.(tmp|old)-\d+-\d+ \(left by process \d+, which is gone\)/g) ?? []).length).toBeGreaterThanOrEqual(
+      leftBehind,
+    );
     expect(partials(checkpoints)).toEqual([]);
     expect(partials(out)).toEqual([]);
   });

@@ -11,7 +11,18 @@ import { finetune } from '../../src/train/finetune.ts';
 import { pretrain } from '../../src/train/pretrain.ts';
 import { hyperparameterSearch } from '../../src/train/search.ts';
 import { tinyConfig } from '../train/finetune-helpers.ts';
-import { pretrainArgs, pretrainFixture, progressStep, runBert, sameBytes, startBert, tempDir, trainLosses, waitFor, type PretrainFixture } from './training-helpers.ts';
+import {
+  pretrainArgs,
+  pretrainFixture,
+  progressStep,
+  runBert,
+  sameBytes,
+  startBert,
+  tempDir,
+  trainLosses,
+  waitFor,
+  type PretrainFixture,
+} from './training-helpers.ts';
 
 const root = tempDir('bert-signals-');
 let fx: PretrainFixture;
@@ -33,7 +44,21 @@ describe('signals during training', () => {
     const args = (out: string) => pretrainArgs(fx, out, 100, ['--save-every', '1000', '--log-every', '7']);
     // The uninterrupted run, in this process (the same numbers as the command's: the same code and backend).
     const straight = join(root, 'pretrain-straight');
-    await pretrain({ corpus: [fx.corpus], vocab: fx.vocab, model: fx.config, seqLen: 32, batch: 8, steps: 100, lr: 3e-3, warmup: 2, seed: 3, out: straight, saveEvery: 1000, logEvery: 7, progressStream: null });
+    await pretrain({
+      corpus: [fx.corpus],
+      vocab: fx.vocab,
+      model: fx.config,
+      seqLen: 32,
+      batch: 8,
+      steps: 100,
+      lr: 3e-3,
+      warmup: 2,
+      seed: 3,
+      out: straight,
+      saveEvery: 1000,
+      logEvery: 7,
+      progressStream: null,
+    });
 
     const out = join(root, 'pretrain-interrupted');
     const run = startBert(args(out));
@@ -41,7 +66,9 @@ describe('signals during training', () => {
     run.signalGroup('SIGINT'); // as a terminal sends Ctrl-C: to the launcher and its child
     const { code } = await run.exit;
     expect(code, run.stderr()).toBe(130);
-    expect(run.stderr()).toMatch(/bert pretrain: SIGINT: finishing the current step, then saving a checkpoint and stopping \(press Ctrl-C again to quit at once, without saving\)/);
+    expect(run.stderr()).toMatch(
+      /bert pretrain: SIGINT: finishing the current step, then saving a checkpoint and stopping \(press Ctrl-C again to quit at once, without saving\)/,
+    );
     const [step, dir] = stoppedAt(run.stderr(), 'SIGINT');
     expect(step).toBeGreaterThanOrEqual(7);
     expect(step).toBeLessThan(100);
@@ -63,9 +90,46 @@ describe('signals during training', () => {
     const files = writeSyntheticTask('classification', join(root, 'task'), { train: 160, dev: 16, test: 0 });
     const config = join(root, 'task-config.json');
     writeFileSync(config, tinyConfig().toJSONString());
-    const args = (out: string) => ['finetune', '--task', 'classification', '--init', config, '--vocab', files.vocab, '--train', files.train, '--dev', files.dev, '--out', out, '--epochs', '4', '--batch', '8', '--lr', '3e-3', '--max-length', '32', '--log-every', '5'];
+    const args = (out: string) => [
+      'finetune',
+      '--task',
+      'classification',
+      '--init',
+      config,
+      '--vocab',
+      files.vocab,
+      '--train',
+      files.train,
+      '--dev',
+      files.dev,
+      '--out',
+      out,
+      '--epochs',
+      '4',
+      '--batch',
+      '8',
+      '--lr',
+      '3e-3',
+      '--max-length',
+      '32',
+      '--log-every',
+      '5',
+    ];
     const straight = join(root, 'finetune-straight');
-    await finetune({ task: 'classification', init: config, vocab: files.vocab, train: files.train, dev: files.dev, out: straight, epochs: 4, batch: 8, lr: 3e-3, maxLength: 32, logEvery: 5, progressStream: null });
+    await finetune({
+      task: 'classification',
+      init: config,
+      vocab: files.vocab,
+      train: files.train,
+      dev: files.dev,
+      out: straight,
+      epochs: 4,
+      batch: 8,
+      lr: 3e-3,
+      maxLength: 32,
+      logEvery: 5,
+      progressStream: null,
+    });
 
     const out = join(root, 'finetune-interrupted');
     const run = startBert(args(out));
@@ -80,7 +144,9 @@ describe('signals during training', () => {
 
     const resumed = runBert([...args(out), '--resume']);
     expect(resumed.status, resumed.stderr).toBe(0);
-    expect(sameBytes(join(out, 'checkpoints', 'step-0000080', 'model.safetensors'), join(straight, 'checkpoints', 'step-0000080', 'model.safetensors'))).toBe(true);
+    expect(sameBytes(join(out, 'checkpoints', 'step-0000080', 'model.safetensors'), join(straight, 'checkpoints', 'step-0000080', 'model.safetensors'))).toBe(
+      true,
+    );
     expect(sameBytes(join(out, 'model.safetensors'), join(straight, 'model.safetensors'))).toBe(true); // the best dev weights
     expect(trainLosses(out)).toEqual(trainLosses(straight));
   });
@@ -89,7 +155,20 @@ describe('signals during training', () => {
     const stopped = new AbortController();
     stopped.abort();
     const out = join(root, 'aborted-early');
-    const opts = { corpus: [fx.corpus], vocab: fx.vocab, model: fx.config, seqLen: 32, batch: 8, steps: 6, lr: 3e-3, warmup: 2, seed: 3, out, saveEvery: 3, progressStream: null };
+    const opts = {
+      corpus: [fx.corpus],
+      vocab: fx.vocab,
+      model: fx.config,
+      seqLen: 32,
+      batch: 8,
+      steps: 6,
+      lr: 3e-3,
+      warmup: 2,
+      seed: 3,
+      out,
+      saveEvery: 3,
+      progressStream: null,
+    };
     const first = await pretrain({ ...opts, signal: stopped.signal });
     expect(first.interrupted).toEqual({ step: 0, checkpoint: null });
     expect(existsSync(join(out, 'checkpoints'))).toBe(false);
@@ -99,7 +178,18 @@ describe('signals during training', () => {
     expect(again.steps).toBe(3);
     // A search stops at the run the signal reached, unfinished.
     const files = writeSyntheticTask('classification', join(root, 'search-task'), { train: 16, dev: 8, test: 0 });
-    const search = await hyperparameterSearch({ task: 'classification', init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, out: join(root, 'search'), maxLength: 32, grid: { lr: [1e-3, 2e-3], batch: [8], epochs: [1] }, progressStream: null, signal: stopped.signal });
+    const search = await hyperparameterSearch({
+      task: 'classification',
+      init: tinyConfig(),
+      vocab: files.vocab,
+      train: files.train,
+      dev: files.dev,
+      out: join(root, 'search'),
+      maxLength: 32,
+      grid: { lr: [1e-3, 2e-3], batch: [8], epochs: [1] },
+      progressStream: null,
+      signal: stopped.signal,
+    });
     expect(search.finished).toBe(false);
     expect(search.interrupted).toEqual({ step: 0, checkpoint: null, run: 0 });
   });

@@ -23,18 +23,8 @@ describe('trainWordPiece', () => {
       vocabSize: 100,
       onMerge: (m) => merges.push(`${m.left} + ${m.right} -> ${m.token} (${m.count})`),
     });
-    expect(tokens).toEqual([
-      ...SPECIAL,
-      ...['b', 'g', 'h', 'n', 'p', 's', 'u'],
-      ...['##g', '##n', '##s', '##u'],
-      ...['##ug', 'hug', 'pug', '##un'],
-    ]);
-    expect(merges).toEqual([
-      '##u + ##g -> ##ug (6)',
-      'h + ##ug -> hug (4)',
-      'p + ##ug -> pug (2)',
-      '##u + ##n -> ##un (2)',
-    ]);
+    expect(tokens).toEqual([...SPECIAL, ...['b', 'g', 'h', 'n', 'p', 's', 'u'], ...['##g', '##n', '##s', '##u'], ...['##ug', 'hug', 'pug', '##un']]);
+    expect(merges).toEqual(['##u + ##g -> ##ug (6)', 'h + ##ug -> hug (4)', 'p + ##ug -> pug (2)', '##u + ##n -> ##un (2)']);
   });
 
   it('stops at vocabSize (special tokens and alphabet included) and honours minFrequency', () => {
@@ -73,7 +63,7 @@ describe('trainWordPiece', () => {
   });
 
   it('gives a vocabulary that tokenizes its own corpus without [UNK]', () => {
-    const text = "In the beginning God created the heaven and the earth. And God said, Let there be light: and there was light.";
+    const text = 'In the beginning God created the heaven and the earth. And God said, Let there be light: and there was light.';
     const tokens = trainWordPiece({ texts: [text], vocabSize: 60 });
     const tok = new BertTokenizer(new Vocab(tokens));
     expect(tok.tokenize(text)).not.toContain('[UNK]');

@@ -52,8 +52,7 @@ describe('Vocab', () => {
 
 describe('wordPieceSplit', () => {
   const v = new Vocab(['[UNK]', 'un', 'una', '##ff', '##ffa', '##able', '##ble', '##a', 'a', '𝒜', '##𝒜']);
-  const split = (w: string, max?: number) =>
-    Array.from(wordPieceSplit(w, v, 0, { maxInputCharsPerWord: max }));
+  const split = (w: string, max?: number) => Array.from(wordPieceSplit(w, v, 0, { maxInputCharsPerWord: max }));
 
   it('takes the longest matching piece first', () => {
     // una + ##ffa + ##ble (not un + ...): [id, start, end] triples

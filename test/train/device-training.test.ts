@@ -25,7 +25,10 @@ let backend = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bert-device-train-'));
   writeFileSync(join(dir, 'train.txt'), generateSyntheticCorpus({ documents: 60, seed: 1 }));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64 }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64 }),
+  );
   backend = registerDeviceBackend('webasm', 'device-training-test');
 });
 
@@ -35,11 +38,30 @@ afterAll(async () => {
 });
 
 function options(out: string, extra: Partial<PretrainOptions> = {}): PretrainOptions {
-  return { corpus: [join(dir, 'train.txt')], vocabSize: 120, model: join(dir, 'config.json'), seqLen: 24, batch: 4, steps: 3, lr: 3e-3, warmup: 1, out, seed: 4, saveEvery: 100, logEvery: 1, progressStream: null, dropoutMasks: 'counter', ...extra };
+  return {
+    corpus: [join(dir, 'train.txt')],
+    vocabSize: 120,
+    model: join(dir, 'config.json'),
+    seqLen: 24,
+    batch: 4,
+    steps: 3,
+    lr: 3e-3,
+    warmup: 1,
+    out,
+    seed: 4,
+    saveEvery: 100,
+    logEvery: 1,
+    progressStream: null,
+    dropoutMasks: 'counter',
+    ...extra,
+  };
 }
 
 function losses(out: string): number[] {
-  return new MetricsLog(join(out, 'metrics.jsonl')).read().filter((r) => r.split === 'train').map((r) => r.loss as number);
+  return new MetricsLog(join(out, 'metrics.jsonl'))
+    .read()
+    .filter((r) => r.split === 'train')
+    .map((r) => r.loss as number);
 }
 
 describe('training with the weights on a device', () => {
@@ -68,7 +90,21 @@ describe('training with the weights on a device', () => {
     'fine-tuning (%s) with the weights on the device gives the cpu backend losses and dev score',
     async (task) => {
       const files = taskFiles(dir, task, { train: 24, dev: 8, test: 4 }, { tag: 'device' });
-      const opts = (out: string): FinetuneOptions => ({ task, init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, out, epochs: 1, batch: 8, lr: 3e-3, maxLength: 32, progressStream: null, logEvery: 1, dropoutMasks: 'counter' });
+      const opts = (out: string): FinetuneOptions => ({
+        task,
+        init: tinyConfig(),
+        vocab: files.vocab,
+        train: files.train,
+        dev: files.dev,
+        out,
+        epochs: 1,
+        batch: 8,
+        lr: 3e-3,
+        maxLength: 32,
+        progressStream: null,
+        logEvery: 1,
+        dropoutMasks: 'counter',
+      });
       setBackend('cpu');
       const cpu = await finetune(opts(join(dir, `ft-cpu-${task}`)));
       setBackend(backend);

@@ -26,7 +26,33 @@ describe('bert finetune / evaluate / predict', () => {
     const config = join(root, 'config.json');
     writeFileSync(config, tinyConfig().toJSONString());
     const out = join(root, 'model');
-    const code = await main(['finetune', '--task', 'classification', '--init', config, '--vocab', files.vocab, '--train', files.train, '--dev', files.dev, '--test', files.test, '--out', out, '--epochs', '2', '--batch', '16', '--lr', '3e-3', '--max-length', '32', '--initializer-range', '0.1']);
+    const code = await main([
+      'finetune',
+      '--task',
+      'classification',
+      '--init',
+      config,
+      '--vocab',
+      files.vocab,
+      '--train',
+      files.train,
+      '--dev',
+      files.dev,
+      '--test',
+      files.test,
+      '--out',
+      out,
+      '--epochs',
+      '2',
+      '--batch',
+      '16',
+      '--lr',
+      '3e-3',
+      '--max-length',
+      '32',
+      '--initializer-range',
+      '0.1',
+    ]);
     expect(errors).toEqual([]);
     expect(code).toBe(0);
     expect(logged.join('\n')).toMatch(/done: 6 steps \(2 epochs\) .* best dev accuracy \d\.\d{4}/);
@@ -46,7 +72,10 @@ describe('bert finetune / evaluate / predict', () => {
 
     const predictions = join(root, 'pred.jsonl');
     expect(await main(['predict', '--model', out, '--data', files.test, '--out', predictions])).toBe(0);
-    const rows = readFileSync(predictions, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(predictions, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(16);
     expect(Object.keys(rows[0])).toEqual(['line', 'text', 'label', 'probabilities']);
     expect(rows[0].line).toBe(2);

@@ -27,17 +27,52 @@ beforeAll(() => {
   config = join(dir, 'config.json');
   writeFileSync(corpus, generateSyntheticCorpus({ documents: 120, seed: 1 }));
   writeFileSync(evalCorpus, generateSyntheticCorpus({ documents: 20, seed: 2 }));
-  writeFileSync(config, JSON.stringify({ hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1 }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      hidden_size: 32,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      intermediate_size: 64,
+      max_position_embeddings: 64,
+      hidden_dropout_prob: 0.1,
+      attention_probs_dropout_prob: 0.1,
+    }),
+  );
 });
 
 function base(out: string, extra: Partial<PretrainOptions> = {}): PretrainOptions {
-  return { corpus: [corpus], vocab: extra.vocab ?? vocab, model: config, seqLen: 32, batch: 8, steps: 8, lr: 3e-3, warmup: 2, out, seed: 3, saveEvery: 4, progressStream: null, ...extra };
+  return {
+    corpus: [corpus],
+    vocab: extra.vocab ?? vocab,
+    model: config,
+    seqLen: 32,
+    batch: 8,
+    steps: 8,
+    lr: 3e-3,
+    warmup: 2,
+    out,
+    seed: 3,
+    saveEvery: 4,
+    progressStream: null,
+    ...extra,
+  };
 }
 
 describe('pretrain', () => {
   it('trains a vocabulary when none is given, learns, and writes a model fill-mask can load', async () => {
     const out = join(dir, 'first');
-    const result = await pretrain({ ...base(out, { vocab: undefined }), vocabSize: 200, steps: 80, batch: 16, lr: 5e-3, warmup: 8, evalCorpus: [evalCorpus], evalEvery: 40, saveEvery: 80 });
+    const result = await pretrain({
+      ...base(out, { vocab: undefined }),
+      vocabSize: 200,
+      steps: 80,
+      batch: 16,
+      lr: 5e-3,
+      warmup: 8,
+      evalCorpus: [evalCorpus],
+      evalEvery: 40,
+      saveEvery: 80,
+    });
     vocab = join(out, 'vocab.txt');
     expect(readFileSync(vocab, 'utf8').split('\n')[0]).toBe('[PAD]');
     const evals = new MetricsLog(join(out, 'metrics.jsonl')).read().filter((r) => r.split === 'eval');
@@ -68,7 +103,11 @@ describe('pretrain', () => {
     const b = readFileSync(join(interrupted, 'model.safetensors'));
     expect(Buffer.compare(a, b)).toBe(0);
     // The metrics log describes one consistent run.
-    const trainSteps = (d: string) => new MetricsLog(join(d, 'metrics.jsonl')).read().filter((r) => r.split === 'train').map((r) => [r.step, r.loss]);
+    const trainSteps = (d: string) =>
+      new MetricsLog(join(d, 'metrics.jsonl'))
+        .read()
+        .filter((r) => r.split === 'train')
+        .map((r) => [r.step, r.loss]);
     expect(trainSteps(interrupted)).toEqual(trainSteps(straight));
     // A checkpoint from before the dropout masks were recorded (no dropoutMasks option) used the stream,
     // and resumes as such.
@@ -89,7 +128,9 @@ describe('pretrain', () => {
     await expect(pretrain(base(out, { resume: true, seed: 4 }))).rejects.toThrow(/made with seed = 3, this run asks for 4/);
     await expect(pretrain(base(join(dir, 'nothing-here'), { resume: true }))).rejects.toThrow(/no checkpoint in .* to resume from/);
     // How dropout masks are made is part of the run: the cpu backend's default is the stream.
-    await expect(pretrain(base(out, { resume: true, dropoutMasks: 'counter' }))).rejects.toThrow(/made with dropoutMasks = "stream", this run asks for "counter"/);
+    await expect(pretrain(base(out, { resume: true, dropoutMasks: 'counter' }))).rejects.toThrow(
+      /made with dropoutMasks = "stream", this run asks for "counter"/,
+    );
   });
 
   it('stops with a clear message when the loss stops being finite, and keeps no diverged checkpoint as good', async () => {
@@ -107,7 +148,9 @@ describe('pretrain', () => {
     const state = JSON.parse(readFileSync(join(last!.dir, 'trainer_state.json'), 'utf8'));
     expect(state.step).toBe(last!.step);
     expect(state.health.good).toBe(false);
-    await expect(pretrain(base(out, { resume: true, lr: 1e-3 }))).rejects.toThrow(/--resume: no checkpoint in .* can be resumed from \(.*step-\d+: (weights up to|its weights gave)/);
+    await expect(pretrain(base(out, { resume: true, lr: 1e-3 }))).rejects.toThrow(
+      /--resume: no checkpoint in .* can be resumed from \(.*step-\d+: (weights up to|its weights gave)/,
+    );
   });
 
   it('reports bad options before doing any work', async () => {
@@ -119,7 +162,17 @@ describe('pretrain', () => {
 
   it('--eval-dupe-factor makes a larger evaluation set from the same held-out documents', async () => {
     const evaluated = async (evalDupeFactor: number) => {
-      const r = await pretrain(base(join(dir, `eval-dupe-${evalDupeFactor}`), { steps: 1, warmup: 0, saveEvery: 1, evalCorpus: [evalCorpus], evalEvery: 1, evalDupeFactor, evalInstances: 100_000 }));
+      const r = await pretrain(
+        base(join(dir, `eval-dupe-${evalDupeFactor}`), {
+          steps: 1,
+          warmup: 0,
+          saveEvery: 1,
+          evalCorpus: [evalCorpus],
+          evalEvery: 1,
+          evalDupeFactor,
+          evalInstances: 100_000,
+        }),
+      );
       return r.lastEval!.instances;
     };
     const one = await evaluated(1);

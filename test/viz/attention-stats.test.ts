@@ -67,6 +67,11 @@ describe('summarizeAttention', () => {
 
   it('refuses samples whose heads differ', () => {
     expect(() => summarizeAttention([])).toThrow(/at least one sample/);
-    expect(() => summarizeAttention([{ tokens, panels: [previous] }, { tokens, panels: [uniform] }])).toThrow(/sample 1 has layer 1 head 0, which sample 0 lacks/);
+    expect(() =>
+      summarizeAttention([
+        { tokens, panels: [previous] },
+        { tokens, panels: [uniform] },
+      ]),
+    ).toThrow(/sample 1 has layer 1 head 0, which sample 0 lacks/);
   });
 });

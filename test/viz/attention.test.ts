@@ -88,7 +88,9 @@ describe('attentionSvg', () => {
   it('names the panel and the position of bad input', () => {
     expect(() => attentionSvg([], panels)).toThrow(/at least one token/);
     expect(() => attentionSvg(tokens, [])).toThrow(/at least one \(layer, head\) panel/);
-    expect(() => attentionSvg(tokens, [{ layer: 2, head: 1, weights: new Float32Array(10) }])).toThrow(/layer 2 head 1: expected 7x7 = 49 weights for 7 tokens, got 10/);
+    expect(() => attentionSvg(tokens, [{ layer: 2, head: 1, weights: new Float32Array(10) }])).toThrow(
+      /layer 2 head 1: expected 7x7 = 49 weights for 7 tokens, got 10/,
+    );
     const bad = previousTokenHead(1, 0, 0.5);
     (bad.weights as Float32Array)[2 * s + 3] = Number.NaN;
     expect(() => attentionSvg(tokens, [bad])).toThrow(/layer 1 head 0: weight \[2\]\[3\] = NaN, expected a probability in \[0, 1\]/);

@@ -29,10 +29,23 @@ describe('confusionMatrixSvg', () => {
     const fills = [...svg.matchAll(/class="cell"[^>]*fill="rgb\((\d+),(\d+),(\d+)\)"/g)].map((m) => Number(m[1]) + Number(m[2]) + Number(m[3]));
     const darkest = fills.indexOf(Math.min(...fills));
     expect(matrix.flat()[darkest]).toBe(30);
-    const withZero = confusionMatrixSvg([[0, 1], [1, 0]], ['a', 'b']);
+    const withZero = confusionMatrixSvg(
+      [
+        [0, 1],
+        [1, 0],
+      ],
+      ['a', 'b'],
+    );
     expect(withZero).toContain('fill="rgb(255,255,255)"');
     // colorBy 'row': 1 of 1 and 5 of 10 -> the first row's only count is darkest
-    const byRow = confusionMatrixSvg([[1, 0], [5, 5]], ['a', 'b'], { colorBy: 'row' });
+    const byRow = confusionMatrixSvg(
+      [
+        [1, 0],
+        [5, 5],
+      ],
+      ['a', 'b'],
+      { colorBy: 'row' },
+    );
     expect(byRow).toContain('fill="rgb(8,48,107)"'); // t = 1
   });
 

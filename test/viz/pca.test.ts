@@ -13,7 +13,12 @@ describe('pca', () => {
     // (1, 1)/√2 and 1 along (1, -1)/√2 (sign: the first of two equal-magnitude entries is positive).
     const a = 1.5;
     const b = Math.sqrt(0.75);
-    const r = pca([[a, a], [-a, -a], [b, -b], [-b, b]]);
+    const r = pca([
+      [a, a],
+      [-a, -a],
+      [b, -b],
+      [-b, b],
+    ]);
     expect(r.mean).toEqual([0, 0]);
     expect(r.variances[0]).toBeCloseTo(3, 12);
     expect(r.variances[1]).toBeCloseTo(1, 12);
@@ -54,8 +59,14 @@ describe('pca', () => {
     }
   });
 
-  it('fixes each direction\'s sign: negating the data flips the scores, not the components', () => {
-    const rows = [[3, 1, 0], [-1, 2, 1], [0, -2, 4], [1, 1, 1], [-3, 0, -2]];
+  it("fixes each direction's sign: negating the data flips the scores, not the components", () => {
+    const rows = [
+      [3, 1, 0],
+      [-1, 2, 1],
+      [0, -2, 4],
+      [1, 1, 1],
+      [-3, 0, -2],
+    ];
     const r = pca(rows);
     const neg = pca(rows.map((row) => row.map((v) => -v)));
     for (let k = 0; k < 2; k++) {
@@ -70,9 +81,30 @@ describe('pca', () => {
   it('rejects input it cannot project, saying why', () => {
     expect(() => pca([[1, 2]])).toThrow(/at least 2 rows, got 1/);
     expect(() => pca([[1, 2], [3]])).toThrow(/every row to have 2 values \(like row 0\), row 1 has 1/);
-    expect(() => pca([[1, 2], [3, Number.NaN]])).toThrow(/row 1 value 1 is NaN/);
-    expect(() => pca([[1, 2], [3, 4]], 3)).toThrow(/1 <= k <= 2/);
-    expect(() => pca([[1, 2, 3], [3, 4, 5]], 3)).toThrow(/2 rows have at most 2 principal directions/);
+    expect(() =>
+      pca([
+        [1, 2],
+        [3, Number.NaN],
+      ]),
+    ).toThrow(/row 1 value 1 is NaN/);
+    expect(() =>
+      pca(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        3,
+      ),
+    ).toThrow(/1 <= k <= 2/);
+    expect(() =>
+      pca(
+        [
+          [1, 2, 3],
+          [3, 4, 5],
+        ],
+        3,
+      ),
+    ).toThrow(/2 rows have at most 2 principal directions/);
   });
 });
 

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { CATEGORY_COLOURS, embeddingsSvg, scatterSvg } from '../../src/viz/index.ts';
 import { checkXml, texts } from './xml.ts';
 
-const circles = (svg: string) => [...svg.matchAll(/<circle class="point" cx="([-\d.]+)" cy="([-\d.]+)" r="4" fill="([^"]+)" stroke="([^"]+)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), fill: m[3], stroke: m[4] }));
+const circles = (svg: string) =>
+  [...svg.matchAll(/<circle class="point" cx="([-\d.]+)" cy="([-\d.]+)" r="4" fill="([^"]+)" stroke="([^"]+)"/g)].map((m) => ({
+    x: Number(m[1]),
+    y: Number(m[2]),
+    fill: m[3],
+    stroke: m[4],
+  }));
 
 describe('scatterSvg', () => {
   const points = [
@@ -62,7 +68,7 @@ describe('scatterSvg', () => {
 });
 
 describe('embeddingsSvg', () => {
-  it('projects vectors with PCA and reports each axis\'s share of the variance', () => {
+  it("projects vectors with PCA and reports each axis's share of the variance", () => {
     // Two clusters far apart along one axis, a little spread along another: PC 1 separates them.
     const words = [
       { label: 'a1', vector: [10, 0, 1], group: 'a' },

@@ -14,10 +14,10 @@ export function checkXml(text: string): Map<string, number> {
   };
   const checkText = (s: string, where: number) => {
     for (let k = 0; k < s.length; k++) {
-      if (s[k] === '<') ((i = where + k), fail('raw < in text'));
+      if (s[k] === '<') (i = where + k), fail('raw < in text');
       if (s[k] === '&') {
         entity.lastIndex = k;
-        if (!entity.test(s)) ((i = where + k), fail('& that starts no entity'));
+        if (!entity.test(s)) (i = where + k), fail('& that starts no entity');
       }
     }
   };
@@ -54,6 +54,11 @@ export function checkXml(text: string): Map<string, number> {
 /** The text content of every <text> element, unescaped. */
 export function texts(svg: string): string[] {
   return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) =>
-    m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&'),
+    m[1]!
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, '&'),
   );
 }

@@ -13,7 +13,10 @@ const backends = (process.argv[4] ?? SESSION_BACKENDS.join(',')).split(',') as (
 setCpuThreads(1); // as in the page: one thread (results do not depend on it, but the timing does)
 /** The prompt whose fill-mask probabilities the test compares after the steps. */
 const CHECK_PROMPT = 'the cow likes to eat [MASK] .';
-const out: Record<string, { mlm: number[]; nsp: number[]; fill: { token: string; probability: number }[]; tokensPerSecond: number; stepTokensPerSecond: number[]; setupMs: number }> = {};
+const out: Record<
+  string,
+  { mlm: number[]; nsp: number[]; fill: { token: string; probability: number }[]; tokensPerSecond: number; stepTokensPerSecond: number[]; setupMs: number }
+> = {};
 for (const backend of backends) {
   const t0 = performance.now();
   const session = PretrainSession.create({ seed, backend });

@@ -63,7 +63,9 @@ function showInfo(i: RunInfo): void {
   run = i;
   if (i.fallback) log(i.fallback, true);
   const what = i.canTrain ? `${i.documents} documents, ${i.instances} training pairs, ` : 'loaded model, ';
-  log(`${what}${i.vocabSize} tokens in the vocabulary, ${i.parameters.toLocaleString('en')} parameters, ${i.backend} kernels (set up in ${Math.round(i.setupMs)} ms)`);
+  log(
+    `${what}${i.vocabSize} tokens in the vocabulary, ${i.parameters.toLocaleString('en')} parameters, ${i.backend} kernels (set up in ${Math.round(i.setupMs)} ms)`,
+  );
   buttons();
 }
 
@@ -91,10 +93,15 @@ async function start(): Promise<void> {
 }
 
 function candidatesTable(predictions: MaskPrediction[]): string {
-  return predictions.map((p, k) => {
-    const rows = p.candidates.map((c) => `<tr><td>${escapeHtml(c.token)}</td><td><span class="bar" style="width:${Math.round(120 * c.probability)}px"></span></td><td>${(100 * c.probability).toFixed(1)}%</td></tr>`);
-    return `${predictions.length > 1 ? `<div>[MASK] ${k + 1}</div>` : ''}<table>${rows.join('')}</table>`;
-  }).join('');
+  return predictions
+    .map((p, k) => {
+      const rows = p.candidates.map(
+        (c) =>
+          `<tr><td>${escapeHtml(c.token)}</td><td><span class="bar" style="width:${Math.round(120 * c.probability)}px"></span></td><td>${(100 * c.probability).toFixed(1)}%</td></tr>`,
+      );
+      return `${predictions.length > 1 ? `<div>[MASK] ${k + 1}</div>` : ''}<table>${rows.join('')}</table>`;
+    })
+    .join('');
 }
 
 function escapeHtml(s: string): string {
@@ -118,7 +125,9 @@ async function refreshPieces(): Promise<void> {
   if (!run) return;
   try {
     const pieces = (await request({ type: 'pieces', text: $<HTMLInputElement>('pieces-text').value })) as string[];
-    $('pieces-out').innerHTML = pieces.map((p) => `<span class="${/^\[.*\]$/.test(p) ? 'special' : p.startsWith('##') ? 'cont' : ''}">${escapeHtml(p)}</span>`).join('');
+    $('pieces-out').innerHTML = pieces
+      .map((p) => `<span class="${/^\[.*\]$/.test(p) ? 'special' : p.startsWith('##') ? 'cont' : ''}">${escapeHtml(p)}</span>`)
+      .join('');
   } catch (e) {
     $('pieces-out').innerHTML = `<span class="error">${escapeHtml((e as Error).message)}</span>`;
   }
@@ -153,14 +162,20 @@ async function load(list: FileList | File[]): Promise<void> {
   const byName = new Map([...list].map((f) => [f.name, f]));
   const missing = ['config.json', 'model.safetensors', 'vocab.txt'].filter((n) => !byName.has(n));
   if (missing.length) {
-    log(`load: expected config.json, model.safetensors and vocab.txt; missing ${missing.join(', ')} (found ${[...byName.keys()].join(', ') || 'no files'})`, true);
+    log(
+      `load: expected config.json, model.safetensors and vocab.txt; missing ${missing.join(', ')} (found ${[...byName.keys()].join(', ') || 'no files'})`,
+      true,
+    );
     return;
   }
   try {
     const weights = new Uint8Array(await byName.get('model.safetensors')!.arrayBuffer());
     const req: Request = {
-      type: 'load', weights, backend: $<HTMLSelectElement>('backend').value as 'wasm' | 'cpu',
-      config: await byName.get('config.json')!.text(), vocab: await byName.get('vocab.txt')!.text(),
+      type: 'load',
+      weights,
+      backend: $<HTMLSelectElement>('backend').value as 'wasm' | 'cpu',
+      config: await byName.get('config.json')!.text(),
+      vocab: await byName.get('vocab.txt')!.text(),
     };
     showInfo((await request(req, [weights.buffer])) as RunInfo);
     running = false;
@@ -188,14 +203,30 @@ $('fill-text').oninput = () => void refreshFill();
 $('pieces-text').oninput = () => void refreshPieces();
 $<HTMLInputElement>('load').onchange = (e) => void load((e.target as HTMLInputElement).files ?? []);
 const drop = $('drop');
-drop.ondragover = (e) => { e.preventDefault(); drop.classList.add('over'); };
+drop.ondragover = (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+};
 drop.ondragleave = () => drop.classList.remove('over');
-drop.ondrop = (e) => { e.preventDefault(); drop.classList.remove('over'); void load(e.dataTransfer?.files ?? []); };
+drop.ondrop = (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  void load(e.dataTransfer?.files ?? []);
+};
 const corpusBox = $<HTMLTextAreaElement>('corpus');
 corpusBox.ondragover = (e) => e.preventDefault();
-corpusBox.ondrop = async (e) => { e.preventDefault(); const f = e.dataTransfer?.files[0]; if (f) corpusBox.value = await f.text(); };
-setInterval(() => { if (running) void refreshFill(); }, 2000);
-if (!crossOriginIsolated) log('This page is not cross-origin isolated (no COOP/COEP headers): where the browser refuses shared WebAssembly memory, the wasm kernels fall back to cpu. See docs/browser.md.');
+corpusBox.ondrop = async (e) => {
+  e.preventDefault();
+  const f = e.dataTransfer?.files[0];
+  if (f) corpusBox.value = await f.text();
+};
+setInterval(() => {
+  if (running) void refreshFill();
+}, 2000);
+if (!crossOriginIsolated)
+  log(
+    'This page is not cross-origin isolated (no COOP/COEP headers): where the browser refuses shared WebAssembly memory, the wasm kernels fall back to cpu. See docs/browser.md.',
+  );
 
 /** For the browser test and the console: the worker's request channel. */
 (window as unknown as { playground: unknown }).playground = {

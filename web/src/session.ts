@@ -89,7 +89,13 @@ export class PretrainSession {
   private readonly optimizer: AdamW | null;
   private readonly params: Tensor[];
 
-  private constructor(options: PretrainSession['options'], tokenizer: BertTokenizer, model: BertPreTrainedModel, documents: number, stream: PretrainingBatchStream | null) {
+  private constructor(
+    options: PretrainSession['options'],
+    tokenizer: BertTokenizer,
+    model: BertPreTrainedModel,
+    documents: number,
+    stream: PretrainingBatchStream | null,
+  ) {
     this.options = options;
     this.tokenizer = tokenizer;
     this.model = model;
@@ -106,17 +112,28 @@ export class PretrainSession {
   static create(opts: SessionOptions = {}): PretrainSession {
     const o = { ...SESSION_DEFAULTS, ...opts, corpus: opts.corpus ?? null };
     useBackend(o.backend);
-    const docs = o.corpus !== null ? parseCorpus(o.corpus, 'pasted text').map((d) => d.sentences) : generateSyntheticDocuments({ documents: o.documents, seed: 1000 + o.seed });
+    const docs =
+      o.corpus !== null
+        ? parseCorpus(o.corpus, 'pasted text').map((d) => d.sentences)
+        : generateSyntheticDocuments({ documents: o.documents, seed: 1000 + o.seed });
     if (docs.length < 2) {
-      throw new Error(`the text is one document: next-sentence prediction draws its random sentence B from another document, so separate at least two documents with a blank line (found ${docs.length})`);
+      throw new Error(
+        `the text is one document: next-sentence prediction draws its random sentence B from another document, so separate at least two documents with a blank line (found ${docs.length})`,
+      );
     }
     const tokens = trainWordPiece({ texts: docs.map((d) => d.join('\n')), vocabSize: o.vocabSize });
     const tokenizer = new BertTokenizer(new Vocab(tokens));
     const maskingVocab = createMaskingVocab(tokens);
     const maxPredictions = Math.max(1, Math.round(o.seqLen * 0.15));
     const dataOpts = { maxSeqLength: o.seqLen, shortSeqProb: 0.1, maskedLmProb: 0.15, maxPredictionsPerSeq: maxPredictions, dupeFactor: 3 };
-    const instances = createPretrainingInstances(docs.map((d) => tokenizeDocument(d, tokenizer)), maskingVocab, dataOpts, new Rng(`${o.seed}:data`));
-    if (instances.length === 0) throw new Error(`the corpus gave no training pairs: it needs documents of at least two sentences (found ${docs.length} documents)`);
+    const instances = createPretrainingInstances(
+      docs.map((d) => tokenizeDocument(d, tokenizer)),
+      maskingVocab,
+      dataOpts,
+      new Rng(`${o.seed}:data`),
+    );
+    if (instances.length === 0)
+      throw new Error(`the corpus gave no training pairs: it needs documents of at least two sentences (found ${docs.length} documents)`);
     const stream = new PretrainingBatchStream(
       { kind: 'static', instances },
       { maxSeqLength: o.seqLen, maxPredictionsPerSeq: maxPredictions, padId: maskingVocab.padId, batchSize: o.batch },
@@ -170,7 +187,12 @@ export class PretrainSession {
     model.train();
     const out = model.forward(inputs);
     const { steps, lr } = this.options;
-    trainStep(() => out.loss!, { params: this.params, optimizer: this.optimizer, lr: lr * linearWarmupDecay(this.step, Math.round(steps / 10), steps), clip: 1.0 });
+    trainStep(() => out.loss!, {
+      params: this.params,
+      optimizer: this.optimizer,
+      lr: lr * linearWarmupDecay(this.step, Math.round(steps / 10), steps),
+      clip: 1.0,
+    });
     this.step++;
     let tokens = 0;
     for (let i = 0; i < batch.attentionMask.length; i++) tokens += batch.attentionMask[i]!;

@@ -63,7 +63,12 @@ function record(r: StepRecord): void {
   if (recent.length === AVERAGE) {
     const mean = (f: (x: StepRecord) => number) => recent.reduce((s, x) => s + f(x), 0) / AVERAGE;
     // Drawn at the middle of its window, so that it does not lag behind the raw curve.
-    records.push({ step: Math.round(r.step - (AVERAGE - 1) / 2), split: `mean of ${AVERAGE} steps`, mlm_loss: mean((x) => x.mlmLoss), nsp_loss: mean((x) => x.nspLoss) });
+    records.push({
+      step: Math.round(r.step - (AVERAGE - 1) / 2),
+      split: `mean of ${AVERAGE} steps`,
+      mlm_loss: mean((x) => x.mlmLoss),
+      nsp_loss: mean((x) => x.nspLoss),
+    });
   }
 }
 
@@ -76,10 +81,23 @@ function tokensPerSecond(): number {
 function progress(): void {
   if (!session) return;
   const last = recent[recent.length - 1];
-  const curves = curvesSvg(records, [{ metric: 'mlm_loss', title: 'masked LM loss' }, { metric: 'nsp_loss', title: 'next-sentence loss' }], `pretraining, seed ${session.options.seed}`);
+  const curves = curvesSvg(
+    records,
+    [
+      { metric: 'mlm_loss', title: 'masked LM loss' },
+      { metric: 'nsp_loss', title: 'next-sentence loss' },
+    ],
+    `pretraining, seed ${session.options.seed}`,
+  );
   post({
-    type: 'progress', step: session.step, steps: session.options.steps, running,
-    mlmLoss: last?.mlmLoss ?? NaN, nspLoss: last?.nspLoss ?? NaN, tokensPerSecond: tokensPerSecond(), curves,
+    type: 'progress',
+    step: session.step,
+    steps: session.options.steps,
+    running,
+    mlmLoss: last?.mlmLoss ?? NaN,
+    nspLoss: last?.nspLoss ?? NaN,
+    tokensPerSecond: tokensPerSecond(),
+    curves,
   });
 }
 

@@ -49,42 +49,67 @@ function withTimeout(promise, seconds, what) {
 
 /** Run a command, collect stdout. */
 function output(cmd, argv, seconds, what) {
-  return withTimeout(new Promise((done, fail) => {
-    const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', fail);
-    child.on('close', (code) => (code === 0 ? done(out) : fail(new Error(`${what} exited with ${code}: ${err.trim().slice(-2000)}`))));
-  }), seconds, what);
+  return withTimeout(
+    new Promise((done, fail) => {
+      const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '',
+        err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', fail);
+      child.on('close', (code) => (code === 0 ? done(out) : fail(new Error(`${what} exited with ${code}: ${err.trim().slice(-2000)}`))));
+    }),
+    seconds,
+    what,
+  );
 }
 
 /** Start Chromium with remote debugging on a free port; resolve with the process and its browser WebSocket URL. */
 function startChromium(profile) {
   const bin = process.env.CHROMIUM ?? 'chromium';
-  const flags = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check',
-    '--remote-debugging-port=0', `--user-data-dir=${profile}`, '--window-size=1200,1800', 'about:blank'];
+  const flags = [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--remote-debugging-port=0',
+    `--user-data-dir=${profile}`,
+    '--window-size=1200,1800',
+    'about:blank',
+  ];
   const child = spawn(bin, flags, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  return withTimeout(new Promise((done, fail) => {
-    let err = '';
-    child.on('error', (e) => fail(new Error(e.code === 'ENOENT' ? `${bin} not found: install it (apt-get install -y chromium) or set CHROMIUM=/path/to/chrome` : e.message)));
-    child.stderr.on('data', (d) => {
-      err += d;
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
-      if (m) done({ child, url: m[1] });
-    });
-    child.on('exit', (code) => fail(new Error(`chromium exited with ${code} before listening: ${err.trim().slice(-1500)}`)));
-  }), 30, 'chromium to start');
+  return withTimeout(
+    new Promise((done, fail) => {
+      let err = '';
+      child.on('error', (e) =>
+        fail(new Error(e.code === 'ENOENT' ? `${bin} not found: install it (apt-get install -y chromium) or set CHROMIUM=/path/to/chrome` : e.message)),
+      );
+      child.stderr.on('data', (d) => {
+        err += d;
+        const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+        if (m) done({ child, url: m[1] });
+      });
+      child.on('exit', (code) => fail(new Error(`chromium exited with ${code} before listening: ${err.trim().slice(-1500)}`)));
+    }),
+    30,
+    'chromium to start',
+  );
 }
 
 /** A DevTools protocol connection: send(method, params, sessionId) and events by name. */
 async function connect(url) {
   if (typeof WebSocket === 'undefined') throw new Error('no WebSocket in this Node: run with node --experimental-websocket (Node 20.10+) or Node 22+');
   const ws = new WebSocket(url);
-  await withTimeout(new Promise((done, fail) => {
-    ws.onopen = done;
-    ws.onerror = () => fail(new Error(`could not connect to ${url}`));
-  }), 10, 'the DevTools connection');
+  await withTimeout(
+    new Promise((done, fail) => {
+      ws.onopen = done;
+      ws.onerror = () => fail(new Error(`could not connect to ${url}`));
+    }),
+    10,
+    'the DevTools connection',
+  );
   let id = 0;
   const pending = new Map();
   const listeners = [];
@@ -100,10 +125,14 @@ async function connect(url) {
   return {
     send(method, params = {}, sessionId, seconds = 30) {
       const msg = { id: ++id, method, params, ...(sessionId ? { sessionId } : {}) };
-      return withTimeout(new Promise((done, fail) => {
-        pending.set(msg.id, { done, fail, method });
-        ws.send(JSON.stringify(msg));
-      }), seconds, method);
+      return withTimeout(
+        new Promise((done, fail) => {
+          pending.set(msg.id, { done, fail, method });
+          ws.send(JSON.stringify(msg));
+        }),
+        seconds,
+        method,
+      );
     },
     on(listener) {
       listeners.push(listener);
@@ -114,13 +143,23 @@ async function connect(url) {
   };
 }
 
-let chromium = null, server = null, plainServer = null, cdp = null;
+let chromium = null,
+  server = null,
+  plainServer = null,
+  cdp = null;
 const profile = mkdtempSync(join(tmpdir(), 'bert-chromium-'));
 try {
   const out = await buildWeb(undefined, { quiet: true });
   say(`built the page (${out})`);
-  const nodeRun = output(process.execPath, ['--import', 'tsx', 'web/scripts/node-losses.ts', String(STEPS), String(SEED)], 120, 'the Node run (web/scripts/node-losses.ts)');
-  ({ server } = await serveStatic(out, 0).then((r) => ((server = r.server), r)).then((r) => (say(`serving ${r.url}`), r)));
+  const nodeRun = output(
+    process.execPath,
+    ['--import', 'tsx', 'web/scripts/node-losses.ts', String(STEPS), String(SEED)],
+    120,
+    'the Node run (web/scripts/node-losses.ts)',
+  );
+  ({ server } = await serveStatic(out, 0)
+    .then((r) => ((server = r.server), r))
+    .then((r) => (say(`serving ${r.url}`), r)));
   const pageUrl = `http://127.0.0.1:${server.address().port}/`;
   chromium = await startChromium(profile);
   say('chromium started');
@@ -144,8 +183,10 @@ try {
       cdp.send('Runtime.runIfWaitingForDebugger', {}, ws).catch(() => {});
       cdp.on((e) => {
         if (e.sessionId !== ws) return;
-        if (e.method === 'Runtime.exceptionThrown') consoleErrors.push(`worker: ${e.params.exceptionDetails.exception?.description ?? e.params.exceptionDetails.text}`);
-        if (e.method === 'Runtime.consoleAPICalled' && e.params.type === 'error') consoleErrors.push(`worker: ${e.params.args.map((a) => a.value ?? a.description).join(' ')}`);
+        if (e.method === 'Runtime.exceptionThrown')
+          consoleErrors.push(`worker: ${e.params.exceptionDetails.exception?.description ?? e.params.exceptionDetails.text}`);
+        if (e.method === 'Runtime.consoleAPICalled' && e.params.type === 'error')
+          consoleErrors.push(`worker: ${e.params.args.map((a) => a.value ?? a.description).join(' ')}`);
       });
     }
   });
@@ -177,15 +218,23 @@ try {
   say(`Node: ${STEPS} steps per backend, wasm ${Math.round(node.wasm.tokensPerSecond)} tokens/s, cpu ${Math.round(node.cpu.tokensPerSecond)} tokens/s`);
   for (const backend of ['cpu', 'wasm']) {
     const info = await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: '${backend}' } })`, 120);
-    check(info.backend === backend && info.fallback === null, `${backend}: the run uses the ${backend} kernels (got ${info.backend}${info.fallback ? `, ${info.fallback}` : ''})`);
+    check(
+      info.backend === backend && info.fallback === null,
+      `${backend}: the run uses the ${backend} kernels (got ${info.backend}${info.fallback ? `, ${info.fallback}` : ''})`,
+    );
     const records = await evaluate(`playground.steps(${STEPS})`, 120);
-    const mlm = records.map((r) => r.mlmLoss), nsp = records.map((r) => r.nspLoss);
+    const mlm = records.map((r) => r.mlmLoss),
+      nsp = records.map((r) => r.nspLoss);
     const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
     check(same(mlm, node[backend].mlm), `${backend}: MLM losses equal Node's bit for bit (page ${mlm.join(', ')}; Node ${node[backend].mlm.join(', ')})`);
     check(same(nsp, node[backend].nsp), `${backend}: NSP losses equal Node's bit for bit (page ${nsp.join(', ')}; Node ${node[backend].nsp.join(', ')})`);
     const fill = (await evaluate(`playground.request('fill', { text: ${JSON.stringify(PROMPT)} })`))[0].candidates;
-    const fillSame = fill.length === 5 && fill.every((c, i) => c.token === node[backend].fill[i].token && Object.is(c.probability, node[backend].fill[i].probability));
-    check(fillSame, `${backend}: fill-mask answers "${PROMPT}" with Node's candidates and probabilities (${fill.map((c) => `${c.token} ${c.probability.toFixed(4)}`).join(', ')})`);
+    const fillSame =
+      fill.length === 5 && fill.every((c, i) => c.token === node[backend].fill[i].token && Object.is(c.probability, node[backend].fill[i].probability));
+    check(
+      fillSame,
+      `${backend}: fill-mask answers "${PROMPT}" with Node's candidates and probabilities (${fill.map((c) => `${c.token} ${c.probability.toFixed(4)}`).join(', ')})`,
+    );
   }
 
   // The whole library as one module (bert.js, from src/index.ts) loads in a page: a tokenizer and a forward pass.
@@ -196,14 +245,23 @@ try {
     const out = model.forward({ inputIds: new b.Tensor(Int32Array.from(enc.inputIds), [1, enc.inputIds.length]) });
     return { tokens: enc.tokens, shape: out.lastHiddenState.shape, finite: out.lastHiddenState.data.every(Number.isFinite), backend: b.getBackend() };
   })`);
-  check(lib.tokens.join(' ') === '[CLS] the cow ##s [UNK] grass . [SEP]' && lib.shape.join(',') === '1,8,8' && lib.finite,
-    `bert.js (the library bundle) loads in the page: tokens ${lib.tokens.join(' ')}, hidden states [${lib.shape}] on the ${lib.backend} backend`);
+  check(
+    lib.tokens.join(' ') === '[CLS] the cow ##s [UNK] grass . [SEP]' && lib.shape.join(',') === '1,8,8' && lib.finite,
+    `bert.js (the library bundle) loads in the page: tokens ${lib.tokens.join(' ')}, hidden states [${lib.shape}] on the ${lib.backend} backend`,
+  );
 
   // Save the model and load it back: the same answers.
-  const saved = await evaluate(`playground.request('save').then((f) => ({ config: f['config.json'], vocab: f['vocab.txt'], weights: Array.from(f['model.safetensors']) }))`);
-  check(saved.weights.length > 100_000 && JSON.parse(saved.config).architectures[0] === 'BertForPreTraining', `save: config.json, vocab.txt and a ${saved.weights.length}-byte model.safetensors`);
+  const saved = await evaluate(
+    `playground.request('save').then((f) => ({ config: f['config.json'], vocab: f['vocab.txt'], weights: Array.from(f['model.safetensors']) }))`,
+  );
+  check(
+    saved.weights.length > 100_000 && JSON.parse(saved.config).architectures[0] === 'BertForPreTraining',
+    `save: config.json, vocab.txt and a ${saved.weights.length}-byte model.safetensors`,
+  );
   const before = await evaluate(`playground.request('fill', { text: ${JSON.stringify(PROMPT)} })`);
-  await evaluate(`playground.request('load', { config: ${JSON.stringify(saved.config)}, vocab: ${JSON.stringify(saved.vocab)}, weights: new Uint8Array(${JSON.stringify(saved.weights)}), backend: 'wasm' })`);
+  await evaluate(
+    `playground.request('load', { config: ${JSON.stringify(saved.config)}, vocab: ${JSON.stringify(saved.vocab)}, weights: new Uint8Array(${JSON.stringify(saved.weights)}), backend: 'wasm' })`,
+  );
   const after = await evaluate(`playground.request('fill', { text: ${JSON.stringify(PROMPT)} })`);
   check(JSON.stringify(after) === JSON.stringify(before), 'load: the saved files load back and fill-mask gives the same probabilities');
 
@@ -213,19 +271,27 @@ try {
     // rounds of each step's own rate, and the spread is printed with it. Node runs as `bert` does, through
     // bin/run.mjs (its V8 and malloc settings).
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const nodeRates = [], pageRates = [];
+    const nodeRates = [],
+      pageRates = [];
     for (let round = 0; round < SPEED_ROUNDS; round++) {
-      const n = JSON.parse(await output(process.execPath, ['bin/run.mjs', 'web/scripts/node-losses.ts', String(SPEED_STEPS), String(SEED), 'wasm'], 600, 'the Node speed run')).wasm;
+      const n = JSON.parse(
+        await output(process.execPath, ['bin/run.mjs', 'web/scripts/node-losses.ts', String(SPEED_STEPS), String(SEED), 'wasm'], 600, 'the Node speed run'),
+      ).wasm;
       nodeRates.push(...n.stepTokensPerSecond);
       await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: 'wasm' } })`, 120);
       const recs = (await evaluate(`playground.steps(${SPEED_STEPS})`, 600)).slice(1);
       pageRates.push(...recs.map((r) => (r.tokens / r.ms) * 1000));
-      say(`speed round ${round + 1}: page ${Math.round(median(pageRates.slice(-recs.length)))} tokens/s, Node ${Math.round(median(n.stepTokensPerSecond))} tokens/s (medians of ${recs.length} steps)`);
+      say(
+        `speed round ${round + 1}: page ${Math.round(median(pageRates.slice(-recs.length)))} tokens/s, Node ${Math.round(median(n.stepTokensPerSecond))} tokens/s (medians of ${recs.length} steps)`,
+      );
     }
     const q = (xs, f) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(f * (xs.length - 1))]);
-    const page = median(pageRates), nodeMedian = median(nodeRates);
-    say(`speed, wasm, one thread, ${SPEED_ROUNDS} x ${SPEED_STEPS} steps: page ${Math.round(page)} tokens/s (quartiles ${q(pageRates, 0.25)}-${q(pageRates, 0.75)}), ` +
-      `Node ${Math.round(nodeMedian)} tokens/s (quartiles ${q(nodeRates, 0.25)}-${q(nodeRates, 0.75)}), page/Node ${(page / nodeMedian).toFixed(2)}`);
+    const page = median(pageRates),
+      nodeMedian = median(nodeRates);
+    say(
+      `speed, wasm, one thread, ${SPEED_ROUNDS} x ${SPEED_STEPS} steps: page ${Math.round(page)} tokens/s (quartiles ${q(pageRates, 0.25)}-${q(pageRates, 0.75)}), ` +
+        `Node ${Math.round(nodeMedian)} tokens/s (quartiles ${q(nodeRates, 0.25)}-${q(nodeRates, 0.75)}), page/Node ${(page / nodeMedian).toFixed(2)}`,
+    );
   }
 
   // The page as a learner uses it: Start, train for a while, fill-mask, WordPiece, attention.
@@ -247,7 +313,9 @@ try {
   mkdirSync(SHOTS, { recursive: true });
   const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true }, 60);
   writeFileSync(join(SHOTS, 'playground.png'), Buffer.from(shot.data, 'base64'));
-  const box = await evaluate(`(() => { const r = document.getElementById('att-out').getBoundingClientRect(); return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; })()`);
+  const box = await evaluate(
+    `(() => { const r = document.getElementById('att-out').getBoundingClientRect(); return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; })()`,
+  );
   const att = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { ...box, scale: 1 } }, 60);
   writeFileSync(join(SHOTS, 'playground-attention.png'), Buffer.from(att.data, 'base64'));
   say(`screenshots: ${join(SHOTS, 'playground.png')}, ${join(SHOTS, 'playground-attention.png')}`);
@@ -262,8 +330,10 @@ try {
   const plain = await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: 'wasm' } })`, 120);
   const plainFirst = (await evaluate('playground.steps(1)', 60))[0];
   const fellBack = plain.backend === 'cpu' && /wasm failed/.test(plain.fallback ?? '');
-  check(!plain.crossOriginIsolated && (plain.backend === 'wasm' || fellBack) && Object.is(plainFirst.mlmLoss, node[plain.backend].mlm[0]),
-    `without COOP/COEP: not isolated, ${fellBack ? `fell back to cpu (${plain.fallback})` : 'the wasm kernels still run'}, and the first step equals Node's`);
+  check(
+    !plain.crossOriginIsolated && (plain.backend === 'wasm' || fellBack) && Object.is(plainFirst.mlmLoss, node[plain.backend].mlm[0]),
+    `without COOP/COEP: not isolated, ${fellBack ? `fell back to cpu (${plain.fallback})` : 'the wasm kernels still run'}, and the first step equals Node's`,
+  );
   check(consoleErrors.length === 0, `no console errors${consoleErrors.length ? `: ${consoleErrors.join(' | ')}` : ''}`);
 } catch (e) {
   failures.push(e.message);

@@ -47,31 +47,91 @@ export function gemmABt(A: FloatArray, aOff: number, B: FloatArray, bOff: number
 
 /** The 4x4 register tile: C[0..3, 0..3] += A[0..3, p0..p1] . B[0..3, p0..p1]. [docs: gemm-tile] */
 function tile4x4(A: FloatArray, a0: number, B: FloatArray, b0: number, C: FloatArray, c: number, n: number, k: number, p0: number, p1: number): void {
-  const a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-  const b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  const a1 = a0 + k,
+    a2 = a1 + k,
+    a3 = a2 + k;
+  const b1 = b0 + k,
+    b2 = b1 + k,
+    b3 = b2 + k;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = p0; p < p1; p++) {
-    const x0 = A[a0 + p], x1 = A[a1 + p], x2 = A[a2 + p], x3 = A[a3 + p];
-    const y0 = B[b0 + p], y1 = B[b1 + p], y2 = B[b2 + p], y3 = B[b3 + p];
-    c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-    c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-    c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-    c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+    const x0 = A[a0 + p],
+      x1 = A[a1 + p],
+      x2 = A[a2 + p],
+      x3 = A[a3 + p];
+    const y0 = B[b0 + p],
+      y1 = B[b1 + p],
+      y2 = B[b2 + p],
+      y3 = B[b3 + p];
+    c00 += x0 * y0;
+    c01 += x0 * y1;
+    c02 += x0 * y2;
+    c03 += x0 * y3;
+    c10 += x1 * y0;
+    c11 += x1 * y1;
+    c12 += x1 * y2;
+    c13 += x1 * y3;
+    c20 += x2 * y0;
+    c21 += x2 * y1;
+    c22 += x2 * y2;
+    c23 += x2 * y3;
+    c30 += x3 * y0;
+    c31 += x3 * y1;
+    c32 += x3 * y2;
+    c33 += x3 * y3;
   }
-  C[c] += c00; C[c + 1] += c01; C[c + 2] += c02; C[c + 3] += c03;
+  C[c] += c00;
+  C[c + 1] += c01;
+  C[c + 2] += c02;
+  C[c + 3] += c03;
   c += n;
-  C[c] += c10; C[c + 1] += c11; C[c + 2] += c12; C[c + 3] += c13;
+  C[c] += c10;
+  C[c + 1] += c11;
+  C[c + 2] += c12;
+  C[c + 3] += c13;
   c += n;
-  C[c] += c20; C[c + 1] += c21; C[c + 2] += c22; C[c + 3] += c23;
+  C[c] += c20;
+  C[c + 1] += c21;
+  C[c + 2] += c22;
+  C[c + 3] += c23;
   c += n;
-  C[c] += c30; C[c + 1] += c31; C[c + 2] += c32; C[c + 3] += c33;
+  C[c] += c30;
+  C[c + 1] += c31;
+  C[c + 2] += c32;
+  C[c + 3] += c33;
 }
 
 /** Leftover rows i0..i1 of column j (when m or n is not a multiple of 4): plain dot products. */
-function edge(A: FloatArray, aOff: number, B: FloatArray, bOff: number, C: FloatArray, cOff: number, n: number, k: number, i0: number, i1: number, j: number, p0: number, p1: number): void {
+function edge(
+  A: FloatArray,
+  aOff: number,
+  B: FloatArray,
+  bOff: number,
+  C: FloatArray,
+  cOff: number,
+  n: number,
+  k: number,
+  i0: number,
+  i1: number,
+  j: number,
+  p0: number,
+  p1: number,
+): void {
   const bRow = bOff + j * k;
   for (let i = i0; i < i1; i++) {
     const aRow = aOff + i * k;

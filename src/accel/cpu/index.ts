@@ -28,7 +28,13 @@ if (getBackend() === 'reference') setBackend('cpu');
 export { geluBackward, geluForward } from './gelu-threaded.ts';
 export { matmulBlocked, matmulBlockedSerial } from './matmul-blocked.ts';
 export {
-  getCpuThreads, getMinParallelElements, getMinParallelWork, setCpuThreads, setMinParallelElements, setMinParallelWork, threadsFromEnv,
+  getCpuThreads,
+  getMinParallelElements,
+  getMinParallelWork,
+  setCpuThreads,
+  setMinParallelElements,
+  setMinParallelWork,
+  threadsFromEnv,
 } from './threads.ts';
 export { lastThreadedMatmulStats, matmulThreaded, type ThreadedMatmulStats } from './matmul-threaded.ts';
 export { lastParallelRun, stopWorkers, type ParallelRunStats } from './worker-pool.ts';

@@ -69,7 +69,7 @@ export function runParallel(job: ChunkedJob & { kind: string }, threads: number,
   const workers = getWorkers(threads - 1);
   for (const w of workers) w.worker.postMessage(job);
   const errors: string[] = [];
-  runLocal((e) => errors.push(e instanceof Error ? e.stack ?? e.message : String(e)));
+  runLocal((e) => errors.push(e instanceof Error ? (e.stack ?? e.message) : String(e)));
   const counter = new Int32Array(job.counter);
   // The last chunk wakes us; a worker that ends or hangs meanwhile makes this throw (worker-set.ts).
   pool.waitForChunks(counter, DONE, job.chunks, workers, what);

@@ -42,7 +42,8 @@ export class DeviceBuffers {
       const value = this.get(job.id, job);
       const values = value instanceof Float32Array ? value : await value.toArray!();
       // A view's values are part of a larger buffer (device.ts TensorDevice.view).
-      if (values.length < job.offset + job.size) throw new Error(`device buffer ${job.id} holds ${values.length} values, the read expected ${job.offset + job.size}`);
+      if (values.length < job.offset + job.size)
+        throw new Error(`device buffer ${job.id} holds ${values.length} values, the read expected ${job.offset + job.size}`);
       new Float32Array(job.into, 0, job.size).set(job.offset === 0 && values.length === job.size ? values : values.subarray(job.offset, job.offset + job.size));
       return;
     }
@@ -66,7 +67,16 @@ export class DeviceBuffers {
         return;
       }
       case 'run':
-        this.set(job.out, await k.run(job.kernel, job.inputs.map((id) => this.get(id, job)), job.size, job.constants, job.scalars));
+        this.set(
+          job.out,
+          await k.run(
+            job.kernel,
+            job.inputs.map((id) => this.get(id, job)),
+            job.size,
+            job.constants,
+            job.scalars,
+          ),
+        );
         return;
     }
   }

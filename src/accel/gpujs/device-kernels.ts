@@ -96,7 +96,10 @@ const SUM_ROWS = `function (g) {
  * coefficients of src/ops/erf-float32.ts, written into the kernel text (kernels cannot call TypeScript).
  */
 const horner = (v: string, coefficients: readonly number[]) =>
-  coefficients.slice(1).map((c) => `\n  ${v} = ${v} * z2 + ${c};`).join('');
+  coefficients
+    .slice(1)
+    .map((c) => `\n  ${v} = ${v} * z2 + ${c};`)
+    .join('');
 const ERF = `
   const ex = Math.min(Math.max(u, -4), 4);
   const z2 = ex * ex;

@@ -81,7 +81,10 @@ class ScaledDeviceStorage implements DeviceStorage {
   readonly dtype = 'float32' as const;
   readonly viewOf = null;
   private computed: DeviceStorage | null = null;
-  constructor(readonly device: GpujsTensorDevice, readonly scaledFrom: { readonly storage: DeviceStorage; readonly factor: number }) {}
+  constructor(
+    readonly device: GpujsTensorDevice,
+    readonly scaledFrom: { readonly storage: DeviceStorage; readonly factor: number },
+  ) {}
 
   get size(): number {
     return this.scaledFrom.storage.size;
@@ -135,7 +138,12 @@ export class GpujsTensorDevice implements TensorDevice {
    * @param transposeBFirst see TensorDevice: true on a GPU (WebGPU), false in gpu.js's CPU modes. Writable,
    *   so tests can check both ways in every mode.
    */
-  constructor(readonly name: string, private readonly channel: DeviceChannel, public maxElements: number, public transposeBFirst: boolean) {
+  constructor(
+    readonly name: string,
+    private readonly channel: DeviceChannel,
+    public maxElements: number,
+    public transposeBFirst: boolean,
+  ) {
     this.registry = new FinalizationRegistry(({ id, size }) => {
       this.memory.liveValues -= size;
       this.memory.liveBuffers--;
@@ -172,7 +180,8 @@ export class GpujsTensorDevice implements TensorDevice {
     if (s.device !== this || !(s instanceof GpujsDeviceStorage)) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
     const base = s.viewOf ? s.viewOf.storage : s;
     const start = (s.viewOf?.offset ?? 0) + offset;
-    if (!(offset >= 0 && size >= 0 && offset + size <= s.size)) throw new Error(`${this.name}: a view of ${size} values from ${offset} does not fit in buffer ${s.id} of ${s.size}`);
+    if (!(offset >= 0 && size >= 0 && offset + size <= s.size))
+      throw new Error(`${this.name}: a view of ${size} values from ${offset} does not fit in buffer ${s.id} of ${s.size}`);
     return new GpujsDeviceStorage(this, base.id, size, { storage: base, offset: start });
   }
 

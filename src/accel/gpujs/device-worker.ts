@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const { mode, status: statusBuffer, errors } = workerData as DeviceWorkerData;
   const status = new Int32Array(statusBuffer);
   const finish = (state: number, error?: unknown) => {
-    if (error !== undefined) errors.postMessage(error instanceof Error ? error.stack ?? error.message : String(error));
+    if (error !== undefined) errors.postMessage(error instanceof Error ? (error.stack ?? error.message) : String(error));
     Atomics.store(status, 0, state);
     Atomics.notify(status, 0);
   };

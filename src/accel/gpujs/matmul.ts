@@ -60,9 +60,16 @@ export const MAX_GPUJS_INDEX = 2 ** 24;
 /** Whether a product fits the gpujs kernel: float32 and every index below MAX_GPUJS_INDEX. */
 export function gpujsCanMultiply(args: MatmulArgs): boolean {
   return (
-    args.a instanceof Float32Array && args.b instanceof Float32Array && args.out instanceof Float32Array &&
-    args.a.length <= MAX_GPUJS_INDEX && args.b.length <= MAX_GPUJS_INDEX && args.out.length <= MAX_GPUJS_INDEX &&
-    args.m > 0 && args.n > 0 && args.k > 0 && args.batch > 0
+    args.a instanceof Float32Array &&
+    args.b instanceof Float32Array &&
+    args.out instanceof Float32Array &&
+    args.a.length <= MAX_GPUJS_INDEX &&
+    args.b.length <= MAX_GPUJS_INDEX &&
+    args.out.length <= MAX_GPUJS_INDEX &&
+    args.m > 0 &&
+    args.n > 0 &&
+    args.k > 0 &&
+    args.batch > 0
   );
 }
 
@@ -71,7 +78,10 @@ export class GpujsMatmul {
   private readonly kernels = new Map<string, MatmulRunner>();
 
   /** @param asyncMode whether kernel calls return Promises (required by webgpu) */
-  constructor(private readonly gpu: GPUInstance, private readonly asyncMode = false) {}
+  constructor(
+    private readonly gpu: GPUInstance,
+    private readonly asyncMode = false,
+  ) {}
 
   /** The kernel for this product's shape and layout (compiled on first use). */
   kernelFor(args: MatmulArgs): MatmulRunner {

@@ -52,7 +52,7 @@ function waitForWorker(device: Device, what: string, timeoutMs: number): void {
 }
 
 function grow(buf: SharedArrayBuffer, floats: number): SharedArrayBuffer {
-  return buf.byteLength >= floats * 4 ? buf : new SharedArrayBuffer(Math.max(floats * 4, Math.ceil(buf.byteLength * 1.5 / 4) * 4));
+  return buf.byteLength >= floats * 4 ? buf : new SharedArrayBuffer(Math.max(floats * 4, Math.ceil((buf.byteLength * 1.5) / 4) * 4));
 }
 
 /**
@@ -77,7 +77,11 @@ export function registerDeviceBackend(mode: DeviceMode, name = mode === 'webgpu'
   worker.unref();
   port1.unref();
   const device: Device = {
-    name, mode, worker, status, errors: port1,
+    name,
+    mode,
+    worker,
+    status,
+    errors: port1,
     scratch: { a: new SharedArrayBuffer(0), b: new SharedArrayBuffer(0), c: new SharedArrayBuffer(0) },
   };
   try {

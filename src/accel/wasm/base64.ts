@@ -12,7 +12,9 @@ export function decodeBase64(text: string): Uint8Array {
   while (end > 0 && text[end - 1] === '=') end--;
   if (end % 4 === 1) throw new Error(`base64: ${end} characters before the padding cannot encode whole bytes`);
   const out = new Uint8Array(Math.floor((end * 3) / 4));
-  let acc = 0, bits = 0, o = 0;
+  let acc = 0,
+    bits = 0,
+    o = 0;
   for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
     const v = c < 128 ? VALUE[c]! : -1;

@@ -77,10 +77,18 @@ export function packOperands(args: MatmulArgs): WasmMatmulLayout {
   for (let i = 0; i < countA; i++) packA(a, i * aBatchStride, m, k, transposeA, heap, aBase / 4 + i * aFloats);
   for (let i = 0; i < countB; i++) packB(b, i * bBatchStride, n, k, transposeB, heap, bBase / 4 + i * bFloats);
   return {
-    aBase, aStride: countA === 1 ? 0 : 4 * aFloats,
-    bBase, bStride: countB === 1 ? 0 : 4 * bFloats,
-    cBase, cStride: 4 * cFloats,
-    batch, m, n, k, mPanels, nPanels,
+    aBase,
+    aStride: countA === 1 ? 0 : 4 * aFloats,
+    bBase,
+    bStride: countB === 1 ? 0 : 4 * bFloats,
+    cBase,
+    cStride: 4 * cFloats,
+    batch,
+    m,
+    n,
+    k,
+    mPanels,
+    nPanels,
   };
 }
 

@@ -23,7 +23,11 @@ import type { WasmMatmulLayout } from './matmul.ts';
 import { wasmMatmulModule } from './module.ts';
 
 // Word indices of the control block (see matmul.wat).
-const GEN = 0, COUNTER = 1, DONE = 2, FAILED = 3, FIELDS = 4;
+const GEN = 0,
+  COUNTER = 1,
+  DONE = 2,
+  FAILED = 3,
+  FIELDS = 4;
 const MAX_CHUNKS = 0xffff;
 
 /**

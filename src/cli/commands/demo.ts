@@ -22,9 +22,11 @@ export const demoCommand: Command = {
     const lang = f.lang as string;
     if (!(lang in DEMO_LANGUAGES)) throw new UsageError(`--lang expects one of: ${Object.keys(DEMO_LANGUAGES).join(', ')}; got "${lang}"`);
     const backend = await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
-    console.log(lang === 'es'
-      ? `Kernels: el backend ${backend} (--backend cpu para la referencia en TypeScript puro).`
-      : `Kernels: the ${backend} backend (--backend cpu for the pure-TypeScript reference).`);
+    console.log(
+      lang === 'es'
+        ? `Kernels: el backend ${backend} (--backend cpu para la referencia en TypeScript puro).`
+        : `Kernels: the ${backend} backend (--backend cpu for the pure-TypeScript reference).`,
+    );
     const out = (f.out as string | undefined) ?? DEMO_LANGUAGES[lang as DemoLanguageCode].out;
     await withRunDirectory(out, () => runDemo({ out, steps: f.steps as number | undefined, seed: f.seed as number, lang: lang as DemoLanguageCode }));
     return 0;

@@ -30,7 +30,8 @@ export const embeddingsCommand: Command = {
     const { vectors, unknown } = wordVectors(model, tokenizer, listed);
     if (unknown.length > 0) {
       const list = unknown.map((w) => `${w.source}: "${w.word}"`).join('\n  ');
-      if (!f['skip-unknown']) throw new Error(`${unknown.length} word(s) not in the vocabulary of ${dir} (they become [UNK]; --skip-unknown leaves them out):\n  ${list}`);
+      if (!f['skip-unknown'])
+        throw new Error(`${unknown.length} word(s) not in the vocabulary of ${dir} (they become [UNK]; --skip-unknown leaves them out):\n  ${list}`);
       console.error(`left out ${unknown.length} word(s) not in the vocabulary:\n  ${list}`);
     }
     if (vectors.length < 3) throw new Error(`${wordsPath}: ${vectors.length} word(s) with a vector; a 2-D projection needs at least 3`);

@@ -14,7 +14,7 @@ import { evaluateTaskModel, loadTaskModel } from '../../train/evaluate-task.ts';
 
 const flags: Record<string, FlagSpec> = {
   model: { kind: 'string', path: 'dir', help: 'fine-tuned model directory (bert finetune --out)' },
-  data: { kind: 'string', path: 'file', help: 'labelled file in the task\'s format' },
+  data: { kind: 'string', path: 'file', help: "labelled file in the task's format" },
   out: { kind: 'string', path: 'out-dir', help: 'directory for eval-<data>.json and the confusion matrix files (default: the model directory)' },
   json: { kind: 'string', path: 'out-file', help: 'write the JSON results here instead' },
   svg: { kind: 'string', path: 'out-file', help: 'classification: write the confusion-matrix SVG here instead' },

@@ -20,8 +20,12 @@ import { withInterrupts } from '../interrupt.ts';
 const flags: Record<string, FlagSpec> = {
   task: { kind: 'string', help: FINETUNE_TASKS.join('|') },
   init: { kind: 'string', help: 'pretrained checkpoint directory, or tiny|mini|small|medium|base|large|CONFIG.json for random weights (needs --vocab)' },
-  vocab: { kind: 'string', path: 'file', help: 'vocab.txt (default: the --init directory\'s)' },
-  'initializer-range': { kind: 'number', range: RANGES.positive, help: 'std of the random initial weights (the whole model from scratch, else the new head; default: the config\'s, 0.02)' },
+  vocab: { kind: 'string', path: 'file', help: "vocab.txt (default: the --init directory's)" },
+  'initializer-range': {
+    kind: 'number',
+    range: RANGES.positive,
+    help: "std of the random initial weights (the whole model from scratch, else the new head; default: the config's, 0.02)",
+  },
   train: { kind: 'string', path: 'file', help: 'training file (TSV/CSV, CoNLL, SQuAD JSON or JSON Lines, by task)' },
   dev: { kind: 'string', path: 'file', help: 'dev file: evaluated after every epoch, picks the best weights' },
   test: { kind: 'string', path: 'file', help: 'test file: the best weights are scored on it once, at the end' },
@@ -34,7 +38,11 @@ const flags: Record<string, FlagSpec> = {
   'grid-batch': { kind: 'numbers', range: RANGES.count, help: 'batch sizes to search (default 16 32)' },
   'grid-epochs': { kind: 'numbers', range: RANGES.count, help: 'epoch counts to search (default by model size)' },
   'max-length': { kind: 'number', range: { integer: true, min: 8 }, help: 'tokens per row (default 128, question answering 384)' },
-  'pad-multiple': { kind: 'number', range: RANGES.count, help: 'pad training batches to a multiple of N tokens, for GPU backends (default: to the longest row)' },
+  'pad-multiple': {
+    kind: 'number',
+    range: RANGES.count,
+    help: 'pad training batches to a multiple of N tokens, for GPU backends (default: to the longest row)',
+  },
   'warmup-ratio': { kind: 'number', range: RANGES.fraction, help: 'warmup steps as a fraction of all steps', default: 0.1 },
   'weight-decay': { kind: 'number', range: RANGES.nonNegative, help: 'AdamW decoupled weight decay', default: 0.01 },
   'adam-eps': { kind: 'number', range: RANGES.positive, help: "AdamW's epsilon (default 1e-6 as BERT; Hugging Face's Trainer uses 1e-8)" },
@@ -45,7 +53,7 @@ const flags: Record<string, FlagSpec> = {
   'save-every': { kind: 'number', range: RANGES.count, help: 'checkpoint every N steps (default: after each epoch)' },
   'stop-after': { kind: 'number', range: RANGES.count, help: 'stop after step N as an interruption would (to test --resume)' },
   resume: { kind: 'boolean', help: 'continue from the newest checkpoint in --out (a search: finished runs are reused)' },
-  cased: { kind: 'boolean', help: 'keep case and accents (default: the model\'s tokenizer_config.json, else uncased)' },
+  cased: { kind: 'boolean', help: "keep case and accents (default: the model's tokenizer_config.json, else uncased)" },
   'text-column': { kind: 'string', help: 'table column of the text (default: detected by name)' },
   'pair-column': { kind: 'string', help: 'table column of the second text of a pair' },
   'label-column': { kind: 'string', help: 'table column of the label' },
@@ -117,7 +125,12 @@ export const finetuneCommand: Command = {
       resume: Boolean(f.resume),
       lowercase: f.cased ? false : undefined,
       columns: Object.values(columns).some((v) => v !== undefined) ? Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)) : undefined,
-      qa: { stride: f['doc-stride'] as number, maxQuestionLength: f['max-question-length'] as number, maxAnswerLength: f['max-answer-length'] as number, nullScoreDiffThreshold: f['null-threshold'] as number },
+      qa: {
+        stride: f['doc-stride'] as number,
+        maxQuestionLength: f['max-question-length'] as number,
+        maxAnswerLength: f['max-answer-length'] as number,
+        nullScoreDiffThreshold: f['null-threshold'] as number,
+      },
       evalBatch: f['eval-batch'] as number,
       logEvery: f['log-every'] as number | undefined,
     };
@@ -134,7 +147,9 @@ async function run(f: ParsedArgs['flags'], base: FinetuneOptions): Promise<numbe
       hyperparameterSearch({ ...base, grid: { lr: grid['grid-lr'], batch: grid['grid-batch'], epochs: grid['grid-epochs'] }, signal }),
     );
     if (exit !== null) return exit;
-    console.log(`search done: ${r.runs.length} runs; best run ${r.best?.index} (lr ${r.best?.lr}, batch ${r.best?.batch}, ${r.best?.epochs} epochs), dev ${r.metric} ${r.best?.value.toFixed(4)}; model in ${r.out}, table in ${r.out}/search.json`);
+    console.log(
+      `search done: ${r.runs.length} runs; best run ${r.best?.index} (lr ${r.best?.lr}, batch ${r.best?.batch}, ${r.best?.epochs} epochs), dev ${r.metric} ${r.best?.value.toFixed(4)}; model in ${r.out}, table in ${r.out}/search.json`,
+    );
     if (r.test) console.log(`test: ${formatScalars(r.test.metrics)}`);
     return 0;
   }

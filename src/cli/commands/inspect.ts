@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseArgs, } from '../args.ts';
+import { parseArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { loadSafetensors, type SafetensorsFile } from '../../io/safetensors.ts';
 import { loadShardIndex, type ShardIndex } from '../../io/shard-index.ts';
@@ -105,12 +105,13 @@ export function formatInspect(file: SafetensorsFile, opts: InspectOptions = {}):
   const widths = header.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length)));
   const numeric = (c: number) => c >= 3; // right-align numbers
   const line = (row: string[]) =>
-    row.map((cell, c) => (numeric(c) ? (cell ?? '').padStart(widths[c]) : (cell ?? '').padEnd(widths[c]))).join('  ').trimEnd();
+    row
+      .map((cell, c) => (numeric(c) ? (cell ?? '').padStart(widths[c]) : (cell ?? '').padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
 
   const metaKeys = Object.keys(s.metadata);
-  const shown = opts.filter
-    ? `${s.tensors.length} of ${file.entries.size} tensors (name contains "${opts.filter}")`
-    : `${s.tensors.length} tensors`;
+  const shown = opts.filter ? `${s.tensors.length} of ${file.entries.size} tensors (name contains "${opts.filter}")` : `${s.tensors.length} tensors`;
   const lines = [
     `${s.source}: ${shown}, ${int(s.totalParams)} parameters, ${int(s.totalBytes)} bytes of data, ${int(s.headerBytes)}-byte header`,
     `metadata: ${metaKeys.length ? metaKeys.map((k) => `${k}=${JSON.stringify(s.metadata[k])}`).join(', ') : '(none)'}`,

@@ -13,7 +13,11 @@ import { predictTaskModel, toJsonl } from '../../train/predict.ts';
 
 const flags: Record<string, FlagSpec> = {
   model: { kind: 'string', path: 'dir', help: 'fine-tuned model directory (bert finetune --out)' },
-  data: { kind: 'string', path: 'file', help: 'input file in the task\'s format (labels not needed; token classification also takes a .txt file, one sentence per line)' },
+  data: {
+    kind: 'string',
+    path: 'file',
+    help: "input file in the task's format (labels not needed; token classification also takes a .txt file, one sentence per line)",
+  },
   out: { kind: 'string', path: 'out-file', help: 'JSON Lines output file (default: stdout)' },
   batch: { kind: 'number', range: RANGES.count, help: 'rows per forward pass', default: 64 },
   'max-length': { kind: 'number', range: { integer: true, min: 8 }, help: 'tokens per row (default: as in training)' },

@@ -16,7 +16,12 @@ import { withInterrupts } from '../interrupt.ts';
 const flags: Record<string, FlagSpec> = {
   corpus: { kind: 'list', path: 'file', help: 'training corpus files (one sentence per line, blank line between documents)' },
   vocab: { kind: 'string', path: 'file', help: 'vocab.txt to use (default: train a WordPiece vocabulary on the corpus)' },
-  'vocab-size': { kind: 'number', range: RANGES.count, help: 'size of the vocabulary to train when --vocab is not given (at least the special tokens and the corpus\'s alphabet)', default: 8000 },
+  'vocab-size': {
+    kind: 'number',
+    range: RANGES.count,
+    help: "size of the vocabulary to train when --vocab is not given (at least the special tokens and the corpus's alphabet)",
+    default: 8000,
+  },
   model: { kind: 'string', help: 'tiny|mini|small|medium|base|large or a config.json', default: 'tiny' },
   'seq-len': { kind: 'number', range: { integer: true, min: 8 }, help: 'maximum sequence length', default: 128 },
   batch: { kind: 'number', range: RANGES.count, help: 'sequences per step', default: 32 },
@@ -26,7 +31,12 @@ const flags: Record<string, FlagSpec> = {
   'eval-corpus': { kind: 'list', path: 'file', help: 'held-out corpus files for evaluation' },
   'eval-every': { kind: 'number', range: RANGES.count, help: 'evaluate every N steps (default: 10 times per run)' },
   'eval-instances': { kind: 'number', range: RANGES.count, help: 'held-out instances per evaluation', default: 1000 },
-  'eval-dupe-factor': { kind: 'number', range: RANGES.count, help: 'passes over the held-out documents, each masked anew: a larger, steadier evaluation set', default: 1 },
+  'eval-dupe-factor': {
+    kind: 'number',
+    range: RANGES.count,
+    help: 'passes over the held-out documents, each masked anew: a larger, steadier evaluation set',
+    default: 1,
+  },
   'save-every': { kind: 'number', range: RANGES.count, help: 'checkpoint every N steps (default: 5 times per run)' },
   'stop-after': { kind: 'number', range: RANGES.count, help: 'stop after step N as an interruption would (to test --resume)' },
   out: { kind: 'string', path: 'out-dir', help: 'output directory (model, checkpoints, metrics.jsonl, curves.svg); locked while the run lasts' },
@@ -63,7 +73,8 @@ const rules: ArgRules = {
 export const pretrainCommand: Command = {
   name: 'pretrain',
   summary: 'pretrain BERT (masked LM + next-sentence prediction) on a text corpus',
-  usage: 'bert pretrain --corpus FILE... [--vocab FILE | --vocab-size N] --model tiny|...|CONFIG.json --seq-len N --batch N --steps N --lr X --warmup N [--eval-corpus FILE --eval-every N] [--save-every N] [--stop-after N] --out DIR --seed N [--resume]',
+  usage:
+    'bert pretrain --corpus FILE... [--vocab FILE | --vocab-size N] --model tiny|...|CONFIG.json --seq-len N --batch N --steps N --lr X --warmup N [--eval-corpus FILE --eval-every N] [--save-every N] [--stop-after N] --out DIR --seed N [--resume]',
   flags,
   async run(argv) {
     const { flags: f } = parseArgs(argv, flags, rules);
@@ -112,7 +123,10 @@ export const pretrainCommand: Command = {
         try {
           return await withInterrupts('pretrain', (signal) => pretrain({ ...options, signal }));
         } catch (err) {
-          if (err instanceof VocabSizeError) throw new UsageError(`--vocab-size ${err.requested} is below the minimum for this corpus, ${err.minimum} (${err.reason}): ask for at least ${err.minimum}`);
+          if (err instanceof VocabSizeError)
+            throw new UsageError(
+              `--vocab-size ${err.requested} is below the minimum for this corpus, ${err.minimum} (${err.reason}): ask for at least ${err.minimum}`,
+            );
           throw err;
         }
       }),
@@ -120,7 +134,10 @@ export const pretrainCommand: Command = {
     if (exit !== null) return exit;
     const e = result.lastEval;
     console.log(`done: ${result.steps} steps in ${result.seconds.toFixed(1)} s, ${Math.round(result.tokensPerSecond)} tokens/s; model in ${result.out}`);
-    if (e) console.log(`held-out: MLM accuracy ${(100 * e.mlmAccuracy).toFixed(2)}%, NSP accuracy ${(100 * e.nspAccuracy).toFixed(2)}%, MLM loss ${e.mlmLoss.toFixed(4)}`);
+    if (e)
+      console.log(
+        `held-out: MLM accuracy ${(100 * e.mlmAccuracy).toFixed(2)}%, NSP accuracy ${(100 * e.nspAccuracy).toFixed(2)}%, MLM loss ${e.mlmLoss.toFixed(4)}`,
+      );
     return 0;
   },
 };

@@ -61,8 +61,7 @@ export async function* tokenizeJsonLines(
 export const tokenizeCommand: Command = {
   name: 'tokenize',
   summary: 'encode JSON lines ({"text", "pair"?}) with a WordPiece vocabulary: ids, type ids, masks, offsets',
-  usage:
-    'bert tokenize --vocab FILE [--cased] [--max-length N] [--truncation S] [--stride N] [--padding S] < in.jsonl > out.jsonl',
+  usage: 'bert tokenize --vocab FILE [--cased] [--max-length N] [--truncation S] [--stride N] [--padding S] < in.jsonl > out.jsonl',
   flags: {
     vocab: { kind: 'string', path: 'file', help: 'vocab.txt (one token per line)' },
     cased: { kind: 'boolean', help: 'keep case and accents (for cased vocabularies)' },
@@ -99,11 +98,11 @@ export const tokenizeCommand: Command = {
     };
     // stdin is text like any file: strict UTF-8, no NUL bytes, lines of at most --max-line-bytes; \r\n ends a line too.
     const input = (async function* () {
-      for await (const { text } of readLines(process.stdin, 'stdin', { maxLineBytes: flags['max-line-bytes'] as number })) yield text.endsWith('\r') ? text.slice(0, -1) : text;
+      for await (const { text } of readLines(process.stdin, 'stdin', { maxLineBytes: flags['max-line-bytes'] as number }))
+        yield text.endsWith('\r') ? text.slice(0, -1) : text;
     })();
     let buffer = '';
-    const flush = () =>
-      new Promise<void>((resolve) => (process.stdout.write(buffer) ? resolve() : process.stdout.once('drain', resolve)));
+    const flush = () => new Promise<void>((resolve) => (process.stdout.write(buffer) ? resolve() : process.stdout.once('drain', resolve)));
     try {
       for await (const out of tokenizeJsonLines(input, tokenizer, options)) {
         buffer += out + '\n';

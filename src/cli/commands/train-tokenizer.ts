@@ -43,7 +43,9 @@ export const trainTokenizerCommand: Command = {
       );
     } catch (err) {
       if (err instanceof VocabSizeError) {
-        throw new UsageError(`--vocab-size ${err.requested} is below the minimum for this corpus, ${err.minimum} (${err.reason}): ask for at least ${err.minimum}, or lower --limit-alphabet`);
+        throw new UsageError(
+          `--vocab-size ${err.requested} is below the minimum for this corpus, ${err.minimum} (${err.reason}): ask for at least ${err.minimum}, or lower --limit-alphabet`,
+        );
       }
       throw err;
     }

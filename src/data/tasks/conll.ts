@@ -170,14 +170,11 @@ export function encodeTokenClassification(
  * @param fallback the tag of words without a token (truncated, or removed by normalisation)
  * @returns tags, length `feature.numWords`
  */
-export function wordTagsFromPredictions(
-  feature: TokenClassificationFeature,
-  predictedIds: ArrayLike<number>,
-  labels: LabelSet,
-  fallback = 'O',
-): string[] {
+export function wordTagsFromPredictions(feature: TokenClassificationFeature, predictedIds: ArrayLike<number>, labels: LabelSet, fallback = 'O'): string[] {
   if (predictedIds.length < feature.inputIds.length) {
-    throw new Error(`wordTagsFromPredictions: expected at least ${feature.inputIds.length} predictions for sentence ${feature.exampleIndex}, got ${predictedIds.length}`);
+    throw new Error(
+      `wordTagsFromPredictions: expected at least ${feature.inputIds.length} predictions for sentence ${feature.exampleIndex}, got ${predictedIds.length}`,
+    );
   }
   const tags: (string | null)[] = new Array(feature.numWords).fill(null);
   feature.wordIds.forEach((w, t) => {

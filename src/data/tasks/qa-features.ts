@@ -83,11 +83,7 @@ export function answerTokenSpan(offsets: readonly ([number, number] | null)[], s
  * Tokenize questions with their contexts into windows (see the file comment). [docs: qa-windows]
  * @returns features in example order, each example's windows in context order
  */
-export function prepareQaFeatures(
-  tokenizer: BertTokenizer,
-  examples: readonly SquadExample[],
-  options: QaFeatureOptions = {},
-): QaFeature[] {
+export function prepareQaFeatures(tokenizer: BertTokenizer, examples: readonly SquadExample[], options: QaFeatureOptions = {}): QaFeature[] {
   const maxLength = options.maxLength ?? 384;
   const stride = options.stride ?? 128;
   const maxQuestionLength = options.maxQuestionLength ?? 64;

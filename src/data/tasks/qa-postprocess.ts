@@ -103,10 +103,13 @@ export function postprocessQaPredictions(
   const byExample: number[][] = examples.map(() => []);
   features.forEach((f, i) => {
     const list = byExample[f.exampleIndex];
-    if (list === undefined) throw new Error(`postprocessQaPredictions: feature ${i} names example ${f.exampleIndex}, but there are ${examples.length} examples`);
+    if (list === undefined)
+      throw new Error(`postprocessQaPredictions: feature ${i} names example ${f.exampleIndex}, but there are ${examples.length} examples`);
     const n = f.inputIds.length;
     if (startLogits[i].length < n || endLogits[i].length < n) {
-      throw new Error(`postprocessQaPredictions: feature ${i} has ${n} tokens, but its logits have ${startLogits[i].length} (start) and ${endLogits[i].length} (end)`);
+      throw new Error(
+        `postprocessQaPredictions: feature ${i} has ${n} tokens, but its logits have ${startLogits[i].length} (start) and ${endLogits[i].length} (end)`,
+      );
     }
     list.push(i);
   });
