@@ -1,3 +1,4 @@
+// biome-ignore-all format: laid out by hand so that the whole model reads in one sitting, within 400 lines
 /**
  * Lesson 0: BERT for pretraining in one file, on the core alone (tensors, autograd, differentiable ops).
  *
@@ -29,28 +30,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 // Only the core: tensors, the differentiable ops (each records its gradient for autograd) and the safetensors reader.
 import {
-  Rng,
-  Tensor,
-  add,
-  cast,
-  crossEntropy,
-  dropout,
-  embedding,
-  gelu,
-  layerNorm,
-  loadSafetensors,
-  matmul,
-  ones,
-  permute,
-  randn,
-  reshape,
-  scale,
-  slice,
-  softmax,
-  sub,
-  tanh,
-  tensor,
-  zeros,
+  Rng, Tensor, add, cast, crossEntropy, dropout, embedding, gelu, layerNorm, loadSafetensors, matmul, ones, permute, randn,
+  reshape, scale, slice, softmax, sub, tanh, tensor, zeros,
 } from '../src/index.ts';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -78,17 +59,10 @@ export function readConfig(file: string): Config {
     throw new Error(`${file}: hidden_size ${j.hidden_size} is not a multiple of num_attention_heads ${j.num_attention_heads}`);
   }
   return {
-    vocabSize: j.vocab_size,
-    hiddenSize: j.hidden_size,
-    numLayers: j.num_hidden_layers,
-    numHeads: j.num_attention_heads,
-    intermediateSize: j.intermediate_size,
-    maxPositions: j.max_position_embeddings,
-    typeVocabSize: j.type_vocab_size ?? 2,
-    layerNormEps: j.layer_norm_eps ?? 1e-12,
-    hiddenDropout: j.hidden_dropout_prob ?? 0.1,
-    attentionDropout: j.attention_probs_dropout_prob ?? 0.1,
-    padTokenId: j.pad_token_id ?? 0,
+    vocabSize: j.vocab_size, hiddenSize: j.hidden_size, numLayers: j.num_hidden_layers, numHeads: j.num_attention_heads,
+    intermediateSize: j.intermediate_size, maxPositions: j.max_position_embeddings, typeVocabSize: j.type_vocab_size ?? 2,
+    layerNormEps: j.layer_norm_eps ?? 1e-12, hiddenDropout: j.hidden_dropout_prob ?? 0.1,
+    attentionDropout: j.attention_probs_dropout_prob ?? 0.1, padTokenId: j.pad_token_id ?? 0,
   };
 }
 
@@ -299,11 +273,8 @@ const ints = (rows: unknown) => tensor(rows as number[][], { dtype: 'int32' });
 export function readBatch(dir: string): Batch {
   const { inputs, labels } = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8'));
   return {
-    inputIds: ints(inputs.input_ids),
-    tokenTypeIds: ints(inputs.token_type_ids),
-    attentionMask: ints(inputs.attention_mask),
-    labels: ints(labels.labels),
-    nextSentenceLabel: ints(labels.next_sentence_label),
+    inputIds: ints(inputs.input_ids), tokenTypeIds: ints(inputs.token_type_ids), attentionMask: ints(inputs.attention_mask),
+    labels: ints(labels.labels), nextSentenceLabel: ints(labels.next_sentence_label),
   };
 }
 
@@ -343,11 +314,7 @@ function checkAgainstReference(dir: string): boolean {
     const { diff, refMax } = maxAbsDiff(ours[name].data, ref.toFloat64(name));
     report(`${name} [${ours[name].shape.join(', ')}]`, diff, 1e-4 * Math.max(1, refMax));
   }
-  const losses = [
-    ['loss', out.loss!, 'loss'],
-    ['  MLM', out.mlmLoss!, 'mlm_loss'],
-    ['  NSP', out.nspLoss!, 'nsp_loss'],
-  ] as const;
+  const losses = [['loss', out.loss!, 'loss'], ['  MLM', out.mlmLoss!, 'mlm_loss'], ['  NSP', out.nspLoss!, 'nsp_loss']] as const;
   for (const [what, mine, key] of losses) {
     const [ours, theirs] = [mine.item(), refLoss[key] as number];
     report(`${what} ${ours.toFixed(6)} (HF ${theirs.toFixed(6)})`, Math.abs(ours - theirs), 1e-4 * Math.max(1, Math.abs(theirs)));
@@ -374,38 +341,17 @@ function checkAgainstReference(dir: string): boolean {
 /** No reference here: a random tiny model, one forward pass in training mode (dropout on) and its backward pass. */
 function runRandomTiny(): void {
   const c: Config = {
-    vocabSize: 50,
-    hiddenSize: 16,
-    numLayers: 2,
-    numHeads: 2,
-    intermediateSize: 32,
-    maxPositions: 16,
-    typeVocabSize: 2,
-    layerNormEps: 1e-12,
-    hiddenDropout: 0.1,
-    attentionDropout: 0.1,
-    padTokenId: 0,
+    vocabSize: 50, hiddenSize: 16, numLayers: 2, numHeads: 2, intermediateSize: 32, maxPositions: 16, typeVocabSize: 2,
+    layerNormEps: 1e-12, hiddenDropout: 0.1, attentionDropout: 0.1, padTokenId: 0,
   };
   const rng = new Rng(0); // every random number of the run comes from here: the weights, then the dropout masks
   const p = initParams(c, rng);
   // Ids 0..4 are [PAD] [UNK] [CLS] [SEP] [MASK]: two pairs, the second padded, two masked tokens in each.
   const batch: Batch = {
-    inputIds: ints([
-      [2, 17, 4, 31, 9, 3, 44, 4, 3],
-      [2, 40, 4, 3, 7, 4, 3, 0, 0],
-    ]),
-    tokenTypeIds: ints([
-      [0, 0, 0, 0, 0, 0, 1, 1, 1],
-      [0, 0, 0, 0, 1, 1, 1, 0, 0],
-    ]),
-    attentionMask: ints([
-      [1, 1, 1, 1, 1, 1, 1, 1, 1],
-      [1, 1, 1, 1, 1, 1, 1, 0, 0],
-    ]),
-    labels: ints([
-      [-100, -100, 23, -100, -100, -100, -100, 12, -100],
-      [-100, -100, 21, -100, -100, 8, -100, -100, -100],
-    ]),
+    inputIds: ints([[2, 17, 4, 31, 9, 3, 44, 4, 3], [2, 40, 4, 3, 7, 4, 3, 0, 0]]),
+    tokenTypeIds: ints([[0, 0, 0, 0, 0, 0, 1, 1, 1], [0, 0, 0, 0, 1, 1, 1, 0, 0]]),
+    attentionMask: ints([[1, 1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1, 0, 0]]),
+    labels: ints([[-100, -100, 23, -100, -100, -100, -100, 12, -100], [-100, -100, 21, -100, -100, 8, -100, -100, -100]]),
     nextSentenceLabel: ints([0, 1]),
   };
   const out = bertForPreTraining(p, c, batch, { training: true, rng });
