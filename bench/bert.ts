@@ -46,7 +46,14 @@ async function compare(name: string, tokens: number, run: () => unknown): Promis
     const impl = `ours (${b} backend)`;
     results.push(makeResult(name, impl, 'ms', timings[i].wallMs));
     results.push(makeResult(name, impl, 'cpu ms', timings[i].cpuMs));
-    results.push(makeResult(name, impl, 'tokens/s', timings[i].wallMs.map((ms) => (tokens * 1000) / ms)));
+    results.push(
+      makeResult(
+        name,
+        impl,
+        'tokens/s',
+        timings[i].wallMs.map((ms) => (tokens * 1000) / ms),
+      ),
+    );
   });
 }
 
@@ -67,8 +74,14 @@ async function compare(name: string, tokens: number, run: () => unknown): Promis
   const positions: number[] = [];
   for (let i = 0; i < B * S; i++) if (rng.next() < 0.15) positions.push(i);
   const mlmPositions = new Tensor(Int32Array.from(positions), [positions.length]);
-  const mlmLabels = new Tensor(Int32Array.from(positions, () => 5 + rng.int(30517)), [positions.length]);
-  const nextSentenceLabel = new Tensor(Int32Array.from({ length: B }, () => rng.int(2)), [B]);
+  const mlmLabels = new Tensor(
+    Int32Array.from(positions, () => 5 + rng.int(30517)),
+    [positions.length],
+  );
+  const nextSentenceLabel = new Tensor(
+    Int32Array.from({ length: B }, () => rng.int(2)),
+    [B],
+  );
   await compare('BERT-Mini train step fwd+bwd (batch 8, seq 128)', B * S, () => {
     model.zeroGrad();
     const out = model.forward({ inputIds, mlmPositions, mlmLabels, nextSentenceLabel });
@@ -78,10 +91,20 @@ async function compare(name: string, tokens: number, run: () => unknown): Promis
 setBackend('cpu');
 
 const find = (name: string, impl: string, metric: string) => results.find((r) => r.name === name && r.impl === impl && r.metric === metric);
-const rows = results.filter((r) => r.metric === 'ms').map((r) => {
-  const cpuMs = find(r.name, 'ours (cpu backend)', 'ms');
-  return [r.name, r.impl, formatNumber(r.median), formatNumber(find(r.name, r.impl, 'cpu ms')!.median), formatNumber(find(r.name, r.impl, 'tokens/s')!.median), String(r.runs), cpuMs ? `${formatNumber(cpuMs.median / r.median)}x` : '-'];
-});
+const rows = results
+  .filter((r) => r.metric === 'ms')
+  .map((r) => {
+    const cpuMs = find(r.name, 'ours (cpu backend)', 'ms');
+    return [
+      r.name,
+      r.impl,
+      formatNumber(r.median),
+      formatNumber(find(r.name, r.impl, 'cpu ms')!.median),
+      formatNumber(find(r.name, r.impl, 'tokens/s')!.median),
+      String(r.runs),
+      cpuMs ? `${formatNumber(cpuMs.median / r.median)}x` : '-',
+    ];
+  });
 printTable(['benchmark', 'impl', 'ms', 'cpu ms', 'tokens/s', 'runs', 'speed vs cpu backend'], rows);
 console.log('For scale: PyTorch 1.13 (Debian) runs the BERT-Base forward in about 9.6 s on this machine (from the issue).');
 if (args.json) writeJsonReport(args.json, results);

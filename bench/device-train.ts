@@ -13,10 +13,23 @@
  * On this machine WebGPU runs through scripts/webgpu-local.sh (lavapipe: correct, not fast); on a GPU
  * machine bench/gpu-check.ts calls measureDeviceTraining for BERT-Base.
  */
-import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
-import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
+import { registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/accel/gpujs/webgpu-backend.ts';
+import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
 import {
-  activeDevice, AdamW, BertConfig, setDropoutMasks, BertForPreTraining, BertModel, clipGradNorm, noGrad, randint, placeOnActiveDevice, releaseUnusedDeviceMemory, Rng, setBackend, stopWorkers, Tensor,
+  activeDevice,
+  AdamW,
+  BertConfig,
+  BertForPreTraining,
+  BertModel,
+  clipGradNorm,
+  noGrad,
+  randint,
+  placeOnActiveDevice,
+  releaseUnusedDeviceMemory,
+  Rng,
+  setBackend,
+  stopWorkers,
+  type Tensor,
 } from '../src/index.ts';
 import { randomTrainBatch } from './train-batch.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, writeJsonReport, type BenchResult } from './report.ts';
@@ -31,7 +44,7 @@ export interface DeviceTrainingCase {
   /** Compare the first step's loss with the cpu backend's. */
   check: boolean;
   /**
-   * How dropout masks are made (setDropoutMasks), on both sides: 'counter' (default) on the device itself,
+   * How dropout masks are made (the model's dropoutSource.masks), on both sides: 'counter' (default) on the device itself,
    * 'stream' on the host and uploaded. The cpu reference uses the same kind, so that the losses compare.
    */
   masks?: 'stream' | 'counter';
@@ -50,7 +63,6 @@ export interface DeviceTrainingResult {
   deviceMemory: { liveBuffers: number; liveValues: number };
 }
 
-
 /** One training step; returns the loss. */
 function step(model: BertForPreTraining, batch: ReturnType<typeof randomTrainBatch>, params: Tensor[], optimizer: AdamW): number {
   const out = model.forward(batch);
@@ -62,11 +74,17 @@ function step(model: BertForPreTraining, batch: ReturnType<typeof randomTrainBat
   return loss;
 }
 
-function setup(c: DeviceTrainingCase) {
+function setup(c: DeviceTrainingCase, masks: 'stream' | 'counter') {
   const config = BertConfig.preset(c.preset, { vocabSize: c.vocab, maxPositionEmbeddings: Math.max(512, c.seq) });
   const model = new BertForPreTraining(config, { seed: 'device-train' }).train();
+  model.dropoutSource.masks = masks;
   const named = model.namedParameters();
-  return { model, params: named.map(([, p]) => p), optimizer: new AdamW(named, { lr: 1e-4, eps: 1e-6, weightDecay: 0.01 }), batch: randomTrainBatch(c, new Rng('device-train:batch')) };
+  return {
+    model,
+    params: named.map(([, p]) => p),
+    optimizer: new AdamW(named, { lr: 1e-4, eps: 1e-6, weightDecay: 0.01 }),
+    batch: randomTrainBatch(c, new Rng('device-train:batch')),
+  };
 }
 
 /**
@@ -74,13 +92,7 @@ function setup(c: DeviceTrainingCase) {
  * weights on its device.
  */
 export async function measureDeviceTraining(backend: string, c: DeviceTrainingCase): Promise<DeviceTrainingResult> {
-  const masks = c.masks ?? 'counter';
-  const previousMasks = setDropoutMasks(masks);
-  try {
-    return await measureWithMasks(backend, c, masks);
-  } finally {
-    setDropoutMasks(previousMasks);
-  }
+  return measureWithMasks(backend, c, c.masks ?? 'counter');
 }
 
 async function measureWithMasks(backend: string, c: DeviceTrainingCase, masks: 'stream' | 'counter'): Promise<DeviceTrainingResult> {
@@ -88,11 +100,11 @@ async function measureWithMasks(backend: string, c: DeviceTrainingCase, masks: '
   let cpuLoss: number | null = null;
   if (c.check) {
     setBackend('cpu');
-    const ref = setup(c);
+    const ref = setup(c, masks);
     cpuLoss = step(ref.model, ref.batch, ref.params, ref.optimizer);
   }
   setBackend(backend);
-  const { model, params, optimizer, batch } = setup(c);
+  const { model, params, optimizer, batch } = setup(c, masks);
   const device = placeOnActiveDevice(params) as GpujsTensorDevice | null;
   if (!device) throw new Error(`measureDeviceTraining: backend "${backend}" has no device`);
   let t0 = performance.now();
@@ -128,7 +140,12 @@ async function measureWithMasks(backend: string, c: DeviceTrainingCase, masks: '
  * `seq`, evaluation mode), its last hidden state read back, median of `runs` after one warm-up that
  * compiles the kernels. The first output is compared with the cpu backend's (max |diff| returned).
  */
-export async function measureDeviceInference(backend: string, preset: DeviceTrainingCase['preset'], seq: number, runs: number): Promise<{ name: string; ms: number[]; maxDiff: number }> {
+export async function measureDeviceInference(
+  backend: string,
+  preset: DeviceTrainingCase['preset'],
+  seq: number,
+  runs: number,
+): Promise<{ name: string; ms: number[]; maxDiff: number }> {
   const config = BertConfig.preset(preset, { maxPositionEmbeddings: Math.max(512, seq) });
   const inputIds = randint([1, seq], config.vocabSize - 5, new Rng('device-inference'));
   setBackend('cpu');
@@ -157,16 +174,33 @@ export function reportDeviceTraining(r: DeviceTrainingResult, impl: string): { r
   const results = [makeResult(r.name, impl, 'tokens/s', r.tokensPerSecond), makeResult(r.name, impl, 'ms', r.msPerStep)];
   const mb = (values: number) => `${formatNumber((values * 4) / 1e6)} MB`;
   const p = r.perStep;
-  const rows = [[
-    r.name, formatNumber(results[0].median), formatNumber(results[1].median), `${(r.firstStepMs / 1000).toFixed(1)} s`,
-    `${formatNumber(p.uploads)} (${mb(p.uploadedValues)})`, `${formatNumber(p.reads)} (${mb(p.readValues)})`, formatNumber(p.kernels),
-    r.cpuLoss === null ? `${r.loss.toFixed(4)}` : `${r.loss.toFixed(4)} vs cpu ${r.cpuLoss.toFixed(4)}`,
-    `${r.deviceMemory.liveBuffers} (${mb(r.deviceMemory.liveValues)})`,
-  ]];
+  const rows = [
+    [
+      r.name,
+      formatNumber(results[0].median),
+      formatNumber(results[1].median),
+      `${(r.firstStepMs / 1000).toFixed(1)} s`,
+      `${formatNumber(p.uploads)} (${mb(p.uploadedValues)})`,
+      `${formatNumber(p.reads)} (${mb(p.readValues)})`,
+      formatNumber(p.kernels),
+      r.cpuLoss === null ? `${r.loss.toFixed(4)}` : `${r.loss.toFixed(4)} vs cpu ${r.cpuLoss.toFixed(4)}`,
+      `${r.deviceMemory.liveBuffers} (${mb(r.deviceMemory.liveValues)})`,
+    ],
+  ];
   return { rows, results };
 }
 
-export const DEVICE_TRAINING_HEADER = ['step', 'tokens/s', 'ms/step', 'first step', 'uploads/step', 'reads/step', 'kernels/step', 'loss (step 1)', 'device buffers live'];
+export const DEVICE_TRAINING_HEADER = [
+  'step',
+  'tokens/s',
+  'ms/step',
+  'first step',
+  'uploads/step',
+  'reads/step',
+  'kernels/step',
+  'loss (step 1)',
+  'device buffers live',
+];
 
 /** Whether the device's first-step loss equals the cpu backend's to float32 rounding of a long sum. */
 export function lossMatches(r: DeviceTrainingResult): boolean {
@@ -191,7 +225,10 @@ async function main(): Promise<void> {
     else if (flag === '--vocab') c.vocab = Number(value);
     else if (flag === '--steps') c.steps = Number(value);
     else if (flag === '--dropout-masks' && (value === 'stream' || value === 'counter')) c.masks = value;
-    else throw new Error(`device-train: unknown argument "${flag} ${value}"; expected --mode, --model, --batch, --seq, --vocab, --steps, --dropout-masks stream|counter, --no-check, --runs, --json`);
+    else
+      throw new Error(
+        `device-train: unknown argument "${flag} ${value}"; expected --mode, --model, --batch, --seq, --vocab, --steps, --dropout-masks stream|counter, --no-check, --runs, --json`,
+      );
     i++;
   }
   const backend = registerDeviceBackend(mode);
@@ -208,4 +245,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('device-train.ts') || process.argv[1]?.endsWith('device-train.js')) await main();
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('device-train.ts') || process.argv[1]?.endsWith('device-train.js'))
+  await main();

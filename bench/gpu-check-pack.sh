@@ -3,7 +3,7 @@
 #   bash bench/gpu-check-pack.sh
 # It writes, all under .devcarry/ (which ../shared/device/pack.sh adds to .git/info/exclude):
 #   node.xz, gl/*.deb, prelude.sh   node and the Vulkan loader (../shared/device/pack.sh)
-#   gpu-build/                      bench/gpu-check.ts and src/backend compiled to JavaScript (tsx and its
+#   gpu-build/                      bench/gpu-check.ts and src/accel compiled to JavaScript (tsx and its
 #                                   esbuild binary need not travel)
 #   modules.tar.xz                  the node_modules the compiled code loads, Linux builds only
 # Then, with carry [".devcarry"], the device command is:

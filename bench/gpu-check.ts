@@ -3,7 +3,7 @@
  *
  * For each shape it checks every element of the GPU product against float32's error bound around the cpu
  * product, then times both (median of --runs, after one warm-up). GPU times include everything a call of
- * kernel('matmul') pays: copying A and B into shared memory, upload, dispatch, readback, copying C out.
+ * matmulProduct() pays: copying A and B into shared memory, upload, dispatch, readback, copying C out.
  *
  *   shapes: the three BERT-base products of bench/matmul.ts, and the attention products of one layer
  *   (batch 16 x 12 heads: Q K^T and probs V) and a weight gradient (x^T dy, transposeA).
@@ -30,16 +30,24 @@
  *   --small                   only the smaller shapes and a BERT-Tiny step (quick check of the script)
  *   --train-steps N           timed training steps per model after the warm-up step (default 3)
  */
-import '../src/backend/cpu/index.ts';
-import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/backend/cpu/index.ts';
-import { deviceMatmul, devicePermute } from '../src/backend/device.ts';
-import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
-import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/backend/gpujs/webgpu-backend.ts';
-import type { DeviceStorage } from '../src/tensor/device-storage.ts';
-import type { MatmulArgs } from '../src/backend/kernels.ts';
-import { kernel, setBackend } from '../src/backend/registry.ts';
+import '../src/accel/cpu/index.ts';
+import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/accel/cpu/index.ts';
+import { deviceMatmul, devicePermute } from '../src/accel/device.ts';
+import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
+import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/accel/gpujs/webgpu-backend.ts';
+import type { DeviceStorage } from '../src/accel/device.ts';
+import type { MatmulArgs } from '../src/accel/kernels.ts';
+import { setBackend } from '../src/autograd/dispatch.ts';
+import { matmulProduct } from '../src/accel/products.ts';
 import { Rng } from '../src/tensor/random.ts';
-import { DEVICE_TRAINING_HEADER, lossMatches, measureDeviceInference, measureDeviceTraining, reportDeviceTraining, type DeviceTrainingCase } from './device-train.ts';
+import {
+  DEVICE_TRAINING_HEADER,
+  lossMatches,
+  measureDeviceInference,
+  measureDeviceTraining,
+  reportDeviceTraining,
+  type DeviceTrainingCase,
+} from './device-train.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeRuns, writeJsonReport, type BenchResult } from './report.ts';
 
 interface Shape {
@@ -77,8 +85,17 @@ function parseMode(rest: string[]): { mode: DeviceMode; small: boolean; trainSte
 
 function args(s: Shape, a: Float32Array, b: Float32Array, out: Float32Array): MatmulArgs {
   return {
-    a, b, out, batch: s.batch, m: s.m, n: s.n, k: s.k, transposeA: s.transposeA ?? false, transposeB: s.transposeB ?? false,
-    aBatchStride: s.m * s.k, bBatchStride: s.k * s.n,
+    a,
+    b,
+    out,
+    batch: s.batch,
+    m: s.m,
+    n: s.n,
+    k: s.k,
+    transposeA: s.transposeA ?? false,
+    transposeB: s.transposeB ?? false,
+    aBatchStride: s.m * s.k,
+    bBatchStride: s.k * s.n,
   };
 }
 
@@ -108,11 +125,11 @@ async function main(): Promise<void> {
     // Correctness: |gpu - cpu| <= (k + 3) 2^-24 sum_p |a_p b_p| (float32 summation bound, plus the cpu
     // result's own final rounding); sum |a||b| is one more cpu product, of the absolute values.
     setBackend('cpu');
-    kernel('matmul')(args(s, a, b, cpuOut));
-    kernel('matmul')(args(s, a.map(Math.abs), b.map(Math.abs), absOut));
+    matmulProduct()(args(s, a, b, cpuOut));
+    matmulProduct()(args(s, a.map(Math.abs), b.map(Math.abs), absOut));
     setBackend(device);
     t0 = performance.now();
-    kernel('matmul')(args(s, a, b, gpuOut)); // the first call compiles the kernel for this shape
+    matmulProduct()(args(s, a, b, gpuOut)); // the first call compiles the kernel for this shape
     const firstMs = performance.now() - t0;
     let worst = 0;
     let maxAbs = 0;
@@ -126,19 +143,36 @@ async function main(): Promise<void> {
     checks.push([s.name, maxAbs.toExponential(2), worst.toFixed(3), worst <= 1 ? 'ok' : 'FAILED', `${firstMs.toFixed(0)} ms`]);
 
     // Timing, in turns: device, then cpu, each `runs` times.
-    const gpuTimes = await timeRuns(() => kernel('matmul')(args(s, a, b, gpuOut)), runs, 0);
+    const gpuTimes = await timeRuns(() => matmulProduct()(args(s, a, b, gpuOut)), runs, 0);
     setBackend('cpu');
-    const cpuTimes = await timeRuns(() => kernel('matmul')(args(s, a, b, cpuOut)), runs, 0);
+    const cpuTimes = await timeRuns(() => matmulProduct()(args(s, a, b, cpuOut)), runs, 0);
     const threaded = lastThreadedMatmulStats();
-    results.push(makeResult(s.name, `gpu.js ${mode} (device worker)`, 'GFLOP/s', gpuTimes.wallMs.map((ms) => flops / (ms * 1e6))));
-    results.push(makeResult(s.name, `cpu backend, ${getCpuThreads()} threads`, 'GFLOP/s', cpuTimes.wallMs.map((ms) => flops / (ms * 1e6))));
+    results.push(
+      makeResult(
+        s.name,
+        `gpu.js ${mode} (device worker)`,
+        'GFLOP/s',
+        gpuTimes.wallMs.map((ms) => flops / (ms * 1e6)),
+      ),
+    );
+    results.push(
+      makeResult(
+        s.name,
+        `cpu backend, ${getCpuThreads()} threads`,
+        'GFLOP/s',
+        cpuTimes.wallMs.map((ms) => flops / (ms * 1e6)),
+      ),
+    );
     process.stdout.write(` done${threaded ? ` (cpu: ${threaded.chunks} chunks, ${threaded.byWorkers} by workers)` : ''}\n`);
   }
 
   console.log('\nCorrectness (every element; ratio = worst |gpu - cpu| / float32 bound, must be <= 1):');
   printTable(['shape', 'max |gpu - cpu|', 'ratio', 'check', 'first call'], checks);
   console.log(`\nThroughput, median of ${runs} runs (wall clock; GPU includes copies, upload and readback):`);
-  printTable(['shape', 'impl', 'GFLOP/s', 'runs'], results.map((r) => [r.name, r.impl, formatNumber(r.median), String(r.runs)]));
+  printTable(
+    ['shape', 'impl', 'GFLOP/s', 'runs'],
+    results.map((r) => [r.name, r.impl, formatNumber(r.median), String(r.runs)]),
+  );
   if (bench.json) {
     writeJsonReport(bench.json, results); // written again after the training steps
     console.log(`\nwrote ${bench.json}`);
@@ -163,12 +197,21 @@ async function main(): Promise<void> {
     ];
     for (const [label, run] of variants) {
       run().download(); // compile
-      const times = await timeRuns(() => {
-        let last: DeviceStorage | null = null;
-        for (let r = 0; r < 5; r++) last = run();
-        last!.download(); // waits for all five (the queue runs in order)
-      }, runs, 0);
-      const result = makeResult(`${s.name} (B stored transposed), on the device`, `gpu.js ${mode}, ${label}`, 'GFLOP/s', times.wallMs.map((ms) => (5 * flops) / (ms * 1e6)));
+      const times = await timeRuns(
+        () => {
+          let last: DeviceStorage | null = null;
+          for (let r = 0; r < 5; r++) last = run();
+          last!.download(); // waits for all five (the queue runs in order)
+        },
+        runs,
+        0,
+      );
+      const result = makeResult(
+        `${s.name} (B stored transposed), on the device`,
+        `gpu.js ${mode}, ${label}`,
+        'GFLOP/s',
+        times.wallMs.map((ms) => (5 * flops) / (ms * 1e6)),
+      );
       results.push(result);
       residentRows.push([result.name, label, formatNumber(result.median)]);
     }
@@ -182,7 +225,9 @@ async function main(): Promise<void> {
   const inferenceResult = makeResult(inference.name, `gpu.js ${mode}, weights on the device`, 'ms', inference.ms);
   results.push(inferenceResult);
   if (!(inference.maxDiff <= 1e-3)) failed = true;
-  console.log(`\n${inference.name}: ${formatNumber(inferenceResult.median)} ms (median of ${runs}); max |device - cpu| of the last hidden state ${inference.maxDiff.toExponential(2)}${inference.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`);
+  console.log(
+    `\n${inference.name}: ${formatNumber(inferenceResult.median)} ms (median of ${runs}); max |device - cpu| of the last hidden state ${inference.maxDiff.toExponential(2)}${inference.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`,
+  );
 
   // Whole training steps with the weights on the device (the 1,000 tokens/s BERT-Base target of issue 7).
   const trainCases: DeviceTrainingCase[] = small

@@ -3,7 +3,7 @@
  * call for one product, switching backend and thread count before a contestant's turn, and how far an
  * output is from a reference. (Not a benchmark itself: report.ts lists it among NOT_BENCHMARKS.)
  */
-import { Rng, setBackend, setCpuThreads, type MatmulArgs } from '../src/index.ts';
+import { type Rng, setBackend, setCpuThreads, type MatmulArgs } from '../src/index.ts';
 
 /** `size` standard-normal float32 values from `rng`. */
 export function randomArray(size: number, rng: Rng): Float32Array {

@@ -6,14 +6,14 @@
  *   [2048 x 3072] @ [3072 x 768]  ... and out of it
  *
  * Implementations, all on the same float32 inputs in one process:
- *   ours, 1 thread    kernel('matmul'), i.e. the cpu backend's matmulBlocked (src/backend/cpu/matmul-blocked.ts),
+ *   ours, 1 thread    matmulProduct(), i.e. the cpu backend's matmulBlocked (src/accel/cpu/matmul-blocked.ts),
  *                     with setCpuThreads(1)
  *   ours, N threads   the same kernel split over N threads (N = BERT_THREADS or the number of cores; only when N > 1)
  *   ours (naive)      matmulNaive, the textbook triple loop it is tested against (smallest shape only: it is slow)
- *   ours (wasm SIMD)  matmulWasm, our WebAssembly f32x4 kernel (src/backend/wasm/matmul.wat), 1 thread: the kernel of
+ *   ours (wasm SIMD)  matmulWasm, our WebAssembly f32x4 kernel (src/accel/wasm/matmul.wat), 1 thread: the kernel of
  *                     the wasm backend (BERT_BACKEND=wasm), compared like for like with tfjs-backend-wasm
  *   gpujs webasm      the gpujs backend's matmul: a gpu.js kernel in gpu.js's WebAssembly + SIMD mode
- *                     (src/backend/gpujs), one gpu.js "thread" per element of C
+ *                     (src/accel/gpujs), one gpu.js "thread" per element of C
  *   tfjs-backend-cpu  tf.matMul(a, b) on TensorFlow.js's plain-JavaScript backend
  *   tfjs-backend-wasm tf.matMul(a, b) on its WebAssembly backend (XNNPACK; SIMD and threads when available,
  *                     which the output reports; in Node it runs without threads)
@@ -38,9 +38,9 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { getCpuThreads, kernel, matmulNaive, Rng, setBackend, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
-import { registerGpujsBackend } from '../src/backend/gpujs/index.ts';
-import { matmulWasm, stopWasmWorkers } from '../src/backend/wasm/index.ts';
+import { getCpuThreads, matmulProduct, matmulNaive, Rng, setBackend, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
+import { registerGpujsBackend } from '../src/accel/gpujs/index.ts';
+import { matmulWasm, stopWasmWorkers } from '../src/accel/wasm/index.ts';
 import { productArgs, randomArray, relativeDiff } from './matmul-setup.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
@@ -74,7 +74,6 @@ function flops({ m, k, n }: MatmulShape): number {
   return 2 * m * n * k;
 }
 
-
 /** Our kernels, called directly with the same layout tfjs gets: A [m, k], B [k, n], no transposes. */
 function ourMatmul(fn: (args: MatmulArgs) => void, a: Float32Array, b: Float32Array, out: Float32Array, s: MatmulShape): void {
   fn(productArgs(a, b, out, s));
@@ -84,7 +83,13 @@ function ourMatmul(fn: (args: MatmulArgs) => void, a: Float32Array, b: Float32Ar
  * tf.matMul(a, b).dataSync() on tfjs backend `backend`, whose inputs live on that backend (created there,
  * so that no call pays for moving them); `last.out` keeps the latest output.
  */
-async function tfjsMatmul(backend: string, a: Float32Array, b: Float32Array, s: MatmulShape, last: { out: Float32Array }): Promise<{ run: () => void; dispose: () => Promise<void> }> {
+async function tfjsMatmul(
+  backend: string,
+  a: Float32Array,
+  b: Float32Array,
+  s: MatmulShape,
+  last: { out: Float32Array },
+): Promise<{ run: () => void; dispose: () => Promise<void> }> {
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend "${backend}" could not be initialised`);
   const ta = tf.tensor2d(a, [s.m, s.k]);
   const tb = tf.tensor2d(b, [s.k, s.n]);
@@ -129,12 +134,14 @@ async function main(): Promise<void> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const wasmThreads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const wasmInfo = `SIMD ${simd ? 'on' : 'off'}, multithreading ${wasmThreads ? 'on' : 'off'}, ${getThreadsCount()} thread(s)`;
-  console.log(`Node ${process.version}, tfjs-core ${tf.version_core}; tfjs-backend-wasm: ${wasmInfo}; our kernel: 1 thread${getCpuThreads() > 1 ? ` and ${getCpuThreads()} threads` : ''}`);
+  console.log(
+    `Node ${process.version}, tfjs-core ${tf.version_core}; tfjs-backend-wasm: ${wasmInfo}; our kernel: 1 thread${getCpuThreads() > 1 ? ` and ${getCpuThreads()} threads` : ''}`,
+  );
   console.log(`timed runs: ${runs} (tfjs-backend-cpu and naive: ${slowRuns}), after one warm-up run\n`);
 
   // The gpujs backend's matmul kernel in webasm mode, taken from the registry once; then back to cpu.
   setBackend(registerGpujsBackend('webasm'));
-  const gpujsMatmul = kernel('matmul');
+  const gpujsMatmul = matmulProduct();
   setBackend('cpu');
 
   // Threads our kernel may use by default (BERT_THREADS, else the number of cores).
@@ -159,8 +166,8 @@ async function main(): Promise<void> {
     const wasmCall = await tfjsMatmul('wasm', a, b, s, wasm);
     const cpuCall = await tfjsMatmul('cpu', a, b, s, cpu);
     const contestants: (Contestant & { impl: string })[] = [
-      { impl: OURS, before: () => setCpuThreads(1), run: () => ourMatmul(kernel('matmul'), a, b, ours, s), runs },
-      // Our WebAssembly SIMD kernel (src/backend/wasm/matmul.wat), the 'wasm' backend's matmul.
+      { impl: OURS, before: () => setCpuThreads(1), run: () => ourMatmul(matmulProduct(), a, b, ours, s), runs },
+      // Our WebAssembly SIMD kernel (src/accel/wasm/matmul.wat), the 'wasm' backend's matmul.
       { impl: OURS_WASM, before: () => setCpuThreads(1), run: () => ourMatmul(matmulWasm, a, b, oursWasm, s), runs },
       { impl: TFJS_WASM, before: () => tf.setBackend('wasm'), run: wasmCall.run, runs },
       // tfjs-backend-cpu takes seconds per product at the larger shapes, so it is warmed up on the first
@@ -170,23 +177,41 @@ async function main(): Promise<void> {
     const gpujsOut = new Float32Array(s.m * s.n);
     contestants.push({ impl: GPUJS_WEBASM, run: () => ourMatmul(gpujsMatmul, a, b, gpujsOut, s), runs: slowRuns });
     if (threads > 1) {
-      contestants.push({ impl: oursThreaded, before: () => setCpuThreads(threads), run: () => ourMatmul(kernel('matmul'), a, b, oursT, s), runs });
+      contestants.push({ impl: oursThreaded, before: () => setCpuThreads(threads), run: () => ourMatmul(matmulProduct(), a, b, oursT, s), runs });
     }
     // The textbook loop, as a reference point, on the smallest shape only (it is as slow as tfjs-backend-cpu).
     if (shapeIndex === 0) contestants.push({ impl: NAIVE, run: () => ourMatmul(matmulNaive, a, b, naive, s), runs: slowRuns });
 
     const timings = await timeInterleaved(contestants);
     contestants.forEach((c, i) => {
-      results.push(makeResult(name, c.impl, WALL, timings[i].wallMs.map((ms) => flops(s) / (ms * 1e6))));
-      results.push(makeResult(name, c.impl, CPU, timings[i].cpuMs.map((ms) => flops(s) / (ms * 1e6))));
+      results.push(
+        makeResult(
+          name,
+          c.impl,
+          WALL,
+          timings[i].wallMs.map((ms) => flops(s) / (ms * 1e6)),
+        ),
+      );
+      results.push(
+        makeResult(
+          name,
+          c.impl,
+          CPU,
+          timings[i].cpuMs.map((ms) => flops(s) / (ms * 1e6)),
+        ),
+      );
     });
     await wasmCall.dispose();
     await cpuCall.dispose();
     process.stdout.write(' done\n');
     if (threads > 1 && oursT.some((v, i) => v !== ours[i])) throw new Error(`${name}: the ${threads}-thread product differs from the 1-thread one`);
     if (shapeIndex === 0) notes.push(`${name}: |blocked - naive| / max|naive| = ${relativeDiff(ours, naive).toExponential(1)}`);
-    notes.push(`${name}: |wasm - blocked| / max|blocked| = ${relativeDiff(oursWasm, ours).toExponential(1)}, |gpujs - blocked| / max|blocked| = ${relativeDiff(gpujsOut, ours).toExponential(1)}`);
-    notes.push(`${name}: |ours - tfjs-cpu| / max|tfjs-cpu| = ${relativeDiff(ours, cpu.out).toExponential(1)}, |ours - tfjs-wasm| / max|tfjs-wasm| = ${relativeDiff(ours, wasm.out).toExponential(1)}`);
+    notes.push(
+      `${name}: |wasm - blocked| / max|blocked| = ${relativeDiff(oursWasm, ours).toExponential(1)}, |gpujs - blocked| / max|blocked| = ${relativeDiff(gpujsOut, ours).toExponential(1)}`,
+    );
+    notes.push(
+      `${name}: |ours - tfjs-cpu| / max|tfjs-cpu| = ${relativeDiff(ours, cpu.out).toExponential(1)}, |ours - tfjs-wasm| / max|tfjs-wasm| = ${relativeDiff(ours, wasm.out).toExponential(1)}`,
+    );
   }
 
   console.log();
@@ -202,8 +227,15 @@ async function main(): Promise<void> {
         return other ? `${formatNumber(mine.median / other.median)}x` : '-';
       };
       return [
-        r.name, r.impl, formatNumber(r.median), formatNumber(cpu.median), String(r.runs),
-        ratio(TFJS_CPU, WALL), ratio(TFJS_CPU, CPU), ratio(TFJS_WASM, WALL), ratio(TFJS_WASM, CPU),
+        r.name,
+        r.impl,
+        formatNumber(r.median),
+        formatNumber(cpu.median),
+        String(r.runs),
+        ratio(TFJS_CPU, WALL),
+        ratio(TFJS_CPU, CPU),
+        ratio(TFJS_WASM, WALL),
+        ratio(TFJS_WASM, CPU),
       ];
     });
   printTable(['shape', 'impl', 'GFLOP/s wall', 'GFLOP/s CPU', 'runs', 'vs tfjs-cpu wall', 'CPU', 'vs tfjs-wasm wall', 'CPU'], rows);

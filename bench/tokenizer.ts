@@ -37,7 +37,13 @@ function hfTokenizer(vocab: Vocab): HfTokenizer {
     truncation: null,
     padding: null,
     added_tokens: [names.pad, names.unk, names.cls, names.sep, names.mask].map((t) => ({
-      id: ids[t], content: t, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id: ids[t],
+      content: t,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     })),
     normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
     pre_tokenizer: { type: 'BertPreTokenizer' },
@@ -45,8 +51,11 @@ function hfTokenizer(vocab: Vocab): HfTokenizer {
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: names.cls, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: names.sep, type_id: 0 } }],
       pair: [
-        { SpecialToken: { id: names.cls, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: names.sep, type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: names.sep, type_id: 1 } },
+        { SpecialToken: { id: names.cls, type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: names.sep, type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: names.sep, type_id: 1 } },
       ],
       special_tokens: { [names.cls]: special(names.cls), [names.sep]: special(names.sep) },
     },
@@ -54,8 +63,15 @@ function hfTokenizer(vocab: Vocab): HfTokenizer {
     model: { type: 'WordPiece', unk_token: names.unk, continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: ids },
   };
   const config = {
-    tokenizer_class: 'BertTokenizer', do_lower_case: true, clean_up_tokenization_spaces: true, model_max_length: 512,
-    pad_token: names.pad, unk_token: names.unk, cls_token: names.cls, sep_token: names.sep, mask_token: names.mask,
+    tokenizer_class: 'BertTokenizer',
+    do_lower_case: true,
+    clean_up_tokenization_spaces: true,
+    model_max_length: 512,
+    pad_token: names.pad,
+    unk_token: names.unk,
+    cls_token: names.cls,
+    sep_token: names.sep,
+    mask_token: names.mask,
   };
   return new HfTokenizer(tokenizerJson, config);
 }
@@ -92,16 +108,48 @@ async function speed(lines: string[], bytes: number, runs: number, results: Benc
 
   const name = `encode KJV line by line (${formatNumber(bytes / 1e6)} MB)`;
   const contestants = [
-    { impl: 'ours', run: () => { for (const l of lines) ours.encode(l); }, runs },
-    { impl: '@huggingface/tokenizers', run: () => { for (const l of lines) hf.encode(l); }, runs },
-    { impl: 'ours (general path)', run: () => { for (const l of lines) general.encode(l); }, runs },
+    {
+      impl: 'ours',
+      run: () => {
+        for (const l of lines) ours.encode(l);
+      },
+      runs,
+    },
+    {
+      impl: '@huggingface/tokenizers',
+      run: () => {
+        for (const l of lines) hf.encode(l);
+      },
+      runs,
+    },
+    {
+      impl: 'ours (general path)',
+      run: () => {
+        for (const l of lines) general.encode(l);
+      },
+      runs,
+    },
   ];
   process.stdout.write(`${name} ...`);
   const timings = await timeInterleaved(contestants);
   process.stdout.write(' done\n');
   contestants.forEach((c, i) => {
-    results.push(makeResult(name, c.impl, 'MB/s', timings[i].wallMs.map((ms) => bytes / 1e3 / ms)));
-    results.push(makeResult(name, c.impl, 'MB/s (CPU time)', timings[i].cpuMs.map((ms) => bytes / 1e3 / ms)));
+    results.push(
+      makeResult(
+        name,
+        c.impl,
+        'MB/s',
+        timings[i].wallMs.map((ms) => bytes / 1e3 / ms),
+      ),
+    );
+    results.push(
+      makeResult(
+        name,
+        c.impl,
+        'MB/s (CPU time)',
+        timings[i].cpuMs.map((ms) => bytes / 1e3 / ms),
+      ),
+    );
   });
 }
 
@@ -113,14 +161,31 @@ async function trainer(train: string, runs: number, results: BenchResult[]): Pro
     size = trainWordPiece({ texts: [train], vocabSize: 8000, minFrequency: 2, limitAlphabet: 1000 }).length;
   }, runs);
   process.stdout.write(` done (${size} tokens)\n`);
-  results.push(makeResult(name, 'ours', 's', t.wallMs.map((ms) => ms / 1000)));
-  results.push(makeResult(name, 'ours', 's (CPU time)', t.cpuMs.map((ms) => ms / 1000)));
+  results.push(
+    makeResult(
+      name,
+      'ours',
+      's',
+      t.wallMs.map((ms) => ms / 1000),
+    ),
+  );
+  results.push(
+    makeResult(
+      name,
+      'ours',
+      's (CPU time)',
+      t.cpuMs.map((ms) => ms / 1000),
+    ),
+  );
 }
 
 function heldOut(train: string, held: string, results: BenchResult[]): void {
   const lines = held.split('\n');
   const preTokens = lines.reduce((n, l) => n + preTokenize(l).length, 0);
-  for (const [size, reference] of [[1000, 1.3289], [4000, 1.0746]]) {
+  for (const [size, reference] of [
+    [1000, 1.3289],
+    [4000, 1.0746],
+  ]) {
     const tok = new BertTokenizer(new Vocab(trainWordPiece({ texts: [train], vocabSize: size, minFrequency: 2, limitAlphabet: 1000 })));
     let n = 0;
     let unk = 0;
@@ -131,7 +196,9 @@ function heldOut(train: string, held: string, results: BenchResult[]): void {
     }
     const ratio = n / preTokens;
     const name = `held-out tokens per pre-token, vocab ${size}`;
-    console.log(`${name}: ${ratio.toFixed(4)} (Hugging Face ${reference}, ${(100 * (ratio / reference - 1)).toFixed(2)}%), [UNK] ${unk}, ${preTokens} pre-tokens`);
+    console.log(
+      `${name}: ${ratio.toFixed(4)} (Hugging Face ${reference}, ${(100 * (ratio / reference - 1)).toFixed(2)}%), [UNK] ${unk}, ${preTokens} pre-tokens`,
+    );
     results.push(makeResult(name, 'ours', 'tokens/pre-token', [ratio]));
     results.push(makeResult(name, 'huggingface tokenizers 0.23.2 (reference)', 'tokens/pre-token', [reference]));
   }
@@ -165,7 +232,9 @@ async function main(): Promise<void> {
     const b = get('@huggingface/tokenizers', metric);
     const g = get('ours (general path)', metric);
     if (a && b && g) {
-      console.log(`ratio ours / @huggingface/tokenizers (${metric}): ${(a.median / b.median).toFixed(2)}x; general path / hf: ${(g.median / b.median).toFixed(2)}x`);
+      console.log(
+        `ratio ours / @huggingface/tokenizers (${metric}): ${(a.median / b.median).toFixed(2)}x; general path / hf: ${(g.median / b.median).toFixed(2)}x`,
+      );
     }
   }
   if (args.json) writeJsonReport(args.json, results);

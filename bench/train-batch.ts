@@ -23,9 +23,18 @@ export function randomTrainBatch(c: TrainBatchShape, rng: Rng) {
   }
   return {
     inputIds,
-    tokenTypeIds: new Tensor(Int32Array.from({ length: c.batch * c.seq }, (_, i) => (i % c.seq < c.seq / 2 ? 0 : 1)), [c.batch, c.seq]),
+    tokenTypeIds: new Tensor(
+      Int32Array.from({ length: c.batch * c.seq }, (_, i) => (i % c.seq < c.seq / 2 ? 0 : 1)),
+      [c.batch, c.seq],
+    ),
     mlmPositions: new Tensor(Int32Array.from(positions), [positions.length]),
-    mlmLabels: new Tensor(Int32Array.from(positions, () => 5 + rng.int(c.vocab - 5)), [positions.length]),
-    nextSentenceLabel: new Tensor(Int32Array.from({ length: c.batch }, () => rng.int(2)), [c.batch]),
+    mlmLabels: new Tensor(
+      Int32Array.from(positions, () => 5 + rng.int(c.vocab - 5)),
+      [positions.length],
+    ),
+    nextSentenceLabel: new Tensor(
+      Int32Array.from({ length: c.batch }, () => rng.int(2)),
+      [c.batch],
+    ),
   };
 }

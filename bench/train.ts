@@ -15,9 +15,7 @@
  *          [--backends cpu,wasm,gpujs] [--models tiny,mini,recipe]
  * (default 5 runs, backends cpu and wasm; gpujs runs its kernels in gpu.js's CPU mode here and is slow)
  */
-import {
-  AdamW, BertConfig, BertForPreTraining, clipGradNorm, getBackend, Rng, selectBackendFromEnv, setBackend,
-} from '../src/index.ts';
+import { AdamW, BertConfig, BertForPreTraining, clipGradNorm, getBackend, Rng, selectBackendFromEnv, setBackend } from '../src/index.ts';
 import { randomTrainBatch } from './train-batch.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
@@ -47,14 +45,14 @@ for (let i = 0; i < args.rest.length; i++) {
   else throw new Error(`bench/train: unknown argument "${flag}"; expected --runs N, --json FILE, --backends LIST, --models LIST`);
   i++;
 }
-for (const m of models) if (!CASES.some((c) => c.key === m)) throw new Error(`bench/train: unknown model "${m}"; expected ${CASES.map((c) => c.key).join(', ')}`);
+for (const m of models)
+  if (!CASES.some((c) => c.key === m)) throw new Error(`bench/train: unknown model "${m}"; expected ${CASES.map((c) => c.key).join(', ')}`);
 const runs = args.runs ?? 5;
 
 // Register every backend asked for (selectBackendFromEnv registers as it selects), then start from cpu.
 const backendNames: string[] = [];
 for (const b of backends) backendNames.push(await selectBackendFromEnv({ BERT_BACKEND: b }));
 setBackend('cpu');
-
 
 /** A contestant that runs whole training steps of `c` on `backend`. */
 function trainer(c: ModelCase, backend: string): Contestant {
@@ -84,7 +82,14 @@ for (const c of CASES.filter((x) => models.includes(x.key))) {
   const tokens = c.batch * c.seq;
   backendNames.forEach((b, i) => {
     const impl = `ours (${b} backend)`;
-    results.push(makeResult(c.name, impl, 'tokens/s', timings[i].wallMs.map((ms) => (tokens * 1000) / ms)));
+    results.push(
+      makeResult(
+        c.name,
+        impl,
+        'tokens/s',
+        timings[i].wallMs.map((ms) => (tokens * 1000) / ms),
+      ),
+    );
     results.push(makeResult(c.name, impl, 'ms', timings[i].wallMs));
     results.push(makeResult(c.name, impl, 'cpu ms', timings[i].cpuMs));
   });
@@ -92,10 +97,21 @@ for (const c of CASES.filter((x) => models.includes(x.key))) {
 setBackend('cpu');
 
 const find = (name: string, impl: string, metric: string) => results.find((r) => r.name === name && r.impl === impl && r.metric === metric);
-const rows = results.filter((r) => r.metric === 'tokens/s').map((r) => {
-  const cpu = find(r.name, 'ours (cpu backend)', 'tokens/s');
-  return [r.name, r.impl, formatNumber(r.median), formatNumber(find(r.name, r.impl, 'ms')!.median), String(r.runs), cpu ? `${formatNumber(r.median / cpu.median)}x` : '-'];
-});
+const rows = results
+  .filter((r) => r.metric === 'tokens/s')
+  .map((r) => {
+    const cpu = find(r.name, 'ours (cpu backend)', 'tokens/s');
+    return [
+      r.name,
+      r.impl,
+      formatNumber(r.median),
+      formatNumber(find(r.name, r.impl, 'ms')!.median),
+      String(r.runs),
+      cpu ? `${formatNumber(r.median / cpu.median)}x` : '-',
+    ];
+  });
 printTable(['step', 'impl', 'tokens/s', 'ms/step', 'runs', 'vs cpu backend'], rows);
-console.log(`(backend after the run: ${getBackend()}; PyTorch 1.13 trains the recipe's BERT-Tiny with full-vocabulary logits at about 540 tokens/s here, per issue 5)`);
+console.log(
+  `(backend after the run: ${getBackend()}; PyTorch 1.13 trains the recipe's BERT-Tiny with full-vocabulary logits at about 540 tokens/s here, per issue 5)`,
+);
 if (args.json) writeJsonReport(args.json, results);

@@ -1,9 +1,9 @@
 /**
- * Matmul throughput (GFLOP/s) of the wasm backend's SIMD kernel against the cpu backend's scalar kernel, on
+ * Matmul throughput (GFLOP/s) of the wasm backend's SIMD kernel against the cpu backend's scalar matmulProduct, on
  * Linear-layer products x @ W^T (x [m, k], W stored [n, k]) of BERT-base and of BERT-Tiny training:
- *   cpu, 1 thread / cpu, N threads     matmulBlocked (src/backend/cpu)
- *   wasm, 1 thread / wasm, N threads   matmulWasm (src/backend/wasm/matmul.wat)
- * N is getCpuThreads() (BERT_THREADS, default the cores), at least 2. Calls go through kernel('matmul') with
+ *   cpu, 1 thread / cpu, N threads     matmulBlocked (src/accel/cpu)
+ *   wasm, 1 thread / wasm, N threads   matmulWasm (src/accel/wasm/matmul.wat)
+ * N is getCpuThreads() (BERT_THREADS, default the cores), at least 2. Calls go through matmulProduct() with
  * setBackend / setCpuThreads switched before each, in turns (timeInterleaved). The wasm times include
  * packing the operands into wasm memory and copying C out. GFLOP/s = 2mnk / wall seconds / 1e9, median over
  * the timed runs after one warm-up; the ratio columns divide by the cpu figure with the same thread count.
@@ -11,8 +11,8 @@
  *
  * Usage: npx tsx bench/wasm-matmul.ts [--runs N] [--json FILE]
  */
-import '../src/backend/wasm/index.ts';
-import { getCpuThreads, kernel, Rng, setBackend, setCpuThreads } from '../src/index.ts';
+import '../src/accel/wasm/index.ts';
+import { getCpuThreads, matmulProduct, Rng, setBackend, setCpuThreads } from '../src/index.ts';
 import { onBackend, productArgs, randomArray, relativeDiff } from './matmul-setup.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult, type Contestant } from './report.ts';
 
@@ -43,10 +43,10 @@ async function main(): Promise<void> {
     const outs = [0, 1, 2, 3].map(() => new Float32Array(s.m * s.n));
     const call = (out: Float32Array) => productArgs(a, b, out, s, true);
     const contestants: (Contestant & { impl: string })[] = [
-      { impl: 'cpu, 1 thread', before: onBackend('cpu', 1), run: () => kernel('matmul')(call(outs[0])), runs },
-      { impl: `cpu, ${threads} threads`, before: onBackend('cpu', threads), run: () => kernel('matmul')(call(outs[1])), runs },
-      { impl: 'wasm, 1 thread', before: onBackend('wasm', 1), run: () => kernel('matmul')(call(outs[2])), runs },
-      { impl: `wasm, ${threads} threads`, before: onBackend('wasm', threads), run: () => kernel('matmul')(call(outs[3])), runs },
+      { impl: 'cpu, 1 thread', before: onBackend('cpu', 1), run: () => matmulProduct()(call(outs[0])), runs },
+      { impl: `cpu, ${threads} threads`, before: onBackend('cpu', threads), run: () => matmulProduct()(call(outs[1])), runs },
+      { impl: 'wasm, 1 thread', before: onBackend('wasm', 1), run: () => matmulProduct()(call(outs[2])), runs },
+      { impl: `wasm, ${threads} threads`, before: onBackend('wasm', threads), run: () => matmulProduct()(call(outs[3])), runs },
     ];
     process.stdout.write(`${name} ...`);
     const timings = await timeInterleaved(contestants);
@@ -55,7 +55,13 @@ async function main(): Promise<void> {
     contestants.forEach((c, i) => results.push(makeResult(name, c.impl, 'GFLOP/s', gflops[i])));
     const med = results.slice(-4).map((r) => r.median);
     const diff = Math.max(relativeDiff(outs[2], outs[0]), relativeDiff(outs[3], outs[0]));
-    rows.push([`${s.m}x${s.k} @ (${s.n}x${s.k})^T  ${s.what}`, ...med.map((x) => formatNumber(x)), formatNumber(med[2] / med[0]) + 'x', formatNumber(med[3] / med[1]) + 'x', diff < 1e-5 ? 'ok' : `DIFF ${diff}`]);
+    rows.push([
+      `${s.m}x${s.k} @ (${s.n}x${s.k})^T  ${s.what}`,
+      ...med.map((x) => formatNumber(x)),
+      formatNumber(med[2] / med[0]) + 'x',
+      formatNumber(med[3] / med[1]) + 'x',
+      diff < 1e-5 ? 'ok' : `DIFF ${diff}`,
+    ]);
   }
   setBackend('cpu');
   setCpuThreads(getCpuThreads());

@@ -13,23 +13,7 @@
  *
  * Read alongside: docs/autodiff.md, src/autograd/backward.ts (the engine, ~100 lines), src/autograd/record.ts.
  */
-import {
-  add,
-  argmax,
-  crossEntropy,
-  gradcheck,
-  matmul,
-  mul,
-  noGrad,
-  randn,
-  Rng,
-  scalar,
-  Tensor,
-  tanh,
-  tensor,
-  zeros,
-  type DType,
-} from '../src/index.ts';
+import { add, argmax, crossEntropy, gradcheck, matmul, mul, noGrad, randn, Rng, scalar, type Tensor, tanh, tensor, zeros, type DType } from '../src/index.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. A computational graph.
@@ -197,15 +181,19 @@ console.log(`3. gradcheck of the MLP (2 -> ${HIDDEN} -> ${HIDDEN} -> ${CLASSES},
 {
   const net64 = mlpAs(net, 'float64');
   const rows = [0, 40, 99, 100, 150, 210, 250, 299];
-  const x64 = tensor(rows.flatMap((r) => [data.x.data[2 * r], data.x.data[2 * r + 1]]), { shape: [rows.length, 2], dtype: 'float64' });
+  const x64 = tensor(
+    rows.flatMap((r) => [data.x.data[2 * r], data.x.data[2 * r + 1]]),
+    { shape: [rows.length, 2], dtype: 'float64' },
+  );
   const y = tensor(Int32Array.from(rows, (r) => data.y.data[r]));
   const params64 = parameters(net64);
   // gradcheck calls this with the tensors in `inputs`, nudging one element at a time.
-  const loss = (...p: Tensor[]): Tensor =>
-    crossEntropy(forward({ w1: p[0], b1: p[1], w2: p[2], b2: p[3], w3: p[4], b3: p[5] }, x64), y);
+  const loss = (...p: Tensor[]): Tensor => crossEntropy(forward({ w1: p[0], b1: p[1], w2: p[2], b2: p[3], w3: p[4], b3: p[5] }, x64), y);
   const result = gradcheck(loss, params64);
   const count = params64.reduce((n, p) => n + p.size, 0);
-  console.log(`   ${count} weights checked: ${result.ok ? 'backward() agrees with finite differences' : 'MISMATCH'} (worst error / tolerance = ${result.worstRatio.toExponential(2)})\n`);
+  console.log(
+    `   ${count} weights checked: ${result.ok ? 'backward() agrees with finite differences' : 'MISMATCH'} (worst error / tolerance = ${result.worstRatio.toExponential(2)})\n`,
+  );
   if (!result.ok) throw new Error(`gradcheck failed: ${result.worst}`);
 }
 
@@ -247,7 +235,10 @@ console.log('   Predicted class over [-1, 1]^2, training points in capitals:');
   const H = 24;
   const grid: number[] = [];
   for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) grid.push(-1 + (2 * c + 1) / W, 1 - (2 * r + 1) / H);
-  const gridClass = argmax(noGrad(() => forward(net, tensor(Float32Array.from(grid), { shape: [W * H, 2] }))), 1);
+  const gridClass = argmax(
+    noGrad(() => forward(net, tensor(Float32Array.from(grid), { shape: [W * H, 2] }))),
+    1,
+  );
   const picture = Array.from({ length: H }, (_, r) => Array.from({ length: W }, (_, c) => 'abc'[gridClass.data[r * W + c]]));
   const predicted = argmax(finalLogits, 1);
   for (let i = 0; i < data.y.size; i++) {

@@ -17,16 +17,7 @@
  * docs/bert-heads.md, and src/bert/ (model.ts, embeddings.ts, attention.ts, encoder.ts, heads.ts).
  */
 import { join } from 'node:path';
-import {
-  BertConfig,
-  BertForPreTraining,
-  argmax,
-  extendedAttentionMask,
-  noGrad,
-  softmax,
-  tensor,
-  type Tensor,
-} from '../src/index.ts';
+import { BertConfig, BertForPreTraining, argmax, extendedAttentionMask, noGrad, softmax, tensor, type Tensor } from '../src/index.ts';
 
 const CHECKPOINT = join(import.meta.dirname, '..', 'test', 'fixtures', 'hf', 'pretraining');
 const shape = (t: Tensor) => `[${t.shape.join(', ')}]`;
@@ -38,7 +29,9 @@ const shape = (t: Tensor) => `[${t.shape.join(', ')}]`;
 // 4 heads, intermediate 37). BertConfig reads it with Hugging Face's field names and defaults.
 const config = BertConfig.fromFile(join(CHECKPOINT, 'config.json'));
 console.log('1. The model');
-console.log(`   vocab ${config.vocabSize}, hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, ${config.numAttentionHeads} heads of ${config.headDim}, intermediate ${config.intermediateSize}, act ${config.hiddenAct}`);
+console.log(
+  `   vocab ${config.vocabSize}, hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, ${config.numAttentionHeads} heads of ${config.headDim}, intermediate ${config.intermediateSize}, act ${config.hiddenAct}`,
+);
 
 // A freshly built model is initialised as Hugging Face does (Normal(0, 0.02), LayerNorm 1/0, biases 0).
 const model = new BertForPreTraining(config, { seed: 0 });
@@ -59,9 +52,27 @@ console.log(`   missing: ${loaded.loadReport!.missing.length}, unexpected: ${loa
 // ---------------------------------------------------------------------------------------------------------
 // 3. Follow one batch through the model by hand. Two sequences, the second padded:
 //    ids 0..4 are [PAD] [UNK] [CLS] [SEP] [MASK] in this checkpoint's vocabulary.
-const inputIds = tensor([[2, 17, 4, 31, 9, 3, 44, 12, 3], [2, 50, 61, 3, 7, 4, 3, 0, 0]], { dtype: 'int32' });
-const tokenTypeIds = tensor([[0, 0, 0, 0, 0, 0, 1, 1, 1], [0, 0, 0, 0, 1, 1, 1, 0, 0]], { dtype: 'int32' });
-const attentionMask = tensor([[1, 1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1, 0, 0]], { dtype: 'int32' });
+const inputIds = tensor(
+  [
+    [2, 17, 4, 31, 9, 3, 44, 12, 3],
+    [2, 50, 61, 3, 7, 4, 3, 0, 0],
+  ],
+  { dtype: 'int32' },
+);
+const tokenTypeIds = tensor(
+  [
+    [0, 0, 0, 0, 0, 0, 1, 1, 1],
+    [0, 0, 0, 0, 1, 1, 1, 0, 0],
+  ],
+  { dtype: 'int32' },
+);
+const attentionMask = tensor(
+  [
+    [1, 1, 1, 1, 1, 1, 1, 1, 1],
+    [1, 1, 1, 1, 1, 1, 1, 0, 0],
+  ],
+  { dtype: 'int32' },
+);
 const tokens = (b: number) => Array.from(inputIds.data.subarray(b * 9, b * 9 + 9), (id) => ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'][id] ?? `t${id}`);
 
 console.log('\n3. Shapes, stage by stage (batch 2, sequence 9)');
@@ -120,7 +131,13 @@ console.log(`   largest attention paid to a [PAD] key: ${padMax}; a row sums to 
 
 // ---------------------------------------------------------------------------------------------------------
 // 5. The whole model in one call, with labels: predict the [MASK]ed tokens and whether sentence B follows A.
-const labels = tensor([[-100, -100, 23, -100, -100, -100, -100, -100, -100], [-100, -100, -100, -100, -100, 8, -100, -100, -100]], { dtype: 'int32' });
+const labels = tensor(
+  [
+    [-100, -100, 23, -100, -100, -100, -100, -100, -100],
+    [-100, -100, -100, -100, -100, 8, -100, -100, -100],
+  ],
+  { dtype: 'int32' },
+);
 const nextSentenceLabel = tensor([0, 1], { dtype: 'int32' });
 const full = noGrad(() => loaded.forward({ inputIds, tokenTypeIds, attentionMask, labels, nextSentenceLabel }));
 const predicted = argmax(full.predictionLogits!, -1);

@@ -20,7 +20,7 @@ import {
   Rng,
   Vocab,
   batchToInputs,
-  clipGradNorm,
+  trainStep,
   createMaskingVocab,
   createPretrainingInstances,
   generateSyntheticDocuments,
@@ -57,20 +57,34 @@ console.log(' ', shown.join(' '));
 console.log(`  next-sentence label: ${example.isRandomNext ? '1 (B is from another story)' : '0 (B continues A)'}\n`);
 
 // 4. A tiny BERT and a few AdamW steps with warmup, clipping, and the MLM head only at masked positions.
-const config = new BertConfig({ vocabSize: vocab.size, hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 128, maxPositionEmbeddings: 64, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
+const config = new BertConfig({
+  vocabSize: vocab.size,
+  hiddenSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  intermediateSize: 128,
+  maxPositionEmbeddings: 64,
+  hiddenDropoutProb: 0,
+  attentionProbsDropoutProb: 0,
+});
 const model = new BertForPreTraining(config, { seed: 1 });
 const named = model.namedParameters();
 const optimizer = new AdamW(named, { lr: 5e-3 });
-const stream = new PretrainingBatchStream({ kind: 'static', instances }, { maxSeqLength: 32, maxPredictionsPerSeq: 5, padId: maskingVocab.padId, batchSize: 32 }, new Rng('order'));
+const stream = new PretrainingBatchStream(
+  { kind: 'static', instances },
+  { maxSeqLength: 32, maxPredictionsPerSeq: 5, padId: maskingVocab.padId, batchSize: 32 },
+  new Rng('order'),
+);
 const steps = 60;
-console.log(`training ${model.numParameters()} parameters for ${steps} steps (chance: MLM loss ln ${vocab.size} = ${Math.log(vocab.size).toFixed(2)}, NSP loss ln 2 = 0.69)`);
+console.log(
+  `training ${model.numParameters()} parameters for ${steps} steps (chance: MLM loss ln ${vocab.size} = ${Math.log(vocab.size).toFixed(2)}, NSP loss ln 2 = 0.69)`,
+);
+const params = named.map(([, p]) => p);
 for (let step = 0; step < steps; step++) {
   const inputs = batchToInputs(stream.nextBatch());
   const out = model.forward(inputs);
-  out.loss!.backward();
-  clipGradNorm(named.map(([, p]) => p), 1.0);
-  optimizer.step(5e-3 * linearWarmupDecay(step, 6, steps));
-  optimizer.zeroGrad();
+  // backward of the loss, clip the gradients' norm to 1, AdamW at the schedule's rate (src/optim/train-step.ts)
+  trainStep(() => out.loss!, { params, optimizer, lr: 5e-3 * linearWarmupDecay(step, 6, steps), clip: 1.0 });
   if (step % 10 === 0 || step === steps - 1) {
     console.log(`  step ${String(step + 1).padStart(2)}: MLM loss ${out.mlmLoss!.item().toFixed(3)}  NSP loss ${out.nspLoss!.item().toFixed(3)}`);
   }

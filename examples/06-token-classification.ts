@@ -3,6 +3,8 @@
  *
  *   npx tsx examples/06-token-classification.ts                 a small BERT from random weights (under a minute)
  *   npx tsx examples/06-token-classification.ts --init DIR      start from a pretrained checkpoint instead
+ *   npx tsx examples/06-token-classification.ts --quick         the same lesson on less data, in about 10 seconds
+ *                                                               (what test/examples/lessons.test.ts runs)
  *
  * What you will see:
  *   1. the data: generated sentences in CoNLL format with BIO tags for people (PER), places (LOC) and
@@ -35,16 +37,19 @@ import {
 
 const args = process.argv.slice(2);
 const initDir = args.includes('--init') ? args[args.indexOf('--init') + 1] : undefined;
-const out = join('runs', 'examples', '06-token-classification');
+// --quick: 300 training sentences in batches of 8, 2 epochs (76 steps): enough for the tags of these regular sentences.
+const quick = args.includes('--quick');
+const out = join('runs', 'examples', quick ? '06-token-classification-quick' : '06-token-classification');
+const sizes = quick ? { train: 300, dev: 100, test: 100 } : { train: 1000, dev: 200, test: 200 };
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. Data.
 // ---------------------------------------------------------------------------------------------------------
-const files = writeSyntheticTask('token-classification', join(out, 'data'), { train: 1000, dev: 200, test: 200 });
+const files = writeSyntheticTask('token-classification', join(out, 'data'), sizes);
 const text = readFileSync(files.train, 'utf8');
 console.log(`1. Data (${files.train}, CoNLL: one "word TAG" per line, a blank line between sentences)\n`);
 console.log(text.split('\n\n')[0].replace(/^/gm, '   ').replace(/\t/g, '  '));
-console.log('   ... 1000 training, 200 dev and 200 test sentences\n');
+console.log(`   ... ${sizes.train} training, ${sizes.dev} dev and ${sizes.test} test sentences\n`);
 
 // ---------------------------------------------------------------------------------------------------------
 // 2. Words -> word pieces, labels on the first piece only.
@@ -66,7 +71,14 @@ console.log('   ' + tokens.map((t, i) => `${t}/${f.labels[i] === -100 ? '-100' :
 // ---------------------------------------------------------------------------------------------------------
 // From random weights a small model learns much faster when the weights start larger than BERT's usual
 // 0.02 (initializer_range): see docs/fine-tuning.md, "Training from scratch".
-const scratch = new BertConfig({ hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 256, maxPositionEmbeddings: 64, initializerRange: 0.1 });
+const scratch = new BertConfig({
+  hiddenSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 2,
+  intermediateSize: 256,
+  maxPositionEmbeddings: 64,
+  initializerRange: 0.1,
+});
 console.log(initDir ? `3. Fine-tuning the pretrained model in ${initDir}\n` : '3. Fine-tuning a small BERT (2 layers, hidden 64) from random weights\n');
 const result = await finetune({
   task: 'token-classification',
@@ -75,13 +87,15 @@ const result = await finetune({
   train: files.train,
   dev: files.dev,
   out,
-  epochs: 3,
-  batch: 16,
+  epochs: quick ? 2 : 3,
+  batch: quick ? 8 : 16,
   lr: initDir ? undefined : 1e-3,
   maxLength: 32,
   seed: 0,
 });
-console.log(`\n   ${result.steps} steps in ${result.seconds.toFixed(0)} s; best dev entity F1 ${(100 * result.best!.value).toFixed(1)}% after epoch ${result.best!.epoch}\n`);
+console.log(
+  `\n   ${result.steps} steps in ${result.seconds.toFixed(0)} s; best dev entity F1 ${(100 * result.best!.value).toFixed(1)}% after epoch ${result.best!.epoch}\n`,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 4. Entity-level scores on the test set.

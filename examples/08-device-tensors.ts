@@ -15,11 +15,11 @@
  *      layer needed the inputs up once and the answers back once;
  *   4. an AdamW step on the device: the weights never come back to the host.
  *
- * Read alongside: docs/backends.md ("Device-resident tensors"), src/backend/device.ts (how an op chooses
- * where it runs), src/backend/gpujs/device-kernels.ts (the kernels, with their formulas).
+ * Read alongside: docs/backends.md ("Device-resident tensors"), src/accel/device.ts (how an op chooses
+ * where it runs), src/accel/gpujs/device-kernels.ts (the kernels, with their formulas).
  */
-import type { GpujsTensorDevice } from '../src/backend/gpujs/device-tensors.ts';
-import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../src/backend/gpujs/webgpu-backend.ts';
+import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
+import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../src/accel/gpujs/webgpu-backend.ts';
 import { AdamW, biasGelu, matmul, mul, Rng, randn, sum, Tensor, toDevice } from '../src/index.ts';
 
 const mode = process.argv.includes('--webgpu') ? 'webgpu' : 'webasm';
@@ -36,17 +36,20 @@ const w = randn([3, 8], rng, { std: 0.5, requiresGrad: true }); // a Linear weig
 const b = randn([3], rng, { std: 0.1, requiresGrad: true });
 toDevice(w, device);
 toDevice(b, device);
-console.log(`w: on the host ${w.isOnHost}, on the device ${w.deviceStorage !== null} (toDevice keeps both)`);
+console.log(`w: on the host ${w.isOnHost}, on the device ${w.external !== null} (toDevice keeps both)`);
 
 const h = matmul(x, w, { transposeB: true }); // x goes up (once) because w is on the device
-console.log(`h = x w^T: on the host ${h.isOnHost}, on the device ${h.deviceStorage !== null}`);
+console.log(`h = x w^T: on the host ${h.isOnHost}, on the device ${h.external !== null}`);
 
 // ---------------------------------------------------------------------------------------------------------
 // 2. A layer, forward and backward, on the device; the same on the host for comparison.
 // ---------------------------------------------------------------------------------------------------------
 const before = { ...device.traffic };
 const y = biasGelu(h, b); // gelu(h + b): two device kernels
-const weights = new Tensor(Float32Array.from({ length: 12 }, (_, i) => (i % 5) - 2), [4, 3]);
+const weights = new Tensor(
+  Float32Array.from({ length: 12 }, (_, i) => (i % 5) - 2),
+  [4, 3],
+);
 const loss = sum(mul(y, weights)); // a weighted sum, so that each output has its own gradient
 loss.backward(); // every backward op runs on the device too: w.grad and b.grad stay there
 
@@ -56,19 +59,29 @@ const hostLoss = sum(mul(biasGelu(matmul(x, hostW, { transposeB: true }), hostB)
 hostLoss.backward();
 const maxDiff = (a: Tensor, c: Tensor) => Math.max(...Array.from(a.data, (v, i) => Math.abs(v - c.data[i])));
 console.log(`\nloss on the device ${loss.item().toFixed(6)}, on the host ${hostLoss.item().toFixed(6)}`);
-console.log(`gradients: w.grad on the host? ${w.grad!.isOnHost}; max |device - host|: w ${maxDiff(w.grad!, hostW.grad!).toExponential(1)}, b ${maxDiff(b.grad!, hostB.grad!).toExponential(1)}`);
+console.log(
+  `gradients: w.grad on the host? ${w.grad!.isOnHost}; max |device - host|: w ${maxDiff(w.grad!, hostW.grad!).toExponential(1)}, b ${maxDiff(b.grad!, hostB.grad!).toExponential(1)}`,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 3. What crossed.
 // ---------------------------------------------------------------------------------------------------------
 const t = device.traffic;
-console.log(`\nsince the forward pass: ${t.uploads - before.uploads} uploads (${t.uploadedValues - before.uploadedValues} values), ` +
-  `${t.reads - before.reads} reads (${t.readValues - before.readValues} values, counting the comparisons above), ${t.kernels - before.kernels} device kernels`);
+console.log(
+  `\nsince the forward pass: ${t.uploads - before.uploads} uploads (${t.uploadedValues - before.uploadedValues} values), ` +
+    `${t.reads - before.reads} reads (${t.readValues - before.readValues} values, counting the comparisons above), ${t.kernels - before.kernels} device kernels`,
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 4. An optimizer step on the device.
 // ---------------------------------------------------------------------------------------------------------
-const optimizer = new AdamW([['w', w], ['b', b]], { lr: 0.1 });
+const optimizer = new AdamW(
+  [
+    ['w', w],
+    ['b', b],
+  ],
+  { lr: 0.1 },
+);
 optimizer.step();
 console.log(`\nafter AdamW: w on the host? ${w.isOnHost} (its new values are on the device; reading w.data would fetch them)`);
 console.log(`w[0, 0..2] = ${Array.from(w.data.subarray(0, 3), (v) => v.toFixed(4)).join(', ')}`);

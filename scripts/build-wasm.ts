@@ -1,19 +1,19 @@
 /**
- * Build step of the wasm backend: compile src/backend/wasm/matmul.wat (WebAssembly text, with SIMD and
+ * Build step of the wasm backend: compile src/accel/wasm/matmul.wat (WebAssembly text, with SIMD and
  * shared memory) to a binary with wabt (a devDependency), and write it as a base64 string into the
- * generated, committed src/backend/wasm/matmul-wasm.ts. At run time nothing needs wabt.
+ * generated, committed src/accel/wasm/matmul-wasm.ts. At run time nothing needs wabt.
  *
  *   npx tsx scripts/build-wasm.ts           rewrite matmul-wasm.ts
  *   npx tsx scripts/build-wasm.ts --check   exit 1 when matmul-wasm.ts differs from what the .wat gives
  *
- * test/backend/wasm-build.test.ts checks that the committed file matches the .wat.
+ * test/accel/wasm-build.test.ts checks that the committed file matches the .wat.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import wabtInit from 'wabt';
 
-export const WASM_DIR = join(import.meta.dirname, '..', 'src', 'backend', 'wasm');
+export const WASM_DIR = join(import.meta.dirname, '..', 'src', 'accel', 'wasm');
 export const WAT_FILE = join(WASM_DIR, 'matmul.wat');
 export const GENERATED_FILE = join(WASM_DIR, 'matmul-wasm.ts');
 

@@ -15,9 +15,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectBackendFromEnv } from '../src/backend/select.ts';
+import { selectBackendFromEnv } from '../src/accel/select.ts';
 import type { BertForPreTraining } from '../src/bert/pretraining.ts';
-import { loadPretrained } from '../src/bert/pretrained.ts';
+import { loadPretrained } from '../src/hf/pretrained.ts';
 import { readCorpusDocuments } from '../src/data/corpus.ts';
 import { createMaskingVocab } from '../src/data/masking.ts';
 import { collatePretrainingBatch, type PretrainingBatch } from '../src/data/pretraining-batches.ts';
@@ -47,7 +47,9 @@ for (let i = 0; i < argv.length; i++) {
   else models.push(a);
 }
 if (!opts.heldout || models.length === 0) {
-  console.error('usage: npx tsx scripts/heldout-draws.ts --heldout FILE [--draws N] [--seq-len N] [--max-predictions N] [--short-seq-prob P] [--cased] MODEL_DIR...');
+  console.error(
+    'usage: npx tsx scripts/heldout-draws.ts --heldout FILE [--draws N] [--seq-len N] [--max-predictions N] [--short-seq-prob P] [--cased] MODEL_DIR...',
+  );
   process.exit(2);
 }
 if (!(Number.isInteger(opts.draws) && opts.draws >= 1)) throw new Error(`--draws must be a positive integer, got ${opts.draws}`);
@@ -67,7 +69,8 @@ for (const dir of models) {
   for (let draw = 0; draw < opts.draws; draw++) {
     // The same construction and generator as bert pretrain's held-out set for --seed `draw`.
     const instances = createPretrainingInstances(
-      tokenized, maskingVocab,
+      tokenized,
+      maskingVocab,
       { maxSeqLength: opts.seqLen, shortSeqProb: opts.shortSeqProb, maskedLmProb: 0.15, maxPredictionsPerSeq: opts.maxPredictions, dupeFactor: 1 },
       new Rng(`${draw}:eval`),
     );

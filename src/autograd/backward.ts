@@ -11,13 +11,13 @@
  * buffer the backward closure saved) are dropped, so activations are freed as the backward pass goes.
  * A second backward() through the same graph is therefore an error, as in PyTorch.
  */
-import { deviceBinary, deviceOf, onDevice } from '../backend/device.ts';
 import { onesLike } from '../tensor/creation.ts';
 import { sameShape, shapeToString } from '../tensor/shape.ts';
 import { setBackwardImplementation, Tensor } from '../tensor/tensor.ts';
+import { dispatch } from './dispatch.ts';
 import { noGrad } from './grad-mode.ts';
 
-/** Tensors reachable from `root` through gradFn inputs, each after all of its inputs (iterative DFS). */
+/** Tensors reachable from `root` through gradFn inputs, each after all of its inputs (iterative DFS). [docs: backward-order] */
 export function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
@@ -45,8 +45,11 @@ export function topologicalOrder(root: Tensor): Tensor[] {
 
 /** Elementwise a + b for same-shape tensors, into a new tensor (gradients are never changed in place). */
 function addGrads(a: Tensor, b: Tensor): Tensor {
-  const device = deviceOf(a, b);
-  if (device) return Tensor.onDevice(deviceBinary(device, 'add', 'same', onDevice(a, device), onDevice(b, device), a.size, a.size), a.shape, a.dtype);
+  return dispatch('addGradients', { a, b }, null, addGradientsReference);
+}
+
+/** The reference of 'addGradients': out = a + b, a and b of one shape. */
+export function addGradientsReference({ a, b }: { a: Tensor; b: Tensor }): Tensor {
   const out = a.data.slice();
   const bd = b.data;
   for (let i = 0; i < out.length; i++) out[i] += bd[i];
@@ -75,6 +78,7 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
     throw new Error(`backward: gradOutput dtype ${gradOutput.dtype} differs from the tensor's ${root.dtype} (convert it with cast())`);
   }
 
+  // [docs: backward-sweep] Reverse topological order: t's gradient is complete (every use summed) when t is reached.
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, gradOutput]]);
   noGrad(() => {
@@ -88,9 +92,10 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
         if (t.graphReleased) {
           throw new Error('backward: part of this graph was already freed by an earlier backward pass; run the forward pass again');
         }
+        // [docs: backward-leaf-accumulate]
         // A leaf: accumulate across backward calls (gradient accumulation over micro-batches).
         // The first gradient is copied: op backward functions may hand out tensors that share storage.
-        // (A gradient that is only on a device is shared as it is: device buffers are never written twice.)
+        // (A gradient held only elsewhere is shared as it is: the speed layer never writes a buffer twice.)
         if (t.grad !== null) t.grad = addGrads(t.grad, g);
         else t.grad = g.isOnHost ? new Tensor(g.data.slice(), g.shape) : g.detach();
         continue;
@@ -105,7 +110,7 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
         const prev = grads.get(input);
         grads.set(input, prev === undefined ? gi : addGrads(prev, gi));
       });
-      // Release the closure and everything it saved.
+      // [docs: backward-free] Release the closure and everything it saved.
       t.gradFn = null;
       t.graphReleased = true;
     }

@@ -8,7 +8,7 @@ export function isGradEnabled(): boolean {
   return enabled;
 }
 
-/** Run `fn` without recording the graph, and restore the previous mode afterwards (also on error). */
+/** Run `fn` without recording the graph, and restore the previous mode afterwards (also on error). [docs: no-grad] */
 export function noGrad<T>(fn: () => T): T {
   const previous = enabled;
   enabled = false;

@@ -28,7 +28,7 @@ export interface GradcheckResult {
   worst: string;
 }
 
-/** Weights w in [0.5, 1.5) from a small deterministic generator (no need for seedrandom here). */
+/** Weights w in [0.5, 1.5) from a small deterministic generator (no need for seedrandom here). [docs: gradcheck-weights] */
 function weightsFor(size: number, seed: number): Float64Array {
   const w = new Float64Array(size);
   let s = seed >>> 0 || 1;
@@ -79,6 +79,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: Tensor[],
         t.data[i] = orig - eps;
         const minus = scalarOf(fn(...inputs));
         t.data[i] = orig;
+        // [docs: gradcheck-central-difference] numeric = (f(x + h e_i) - f(x - h e_i)) / 2h; pass if the ratio <= 1.
         const numeric = (plus - minus) / (2 * eps);
         const ratio = Math.abs(analytic[i] - numeric) / (atol + rtol * Math.abs(numeric));
         if (!(ratio <= worstRatio)) {

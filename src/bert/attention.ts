@@ -30,6 +30,7 @@ import type { BertConfig } from './config.ts';
 export const FLOAT32_MIN = -3.4028234663852886e38;
 
 /**
+ * [docs: attention-mask-bias]
  * The additive attention mask: 0 where mask is 1, FLOAT32_MIN where it is 0 (Hugging Face's
  * (1 - mask) * finfo.min for a 0/1 mask).
  * @param mask [B, S] with 1 for real tokens and 0 for padding (int32 or float)
@@ -61,7 +62,7 @@ export class BertSelfAttention extends Module {
     this.dropout = this.registerModule('dropout', new Dropout(config.attentionProbsDropoutProb, source));
   }
 
-  /** [B, S, H] -> [B, heads, S, headDim] */
+  /** [B, S, H] -> [B, heads, S, headDim]: reshape to [B, S, h, d], then swap S and h. [docs: attention-split-heads] */
   private splitHeads(x: Tensor): Tensor {
     const [B, S] = x.shape;
     return permute(reshape(x, [B, S, this.numHeads, this.headDim]), [0, 2, 1, 3]);
@@ -74,12 +75,15 @@ export class BertSelfAttention extends Module {
    */
   forward(x: Tensor, maskBias: Tensor | null): { context: Tensor; probs: Tensor } {
     const [B, S, H] = x.shape;
+    // [docs: attention-projections] q, k, v = x W^T + b, each split into heads: [B, S, H] -> [B, h, S, d]
     const q = this.splitHeads(this.query.forward(x));
     const k = this.splitHeads(this.key.forward(x));
     const v = this.splitHeads(this.value.forward(x));
+    // [docs: attention-scores]
     // probs = softmax(q k^T / sqrt(d) + maskBias), in one fused kernel that gives exactly the same numbers as
     // softmax(add(scale(matmul(q, k^T), 1 / sqrt(d)), maskBias)) without materialising the two intermediates.
     const probs = scaledMaskedSoftmax(matmul(q, k, { transposeB: true }), 1 / Math.sqrt(this.headDim), maskBias); // [B, h, S, S]
+    // [docs: attention-context] context = Dropout(probs) v, then the heads merged back: [B, h, S, d] -> [B, S, H]
     const context = matmul(this.dropout.forward(probs), v); // [B, h, S, d]
     return { context: reshape(permute(context, [0, 2, 1, 3]), [B, S, H]), probs };
   }
@@ -98,7 +102,7 @@ export class BertSelfOutput extends Module {
     this.dropout = this.registerModule('dropout', new Dropout(config.hiddenDropoutProb, source));
   }
 
-  /** LayerNorm(input + Dropout(dense(context))). @param context [B, S, H] @param input [B, S, H] */
+  /** LayerNorm(input + Dropout(dense(context))). @param context [B, S, H] @param input [B, S, H] [docs: attention-output] */
   forward(context: Tensor, input: Tensor): Tensor {
     return this.layerNorm.forward(add(input, this.dropout.forward(this.dense.forward(context))));
   }

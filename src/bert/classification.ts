@@ -23,7 +23,7 @@ import { checkClassLabels, classificationLoss } from './labels.ts';
 import { BertModel, BertPreTrainedModel, type BertModelOptions } from './model.ts';
 import { passThrough, type BertModelOutput } from './outputs.ts';
 
-/** Hugging Face's rule when config.problem_type is unset. */
+/** Hugging Face's rule when config.problem_type is unset. [docs: infer-problem-type] */
 export function inferProblemType(config: BertConfig, labels: Tensor): ProblemType {
   if (config.problemType) return config.problemType;
   if (config.numLabels === 1) return 'regression';
@@ -53,13 +53,15 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
+    // [docs: sequence-classification-head] logits = Dropout(pooled) Wc^T + bc
     const logits = this.classifier.forward(this.dropout.forward(enc.poolerOutput!));
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, poolerOutput: enc.poolerOutput, logits };
     if (inputs.labels !== undefined) out.loss = this.loss(logits, inputs.labels);
     return passThrough(out, enc);
   }
 
+  /** [docs: sequence-classification-loss] cross-entropy, MSE or BCE with logits, by the problem type. */
   private loss(logits: Tensor, labels: Tensor): Tensor {
     if (!(labels instanceof Tensor)) throw new Error(`labels: expected a Tensor, got ${typeof labels}`);
     const [B, N] = logits.shape;
@@ -70,7 +72,8 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
     }
     const target = cast(labels, 'float32');
     if (problem === 'regression') {
-      if (target.size !== B * N) throw new Error(`labels: regression with ${N} outputs expects ${B * N} values [${N === 1 ? B : `${B},${N}`}], got ${shapeToString(labels.shape)}`);
+      if (target.size !== B * N)
+        throw new Error(`labels: regression with ${N} outputs expects ${B * N} values [${N === 1 ? B : `${B},${N}`}], got ${shapeToString(labels.shape)}`);
       return N === 1 ? mseLoss(reshape(logits, [B]), reshape(target, [B])) : mseLoss(logits, reshape(target, [B, N]));
     }
     if (shapeToString(labels.shape) !== shapeToString([B, N])) {
@@ -104,7 +107,8 @@ export class BertForTokenClassification extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
+    // [docs: token-classification-head] logits = Dropout(h) Wc^T + bc at every position; CE with -100 ignored
     const logits = this.classifier.forward(this.dropout.forward(enc.lastHiddenState));
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, logits };
     if (inputs.labels !== undefined) {
@@ -141,12 +145,13 @@ export class BertForMultipleChoice extends BertPreTrainedModel {
     validateEncoderInputs(this.config, inputs, 3);
     const [B, C, S] = inputs.inputIds.shape;
     const flat = (t?: Tensor) => (t === undefined ? undefined : reshape(t, [B * C, S]));
-    const enc = this.bert.encode({
+    const enc = this.bert.forwardUnchecked({
       ...inputs,
       inputIds: flat(inputs.inputIds)!,
       tokenTypeIds: flat(inputs.tokenTypeIds),
       attentionMask: flat(inputs.attentionMask),
     });
+    // [docs: multiple-choice-head] [B, C, S] run as B*C sequences; score = Dropout(pooled) w^T + b; CE over the choices
     const scores = this.classifier.forward(this.dropout.forward(enc.poolerOutput!)); // [B*C, 1]
     const logits = reshape(scores, [B, C]);
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, poolerOutput: enc.poolerOutput, logits };

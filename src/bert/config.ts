@@ -10,8 +10,8 @@
  * Fields this project does not use (use_cache, bos_token_id, transformers_version, ...) are kept in `extra`
  * and written back, so a config survives a round trip.
  */
-import { readFileSync } from 'node:fs';
 import { ACTIVATION_NAMES } from '../nn/activations.ts';
+import { checkpointReader } from './files.ts';
 
 /** Hugging Face's `problem_type` for BertForSequenceClassification. */
 export type ProblemType = 'regression' | 'single_label_classification' | 'multi_label_classification';
@@ -46,7 +46,7 @@ export interface BertConfigOptions {
   extra?: Record<string, unknown>;
 }
 
-/** The published sizes: layers / hidden / heads, intermediate = 4 x hidden. */
+/** The published sizes: layers / hidden / heads, intermediate = 4 x hidden. [docs: config-presets] */
 export const BERT_PRESETS = {
   tiny: { numHiddenLayers: 2, hiddenSize: 128, numAttentionHeads: 2 },
   mini: { numHiddenLayers: 4, hiddenSize: 256, numAttentionHeads: 4 },
@@ -155,7 +155,7 @@ export class BertConfig {
     return this.hiddenSize / this.numAttentionHeads;
   }
 
-  /** Dropout before the classifiers: classifierDropout, or hiddenDropoutProb when that is null. */
+  /** Dropout before the classifiers: classifierDropout, or hiddenDropoutProb when that is null. [docs: classifier-dropout] */
   get classifierDropoutProb(): number {
     return this.classifierDropout ?? this.hiddenDropoutProb;
   }
@@ -239,7 +239,9 @@ export class BertConfig {
     if (!problemTypes.includes(this.problemType)) {
       throw new Error(`BertConfig: unknown problem_type "${this.problemType}"; expected regression, single_label_classification or multi_label_classification`);
     }
-    const ids = Object.keys(this.id2label).map(Number).sort((a, b) => a - b);
+    const ids = Object.keys(this.id2label)
+      .map(Number)
+      .sort((a, b) => a - b);
     if (ids.some((id, i) => id !== i)) throw new Error(`BertConfig: id2label keys must be 0..${ids.length - 1}, got ${Object.keys(this.id2label).join(', ')}`);
     const pos = this.extra.position_embedding_type;
     if (pos !== undefined && pos !== 'absolute') {
@@ -294,21 +296,9 @@ export class BertConfig {
     }
   }
 
-  /** Read config.json from `path`. */
+  /** Read config.json from `path` (the file is read by src/hf: files.ts). */
   static fromFile(path: string): BertConfig {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read ${path}: ${(err as Error).message}`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new Error(`${path}: not valid JSON: ${(err as Error).message}`);
-    }
-    return BertConfig.fromJSON(json, path);
+    return BertConfig.fromJSON(checkpointReader().readConfigJSON(path), path);
   }
 
   /**
@@ -326,7 +316,11 @@ export class BertConfig {
       out.id2label = { ...this.id2label };
       out.label2id = { ...this.label2id };
     }
-    return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+    return Object.fromEntries(
+      Object.keys(out)
+        .sort()
+        .map((k) => [k, out[k]]),
+    );
   }
 
   /** config.json text: two-space indentation and a final newline, like `save_pretrained`. */

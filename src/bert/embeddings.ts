@@ -39,6 +39,7 @@ export class BertEmbeddings extends Module {
    * @returns [batch, seq, hidden]
    */
   forward(inputIds: Tensor, tokenTypeIds?: Tensor): Tensor {
+    // [docs: embeddings-forward] e = word[input_ids] + position[s] + token_type[token_type_ids]; out = Dropout(LayerNorm(e))
     const [batch, seq] = inputIds.shape;
     const words = this.wordEmbeddings.forward(inputIds); // [B, S, H]
     const positions = this.positionEmbeddings.forward(unsqueeze(arange(seq, undefined, 1, { dtype: 'int32' }), 0)); // [1, S, H]

@@ -12,7 +12,7 @@ import { Linear } from '../nn/linear.ts';
 import { Module, ModuleList } from '../nn/module.ts';
 import { add } from '../ops/elementwise.ts';
 import { matmul } from '../ops/matmul.ts';
-import { biasGelu } from '../ops/unary.ts';
+import { biasGelu } from '../ops/gelu.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { BertAttention } from './attention.ts';
 import type { BertConfig } from './config.ts';
@@ -30,7 +30,7 @@ export class BertIntermediate extends Module {
     this.fusedGelu = config.hiddenAct === 'gelu' && this.dense.bias !== null;
   }
 
-  /** @param x [B, S, H] @returns [B, S, I] */
+  /** @param x [B, S, H] @returns [B, S, I] [docs: feed-forward-intermediate] */
   forward(x: Tensor): Tensor {
     // With exact GELU the bias add and the activation run as one fused op (the same numbers as
     // gelu(x W1^T + b1), one pass less over the largest activation of the layer).
@@ -52,7 +52,7 @@ export class BertFeedForwardOutput extends Module {
     this.dropout = this.registerModule('dropout', new Dropout(config.hiddenDropoutProb, source));
   }
 
-  /** @param f [B, S, I] @param residual [B, S, H] @returns [B, S, H] */
+  /** @param f [B, S, I] @param residual [B, S, H] @returns [B, S, H] [docs: feed-forward-output] */
   forward(f: Tensor, residual: Tensor): Tensor {
     return this.layerNorm.forward(add(residual, this.dropout.forward(this.dense.forward(f))));
   }
@@ -71,7 +71,7 @@ export class BertLayer extends Module {
     this.output = this.registerModule('output', new BertFeedForwardOutput(config, source));
   }
 
-  /** @param x [B, S, H] @returns the layer output [B, S, H] and its attention probabilities [B, heads, S, S] */
+  /** @param x [B, S, H] @returns the layer output [B, S, H] and its attention probabilities [B, heads, S, S] [docs: encoder-layer] */
   forward(x: Tensor, maskBias: Tensor | null): { hidden: Tensor; probs: Tensor } {
     const { output: a, probs } = this.attention.forward(x, maskBias);
     return { hidden: this.output.forward(this.intermediate.forward(a), a), probs };
@@ -98,6 +98,7 @@ export class BertEncoder extends Module {
     maskBias: Tensor | null,
     keep: { hiddenStates?: boolean; attentions?: boolean } = {},
   ): { lastHiddenState: Tensor; hiddenStates?: Tensor[]; attentions?: Tensor[] } {
+    // [docs: encoder-stack] hidden_states.0 is the embeddings, hidden_states.i the output of layer i.
     const hiddenStates = keep.hiddenStates ? [x] : undefined;
     const attentions: Tensor[] | undefined = keep.attentions ? [] : undefined;
     let h = x;

@@ -32,7 +32,7 @@ export class BertPredictionHeadTransform extends Module {
     this.layerNorm = this.registerModule('LayerNorm', new LayerNorm(config.hiddenSize, config.layerNormEps));
   }
 
-  /** @param h [..., H] @returns [..., H] */
+  /** @param h [..., H] @returns [..., H]: LayerNorm(act(h Wt^T + bt)) [docs: mlm-transform] */
   forward(h: Tensor): Tensor {
     return this.layerNorm.forward(this.act(this.dense.forward(h)));
   }
@@ -52,12 +52,13 @@ export class BertLMPredictionHead extends Module {
     super();
     this.transform = this.registerModule('transform', new BertPredictionHeadTransform(config));
     this.bias = this.registerParameter('bias', zeros([config.vocabSize]));
+    // [docs: mlm-tied-decoder] The decoder weight is the word-embedding matrix itself (tied), not a copy.
     // Hugging Face's state dict also has these two names; both are the tensors above.
     this.tiedAliases.set('decoder.weight', wordEmbeddings);
     this.tiedAliases.set('decoder.bias', this.bias);
   }
 
-  /** @param h [..., H] hidden states @returns [..., vocab] logits */
+  /** @param h [..., H] hidden states @returns [..., vocab] logits: t E^T + b, E the word embeddings [docs: mlm-decoder] */
   forward(h: Tensor): Tensor {
     return add(matmul(this.transform.forward(h), this.wordEmbeddings, { transposeB: true }), this.bias);
   }

@@ -1,5 +1,5 @@
 /**
- * BERT: config, the encoder, the heads, checkpoint I/O in Hugging Face's layout, and the `forward` runner.
+ * BERT: config, the encoder and the heads. (Their files in Hugging Face's layout are src/hf's.)
  */
 export { BertConfig, BERT_PRESETS, type BertConfigOptions, type BertPresetName, type ProblemType } from './config.ts';
 export { BertEmbeddings } from './embeddings.ts';
@@ -7,15 +7,11 @@ export { BertSelfAttention, BertSelfOutput, BertAttention, extendedAttentionMask
 export { BertIntermediate, BertFeedForwardOutput, BertLayer, BertEncoder } from './encoder.ts';
 export { BertPooler } from './pooler.ts';
 export { BertPredictionHeadTransform, BertLMPredictionHead, BertPreTrainingHeads, BertOnlyMLMHead } from './heads.ts';
-export { BertPreTrainedModel, BertModel, loadModelWeights, type BertModelOptions, type FromPretrainedOptions, type BertModelClass } from './model.ts';
+export { BertPreTrainedModel, BertModel, type BertModelOptions, type FromPretrainedOptions, type BertModelClass } from './model.ts';
+export { setCheckpointReader, type CheckpointReader } from './files.ts';
 export { BertForPreTraining, BertForMaskedLM } from './pretraining.ts';
 export { BertForSequenceClassification, BertForTokenClassification, BertForMultipleChoice, inferProblemType } from './classification.ts';
 export { BertForQuestionAnswering } from './question-answering.ts';
 export { type BertInputs, validateEncoderInputs } from './inputs.ts';
-export { type BertModelOutput } from './outputs.ts';
+export type { BertModelOutput } from './outputs.ts';
 export { IGNORE_INDEX } from './labels.ts';
-export { BERT_ARCHITECTURES, createModelForArchitecture, modelClassForArchitecture, type BertArchitecture } from './registry.ts';
-export { loadPretrained, savePretrained, modelTensors, type LoadPretrainedOptions } from './pretrained.ts';
-export { readCheckpointWeights, loadWeightsIntoModel, reconcilePrefix, type LoadReport, CONFIG_FILE, WEIGHTS_FILE } from './checkpoint.ts';
-export { bertParameterShapes, countBertParameters } from './parameter-count.ts';
-export { runForward, inputsFromJSON } from './run-forward.ts';

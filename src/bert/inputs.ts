@@ -74,11 +74,15 @@ export function validateEncoderInputs(config: BertConfig, inputs: BertInputs, ra
   assertIntTensor('input_ids', ids);
   if (ids.rank !== rank || ids.size === 0) throw new Error(`input_ids: expected ${what}, got ${shapeToString(ids.shape)}`);
   const seq = ids.shape[rank - 1];
+  // [docs: max-position-check] There is no learned position past max_position_embeddings - 1.
   if (seq > config.maxPositionEmbeddings) {
     throw new Error(`input_ids: sequence length ${seq} exceeds max_position_embeddings ${config.maxPositionEmbeddings}`);
   }
   assertRange('input_ids', ids, config.vocabSize, 'the vocabulary');
-  for (const [name, t] of [['token_type_ids', inputs.tokenTypeIds], ['attention_mask', inputs.attentionMask]] as const) {
+  for (const [name, t] of [
+    ['token_type_ids', inputs.tokenTypeIds],
+    ['attention_mask', inputs.attentionMask],
+  ] as const) {
     if (t === undefined) continue;
     if (!(t instanceof Tensor)) throw new Error(`${name}: expected a Tensor, got ${t === null ? 'null' : typeof t}`);
     if (shapeToString(t.shape) !== shapeToString(ids.shape)) {

@@ -14,9 +14,17 @@ export const IGNORE_INDEX = -100;
  * Throw unless `labels` is int32 of `shape` with every value in [0, classes) or equal to `ignore`.
  * @param what the name of the classes in the message ("the vocabulary", "the labels")
  */
-export function checkClassLabels(name: string, labels: Tensor, shape: readonly number[], classes: number, what: string, ignore: number | null = IGNORE_INDEX): void {
+export function checkClassLabels(
+  name: string,
+  labels: Tensor,
+  shape: readonly number[],
+  classes: number,
+  what: string,
+  ignore: number | null = IGNORE_INDEX,
+): void {
   assertIntTensor(name, labels);
-  if (shapeToString(labels.shape) !== shapeToString(shape)) throw new Error(`${name}: expected shape ${shapeToString(shape)}, got ${shapeToString(labels.shape)}`);
+  if (shapeToString(labels.shape) !== shapeToString(shape))
+    throw new Error(`${name}: expected shape ${shapeToString(shape)}, got ${shapeToString(labels.shape)}`);
   const ld = labels.data;
   for (let i = 0; i < labels.size; i++) {
     const v = ld[i];

@@ -2,14 +2,13 @@
  * BertPreTrainedModel, the base of every BERT model (config, seeded generators, loading), and BertModel,
  * the encoder itself: embeddings -> L encoder layers -> optional pooler.
  */
-import { join } from 'node:path';
 import type { RngSource } from '../nn/dropout.ts';
 import { initWeights } from '../nn/init.ts';
 import { Module } from '../nn/module.ts';
 import { Rng } from '../tensor/random.ts';
 import { extendedAttentionMask } from './attention.ts';
-import { CONFIG_FILE, loadWeightsIntoModel, readCheckpointWeights, type LoadReport } from './checkpoint.ts';
 import { BertConfig, type BertConfigOptions } from './config.ts';
+import { checkpointReader, type LoadReport } from './files.ts';
 import { BertEmbeddings } from './embeddings.ts';
 import { BertEncoder } from './encoder.ts';
 import { validateEncoderInputs, type BertInputs } from './inputs.ts';
@@ -81,32 +80,15 @@ export abstract class BertPreTrainedModel extends Module {
   }
 
   /**
-   * Build this class from a Hugging Face checkpoint directory (config.json + model.safetensors).
-   * Parameters the checkpoint lacks are initialised from `seed` and reported (see checkpoint.ts).
+   * Build this class from a Hugging Face checkpoint directory (config.json + model.safetensors), read by
+   * src/hf (files.ts). Parameters the checkpoint lacks are initialised from `seed` and reported.
    */
   static fromPretrained<T extends BertPreTrainedModel>(this: BertModelClass<T>, dir: string, opts: FromPretrainedOptions = {}): T {
-    let config = BertConfig.fromFile(join(dir, CONFIG_FILE));
+    const files = checkpointReader();
+    let config = BertConfig.fromFile(files.configPath(dir));
     if (opts.config) config = config.with(opts.config);
-    return loadModelWeights(new this(config, { ...opts, init: false }), dir, opts);
+    return files.loadWeights(new this(config, { ...opts, init: false }), dir, opts);
   }
-}
-
-/** Load the checkpoint in `dir` into `model`, report what did not match, and return the model. */
-export function loadModelWeights<T extends BertPreTrainedModel>(model: T, dir: string, opts: FromPretrainedOptions = {}): T {
-  const report = loadWeightsIntoModel(model, readCheckpointWeights(dir), {
-    strict: opts.strict,
-    initRng: model.initRng,
-    initStd: model.config.initializerRange,
-  });
-  model.loadReport = report;
-  const warn = opts.onWarning ?? ((m: string) => console.warn(m));
-  if (report.missing.length) {
-    warn(`${model.architecture}: ${report.missing.length} parameters were not in ${dir} and are newly initialised: ${report.missing.join(', ')}`);
-  }
-  if (report.unexpected.length) {
-    warn(`${model.architecture}: ${report.unexpected.length} tensors of ${dir} are not used by this model: ${report.unexpected.join(', ')}`);
-  }
-  return model;
 }
 
 /** The encoder alone: embeddings, the layers, and (by default) the pooler. Parameter names have no `bert.` prefix. */
@@ -134,11 +116,11 @@ export class BertModel extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    return this.encode(inputs);
+    return this.forwardUnchecked(inputs);
   }
 
-  /** forward() without validation (the heads validate their own inputs first). */
-  encode(inputs: BertInputs): BertModelOutput {
+  /** forward() without validating the inputs (the heads validate their own inputs first). */
+  forwardUnchecked(inputs: BertInputs): BertModelOutput {
     const maskBias = inputs.attentionMask ? extendedAttentionMask(inputs.attentionMask) : null;
     const embedded = this.embeddings.forward(inputs.inputIds, inputs.tokenTypeIds);
     const enc = this.encoder.forward(embedded, maskBias, { hiddenStates: inputs.outputHiddenStates, attentions: inputs.outputAttentions });
@@ -149,4 +131,3 @@ export class BertModel extends BertPreTrainedModel {
     return out;
   }
 }
-

@@ -18,7 +18,7 @@ export class BertPooler extends Module {
     this.dense = this.registerModule('dense', new Linear(config.hiddenSize, config.hiddenSize));
   }
 
-  /** @param hidden [B, S, H] @returns [B, H] */
+  /** @param hidden [B, S, H] @returns [B, H]: tanh(h[:, 0] W^T + b) [docs: pooler] */
   forward(hidden: Tensor): Tensor {
     const [B, , H] = hidden.shape;
     const cls = reshape(slice(hidden, 1, 0, 1), [B, H]);

@@ -14,7 +14,7 @@ import { add } from '../ops/elementwise.ts';
 import { reshape } from '../ops/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { BertConfig } from './config.ts';
-import { BertLMPredictionHead, BertOnlyMLMHead, BertPreTrainingHeads } from './heads.ts';
+import { type BertLMPredictionHead, BertOnlyMLMHead, BertPreTrainingHeads } from './heads.ts';
 import { assertIntTensor, validateEncoderInputs, type BertInputs } from './inputs.ts';
 import { checkClassLabels, classificationLoss } from './labels.ts';
 import { BertModel, BertPreTrainedModel, type BertModelOptions } from './model.ts';
@@ -22,6 +22,7 @@ import { passThrough, type BertModelOutput } from './outputs.ts';
 
 /**
  * The MLM logits and loss, at every position or only at `mlmPositions`.
+ * [docs: mlm-loss] loss = mean cross-entropy over the labelled positions (labels -100 elsewhere).
  * @param sequence [B, S, H]
  */
 function maskedLM(head: BertLMPredictionHead, config: BertConfig, sequence: Tensor, inputs: BertInputs): { logits: Tensor; loss?: Tensor } {
@@ -37,6 +38,7 @@ function maskedLM(head: BertLMPredictionHead, config: BertConfig, sequence: Tens
       const p = pd[i];
       if (!(p >= 0 && p < B * S)) throw new Error(`mlmPositions[${i}] = ${p} is outside the flat positions [0, ${B * S}) of input_ids [${B},${S}]`);
     }
+    // [docs: mlm-positions] Only the masked positions go through the head: [B * S, H] -> [M, H].
     const picked = indexSelect(reshape(sequence, [B * S, H]), 0, positions); // [M, H]
     const logits = head.forward(picked); // [M, V]
     if (inputs.mlmLabels === undefined) return { logits };
@@ -72,8 +74,9 @@ export class BertForPreTraining extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
     const mlm = maskedLM(this.cls.predictions, this.config, enc.lastHiddenState, inputs);
+    // [docs: nsp-head] logits = pooled Wn^T + bn
     const nspLogits = this.cls.seqRelationship.forward(enc.poolerOutput!); // [B, 2]
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, predictionLogits: mlm.logits, seqRelationshipLogits: nspLogits };
     if (mlm.loss) out.mlmLoss = mlm.loss;
@@ -81,6 +84,7 @@ export class BertForPreTraining extends BertPreTrainedModel {
       checkClassLabels('next_sentence_label', inputs.nextSentenceLabel, [inputs.inputIds.shape[0]], 2, 'the NSP classes', null);
       out.nspLoss = classificationLoss(nspLogits, inputs.nextSentenceLabel);
     }
+    // [docs: pretraining-loss] loss = mlmLoss + nspLoss
     if (out.mlmLoss && out.nspLoss) out.loss = add(out.mlmLoss, out.nspLoss);
     else out.loss = out.mlmLoss ?? out.nspLoss;
     if (out.loss === undefined) delete out.loss;
@@ -111,7 +115,7 @@ export class BertForMaskedLM extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
     const mlm = maskedLM(this.cls.predictions, this.config, enc.lastHiddenState, inputs);
     // Hugging Face calls this model's MLM scores `logits`; `predictionLogits` is the same tensor.
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, predictionLogits: mlm.logits, logits: mlm.logits };

@@ -40,13 +40,15 @@ export class BertForQuestionAnswering extends BertPreTrainedModel {
    */
   forward(inputs: BertInputs): BertModelOutput {
     validateEncoderInputs(this.config, inputs);
-    const enc = this.bert.encode(inputs);
+    const enc = this.bert.forwardUnchecked(inputs);
     const [B, S] = inputs.inputIds.shape;
+    // [docs: qa-head] [start, end] = h Wqa^T + bqa, [B, S, 2] split into two [B, S]
     const logits = this.qaOutputs.forward(enc.lastHiddenState); // [B, S, 2]
     const startLogits = reshape(slice(logits, 2, 0, 1), [B, S]);
     const endLogits = reshape(slice(logits, 2, 1, 2), [B, S]);
     const out: BertModelOutput = { lastHiddenState: enc.lastHiddenState, startLogits, endLogits };
     if (inputs.startPositions !== undefined && inputs.endPositions !== undefined) {
+      // [docs: qa-loss] (CE(start) + CE(end)) / 2, positions clamped to [0, S] and S ignored
       const start = clampPositions('start_positions', inputs.startPositions, B, S);
       const end = clampPositions('end_positions', inputs.endPositions, B, S);
       const startLoss = crossEntropy(startLogits, start, { ignoreIndex: S });
@@ -63,5 +65,8 @@ export class BertForQuestionAnswering extends BertPreTrainedModel {
 function clampPositions(name: string, p: Tensor, B: number, S: number): Tensor {
   assertIntTensor(name, p);
   if (p.size !== B) throw new Error(`${name}: expected ${B} positions (one per sequence), got shape [${p.shape}]`);
-  return new Tensor(Int32Array.from(p.data, (v) => Math.min(Math.max(v, 0), S)), [B]);
+  return new Tensor(
+    Int32Array.from(p.data, (v) => Math.min(Math.max(v, 0), S)),
+    [B],
+  );
 }

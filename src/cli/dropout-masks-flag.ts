@@ -3,7 +3,7 @@
  * (src/ops/dropout.ts). 'auto' draws them on the host on a CPU and makes them on the device on a GPU;
  * 'stream' or 'counter' makes every backend drop the same elements for a seed.
  */
-import { isDropoutMasks, setDropoutMasks } from '../ops/dropout.ts';
+import { isDropoutMasks, type DropoutMasks } from '../ops/dropout.ts';
 import { UsageError, type FlagSpec } from './args.ts';
 
 export const dropoutMasksFlag: FlagSpec = {
@@ -12,8 +12,8 @@ export const dropoutMasksFlag: FlagSpec = {
   default: 'auto',
 };
 
-/** Apply the flag's value; an unknown value is a usage error naming the choices. */
-export function applyDropoutMasksFlag(value: unknown): void {
+/** The flag's value, for the trainer's options; an unknown value is a usage error naming the choices. */
+export function dropoutMasksFromFlag(value: unknown): DropoutMasks {
   if (!isDropoutMasks(value)) throw new UsageError(`--dropout-masks expects auto, stream or counter, got "${String(value)}"`);
-  setDropoutMasks(value);
+  return value;
 }

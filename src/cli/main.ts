@@ -1,9 +1,10 @@
 /**
  * Entry point of the `bert` command: `bert <command> [flags]`. See `bert --help`.
  */
+import { pathToFileURL } from 'node:url';
 import { formatFlags, UsageError } from './args.ts';
 import { commands } from './commands/index.ts';
-import '../backend/select.ts'; // BERT_BACKEND=gpujs|gpujs-webgpu|wasm selects the backend at load time (after the cpu kernels are registered)
+import '../accel/select.ts'; // BERT_BACKEND=gpujs|gpujs-webgpu|wasm selects the backend at load time (after the cpu kernels are registered)
 
 function overview(): string {
   const width = Math.max(8, ...commands.map((c) => c.name.length)) + 2;
@@ -47,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Run directly: `tsx src/cli/main.ts ...` (what `npm run demo` does).
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run directly: `tsx src/cli/main.ts ...` (what `npm run demo` does), or `node dist/cli/main.js ...` once built.
+// pathToFileURL, not 'file://' + path: a path with a space or a '#' in it is escaped in import.meta.url.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -8,15 +8,16 @@
  * matter because segment A always ends, and segment B always starts, at a sentence boundary.
  *
  * `readCorpus` streams files without holding them in memory; `parseCorpus` does the same for a string.
- * Both report problems with the file and the 1-based line: invalid UTF-8 (with its byte offset in the file)
- * and a corpus with no sentences at all.
+ * Both report problems with the file and the 1-based line: bytes that are not UTF-8 text, a line past the
+ * length limit (src/io/text-lines.ts, the reader every text file goes through), and a corpus with no
+ * sentences at all. A corpus of a single document is read, with a warning: next-sentence prediction then
+ * finds its "random next sentence" in that same document.
  *
  * One deliberate difference from create_pretraining_data.py: there the last document of one file runs on
  * into the first document of the next file when a file does not end with a blank line. Here the end of a
  * file always ends a document.
  */
-import { createReadStream } from 'node:fs';
-import { firstInvalidUtf8Offset } from './utf8.ts';
+import { readLinesSync, TextFileError } from '../io/text-lines.ts';
 
 /** One document of the corpus: its sentences in order, with where each came from. */
 export interface CorpusDocument {
@@ -29,21 +30,30 @@ export interface CorpusDocument {
 }
 
 /** A problem in a corpus file; the message starts with `FILE:LINE:` when the line is known. */
-export class CorpusError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-    readonly line?: number,
-  ) {
-    super(line === undefined ? `${file}: ${message}` : `${file}:${line}: ${message}`);
+export class CorpusError extends TextFileError {
+  constructor(message: string, file: string, line?: number) {
+    super(message, file, line);
     this.name = 'CorpusError';
   }
 }
 
 /** Options for `readCorpus`. */
 export interface ReadCorpusOptions {
-  /** Bytes read from disk at a time (the stream's highWaterMark); small values are for tests. Default 64 KiB. */
+  /** Bytes read from disk at a time; small values are for tests. Default 1 MiB. */
   chunkSize?: number;
+  /** Longest line allowed, in bytes. Default: the reader's limit (1 MiB, `--max-line-bytes`). */
+  maxLineBytes?: number;
+  /** Where warnings about the corpus go (default: stderr, as `warning: ...`). */
+  onWarning?: (message: string) => void;
+}
+
+/** The warning for a corpus of one document (`files`: where it came from). */
+export function singleDocumentWarning(files: readonly string[]): string {
+  return (
+    `${files.join(', ')}: the corpus is a single document (documents are separated by blank lines, and each file ends one). ` +
+    'Next-sentence prediction draws its "random next sentence" from another document; with only one it comes from the same ' +
+    'document, so the task learns little. Separate the documents with blank lines.'
+  );
 }
 
 /**
@@ -76,10 +86,7 @@ class DocumentBuilder {
 
 function emptyCorpusError(files: readonly string[]): CorpusError {
   const names = files.length === 0 ? '(no files given)' : files.join(', ');
-  return new CorpusError(
-    'empty corpus: expected at least one non-blank line (one sentence per line, blank lines between documents), found none',
-    names,
-  );
+  return new CorpusError('empty corpus: expected at least one non-blank line (one sentence per line, blank lines between documents), found none', names);
 }
 
 /**
@@ -106,86 +113,43 @@ export function parseCorpus(text: string, file = '<string>'): CorpusDocument[] {
 /**
  * Stream the documents of one or more corpus files, in file order, one document at a time.
  *
- * Bytes are split on `\n` first and each line is decoded on its own with a fatal UTF-8 decoder, so a
- * multi-byte character cut by a read-chunk boundary is never a problem, and a bad byte is reported as
- * `FILE:LINE: invalid UTF-8 at byte offset N` (N counted from the start of the file).
+ * Bytes are split on `\n` before they are decoded, so a multi-byte character cut by a read-chunk boundary
+ * is never a problem, and a bad byte is reported as `FILE:LINE: invalid UTF-8 at byte offset N` (N counted
+ * from the start of the file).
  *
- * @throws CorpusError for unreadable files, invalid UTF-8, or when no file has a non-blank line
- *   (raised once all files are read, naming them all)
+ * @throws CorpusError for unreadable files, bytes that are not UTF-8 text, a line past the limit, or when no
+ *   file has a non-blank line (raised once all files are read, naming them all)
  */
-export async function* readCorpus(
-  files: string | readonly string[],
-  options: ReadCorpusOptions = {},
-): AsyncGenerator<CorpusDocument> {
+export async function* readCorpus(files: string | readonly string[], options: ReadCorpusOptions = {}): AsyncGenerator<CorpusDocument> {
   const fileList = typeof files === 'string' ? [files] : files;
   let documents = 0;
   for (const file of fileList) {
-    for await (const doc of readOneFile(file, options.chunkSize ?? 1 << 16)) {
+    for (const doc of readOneFile(file, options)) {
       documents++;
       yield doc;
     }
   }
   if (documents === 0) throw emptyCorpusError(fileList);
+  if (documents === 1) (options.onWarning ?? ((m: string) => console.warn(`warning: ${m}`)))(singleDocumentWarning(fileList));
 }
 
 /** All documents of `readCorpus`, collected into an array. */
-export async function readCorpusDocuments(
-  files: string | readonly string[],
-  options: ReadCorpusOptions = {},
-): Promise<CorpusDocument[]> {
+export async function readCorpusDocuments(files: string | readonly string[], options: ReadCorpusOptions = {}): Promise<CorpusDocument[]> {
   const docs: CorpusDocument[] = [];
   for await (const doc of readCorpus(files, options)) docs.push(doc);
   return docs;
 }
 
-async function* readOneFile(file: string, chunkSize: number): AsyncGenerator<CorpusDocument> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+function* readOneFile(file: string, options: ReadCorpusOptions): Generator<CorpusDocument> {
   const builder = new DocumentBuilder(file);
-  let lineNumber = 0;
-  /** Byte offset in the file of the first byte of the line being assembled. */
-  let lineStart = 0;
-  /** Pieces of the current line that arrived in earlier chunks (a line may span several chunks). */
-  let pending: Buffer[] = [];
-
-  const decodeLine = (bytes: Uint8Array): string => {
-    lineNumber++;
-    try {
-      return decoder.decode(bytes);
-    } catch {
-      const at = firstInvalidUtf8Offset(bytes);
-      throw new CorpusError(`invalid UTF-8 at byte offset ${lineStart + Math.max(at, 0)}`, file, lineNumber);
-    }
-  };
-
-  let stream: AsyncIterable<Buffer>;
   try {
-    stream = createReadStream(file, { highWaterMark: chunkSize });
-  } catch (err) {
-    throw new CorpusError(`cannot read corpus file: ${(err as Error).message}`, file);
-  }
-  try {
-    for await (const chunk of stream) {
-      let from = 0;
-      let nl = chunk.indexOf(0x0a, from);
-      while (nl !== -1) {
-        const piece = chunk.subarray(from, nl);
-        const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-        pending = [];
-        const doc = builder.line(decodeLine(bytes), lineNumber);
-        lineStart += bytes.length + 1;
-        if (doc) yield doc;
-        from = nl + 1;
-        nl = chunk.indexOf(0x0a, from);
-      }
-      if (from < chunk.length) pending.push(chunk.subarray(from));
+    for (const { text, line } of readLinesSync(file, { chunkSize: options.chunkSize, maxLineBytes: options.maxLineBytes, what: 'corpus file' })) {
+      const doc = builder.line(text, line);
+      if (doc) yield doc;
     }
   } catch (err) {
-    if (err instanceof CorpusError) throw err;
-    throw new CorpusError(`cannot read corpus file: ${(err as Error).message}`, file);
-  }
-  if (pending.length > 0) {
-    const doc = builder.line(decodeLine(Buffer.concat(pending)), lineNumber);
-    if (doc) yield doc;
+    if (err instanceof TextFileError && !(err instanceof CorpusError)) throw new CorpusError(err.problem, err.file, err.line);
+    throw err;
   }
   const last = builder.finish();
   if (last) yield last;

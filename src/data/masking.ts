@@ -119,12 +119,13 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-/** num_to_predict = min(maxPredictionsPerSeq, max(1, round(length * maskedLmProb))). */
+/** num_to_predict = min(maxPredictionsPerSeq, max(1, round(length * maskedLmProb))). [docs: mlm-number-to-predict] */
 export function numberToPredict(length: number, options: MaskingOptions): number {
   return Math.min(options.maxPredictionsPerSeq, Math.max(1, roundHalfEven(length * options.maskedLmProb)));
 }
 
 /**
+ * [docs: mlm-candidates]
  * Candidate positions grouped into words: each group is one position, or with `wholeWordMask` a word's
  * first piece followed by its `##` pieces. [CLS] and [SEP] are never candidates.
  */
@@ -155,12 +156,7 @@ function checkMaskingOptions(options: MaskingOptions): void {
  * @param ids the unmasked sequence `[CLS] A [SEP] B [SEP]`, shape [seq]; not modified
  * @returns the masked copy, the masked positions (ascending) and their original ids
  */
-export function createMaskedLmPredictions(
-  ids: Int32Array,
-  vocab: MaskingVocab,
-  options: MaskingOptions,
-  rng: Rng,
-): MaskedLmPredictions {
+export function createMaskedLmPredictions(ids: Int32Array, vocab: MaskingVocab, options: MaskingOptions, rng: Rng): MaskedLmPredictions {
   checkMaskingOptions(options);
   const groups = rng.shuffle(candidateGroups(ids, vocab, options.wholeWordMask ?? false));
   const numToPredict = numberToPredict(ids.length, options);
@@ -171,6 +167,7 @@ export function createMaskedLmPredictions(
     if (chosen.length >= numToPredict) break;
     if (chosen.length + group.length > numToPredict) continue;
     for (const index of group) {
+      // [docs: mlm-80-10-10] 80% [MASK]; else half kept, half a random token: 10% / 10% overall.
       if (rng.next() < 0.8) output[index] = vocab.maskId;
       else if (rng.next() < 0.5) output[index] = ids[index];
       else output[index] = vocab.randomTokenIds[rng.int(vocab.randomTokenIds.length)];

@@ -17,6 +17,7 @@
 import { Rng, type RngState } from '../tensor/random.ts';
 import type { MaskingOptions, MaskingVocab } from './masking.ts';
 import { maskPairInstance, type PairInstance, type PretrainingInstance } from './pretraining-instances.ts';
+import { instanceAt, type PackedInstances } from './packed-instances.ts';
 
 /** The label value Hugging Face's losses skip. */
 export const MLM_IGNORE_INDEX = -100;
@@ -96,6 +97,7 @@ export function collatePretrainingBatch(instances: readonly PretrainingInstance[
       mlmWeights[b * P + k] = 1;
       labels[row + inst.maskedPositions[k]] = inst.maskedLabels[k];
     }
+    // [docs: nsp-label] 0: B follows A; 1: B is random (Hugging Face's next_sentence_label).
     nextSentenceLabels[b] = inst.isRandomNext ? 1 : 0;
   }
   return {
@@ -136,7 +138,7 @@ export interface PretrainingStreamOptions extends CollateOptions {
 
 /** What the stream serves: masked instances as they are, or pairs masked anew each time. */
 export type PretrainingSource =
-  | { kind: 'static'; instances: readonly PretrainingInstance[] }
+  | { kind: 'static'; instances: readonly PretrainingInstance[] | PackedInstances }
   | { kind: 'dynamic'; pairs: readonly PairInstance[]; vocab: MaskingVocab; masking: MaskingOptions };
 
 /**
@@ -218,7 +220,7 @@ export class PretrainingBatchStream {
 
   private instanceAt(index: number): PretrainingInstance {
     const source = this.source;
-    if (source.kind === 'static') return source.instances[index];
+    if (source.kind === 'static') return instanceAt(source.instances, index);
     return maskPairInstance(source.pairs[index], source.vocab, source.masking, this.rng);
   }
 

@@ -30,6 +30,7 @@
 import type { Rng } from '../tensor/random.ts';
 import type { CorpusDocument } from './corpus.ts';
 import { createMaskedLmPredictions, type MaskingOptions, type MaskingVocab } from './masking.ts';
+import { PackedInstances } from './packed-instances.ts';
 
 /**
  * The part of a tokenizer that instance creation needs. The project's `BertTokenizer` fits as it is; any
@@ -101,21 +102,62 @@ export function tokenizeDocument(doc: CorpusDocument | readonly string[], tokeni
     }
     out.push(ids);
   }
-  return out;
+  // One array for the whole document, the sentences views into it: on a large corpus the engine's cost of
+  // each separate array (a header and an allocation) is as large as the ids themselves.
+  if (out.length < 2) return out;
+  const all = new Int32Array(out.reduce((n, ids) => n + ids.length, 0));
+  let at = 0;
+  return out.map((ids) => {
+    all.set(ids, at);
+    at += ids.length;
+    return all.subarray(at - ids.length, at);
+  });
 }
+
+/** Options of `tokenizeCorpus`. */
+export interface TokenizeCorpusOptions {
+  /** The unknown-word token, whose share of the corpus is checked. Default '[UNK]'. */
+  unkToken?: string;
+  /** Where the warning about a corpus of mostly unknown words goes (default: stderr, as `warning: ...`). */
+  onWarning?: (message: string) => void;
+}
+
+/** Above this share of [UNK] tokens the vocabulary does not fit the corpus (real corpora: well under 1%). */
+export const UNK_WARNING_SHARE = 0.5;
 
 /**
  * Tokenize a stream of documents (e.g. `readCorpus(files)`), keeping only documents with tokens.
- * Only token ids are kept in memory, not the text.
+ * Only token ids are kept in memory, not the text. Warns when more than half of the tokens are [UNK]: the
+ * model would learn to predict [UNK].
  */
 export async function tokenizeCorpus(
   docs: AsyncIterable<CorpusDocument> | Iterable<CorpusDocument>,
   tokenizer: PretrainingTokenizer,
+  options: TokenizeCorpusOptions = {},
 ): Promise<TokenizedDocument[]> {
   const out: TokenizedDocument[] = [];
+  const files = new Set<string>();
   for await (const doc of docs) {
+    files.add(doc.file);
     const tokenized = tokenizeDocument(doc, tokenizer);
     if (tokenized.length > 0) out.push(tokenized);
+  }
+  const unkToken = options.unkToken ?? '[UNK]';
+  const unkId = tokenizer.convertTokensToIds([unkToken])[0];
+  let tokens = 0;
+  let unknown = 0;
+  for (const doc of out) {
+    for (const sentence of doc) {
+      tokens += sentence.length;
+      for (let i = 0; i < sentence.length; i++) if (sentence[i] === unkId) unknown++;
+    }
+  }
+  if (tokens > 0 && unknown / tokens > UNK_WARNING_SHARE) {
+    (options.onWarning ?? ((m: string) => console.warn(`warning: ${m}`)))(
+      `${[...files].join(', ')}: ${unknown} of the corpus's ${tokens} tokens (${((100 * unknown) / tokens).toFixed(1)}%) are ${unkToken}: ` +
+        'the vocabulary does not cover this text (another language or script, or cased text with a vocabulary trained without it?), ' +
+        `so the model would mostly learn to predict ${unkToken}. Train a vocabulary on this corpus (leave out --vocab).`,
+    );
   }
   return out;
 }
@@ -127,6 +169,7 @@ export interface TruncationSpan {
 }
 
 /**
+ * [docs: truncate-seq-pair]
  * `truncate_seq_pair`: while len(A) + len(B) > maxNumTokens, drop one token from the longer of the two
  * (B when they are equally long), from its front or its back with probability 1/2 each.
  * Works on lengths and returns what is kept of each, so no array is shifted.
@@ -168,6 +211,7 @@ function checkPairOptions(options: PairOptions): void {
 }
 
 /**
+ * [docs: assemble-pair]
  * Build `[CLS] A [SEP] B [SEP]` and its segment ids from the kept spans of A and B.
  * Shapes: ids and segmentIds [lenA + lenB + 3].
  */
@@ -207,6 +251,7 @@ export function* pairInstancesFromDocument(
   rng: Rng,
 ): Generator<PairInstance> {
   const document = documents[documentIndex];
+  // [docs: pretraining-target-length] max_seq_length - 3, or with probability short_seq_prob a shorter target.
   const maxNumTokens = options.maxSeqLength - 3;
   let targetSeqLength = maxNumTokens;
   if (rng.next() < options.shortSeqProb) targetSeqLength = rng.randint(2, maxNumTokens);
@@ -218,11 +263,12 @@ export function* pairInstancesFromDocument(
     chunk.push(document[i]);
     chunkLength += document[i].length;
     if (i === document.length - 1 || chunkLength >= targetSeqLength) {
-      // How many sentences of the chunk go into A.
+      // [docs: pretraining-segment-a] How many sentences of the chunk go into A.
       const aEnd = chunk.length >= 2 ? rng.randint(1, chunk.length - 1) : 1;
       const tokensA = concat(chunk.slice(0, aEnd));
       let tokensB: Int32Array;
       let isRandomNext: boolean;
+      // [docs: nsp-random-b] B from another document: always for a one-sentence chunk, else with probability 1/2.
       if (chunk.length === 1 || rng.next() < 0.5) {
         isRandomNext = true;
         const targetBLength = targetSeqLength - tokensA.length;
@@ -242,7 +288,7 @@ export function* pairInstancesFromDocument(
           if (takenLength >= targetBLength) break;
         }
         tokensB = concat(taken);
-        // The chunk's sentences after A were not used: put them back for the next chunk.
+        // [docs: nsp-put-back] The chunk's sentences after A were not used: put them back for the next chunk.
         i -= chunk.length - aEnd;
       } else {
         isRandomNext = false;
@@ -333,6 +379,33 @@ export function createPretrainingInstances(
     }
   }
   return rng.shuffle(instances);
+}
+
+/**
+ * createPretrainingInstances into a PackedInstances: the same instances in the same order for the same
+ * generator (the same draws, made in the same order), in a fraction of the memory (packed-instances.ts).
+ * @param onDocument called after each document of each pass (progress: pass, documents done, documents)
+ */
+export function createPackedPretrainingInstances(
+  documents: readonly TokenizedDocument[],
+  vocab: MaskingVocab & { size: number },
+  options: PretrainingDataOptions,
+  rng: Rng,
+  onDocument?: (pass: number, done: number, total: number) => void,
+): PackedInstances {
+  checkPairOptions(options);
+  const dupeFactor = options.dupeFactor ?? 1;
+  checkDupeFactor(dupeFactor);
+  const docs = rng.shuffle(usableDocuments(documents));
+  const packed = new PackedInstances(options.maxSeqLength, options.maxPredictionsPerSeq, vocab.size);
+  for (let pass = 0; pass < dupeFactor; pass++) {
+    for (let d = 0; d < docs.length; d++) {
+      for (const pair of pairInstancesFromDocument(docs, d, options, vocab, rng)) packed.push(maskPairInstance(pair, vocab, options, rng));
+      onDocument?.(pass, d + 1, docs.length);
+    }
+  }
+  packed.shuffle((items) => rng.shuffle(items));
+  return packed;
 }
 
 /** Token strings of a sequence of ids, for printing: `vocabTokens[id]`. */

@@ -49,22 +49,182 @@ export interface SpanishAnimal {
 }
 
 export const SPANISH_ANIMALS: SpanishAnimal[] = [
-  { name: 'zorro', gender: 'm', home: { word: 'bosque', gender: 'm' }, food: 'ratones', color: 'rojo', size: 'pequeño', sound: 'ladra', habit: { verb: 'caza', prep: 'en' }, time: { word: 'noche', gender: 'f' } },
-  { name: 'gato', gender: 'm', home: { word: 'casa', gender: 'f' }, food: 'pescado', color: 'negro', size: 'pequeño', sound: 'maúlla', habit: { verb: 'duerme', prep: 'en' }, time: { word: 'día', gender: 'm' } },
-  { name: 'perro', gender: 'm', home: { word: 'granja', gender: 'f' }, food: 'carne', color: 'marrón', size: 'mediano', sound: 'ladra', habit: { verb: 'corre', prep: 'por' }, time: { word: 'día', gender: 'm' } },
-  { name: 'vaca', gender: 'f', home: { word: 'prado', gender: 'm' }, food: 'hierba', color: 'blanco', size: 'grande', sound: 'muge', habit: { verb: 'pasta', prep: 'en' }, time: { word: 'día', gender: 'm' } },
-  { name: 'búho', gender: 'm', home: { word: 'árbol', gender: 'm' }, food: 'ratones', color: 'gris', size: 'pequeño', sound: 'ulula', habit: { verb: 'vigila', prep: 'desde' }, time: { word: 'noche', gender: 'f' } },
-  { name: 'oso', gender: 'm', home: { word: 'montaña', gender: 'f' }, food: 'miel', color: 'marrón', size: 'grande', sound: 'gruñe', habit: { verb: 'duerme', prep: 'en' }, time: { word: 'otoño', gender: 'm' } },
-  { name: 'pato', gender: 'm', home: { word: 'estanque', gender: 'm' }, food: 'pan', color: 'amarillo', size: 'pequeño', sound: 'grazna', habit: { verb: 'nada', prep: 'en' }, time: { word: 'mañana', gender: 'f' } },
-  { name: 'caballo', gender: 'm', home: { word: 'establo', gender: 'm' }, food: 'avena', color: 'blanco', size: 'grande', sound: 'relincha', habit: { verb: 'descansa', prep: 'en' }, time: { word: 'día', gender: 'm' } },
-  { name: 'rana', gender: 'f', home: { word: 'estanque', gender: 'm' }, food: 'moscas', color: 'verde', size: 'pequeño', sound: 'croa', habit: { verb: 'salta', prep: 'a' }, time: { word: 'tarde', gender: 'f' } },
-  { name: 'lobo', gender: 'm', home: { word: 'bosque', gender: 'm' }, food: 'carne', color: 'gris', size: 'mediano', sound: 'aúlla', habit: { verb: 'caza', prep: 'en' }, time: { word: 'noche', gender: 'f' } },
-  { name: 'cabra', gender: 'f', home: { word: 'montaña', gender: 'f' }, food: 'hierba', color: 'blanco', size: 'mediano', sound: 'bala', habit: { verb: 'trepa', prep: 'por' }, time: { word: 'día', gender: 'm' } },
-  { name: 'abeja', gender: 'f', home: { word: 'colmena', gender: 'f' }, food: 'néctar', color: 'amarillo', size: 'diminuto', sound: 'zumba', habit: { verb: 'trabaja', prep: 'en' }, time: { word: 'verano', gender: 'm' } },
-  { name: 'ratón', gender: 'm', home: { word: 'granero', gender: 'm' }, food: 'queso', color: 'gris', size: 'diminuto', sound: 'chilla', habit: { verb: 'se esconde', prep: 'en' }, time: { word: 'noche', gender: 'f' } },
-  { name: 'león', gender: 'm', home: { word: 'sabana', gender: 'f' }, food: 'carne', color: 'dorado', size: 'grande', sound: 'ruge', habit: { verb: 'caza', prep: 'en' }, time: { word: 'día', gender: 'm' } },
-  { name: 'foca', gender: 'f', home: { word: 'mar', gender: 'm' }, food: 'pescado', color: 'gris', size: 'grande', sound: 'gruñe', habit: { verb: 'nada', prep: 'en' }, time: { word: 'mañana', gender: 'f' } },
-  { name: 'conejo', gender: 'm', home: { word: 'pradera', gender: 'f' }, food: 'zanahorias', color: 'blanco', size: 'pequeño', sound: 'patalea', habit: { verb: 'cava', prep: 'en' }, time: { word: 'tarde', gender: 'f' } },
+  {
+    name: 'zorro',
+    gender: 'm',
+    home: { word: 'bosque', gender: 'm' },
+    food: 'ratones',
+    color: 'rojo',
+    size: 'pequeño',
+    sound: 'ladra',
+    habit: { verb: 'caza', prep: 'en' },
+    time: { word: 'noche', gender: 'f' },
+  },
+  {
+    name: 'gato',
+    gender: 'm',
+    home: { word: 'casa', gender: 'f' },
+    food: 'pescado',
+    color: 'negro',
+    size: 'pequeño',
+    sound: 'maúlla',
+    habit: { verb: 'duerme', prep: 'en' },
+    time: { word: 'día', gender: 'm' },
+  },
+  {
+    name: 'perro',
+    gender: 'm',
+    home: { word: 'granja', gender: 'f' },
+    food: 'carne',
+    color: 'marrón',
+    size: 'mediano',
+    sound: 'ladra',
+    habit: { verb: 'corre', prep: 'por' },
+    time: { word: 'día', gender: 'm' },
+  },
+  {
+    name: 'vaca',
+    gender: 'f',
+    home: { word: 'prado', gender: 'm' },
+    food: 'hierba',
+    color: 'blanco',
+    size: 'grande',
+    sound: 'muge',
+    habit: { verb: 'pasta', prep: 'en' },
+    time: { word: 'día', gender: 'm' },
+  },
+  {
+    name: 'búho',
+    gender: 'm',
+    home: { word: 'árbol', gender: 'm' },
+    food: 'ratones',
+    color: 'gris',
+    size: 'pequeño',
+    sound: 'ulula',
+    habit: { verb: 'vigila', prep: 'desde' },
+    time: { word: 'noche', gender: 'f' },
+  },
+  {
+    name: 'oso',
+    gender: 'm',
+    home: { word: 'montaña', gender: 'f' },
+    food: 'miel',
+    color: 'marrón',
+    size: 'grande',
+    sound: 'gruñe',
+    habit: { verb: 'duerme', prep: 'en' },
+    time: { word: 'otoño', gender: 'm' },
+  },
+  {
+    name: 'pato',
+    gender: 'm',
+    home: { word: 'estanque', gender: 'm' },
+    food: 'pan',
+    color: 'amarillo',
+    size: 'pequeño',
+    sound: 'grazna',
+    habit: { verb: 'nada', prep: 'en' },
+    time: { word: 'mañana', gender: 'f' },
+  },
+  {
+    name: 'caballo',
+    gender: 'm',
+    home: { word: 'establo', gender: 'm' },
+    food: 'avena',
+    color: 'blanco',
+    size: 'grande',
+    sound: 'relincha',
+    habit: { verb: 'descansa', prep: 'en' },
+    time: { word: 'día', gender: 'm' },
+  },
+  {
+    name: 'rana',
+    gender: 'f',
+    home: { word: 'estanque', gender: 'm' },
+    food: 'moscas',
+    color: 'verde',
+    size: 'pequeño',
+    sound: 'croa',
+    habit: { verb: 'salta', prep: 'a' },
+    time: { word: 'tarde', gender: 'f' },
+  },
+  {
+    name: 'lobo',
+    gender: 'm',
+    home: { word: 'bosque', gender: 'm' },
+    food: 'carne',
+    color: 'gris',
+    size: 'mediano',
+    sound: 'aúlla',
+    habit: { verb: 'caza', prep: 'en' },
+    time: { word: 'noche', gender: 'f' },
+  },
+  {
+    name: 'cabra',
+    gender: 'f',
+    home: { word: 'montaña', gender: 'f' },
+    food: 'hierba',
+    color: 'blanco',
+    size: 'mediano',
+    sound: 'bala',
+    habit: { verb: 'trepa', prep: 'por' },
+    time: { word: 'día', gender: 'm' },
+  },
+  {
+    name: 'abeja',
+    gender: 'f',
+    home: { word: 'colmena', gender: 'f' },
+    food: 'néctar',
+    color: 'amarillo',
+    size: 'diminuto',
+    sound: 'zumba',
+    habit: { verb: 'trabaja', prep: 'en' },
+    time: { word: 'verano', gender: 'm' },
+  },
+  {
+    name: 'ratón',
+    gender: 'm',
+    home: { word: 'granero', gender: 'm' },
+    food: 'queso',
+    color: 'gris',
+    size: 'diminuto',
+    sound: 'chilla',
+    habit: { verb: 'se esconde', prep: 'en' },
+    time: { word: 'noche', gender: 'f' },
+  },
+  {
+    name: 'león',
+    gender: 'm',
+    home: { word: 'sabana', gender: 'f' },
+    food: 'carne',
+    color: 'dorado',
+    size: 'grande',
+    sound: 'ruge',
+    habit: { verb: 'caza', prep: 'en' },
+    time: { word: 'día', gender: 'm' },
+  },
+  {
+    name: 'foca',
+    gender: 'f',
+    home: { word: 'mar', gender: 'm' },
+    food: 'pescado',
+    color: 'gris',
+    size: 'grande',
+    sound: 'gruñe',
+    habit: { verb: 'nada', prep: 'en' },
+    time: { word: 'mañana', gender: 'f' },
+  },
+  {
+    name: 'conejo',
+    gender: 'm',
+    home: { word: 'pradera', gender: 'f' },
+    food: 'zanahorias',
+    color: 'blanco',
+    size: 'pequeño',
+    sound: 'patalea',
+    habit: { verb: 'cava', prep: 'en' },
+    time: { word: 'tarde', gender: 'f' },
+  },
 ];
 
 /** The adjective in the animal's gender: -o becomes -a in the feminine (rojo/roja); gris, verde, grande, marrón stay. */
@@ -114,11 +274,7 @@ export function spanishSlots(a: SpanishAnimal): Record<string, string> {
 }
 
 /** Sentence templates; {x} is filled from spanishSlots(animal). */
-export const SPANISH_OPENINGS = [
-  'esta es la historia de {un} {name} {color} .',
-  'había una vez {un} {name} {size} .',
-  '{un} {name} {color} vivía en {home} .',
-];
+export const SPANISH_OPENINGS = ['esta es la historia de {un} {name} {color} .', 'había una vez {un} {name} {size} .', '{un} {name} {color} vivía en {home} .'];
 export const SPANISH_FACTS = [
   '{el} {name} vive en {home} .',
   '{el} {name} come {food} .',
@@ -141,7 +297,8 @@ export function fillSpanish(template: string, a: SpanishAnimal): string {
   const slots = spanishSlots(a);
   return template.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = slots[key];
-    if (value === undefined) throw new Error(`synthetic-corpus-es: the template "${template}" uses {${key}}, which is not one of ${Object.keys(slots).join(', ')}`);
+    if (value === undefined)
+      throw new Error(`synthetic-corpus-es: the template "${template}" uses {${key}}, which is not one of ${Object.keys(slots).join(', ')}`);
     return value;
   });
 }
@@ -165,5 +322,9 @@ export function generateSpanishDocuments(opts: SyntheticCorpusOptions = {}): str
 
 /** The Spanish corpus as text in the google-research/bert format. */
 export function generateSpanishCorpus(opts: SyntheticCorpusOptions = {}): string {
-  return generateSpanishDocuments(opts).map((doc) => doc.join('\n')).join('\n\n') + '\n';
+  return (
+    generateSpanishDocuments(opts)
+      .map((doc) => doc.join('\n'))
+      .join('\n\n') + '\n'
+  );
 }

@@ -44,11 +44,7 @@ const ANIMALS: Animal[] = [
 ];
 
 /** Sentence templates; {x} is filled from the animal's facts. */
-const OPENINGS = [
-  'this is a story about a {color} {name} .',
-  'once there was a {size} {name} .',
-  'a {color} {name} lived in the {home} .',
-];
+const OPENINGS = ['this is a story about a {color} {name} .', 'once there was a {size} {name} .', 'a {color} {name} lived in the {home} .'];
 const FACTS = [
   'the {name} lives in the {home} .',
   'the {name} likes to eat {food} .',
@@ -100,5 +96,9 @@ export function generateSyntheticDocuments(opts: SyntheticCorpusOptions = {}): s
 
 /** The corpus as text in the google-research/bert format (sentence per line, blank line between documents). */
 export function generateSyntheticCorpus(opts: SyntheticCorpusOptions = {}): string {
-  return generateSyntheticDocuments(opts).map((doc) => doc.join('\n')).join('\n\n') + '\n';
+  return (
+    generateSyntheticDocuments(opts)
+      .map((doc) => doc.join('\n'))
+      .join('\n\n') + '\n'
+  );
 }

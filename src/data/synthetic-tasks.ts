@@ -31,7 +31,14 @@ const HOMES = ['forest', 'house', 'farm', 'field', 'tree', 'mountain', 'pond', '
 const FIRST_NAMES = ['anna', 'ben', 'clara', 'david', 'emma', 'felix', 'grace', 'henry', 'iris', 'jack', 'lena', 'max', 'nora', 'oscar'];
 const SURNAMES = ['smith', 'miller', 'baker', 'stone', 'fisher', 'wood', 'hill', 'brook'];
 const PLACES = ['paris', 'lisbon', 'oslo', 'cairo', 'lima', 'quito', 'dublin', 'vienna'];
-const PLACE_PAIRS = [['red', 'river'], ['old', 'mill'], ['green', 'valley'], ['stone', 'bridge'], ['north', 'lake'], ['new', 'port']];
+const PLACE_PAIRS = [
+  ['red', 'river'],
+  ['old', 'mill'],
+  ['green', 'valley'],
+  ['stone', 'bridge'],
+  ['north', 'lake'],
+  ['new', 'port'],
+];
 
 const THINGS = ['movie', 'meal', 'trip', 'book', 'song', 'day', 'show', 'game', 'party', 'concert'];
 const POSITIVE = ['good', 'great', 'lovely', 'wonderful', 'nice', 'excellent', 'fun', 'amazing'];
@@ -41,9 +48,51 @@ const INTENSIFIERS = ['really', 'very', 'quite', 'so'];
 const OPENERS = ['i think', 'we felt', 'everyone said', 'to be honest'];
 
 const FUNCTION_WORDS = [
-  'the', 'a', 'was', 'is', 'not', 'and', 'with', 'in', 'near', 'to', 'of', 'at', 'that', 'it', 'its', 'i', 'we', 'felt',
-  'think', 'everyone', 'said', 'be', 'honest', 'saw', 'lives', 'live', 'walked', 'fed', 'yesterday', 'met', 'visited',
-  'eats', 'eat', 'what', 'where', 'does', 'who', 'likes', 'from', 'came', 'home', 'food', 'friend', 'has', 'old',
+  'the',
+  'a',
+  'was',
+  'is',
+  'not',
+  'and',
+  'with',
+  'in',
+  'near',
+  'to',
+  'of',
+  'at',
+  'that',
+  'it',
+  'its',
+  'i',
+  'we',
+  'felt',
+  'think',
+  'everyone',
+  'said',
+  'be',
+  'honest',
+  'saw',
+  'lives',
+  'live',
+  'walked',
+  'fed',
+  'yesterday',
+  'met',
+  'visited',
+  'eats',
+  'eat',
+  'what',
+  'where',
+  'does',
+  'who',
+  'likes',
+  'from',
+  'came',
+  'home',
+  'food',
+  'friend',
+  'has',
+  'old',
 ];
 const PUNCTUATION = ['.', ',', '?', '!'];
 /** A few word-final pieces, so that new words can split ("maxie" -> max ##ie) instead of becoming [UNK]. */
@@ -66,8 +115,20 @@ const SPECIAL = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
  */
 export function syntheticTaskVocab(): string {
   const words = new Set<string>([
-    ...ANIMALS, ...FOODS, ...HOMES, ...FIRST_NAMES, ...SURNAMES, ...PLACES, ...PLACE_PAIRS.flat(), ...THINGS, ...POSITIVE,
-    ...NEGATIVE, ...NEUTRAL, ...INTENSIFIERS, ...OPENERS.flatMap((o) => o.split(' ')), ...FUNCTION_WORDS,
+    ...ANIMALS,
+    ...FOODS,
+    ...HOMES,
+    ...FIRST_NAMES,
+    ...SURNAMES,
+    ...PLACES,
+    ...PLACE_PAIRS.flat(),
+    ...THINGS,
+    ...POSITIVE,
+    ...NEGATIVE,
+    ...NEUTRAL,
+    ...INTENSIFIERS,
+    ...OPENERS.flatMap((o) => o.split(' ')),
+    ...FUNCTION_WORDS,
   ]);
   return [...SPECIAL, ...PUNCTUATION, ...[...words].sort(), ...SUFFIXES].join('\n') + '\n';
 }
@@ -165,7 +226,9 @@ export function syntheticEntities(opts: SyntheticTaskOptions): string {
   const place = (): string[] => (rng.next() < 0.5 ? [...rng.choice(PLACE_PAIRS)] : [rng.choice(PLACES)]);
   const templates: ((t: Tagged) => void)[] = [
     (t) => (entity(t, person(), 'PER'), plain(t, 'saw a'), entity(t, [rng.choice(ANIMALS)], 'ANIMAL'), plain(t, 'near the'), entity(t, place(), 'LOC')),
-    (t) => (plain(t, 'the'), entity(t, [rng.choice(ANIMALS)], 'ANIMAL'), plain(t, 'lives in'), entity(t, place(), 'LOC'), plain(t, 'with'), entity(t, person(), 'PER')),
+    (t) => (
+      plain(t, 'the'), entity(t, [rng.choice(ANIMALS)], 'ANIMAL'), plain(t, 'lives in'), entity(t, place(), 'LOC'), plain(t, 'with'), entity(t, person(), 'PER')
+    ),
     (t) => (entity(t, person(), 'PER'), plain(t, 'and'), entity(t, person(), 'PER'), plain(t, 'walked to'), entity(t, place(), 'LOC')),
     (t) => (plain(t, 'yesterday'), entity(t, person(), 'PER'), plain(t, 'fed the'), entity(t, [rng.choice(ANIMALS)], 'ANIMAL')),
     (t) => (entity(t, person(), 'PER'), plain(t, 'came home from'), entity(t, place(), 'LOC')),
@@ -275,7 +338,10 @@ const EXTENSIONS: Record<SyntheticTaskName, string> = {
 };
 
 /** One split of a task's synthetic data as text. */
-export function syntheticTaskText(task: SyntheticTaskName, opts: SyntheticTaskOptions & { unanswerable?: number; negation?: number; animals?: [number, number] }): string {
+export function syntheticTaskText(
+  task: SyntheticTaskName,
+  opts: SyntheticTaskOptions & { unanswerable?: number; negation?: number; animals?: [number, number] },
+): string {
   switch (task) {
     case 'classification':
       return syntheticSentiment(opts);
@@ -288,7 +354,9 @@ export function syntheticTaskText(task: SyntheticTaskName, opts: SyntheticTaskOp
     case 'multiple-choice':
       return syntheticChoices(opts);
     default:
-      throw new Error(`syntheticTaskText: unknown task "${task as string}"; expected classification, regression, token-classification, question-answering or multiple-choice`);
+      throw new Error(
+        `syntheticTaskText: unknown task "${task as string}"; expected classification, regression, token-classification, question-answering or multiple-choice`,
+      );
   }
 }
 

@@ -6,31 +6,36 @@
  * host's byte order, so the fast path is only taken on a little-endian host (all current JS platforms).
  * Tests check that both give the same arrays.
  */
-import {
-  bfloat16BitsToNumber,
-  SAFETENSORS_DTYPE_SIZE,
-  float16BitsToNumber,
-  HOST_IS_LITTLE_ENDIAN,
-  isFloatDtype,
-  type SafetensorsDtype,
-} from './dtypes.ts';
+import { bfloat16BitsToNumber, SAFETENSORS_DTYPE_SIZE, float16BitsToNumber, HOST_IS_LITTLE_ENDIAN, isFloatDtype, type SafetensorsDtype } from './dtypes.ts';
 
 /** A function reading element `i` of a little-endian buffer as a number (I64/U64 may lose precision). */
 export function elementReader(dtype: SafetensorsDtype): (view: DataView, i: number) => number {
   switch (dtype) {
-    case 'F64': return (v, i) => v.getFloat64(i * 8, true);
-    case 'F32': return (v, i) => v.getFloat32(i * 4, true);
-    case 'F16': return (v, i) => float16BitsToNumber(v.getUint16(i * 2, true));
-    case 'BF16': return (v, i) => bfloat16BitsToNumber(v.getUint16(i * 2, true));
-    case 'I64': return (v, i) => Number(v.getBigInt64(i * 8, true));
-    case 'U64': return (v, i) => Number(v.getBigUint64(i * 8, true));
-    case 'I32': return (v, i) => v.getInt32(i * 4, true);
-    case 'U32': return (v, i) => v.getUint32(i * 4, true);
-    case 'I16': return (v, i) => v.getInt16(i * 2, true);
-    case 'U16': return (v, i) => v.getUint16(i * 2, true);
-    case 'I8': return (v, i) => v.getInt8(i);
+    case 'F64':
+      return (v, i) => v.getFloat64(i * 8, true);
+    case 'F32':
+      return (v, i) => v.getFloat32(i * 4, true);
+    case 'F16':
+      return (v, i) => float16BitsToNumber(v.getUint16(i * 2, true));
+    case 'BF16':
+      return (v, i) => bfloat16BitsToNumber(v.getUint16(i * 2, true));
+    case 'I64':
+      return (v, i) => Number(v.getBigInt64(i * 8, true));
+    case 'U64':
+      return (v, i) => Number(v.getBigUint64(i * 8, true));
+    case 'I32':
+      return (v, i) => v.getInt32(i * 4, true);
+    case 'U32':
+      return (v, i) => v.getUint32(i * 4, true);
+    case 'I16':
+      return (v, i) => v.getInt16(i * 2, true);
+    case 'U16':
+      return (v, i) => v.getUint16(i * 2, true);
+    case 'I8':
+      return (v, i) => v.getInt8(i);
     case 'U8':
-    case 'BOOL': return (v, i) => v.getUint8(i);
+    case 'BOOL':
+      return (v, i) => v.getUint8(i);
   }
 }
 

@@ -13,9 +13,7 @@
  */
 
 /** Every dtype name this project reads. (The format also has F8/F6/F4 variants; they are not supported.) */
-export const SAFETENSORS_DTYPES = [
-  'F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U64', 'U32', 'U16', 'U8', 'BOOL',
-] as const;
+export const SAFETENSORS_DTYPES = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U64', 'U32', 'U16', 'U8', 'BOOL'] as const;
 export type SafetensorsDtype = (typeof SAFETENSORS_DTYPES)[number];
 
 /** The dtypes `writeSafetensors` can write. */
@@ -47,9 +45,7 @@ export const SAFETENSORS_DTYPE_SIZE: Record<SafetensorsDtype, number> = {
  * reverse of the declaration order of the `Dtype` enum in the Rust `safetensors` crate), then by name. Putting
  * 8-byte types first means every tensor starts at a multiple of its own element size.
  */
-export const WRITE_ORDER: readonly SafetensorsDtype[] = [
-  'U64', 'I64', 'F64', 'F32', 'U32', 'I32', 'BF16', 'F16', 'U16', 'I16', 'I8', 'U8', 'BOOL',
-];
+export const WRITE_ORDER: readonly SafetensorsDtype[] = ['U64', 'I64', 'F64', 'F32', 'U32', 'I32', 'BF16', 'F16', 'U16', 'I16', 'I8', 'U8', 'BOOL'];
 
 export function isDtype(s: unknown): s is SafetensorsDtype {
   return typeof s === 'string' && (SAFETENSORS_DTYPES as readonly string[]).includes(s);

@@ -39,9 +39,7 @@ const NATIVE: Record<TensorToWrite['dtype'], string> = {
 function checkData(name: string, t: TensorToWrite): void {
   const kind = arrayKind(t.data);
   if (!ACCEPTS[t.dtype].includes(kind)) {
-    throw new SafetensorsError(
-      `cannot write safetensors: tensor "${name}": dtype ${t.dtype} needs ${ACCEPTS[t.dtype].join(' or ')}, got ${kind}`,
-    );
+    throw new SafetensorsError(`cannot write safetensors: tensor "${name}": dtype ${t.dtype} needs ${ACCEPTS[t.dtype].join(' or ')}, got ${kind}`);
   }
   if (t.dtype === 'BOOL') {
     const i = (t.data as Uint8Array).findIndex((v) => v > 1);

@@ -31,3 +31,4 @@ export {
   type SafetensorsLayout,
 } from './safetensors-write.ts';
 export { writeFileAtomic, writeFileAtomicSync, writeDirAtomic, type FileData, type FileDataSync } from './atomic.ts';
+export { loadShardIndex, ShardIndexError, type ShardIndex } from './shard-index.ts';

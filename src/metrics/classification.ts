@@ -162,8 +162,7 @@ export function binaryPrecisionRecallF1(yTrue: LabelIds, yPred: LabelIds, posLab
   const present = resolveLabels(yTrue, yPred, {}, 'binaryPrecisionRecallF1');
   if (present.length > 2) {
     throw new Error(
-      `binaryPrecisionRecallF1: expected at most 2 classes, found ${present.length} (${present.join(', ')}); ` +
-        'use precisionRecallF1 for multiclass data',
+      `binaryPrecisionRecallF1: expected at most 2 classes, found ${present.length} (${present.join(', ')}); ` + 'use precisionRecallF1 for multiclass data',
     );
   }
   if (present.length === 2 && !present.includes(posLabel)) {
@@ -184,11 +183,7 @@ export function binaryF1(yTrue: LabelIds, yPred: LabelIds, posLabel = 1): number
  * @param yTrue true class ids, length N >= 1
  * @param yPred predicted class ids, length N
  */
-export function classificationReport(
-  yTrue: LabelIds,
-  yPred: LabelIds,
-  options: LabelOptions = {},
-): ClassificationReport {
+export function classificationReport(yTrue: LabelIds, yPred: LabelIds, options: LabelOptions = {}): ClassificationReport {
   const prf = precisionRecallF1(yTrue, yPred, options);
   return {
     ...prf,

@@ -23,11 +23,7 @@ export function confusionMatrix(yTrue: LabelIds, yPred: LabelIds, options: Label
 }
 
 /** `confusionMatrix` together with the label order it used. */
-export function labeledConfusionMatrix(
-  yTrue: LabelIds,
-  yPred: LabelIds,
-  options: LabelOptions = {},
-): LabeledConfusionMatrix {
+export function labeledConfusionMatrix(yTrue: LabelIds, yPred: LabelIds, options: LabelOptions = {}): LabeledConfusionMatrix {
   checkLabelArrays(yTrue, yPred, 'confusionMatrix');
   const labels = resolveLabels(yTrue, yPred, options, 'confusionMatrix');
   const index = new Map(labels.map((l, i) => [l, i]));

@@ -8,7 +8,10 @@ export type MetricValues = ArrayLike<number>;
 function checkPair(x: MetricValues, y: MetricValues, fn: string): void {
   if (x.length !== y.length) throw new Error(`${fn}: x and y must have the same length, got ${x.length} and ${y.length}`);
   if (x.length < 2) throw new Error(`${fn}: expected at least 2 values, got ${x.length}`);
-  for (const [name, v] of [['x', x], ['y', y]] as const) {
+  for (const [name, v] of [
+    ['x', x],
+    ['y', y],
+  ] as const) {
     for (let i = 0; i < v.length; i++) {
       if (!Number.isFinite(v[i])) throw new Error(`${fn}: ${name}[${i}] must be a finite number, got ${v[i]}`);
     }

@@ -156,8 +156,7 @@ export function entityScores(goldTags: readonly (readonly string[])[], predTags:
   }
   const rows = types.map((t) => perType[t]!);
   const avg = (pick: (r: EntityTypeScores) => number) => (rows.length === 0 ? 0 : rows.reduce((a, r) => a + pick(r), 0) / rows.length);
-  const wavg = (pick: (r: EntityTypeScores) => number) =>
-    support === 0 ? 0 : rows.reduce((a, r) => a + pick(r) * r.support, 0) / support;
+  const wavg = (pick: (r: EntityTypeScores) => number) => (support === 0 ? 0 : rows.reduce((a, r) => a + pick(r) * r.support, 0) / support);
   return {
     overall: scoresFromCounts(correct, predicted, support),
     types,

@@ -118,8 +118,5 @@ export function formatEntityReport(scores: EntityScores, options: { digits?: num
   ];
   const lines = alignColumns([header, ...typeRows, ...summary], 4);
   const n = typeRows.length;
-  return (
-    [lines[0], '', ...lines.slice(1, 1 + n), '', ...lines.slice(1 + n)].join('\n') +
-    `\n\ntoken accuracy ${f(scores.tokenAccuracy)}\n`
-  );
+  return [lines[0], '', ...lines.slice(1, 1 + n), '', ...lines.slice(1 + n)].join('\n') + `\n\ntoken accuracy ${f(scores.tokenAccuracy)}\n`;
 }

@@ -1,7 +1,7 @@
 /**
  * Evaluation metrics over plain arrays: classification (scikit-learn definitions), correlation (SciPy),
- * SQuAD exact match / F1 (official scripts), entity-level F1 for BIO tags (conlleval), and text / SVG
- * renderings of a classification report and a confusion matrix.
+ * SQuAD exact match / F1 (official scripts), entity-level F1 for BIO tags (conlleval), and text renderings
+ * of a classification report and a confusion matrix (the SVG one is in src/viz).
  */
 export * from './labels.ts';
 export * from './confusion.ts';
@@ -11,4 +11,3 @@ export * from './correlation.ts';
 export * from './squad.ts';
 export * from './entities.ts';
 export * from './format.ts';
-export * from './svg.ts';

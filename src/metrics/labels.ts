@@ -31,7 +31,10 @@ export function checkLabelArrays(yTrue: LabelIds, yPred: LabelIds, fn: string): 
   if (yTrue.length !== yPred.length) {
     throw new Error(`${fn}: yTrue and yPred must have the same length, got ${yTrue.length} and ${yPred.length}`);
   }
-  for (const [name, ys] of [['yTrue', yTrue], ['yPred', yPred]] as const) {
+  for (const [name, ys] of [
+    ['yTrue', yTrue],
+    ['yPred', yPred],
+  ] as const) {
     for (let i = 0; i < ys.length; i++) {
       if (!Number.isInteger(ys[i])) throw new Error(`${fn}: ${name}[${i}] must be an integer class id, got ${ys[i]}`);
     }
@@ -51,7 +54,10 @@ export function resolveLabels(yTrue: LabelIds, yPred: LabelIds, options: LabelOp
     if (!Number.isInteger(numLabels) || numLabels < 1) {
       throw new Error(`${fn}: numLabels must be a positive integer, got ${numLabels}`);
     }
-    for (const [name, ys] of [['yTrue', yTrue], ['yPred', yPred]] as const) {
+    for (const [name, ys] of [
+      ['yTrue', yTrue],
+      ['yPred', yPred],
+    ] as const) {
       for (let i = 0; i < ys.length; i++) {
         if (ys[i]! < 0 || ys[i]! >= numLabels) {
           throw new Error(`${fn}: ${name}[${i}] = ${ys[i]} is outside 0..${numLabels - 1} (numLabels = ${numLabels})`);

@@ -31,7 +31,7 @@ const ARTICLES = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
 /** The characters Python's str.split() splits on (str.isspace); differs from JS \s on U+001C-U+001F, U+0085, U+FEFF. */
 const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
-/** The official SQuAD normalisation of an answer string (see the file comment). */
+/** The official SQuAD normalisation of an answer string (see the file comment). [docs: squad-normalize] */
 export function normalizeAnswer(s: string): string {
   const lower = s.toLowerCase();
   let noPunct = '';
@@ -79,7 +79,7 @@ export function tokenOverlap(prediction: string, gold: string): TokenOverlap {
   return { common, predTokens: pred.length, goldTokens: goldToks.length };
 }
 
-/** Token F1 from the overlap counts (see the file comment for the empty-answer rule). */
+/** Token F1 from the overlap counts (see the file comment for the empty-answer rule). [docs: squad-f1] */
 export function f1FromOverlap({ common, predTokens, goldTokens }: TokenOverlap): number {
   if (predTokens === 0 || goldTokens === 0) return predTokens === goldTokens ? 1 : 0;
   if (common === 0) return 0;
@@ -102,6 +102,7 @@ export interface SquadExampleScore {
 
 /**
  * Score one prediction against all gold answers of its question (maximum of each score separately).
+ * [docs: squad-best-of-gold]
  * @param answers at least one gold answer
  */
 export function squadExampleScore(prediction: string, answers: readonly string[]): SquadExampleScore {
@@ -195,11 +196,7 @@ export interface SquadV2Options {
  * @param predictions one answer string per question ("" = no answer), length Q
  * @param answers gold answers per question, length Q; [] for an unanswerable question
  */
-export function squadV2Scores(
-  predictions: readonly string[],
-  answers: readonly (readonly string[])[],
-  options: SquadV2Options = {},
-): SquadV2Scores {
+export function squadV2Scores(predictions: readonly string[], answers: readonly (readonly string[])[], options: SquadV2Options = {}): SquadV2Scores {
   checkLengths(predictions, answers, 'squadV2Scores');
   const { naProbs, naProbThreshold = 1.0 } = options;
   if (naProbs !== undefined && naProbs.length !== predictions.length) {
@@ -237,8 +234,18 @@ export function squadV2Scores(
   if (has) result.hasAns = has;
   if (no) result.noAns = no;
   if (naProbs !== undefined) {
-    const e = bestThreshold(predictions, raw.map((s) => s.exactMatch), naProbs, hasAns);
-    const f = bestThreshold(predictions, raw.map((s) => s.f1), naProbs, hasAns);
+    const e = bestThreshold(
+      predictions,
+      raw.map((s) => s.exactMatch),
+      naProbs,
+      hasAns,
+    );
+    const f = bestThreshold(
+      predictions,
+      raw.map((s) => s.f1),
+      naProbs,
+      hasAns,
+    );
     result.best = { exactMatch: e.score, exactMatchThreshold: e.threshold, f1: f.score, f1Threshold: f.threshold };
   }
   return result;
@@ -251,12 +258,7 @@ export function squadV2Scores(
  * total and the naProb where it was reached.
  * @returns score in percent and the threshold
  */
-function bestThreshold(
-  predictions: readonly string[],
-  scores: number[],
-  naProbs: readonly number[],
-  hasAns: boolean[],
-): { score: number; threshold: number } {
+function bestThreshold(predictions: readonly string[], scores: number[], naProbs: readonly number[], hasAns: boolean[]): { score: number; threshold: number } {
   let current = hasAns.filter((h) => !h).length;
   let best = current;
   let threshold = 0;

@@ -6,12 +6,13 @@
  *   relu, silu / swish (x * sigmoid(x)), tanh
  */
 import { add, mul } from '../ops/elementwise.ts';
-import { gelu, relu, scale, sigmoid, tanh } from '../ops/unary.ts';
+import { gelu } from '../ops/gelu.ts';
+import { relu, scale, sigmoid, tanh } from '../ops/unary.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 export type Activation = (x: Tensor) => Tensor;
 
-/** gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+/** gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). [docs: gelu-tanh] */
 function geluTanh(x: Tensor): Tensor {
   const cube = mul(mul(x, x), x);
   const inner = scale(add(x, scale(cube, 0.044715)), Math.sqrt(2 / Math.PI));

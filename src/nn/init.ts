@@ -21,7 +21,7 @@ export function normalInit(t: Tensor, rng: Rng, std: number): void {
 }
 
 /**
- * Initialise the parameters of `root` and its descendants.
+ * Initialise the parameters of `root` and its descendants. [docs: init-weights]
  * @param only when given, only modules for which it returns true are initialised (used after loading a
  *   checkpoint, for the parameters it did not provide)
  */

@@ -33,6 +33,7 @@ export class Linear extends Module {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
       throw new Error(`Linear(${this.inFeatures} -> ${this.outFeatures}): expected input [..., ${this.inFeatures}], got ${shapeToString(x.shape)}`);
     }
+    // [docs: linear] y = x W^T + b: W is stored [out, in] and read transposed, never copied.
     const y = matmul(x, this.weight, { transposeB: true });
     return this.bias ? add(y, this.bias) : y;
   }

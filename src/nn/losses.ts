@@ -21,7 +21,9 @@ export class CrossEntropyLoss {
   forward(logits: Tensor, targets: Tensor): Tensor {
     const C = logits.shape[logits.rank - 1];
     if (targets.size * C !== logits.size) {
-      throw new Error(`CrossEntropyLoss: ${targets.size} targets ${shapeToString(targets.shape)} for logits ${shapeToString(logits.shape)} (expected ${logits.size / C})`);
+      throw new Error(
+        `CrossEntropyLoss: ${targets.size} targets ${shapeToString(targets.shape)} for logits ${shapeToString(logits.shape)} (expected ${logits.size / C})`,
+      );
     }
     const rows = logits.rank === 2 ? logits : reshape(logits, [targets.size, C]);
     const t = targets.rank === 1 ? targets : reshape(targets, [targets.size]);
@@ -46,4 +48,3 @@ export class BCEWithLogitsLoss {
     return bceWithLogits(logits, targets, this.reduction);
   }
 }
-

@@ -9,11 +9,9 @@
  * A tensor registered in two places (tied weights: BERT's MLM decoder reuses the word embeddings) is listed
  * once, under the name where it was first registered.
  */
-// Models run ops, which need the cpu kernels registered and tensor.backward() hooked up: load both here so
-// that code importing src/nn or src/bert directly (the CLI) works without going through src/index.ts.
-import '../backend/cpu/index.ts';
+// Models call tensor.backward(), which needs the autograd engine hooked up: load it here so that code
+// importing src/nn or src/bert directly works without going through src/index.ts.
 import '../autograd/backward.ts';
-import { hostValuesChanged } from '../backend/device.ts';
 import { shapeToString, sameShape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 
@@ -157,7 +155,7 @@ export class Module {
       }
       if (value.dtype === 'int32') throw new Error(`loadStateDict: "${source}" is int32, expected a float tensor`);
       p.data.set(value.data);
-      hostValuesChanged(p); // a device copy of the old values is replaced by the loaded ones
+      p.markHostChanged(); // a copy of the old values held elsewhere (a GPU's) is given the loaded ones
       loaded.add(target);
     };
     for (const [name, value] of given) {

@@ -70,7 +70,9 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   assertTensor('maskedFill', x);
   assertTensor('maskedFill', mask, 'mask');
   if (x.dtype === 'int32' && value !== (value | 0)) {
-    throw new Error(`maskedFill: the fill value ${value} is not an int32 value, but the input ${shapeToString(x.shape)} is int32 (fill with an integer in [-2^31, 2^31), or cast the input to a float dtype first)`);
+    throw new Error(
+      `maskedFill: the fill value ${value} is not an int32 value, but the input ${shapeToString(x.shape)} is int32 (fill with an integer in [-2^31, 2^31), or cast the input to a float dtype first)`,
+    );
   }
   const shape = broadcastShapes(x.shape, mask.shape, 'maskedFill');
   if (!sameShape(shape, x.shape)) {

@@ -5,8 +5,8 @@
  * gradient of an input that was stretched along an axis is the sum of the output gradient along that axis
  * (`sumToShape`). For out = a * b: dL/da = sumToShape(dL/dout * b, a.shape), and so on.
  */
+import { dispatch } from '../autograd/dispatch.ts';
 import { record } from '../autograd/record.ts';
-import { deviceBinary, deviceOf, deviceSumRows, onDevice, type DeviceBinaryLayout, type DeviceBinaryOp } from '../backend/device.ts';
 import { allocate, type TypedArray } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, sameShape, shapeToString, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -25,7 +25,9 @@ export type TensorOrNumber = Tensor | number;
 export function scalarOperand(op: string, x: number, like: Tensor): Tensor {
   assertTensor(op, like, 'tensor operand');
   if (like.dtype === 'int32' && x !== (x | 0)) {
-    throw new Error(`${op}: the number ${x} is not an int32 value, but the tensor operand ${shapeToString(like.shape)} is int32 (cast it to a float dtype first)`);
+    throw new Error(
+      `${op}: the number ${x} is not an int32 value, but the tensor operand ${shapeToString(like.shape)} is int32 (cast it to a float dtype first)`,
+    );
   }
   return full([], x, { dtype: like.dtype });
 }
@@ -37,9 +39,15 @@ export function scalarOperand(op: string, x: number, like: Tensor): Tensor {
 export function broadcastApply(op: string, a: Tensor, b: Tensor, f: BinaryFn): Tensor {
   assertSameDType(op, a, b);
   const shape = broadcastShapes(a.shape, b.shape, op);
+  const arithmetic = ARITHMETIC.get(f);
+  // The four arithmetic ops are kernels (a GPU computes them where its operands are); others are host loops.
+  if (arithmetic !== undefined) return dispatch('arithmetic', { a, b }, { op: arithmetic, shape }, (inputs) => broadcastLoops(inputs.a, inputs.b, shape, f));
+  return broadcastLoops(a, b, shape, f);
+}
+
+/** The reference of kernel 'arithmetic' (and of every other broadcasting op): out = f(a, b) over `shape`. */
+function broadcastLoops(a: Tensor, b: Tensor, shape: Shape, f: BinaryFn): Tensor {
   const size = sizeOf(shape);
-  const computedOnDevice = size > 0 ? binaryOnDevice(a, b, shape, size, f) : null;
-  if (computedOnDevice) return computedOnDevice;
   const out = allocate(a.dtype, size);
   const ad = a.data;
   const bd = b.data;
@@ -66,26 +74,14 @@ const minus: BinaryFn = (x, y) => x - y;
 const times: BinaryFn = (x, y) => x * y;
 const over: BinaryFn = (x, y) => x / y;
 
-const DEVICE_OPS = new Map<BinaryFn, DeviceBinaryOp>([[plus, 'add'], [minus, 'sub'], [times, 'mul'], [over, 'div']]);
-
-/**
- * a op b on a device, when an operand is on one and the op and layout are among the device's (the four
- * arithmetic functions; same shape, a bias row, or a scalar); else null and the host loops run.
- */
-function binaryOnDevice(a: Tensor, b: Tensor, shape: Shape, size: number, f: BinaryFn): Tensor | null {
-  const device = deviceOf(a, b);
-  if (!device) return null;
-  const op = DEVICE_OPS.get(f);
-  if (op === undefined) return null;
-  let layout: DeviceBinaryLayout;
-  if (sameShape(a.shape, b.shape)) layout = 'same';
-  else if (b.size === 1 && a.size === size) layout = 'scalarB';
-  else if (a.size === 1 && b.size === size) layout = 'scalarA';
-  else if (a.size === size && isTrailingShape(b.shape, shape)) layout = 'row';
-  else return null;
-  const storage = deviceBinary(device, op, layout, onDevice(a, device), onDevice(b, device), size, b.size);
-  return Tensor.onDevice(storage, shape, a.dtype);
-}
+/** The arithmetic op of each function, the attribute kernel 'arithmetic' receives. */
+export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div';
+const ARITHMETIC = new Map<BinaryFn, ArithmeticOp>([
+  [plus, 'add'],
+  [minus, 'sub'],
+  [times, 'mul'],
+  [over, 'div'],
+]);
 
 /*
  * Why the arithmetic ops get loops of their own: broadcastApply's call `f(x, y)` sees every op's function,
@@ -116,7 +112,7 @@ function rowBroadcastLoop(f: BinaryFn, a: TypedArray, b: TypedArray, out: TypedA
 }
 
 /** True when `small`, without its leading 1s, equals the trailing dimensions of `big`. */
-function isTrailingShape(small: Shape, big: Shape): boolean {
+export function isTrailingShape(small: Shape, big: Shape): boolean {
   let s = 0;
   while (s < small.length && small[s] === 1) s++;
   const rest = small.length - s;
@@ -156,15 +152,18 @@ function generalBroadcast(ad: TypedArray, aShape: Shape, bd: TypedArray, bShape:
 
 /**
  * Sum `t` down to `shape` over the axes that broadcasting stretched: the backward of broadcasting.
+ * [docs: sum-to-shape]
  * sumToShape(g [2,3,4], [3,1]) sums over axis 0 and axis 2 (keeping it as size 1).
  */
 export function sumToShape(t: Tensor, shape: Shape): Tensor {
   if (sameShape(t.shape, shape)) return t;
+  return dispatch('sumToShape', { t }, { shape }, sumToShapeReference);
+}
+
+/** The reference of kernel 'sumToShape'. */
+function sumToShapeReference({ t }: { t: Tensor }, { shape }: { shape: Shape }): Tensor {
   const rank = t.rank;
   const outSize = sizeOf(shape);
-  // On a device, the backward of a bias row: sum over the leading dimensions, the trailing ones kept.
-  const device = outSize > 0 && t.size > 0 && isTrailingShape(shape, t.shape) ? deviceOf(t) : null;
-  if (device) return Tensor.onDevice(deviceSumRows(device, onDevice(t, device), t.size / outSize, outSize), shape, t.dtype);
   const out = allocate(t.dtype, outSize);
   const so = broadcastStrides(shape, t.shape); // 0 along stretched axes: many inputs land on one output
   const td = t.data;
@@ -191,7 +190,13 @@ export function sumToShape(t: Tensor, shape: Shape): Tensor {
   return new Tensor(out, shape);
 }
 
-function binary(op: string, a: TensorOrNumber, b: TensorOrNumber, f: BinaryFn, grads: (a: Tensor, b: Tensor, out: Tensor, g: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+function binary(
+  op: string,
+  a: TensorOrNumber,
+  b: TensorOrNumber,
+  f: BinaryFn,
+  grads: (a: Tensor, b: Tensor, out: Tensor, g: Tensor) => [Tensor | null, Tensor | null],
+): Tensor {
   if (typeof a === 'number' && typeof b === 'number') throw new Error(`${op}: at least one operand must be a Tensor`);
   const ta = typeof a === 'number' ? scalarOperand(op, a, b as Tensor) : a;
   const tb = typeof b === 'number' ? scalarOperand(op, b, ta) : b;
@@ -214,17 +219,14 @@ export function sub(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('sub', a, b, minus, (_a, _b, _o, g) => [g, neg(g)]);
 }
 
-/** a * b, broadcasting. d/da = b, d/db = a. */
+/** a * b, broadcasting. d/da = b, d/db = a. [docs: mul-backward] */
 export function mul(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('mul', a, b, times, (ta, tb, _o, g) => [ta.requiresGrad ? mul(g, tb) : null, tb.requiresGrad ? mul(g, ta) : null]);
 }
 
 /** a / b, broadcasting. d/da = 1/b, d/db = -a/b^2 = -out/b. */
 export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  return binary('div', a, b, over, (ta, tb, out, g) => [
-    ta.requiresGrad ? div(g, tb) : null,
-    tb.requiresGrad ? neg(div(mul(g, out), tb)) : null,
-  ]);
+  return binary('div', a, b, over, (ta, tb, out, g) => [ta.requiresGrad ? div(g, tb) : null, tb.requiresGrad ? neg(div(mul(g, out), tb)) : null]);
 }
 
 /**
@@ -233,24 +235,49 @@ export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
  */
 export function pow(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('pow', a, b, Math.pow, (ta, tb, out, g) => [
-    ta.requiresGrad ? mul(g, broadcastApply('pow', ta, tb, (x, y) => (y === 0 ? 0 : y * Math.pow(x, y - 1)))) : null,
-    tb.requiresGrad ? mul(g, mul(out, broadcastApply('log', ta, ta, (x) => Math.log(x)))) : null,
+    ta.requiresGrad
+      ? mul(
+          g,
+          broadcastApply('pow', ta, tb, (x, y) => (y === 0 ? 0 : y * Math.pow(x, y - 1))),
+        )
+      : null,
+    tb.requiresGrad
+      ? mul(
+          g,
+          mul(
+            out,
+            broadcastApply('log', ta, ta, (x) => Math.log(x)),
+          ),
+        )
+      : null,
   ]);
 }
 
 /** Elementwise maximum; the gradient goes to the larger operand (to a on ties). */
 export function maximum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('maximum', a, b, Math.max, (ta, tb, _o, g) => [
-    mul(g, broadcastApply('maximum', ta, tb, (x, y) => (x >= y ? 1 : 0))),
-    mul(g, broadcastApply('maximum', ta, tb, (x, y) => (x >= y ? 0 : 1))),
+    mul(
+      g,
+      broadcastApply('maximum', ta, tb, (x, y) => (x >= y ? 1 : 0)),
+    ),
+    mul(
+      g,
+      broadcastApply('maximum', ta, tb, (x, y) => (x >= y ? 0 : 1)),
+    ),
   ]);
 }
 
 /** Elementwise minimum; the gradient goes to the smaller operand (to a on ties). */
 export function minimum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   return binary('minimum', a, b, Math.min, (ta, tb, _o, g) => [
-    mul(g, broadcastApply('minimum', ta, tb, (x, y) => (x <= y ? 1 : 0))),
-    mul(g, broadcastApply('minimum', ta, tb, (x, y) => (x <= y ? 0 : 1))),
+    mul(
+      g,
+      broadcastApply('minimum', ta, tb, (x, y) => (x <= y ? 1 : 0)),
+    ),
+    mul(
+      g,
+      broadcastApply('minimum', ta, tb, (x, y) => (x <= y ? 0 : 1)),
+    ),
   ]);
 }
 

@@ -4,8 +4,8 @@
  * Reading x[idx] copies values; several outputs may read the same input element (a token that appears twice),
  * so the backward pass is a scatter-add: each output gradient is added into the input position it came from.
  */
-import { record } from '../autograd/record.ts';
-import { deviceGatherRows, deviceOf, hostValuesChanged, onDevice, type TensorDevice } from '../backend/device.ts';
+import { dispatch } from '../autograd/dispatch.ts';
+import { record, recordResult, type OpResult } from '../autograd/record.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { normalizeAxis, shapeToString, sizeOf } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -31,8 +31,10 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor, op = 'inde
     }
   }
   const count = idx.length;
-  const device = outer === 1 && count > 0 && inner > 0 ? deviceOf(x) : null;
-  if (device) return selectRowsOnDevice(device, op, x, indices, n, inner);
+  const shape = [...x.shape.slice(0, a), ...indices.shape, ...x.shape.slice(a + 1)];
+  // Rows of a table (nothing before the axis): the kernel 'gatherRows', which the speed layer offers.
+  if (outer === 1)
+    return recordResult(dispatch('gatherRows', { table: x, ids: indices }, { rows: n, shape, paddingIdx: undefined }, gatherRowsReference), [x], op);
   const out = allocate(x.dtype, outer * count * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < count; i++) {
@@ -40,7 +42,6 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor, op = 'inde
       out.set(x.data.subarray(src, src + inner), (o * count + i) * inner);
     }
   }
-  const shape = [...x.shape.slice(0, a), ...indices.shape, ...x.shape.slice(a + 1)];
   return record(new Tensor(out, shape), [x], op, (g) => {
     const gx = allocate(g.dtype, x.size);
     const gd = g.data;
@@ -115,33 +116,43 @@ export function embedding(weight: Tensor, ids: Tensor, paddingIdx?: number): Ten
       throw new Error(`embedding: id ${id} at position ${i} of ids ${shapeToString(ids.shape)} is outside the table [0, ${vocab})`);
     }
   }
-  const device = ids.size > 0 && weight.shape[1] > 0 ? deviceOf(weight) : null;
-  if (device) return selectRowsOnDevice(device, 'embedding', weight, ids, vocab, weight.shape[1], paddingIdx);
-  const out = indexSelect(weight, 0, ids, 'embedding');
-  if (paddingIdx === undefined || out.gradFn === null) return out;
-  // Wrap the backward so the padding row's gradient is zeroed.
-  const fn = out.gradFn;
-  const hidden = weight.shape[1];
-  out.gradFn = {
-    ...fn,
-    backward: (g) => {
-      const [gw] = fn.backward(g);
-      if (gw) {
-        gw.data.fill(0, paddingIdx * hidden, (paddingIdx + 1) * hidden);
-        hostValuesChanged(gw); // written in place: a device copy would be stale
-      }
-      return [gw];
-    },
-  };
-  return out;
+  const shape = [...ids.shape, weight.shape[1]];
+  return recordResult(dispatch('gatherRows', { table: weight, ids }, { rows: vocab, shape, paddingIdx }, gatherRowsReference), [weight], 'embedding');
+}
+
+/** The attributes of kernel 'gatherRows'. */
+export interface GatherRowsAttrs {
+  /** The number of rows of the table. */
+  rows: number;
+  /** The result's shape. */
+  shape: number[];
+  /** A row whose gradient stays zero (an embedding's padding row), or undefined. */
+  paddingIdx: number | undefined;
 }
 
 /**
- * Rows of x [n, ...] picked by host indices, on a device; the backward adds each picked row's gradient into
- * its row there (a padding row's gradient stays zero). The output has shape [...indices, ...x.shape[1:]].
+ * The reference of kernel 'gatherRows': out[r] = table[ids[r]] for a table of `rows` rows (any shape of that
+ * many rows times the row length; the result has `shape`); the backward adds each output row's gradient
+ * into the table row it came from (a scatter-add), except into the padding row, whose gradient stays zero.
  */
-function selectRowsOnDevice(device: TensorDevice, op: string, x: Tensor, indices: Tensor, n: number, inner: number, paddingIdx?: number): Tensor {
-  const { out, backward } = deviceGatherRows(device, onDevice(x, device), indices.data, n, inner, paddingIdx);
-  const shape = [...indices.shape, ...x.shape.slice(1)];
-  return record(Tensor.onDevice(out, shape, x.dtype), [x], op, (g) => [Tensor.onDevice(backward(onDevice(g, device)), x.shape, x.dtype)]);
+export function gatherRowsReference({ table, ids }: { table: Tensor; ids: Tensor }, { rows, shape, paddingIdx }: GatherRowsAttrs): OpResult {
+  const inner = rows === 0 ? 0 : table.size / rows;
+  const idx = ids.data;
+  const count = idx.length;
+  const out = allocate(table.dtype, count * inner);
+  const td = table.data;
+  for (let i = 0; i < count; i++) out.set(td.subarray(idx[i] * inner, (idx[i] + 1) * inner), i * inner);
+  // [docs: embedding-backward] Scatter-add: row ids[i] of the table's gradient gets output row i's gradient.
+  const backward = (g: Tensor): Tensor[] => {
+    const gt = allocate(g.dtype, table.size);
+    const gd = g.data;
+    for (let i = 0; i < count; i++) {
+      if (idx[i] === paddingIdx) continue;
+      const dst = idx[i] * inner;
+      const src = i * inner;
+      for (let j = 0; j < inner; j++) gt[dst + j] += gd[src + j];
+    }
+    return [new Tensor(gt, table.shape)];
+  };
+  return { output: new Tensor(out, shape), backward };
 }

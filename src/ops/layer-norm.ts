@@ -7,17 +7,19 @@
  *   dL/dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
  *   dL/dweight = sum over rows of g * xhat,   dL/dbias = sum over rows of g.
  * A constant row has var = 0 and gives y = bias (eps keeps rstd finite), never NaN.
- * The loops are the kernels layerNormForward / layerNormBackward (src/backend/cpu/layer-norm.ts).
+ *
+ * Only mean and rstd (two float64 per row) are kept for the backward, which recomputes xhat = (x - mu) * rstd
+ * from x: the same float64 operations on the same operands as the forward, so the same values as storing
+ * xhat would give, without writing and re-reading a float64 array as large as x.
+ * The op is the kernel 'layerNorm' (autograd/dispatch.ts); its reference and the row loops are below.
  */
-import { record } from '../autograd/record.ts';
-import type { FloatArray } from '../backend/kernels.ts';
-import { deviceLayerNorm, deviceLayerNormBackward, deviceOf, onDevice, type TensorDevice } from '../backend/device.ts';
-import { kernel } from '../backend/registry.ts';
-import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
+import { dispatch } from '../autograd/dispatch.ts';
+import { recordResult, type OpResult } from '../autograd/record.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { shapeToString } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { assertFloat, assertMinRank, assertSameDType } from './checks.ts';
+import type { FloatArray } from './matmul.ts';
 
 /**
  * @param x [..., H]
@@ -33,37 +35,111 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-12):
   assertSameDType('layerNorm', x, bias);
   const H = x.shape[x.rank - 1];
   if (weight.rank !== 1 || weight.shape[0] !== H || bias.rank !== 1 || bias.shape[0] !== H) {
-    throw new Error(`layerNorm: weight ${shapeToString(weight.shape)} and bias ${shapeToString(bias.shape)} must both be [${H}] for input ${shapeToString(x.shape)}`);
+    throw new Error(
+      `layerNorm: weight ${shapeToString(weight.shape)} and bias ${shapeToString(bias.shape)} must both be [${H}] for input ${shapeToString(x.shape)}`,
+    );
   }
   const rows = H === 0 ? 0 : x.size / H;
-  const device = rows > 0 ? deviceOf(x, weight) ?? deviceOf(bias) : null;
-  if (device) return layerNormOnDevice(device, x, weight, bias, rows, H, eps);
+  return recordResult(dispatch('layerNorm', { x, weight, bias }, { rows, cols: H, eps }, layerNormReference), [x, weight, bias], 'layerNorm');
+}
+
+/** The reference of kernel 'layerNorm': y, and the backward from the saved row statistics. */
+export function layerNormReference(
+  { x, weight, bias }: { x: Tensor; weight: Tensor; bias: Tensor },
+  { rows, cols, eps }: { rows: number; cols: number; eps: number },
+): OpResult {
   const y = allocate(x.dtype, x.size) as FloatArray;
-  const mean = new Float64Array(rows); // saved for backward, with rstd (the kernel recomputes xhat from them)
+  const mean = new Float64Array(rows);
   const rstd = new Float64Array(rows);
   const xd = x.data as FloatArray;
   const w = weight.data as FloatArray;
-  kernel('layerNormForward')({ x: xd, weight: w, bias: bias.data as FloatArray, out: y, mean, rstd, rows, cols: H, eps });
-  return record(new Tensor(y, x.shape), [x, weight, bias], 'layerNorm', (g) => {
+  layerNormForward({ x: xd, weight: w, bias: bias.data as FloatArray, out: y, mean, rstd, rows, cols, eps });
+  const backward = (g: Tensor): Tensor[] => {
     const dx = allocate(x.dtype, x.size) as FloatArray;
-    const dw = new Float64Array(H);
-    const db = new Float64Array(H);
-    kernel('layerNormBackward')({ x: xd, weight: w, gradOut: g.data as FloatArray, mean, rstd, gradX: dx, gradWeight: dw, gradBias: db, rows, cols: H });
-    const gw = allocate(x.dtype, H);
-    const gb = allocate(x.dtype, H);
+    const dw = new Float64Array(cols);
+    const db = new Float64Array(cols);
+    layerNormBackward({ x: xd, weight: w, gradOut: g.data as FloatArray, mean, rstd, gradX: dx, gradWeight: dw, gradBias: db, rows, cols });
+    const gw = allocate(x.dtype, cols);
+    const gb = allocate(x.dtype, cols);
     gw.set(dw);
     gb.set(db);
-    return [new Tensor(dx, x.shape), new Tensor(gw, [H]), new Tensor(gb, [H])];
-  });
+    return [new Tensor(dx, x.shape), new Tensor(gw, [cols]), new Tensor(gb, [cols])];
+  };
+  return { output: new Tensor(y, x.shape), backward };
 }
 
-/** layerNorm with its input on a device: the statistics, the output and every gradient computed there. */
-function layerNormOnDevice(device: TensorDevice, x: Tensor, weight: Tensor, bias: Tensor, rows: number, H: number, eps: number): Tensor {
-  const xs = onDevice(x, device);
-  const ws = onDevice(weight, device);
-  const { y, stats } = deviceLayerNorm(device, xs, ws, onDevice(bias, device), rows, H, eps);
-  return record(Tensor.onDevice(y, x.shape, x.dtype), [x, weight, bias], 'layerNorm', (g) => {
-    const { dx, dw, db } = deviceLayerNormBackward(device, xs, ws, onDevice(g, device), stats, rows, H);
-    return [Tensor.onDevice(dx, x.shape, x.dtype), Tensor.onDevice(dw, [H], x.dtype), Tensor.onDevice(db, [H], x.dtype)];
-  });
+/** x, out [rows, cols]; weight, bias [cols]; mean, rstd [rows] (written, for the backward). */
+export interface LayerNormArgs {
+  x: FloatArray;
+  weight: FloatArray;
+  bias: FloatArray;
+  out: FloatArray;
+  mean: Float64Array;
+  rstd: Float64Array;
+  rows: number;
+  cols: number;
+  eps: number;
+}
+
+/** out = (x - mean) * rstd * weight + bias for each row, writing mean and rstd per row. [docs: layer-norm-forward] */
+export function layerNormForward({ x, weight, bias, out, mean, rstd, rows, cols, eps }: LayerNormArgs): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let mu = 0;
+    for (let j = 0; j < cols; j++) mu += x[o + j];
+    mu /= cols;
+    let v = 0;
+    for (let j = 0; j < cols; j++) {
+      const d = x[o + j] - mu;
+      v += d * d;
+    }
+    const rs = 1 / Math.sqrt(v / cols + eps);
+    mean[r] = mu;
+    rstd[r] = rs;
+    for (let j = 0; j < cols; j++) out[o + j] = (x[o + j] - mu) * rs * weight[j] + bias[j];
+  }
+}
+
+/** gradX [rows, cols] is overwritten; gradWeight and gradBias (float64 [cols]) are added to. */
+export interface LayerNormBackwardArgs {
+  x: FloatArray;
+  weight: FloatArray;
+  gradOut: FloatArray;
+  mean: Float64Array;
+  rstd: Float64Array;
+  gradX: FloatArray;
+  gradWeight: Float64Array;
+  gradBias: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * [docs: layer-norm-backward]
+ * gradX = rstd * (d - mean(d) - xhat * mean(d * xhat)) with d = g * weight, for each row;
+ * gradWeight += sum over rows of g * xhat, gradBias += sum over rows of g.
+ */
+export function layerNormBackward({ x, weight, gradOut, mean, rstd, gradX, gradWeight, gradBias, rows, cols }: LayerNormBackwardArgs): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    const mu = mean[r];
+    const rs = rstd[r];
+    let meanD = 0;
+    let meanDX = 0;
+    for (let j = 0; j < cols; j++) {
+      const g = gradOut[o + j];
+      const xhat = (x[o + j] - mu) * rs;
+      const d = g * weight[j];
+      meanD += d;
+      meanDX += d * xhat;
+      gradWeight[j] += g * xhat;
+      gradBias[j] += g;
+    }
+    meanD /= cols;
+    meanDX /= cols;
+    for (let j = 0; j < cols; j++) {
+      const xhat = (x[o + j] - mu) * rs;
+      gradX[o + j] = rs * (gradOut[o + j] * weight[j] - meanD - xhat * meanDX);
+    }
+  }
 }

@@ -1,11 +1,11 @@
 /**
  * Losses: cross-entropy (fused with log-softmax), mean squared error, binary cross-entropy with logits.
  */
-import { record } from '../autograd/record.ts';
-import { deviceBinary, deviceNoMask, deviceOf, deviceSoftmaxRowStats, onDevice, type TensorDevice } from '../backend/device.ts';
+import { dispatch } from '../autograd/dispatch.ts';
+import { record, recordResult, type OpResult } from '../autograd/record.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { sameShape, shapeToString } from '../tensor/shape.ts';
-import { isFullyMasked } from '../tensor/softmax-input.ts';
+import { isFullyMasked } from './softmax-input.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { assertFloat, assertInt, assertSameDType } from './checks.ts';
 import { sub } from './elementwise.ts';
@@ -29,7 +29,7 @@ export interface CrossEntropyOptions {
  * convention: its probabilities are all 0, its loss is -log 0 = +Infinity rather than NaN, and its gradient
  * is the finite (0 - onehot(t_i)) * dL/dloss_i, equal to the gradient through -logSoftmax(x)[t_i].
  * A row holding +Infinity or NaN (an overflow upstream) has a NaN loss and NaN gradient, so a training loop's
- * non-finite-loss check sees it (see tensor/softmax-input.ts); rows whose target is ignored are not read.
+ * non-finite-loss check sees it (see softmax-input.ts); rows whose target is ignored are not read.
  * @param logits [N, C] (or [..., C], flattened to rows)
  * @param targets int32 [N] (or [...]), each in [0, C) or equal to ignoreIndex
  * @returns scalar for mean/sum, [N] for none
@@ -43,11 +43,28 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   const C = logits.shape[logits.rank - 1];
   const N = C === 0 ? 0 : logits.size / C;
   if (targets.size !== N || !sameShape(targets.shape, logits.shape.slice(0, -1))) {
-    throw new Error(`crossEntropy: targets ${shapeToString(targets.shape)} must have the logits' shape without the class dimension: ${shapeToString(logits.shape.slice(0, -1))}`);
+    throw new Error(
+      `crossEntropy: targets ${shapeToString(targets.shape)} must have the logits' shape without the class dimension: ${shapeToString(logits.shape.slice(0, -1))}`,
+    );
   }
+  const result = dispatch('crossEntropy', { logits, targets }, { ignoreIndex, reduction, rows: N, classes: C }, crossEntropyReference);
+  return recordResult(result, [logits], 'crossEntropy');
+}
+
+/** The attributes of kernel 'crossEntropy': logits are [rows, classes]. */
+export interface CrossEntropyAttrs {
+  ignoreIndex: number;
+  reduction: Reduction;
+  rows: number;
+  classes: number;
+}
+
+/** The reference of kernel 'crossEntropy': the losses (reduced) and their backward, softmax - onehot. */
+export function crossEntropyReference(
+  { logits, targets }: { logits: Tensor; targets: Tensor },
+  { ignoreIndex, reduction, rows: N, classes: C }: CrossEntropyAttrs,
+): OpResult {
   const t = targets.data;
-  const device = reduction === 'mean' && N > 0 && C > 0 ? deviceOf(logits) : null;
-  if (device) return crossEntropyOnDevice(device, logits, t, N, C, ignoreIndex);
   const x = logits.data;
   const losses = allocate(logits.dtype, N);
   const probs = allocate(logits.dtype, logits.size); // softmax, saved for backward
@@ -75,6 +92,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
       s += e;
     }
     for (let j = 0; j < C; j++) probs[o + j] /= s;
+    // [docs: cross-entropy-forward] loss_i = logsumexp(x_i) - x_i[t_i]
     losses[i] = max + Math.log(s) - x[o + target];
   }
   let out: Tensor;
@@ -88,7 +106,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
     data[0] = value;
     out = new Tensor(data, []);
   }
-  return record(out, [logits], 'crossEntropy', (g) => {
+  // [docs: cross-entropy-backward] dL/dlogits_i = (softmax(x_i) - onehot(t_i)) * g_i, divided by the count for 'mean'.
+  const backward = (g: Tensor): Tensor[] => {
     const dx = allocate(logits.dtype, logits.size);
     const gd = g.data;
     for (let i = 0; i < N; i++) {
@@ -100,11 +119,12 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
       dx[o + target] -= scaleI;
     }
     return [new Tensor(dx, logits.shape)];
-  });
+  };
+  return { output: out, backward };
 }
 
 /** The number of targets that are not ignored; a target outside [0, C) is an error naming its position. */
-function countTargets(t: ArrayLike<number>, N: number, C: number, ignoreIndex: number): number {
+export function countTargets(t: ArrayLike<number>, N: number, C: number, ignoreIndex: number): number {
   let counted = 0;
   for (let i = 0; i < N; i++) {
     if (t[i] === ignoreIndex) continue;
@@ -114,27 +134,6 @@ function countTargets(t: ArrayLike<number>, N: number, C: number, ignoreIndex: n
     counted++;
   }
   return counted;
-}
-
-/**
- * The mean cross-entropy of logits [N, C] on a device (the targets are checked here, on the host, where they
- * are): softmax statistics per row, the loss of each row, their sum; the backward is softmax minus the
- * target's one-hot, times the loss's gradient over the number of counted rows.
- */
-function crossEntropyOnDevice(device: TensorDevice, logits: Tensor, t: ArrayLike<number>, N: number, C: number, ignoreIndex: number): Tensor {
-  const counted = countTargets(t, N, C, ignoreIndex);
-  const x = onDevice(logits, device);
-  const targets = device.upload(Float32Array.from(t));
-  const { mask, maskRow } = deviceNoMask(device, N, C);
-  const { rowMax, rowSum } = deviceSoftmaxRowStats(device, x, mask, maskRow, N, C, 1);
-  const rowLoss = device.run('crossEntropyRows', [x, rowMax, rowSum, targets], N, { cols: C, ignoreIndex });
-  const total = device.run('sumAll', [rowLoss], 1, { n: N });
-  // The mean: the total over the counted rows (0 when every target is ignored, as on the host).
-  const mean = deviceBinary(device, 'mul', 'scalarB', total, device.upload(new Float32Array([counted === 0 ? 0 : 1 / counted])), 1, 1);
-  return record(Tensor.onDevice(mean, [], logits.dtype), [logits], 'crossEntropy', (g) => {
-    const dx = device.run('crossEntropyBackward', [x, rowMax, rowSum, targets, onDevice(g, device)], N * C, { cols: C, ignoreIndex, count: Math.max(1, counted) });
-    return [Tensor.onDevice(dx, logits.shape, logits.dtype)];
-  });
 }
 
 function reduce(losses: Tensor, reduction: Reduction): Tensor {
@@ -176,4 +175,3 @@ export function bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduct
   });
   return reduce(losses, reduction);
 }
-

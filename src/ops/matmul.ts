@@ -7,12 +7,13 @@
  *
  * Backward, for C = A B:  dA = dC B^T,  dB = A^T dC  - each again a matmul, with the transposes folded
  * into flags rather than materialised.
+ *
+ * The product itself is the kernel 'matmul' (autograd/dispatch.ts); its reference is the triple loop at the
+ * end of this file, which every faster kernel (blocked, threaded, WebAssembly, GPU) is tested against.
  */
+import { dispatch } from '../autograd/dispatch.ts';
 import { record } from '../autograd/record.ts';
-import { deviceMatmul, deviceOf, onDevice } from '../backend/device.ts';
-import { kernel } from '../backend/registry.ts';
-import type { FloatArray } from '../backend/kernels.ts';
-import { allocate } from '../tensor/dtype.ts';
+import { allocate, type DType } from '../tensor/dtype.ts';
 import { broadcastShapes, sameShape, shapeToString, sizeOf } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { assertFloat, assertMinRank, assertSameDType } from './checks.ts';
@@ -75,16 +76,8 @@ function matmul2(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean)
     aBatchStride: sizeOf(aIn.shape.slice(0, -2)) === 1 ? 0 : m * k,
     bBatchStride: sizeOf(bIn.shape.slice(0, -2)) === 1 ? 0 : k * n,
   };
-  let result: Tensor;
-  const device = batch * m * n > 0 && k > 0 ? deviceOf(aIn, bIn) : null;
-  if (device && batch * m * n <= device.maxElements) {
-    // An operand on a device: the product is computed there and stays there.
-    result = Tensor.onDevice(deviceMatmul(device, onDevice(aIn, device), onDevice(bIn, device), shape), [...batchShape, m, n], a.dtype);
-  } else {
-    const out = allocate(a.dtype, batch * m * n) as FloatArray;
-    kernel('matmul')({ a: aIn.data as FloatArray, b: bIn.data as FloatArray, out, ...shape });
-    result = new Tensor(out, [...batchShape, m, n]);
-  }
+  const result = dispatch('matmul', { a: aIn, b: bIn }, { ...shape, outShape: [...batchShape, m, n], dtype: a.dtype }, matmulReference);
+  // [docs: matmul-backward] C = op(A) op(B): dA = G B^T, dB = A^T G, with the forward's transposes folded into the flags.
   return record(result, [a, b], 'matmul', (g) => {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
@@ -98,4 +91,67 @@ function matmul2(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean)
     }
     return [ga, gb];
   });
+}
+
+/** A float array: matmul computes in its operands' own precision. */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * The layout of a batched product: for each b < batch, out[b] = op(A[b]) @ op(B[b]). A[b] starts at
+ * b * aBatchStride (0 broadcasts one matrix over the batch), likewise B. Without transposes A[b] is [m, k]
+ * and B[b] is [k, n]; transposeA means A[b] is stored [k, m], transposeB means B[b] is stored [n, k].
+ */
+export interface MatmulLayout {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  aBatchStride: number;
+  bBatchStride: number;
+}
+
+/** MatmulLayout with the arrays: what a product loop reads and writes (out [batch, m, n], overwritten). */
+export interface MatmulArgs extends MatmulLayout {
+  a: FloatArray;
+  b: FloatArray;
+  out: FloatArray;
+}
+
+/** The attributes of kernel 'matmul': the layout, the output's shape and its dtype. */
+export interface MatmulAttrs extends MatmulLayout {
+  outShape: number[];
+  dtype: DType;
+}
+
+/** The reference of kernel 'matmul': a new tensor holding the product of a and b laid out as `attrs` says. */
+export function matmulReference({ a, b }: { a: Tensor; b: Tensor }, attrs: MatmulAttrs): Tensor {
+  const out = allocate(attrs.dtype, attrs.batch * attrs.m * attrs.n) as FloatArray;
+  matmulNaive({ ...attrs, a: a.data as FloatArray, b: b.data as FloatArray, out });
+  return new Tensor(out, attrs.outShape);
+}
+
+/**
+ * [docs: matmul-naive]
+ * The textbook triple loop: out[b, i, j] = sum_p A[b, i, p] B[b, p, j], each dot product accumulated in a
+ * JavaScript number (float64) and rounded once when stored.
+ */
+export function matmulNaive({ a, b, out, batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride }: MatmulArgs): void {
+  for (let bi = 0; bi < batch; bi++) {
+    const aBase = bi * aBatchStride;
+    const bBase = bi * bBatchStride;
+    const oBase = bi * m * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) {
+          const av = transposeA ? a[aBase + p * m + i] : a[aBase + i * k + p];
+          const bv = transposeB ? b[bBase + j * k + p] : b[bBase + p * n + j];
+          sum += av * bv;
+        }
+        out[oBase + i * n + j] = sum;
+      }
+    }
+  }
 }

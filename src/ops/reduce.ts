@@ -85,6 +85,7 @@ export function max(x: Tensor, axes?: number | number[], opts: ReduceOptions = {
   const ax = normalizeAxes(axes, x.rank, 'max');
   const { data, keptShape } = reduceAxes(x, ax, 'max', 'max');
   const out = new Tensor(data, finalShape(keptShape, ax, opts.keepDim ?? false));
+  // [docs: max-backward] g goes to the positions holding the maximum, divided by how many hold it.
   return record(out, [x], 'max', (g) => {
     const m = broadcastTo(new Tensor(data, keptShape), x.shape).data;
     const isMax = allocate(x.dtype, x.size);

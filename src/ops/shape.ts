@@ -3,7 +3,8 @@
  * Reshape shares storage (a contiguous tensor's elements do not move); the others copy.
  */
 import { record } from '../autograd/record.ts';
-import { deviceOf, devicePermute, onDevice } from '../backend/device.ts';
+import { dispatch } from '../autograd/dispatch.ts';
+import { recordResult, type OpResult } from '../autograd/record.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeToString, sizeOf, stridesOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
@@ -78,11 +79,15 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const strides = perm.map((d) => inStrides[d]); // input stride of each output dimension
   const inverse = new Array<number>(perm.length);
   perm.forEach((d, i) => (inverse[d] = i));
-  const device = x.size > 0 && x.rank <= 4 ? deviceOf(x) : null;
-  if (device) {
-    const y = Tensor.onDevice(devicePermute(device, onDevice(x, device), shape, strides), shape, x.dtype);
-    return record(y, [x], 'permute', (g) => [permute(g, inverse)]);
-  }
+  const y = dispatch('permute', { x }, { shape, strides }, permuteReference);
+  return record(y, [x], 'permute', (g) => [permute(g, inverse)]);
+}
+
+/**
+ * The reference of kernel 'permute': out has `shape`, and strides[i] is the input's stride of the
+ * dimension that became output dimension i.
+ */
+function permuteReference({ x }: { x: Tensor }, { shape, strides }: { shape: number[]; strides: number[] }): Tensor {
   const out = allocate(x.dtype, x.size);
   const rank = shape.length;
   const index = new Array<number>(rank).fill(0);
@@ -100,7 +105,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
       index[d] = 0;
     }
   }
-  return record(new Tensor(out, shape), [x], 'permute', (g) => [permute(g, inverse)]);
+  return new Tensor(out, shape);
 }
 
 /** Swap two dimensions (the last two by default). */
@@ -132,21 +137,32 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   const len = e - s;
   const shape = [...x.shape];
   shape[a] = len;
-  const device = len > 0 && x.size > 0 ? deviceOf(x) : null;
-  if (device) {
-    const c = { n, len, inner, start: s };
-    const y = Tensor.onDevice(device.run('slice', [onDevice(x, device)], outer * len * inner, c), shape, x.dtype);
-    return record(y, [x], 'slice', (g) => [Tensor.onDevice(device.run('unslice', [onDevice(g, device)], x.size, c), x.shape, x.dtype)]);
-  }
+  return recordResult(dispatch('slice', { x }, { outer, n, len, inner, start: s, shape }, sliceReference), [x], 'slice');
+}
+
+/** The attributes of kernel 'slice': x is [outer, n, inner] and the result [outer, len, inner] from `start`. */
+export interface SliceAttrs {
+  outer: number;
+  n: number;
+  len: number;
+  inner: number;
+  start: number;
+  /** The result's shape. */
+  shape: number[];
+}
+
+/** The reference of kernel 'slice': the rows start..start+len-1 of each outer block; the backward puts them back. */
+function sliceReference({ x }: { x: Tensor }, { outer, n, len, inner, start, shape }: SliceAttrs): OpResult {
   const out = allocate(x.dtype, outer * len * inner);
   for (let o = 0; o < outer; o++) {
-    out.set(x.data.subarray((o * n + s) * inner, (o * n + e) * inner), o * len * inner);
+    out.set(x.data.subarray((o * n + start) * inner, (o * n + start + len) * inner), o * len * inner);
   }
-  return record(new Tensor(out, shape), [x], 'slice', (g) => {
+  const backward = (g: Tensor): Tensor[] => {
     const gx = allocate(g.dtype, x.size);
-    for (let o = 0; o < outer; o++) gx.set(g.data.subarray(o * len * inner, (o + 1) * len * inner), (o * n + s) * inner);
+    for (let o = 0; o < outer; o++) gx.set(g.data.subarray(o * len * inner, (o + 1) * len * inner), (o * n + start) * inner);
     return [new Tensor(gx, x.shape)];
-  });
+  };
+  return { output: new Tensor(out, shape), backward };
 }
 
 /** Join tensors along an existing axis; all other dimensions must agree. */
@@ -193,7 +209,10 @@ export function squeeze(x: Tensor, axis: number): Tensor {
   assertTensor('squeeze', x);
   const a = normalizeAxis(axis, x.rank, 'squeeze');
   if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${axis} of shape ${shapeToString(x.shape)} has size ${x.shape[a]}, not 1`);
-  return reshape(x, x.shape.filter((_, i) => i !== a));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== a),
+  );
 }
 
 /** Join same-shape tensors along a new axis. */
@@ -204,7 +223,10 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
     assertTensor('stack', t, `tensor ${i}`);
     if (!sameShape(t.shape, first.shape)) throw new Error(`stack: tensor ${i} has shape ${shapeToString(t.shape)}, tensor 0 has ${shapeToString(first.shape)}`);
   }
-  return concat(tensors.map((t) => unsqueeze(t, axis)), axis);
+  return concat(
+    tensors.map((t) => unsqueeze(t, axis)),
+    axis,
+  );
 }
 
 /** Flatten to 1-D (shares storage). */

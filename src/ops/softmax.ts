@@ -4,15 +4,17 @@
  * For y = softmax(x) along a row: dy_i/dx_j = y_i (delta_ij - y_j), so
  *   dL/dx = y * (g - sum_j g_j y_j).
  * For z = logSoftmax(x) = x - logsumexp(x): dL/dx = g - softmax(x) * sum_j g_j.
+ *
+ * softmax and scaledMaskedSoftmax are the kernels 'softmax' and 'scaledMaskedSoftmax' (autograd/dispatch.ts);
+ * their references, and the row loops they share, are below.
  */
-import { record } from '../autograd/record.ts';
-import { deviceNoMask, deviceOf, deviceScaledMaskedSoftmax, deviceSoftmaxBackward, onDevice, type TensorDevice } from '../backend/device.ts';
-import { kernel } from '../backend/registry.ts';
-import type { FloatArray } from '../backend/kernels.ts';
+import { dispatch } from '../autograd/dispatch.ts';
+import { record, recordResult, type OpResult } from '../autograd/record.ts';
 import { allocate } from '../tensor/dtype.ts';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sameShape, shapeToString, sizeOf } from '../tensor/shape.ts';
-import { isFullyMasked } from '../tensor/softmax-input.ts';
+import { isFullyMasked } from './softmax-input.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import type { FloatArray } from './matmul.ts';
 import { assertFloat, assertSameDType } from './checks.ts';
 import { sumToShape } from './elementwise.ts';
 import { broadcastTo, transpose } from './shape.ts';
@@ -30,7 +32,7 @@ function onAxis(x: Tensor, axis: number, op: string, lastAxisFn: (t: Tensor) => 
  * 'softmaxRows' kernel (shared with scaledMaskedSoftmax, so fused and unfused attention agree) it gives
  * all zeros, and its gradient is zero too. A large finite mask such as -1e9 instead gives a uniform row.
  * A row holding +Infinity or NaN (an overflow upstream) has no distribution and gives NaN everywhere, never
- * zeros or other valid-looking numbers (see tensor/softmax-input.ts).
+ * zeros or other valid-looking numbers (see softmax-input.ts).
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
   assertFloat('softmax', x);
@@ -41,15 +43,21 @@ export function softmax(x: Tensor, axis = -1): Tensor {
 function softmaxLast(x: Tensor): Tensor {
   const cols = x.shape[x.rank - 1];
   const rows = cols === 0 ? 0 : x.size / cols;
-  const device = rows > 0 ? deviceOf(x) : null;
-  if (device) return softmaxOnDevice(device, 'softmax', x, 1, null, null, rows, cols);
+  return recordResult(dispatch('softmax', { x }, { rows, cols }, softmaxReference), [x], 'softmax');
+}
+
+/** The reference of kernel 'softmax': softmax over rows of `cols`, and its backward. */
+export function softmaxReference({ x }: { x: Tensor }, { rows, cols }: { rows: number; cols: number }): OpResult {
   const y = allocate(x.dtype, x.size) as FloatArray;
-  kernel('softmaxRows')(x.data as FloatArray, y, rows, cols);
-  return record(new Tensor(y, x.shape), [x], 'softmax', (g) => {
-    const dx = allocate(x.dtype, x.size) as FloatArray;
-    kernel('softmaxRowsBackward')({ y, gradY: g.data as FloatArray, gradX: dx, scale: 1, rows, cols });
-    return [new Tensor(dx, x.shape)];
-  });
+  softmaxRows(x.data as FloatArray, y, rows, cols);
+  return {
+    output: new Tensor(y, x.shape),
+    backward: (g) => {
+      const dx = allocate(x.dtype, x.size) as FloatArray;
+      softmaxRowsBackward({ y, gradY: g.data as FloatArray, gradX: dx, scale: 1, rows, cols });
+      return [new Tensor(dx, x.shape)];
+    },
+  };
 }
 
 /**
@@ -82,46 +90,43 @@ export function scaledMaskedSoftmax(scores: Tensor, scale: number, mask?: Tensor
     maskIn = mask.rank > 0 && mask.shape[mask.rank - 1] === cols ? mask : broadcastTo(mask, [...mask.shape.slice(0, -1), cols]);
     maskRowOffsets = rowOffsets(maskIn.shape, scores.shape);
   }
-  const device = rows > 0 && !mask?.requiresGrad ? deviceOf(scores, maskIn ?? undefined) : null;
-  if (device) return softmaxOnDevice(device, 'scaledMaskedSoftmax', scores, scale, mask ?? null, maskIn && maskRowOffsets ? { mask: maskIn, rowOffsets: maskRowOffsets } : null, rows, cols);
-  const y = allocate(scores.dtype, scores.size) as FloatArray;
-  kernel('scaledMaskedSoftmaxRows')({ x: scores.data as FloatArray, scale, mask: maskIn ? (maskIn.data as FloatArray) : null, maskRowOffsets, out: y, rows, cols });
   const inputs = mask ? [scores, mask] : [scores];
-  return record(new Tensor(y, scores.shape), inputs, 'scaledMaskedSoftmax', (g) => {
-    const gd = g.data as FloatArray;
-    const gScores = allocate(scores.dtype, scores.size) as FloatArray;
-    if (!mask?.requiresGrad) {
-      kernel('softmaxRowsBackward')({ y, gradY: gd, gradX: gScores, scale, rows, cols });
-      return mask ? [new Tensor(gScores, scores.shape), null] : [new Tensor(gScores, scores.shape)];
-    }
-    const gz = allocate(scores.dtype, scores.size) as FloatArray; // dL/dz, also the mask's gradient before summing
-    kernel('softmaxRowsBackward')({ y, gradY: gd, gradX: gz, scale: 1, rows, cols });
-    for (let i = 0; i < gz.length; i++) gScores[i] = gz[i] * scale;
-    return [new Tensor(gScores, scores.shape), sumToShape(new Tensor(gz, scores.shape), mask.shape)];
-  });
+  const result = dispatch('scaledMaskedSoftmax', { scores, mask: mask ?? null, maskIn }, { scale, maskRowOffsets, rows, cols }, scaledMaskedSoftmaxReference);
+  return recordResult(result, inputs, 'scaledMaskedSoftmax');
+}
+
+/** The attributes of kernel 'scaledMaskedSoftmax'. */
+export interface ScaledMaskedSoftmaxAttrs {
+  scale: number;
+  /** For each row of scores, where its mask row starts in maskIn (null without a mask). */
+  maskRowOffsets: Int32Array | null;
+  rows: number;
+  cols: number;
 }
 
 /**
- * softmax(scale x + mask) over rows on a device (a mask that needs a gradient stays on the host path). The
- * mask's row offsets go up as floats (integers below 2^24 are exact); without a mask one row of zeros does.
+ * The reference of kernel 'scaledMaskedSoftmax'. `mask` is the op's mask argument (for its gradient),
+ * `maskIn` the same values with the last axis widened to the scores' (read through maskRowOffsets).
  */
-function softmaxOnDevice(
-  device: TensorDevice,
-  op: string,
-  x: Tensor,
-  scale: number,
-  maskInput: Tensor | null,
-  mask: { mask: Tensor; rowOffsets: Int32Array } | null,
-  rows: number,
-  cols: number,
-): Tensor {
-  const m = mask ? { mask: onDevice(mask.mask, device), maskRow: device.upload(Float32Array.from(mask.rowOffsets)) } : deviceNoMask(device, rows, cols);
-  const y = deviceScaledMaskedSoftmax(device, onDevice(x, device), m.mask, m.maskRow, rows, cols, scale);
-  const inputs = maskInput ? [x, maskInput] : [x];
-  return record(Tensor.onDevice(y, x.shape, x.dtype), inputs, op, (g) => {
-    const dx = Tensor.onDevice(deviceSoftmaxBackward(device, y, onDevice(g, device), rows, cols, scale), x.shape, x.dtype);
-    return maskInput ? [dx, null] : [dx];
-  });
+export function scaledMaskedSoftmaxReference(
+  { scores, mask, maskIn }: { scores: Tensor; mask: Tensor | null; maskIn: Tensor | null },
+  { scale, maskRowOffsets, rows, cols }: ScaledMaskedSoftmaxAttrs,
+): OpResult {
+  const y = allocate(scores.dtype, scores.size) as FloatArray;
+  scaledMaskedSoftmaxRows({ x: scores.data as FloatArray, scale, mask: maskIn ? (maskIn.data as FloatArray) : null, maskRowOffsets, out: y, rows, cols });
+  const backward = (g: Tensor): (Tensor | null)[] => {
+    const gd = g.data as FloatArray;
+    const gScores = allocate(scores.dtype, scores.size) as FloatArray;
+    if (!mask?.requiresGrad) {
+      softmaxRowsBackward({ y, gradY: gd, gradX: gScores, scale, rows, cols });
+      return mask ? [new Tensor(gScores, scores.shape), null] : [new Tensor(gScores, scores.shape)];
+    }
+    const gz = allocate(scores.dtype, scores.size) as FloatArray; // dL/dz, also the mask's gradient before summing
+    softmaxRowsBackward({ y, gradY: gd, gradX: gz, scale: 1, rows, cols });
+    for (let i = 0; i < gz.length; i++) gScores[i] = gz[i] * scale;
+    return [new Tensor(gScores, scores.shape), sumToShape(new Tensor(gz, scores.shape), mask.shape)];
+  };
+  return { output: new Tensor(y, scores.shape), backward };
 }
 
 /** For each row of `target` (all axes but the last), the offset of the row of `shape` that broadcasts onto it. */
@@ -179,6 +184,7 @@ function logSoftmaxLast(x: Tensor): Tensor {
     const lse = max + Math.log(sum);
     for (let j = 0; j < cols; j++) z[o + j] = xd[o + j] - lse;
   }
+  // [docs: log-softmax-backward] dL/dx = g - softmax(x) * sum_j g_j, with softmax(x) = exp(z).
   return record(new Tensor(z, x.shape), [x], 'logSoftmax', (g) => {
     const gd = g.data;
     const dx = allocate(x.dtype, x.size);
@@ -190,4 +196,90 @@ function logSoftmaxLast(x: Tensor): Tensor {
     }
     return [new Tensor(dx, x.shape)];
   });
+}
+
+// The row loops. Numerically stable: softmax(x)_j = exp(x_j - max(x)) / sum_i exp(x_i - max(x)). Subtracting
+// the row maximum changes nothing mathematically but keeps exp() from overflowing, so softmax([1000, 1000])
+// is [0.5, 0.5] rather than NaN. Rows follow softmax-input.ts's convention for -Infinity, +Infinity and NaN.
+
+/** out[r, :] = softmax(x[r, :]) for rows of `cols` values. */
+export function softmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) softmaxRow(x, out, r * cols, cols);
+}
+
+/** Softmax of the row x[o .. o + cols) into out[o .. o + cols); x and out may be the same array. [docs: softmax-row] */
+export function softmaxRow(x: FloatArray, out: FloatArray, o: number, cols: number): void {
+  let max = -Infinity;
+  for (let j = 0; j < cols; j++) if (x[o + j] > max) max = x[o + j];
+  if (max === -Infinity) {
+    // Fully masked: zeros. NaN beside -Infinity also leaves max at -Infinity ('>' never picks NaN): NaN.
+    out.fill(isFullyMasked(x, o, cols) ? 0 : NaN, o, o + cols);
+    return;
+  }
+  // A +Infinity max or a NaN entry makes the sum NaN, and so every entry below: no check needed here.
+  let sum = 0;
+  for (let j = 0; j < cols; j++) {
+    const e = Math.exp(x[o + j] - max);
+    out[o + j] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let j = 0; j < cols; j++) out[o + j] *= inv;
+}
+
+/** The arrays of scaledMaskedSoftmaxRows: y[r, j] = softmax_j(scale x[r, j] + mask[maskRowOffsets[r] + j]). */
+export interface ScaledMaskedSoftmaxArgs {
+  x: FloatArray;
+  scale: number;
+  /** null for no mask; else read through one offset per row, so a [batch, 1, 1, S] mask serves every row. */
+  mask: FloatArray | null;
+  maskRowOffsets: Int32Array | null;
+  out: FloatArray;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * [docs: scaled-masked-softmax]
+ * out = softmax(scale * x + mask) over rows, the attention probabilities in one pass per row. Each row is
+ * first written to `out` as scale * x, then plus its mask row - each step rounded by the store exactly as
+ * the separate scale and add ops would round it - and then normalised in place while it is still in cache.
+ * The result equals softmax(add(scale(x), mask)) bit for bit, without two intermediate arrays.
+ */
+export function scaledMaskedSoftmaxRows({ x, scale, mask, maskRowOffsets, out, rows, cols }: ScaledMaskedSoftmaxArgs): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) out[o + j] = x[o + j] * scale;
+    if (mask && maskRowOffsets) {
+      const mo = maskRowOffsets[r];
+      for (let j = 0; j < cols; j++) out[o + j] = out[o + j] + mask[mo + j];
+    }
+    softmaxRow(out, out, o, cols);
+  }
+}
+
+/** The arrays of softmaxRowsBackward; gradX is overwritten. */
+export interface SoftmaxBackwardArgs {
+  y: FloatArray;
+  gradY: FloatArray;
+  gradX: FloatArray;
+  scale: number;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * [docs: softmax-backward]
+ * Backward of y = softmax(scale * x + mask): with z = scale * x + mask, dL/dz = y * (g - sum_j g_j y_j)
+ * (dy_i/dz_j = y_i (delta_ij - y_j)), and dL/dx = scale * dL/dz. dL/dz is stored before it is scaled, as
+ * the unfused ops would store it, so the result matches them bit for bit (scale = 1: plain softmax).
+ */
+export function softmaxRowsBackward({ y, gradY, gradX, scale, rows, cols }: SoftmaxBackwardArgs): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let dot = 0;
+    for (let j = 0; j < cols; j++) dot += gradY[o + j] * y[o + j];
+    for (let j = 0; j < cols; j++) gradX[o + j] = y[o + j] * (gradY[o + j] - dot);
+    if (scale !== 1) for (let j = 0; j < cols; j++) gradX[o + j] = gradX[o + j] * scale;
+  }
 }

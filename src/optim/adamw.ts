@@ -14,12 +14,9 @@
  * Weight decay is skipped for biases and LayerNorm weights (`decays(name)`), as both reference
  * implementations do: shrinking a bias or a normalisation gain toward 0 does not regularise anything useful.
  */
-import type { FloatArray } from '../backend/kernels.ts';
-import { deviceOf, hostValuesChanged, onDevice, type TensorDevice } from '../backend/device.ts';
-import type { DeviceStorage } from '../tensor/device-storage.ts';
-import { kernel } from '../backend/registry.ts';
-import '../backend/cpu/index.ts'; // registers the cpu kernels, every backend's fallback, when imported directly
-import type { Tensor } from '../tensor/tensor.ts';
+import { dispatch } from '../autograd/dispatch.ts';
+import type { FloatArray } from '../ops/matmul.ts';
+import { Tensor } from '../tensor/tensor.ts';
 
 export interface AdamWOptions {
   /** Base learning rate; a schedule may scale it per step (see `step(lr)`). Default 1e-3. */
@@ -35,7 +32,7 @@ export interface AdamWOptions {
   decays?: (name: string) => boolean;
 }
 
-/** The default no-decay rule: names ending in "bias" or containing "LayerNorm.weight". */
+/** The default no-decay rule: names ending in "bias" or containing "LayerNorm.weight". [docs: adamw-no-decay] */
 export function defaultDecays(name: string): boolean {
   return !(name.endsWith('bias') || name.includes('LayerNorm.weight'));
 }
@@ -58,13 +55,12 @@ export class AdamW {
   private readonly decays: (name: string) => boolean;
   /** Number of steps taken so far. */
   stepCount = 0;
-  private m = new Map<string, Float32Array | Float64Array>();
-  private v = new Map<string, Float32Array | Float64Array>();
   /**
-   * The moments of parameters updated on a device, kept there between steps. While a name is here its host
-   * arrays in m and v are stale: getState reads these back first.
+   * The first and second moments of each parameter, as tensors of its shape: the update kernel may return
+   * new ones held where it computed them (the speed layer keeps a GPU's there between steps).
    */
-  private deviceMoments = new Map<string, { m: DeviceStorage; v: DeviceStorage }>();
+  private m = new Map<string, Tensor>();
+  private v = new Map<string, Tensor>();
 
   /** @param params [name, parameter] pairs, e.g. `model.namedParameters()`. */
   constructor(params: [string, Tensor][], opts: AdamWOptions = {}) {
@@ -78,8 +74,8 @@ export class AdamW {
     for (const [name, p] of params) {
       if (p.dtype === 'int32') throw new Error(`AdamW: parameter ${name} is int32; only float parameters can be optimised`);
       const Ctor = p.dtype === 'float64' ? Float64Array : Float32Array;
-      this.m.set(name, new Ctor(p.size));
-      this.v.set(name, new Ctor(p.size));
+      this.m.set(name, new Tensor(new Ctor(p.size), p.shape));
+      this.v.set(name, new Tensor(new Ctor(p.size), p.shape));
     }
   }
 
@@ -89,24 +85,9 @@ export class AdamW {
    */
   step(lr = this.lr): void {
     this.stepCount++;
-    const update = kernel('adamwUpdate'); // the loop over the elements (src/backend/cpu/adamw.ts)
     for (const [name, p] of this.params) {
       if (!p.grad) continue;
-      // A parameter and gradient both on a device are updated there (host copies of them, if something read
-      // them, do not matter): nothing crosses to the host.
-      // (deviceOf refuses two different devices, so a device here holds both.)
-      const device = p.deviceStorage && p.grad.deviceStorage ? deviceOf(p, p.grad) : null;
-      if (device) {
-        this.stepOnDevice(device, name, p, p.grad, lr);
-        continue;
-      }
-      this.syncMomentsToHost(name);
-      const g = p.grad.data;
-      update({
-        param: p.data as FloatArray,
-        grad: g as FloatArray,
-        m: this.m.get(name)!,
-        v: this.v.get(name)!,
+      const attrs: AdamWUpdateAttrs = {
         lr,
         beta1: this.beta1,
         beta2: this.beta2,
@@ -114,37 +95,11 @@ export class AdamW {
         weightDecay: this.decays(name) ? this.weightDecay : 0,
         step: this.stepCount,
         biasCorrection: this.biasCorrection,
-      });
-      hostValuesChanged(p); // a device copy of the old values is replaced by the new ones
+      };
+      const moments = dispatch('adamwUpdate', { param: p, grad: p.grad, m: this.m.get(name)!, v: this.v.get(name)! }, attrs, adamwUpdateReference);
+      this.m.set(name, moments.m);
+      this.v.set(name, moments.v);
     }
-  }
-
-  /** The update of one parameter on a device (the same formulas as src/backend/cpu/adamw.ts, in float32). */
-  private stepOnDevice(device: TensorDevice, name: string, p: Tensor, grad: Tensor, lr: number): void {
-    let moments = this.deviceMoments.get(name);
-    if (!moments) {
-      moments = { m: device.upload(Float32Array.from(this.m.get(name)!)), v: device.upload(Float32Array.from(this.v.get(name)!)) };
-    }
-    const g = onDevice(grad, device);
-    const n = p.size;
-    const m = device.run('adamMoment', [moments.m, g], n, {}, [this.beta1]);
-    const v = device.run('adamMoment2', [moments.v, g], n, {}, [this.beta2]);
-    const wd = this.decays(name) ? this.weightDecay : 0;
-    const t = this.stepCount;
-    const updated = this.biasCorrection
-      ? device.run('adamParam', [p.deviceStorage!, m, v], n, {}, [1 - lr * wd, lr / (1 - this.beta1 ** t), Math.sqrt(1 - this.beta2 ** t), this.eps])
-      : device.run('adamParamBert', [p.deviceStorage!, m, v], n, {}, [lr, this.eps, wd]);
-    p.setDeviceValues(updated);
-    this.deviceMoments.set(name, { m, v });
-  }
-
-  /** Bring a parameter's moments back from the device into the host arrays (before a host update or a save). */
-  private syncMomentsToHost(name: string): void {
-    const moments = this.deviceMoments.get(name);
-    if (!moments) return;
-    this.m.get(name)!.set(moments.m.download());
-    this.v.get(name)!.set(moments.v.download());
-    this.deviceMoments.delete(name);
   }
 
   /** Drop every parameter's gradient (call before the next accumulation of gradients). */
@@ -154,9 +109,10 @@ export class AdamW {
 
   /** The moments and step count, for a checkpoint. The arrays are copies. */
   getState(): AdamWState {
-    for (const [name] of this.params) this.syncMomentsToHost(name);
     const moments: AdamWState['moments'] = {};
-    for (const [name] of this.params) moments[name] = { m: this.m.get(name)!.slice(), v: this.v.get(name)!.slice() };
+    for (const [name] of this.params) {
+      moments[name] = { m: this.m.get(name)!.data.slice() as FloatArray, v: this.v.get(name)!.data.slice() as FloatArray };
+    }
     return { step: this.stepCount, moments };
   }
 
@@ -168,10 +124,74 @@ export class AdamW {
       if (s.m.length !== p.size || s.v.length !== p.size) {
         throw new Error(`AdamW.setState: moments of ${name} have ${s.m.length} elements, the parameter has ${p.size}`);
       }
-      this.m.get(name)!.set(s.m);
-      this.v.get(name)!.set(s.v);
-      this.deviceMoments.delete(name); // the next device step uploads the restored moments
+      const Ctor = p.dtype === 'float64' ? Float64Array : Float32Array;
+      this.m.set(name, new Tensor(Ctor.from(s.m), p.shape));
+      this.v.set(name, new Tensor(Ctor.from(s.v), p.shape));
     }
     this.stepCount = state.step;
+  }
+}
+
+/** The hyperparameters of one AdamW update (kernel 'adamwUpdate'). */
+export interface AdamWUpdateAttrs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 0 for parameters that are not decayed. */
+  weightDecay: number;
+  /** The step number t, counting from 1. */
+  step: number;
+  /** true: PyTorch/transformers AdamW; false: the original BERT optimizer. */
+  biasCorrection: boolean;
+}
+
+/**
+ * The reference of kernel 'adamwUpdate': the update of one parameter, in place, with the formulas of this
+ * file's header. Returns the moments (the same tensors, updated in place).
+ */
+export function adamwUpdateReference(
+  { param, grad, m, v }: { param: Tensor; grad: Tensor; m: Tensor; v: Tensor },
+  attrs: AdamWUpdateAttrs,
+): { m: Tensor; v: Tensor } {
+  adamwUpdateLoop(param.data as FloatArray, grad.data as FloatArray, m.data as FloatArray, v.data as FloatArray, attrs);
+  param.markHostChanged(); // a copy of the old values held elsewhere is given the new ones
+  m.markHostChanged();
+  v.markHostChanged();
+  return { m, v };
+}
+
+/**
+ * [docs: adamw-update]
+ * The element loop of one update, in place, at step t with learning rate lr:
+ *   m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
+ *   bias correction (transformers):  w = w (1 - lr wd) - (lr / (1 - beta1^t)) m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ *   original BERT:                   w = w - lr (m / (sqrt(v) + eps) + wd w)
+ * (The first is the header's formula with the bias corrections folded into two constants.)
+ */
+export function adamwUpdateLoop(
+  w: FloatArray,
+  g: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  { lr, beta1, beta2, eps, weightDecay: wd, step: t, biasCorrection }: AdamWUpdateAttrs,
+): void {
+  if (biasCorrection) {
+    const stepSize = lr / (1 - beta1 ** t);
+    const sqrtC2 = Math.sqrt(1 - beta2 ** t);
+    const decay = 1 - lr * wd;
+    for (let i = 0; i < w.length; i++) {
+      const gi = g[i];
+      m[i] = beta1 * m[i] + (1 - beta1) * gi;
+      v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+      w[i] = w[i] * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtC2 + eps);
+    }
+  } else {
+    for (let i = 0; i < w.length; i++) {
+      const gi = g[i];
+      m[i] = beta1 * m[i] + (1 - beta1) * gi;
+      v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+      w[i] -= lr * (m[i] / (Math.sqrt(v[i]) + eps) + wd * w[i]);
+    }
   }
 }

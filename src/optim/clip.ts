@@ -4,31 +4,37 @@
  *   if norm > maxNorm: every g *= maxNorm / (norm + 1e-6)
  * Clipping the whole gradient vector keeps its direction, only shortening a step that would be too long.
  */
-import { deviceBinary, deviceOf, deviceSumOfSquares, onDevice, type TensorDevice } from '../backend/device.ts';
-import type { DeviceStorage } from '../tensor/device-storage.ts';
-import { Tensor } from '../tensor/tensor.ts';
+import { dispatch } from '../autograd/dispatch.ts';
+import { noGrad } from '../autograd/grad-mode.ts';
+import { scale } from '../ops/unary.ts';
+import type { Tensor } from '../tensor/tensor.ts';
 
 /**
- * The global L2 norm of the gradients (parameters without a gradient count as zero). Gradients on a device
- * are squared and summed there, each device's total read back once.
+ * [docs: grad-norm]
+ * The global L2 norm of the gradients (parameters without a gradient count as zero). The sum of squares of
+ * all of them is one call of the kernel 'sumOfSquares' (gradients g0, g1, ...): gradients held on a GPU are
+ * squared and summed there, a few at a time, and the total is read back once.
  */
 export function gradNorm(params: Iterable<Tensor>): number {
-  let sumSq = 0;
-  const onDevices = new Map<TensorDevice, DeviceStorage>();
-  for (const p of params) {
-    if (!p.grad) continue;
-    const device = p.grad.deviceStorage ? deviceOf(p.grad) : null;
-    if (device) {
-      const s = deviceSumOfSquares(device, onDevice(p.grad, device));
-      const total = onDevices.get(device);
-      onDevices.set(device, total ? deviceBinary(device, 'add', 'same', total, s, 1, 1) : s);
-      continue;
-    }
-    const g = p.grad.data;
-    for (let i = 0; i < g.length; i++) sumSq += g[i] * g[i];
+  const grads: Record<string, Tensor> = {};
+  let count = 0;
+  for (const p of params) if (p.grad) grads[`g${count++}`] = p.grad;
+  if (count === 0) return 0;
+  const s = dispatch('sumOfSquares', grads, { count }, sumOfSquaresReference);
+  return Math.sqrt(typeof s === 'number' ? s : s.item());
+}
+
+/**
+ * The reference of kernel 'sumOfSquares': sum over the gradients g0 .. g{count-1}, in order, of sum_i g_i^2,
+ * one running sum (a kernel may instead return a one-element tensor of the total).
+ */
+export function sumOfSquaresReference(grads: Record<string, Tensor | null | undefined>, { count }: { count: number }): number | Tensor {
+  let total = 0;
+  for (let k = 0; k < count; k++) {
+    const g = grads[`g${k}`]!.data;
+    for (let i = 0; i < g.length; i++) total += g[i] * g[i];
   }
-  for (const total of onDevices.values()) sumSq += total.download()[0];
-  return Math.sqrt(sumSq);
+  return total;
 }
 
 /**
@@ -39,22 +45,12 @@ export function gradNorm(params: Iterable<Tensor>): number {
 export function clipGradNorm(params: Tensor[], maxNorm: number): number {
   const norm = gradNorm(params);
   if (!Number.isFinite(norm)) return norm;
+  // [docs: clip-grad-norm] if norm > maxNorm, every g *= maxNorm / (norm + 1e-6): the direction is kept.
   const coef = maxNorm / (norm + 1e-6);
   if (coef < 1) {
-    const coefOn = new Map<TensorDevice, DeviceStorage>(); // the factor, uploaded once per device
-    for (const p of params) {
-      if (!p.grad) continue;
-      const device = p.grad.deviceStorage ? deviceOf(p.grad) : null;
-      if (device) {
-        let c = coefOn.get(device);
-        if (!c) coefOn.set(device, (c = device.upload(new Float32Array([coef]))));
-        p.grad = Tensor.onDevice(deviceBinary(device, 'mul', 'scalarB', onDevice(p.grad, device), c, p.grad.size, 1), p.grad.shape, p.grad.dtype);
-        continue;
-      }
-      const scaled = p.grad.data.slice();
-      for (let i = 0; i < scaled.length; i++) scaled[i] *= coef;
-      p.grad = new Tensor(scaled, p.grad.shape);
-    }
+    noGrad(() => {
+      for (const p of params) if (p.grad) p.grad = scale(p.grad, coef);
+    });
   }
   return norm;
 }

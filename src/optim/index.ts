@@ -1,3 +1,4 @@
-export { AdamW, defaultDecays, type AdamWOptions, type AdamWState } from './adamw.ts';
+export { AdamW, defaultDecays, type AdamWOptions, type AdamWState, adamwUpdateLoop, type AdamWUpdateAttrs } from './adamw.ts';
 export { linearWarmupDecay, constantWithWarmup } from './schedule.ts';
 export { clipGradNorm, gradNorm } from './clip.ts';
+export { trainStep, NonFiniteError, type TrainStepOptions, type TrainStepResult } from './train-step.ts';

@@ -3,6 +3,7 @@
  */
 
 /**
+ * [docs: linear-warmup-decay]
  * Linear warmup from 0 to the base rate over `warmup` steps, then linear decay to 0 at `total` steps
  * (transformers' get_linear_schedule_with_warmup; BERT's original schedule):
  *   factor(s) = s / warmup                              for s < warmup

@@ -18,7 +18,9 @@ export interface CreateOptions {
  */
 function checkInt32Value(fn: string, value: number, at = ''): void {
   if (value !== (value | 0)) {
-    throw new Error(`${fn}: the value ${value}${at ? ` at ${at}` : ''} is not an int32 value, but the dtype is int32 (int32 tensors hold integers in [-2^31, 2^31): round the value, or use a float dtype)`);
+    throw new Error(
+      `${fn}: the value ${value}${at ? ` at ${at}` : ''} is not an int32 value, but the dtype is int32 (int32 tensors hold integers in [-2^31, 2^31): round the value, or use a float dtype)`,
+    );
   }
 }
 

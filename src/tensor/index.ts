@@ -4,4 +4,4 @@ export { type Shape, sizeOf, stridesOf, broadcastShapes, shapeToString, sameShap
 export { full, zeros, ones, scalar, zerosLike, onesLike, arange, tensor, randn, uniform, bernoulli, randint, type CreateOptions } from './creation.ts';
 export { Rng, type RngState } from './random.ts';
 export { erf as erfScalar, gelu as geluScalar, geluDerivative } from './scalar-math.ts';
-export type { DeviceStorage } from './device-storage.ts';
+export type { ExternalValues } from './external-values.ts';

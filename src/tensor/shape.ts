@@ -54,7 +54,9 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
     const da = i < n - a.length ? 1 : a[i - (n - a.length)];
     const db = i < n - b.length ? 1 : b[i - (n - b.length)];
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`${op}: shapes ${shapeToString(a)} and ${shapeToString(b)} cannot be broadcast (dimension ${i} from the left of the result: ${da} vs ${db})`);
+      throw new Error(
+        `${op}: shapes ${shapeToString(a)} and ${shapeToString(b)} cannot be broadcast (dimension ${i} from the left of the result: ${da} vs ${db})`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }

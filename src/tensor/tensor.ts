@@ -1,16 +1,16 @@
 /**
  * The Tensor: an n-dimensional array stored contiguously, row-major, in a typed array.
  *
- * A tensor may instead (or as well) have its values on a device, such as a GPU (`deviceStorage`, see
- * device-storage.ts): ops whose inputs live on a device compute there and give device tensors, so a chain
- * of ops never copies its intermediate values back. Reading `data` of such a tensor copies its values to
- * the host once (and keeps that copy), so every host op still works on it, only slower.
+ * The speed layer may keep a tensor's values elsewhere instead (or as well): in an accelerator's memory
+ * (`external`, see external-values.ts), where the kernels that hold them compute the next op's result, so a
+ * chain of ops never copies its intermediate values back. Reading `data` of such a tensor copies its values
+ * to the host once (and keeps that copy), so every op of the core still works on it.
  *
  * A tensor also carries what reverse-mode autodiff needs (see src/autograd): `requiresGrad` marks a value
  * whose gradient we want, `gradFn` (set by ops) remembers how the tensor was computed, and after
  * `loss.backward()` every leaf that requires a gradient holds it in `grad`.
  */
-import type { DeviceStorage } from './device-storage.ts';
+import type { ExternalValues } from './external-values.ts';
 import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.ts';
 import { shapeToString, sizeOf, validateShape, type Shape } from './shape.ts';
 
@@ -26,7 +26,7 @@ export interface GradFn {
 /** Nested JavaScript arrays of numbers, as `tensor([[1, 2], [3, 4]])` takes them. */
 export type NestedArray = number | NestedArray[];
 
-/** A zero-length array of each dtype: Tensor.onDevice's stand-in for host data (one, not one per tensor). */
+/** A zero-length array of each dtype: Tensor.fromExternal's stand-in for host data (one, not one per tensor). */
 const EMPTY: Record<DType, TypedArray> = { float32: new Float32Array(0), float64: new Float64Array(0), int32: new Int32Array(0) };
 
 export class Tensor {
@@ -34,10 +34,10 @@ export class Tensor {
   readonly dtype: DType;
   /** Number of elements. */
   readonly size: number;
-  /** The elements on the host, or null while they are only on a device (see `data`). */
+  /** The elements on the host, or null while they are only held elsewhere (see `data`). */
   private hostData: TypedArray | null;
-  /** The elements on a device, when an op computed them there or `toDevice` put them there; else null. */
-  deviceStorage: DeviceStorage | null = null;
+  /** The elements held by the speed layer (an accelerator's memory), when it computed or placed them; else null. */
+  external: ExternalValues | null = null;
   /** Whether backward() should compute d(loss)/d(this). */
   requiresGrad: boolean;
   /** The accumulated gradient of a leaf after backward(); null until then. */
@@ -67,32 +67,32 @@ export class Tensor {
   }
 
   /**
-   * A tensor whose values are on a device only (an op's result there). `data` copies them to the host on
-   * first use.
+   * A tensor whose values are held elsewhere only (an op's result in an accelerator's memory). `data`
+   * copies them to the host on first use.
    */
-  static onDevice(storage: DeviceStorage, shape: Shape, dtype: DType): Tensor {
-    validateShape(shape, 'Tensor.onDevice');
+  static fromExternal(storage: ExternalValues, shape: Shape, dtype: DType): Tensor {
+    validateShape(shape, 'Tensor.fromExternal');
     if (storage.size !== sizeOf(shape)) {
-      throw new Error(`Tensor.onDevice: shape ${shapeToString(shape)} needs ${sizeOf(shape)} elements, the device buffer has ${storage.size}`);
+      throw new Error(`Tensor.fromExternal: shape ${shapeToString(shape)} needs ${sizeOf(shape)} elements, the ${storage.backend} buffer has ${storage.size}`);
     }
     // Made by the constructor (so that every tensor has the same fields in the same order, which keeps
-    // property reads in the hot loops fast), then pointed at the device buffer instead of host data.
+    // property reads in the hot loops fast), then pointed at the external values instead of host data.
     const t = new Tensor(EMPTY[dtype], [0]);
     const fields = t as unknown as { shape: readonly number[]; size: number; hostData: TypedArray | null };
     fields.shape = Object.freeze([...shape]);
     fields.size = storage.size;
     fields.hostData = null;
-    t.deviceStorage = storage;
+    t.external = storage;
     return t;
   }
 
   /**
    * The elements, row-major. Ops never change them in place, except the optimizer's parameter update (which
-   * then calls `markHostChanged`). For a tensor whose values are only on a device, the first read copies
-   * them here (a synchronous wait for the device).
+   * then calls `markHostChanged`). For a tensor whose values are held elsewhere only, the first read copies
+   * them here (a synchronous wait for whoever computes them).
    */
   get data(): TypedArray {
-    if (this.hostData === null) this.hostData = this.deviceStorage!.download();
+    if (this.hostData === null) this.hostData = this.external!.read();
     return this.hostData;
   }
 
@@ -102,24 +102,26 @@ export class Tensor {
   }
 
   /**
-   * New values for this tensor, computed on a device (an optimizer step there): the host copy is dropped and
-   * `data` reads the new values back when it is next used.
+   * New values for this tensor, computed where its values are held (an optimizer step there): the host copy
+   * is dropped and `data` reads the new values back when it is next used.
    */
-  setDeviceValues(storage: DeviceStorage): void {
+  setExternalValues(storage: ExternalValues): void {
     if (storage.size !== this.size || storage.dtype !== this.dtype) {
-      throw new Error(`setDeviceValues: tensor ${shapeToString(this.shape)} ${this.dtype} cannot take a device buffer of ${storage.size} ${storage.dtype} values`);
+      throw new Error(
+        `setExternalValues: tensor ${shapeToString(this.shape)} ${this.dtype} cannot take a ${storage.backend} buffer of ${storage.size} ${storage.dtype} values`,
+      );
     }
-    this.deviceStorage = storage;
+    this.external = storage;
     this.hostData = null;
   }
 
   /**
-   * Call after writing into `data` in place: a device copy would now be stale, so it is dropped (the next
-   * device op uploads the new values).
+   * Call after writing into `data` in place: a copy held elsewhere would now be stale, so its holder is given
+   * the new values.
    */
   markHostChanged(): void {
     if (this.hostData === null) throw new Error('markHostChanged: the tensor has no host values to have changed (read data first)');
-    this.deviceStorage = null;
+    if (this.external !== null) this.external = this.external.rewrite(this.hostData);
   }
 
   /** Number of dimensions. */
@@ -152,14 +154,15 @@ export class Tensor {
   }
 
   /**
-   * The same values viewed in another shape of the same size, sharing the storage (host, device or both):
+   * The same values viewed in another shape of the same size, sharing the storage (host, external or both):
    * what reshape does to a contiguous tensor. Not part of the graph.
    */
   withShape(shape: Shape): Tensor {
-    if (sizeOf(shape) !== this.size) throw new Error(`withShape: ${shapeToString(this.shape)} has ${this.size} elements, ${shapeToString(shape)} needs ${sizeOf(shape)}`);
-    if (this.hostData === null) return Tensor.onDevice(this.deviceStorage!, shape, this.dtype);
+    if (sizeOf(shape) !== this.size)
+      throw new Error(`withShape: ${shapeToString(this.shape)} has ${this.size} elements, ${shapeToString(shape)} needs ${sizeOf(shape)}`);
+    if (this.hostData === null) return Tensor.fromExternal(this.external!, shape, this.dtype);
     const t = new Tensor(this.hostData, shape);
-    t.deviceStorage = this.deviceStorage;
+    t.external = this.external;
     return t;
   }
 

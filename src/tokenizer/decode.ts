@@ -42,7 +42,7 @@ export function cleanUpTokenization(s: string): string {
     .replaceAll(" 're", "'re");
 }
 
-/** Join WordPiece tokens into text (steps 1 and 2 above). */
+/** Join WordPiece tokens into text (steps 1 and 2 above). [docs: decode-join] */
 export function joinWordPieces(tokens: readonly string[], prefix = '##'): string {
   let out = '';
   tokens.forEach((t, i) => {

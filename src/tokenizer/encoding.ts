@@ -39,17 +39,21 @@ export type PaddingStrategy = 'max_length' | 'longest' | 'do_not_pad';
 export type Part = [number, number];
 
 /**
+ * [docs: stride-windows]
  * Split a sequence of `len` tokens into windows of at most `maxLen` tokens, consecutive windows sharing
  * `stride` tokens: starts 0, maxLen - stride, 2 (maxLen - stride), ... until the end is covered.
  * The first part is what the model sees by default; the rest are the overflow.
  */
 export function windowParts(len: number, maxLen: number, stride: number): Part[] {
   if (maxLen >= len) return [[0, len]];
-  if (maxLen === 0) return [[0, 0], [0, len]];
+  if (maxLen === 0)
+    return [
+      [0, 0],
+      [0, len],
+    ];
   if (stride >= maxLen) {
     throw new Error(
-      `stride ${stride} must be smaller than the room left for the truncated sequence (${maxLen} tokens); ` +
-        `lower the stride or raise maxLength`,
+      `stride ${stride} must be smaller than the room left for the truncated sequence (${maxLen} tokens); ` + `lower the stride or raise maxLength`,
     );
   }
   const parts: Part[] = [];
@@ -65,17 +69,13 @@ export function windowParts(len: number, maxLen: number, stride: number): Part[]
  * How many tokens each sequence keeps after truncating to `budget` (= maxLength minus the added specials).
  * @returns the kept lengths `[n1, n2]` (n2 = 0 without a pair). Throws when the strategy cannot fit.
  */
-export function truncatedLengths(
-  la: number,
-  lb: number | null,
-  budget: number,
-  strategy: TruncationStrategy,
-): [number, number] {
+export function truncatedLengths(la: number, lb: number | null, budget: number, strategy: TruncationStrategy): [number, number] {
   const total = la + (lb ?? 0);
   if (strategy === 'do_not_truncate' || total <= budget) return [la, lb ?? 0];
   const toRemove = total - budget;
   if (strategy === 'longest_first') {
     if (lb === null) return [budget, 0];
+    // [docs: truncate-longest-first]
     // Keep the shorter one whole if possible; otherwise split the budget evenly (the odd token to the longer).
     let n1 = Math.min(la, lb);
     let n2 = Math.max(la, lb);
@@ -120,7 +120,7 @@ export interface SpecialIds {
   pad: number;
 }
 
-/** Assemble one window: [CLS] A[part] [SEP] (B[part] [SEP]). */
+/** Assemble one window: [CLS] A[part] [SEP] (B[part] [SEP]). [docs: encode-pair] */
 export function assemble(
   a: RawSequence,
   aPart: Part,
@@ -140,9 +140,9 @@ export function assemble(
     sequenceIds: [],
     wordIds: [],
   };
-  const pushSpecial = (id: number, type: number) => {
+  const pushSpecial = (which: 'cls' | 'sep', type: number) => {
     if (!addSpecialTokens) return;
-    e.inputIds.push(id);
+    e.inputIds.push(special[which]);
     e.tokenTypeIds.push(type);
     e.attentionMask.push(1);
     e.specialTokensMask.push(1);
@@ -161,12 +161,12 @@ export function assemble(
       e.wordIds.push(s.wordIds[i]);
     }
   };
-  pushSpecial(special.cls, 0);
+  pushSpecial('cls', 0);
   pushPart(a, aPart, 0);
-  pushSpecial(special.sep, 0);
+  pushSpecial('sep', 0);
   if (b && bPart) {
     pushPart(b, bPart, 1);
-    pushSpecial(special.sep, 1);
+    pushSpecial('sep', 1);
   }
   e.tokens = e.inputIds.map(idToToken);
   return e;

@@ -15,5 +15,5 @@ export type { Encoding, TruncationStrategy, PaddingStrategy } from './encoding.t
 export { preTokenize, type Word, type PreTokenizeOptions, type OffsetUnit } from './pre-tokenizer.ts';
 export { normalizeText, type NormalizerOptions } from './normalizer.ts';
 export { wordPieceSplit, type WordPieceOptions } from './wordpiece.ts';
-export { trainWordPiece, trainFromWordCounts, countWords, type TrainWordPieceOptions } from './trainer.ts';
+export { trainWordPiece, trainFromWordCounts, countWords, VocabSizeError, BERT_SPECIAL_TOKEN_COUNT, type TrainWordPieceOptions } from './trainer.ts';
 export type { RawSequence } from './sequence-encoder.ts';

@@ -15,7 +15,7 @@
  * marks; since stripping removes every non-spacing mark, the two agree except for rare spacing marks with a
  * non-zero combining class.)
  */
-import { charClass, CLASS_CJK, CLASS_CONTROL, CLASS_MARK_NONSPACING, CLASS_WHITESPACE } from './unicode.ts';
+import { charClass, CLASS_CJK, CLASS_CONTROL, CLASS_MARK_NONSPACING, CLASS_NFD_DATA, CLASS_WHITESPACE, lowercaseCodePoint } from './unicode.ts';
 
 export interface NormalizerOptions {
   /** Lowercase (uncased models). Default true. */
@@ -57,12 +57,17 @@ export interface NormalizedText {
 
 const SPACE = 0x20;
 
-/** Expand one (cleaned) code point by accent stripping and lowercasing; returns the resulting code points. */
+/**
+ * Expand one (cleaned) code point by accent stripping and lowercasing; returns the resulting code points.
+ * [docs: strip-accents-lowercase]
+ */
 function expandChar(cp: number, o: ResolvedNormalizerOptions): number[] {
   let out: number[] = [cp];
   if (o.stripAccents) {
     out = [];
-    for (const ch of String.fromCodePoint(cp).normalize('NFD')) {
+    // Only characters the Rust library's NFD tables know (assigned by Unicode 8.0) decompose; see unicode.ts.
+    const decomposed = (charClass(cp) & CLASS_NFD_DATA) !== 0 ? String.fromCodePoint(cp).normalize('NFD') : String.fromCodePoint(cp);
+    for (const ch of decomposed) {
       const c = ch.codePointAt(0)!;
       if ((charClass(c) & CLASS_MARK_NONSPACING) === 0) out.push(c);
     }
@@ -70,8 +75,10 @@ function expandChar(cp: number, o: ResolvedNormalizerOptions): number[] {
   if (o.lowercase) {
     const lowered: number[] = [];
     for (const c of out) {
-      // Lowercase one character at a time, like Rust's char::to_lowercase (no context-dependent rules).
-      for (const ch of String.fromCodePoint(c).toLowerCase()) lowered.push(ch.codePointAt(0)!);
+      // One character at a time, like Rust's char::to_lowercase (no context-dependent rules).
+      const l = lowercaseCodePoint(c);
+      if (typeof l === 'number') lowered.push(l);
+      else lowered.push(...l);
     }
     out = lowered;
   }
@@ -82,12 +89,7 @@ function expandChar(cp: number, o: ResolvedNormalizerOptions): number[] {
  * Normalise `text.slice(from, to)`.
  * @returns normalised code points with, for each, the original UTF-16 span (absolute indices into `text`).
  */
-export function normalizeWithAlignment(
-  text: string,
-  options: ResolvedNormalizerOptions,
-  from = 0,
-  to = text.length,
-): NormalizedText {
+export function normalizeWithAlignment(text: string, options: ResolvedNormalizerOptions, from = 0, to = text.length): NormalizedText {
   const codePoints: number[] = [];
   const origStart: number[] = [];
   const origEnd: number[] = [];
@@ -108,7 +110,11 @@ export function normalizeWithAlignment(
     const s = i;
     const e = i + width;
     i = e;
+    // A lone UTF-16 surrogate cannot be written in UTF-8: the Rust library's JavaScript binding receives U+FFFD in
+    // its place (which cleaning then removes), so we read it as U+FFFD too.
+    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
     const cls = charClass(cp);
+    // [docs: normalize-steps] 1. clean (controls dropped, whitespace to ' '), 2. CJK spaced, 3-4. expandChar.
     if (options.cleanText) {
       if (cp === 0 || cp === 0xfffd || (cls & CLASS_CONTROL) !== 0) continue;
       if ((cls & CLASS_WHITESPACE) !== 0) {

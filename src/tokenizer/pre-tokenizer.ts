@@ -5,13 +5,7 @@
  *
  *   "Don't stop-believing..."  ->  don ' t stop - believing . . .
  */
-import {
-  codePointsToString,
-  normalizeWithAlignment,
-  resolveNormalizerOptions,
-  type NormalizedText,
-  type NormalizerOptions,
-} from './normalizer.ts';
+import { codePointsToString, normalizeWithAlignment, resolveNormalizerOptions, type NormalizedText, type NormalizerOptions } from './normalizer.ts';
 import { charClass, CLASS_PUNCTUATION, CLASS_WHITESPACE, utf16ToCodePointMap, hasSurrogates } from './unicode.ts';
 
 /** Where offsets count: code points (Python/Hugging Face characters, the default) or UTF-16 code units. */
@@ -30,7 +24,7 @@ export interface WordRange {
   to: number;
 }
 
-/** Split normalised text into words: whitespace separates, punctuation stands alone. */
+/** Split normalised text into words: whitespace separates, punctuation stands alone. [docs: split-words] */
 export function splitWords(n: NormalizedText): WordRange[] {
   const words: WordRange[] = [];
   const cps = n.codePoints;

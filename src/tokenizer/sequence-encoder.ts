@@ -98,15 +98,7 @@ export class SequenceEncoder {
   }
 
   /** Encode `text[from, to)`; returns false when the limit was reached. */
-  private encodeSegment(
-    text: string,
-    from: number,
-    to: number,
-    fast: boolean,
-    out: RawSequence,
-    state: { word: number },
-    limit: number,
-  ): boolean {
+  private encodeSegment(text: string, from: number, to: number, fast: boolean, out: RawSequence, state: { word: number }, limit: number): boolean {
     return fast ? this.encodeAscii(text, from, to, out, state, limit) : this.encodeGeneral(text, from, to, out, state, limit);
   }
 

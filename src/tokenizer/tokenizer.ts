@@ -91,7 +91,8 @@ export class BertTokenizer {
     const names = options.specialTokens ?? vocab.specialNames ?? BERT_SPECIAL_TOKENS;
     this.ids = vocab.specialIdsOf(names);
     this.model = new WordPieceModel(vocab, names.unk, { maxInputCharsPerWord: options.maxInputCharsPerWord });
-    const special = Object.values(names);
+    // Special tokens the vocabulary lacks are neither recognised in text nor skipped when decoding.
+    const special = Object.values(names).filter((t) => vocab.has(t));
     this.encoder = new SequenceEncoder(this.model, norm, options.splitSpecialTokens === false ? [] : special);
     this.specialIdSet = new Set(Object.values(this.ids));
   }
@@ -147,8 +148,7 @@ export class BertTokenizer {
     const encodings: Encoding[] = [];
     const overflowToSampleMapping: number[] = [];
     inputs.forEach((input, i) => {
-      const [text, pair] =
-        typeof input === 'string' ? [input, null] : Array.isArray(input) ? input : [input.text, input.pair ?? null];
+      const [text, pair] = typeof input === 'string' ? [input, null] : Array.isArray(input) ? input : [input.text, input.pair ?? null];
       const windows = this.encodeWindows(text, pair, options);
       for (const w of options.returnOverflowing ? windows : windows.slice(0, 1)) {
         encodings.push(w);
@@ -172,7 +172,7 @@ export class BertTokenizer {
       tokens.push(t);
     }
     const text = joinWordPieces(tokens);
-    return options.cleanUpSpaces ?? true ? cleanUpTokenization(text) : text;
+    return (options.cleanUpSpaces ?? true) ? cleanUpTokenization(text) : text;
   }
 
   /** Decode each row of a batch. */
@@ -224,7 +224,7 @@ export class BertTokenizer {
         if (b) bParts = windowParts(b.ids.length, n2, stride);
       }
     }
-    const special = { cls: this.ids.cls, sep: this.ids.sep, pad: this.ids.pad };
+    const special = this.ids; // read only when special tokens are added (a vocabulary may lack them)
     const idToToken = (id: number) => this.vocab.tokens[id];
     return windowPairs(aParts, bParts).map(([ap, bp]) => assemble(a, ap, b, bp, special, idToToken, addSpecial));
   }

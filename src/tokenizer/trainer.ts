@@ -18,14 +18,36 @@
  * symbols and ties between equally frequent pairs are decided deterministically here (code point order, then
  * smaller ids); Hugging Face decides them by hash-map order, so vocabularies can differ in a few late merges.
  */
-import { readFileSync } from 'node:fs';
+import { readLinesSync } from '../io/text-lines.ts';
 import { resolveNormalizerOptions, type NormalizerOptions, type ResolvedNormalizerOptions } from './normalizer.ts';
 import { preTokenize } from './pre-tokenizer.ts';
 import { BERT_SPECIAL_TOKENS } from './vocab.ts';
 
+/** How many special tokens a BERT vocabulary starts with ([PAD] [UNK] [CLS] [SEP] [MASK]). */
+export const BERT_SPECIAL_TOKEN_COUNT = Object.keys(BERT_SPECIAL_TOKENS).length;
+
+/**
+ * The vocabulary asked for is smaller than the special tokens and the corpus's alphabet together, the least
+ * any trained vocabulary holds. (Hugging Face's trainer then returns the larger vocabulary without a word;
+ * here that is an error, so that a size that cannot be met is never silently replaced.)
+ */
+export class VocabSizeError extends Error {
+  constructor(
+    readonly requested: number,
+    readonly minimum: number,
+    /** What the minimum is made of, in words. */
+    readonly reason: string,
+  ) {
+    super(`vocabulary size ${requested} is below the minimum for this corpus, ${minimum} (${reason}): ask for at least ${minimum}`);
+    this.name = 'VocabSizeError';
+  }
+}
+
 export interface TrainWordPieceOptions extends NormalizerOptions {
-  /** Corpus files (UTF-8, read line by line). */
+  /** Corpus files (UTF-8 text, read line by line with the checks of src/io/text-lines.ts). */
   files?: readonly string[];
+  /** Longest line allowed in `files`, in bytes. Default: the reader's limit (1 MiB, `--max-line-bytes`). */
+  maxLineBytes?: number;
   /** Corpus texts (each may hold many lines). */
   texts?: Iterable<string>;
   /** Target vocabulary size, special tokens and alphabet included. */
@@ -136,25 +158,23 @@ function mergeWord(word: number[], a: number, b: number, c: number): number[] {
 export function trainWordPiece(options: TrainWordPieceOptions): string[] {
   const norm = resolveNormalizerOptions(options);
   const counts = new Map<string, number>();
-  for (const f of options.files ?? []) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read corpus ${f}: ${(err as Error).message}`);
-    }
-    countWords(text, norm, counts);
+  const files = options.files ?? [];
+  for (const f of files) {
+    for (const { text } of readLinesSync(f, { what: 'corpus file', maxLineBytes: options.maxLineBytes })) countWords(text, norm, counts);
   }
   for (const t of options.texts ?? []) countWords(t, norm, counts);
-  if (counts.size === 0) throw new Error('trainWordPiece: the corpus has no words (give files or texts)');
+  if (counts.size === 0) {
+    if (files.length === 0 && options.texts === undefined) throw new Error('trainWordPiece: no corpus: give files or texts');
+    const where = files.length > 0 ? `${files.join(', ')}: ` : '';
+    throw new Error(
+      `${where}the corpus has no words: it is empty or holds only whitespace and characters the tokenizer removes; expected text, one sentence per line`,
+    );
+  }
   return trainFromWordCounts(counts, options);
 }
 
 /** Steps 2-4 on word counts (word -> occurrences). */
-export function trainFromWordCounts(
-  wordCounts: ReadonlyMap<string, number>,
-  options: Omit<TrainWordPieceOptions, 'files' | 'texts'>,
-): string[] {
+export function trainFromWordCounts(wordCounts: ReadonlyMap<string, number>, options: Omit<TrainWordPieceOptions, 'files' | 'texts'>): string[] {
   const { vocabSize } = options;
   if (!Number.isInteger(vocabSize) || vocabSize < 1) throw new Error(`vocabSize must be a positive integer, got ${vocabSize}`);
   const minFrequency = options.minFrequency ?? 2;
@@ -193,6 +213,7 @@ export function trainFromWordCounts(
   const inAlphabet = new Set(alphabet);
   for (const cp of alphabet) add(String.fromCodePoint(cp));
 
+  // [docs: wordpiece-spell-words]
   // 3. Words as symbol ids: first character plain, the rest with the prefix. `##c` symbols in code point order.
   // "First" means first in the word: if it is dropped, the next kept character still carries the prefix.
   const continued = new Set<number>();
@@ -205,6 +226,15 @@ export function trainFromWordCounts(
     }
   }
   for (const cp of [...continued].sort((x, y) => x - y)) add(prefix + String.fromCodePoint(cp));
+  if (tokens.length > vocabSize) {
+    const specials = tokens.length - alphabet.length - continued.size;
+    const limited = charCounts.size > alphabet.length ? ` (limited to the ${limitAlphabet} most frequent of ${charCounts.size})` : '';
+    throw new VocabSizeError(
+      vocabSize,
+      tokens.length,
+      `${specials} special tokens, ${alphabet.length} characters${limited} and ${continued.size} ##-continuations of them`,
+    );
+  }
   const words: number[][] = [];
   const freq: number[] = [];
   for (const [w, n] of wordCounts) {
@@ -238,6 +268,7 @@ export function trainFromWordCounts(
   const heap = new PairHeap();
   for (const [key, n] of pairCounts) heap.push(n, key);
 
+  // [docs: wordpiece-merge] Merge the most frequent adjacent pair until vocabSize tokens or below minFrequency.
   while (tokens.length < vocabSize && heap.size > 0) {
     const top = heap.pop();
     const current = pairCounts.get(top.key) ?? 0;

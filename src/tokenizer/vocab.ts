@@ -3,7 +3,8 @@
  * id is the line number counted from 0). Word-initial pieces are plain (`play`), pieces that continue a word
  * carry the `##` prefix (`##ing`).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readTextFileSync } from '../io/text-lines.ts';
 
 /** The names of BERT's special tokens. */
 export interface SpecialTokenNames {
@@ -22,6 +23,15 @@ export const BERT_SPECIAL_TOKENS: SpecialTokenNames = {
   mask: '[MASK]',
 };
 
+/** What each special token is needed for (error messages when a vocabulary lacks it). */
+const SPECIAL_TOKEN_USES: Record<keyof SpecialTokenNames, string> = {
+  pad: 'padding (padding: max_length or longest, batches of unequal lengths)',
+  unk: 'a word that is not in the vocabulary',
+  cls: 'adding special tokens ([CLS] text [SEP]; encode with addSpecialTokens: false to do without)',
+  sep: 'adding special tokens ([CLS] text [SEP]; encode with addSpecialTokens: false to do without)',
+  mask: 'masking (pretraining, fill-mask)',
+};
+
 /** Ids of the special tokens in a vocabulary. */
 export interface SpecialTokenIds {
   pad: number;
@@ -36,6 +46,8 @@ export class Vocab {
   readonly tokens: readonly string[];
   readonly specialNames: SpecialTokenNames;
   private readonly ids: Map<string, number>;
+  /** Where the vocabulary came from (a file path), for error messages. */
+  private readonly source: string;
 
   /**
    * @param tokens tokens in id order; must be unique and non-empty.
@@ -44,6 +56,7 @@ export class Vocab {
   constructor(tokens: readonly string[], specialNames: SpecialTokenNames = BERT_SPECIAL_TOKENS, source = 'vocab') {
     this.tokens = [...tokens];
     this.specialNames = { ...specialNames };
+    this.source = source;
     this.ids = new Map();
     this.tokens.forEach((t, i) => {
       if (t.length === 0) throw new Error(`${source}:${i + 1}: empty token (each line must hold one token)`);
@@ -57,13 +70,8 @@ export class Vocab {
 
   /** Read a `vocab.txt`. Trailing whitespace on each line (and a final newline) is ignored, as in Hugging Face. */
   static fromFile(path: string, specialNames: SpecialTokenNames = BERT_SPECIAL_TOKENS): Vocab {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read vocabulary ${path}: ${(err as Error).message}`);
-    }
-    return Vocab.fromText(text, specialNames, path);
+    // Strict UTF-8 and the other checks every text file gets (src/io/text-lines.ts); the message names the vocabulary.
+    return Vocab.fromText(readTextFileSync(path, { what: 'vocabulary' }), specialNames, path);
   }
 
   /** Parse the contents of a `vocab.txt`. */
@@ -113,23 +121,32 @@ export class Vocab {
     return id;
   }
 
-  /** Ids of [PAD] [UNK] [CLS] [SEP] [MASK] (or the configured names); throws naming any that is missing. */
+  /**
+   * Ids of [PAD] [UNK] [CLS] [SEP] [MASK] (or the configured names). A vocabulary may lack some of them (Google's
+   * own tokenizer test uses one without [PAD] and [MASK]): reading a missing one throws, naming the token and
+   * what needs it, so the error comes only where the token is used.
+   */
   get specialIds(): SpecialTokenIds {
     return this.specialIdsOf(this.specialNames);
   }
 
-  /** Ids of the special tokens with the given names; throws naming any that is missing. */
+  /** Ids of the special tokens with the given names; a missing one throws when read (see {@link specialIds}). */
   specialIdsOf(n: SpecialTokenNames): SpecialTokenIds {
-    const missing = Object.values(n).filter((t) => !this.ids.has(t));
-    if (missing.length > 0) {
-      throw new Error(`vocabulary lacks special token(s) ${missing.join(', ')}`);
+    const ids = {} as SpecialTokenIds;
+    for (const key of ['pad', 'unk', 'cls', 'sep', 'mask'] as const) {
+      const id = this.ids.get(n[key]);
+      if (id !== undefined) {
+        Object.defineProperty(ids, key, { value: id, enumerable: true });
+        continue;
+      }
+      // Not enumerable, so that Object.values() lists the ids that exist.
+      Object.defineProperty(ids, key, {
+        enumerable: false,
+        get: () => {
+          throw new Error(`${this.source}: the vocabulary has no ${n[key]} token, which ${SPECIAL_TOKEN_USES[key]} needs`);
+        },
+      });
     }
-    return {
-      pad: this.ids.get(n.pad)!,
-      unk: this.ids.get(n.unk)!,
-      cls: this.ids.get(n.cls)!,
-      sep: this.ids.get(n.sep)!,
-      mask: this.ids.get(n.mask)!,
-    };
+    return ids;
   }
 }

@@ -23,6 +23,7 @@ export interface WordPieceOptions {
 export type Pieces = Int32Array;
 
 /**
+ * [docs: wordpiece-greedy]
  * The plain algorithm, on a word given as a string.
  * For each start position try the longest remaining substring first and shorten it one code point at a time.
  */
@@ -60,14 +61,17 @@ export function wordPieceSplit(word: string, vocab: Vocab, unkId: number, option
  */
 export class WordPieceModel {
   readonly vocab: Vocab;
+  /** Id of the unknown token; -1 when the vocabulary has none (then an unknown word is an error). */
   readonly unkId: number;
+  private readonly unkToken: string;
   readonly options: Required<WordPieceOptions>;
   private cache = new Map<string, Pieces>();
   private readonly capacity: number;
 
   constructor(vocab: Vocab, unkToken: string, options: WordPieceOptions = {}, capacity = 100_000) {
     this.vocab = vocab;
-    this.unkId = vocab.requireId(unkToken);
+    this.unkId = vocab.tokenToId(unkToken) ?? -1;
+    this.unkToken = unkToken;
     this.options = { prefix: options.prefix ?? '##', maxInputCharsPerWord: options.maxInputCharsPerWord ?? 100 };
     this.capacity = capacity;
   }
@@ -77,6 +81,13 @@ export class WordPieceModel {
     let p = this.cache.get(word);
     if (p === undefined) {
       p = wordPieceSplit(word, this.vocab, this.unkId, this.options);
+      if (p[0] === -1) {
+        const what =
+          [...word].length > this.options.maxInputCharsPerWord
+            ? `is longer than ${this.options.maxInputCharsPerWord} characters`
+            : 'cannot be spelled with its pieces';
+        throw new Error(`the word ${JSON.stringify(word.slice(0, 50))} ${what}, and the vocabulary has no ${this.unkToken} token to stand for it`);
+      }
       if (this.cache.size >= this.capacity) this.cache.clear();
       this.cache.set(word, p);
     }

@@ -6,14 +6,21 @@
  *   optimizer.safetensors                       AdamW moments: exp_avg.<param>, exp_avg_sq.<param>
  *   trainer_state.json                          step, the generators' states, the data position, options
  * It is written under a temporary name and renamed into place (src/io/atomic.ts), so a crash while saving
- * leaves the previous checkpoint intact.
+ * leaves the previous checkpoint intact (what a killed save leaves behind is removed by the next start of
+ * the run: partial-writes.ts).
+ *
+ * Each checkpoint also records its health (trainer_state.json, `health`): whether training can continue
+ * from it. A run that diverges writes checkpoints with huge weights before its loss becomes NaN; those are
+ * marked, the newest good checkpoint is never deleted to make room for them, and `--resume` goes back to it.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDirAtomic, type FileData } from '../io/atomic.ts';
+import { writeDirAtomic, writeFileAtomic, type FileData } from '../io/atomic.ts';
 import { loadSafetensors } from '../io/safetensors.ts';
 import { writeSafetensors, type TensorToWrite } from '../io/safetensors-write.ts';
+import type { DropoutMasks } from '../ops/dropout.ts';
 import type { AdamWState } from '../optim/adamw.ts';
+import { weightHealth, weightProblem } from './run-health.ts';
 
 export const CHECKPOINT_DIR = 'checkpoints';
 
@@ -53,25 +60,106 @@ export interface CheckpointContents {
   optimizer: AdamWState;
   /** JSON-safe trainer state (must include `step`). */
   trainerState: { step: number } & Record<string, unknown>;
+  /** Whether training can continue from these weights (checkpointHealth); recorded beside the state. */
+  health?: CheckpointHealth;
+}
+
+/** Whether training can continue from a checkpoint, as recorded in its trainer_state.json. */
+export interface CheckpointHealth {
+  /**
+   * Every weight finite and none beyond SANE_WEIGHT_LIMIT, and the loss they give (found at the next step)
+   * finite and sane (run-health.ts).
+   */
+  good: boolean;
+  /** Why not, when not good. */
+  problem?: string;
+  /** The largest |weight|. */
+  maxAbsWeight?: number;
+  /** The loss of the step that led to these weights (measured before its update). */
+  loss?: number;
 }
 
 /**
+ * The health of a model's weights about to be saved (their float tensors), after a step whose loss was
+ * `loss`.
+ */
+export function checkpointHealth(tensors: Record<string, TensorToWrite>, loss?: number): CheckpointHealth {
+  const floats = Object.entries(tensors).filter(([, t]) => t.dtype === 'F32' || t.dtype === 'F64');
+  const scan = weightHealth(floats.map(([name, t]) => [name, t.data as ArrayLike<number>] as const));
+  const problem = weightProblem(scan);
+  return { good: problem === null, ...(problem ? { problem } : {}), maxAbsWeight: scan.maxAbs, ...(loss !== undefined ? { loss } : {}) };
+}
+
+const STATE_FILE = 'trainer_state.json';
+
+/**
  * Write the checkpoint for `trainerState.step` under `<outDir>/checkpoints/` atomically, then delete all but
- * the newest `keep` checkpoints.
+ * the newest `keep` checkpoints, and the newest good one (a run that starts to diverge would otherwise
+ * replace every good checkpoint by bad ones before its loss shows it).
  * @returns the checkpoint's directory
  */
 export async function saveCheckpoint(outDir: string, contents: CheckpointContents, keep = 2): Promise<string> {
   mkdirSync(join(outDir, CHECKPOINT_DIR), { recursive: true });
   const dir = join(outDir, CHECKPOINT_DIR, checkpointName(contents.trainerState.step));
+  const state = contents.health ? { ...contents.trainerState, health: contents.health } : contents.trainerState;
   await writeDirAtomic(dir, {
     ...contents.modelFiles,
     'vocab.txt': contents.vocabText,
     'optimizer.safetensors': encodeOptimizerState(contents.optimizer),
-    'trainer_state.json': JSON.stringify(contents.trainerState, null, 1) + '\n',
+    [STATE_FILE]: JSON.stringify(state, null, 1) + '\n',
   });
   const all = listCheckpoints(outDir);
-  for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(old.dir, { recursive: true, force: true });
+  const old = all.slice(0, Math.max(0, all.length - keep));
+  const newestGood = old.length ? latestGoodCheckpoint(outDir) : null;
+  for (const c of old) if (c.dir !== newestGood?.dir) rmSync(c.dir, { recursive: true, force: true });
   return dir;
+}
+
+/** A checkpoint's recorded health; one written before health was recorded counts as good. */
+export function readCheckpointHealth(dir: string): CheckpointHealth {
+  try {
+    const health = (JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as { health?: CheckpointHealth }).health;
+    return health ?? { good: true };
+  } catch {
+    return { good: false, problem: `${join(dir, STATE_FILE)} cannot be read` };
+  }
+}
+
+/** The newest good checkpoint with a step below `beforeStep` (default: any), or null. */
+export function latestGoodCheckpoint(outDir: string, beforeStep = Infinity): { step: number; dir: string } | null {
+  const all = listCheckpoints(outDir).filter((c) => c.step < beforeStep);
+  for (let i = all.length - 1; i >= 0; i--) if (readCheckpointHealth(all[i].dir).good) return all[i];
+  return null;
+}
+
+/** Record in a checkpoint that training cannot continue from it (e.g. its weights gave a NaN loss). */
+export async function markCheckpointBad(dir: string, problem: string): Promise<void> {
+  const path = join(dir, STATE_FILE);
+  const state = JSON.parse(readFileSync(path, 'utf8')) as { health?: CheckpointHealth };
+  state.health = { ...(state.health ?? {}), good: false, problem };
+  await writeFileAtomic(path, JSON.stringify(state, null, 1) + '\n');
+}
+
+/**
+ * The checkpoint `--resume` continues from: the newest good one. Newer checkpoints (a diverging run's, not
+ * good) are deleted, saying so through `say`, so that the resumed run's own checkpoints do not mix with
+ * them. Throws when there is no checkpoint, or none is good.
+ */
+export function chooseResumeCheckpoint(outDir: string, say: (line: string) => void): { step: number; dir: string } {
+  const all = listCheckpoints(outDir);
+  if (all.length === 0) throw new Error(`--resume: no checkpoint in ${join(outDir, CHECKPOINT_DIR)} to resume from`);
+  const good = latestGoodCheckpoint(outDir);
+  const problems = (cs: typeof all) => cs.map((c) => `${c.dir}: ${readCheckpointHealth(c.dir).problem ?? 'not good'}`).join('; ');
+  if (!good) {
+    throw new Error(
+      `--resume: no checkpoint in ${join(outDir, CHECKPOINT_DIR)} can be resumed from (${problems(all)}); start the run again without --resume, with a lower --lr`,
+    );
+  }
+  for (const c of all.filter((c) => c.step > good.step)) {
+    say(`--resume: removed ${c.dir}, newer than the last good checkpoint: ${readCheckpointHealth(c.dir).problem ?? 'not good'}`);
+    rmSync(c.dir, { recursive: true, force: true });
+  }
+  return good;
 }
 
 /** Complete checkpoints under `<outDir>/checkpoints/`, oldest first. */
@@ -82,7 +170,7 @@ export function listCheckpoints(outDir: string): { step: number; dir: string }[]
     .map((name) => /^step-(\d+)$/.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ step: Number(m[1]), dir: join(root, m[0]) }))
-    .filter((c) => existsSync(join(c.dir, 'trainer_state.json')))
+    .filter((c) => existsSync(join(c.dir, STATE_FILE)))
     .sort((a, b) => a.step - b.step);
 }
 
@@ -92,14 +180,26 @@ export function latestCheckpoint(outDir: string): { step: number; dir: string } 
   return all.length ? all[all.length - 1] : null;
 }
 
-/** Read a checkpoint's trainer state and optimizer state. */
+/** Read a checkpoint's trainer state (without its health record) and optimizer state. */
 export function readCheckpoint<S extends { step: number }>(dir: string): { trainerState: S; optimizer: AdamWState } {
-  const statePath = join(dir, 'trainer_state.json');
+  const statePath = join(dir, STATE_FILE);
   let trainerState: S;
   try {
-    trainerState = JSON.parse(readFileSync(statePath, 'utf8')) as S;
+    const { health: _health, ...state } = JSON.parse(readFileSync(statePath, 'utf8')) as S & { health?: unknown };
+    trainerState = state as unknown as S;
   } catch (err) {
     throw new Error(`cannot read checkpoint ${statePath}: ${(err as Error).message}`);
   }
   return { trainerState, optimizer: loadOptimizerState(join(dir, 'optimizer.safetensors')) };
 }
+
+/**
+ * The kind of dropout masks a run actually draws (ops/dropout.ts): 'auto' resolved for whether its weights
+ * are on a device. Training records it with its checkpoints, so that a resume cannot change it silently.
+ */
+export function effectiveDropoutMasks(requested: DropoutMasks, onDevice: boolean): 'stream' | 'counter' {
+  return requested === 'auto' ? (onDevice ? 'counter' : 'stream') : requested;
+}
+
+/** What a checkpoint written before the masks were recorded used: the stream (the only kind then). */
+export const LEGACY_DROPOUT_MASKS = 'stream';

@@ -6,17 +6,19 @@
  * Hugging Face hub converted to safetensors) works too: the task comes from config.json's architectures and
  * problem_type, the casing from tokenizer_config.json, and the lengths from the defaults or the options.
  */
-import { placeOnActiveDevice } from '../backend/device.ts';
+import { placeOnActiveDevice } from '../accel/device.ts';
+import '../accel/index.ts'; // the cpu backend's kernels: training runs on them unless another backend is selected
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BertConfig } from '../bert/config.ts';
 import type { BertPreTrainedModel } from '../bert/model.ts';
-import { loadPretrained } from '../bert/pretrained.ts';
+import { loadPretrained } from '../hf/pretrained.ts';
 import { LabelSet } from '../data/tasks/label-set.ts';
 import { formatConfusionMatrix } from '../metrics/format.ts';
-import { confusionMatrixSvg } from '../metrics/svg.ts';
+import { confusionMatrixSvg } from '../viz/confusion.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { FINETUNE_SETTINGS_FILE, readLowercase } from './finetune.ts';
+import { requireFiniteWeights, requireVocabFits } from './model-checks.ts';
 import {
   defaultMaxLength,
   formatTaskScores,
@@ -82,9 +84,12 @@ export function loadTaskModel(dir: string, overrides: TaskModelOverrides = {}): 
     throw new Error(`max length ${settings.maxLength} exceeds the model's max_position_embeddings ${config.maxPositionEmbeddings}`);
   }
   const model = loadPretrained(dir, { strict: true, onWarning: () => {} });
+  requireFiniteWeights(model, dir);
+  const tokenizer = BertTokenizer.fromFile(vocabPath, { lowercase: settings.lowercase });
+  requireVocabFits(tokenizer.vocab, config.vocabSize, vocabPath);
   placeOnActiveDevice(model.parameters()); // on a backend with a device (gpujs-webgpu) the weights go there
   const labels = task === 'classification' || task === 'token-classification' ? LabelSet.fromConfig(config) : null;
-  return { dir, model, tokenizer: BertTokenizer.fromFile(vocabPath, { lowercase: settings.lowercase }), settings, labels };
+  return { dir, model, tokenizer, settings, labels };
 }
 
 /** What `evaluateTaskModel` returns. */
@@ -120,7 +125,10 @@ export function evaluateTaskModel(tm: TaskModel, file: string, opts: { batchSize
   if (report) {
     const names = report.labels.map((id) => (scores.task === 'classification' && tm.labels ? tm.labels.name(id) : `choice ${id}`));
     json.per_class = Object.fromEntries(
-      names.map((n, k) => [n, { precision: report.perClass.precision[k], recall: report.perClass.recall[k], f1: report.perClass.f1[k], support: report.perClass.support[k] }]),
+      names.map((n, k) => [
+        n,
+        { precision: report.perClass.precision[k], recall: report.perClass.recall[k], f1: report.perClass.f1[k], support: report.perClass.support[k] },
+      ]),
     );
     json.confusion_matrix = { labels: names, matrix: report.confusionMatrix };
     if (scores.task === 'classification') {

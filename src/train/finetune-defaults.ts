@@ -38,17 +38,27 @@ export function isBaseSized(config: BertConfig): boolean {
   return config.hiddenSize >= BASE_HIDDEN_SIZE;
 }
 
-/** The default single run for this model's size, and the rule in words. */
+/** The default single run for this model's size, and the rule in words. [docs: finetune-defaults] */
 export function defaultHyperparameters(config: BertConfig): Hyperparameters & { reason: string } {
   return isBaseSized(config)
     ? { lr: 3e-5, batch: 32, epochs: 3, reason: `hidden size ${config.hiddenSize} >= ${BASE_HIDDEN_SIZE}: the BERT paper's recipe for Base/Large` }
-    : { lr: 1e-4, batch: 32, epochs: 4, reason: `hidden size ${config.hiddenSize} < ${BASE_HIDDEN_SIZE}: the miniature BERTs' recipe (small models want larger rates)` };
+    : {
+        lr: 1e-4,
+        batch: 32,
+        epochs: 4,
+        reason: `hidden size ${config.hiddenSize} < ${BASE_HIDDEN_SIZE}: the miniature BERTs' recipe (small models want larger rates)`,
+      };
 }
 
-/** The default search grid for this model's size, and the rule in words. */
+/** The default search grid for this model's size, and the rule in words. [docs: finetune-grid] */
 export function defaultSearchGrid(config: BertConfig): SearchGrid & { reason: string } {
   return isBaseSized(config)
-    ? { lr: [5e-5, 3e-5, 2e-5], batch: [16, 32], epochs: [2, 3, 4], reason: `hidden size ${config.hiddenSize} >= ${BASE_HIDDEN_SIZE}: the BERT paper's grid for Base/Large` }
+    ? {
+        lr: [5e-5, 3e-5, 2e-5],
+        batch: [16, 32],
+        epochs: [2, 3, 4],
+        reason: `hidden size ${config.hiddenSize} >= ${BASE_HIDDEN_SIZE}: the BERT paper's grid for Base/Large`,
+      }
     : {
         lr: [3e-4, 1e-4, 5e-5, 3e-5],
         batch: [16, 32],

@@ -17,13 +17,19 @@
  * The settings that turn a file into model rows (task, maximum length, casing, columns, QA windows) are kept
  * with a fine-tuned model in `finetune.json`, so evaluation and prediction read files exactly as training did.
  */
-import { softmaxRows } from '../backend/cpu/softmax.ts';
-import { activeDevice } from '../backend/device.ts';
+import { softmaxRows } from '../ops/softmax.ts';
+import { activeDevice } from '../accel/device.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
 import type { BertConfig, BertConfigOptions } from '../bert/config.ts';
 import type { BertInputs } from '../bert/inputs.ts';
 import type { BertPreTrainedModel } from '../bert/model.ts';
-import { encodeTokenClassification, readConllFile, tokenClassificationTags, type TaggedSentence, type TokenClassificationFeature } from '../data/tasks/conll.ts';
+import {
+  encodeTokenClassification,
+  readConllFile,
+  tokenClassificationTags,
+  type TaggedSentence,
+  type TokenClassificationFeature,
+} from '../data/tasks/conll.ts';
 import { batchIndices, collateTaskBatch, type TaskBatch, type TaskFeature } from '../data/tasks/batching.ts';
 import { TaskDataError } from '../data/tasks/errors.ts';
 import { LabelSet } from '../data/tasks/label-set.ts';
@@ -130,12 +136,14 @@ export function taskOfConfig(config: BertConfig, source = 'config.json'): Finetu
     case 'BertForMultipleChoice':
       return 'multiple-choice';
     default:
-      throw new Error(`${source}: architectures ${JSON.stringify(config.architectures)} is not a fine-tuned task model (expected one of ${[...new Set(Object.values(TASK_ARCHITECTURES))].join(', ')})`);
+      throw new Error(
+        `${source}: architectures ${JSON.stringify(config.architectures)} is not a fine-tuned task model (expected one of ${[...new Set(Object.values(TASK_ARCHITECTURES))].join(', ')})`,
+      );
   }
 }
 
 /**
- * The label set of a classification or token-classification training file (sorted, see label-set.ts); null
+ * The label set of a classification or token-classification training file (sorted, see data/tasks/label-set.ts); null
  * for the other tasks.
  */
 export function readTrainingLabels(settings: TaskSettings, file: string): LabelSet | null {
@@ -178,7 +186,11 @@ export interface TaskData {
 
 function tableOptions(settings: TaskSettings) {
   const c = settings.columns ?? {};
-  return { ...(c.text !== undefined ? { text: c.text } : {}), ...(c.textPair !== undefined ? { textPair: c.textPair } : {}), ...(c.label !== undefined ? { label: c.label } : {}) };
+  return {
+    ...(c.text !== undefined ? { text: c.text } : {}),
+    ...(c.textPair !== undefined ? { textPair: c.textPair } : {}),
+    ...(c.label !== undefined ? { label: c.label } : {}),
+  };
 }
 
 /** Plain text for token classification: one sentence per line, words split on whitespace, no tags. */
@@ -186,7 +198,10 @@ function readWordLines(file: string, placeholder: string): TaggedSentence[] {
   const lines = readTaskFile(file).split(/\r?\n/);
   const sentences: TaggedSentence[] = [];
   lines.forEach((l, i) => {
-    const words = l.trim().split(/\s+/).filter((w) => w !== '');
+    const words = l
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     if (words.length) sentences.push({ file, line: i + 1, words, tags: words.map(() => placeholder), lines: words.map(() => i + 1) });
   });
   if (sentences.length === 0) throw new TaskDataError('expected at least one sentence (one per line), found none', file);

@@ -15,28 +15,38 @@
  *
  * Around the loop, as in pretraining (pretrain.ts): a progress bar, metrics.jsonl, curves.svg, and
  * checkpoints that resume exactly: weights, AdamW moments, the dropout generator, the data-order generator
- * with the epoch and the position inside it, and the best-so-far record.
+ * with the epoch and the position inside it, and the best-so-far record; a NaN stop that names the last good
+ * checkpoint, and a clean stop on request (`signal`) that saves the step reached.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
-import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS } from '../ops/dropout.ts';
-import { loadWeightsIntoModel, readCheckpointWeights } from '../bert/checkpoint.ts';
+import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../accel/device.ts';
+import '../accel/index.ts'; // the cpu backend's kernels: training runs on them unless another backend is selected
+import type { DropoutMasks } from '../ops/dropout.ts';
+import { loadWeightsIntoModel, readCheckpointWeights } from '../hf/checkpoint.ts';
 import { BERT_PRESETS, BertConfig, type BertPresetName } from '../bert/config.ts';
 import type { BertPreTrainedModel } from '../bert/model.ts';
-import { loadPretrained, modelTensors } from '../bert/pretrained.ts';
-import { createModelForArchitecture } from '../bert/registry.ts';
+import { loadPretrained, modelTensors } from '../hf/pretrained.ts';
+import { createModelForArchitecture } from '../hf/registry.ts';
 import { batchIndices, collateTaskBatch } from '../data/tasks/batching.ts';
 import type { LabelSet } from '../data/tasks/label-set.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeSafetensors } from '../io/safetensors-write.ts';
 import { AdamW } from '../optim/adamw.ts';
-import { clipGradNorm } from '../optim/clip.ts';
+import { NonFiniteError, trainStep } from '../optim/train-step.ts';
 import { linearWarmupDecay } from '../optim/schedule.ts';
 import { Rng, type RngState } from '../tensor/random.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { Vocab } from '../tokenizer/vocab.ts';
-import { latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import {
+  checkpointHealth,
+  chooseResumeCheckpoint,
+  effectiveDropoutMasks,
+  LEGACY_DROPOUT_MASKS,
+  markCheckpointBad,
+  readCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.ts';
 import { curvesSvg } from './curves-svg.ts';
 import { defaultHyperparameters } from './finetune-defaults.ts';
 import {
@@ -46,7 +56,6 @@ import {
   headConfig,
   isBetter,
   loadTaskData,
-  lossTargets,
   parseTask,
   qaSettings,
   readTrainingLabels,
@@ -58,12 +67,18 @@ import {
   type TaskScores,
   type TaskSettings,
 } from './finetune-tasks.ts';
+import { yieldToEventLoop, type Interruption } from './interrupt.ts';
 import { MetricsLog } from './metrics-log.ts';
-import { NonFiniteLossError } from './pretrain.ts';
+import { cleanPartialWrites } from './partial-writes.ts';
+import { NonFiniteLossError, nonFiniteStop } from './pretrain.ts';
 import { Progress } from './progress.ts';
+import { compareResumeOptions, formatChanges, keepSavedWhereUnset } from './resume-options.ts';
+import { lossProblem, requireFiniteTensors } from './run-health.ts';
 
 export interface FinetuneOptions {
   task: FinetuneTask;
+  /** How dropout masks are drawn (ops/dropout.ts). Default 'auto'. */
+  dropoutMasks?: DropoutMasks;
   /**
    * Where the encoder comes from: a checkpoint directory (config.json + model.safetensors + vocab.txt, e.g.
    * `bert pretrain`'s output), or a preset name (tiny, mini, ...), a config.json path or a BertConfig for a
@@ -117,8 +132,13 @@ export interface FinetuneOptions {
   saveEvery?: number;
   /** Stop after this step as an interruption would (for testing resume). */
   stopAfter?: number;
-  /** Continue from the newest checkpoint in `out`. */
+  /**
+   * Continue from the newest good checkpoint in `out`. The options must be the run's, except
+   * RESUME_CHANGEABLE ones: those may change (the change is printed), and left undefined keep the run's.
+   */
   resume?: boolean;
+  /** Stop cleanly when aborted: the step in progress is finished and saved (`interrupted` in the result). */
+  signal?: AbortSignal;
   /** Lowercase (uncased vocabulary). Default: the init directory's tokenizer_config.json, else true. */
   lowercase?: boolean;
   /** Table columns for classification / regression (auto-detected by name otherwise). */
@@ -160,6 +180,8 @@ export interface FinetuneState {
   stoppedEarly: boolean;
   /** Train loss summed over the steps since the last train record, so a resumed run logs the same averages. */
   lossWindow: { loss: number; steps: number };
+  /** The loss of step 1, what later losses are judged against (run-health.ts). */
+  firstLoss?: number;
   options: Record<string, unknown>;
 }
 
@@ -178,6 +200,8 @@ export interface FinetuneResult {
   test?: TaskScores;
   hyperparameters: { lr: number; batch: number; epochs: number };
   seconds: number;
+  /** Set when `signal` stopped the run before its end. */
+  interrupted?: Interruption;
 }
 
 /** Files of a fine-tuned model directory besides config.json and model.safetensors. */
@@ -185,8 +209,30 @@ export const FINETUNE_SETTINGS_FILE = 'finetune.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 export const LABELS_FILE = 'labels.txt';
 
-/** Options that must be equal for a resume to continue the same run. */
-const RUN_IDENTITY = ['task', 'init', 'train', 'dev', 'epochs', 'batch', 'lr', 'maxLength', 'warmupRatio', 'weightDecay', 'clip', 'seed', 'initializerRange', 'lowercase', 'patience', 'evalEvery', 'columns', 'qa', 'padMultiple', 'adamEps', 'dropoutMasks'] as const;
+/** Options that must be equal for a resume to continue the same run (resume-options.ts says why). */
+const RUN_IDENTITY = [
+  'task',
+  'init',
+  'train',
+  'dev',
+  'epochs',
+  'batch',
+  'maxLength',
+  'seed',
+  'initializerRange',
+  'lowercase',
+  'columns',
+  'qa',
+  'padMultiple',
+  'adamEps',
+  'dropoutMasks',
+] as const;
+/**
+ * Options a resume may change: each step reads them afresh and no saved state depends on them (the peak
+ * learning rate, the warmup, the clip, the weight decay, how often the dev set is evaluated, and the
+ * patience of early stopping, which compares its count of epochs without improvement when an epoch ends).
+ */
+export const RESUME_CHANGEABLE = ['lr', 'warmupRatio', 'weightDecay', 'clip', 'evalEvery', 'patience'] as const;
 
 /** Where the encoder comes from (see FinetuneOptions.init). */
 export type InitSource = { kind: 'pretrained'; dir: string; config: BertConfig } | { kind: 'scratch'; name: string; config: BertConfig };
@@ -225,7 +271,8 @@ export function taskModelFiles(model: BertPreTrainedModel, vocabText: string, se
     'config.json': config.toJSONString(),
     'model.safetensors': encodeSafetensors(modelTensors(model), { format: 'pt' }),
     'vocab.txt': vocabText,
-    [TOKENIZER_CONFIG_FILE]: JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: settings.lowercase, model_max_length: config.maxPositionEmbeddings }, null, 2) + '\n',
+    [TOKENIZER_CONFIG_FILE]:
+      JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: settings.lowercase, model_max_length: config.maxPositionEmbeddings }, null, 2) + '\n',
     [FINETUNE_SETTINGS_FILE]: JSON.stringify(settings, null, 2) + '\n',
   };
   if (labels) files[LABELS_FILE] = labels.labels.join('\n') + '\n';
@@ -233,7 +280,13 @@ export function taskModelFiles(model: BertPreTrainedModel, vocabText: string, se
 }
 
 /** Write `taskModelFiles` into `dir`, each file atomically (the directory may hold other files). */
-export async function saveTaskModel(model: BertPreTrainedModel, dir: string, vocabText: string, settings: TaskSettings, labels: LabelSet | null): Promise<void> {
+export async function saveTaskModel(
+  model: BertPreTrainedModel,
+  dir: string,
+  vocabText: string,
+  settings: TaskSettings,
+  labels: LabelSet | null,
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const [name, data] of Object.entries(taskModelFiles(model, vocabText, settings, labels))) await writeFileAtomic(join(dir, name), data);
 }
@@ -252,16 +305,22 @@ export function scoresRecord(s: TaskScores): Record<string, unknown> {
  * Fine-tune a model on `opts.task`; see FinetuneOptions and the file comment. Resolves when the run (or
  * `stopAfter`) is done.
  */
-export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
-  const task = parseTask(opts.task);
-  const out = opts.out;
+export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
+  const task = parseTask(options.task);
+  const out = options.out;
   mkdirSync(out, { recursive: true });
-  const say = opts.progressStream === null ? () => {} : (s: string) => (opts.progressStream ?? process.stderr).write(s + '\n');
+  const say = options.progressStream === null ? () => {} : (s: string) => (options.progressStream ?? process.stderr).write(s + '\n');
+  for (const line of cleanPartialWrites(out)) say(line);
+  // A resumed run keeps the checkpoint's values of the changeable options it leaves unset.
+  const resumeFrom = options.resume ? chooseResumeCheckpoint(out, say) : null;
+  const saved = resumeFrom ? readCheckpoint<FinetuneState>(resumeFrom.dir) : null;
+  const opts = saved ? keepSavedWhereUnset(options, saved.trainerState.options, RESUME_CHANGEABLE) : options;
 
   // 1. The encoder's source, the vocabulary and the tokenizer.
   const source = resolveInit(opts.init);
   const vocabPath = opts.vocab ?? (source.kind === 'pretrained' ? join(source.dir, 'vocab.txt') : undefined);
-  if (!vocabPath) throw new Error(`--init ${source.kind === 'scratch' ? source.name : source.dir} starts from random weights and needs --vocab FILE (a vocab.txt)`);
+  if (!vocabPath)
+    throw new Error(`--init ${source.kind === 'scratch' ? source.name : source.dir} starts from random weights and needs --vocab FILE (a vocab.txt)`);
   if (!existsSync(vocabPath)) throw new Error(`vocabulary ${vocabPath} not found${source.kind === 'pretrained' ? ' (pass --vocab FILE)' : ''}`);
   const vocabText = readFileSync(vocabPath, 'utf8');
   const vocab = Vocab.fromText(vocabText, undefined, vocabPath);
@@ -270,14 +329,23 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const initRange = opts.initializerRange !== undefined ? { initializerRange: opts.initializerRange } : {};
   const baseConfig = source.kind === 'scratch' ? source.config.with({ vocabSize: vocab.size, ...initRange }) : source.config;
   if (vocab.size > baseConfig.vocabSize) {
-    throw new Error(`${vocabPath} has ${vocab.size} tokens, but the model's vocab_size is ${baseConfig.vocabSize}: this vocabulary does not belong to the model`);
+    throw new Error(
+      `${vocabPath} has ${vocab.size} tokens, but the model's vocab_size is ${baseConfig.vocabSize}: this vocabulary does not belong to the model`,
+    );
   }
 
   // 2. Settings and hyperparameters.
   const maxLength = opts.maxLength ?? Math.min(defaultMaxLength(task), baseConfig.maxPositionEmbeddings);
   if (!(Number.isInteger(maxLength) && maxLength >= 8)) throw new Error(`--max-length must be an integer >= 8, got ${maxLength}`);
-  if (maxLength > baseConfig.maxPositionEmbeddings) throw new Error(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${baseConfig.maxPositionEmbeddings}`);
-  const settings: TaskSettings = { task, maxLength, lowercase, ...(opts.columns ? { columns: opts.columns } : {}), ...(task === 'question-answering' ? { qa: qaSettings(opts.qa) } : {}) };
+  if (maxLength > baseConfig.maxPositionEmbeddings)
+    throw new Error(`--max-length ${maxLength} exceeds the model's max_position_embeddings ${baseConfig.maxPositionEmbeddings}`);
+  const settings: TaskSettings = {
+    task,
+    maxLength,
+    lowercase,
+    ...(opts.columns ? { columns: opts.columns } : {}),
+    ...(task === 'question-answering' ? { qa: qaSettings(opts.qa) } : {}),
+  };
   const defaults = defaultHyperparameters(baseConfig);
   const hp = {
     epochs: positiveInt('epochs', opts.epochs ?? defaults.epochs),
@@ -285,7 +353,11 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     lr: opts.lr ?? defaults.lr,
   };
   if (!(hp.lr > 0)) throw new Error(`--lr must be positive, got ${hp.lr}`);
-  const defaulted = [opts.lr === undefined ? `lr ${defaults.lr}` : '', opts.batch === undefined ? `batch ${defaults.batch}` : '', opts.epochs === undefined ? `${defaults.epochs} epochs` : ''].filter((x) => x);
+  const defaulted = [
+    opts.lr === undefined ? `lr ${defaults.lr}` : '',
+    opts.batch === undefined ? `batch ${defaults.batch}` : '',
+    opts.epochs === undefined ? `${defaults.epochs} epochs` : '',
+  ].filter((x) => x);
   if (defaulted.length) say(`defaults for this model: ${defaulted.join(', ')} (${defaults.reason})`);
   const o = {
     task,
@@ -306,10 +378,11 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     qa: settings.qa ?? null,
     padMultiple: opts.padMultiple ?? null,
     adamEps: opts.adamEps ?? null,
-    dropoutMasks: effectiveDropoutMasks(activeDevice() !== null),
+    dropoutMasks: effectiveDropoutMasks(opts.dropoutMasks ?? 'auto', activeDevice() !== null),
   };
   if (o.adamEps !== null && !(o.adamEps > 0 && o.adamEps < 1)) throw new Error(`--adam-eps must be in (0, 1), got ${o.adamEps}`);
-  if (o.padMultiple !== null && !(Number.isInteger(o.padMultiple) && o.padMultiple >= 1)) throw new Error(`--pad-multiple must be a positive integer, got ${o.padMultiple}`);
+  if (o.padMultiple !== null && !(Number.isInteger(o.padMultiple) && o.padMultiple >= 1))
+    throw new Error(`--pad-multiple must be a positive integer, got ${o.padMultiple}`);
   if (!(o.warmupRatio >= 0 && o.warmupRatio <= 1)) throw new Error(`--warmup-ratio must be in [0, 1], got ${o.warmupRatio}`);
 
   // 3. Data: labels from the training file, then every file encoded the same way.
@@ -321,6 +394,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   if (!dev.labelled) throw new Error(`${opts.dev}: the dev file has no labels to choose the best weights by`);
   const batchesPerEpoch = Math.ceil(train.features.length / hp.batch);
   const totalSteps = hp.epochs * batchesPerEpoch;
+  // [docs: finetune-schedule] Warmup over the first warmupRatio (10%) of all steps, then linear decay to 0.
   const warmup = Math.round(o.warmupRatio * totalSteps);
   say(
     `${task}: ${train.numExamples} training examples (${train.features.length} rows), ${dev.numExamples} dev examples` +
@@ -335,8 +409,14 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   let model: BertPreTrainedModel;
   if (source.kind === 'pretrained') {
     model = loadPretrained(source.dir, { architecture, config: { ...head, ...initRange }, seed: o.seed, onWarning: () => {} });
+    requireFiniteTensors(
+      model.namedParameters().map(([name, p]) => [name, p.data] as const),
+      `--init ${source.dir}`,
+    );
     const r = model.loadReport!;
-    say(`loaded ${source.dir} into ${architecture}: newly initialised ${r.missing.length ? r.missing.join(', ') : '(nothing)'}; unused from the checkpoint: ${r.unexpected.length} tensors${r.unexpected.length ? ` (${summariseNames(r.unexpected)})` : ''}`);
+    say(
+      `loaded ${source.dir} into ${architecture}: newly initialised ${r.missing.length ? r.missing.join(', ') : '(nothing)'}; unused from the checkpoint: ${r.unexpected.length} tensors${r.unexpected.length ? ` (${summariseNames(r.unexpected)})` : ''}`,
+    );
   } else {
     model = createModelForArchitecture(architecture, baseConfig.with(head), { seed: o.seed });
     say(`${architecture} from random weights (${source.name}: ${baseConfig.numHiddenLayers} layers, hidden ${baseConfig.hiddenSize}): no pretraining`);
@@ -365,15 +445,11 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     options: optionsRecord,
   };
   const metrics = new MetricsLog(join(out, 'metrics.jsonl'));
-  const resumeFrom = opts.resume ? latestCheckpoint(out) : null;
-  if (opts.resume && !resumeFrom) throw new Error(`--resume: no checkpoint in ${join(out, 'checkpoints')} to resume from`);
-  if (resumeFrom) {
-    const saved = readCheckpoint<FinetuneState>(resumeFrom.dir);
-    for (const key of RUN_IDENTITY) {
-      const a = JSON.stringify(saved.trainerState.options[key] ?? (key === 'dropoutMasks' ? LEGACY_DROPOUT_MASKS : null));
-      const b = JSON.stringify(optionsRecord[key] ?? null);
-      if (a !== b) throw new Error(`--resume: the checkpoint in ${resumeFrom.dir} was made with ${key} = ${a}, this run asks for ${b}`);
-    }
+  if (resumeFrom && saved) {
+    const changes = compareResumeOptions(saved.trainerState.options, optionsRecord, RUN_IDENTITY, RESUME_CHANGEABLE, resumeFrom.dir, {
+      dropoutMasks: LEGACY_DROPOUT_MASKS,
+    });
+    if (changes.length) say(`--resume: continuing from step ${saved.trainerState.step} with ${formatChanges(changes)} (the run's other options are unchanged)`);
     loadWeightsIntoModel(model, readCheckpointWeights(resumeFrom.dir), { strict: true, initRng: model.initRng, initStd: config.initializerRange });
     optimizer.setState(saved.optimizer);
     state = { ...saved.trainerState, lossWindow: saved.trainerState.lossWindow ?? { loss: 0, steps: 0 }, options: optionsRecord };
@@ -388,21 +464,35 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   if (device) say(`weights on device ${device.name}`);
 
   const metricName = TASK_METRICS[task];
-  const progress = opts.progressStream === null ? null : new Progress({ total: totalSteps, label: 'finetune', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: state.step });
+  const progress =
+    opts.progressStream === null
+      ? null
+      : new Progress({ total: totalSteps, label: 'finetune', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: state.step });
+  let lastLoss: number | undefined;
+  /** The newest checkpoint this run has, with its step. */
+  let lastSaved: { step: number; dir: string } | null = resumeFrom;
   const checkpoint = async () => {
     state.dropoutRng = model.dropoutRng.getState();
-    return saveCheckpoint(out, {
-      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(modelTensors(model), { format: 'pt' }) },
+    const tensors = modelTensors(model);
+    const dir = await saveCheckpoint(out, {
+      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(tensors, { format: 'pt' }) },
       vocabText,
       optimizer: optimizer.getState(),
       trainerState: state as unknown as { step: number } & Record<string, unknown>,
+      health: checkpointHealth(tensors, lastLoss),
     });
+    lastSaved = { step: state.step, dir };
+    return dir;
   };
   const writeCurves = async () => {
-    const svg = curvesSvg(metrics.read(), [
-      { metric: 'loss', title: 'loss' },
-      { metric: metricName, title: `dev ${metricName}` },
-    ], `fine-tuning ${task}: lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs`);
+    const svg = curvesSvg(
+      metrics.read(),
+      [
+        { metric: 'loss', title: 'loss' },
+        { metric: metricName, title: `dev ${metricName}` },
+      ],
+      `fine-tuning ${task}: lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs`,
+    );
     await writeFileAtomic(join(out, 'curves.svg'), svg);
   };
   const evaluateDev = async (epochFloat: number) => {
@@ -414,7 +504,10 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       state.best = { step: state.step, epoch: epochFloat, metric: metricName, value: scores.value, metrics: scores.metrics };
       state.improvedThisEpoch = true;
       await saveTaskModel(model, out, vocabText, settings, labels);
-      await writeFileAtomic(join(out, 'dev_results.json'), JSON.stringify({ ...scoresRecord(scores), step: state.step, epoch: epochFloat, file: opts.dev }, null, 2) + '\n');
+      await writeFileAtomic(
+        join(out, 'dev_results.json'),
+        JSON.stringify({ ...scoresRecord(scores), step: state.step, epoch: epochFloat, file: opts.dev }, null, 2) + '\n',
+      );
     }
     await writeCurves();
   };
@@ -424,29 +517,41 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const logEvery = opts.logEvery ?? Math.max(1, Math.round(totalSteps / 50));
   const saveEvery = opts.saveEvery ?? 0;
   let sessionTokens = 0;
+  let interrupted: Interruption | undefined;
   const tStart = performance.now();
+  model.dropoutSource.masks = o.dropoutMasks;
   model.train();
   outer: while (state.epoch < hp.epochs && state.step < stopAt && !state.stoppedEarly) {
     const orderRng = Rng.fromState(state.orderRng);
     const batches = batchIndices(train.features.length, { batchSize: hp.batch, rng: orderRng });
     for (let bi = state.batchInEpoch; bi < batches.length; bi++) {
       if (state.step >= stopAt) break outer;
+      if (opts.signal) {
+        await yieldToEventLoop(); // a signal handler gets to run between steps
+        if (opts.signal.aborted) {
+          // The step reached is saved unless it already is (or nothing was trained yet).
+          const dir = lastSaved?.step === state.step ? lastSaved.dir : state.step > 0 ? await checkpoint() : null;
+          interrupted = { step: state.step, checkpoint: dir };
+          break outer;
+        }
+      }
       const lr = hp.lr * linearWarmupDecay(state.step, warmup, totalSteps);
       const batch = collateTaskBatch(train.features, batches[bi], { padId, padMultiple: o.padMultiple ?? 1, maxLength: o.maxLength });
-      const output = model.forward(taskBatchInputs(batch));
-      const loss = output.loss!;
-      const value = loss.item();
-      if (!Number.isFinite(value)) {
-        const last = latestCheckpoint(out);
-        throw new NonFiniteLossError(`the loss became ${value} at step ${state.step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'} Try a lower --lr.`);
+      let value: number;
+      let norm: number;
+      try {
+        ({ loss: value, gradNorm: norm } = trainStep(() => model.forward(taskBatchInputs(batch)).loss!, { params, optimizer, lr, clip: o.clip }));
+      } catch (e) {
+        if (!(e instanceof NonFiniteError)) throw e;
+        throw new NonFiniteLossError(await nonFiniteStop(out, e, state.step, lr, hp.lr, ''));
       }
-      loss.backward();
-      const norm = clipGradNorm(params, o.clip);
-      if (!Number.isFinite(norm)) throw new NonFiniteLossError(`the gradient norm became ${norm} at step ${state.step + 1}; training stopped.`);
-      optimizer.step(lr);
-      optimizer.zeroGrad();
       await releaseUnusedDeviceMemory(); // a no-op unless the weights are on a device
+      if (state.step === 0) state.firstLoss = value;
+      // This step's loss is the verdict on the weights it started from: a checkpoint of them is marked if bad.
+      const problem = lastSaved?.step === state.step ? lossProblem(value, state.firstLoss) : null;
+      if (problem) await markCheckpointBad(lastSaved!.dir, problem);
       state.step++;
+      lastLoss = value;
       state.batchInEpoch = bi + 1;
       sessionTokens += batch.inputIds.length;
       const window = state.lossWindow;
@@ -460,7 +565,11 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       }
       const epochFloat = epochEnd ? state.epoch : state.epoch + state.batchInEpoch / batches.length;
       const best = state.best ? `${(state.best.value).toFixed(4)}` : '-';
-      progress?.update(state.step, { epoch: `${state.epoch + (epochEnd ? 0 : 1)}/${hp.epochs}`, loss: window.loss / window.steps, [`best ${metricName}`]: best, lr: lr.toExponential(2) }, sessionTokens);
+      progress?.update(
+        state.step,
+        { epoch: `${state.epoch + (epochEnd ? 0 : 1)}/${hp.epochs}`, loss: window.loss / window.steps, [`best ${metricName}`]: best, lr: lr.toExponential(2) },
+        sessionTokens,
+      );
       if (state.step % logEvery === 0 || epochEnd) {
         metrics.append({ step: state.step, split: 'train', epoch: epochFloat, loss: window.loss / window.steps, lr, grad_norm: norm });
         window.loss = 0;
@@ -496,6 +605,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     best: state.best,
     hyperparameters: hp,
     seconds,
+    ...(interrupted ? { interrupted } : {}),
   };
   if (!finished) return result;
 
@@ -505,7 +615,10 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     const best = loadPretrained(out, { onWarning: () => {} });
     const testData = loadTaskData(settings, opts.test, tokenizer, labels);
     result.test = scoreTask(testData, runTaskModel(best, testData, { batchSize: opts.evalBatch ?? 64, padId }), labels);
-    await writeFileAtomic(join(out, 'test_results.json'), JSON.stringify({ ...scoresRecord(result.test), file: opts.test, bestStep: state.best?.step }, null, 2) + '\n');
+    await writeFileAtomic(
+      join(out, 'test_results.json'),
+      JSON.stringify({ ...scoresRecord(result.test), file: opts.test, bestStep: state.best?.step }, null, 2) + '\n',
+    );
     say(`test (best dev weights, step ${state.best?.step}): ${formatScalars(result.test.metrics)}`);
   }
   return result;
@@ -527,4 +640,3 @@ function summariseNames(names: string[]): string {
   }
   return [...groups].map(([k, c]) => `${k} (${c})`).join(', ');
 }
-

@@ -3,7 +3,8 @@
  * Appended as the run goes, so a crash loses nothing already logged; a resumed run truncates records
  * after its checkpoint's step, so the file describes one consistent run.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../io/atomic.ts';
 
 export interface MetricsRecord {
   step: number;
@@ -34,9 +35,12 @@ export class MetricsLog {
     return out;
   }
 
-  /** Keep only records up to and including `step` (used when resuming from a checkpoint at `step`). */
+  /**
+   * Keep only records up to and including `step` (used when resuming from a checkpoint at `step`). The file
+   * is replaced atomically: a run killed while doing this leaves the old file, not a part of it.
+   */
   truncateAfter(step: number): void {
     const kept = this.read().filter((r) => r.step <= step);
-    writeFileSync(this.path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    writeFileAtomicSync(this.path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
   }
 }

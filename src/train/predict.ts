@@ -45,7 +45,12 @@ export function predictTaskModel(tm: TaskModel, file: string, opts: { batchSize?
         };
       });
     case 'regression':
-      return data.table!.examples.map((e, i) => ({ line: e.line, text: e.text, ...(e.textPair !== null ? { text_pair: e.textPair } : {}), score: round(outputs.logits![i][0]) }));
+      return data.table!.examples.map((e, i) => ({
+        line: e.line,
+        text: e.text,
+        ...(e.textPair !== null ? { text_pair: e.textPair } : {}),
+        score: round(outputs.logits![i][0]),
+      }));
     case 'token-classification':
       return data.sentences!.map((s, i) => {
         const f = data.features[i] as TokenClassificationFeature;
@@ -57,7 +62,13 @@ export function predictTaskModel(tm: TaskModel, file: string, opts: { batchSize?
       return data.squad!.examples.map((e) => {
         const answer = decoded.predictions[e.id];
         const best = decoded.nbest[e.id].find((c) => c.text === answer && (answer !== '' || c.isNull)) ?? decoded.nbest[e.id][0];
-        const row: PredictionRow = { id: e.id, question: e.question, answer, score: best ? round(best.score) : null, probability: best ? round(best.probability) : null };
+        const row: PredictionRow = {
+          id: e.id,
+          question: e.question,
+          answer,
+          score: best ? round(best.score) : null,
+          probability: best ? round(best.probability) : null,
+        };
         if (data.squad!.version2) row.null_score_diff = round(decoded.nullScoreDiff[e.id]);
         return row;
       });

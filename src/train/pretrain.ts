@@ -7,37 +7,65 @@
  *
  * Around that loop: a progress bar, metrics as JSON lines, evaluation on held-out text, checkpoints that
  * resume exactly (weights, optimizer moments, every generator's state, the data position), a learning-curve
- * SVG, and a clean stop with a clear message if the loss stops being finite.
+ * SVG, a clean stop with a clear message if the loss stops being finite (pointing to the last checkpoint
+ * whose weights are sane, which `--resume --lr <lower>` continues from), and a clean stop on request
+ * (`signal`: Ctrl-C in the CLI) that saves the step reached.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad } from '../autograd/grad-mode.ts';
-import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../backend/device.ts';
-import { effectiveDropoutMasks, LEGACY_DROPOUT_MASKS } from '../ops/dropout.ts';
+import { activeDevice, placeOnActiveDevice, releaseUnusedDeviceMemory } from '../accel/device.ts';
+import '../accel/index.ts'; // the cpu backend's kernels: training runs on them unless another backend is selected
+import type { DropoutMasks } from '../ops/dropout.ts';
 import { BertConfig, BERT_PRESETS, type BertPresetName } from '../bert/config.ts';
-import { modelTensors } from '../bert/pretrained.ts';
-import { readCheckpointWeights, loadWeightsIntoModel } from '../bert/checkpoint.ts';
+import { modelTensors } from '../hf/pretrained.ts';
+import { readCheckpointWeights, loadWeightsIntoModel } from '../hf/checkpoint.ts';
 import { BertForPreTraining } from '../bert/pretraining.ts';
-import { readCorpusDocuments, type CorpusDocument } from '../data/corpus.ts';
+import { readCorpus, type CorpusDocument } from '../data/corpus.ts';
 import { createMaskingVocab, type MaskingVocab } from '../data/masking.ts';
-import { createPairInstances, createPretrainingInstances, tokenizeCorpus, type TokenizedDocument } from '../data/pretraining-instances.ts';
-import { PretrainingBatchStream, collatePretrainingBatch, type PretrainingBatch, type PretrainingSource, type PretrainingStreamState } from '../data/pretraining-batches.ts';
+import {
+  createPackedPretrainingInstances,
+  createPairInstances,
+  createPretrainingInstances,
+  tokenizeCorpus,
+  type TokenizedDocument,
+} from '../data/pretraining-instances.ts';
+import {
+  PretrainingBatchStream,
+  collatePretrainingBatch,
+  type PretrainingBatch,
+  type PretrainingSource,
+  type PretrainingStreamState,
+} from '../data/pretraining-batches.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { encodeSafetensors } from '../io/safetensors-write.ts';
 import { AdamW } from '../optim/adamw.ts';
-import { clipGradNorm } from '../optim/clip.ts';
+import { NonFiniteError, trainStep } from '../optim/train-step.ts';
 import { linearWarmupDecay } from '../optim/schedule.ts';
 import { argmax } from '../ops/reduce.ts';
-import { scale } from '../ops/unary.ts';
 import { Rng, type RngState } from '../tensor/random.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { BertTokenizer } from '../tokenizer/tokenizer.ts';
 import { trainWordPiece } from '../tokenizer/trainer.ts';
 import { Vocab } from '../tokenizer/vocab.ts';
-import { latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import {
+  checkpointHealth,
+  chooseResumeCheckpoint,
+  effectiveDropoutMasks,
+  LEGACY_DROPOUT_MASKS,
+  latestGoodCheckpoint,
+  listCheckpoints,
+  markCheckpointBad,
+  readCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.ts';
 import { curvesSvg } from './curves-svg.ts';
+import { yieldToEventLoop, type Interruption } from './interrupt.ts';
 import { MetricsLog } from './metrics-log.ts';
+import { cleanPartialWrites } from './partial-writes.ts';
 import { Progress } from './progress.ts';
+import { compareResumeOptions, formatChanges, keepSavedWhereUnset } from './resume-options.ts';
+import { lossProblem, SANE_WEIGHT_LIMIT } from './run-health.ts';
 
 export interface PretrainOptions {
   /** Training corpus files (one sentence per line, blank line between documents). */
@@ -75,8 +103,16 @@ export interface PretrainOptions {
   /** Output directory: final model, checkpoints/, metrics.jsonl, curves.svg, vocab.txt. */
   out: string;
   seed?: number;
-  /** Continue from the newest checkpoint in `out`. */
+  /**
+   * Continue from the newest good checkpoint in `out` (checkpoint.ts). The options must be the run's, except
+   * RESUME_CHANGEABLE ones: those may change (the change is printed), and left undefined keep the run's.
+   */
   resume?: boolean;
+  /**
+   * Stop cleanly when aborted: the step in progress is finished, a checkpoint of it saved, and the result
+   * says where (`interrupted`). See interrupt.ts.
+   */
+  signal?: AbortSignal;
   /** create_pretraining_data's knobs (defaults as there; maxPredictions defaults to round(0.15 * seqLen)). */
   maxPredictions?: number;
   maskedLmProb?: number;
@@ -97,6 +133,8 @@ export interface PretrainOptions {
   logEvery?: number;
   /** Where progress goes (default stderr); `null` for silence. */
   progressStream?: NodeJS.WritableStream | { write(s: string): unknown; isTTY?: boolean } | null;
+  /** How dropout masks are drawn (ops/dropout.ts). Default 'auto'. */
+  dropoutMasks?: DropoutMasks;
 }
 
 /** Everything in trainer_state.json: enough to resume exactly and to check that a resume matches the run. */
@@ -107,6 +145,20 @@ export interface PretrainState {
   dropoutRng: RngState;
   stream: PretrainingStreamState;
   tokensSeen: number;
+  /** Train metrics summed since the last train record, so a resumed run logs the same averages. */
+  window?: TrainWindow;
+  /** The loss of step 1, what later losses are judged against (run-health.ts). */
+  firstLoss?: number;
+}
+
+/** Sums over the steps since the last train record of metrics.jsonl. */
+interface TrainWindow {
+  loss: number;
+  mlmCorrect: number;
+  mlmCount: number;
+  nspCorrect: number;
+  nspCount: number;
+  steps: number;
 }
 
 export interface EvalResult {
@@ -124,10 +176,34 @@ export interface PretrainResult {
   /** Tokens (batch x sequence positions) per second over this session's steps. */
   tokensPerSecond: number;
   seconds: number;
+  /** Set when `signal` stopped the run before its end. */
+  interrupted?: Interruption;
 }
 
-/** Options that must be equal for a resume to continue the same run. */
-const RUN_IDENTITY = ['corpus', 'seqLen', 'batch', 'steps', 'lr', 'warmup', 'seed', 'model', 'maxPredictions', 'dupeFactor', 'dynamicMasking', 'wholeWordMask', 'gradAccum', 'maskedLmProb', 'shortSeqProb', 'dropoutMasks'] as const;
+/** Options that must be equal for a resume to continue the same run (resume-options.ts says why). */
+const RUN_IDENTITY = [
+  'corpus',
+  'seqLen',
+  'batch',
+  'steps',
+  'seed',
+  'model',
+  'maxPredictions',
+  'dupeFactor',
+  'dynamicMasking',
+  'wholeWordMask',
+  'gradAccum',
+  'maskedLmProb',
+  'shortSeqProb',
+  'dropoutMasks',
+  'lowercase',
+  'bertAdam',
+] as const;
+/**
+ * Options a resume may change: each step reads them afresh and no saved state depends on them (the
+ * schedule's peak and warmup, the clip, the weight decay, and the evaluation and save cadence).
+ */
+export const RESUME_CHANGEABLE = ['lr', 'warmup', 'clip', 'weightDecay', 'evalEvery', 'evalInstances', 'evalDupeFactor', 'saveEvery'] as const;
 
 /** The model config for a preset name or a config.json path, sized to the vocabulary. */
 export function pretrainConfig(model: string, vocabSize: number, seqLen: number): BertConfig {
@@ -172,11 +248,16 @@ export function countCorrect(logits: Tensor, labels: Tensor): number {
   return correct;
 }
 
-/** Held-out MLM / NSP loss and accuracy over fixed batches (no dropout, no graph). */
+/** Held-out MLM / NSP loss and accuracy over fixed batches (no dropout, no graph). [docs: pretrain-eval] */
 export function evaluatePretraining(model: BertForPreTraining, batches: PretrainingBatch[]): EvalResult {
   const wasTraining = model.training;
   model.eval();
-  let mlmLossSum = 0, mlmCorrect = 0, mlmCount = 0, nspLossSum = 0, nspCorrect = 0, nspCount = 0;
+  let mlmLossSum = 0,
+    mlmCorrect = 0,
+    mlmCount = 0,
+    nspLossSum = 0,
+    nspCorrect = 0,
+    nspCount = 0;
   noGrad(() => {
     for (const batch of batches) {
       const inputs = batchToInputs(batch);
@@ -246,14 +327,31 @@ function resolved(opts: PretrainOptions) {
     gradAccum: opts.gradAccum ?? 1,
     lowercase: opts.lowercase ?? true,
     bertAdam: opts.bertAdam ?? false,
-    /** How dropout masks are made (setDropoutMasks, resolved for the active backend). */
-    dropoutMasks: effectiveDropoutMasks(activeDevice() !== null),
+    /** How dropout masks are drawn, resolved for the active backend. */
+    dropoutMasks: effectiveDropoutMasks(opts.dropoutMasks ?? 'auto', activeDevice() !== null),
   };
 }
 
-async function loadDocuments(files: string[], tokenizer: BertTokenizer): Promise<{ docs: CorpusDocument[]; tokenized: TokenizedDocument[] }> {
-  const docs = await readCorpusDocuments(files);
-  return { docs, tokenized: await tokenizeCorpus(docs, tokenizer) };
+/**
+ * Read and tokenize corpus files as a stream: only the token ids stay in memory, never all of the text.
+ * @param onProgress called every 1,000 documents with the number read so far
+ * @returns the number of documents read and the tokenized documents (those with tokens)
+ */
+async function loadDocuments(
+  files: string[],
+  tokenizer: BertTokenizer,
+  onProgress?: (documents: number) => void,
+): Promise<{ documents: number; tokenized: TokenizedDocument[] }> {
+  let documents = 0;
+  async function* counted(): AsyncGenerator<CorpusDocument> {
+    for await (const doc of readCorpus(files)) {
+      documents++;
+      if (documents % 1000 === 0) onProgress?.(documents);
+      yield doc;
+    }
+  }
+  const tokenized = await tokenizeCorpus(counted(), tokenizer);
+  return { documents, tokenized };
 }
 
 /**
@@ -261,22 +359,22 @@ async function loadDocuments(files: string[], tokenizer: BertTokenizer): Promise
  * `stopAfter`) is done; the final model is in `opts.out` (config.json, model.safetensors, vocab.txt).
  */
 export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
-  const o = resolved(opts);
+  let o = resolved(opts);
   const out = opts.out;
   mkdirSync(out, { recursive: true });
   const say = opts.progressStream === null ? () => {} : (s: string) => (opts.progressStream ?? process.stderr).write(s + '\n');
+  for (const line of cleanPartialWrites(out)) say(line);
 
-  // 1. Resume: the newest checkpoint must come from the same run.
-  const resumeFrom = opts.resume ? latestCheckpoint(out) : null;
-  if (opts.resume && !resumeFrom) throw new Error(`--resume: no checkpoint in ${join(out, 'checkpoints')} to resume from`);
+  // 1. Resume: the newest good checkpoint must come from the same run; schedule settings may change.
+  const resumeFrom = opts.resume ? chooseResumeCheckpoint(out, say) : null;
   let saved: { trainerState: PretrainState; optimizer: ReturnType<typeof readCheckpoint>['optimizer'] } | null = null;
   if (resumeFrom) {
     saved = readCheckpoint<PretrainState>(resumeFrom.dir);
-    for (const key of RUN_IDENTITY) {
-      const a = JSON.stringify(saved.trainerState.options[key] ?? (key === 'dropoutMasks' ? LEGACY_DROPOUT_MASKS : undefined));
-      const b = JSON.stringify(o[key]);
-      if (a !== b) throw new Error(`--resume: the checkpoint in ${resumeFrom.dir} was made with ${key} = ${a}, this run asks for ${b}`);
-    }
+    o = resolved(keepSavedWhereUnset(opts, saved.trainerState.options, RESUME_CHANGEABLE));
+    const changes = compareResumeOptions(saved.trainerState.options, o, RUN_IDENTITY, RESUME_CHANGEABLE, resumeFrom.dir, {
+      dropoutMasks: LEGACY_DROPOUT_MASKS,
+    });
+    if (changes.length) say(`--resume: continuing from step ${saved.trainerState.step} with ${formatChanges(changes)} (the run's other options are unchanged)`);
   }
 
   // 2. Vocabulary: given, from the checkpoint, or trained on the corpus.
@@ -294,8 +392,15 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const tokenizer = new BertTokenizer(vocab, { lowercase: o.lowercase });
   const maskingVocab: MaskingVocab = createMaskingVocab(Array.from({ length: vocab.size }, (_, i) => vocab.idToToken(i)));
 
-  // 3. Data: tokenized documents -> instances (each step deterministic under the seed).
-  const train = await loadDocuments(o.corpus, tokenizer);
+  // 3. Data: tokenized documents -> instances (each step deterministic under the seed). On a big corpus this
+  // takes a while: a progress line at most every 5 seconds.
+  let lastPreparing = performance.now();
+  const preparing = (s: string): void => {
+    if (performance.now() - lastPreparing < 5000) return;
+    lastPreparing = performance.now();
+    say(`preparing: ${s}`);
+  };
+  const train = await loadDocuments(o.corpus, tokenizer, (n) => preparing(`${n} documents read and tokenized`));
   const dataOpts = {
     maxSeqLength: o.seqLen,
     shortSeqProb: o.shortSeqProb,
@@ -308,22 +413,37 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const dataRng = new Rng(`${o.seed}:data`);
   const source: PretrainingSource = o.dynamicMasking
     ? { kind: 'dynamic', pairs: createPairInstances(train.tokenized, { ...dataOpts, dupeFactor: 1 }, special, dataRng), vocab: maskingVocab, masking: dataOpts }
-    : { kind: 'static', instances: createPretrainingInstances(train.tokenized, maskingVocab, dataOpts, dataRng) };
+    : {
+        kind: 'static',
+        instances: createPackedPretrainingInstances(train.tokenized, { ...maskingVocab, size: vocab.size }, dataOpts, dataRng, (pass, done, total) =>
+          preparing(`pass ${pass + 1} of ${o.dupeFactor}: instances from ${done} of ${total} documents`),
+        ),
+      };
   const collate = { maxSeqLength: o.seqLen, maxPredictionsPerSeq: o.maxPredictions, padId: maskingVocab.padId };
   const stream = new PretrainingBatchStream(source, { ...collate, batchSize: o.batch }, new Rng(`${o.seed}:order`));
-  say(`${train.docs.length} documents, ${stream.size} training instances (${o.dynamicMasking ? 'dynamic masking' : `dupe factor ${o.dupeFactor}`}), ${stream.batchesPerEpoch} batches per epoch`);
+  say(
+    `${train.documents} documents, ${stream.size} training instances (${o.dynamicMasking ? 'dynamic masking' : `dupe factor ${o.dupeFactor}`}), ${stream.batchesPerEpoch} batches per epoch`,
+  );
 
-  let evalBatches: PretrainingBatch[] = [];
+  const evalBatches: PretrainingBatch[] = [];
   if (opts.evalCorpus?.length) {
     const held = await loadDocuments(opts.evalCorpus, tokenizer);
-    const evalInstances = createPretrainingInstances(held.tokenized, maskingVocab, { ...dataOpts, dupeFactor: o.evalDupeFactor }, new Rng(`${o.seed}:eval`)).slice(0, o.evalInstances);
+    const evalInstances = createPretrainingInstances(
+      held.tokenized,
+      maskingVocab,
+      { ...dataOpts, dupeFactor: o.evalDupeFactor },
+      new Rng(`${o.seed}:eval`),
+    ).slice(0, o.evalInstances);
     for (let i = 0; i < evalInstances.length; i += o.batch) evalBatches.push(collatePretrainingBatch(evalInstances.slice(i, i + o.batch), collate));
-    say(`${held.docs.length} held-out documents, ${evalInstances.length} evaluation instances${o.evalDupeFactor > 1 ? ` (eval dupe factor ${o.evalDupeFactor})` : ''}`);
+    say(
+      `${held.documents} held-out documents, ${evalInstances.length} evaluation instances${o.evalDupeFactor > 1 ? ` (eval dupe factor ${o.evalDupeFactor})` : ''}`,
+    );
   }
 
   // 4. Model and optimizer.
   const config = pretrainConfig(o.model, vocab.size, o.seqLen);
   const model = new BertForPreTraining(config, { seed: o.seed });
+  model.dropoutSource.masks = o.dropoutMasks;
   model.train();
   const named = model.namedParameters();
   const optimizer = new AdamW(named, { lr: o.lr, eps: 1e-6, weightDecay: o.weightDecay, biasCorrection: !o.bertAdam });
@@ -347,84 +467,144 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
   const device = placeOnActiveDevice(params);
   if (device) say(`weights on device ${device.name}`);
   const nParams = model.numParameters();
-  say(`BertForPreTraining ${o.model}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, vocab ${vocab.size}, ${(nParams / 1e6).toFixed(2)}M parameters`);
+  say(
+    `BertForPreTraining ${o.model}: ${config.numHiddenLayers} layers, hidden ${config.hiddenSize}, ${config.numAttentionHeads} heads, vocab ${vocab.size}, ${(nParams / 1e6).toFixed(2)}M parameters`,
+  );
 
-  const progress = opts.progressStream === null ? null : new Progress({ total: o.steps, label: 'pretrain', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: step });
+  const progress =
+    opts.progressStream === null
+      ? null
+      : new Progress({ total: o.steps, label: 'pretrain', stream: opts.progressStream ?? process.stderr, every: opts.logEvery, startStep: step });
   const optionsRecord = Object.fromEntries(Object.entries(o)) as Record<string, unknown>;
+  const window: TrainWindow = { loss: 0, mlmCorrect: 0, mlmCount: 0, nspCorrect: 0, nspCount: 0, steps: 0 };
+  if (saved?.trainerState.window) Object.assign(window, saved.trainerState.window);
+  let lastLoss: number | undefined;
+  let firstLoss = saved?.trainerState.firstLoss;
+  /** The newest checkpoint this run has, with its step. */
+  let lastSaved: { step: number; dir: string } | null = resumeFrom;
   const checkpoint = async () => {
-    const state: PretrainState = { step, totalSteps: o.steps, options: optionsRecord, dropoutRng: model.dropoutRng.getState(), stream: stream.getState(), tokensSeen };
+    const state: PretrainState = {
+      step,
+      totalSteps: o.steps,
+      options: optionsRecord,
+      dropoutRng: model.dropoutRng.getState(),
+      stream: stream.getState(),
+      tokensSeen,
+      window: { ...window },
+      firstLoss,
+    };
+    const tensors = modelTensors(model);
     const dir = await saveCheckpoint(out, {
-      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(modelTensors(model), { format: 'pt' }) },
+      modelFiles: { 'config.json': config.toJSONString(), 'model.safetensors': encodeSafetensors(tensors, { format: 'pt' }) },
       vocabText,
       optimizer: optimizer.getState(),
       trainerState: state as unknown as { step: number } & Record<string, unknown>,
+      health: checkpointHealth(tensors, lastLoss),
     });
+    lastSaved = { step, dir };
     return dir;
   };
   const writeCurves = async () => {
-    const svg = curvesSvg(metrics.read(), [
-      { metric: 'loss', title: 'loss (MLM + NSP)' },
-      { metric: 'mlm_accuracy', title: 'masked-LM accuracy' },
-      { metric: 'nsp_accuracy', title: 'next-sentence accuracy' },
-    ], `pretraining ${o.model} on ${o.corpus.join(', ')}`);
+    const svg = curvesSvg(
+      metrics.read(),
+      [
+        { metric: 'loss', title: 'loss (MLM + NSP)' },
+        { metric: 'mlm_accuracy', title: 'masked-LM accuracy' },
+        { metric: 'nsp_accuracy', title: 'next-sentence accuracy' },
+      ],
+      `pretraining ${o.model} on ${o.corpus.join(', ')}`,
+    );
     await writeFileAtomic(join(out, 'curves.svg'), svg);
   };
   const runEval = async (): Promise<EvalResult | undefined> => {
     if (evalBatches.length === 0) return undefined;
     const r = evaluatePretraining(model, evalBatches);
-    metrics.append({ step, split: 'eval', loss: r.mlmLoss + r.nspLoss, mlm_loss: r.mlmLoss, mlm_accuracy: r.mlmAccuracy, nsp_loss: r.nspLoss, nsp_accuracy: r.nspAccuracy });
-    progress?.log(`eval step ${step}: MLM loss ${r.mlmLoss.toFixed(4)} acc ${(100 * r.mlmAccuracy).toFixed(2)}% | NSP loss ${r.nspLoss.toFixed(4)} acc ${(100 * r.nspAccuracy).toFixed(2)}% (${r.instances} held-out instances)`);
+    metrics.append({
+      step,
+      split: 'eval',
+      loss: r.mlmLoss + r.nspLoss,
+      mlm_loss: r.mlmLoss,
+      mlm_accuracy: r.mlmAccuracy,
+      nsp_loss: r.nspLoss,
+      nsp_accuracy: r.nspAccuracy,
+    });
+    progress?.log(
+      `eval step ${step}: MLM loss ${r.mlmLoss.toFixed(4)} acc ${(100 * r.mlmAccuracy).toFixed(2)}% | NSP loss ${r.nspLoss.toFixed(4)} acc ${(100 * r.nspAccuracy).toFixed(2)}% (${r.instances} held-out instances)`,
+    );
     await writeCurves();
     return r;
   };
 
   // 5. The loop.
   const stopAt = Math.min(o.steps, opts.stopAfter ?? o.steps);
-  const window = { loss: 0, mlmCorrect: 0, mlmCount: 0, nspCorrect: 0, nspCount: 0, steps: 0 };
   const logEvery = opts.logEvery ?? Math.max(1, Math.round(o.steps / 50));
   const t0 = performance.now();
   let sessionTokens = 0;
   let lastEval: EvalResult | undefined;
+  let interrupted: Interruption | undefined;
   if (step === 0 && evalBatches.length) lastEval = await runEval();
   while (step < stopAt) {
-    const lr = o.lr * linearWarmupDecay(step, o.warmup, o.steps);
-    let stepLoss = 0;
-    for (let micro = 0; micro < o.gradAccum; micro++) {
-      const batch = stream.nextBatch();
-      const inputs = batchToInputs(batch);
-      const outp = model.forward(inputs);
-      const loss = outp.loss!;
-      const value = loss.item();
-      if (!Number.isFinite(value)) {
-        const last = latestCheckpoint(out);
-        throw new NonFiniteLossError(`the loss became ${value} at step ${step + 1} (learning rate ${lr.toExponential(3)}); training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'} Try a lower --lr or a longer --warmup.`);
+    if (opts.signal) {
+      await yieldToEventLoop(); // a signal handler gets to run between steps
+      if (opts.signal.aborted) {
+        // The step reached is saved unless it already is (or nothing was trained yet).
+        const dir = lastSaved?.step === step ? lastSaved.dir : step > 0 ? await checkpoint() : null;
+        interrupted = { step, checkpoint: dir };
+        break;
       }
-      stepLoss += value / o.gradAccum;
-      // With accumulation each micro-batch contributes 1/N of the step's mean loss.
-      (o.gradAccum === 1 ? loss : scale(loss, 1 / o.gradAccum)).backward();
-      window.mlmCorrect += countCorrect(outp.predictionLogits!, inputs.mlmLabels);
-      window.mlmCount += inputs.mlmLabels.size;
-      window.nspCorrect += countCorrect(outp.seqRelationshipLogits!, inputs.nextSentenceLabel);
-      window.nspCount += batch.batchSize;
-      sessionTokens += batch.batchSize * batch.seqLength;
-      tokensSeen += batch.batchSize * batch.seqLength;
     }
-    const gradNormValue = clipGradNorm(params, o.clip);
-    if (!Number.isFinite(gradNormValue)) {
-      const last = latestCheckpoint(out);
-      throw new NonFiniteLossError(`the gradient norm became ${gradNormValue} at step ${step + 1}; training stopped. ${last ? `The last good checkpoint is ${last.dir} (step ${last.step}).` : 'No checkpoint was written yet.'}`);
+    // [docs: pretrain-step] The schedule's rate, then one trainStep: forward and backward per micro-batch, clip, AdamW.
+    const lr = o.lr * linearWarmupDecay(step, o.warmup, o.steps);
+    let stepLoss: number;
+    let gradNormValue: number;
+    try {
+      ({ loss: stepLoss, gradNorm: gradNormValue } = trainStep(
+        (): Tensor => {
+          const batch = stream.nextBatch();
+          const inputs = batchToInputs(batch);
+          const outp = model.forward(inputs);
+          window.mlmCorrect += countCorrect(outp.predictionLogits!, inputs.mlmLabels);
+          window.mlmCount += inputs.mlmLabels.size;
+          window.nspCorrect += countCorrect(outp.seqRelationshipLogits!, inputs.nextSentenceLabel);
+          window.nspCount += batch.batchSize;
+          sessionTokens += batch.batchSize * batch.seqLength;
+          tokensSeen += batch.batchSize * batch.seqLength;
+          return outp.loss!;
+        },
+        { params, optimizer, lr, clip: o.clip, microBatches: o.gradAccum },
+      ));
+    } catch (e) {
+      // [docs: pretrain-non-finite] A non-finite loss or gradient norm stops the run, naming the last good checkpoint.
+      if (!(e instanceof NonFiniteError)) throw e;
+      throw new NonFiniteLossError(await nonFiniteStop(out, e, step, lr, o.lr, 'or a longer --warmup'));
     }
-    optimizer.step(lr);
-    optimizer.zeroGrad();
     await releaseUnusedDeviceMemory(); // a no-op unless the weights are on a device
+    if (step === 0) firstLoss = stepLoss;
+    // This step's loss is the verdict on the weights it started from: a checkpoint of them is marked if bad.
+    const problem = lastSaved?.step === step ? lossProblem(stepLoss, firstLoss) : null;
+    if (problem) await markCheckpointBad(lastSaved!.dir, problem);
     step++;
+    lastLoss = stepLoss;
     window.loss += stepLoss;
     window.steps++;
     const mlmAcc = window.mlmCorrect / Math.max(1, window.mlmCount);
     const nspAcc = window.nspCorrect / Math.max(1, window.nspCount);
-    progress?.update(step, { loss: window.loss / window.steps, mlm: `${(100 * mlmAcc).toFixed(1)}%`, nsp: `${(100 * nspAcc).toFixed(1)}%`, lr: lr.toExponential(2) }, sessionTokens);
+    progress?.update(
+      step,
+      { loss: window.loss / window.steps, mlm: `${(100 * mlmAcc).toFixed(1)}%`, nsp: `${(100 * nspAcc).toFixed(1)}%`, lr: lr.toExponential(2) },
+      sessionTokens,
+    );
     if (step % logEvery === 0 || step === stopAt) {
-      metrics.append({ step, split: 'train', loss: window.loss / window.steps, mlm_accuracy: mlmAcc, nsp_accuracy: nspAcc, lr, grad_norm: gradNormValue, tokens_per_second: sessionTokens / ((performance.now() - t0) / 1000) });
+      metrics.append({
+        step,
+        split: 'train',
+        loss: window.loss / window.steps,
+        mlm_accuracy: mlmAcc,
+        nsp_accuracy: nspAcc,
+        lr,
+        grad_norm: gradNormValue,
+        tokens_per_second: sessionTokens / ((performance.now() - t0) / 1000),
+      });
       Object.assign(window, { loss: 0, mlmCorrect: 0, mlmCount: 0, nspCorrect: 0, nspCount: 0, steps: 0 });
     }
     if (o.evalEvery > 0 && (step % o.evalEvery === 0 || step === o.steps)) lastEval = await runEval();
@@ -442,5 +622,29 @@ export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
     await writeFileAtomic(join(out, 'model.safetensors'), encodeSafetensors(modelTensors(model), { format: 'pt' }));
   }
   await writeCurves();
-  return { steps: step, out, lastEval, tokensPerSecond: sessionTokens / Math.max(1e-9, seconds), seconds };
+  return { steps: step, out, lastEval, tokensPerSecond: sessionTokens / Math.max(1e-9, seconds), seconds, ...(interrupted ? { interrupted } : {}) };
+}
+
+/**
+ * The message of a training run stopped by a NaN or infinite loss or gradient norm at step `step + 1`. The
+ * checkpoint of `step`, if there is one, holds the weights that gave it: it is marked bad. The message names
+ * the newest good checkpoint before it (checkpoint.ts, run-health.ts) and how to continue from it. Shared
+ * with fine-tuning.
+ * @param lr the learning rate of the failed step; peakLr the run's --lr
+ * @param alsoTry more advice, e.g. 'or a longer --warmup'
+ */
+export async function nonFiniteStop(out: string, e: NonFiniteError, step: number, lr: number, peakLr: number, alsoTry: string): Promise<string> {
+  const current = listCheckpoints(out).find((c) => c.step === step);
+  if (current) await markCheckpointBad(current.dir, `its weights gave a ${e.what} of ${e.value} at the next step`);
+  const good = latestGoodCheckpoint(out, step);
+  const what =
+    e.what === 'loss'
+      ? `the loss became ${e.value} at step ${step + 1} (learning rate ${lr.toExponential(3)})`
+      : `the gradient norm became ${e.value} at step ${step + 1}`;
+  const lower = Number((peakLr / 10).toPrecision(2));
+  const more = alsoTry ? ` ${alsoTry}` : '';
+  const where = good
+    ? `The last good checkpoint is ${good.dir} (step ${good.step}: finite weights, a sane loss). To continue from it with a lower learning rate, run the same command with --resume --lr ${lower} (a tenth of now)${more}.`
+    : `No checkpoint with finite weights (below ${SANE_WEIGHT_LIMIT}) and a sane loss was written; start again with a lower --lr (e.g. ${lower})${more}.`;
+  return `${what}; training stopped. ${where}`;
 }

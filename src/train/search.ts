@@ -17,8 +17,9 @@ import { FINETUNE_SETTINGS_FILE, LABELS_FILE, TOKENIZER_CONFIG_FILE, finetune, r
 import { TASK_METRICS, isBetter, parseTask, type TaskScores } from './finetune-tasks.ts';
 import { evaluateTaskModel, loadTaskModel } from './evaluate-task.ts';
 import { formatDuration } from './progress.ts';
-import { activeDevice } from '../backend/device.ts';
-import { effectiveDropoutMasks } from '../ops/dropout.ts';
+import { activeDevice } from '../accel/device.ts';
+import { effectiveDropoutMasks } from './checkpoint.ts';
+import type { Interruption } from './interrupt.ts';
 
 export interface SearchOptions extends Omit<FinetuneOptions, 'lr' | 'batch' | 'epochs' | 'stopAfter'> {
   /** Values to try; a list left out comes from the default grid for the model's size. */
@@ -54,8 +55,10 @@ export interface SearchResult {
   best: SearchRun | null;
   /** The chosen model on the test file. */
   test?: TaskScores;
-  /** False when `stopAfterRuns` cut the search short. */
+  /** False when `stopAfterRuns` or `signal` cut the search short. */
   finished: boolean;
+  /** Set when `signal` stopped the search: the run it stopped and where that run's checkpoint is. */
+  interrupted?: Interruption & { run: number };
 }
 
 /** Every combination of the grid, learning rate outermost, then batch size, then epochs. */
@@ -109,8 +112,25 @@ const RUN_FILE = 'search_run.json';
  * only when these are unchanged.
  */
 function runSettings(opts: SearchOptions): Record<string, unknown> {
-  const { out: _out, test: _test, resume: _resume, progressStream: _progress, logEvery: _log, saveEvery: _save, evalBatch: _evalBatch, grid: _grid, stopAfterRuns: _stop, init, ...rest } = opts;
-  const settings = { ...rest, init: typeof init === 'string' ? init : init.toJSON(), dropoutMasks: effectiveDropoutMasks(activeDevice() !== null) };
+  const {
+    out: _out,
+    test: _test,
+    resume: _resume,
+    progressStream: _progress,
+    logEvery: _log,
+    saveEvery: _save,
+    evalBatch: _evalBatch,
+    grid: _grid,
+    stopAfterRuns: _stop,
+    signal: _signal,
+    init,
+    ...rest
+  } = opts;
+  const settings = {
+    ...rest,
+    init: typeof init === 'string' ? init : init.toJSON(),
+    dropoutMasks: effectiveDropoutMasks(opts.dropoutMasks ?? 'auto', activeDevice() !== null),
+  };
   return JSON.parse(JSON.stringify(settings)) as Record<string, unknown>; // drops undefined values
 }
 
@@ -125,7 +145,17 @@ function changedSetting(before: Record<string, unknown>, now: Record<string, unk
 }
 
 /** The files of the chosen model that are copied into the search's output directory. */
-const MODEL_FILES = ['config.json', 'model.safetensors', 'vocab.txt', TOKENIZER_CONFIG_FILE, FINETUNE_SETTINGS_FILE, LABELS_FILE, 'dev_results.json', 'curves.svg', 'metrics.jsonl'];
+const MODEL_FILES = [
+  'config.json',
+  'model.safetensors',
+  'vocab.txt',
+  TOKENIZER_CONFIG_FILE,
+  FINETUNE_SETTINGS_FILE,
+  LABELS_FILE,
+  'dev_results.json',
+  'curves.svg',
+  'metrics.jsonl',
+];
 
 /** Run the grid search; see the file comment and SearchOptions. */
 export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchResult> {
@@ -135,11 +165,14 @@ export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchR
   const defaults = defaultSearchGrid(source.config);
   const given = opts.grid ?? {};
   const grid = checkGrid({ lr: given.lr ?? defaults.lr, batch: given.batch ?? defaults.batch, epochs: given.epochs ?? defaults.epochs });
-  const gridReason = given.lr && given.batch && given.epochs ? 'given' : `${given.lr || given.batch || given.epochs ? 'partly given; the rest ' : ''}${defaults.reason}`;
+  const gridReason =
+    given.lr && given.batch && given.epochs ? 'given' : `${given.lr || given.batch || given.epochs ? 'partly given; the rest ' : ''}${defaults.reason}`;
   const points = gridPoints(grid);
   const metric = TASK_METRICS[task];
   mkdirSync(join(opts.out, 'search'), { recursive: true });
-  say(`grid search: ${points.length} runs, lr {${grid.lr.join(', ')}} x batch {${grid.batch.join(', ')}} x epochs {${grid.epochs.join(', ')}} (${gridReason}); choosing by dev ${metric}`);
+  say(
+    `grid search: ${points.length} runs, lr {${grid.lr.join(', ')}} x batch {${grid.batch.join(', ')}} x epochs {${grid.epochs.join(', ')}} (${gridReason}); choosing by dev ${metric}`,
+  );
 
   const result: SearchResult = { out: opts.out, grid, gridReason, metric, runs: [], best: null, finished: false };
   const settings = runSettings(opts);
@@ -170,7 +203,9 @@ export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchR
       const changed = run.settings ? changedSetting(run.settings, settings) : null;
       if (run.lr === hp.lr && run.batch === hp.batch && run.epochs === hp.epochs && changed === null) {
         result.runs.push({ ...run, value: run.value ?? NaN, reused: true });
-        say(`run ${index} (${index + 1} of ${points.length}): lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs: finished earlier, dev ${metric} ${run.value}`);
+        say(
+          `run ${index} (${index + 1} of ${points.length}): lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs: finished earlier, dev ${metric} ${run.value}`,
+        );
         continue;
       }
       if (changed !== null) say(`run ${index}: the finished run was made with other settings (${changed}); running it again`);
@@ -180,6 +215,12 @@ export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchR
     say(`\nrun ${index} (${index + 1} of ${points.length}): lr ${hp.lr}, batch ${hp.batch}, ${hp.epochs} epochs${resumeRun ? ' (resuming)' : ''}`);
     const t0 = performance.now();
     const r = await finetune({ ...opts, ...hp, out: dir, test: undefined, resume: resumeRun });
+    if (r.interrupted) {
+      // Stopped on request: this run resumes from its checkpoint with the search's --resume.
+      result.interrupted = { ...r.interrupted, run: index };
+      await writeSummary();
+      return result;
+    }
     const run: SearchRun = {
       index,
       ...hp,
@@ -208,7 +249,10 @@ export async function hyperparameterSearch(opts: SearchOptions): Promise<SearchR
   if (opts.test) {
     const evaluation = evaluateTaskModel(loadTaskModel(opts.out), opts.test, { batchSize: opts.evalBatch });
     result.test = evaluation.scores;
-    await writeFileAtomic(join(opts.out, 'test_results.json'), JSON.stringify({ ...scoresRecord(evaluation.scores), file: opts.test, run: best.index }, null, 2) + '\n');
+    await writeFileAtomic(
+      join(opts.out, 'test_results.json'),
+      JSON.stringify({ ...scoresRecord(evaluation.scores), file: opts.test, run: best.index }, null, 2) + '\n',
+    );
     say(`test (chosen run ${best.index}, evaluated once): ${metric} ${evaluation.scores.value}`);
   }
   result.finished = true;

@@ -4,7 +4,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  add, backward, exp, isGradEnabled, mul, noGrad, record, reshape, scale, softmax, square, sum, tanh, tensor, Tensor,
+  add,
+  backward,
+  exp,
+  isGradEnabled,
+  mul,
+  noGrad,
+  record,
+  reshape,
+  scale,
+  softmax,
+  square,
+  sum,
+  tanh,
+  tensor,
+  Tensor,
   topologicalOrder,
 } from '../ops/core.ts';
 import { expectGradOk, t64 } from '../ops/helpers.ts';
@@ -29,10 +43,13 @@ describe('gradient accumulation', () => {
     sum(mul(u, v)).backward();
     expect(Array.from(x.grad!.data)).toEqual([9, 36, 9]);
     // The same graph shape checked numerically, with a deeper diamond (tanh and exp of a shared node).
-    expectGradOk((t) => {
-      const s = mul(t, 0.5);
-      return sum(mul(tanh(s), exp(s)));
-    }, [t64([4], [0.1, -0.7, 1.3, 2])]);
+    expectGradOk(
+      (t) => {
+        const s = mul(t, 0.5);
+        return sum(mul(tanh(s), exp(s)));
+      },
+      [t64([4], [0.1, -0.7, 1.3, 2])],
+    );
   });
 
   it('two backward calls through two forward passes add up in the leaf .grad', () => {

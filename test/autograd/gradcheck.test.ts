@@ -9,8 +9,16 @@ import { t64 } from '../ops/helpers.ts';
 /** x^3 elementwise with a chosen (possibly wrong) derivative factor. */
 function cubeWithDerivative(factor: number) {
   return (x: Tensor): Tensor => {
-    const out = new Tensor(Float64Array.from(x.data, (v) => v ** 3), x.shape);
-    return record(out, [x], 'cube', (g) => [new Tensor(Float64Array.from(g.data, (gv, i) => gv * factor * x.data[i] ** 2), x.shape)]);
+    const out = new Tensor(
+      Float64Array.from(x.data, (v) => v ** 3),
+      x.shape,
+    );
+    return record(out, [x], 'cube', (g) => [
+      new Tensor(
+        Float64Array.from(g.data, (gv, i) => gv * factor * x.data[i] ** 2),
+        x.shape,
+      ),
+    ]);
   };
 }
 
@@ -35,7 +43,10 @@ describe('gradcheck', () => {
     const a = t64([2], [1, 2]);
     const b = t64([2], [3, 4]);
     const dropsB = (x: Tensor, y: Tensor) => {
-      const out = new Tensor(Float64Array.from(x.data, (v, i) => v * y.data[i]), x.shape);
+      const out = new Tensor(
+        Float64Array.from(x.data, (v, i) => v * y.data[i]),
+        x.shape,
+      );
       return record(out, [x, y], 'mulNoB', (g) => [mul(g, y), null]);
     };
     const r = gradcheck(dropsB, [a, b]);
@@ -60,7 +71,9 @@ describe('gradcheck', () => {
   });
 
   it('refuses float32 inputs, float32 outputs and outputs that need no gradient', () => {
-    expect(() => gradcheck((t) => square(t), [tensor([1, 2], { requiresGrad: true })])).toThrow(/^gradcheck: input 0 must be float64 to be checked, got float32$/);
+    expect(() => gradcheck((t) => square(t), [tensor([1, 2], { requiresGrad: true })])).toThrow(
+      /^gradcheck: input 0 must be float64 to be checked, got float32$/,
+    );
     const x = t64([2], [1, 2]);
     const toF32 = (t: Tensor) => record(new Tensor(Float32Array.from(t.data), t.shape), [t], 'toF32', (g) => [g]);
     expect(() => gradcheck(toF32, [x])).toThrow(/^gradcheck: the function must return float64, got float32$/);

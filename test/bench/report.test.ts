@@ -62,13 +62,14 @@ describe('formatNumber and formatTable', () => {
     expect(formatNumber(0)).toBe('0');
   });
   it('left-aligns the first column, right-aligns the others, with a rule under the header', () => {
-    const table = formatTable(['shape', 'GFLOP/s'], [['small', '1.5'], ['a longer one', '12.25']]);
-    expect(table.split('\n')).toEqual([
-      'shape         GFLOP/s',
-      '------------  -------',
-      'small             1.5',
-      'a longer one    12.25',
-    ]);
+    const table = formatTable(
+      ['shape', 'GFLOP/s'],
+      [
+        ['small', '1.5'],
+        ['a longer one', '12.25'],
+      ],
+    );
+    expect(table.split('\n')).toEqual(['shape         GFLOP/s', '------------  -------', 'small             1.5', 'a longer one    12.25']);
   });
   it('rejects a row with the wrong number of cells', () => {
     expect(() => formatTable(['a', 'b'], [['1']])).toThrow('row 0 has 1 cells, the header has 2');
@@ -126,11 +127,20 @@ describe('timing', () => {
     ]);
     expect(log).toEqual([
       // warm-ups
-      'before a', 'a', 'c', 'c',
+      'before a',
+      'a',
+      'c',
+      'c',
       // round 0, 1, 2
-      'before a', 'a', 'b', 'c',
-      'before a', 'a', 'c',
-      'before a', 'a',
+      'before a',
+      'a',
+      'b',
+      'c',
+      'before a',
+      'a',
+      'c',
+      'before a',
+      'a',
     ]);
     expect(timings.map((t) => t.wallMs.length)).toEqual([3, 1, 2]);
     expect(timings.map((t) => t.cpuMs.length)).toEqual([3, 1, 2]);

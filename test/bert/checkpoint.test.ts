@@ -72,12 +72,24 @@ describe('savePretrained / loadPretrained', () => {
   });
 
   it('saves a freshly built model that loads back with identical outputs', async () => {
-    const config = new BertConfig({ vocabSize: 30, hiddenSize: 8, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 16, maxPositionEmbeddings: 10, numLabels: 3 });
+    const config = new BertConfig({
+      vocabSize: 30,
+      hiddenSize: 8,
+      numHiddenLayers: 1,
+      numAttentionHeads: 2,
+      intermediateSize: 16,
+      maxPositionEmbeddings: 10,
+      numLabels: 3,
+    });
     const model = new BertForSequenceClassification(config, { seed: 5 }).eval();
     const dir = join(tmp, 'fresh');
     await savePretrained(model, dir);
     const json = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
-    expect(json).toMatchObject({ architectures: ['BertForSequenceClassification'], model_type: 'bert', id2label: { 0: 'LABEL_0', 1: 'LABEL_1', 2: 'LABEL_2' } });
+    expect(json).toMatchObject({
+      architectures: ['BertForSequenceClassification'],
+      model_type: 'bert',
+      id2label: { 0: 'LABEL_0', 1: 'LABEL_1', 2: 'LABEL_2' },
+    });
     expect(model.config.architectures).toBeNull(); // saving does not change the model's config
     const back = BertForSequenceClassification.fromPretrained(dir, quiet).eval();
     const inputs = inputsFromJSON({ input_ids: [[2, 7, 9, 3, 0]], attention_mask: [[1, 1, 1, 1, 0]] }, model);
@@ -120,7 +132,9 @@ describe('savePretrained / loadPretrained', () => {
     expect(Math.max(...Array.from(cls.weight.data, Math.abs))).toBeLessThan(0.2); // Normal(0, 0.02)
     expect(cls.bias!.data.every((v) => v === 0)).toBe(true);
     expect(Array.from((model as BertForSequenceClassification).bert.pooler!.dense.weight.data)).toEqual(Array.from(bare.pooler!.dense.weight.data));
-    expect(() => loadPretrained(dir, { architecture: 'BertForSequenceClassification', strict: true, ...quiet })).toThrow(/2 missing \(classifier.weight, classifier.bias\)/);
+    expect(() => loadPretrained(dir, { architecture: 'BertForSequenceClassification', strict: true, ...quiet })).toThrow(
+      /2 missing \(classifier.weight, classifier.bias\)/,
+    );
   });
 
   it('accepts tied decoder copies, old gamma/beta names and position_ids buffers', async () => {
@@ -129,14 +143,21 @@ describe('savePretrained / loadPretrained', () => {
     await rewrite(
       'masked-lm',
       dir,
-      (names) => Object.fromEntries(names.filter((n) => n.endsWith('LayerNorm.weight') || n.endsWith('LayerNorm.bias')).map((n) => [n, n.replace(/weight$/, 'gamma').replace(/bias$/, 'beta')])),
+      (names) =>
+        Object.fromEntries(
+          names
+            .filter((n) => n.endsWith('LayerNorm.weight') || n.endsWith('LayerNorm.bias'))
+            .map((n) => [n, n.replace(/weight$/, 'gamma').replace(/bias$/, 'beta')]),
+        ),
       { 'cls.predictions.decoder.bias': Array.from(ref.toFloat32('cls.predictions.bias')), 'bert.embeddings.position_ids': [0, 1, 2] },
     );
     const model = loadPretrained(dir, quiet);
     expect(model.loadReport!.missing).toEqual([]);
     expect(model.loadReport!.unexpected).toEqual([]);
     expect(model.loadReport!.ignored.sort()).toEqual(['bert.embeddings.position_ids', 'cls.predictions.decoder.bias']);
-    expect(Array.from(model.namedParameters().find(([n]) => n === 'bert.embeddings.LayerNorm.weight')![1].data)).toEqual(Array.from(ref.toFloat32('bert.embeddings.LayerNorm.weight')));
+    expect(Array.from(model.namedParameters().find(([n]) => n === 'bert.embeddings.LayerNorm.weight')![1].data)).toEqual(
+      Array.from(ref.toFloat32('bert.embeddings.LayerNorm.weight')),
+    );
   });
 
   it('names what is wrong', async () => {
@@ -153,7 +174,9 @@ describe('savePretrained / loadPretrained', () => {
     const cfg = JSON.parse(readFileSync(join(caseDir('token-classification'), 'config.json'), 'utf8'));
     writeFileSync(join(bad, 'config.json'), JSON.stringify({ ...cfg, hidden_size: 16, num_attention_heads: 4 }));
     copyFileSync(join(caseDir('token-classification'), 'model.safetensors'), join(bad, 'model.safetensors'));
-    expect(() => loadPretrained(bad, quiet)).toThrow(/"bert.embeddings.LayerNorm.bias" has shape \[32\], the parameter "bert.embeddings.LayerNorm.bias" has \[16\]/);
+    expect(() => loadPretrained(bad, quiet)).toThrow(
+      /"bert.embeddings.LayerNorm.bias" has shape \[32\], the parameter "bert.embeddings.LayerNorm.bias" has \[16\]/,
+    );
 
     const empty = join(tmp, 'empty');
     mkdirSync(empty, { recursive: true });
@@ -162,5 +185,4 @@ describe('savePretrained / loadPretrained', () => {
     writeFileSync(join(empty, 'config.json'), JSON.stringify({ ...cfg, architectures: ['BertLMHeadModel'] }));
     expect(() => loadPretrained(empty)).toThrow(/unknown architecture "BertLMHeadModel"; expected one of: BertModel, BertForPreTraining/);
   });
-
 });

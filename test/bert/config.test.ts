@@ -69,8 +69,27 @@ describe('BertConfig', () => {
 
   it('writes every field, model_type and architectures', () => {
     const j = new BertConfig({ architectures: ['BertForPreTraining'] }).toJSON();
-    expect(j).toMatchObject({ model_type: 'bert', architectures: ['BertForPreTraining'], hidden_size: 768, layer_norm_eps: 1e-12, pad_token_id: 0, tie_word_embeddings: true });
-    for (const key of ['vocab_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'hidden_act', 'hidden_dropout_prob', 'attention_probs_dropout_prob', 'max_position_embeddings', 'type_vocab_size', 'initializer_range', 'classifier_dropout']) {
+    expect(j).toMatchObject({
+      model_type: 'bert',
+      architectures: ['BertForPreTraining'],
+      hidden_size: 768,
+      layer_norm_eps: 1e-12,
+      pad_token_id: 0,
+      tie_word_embeddings: true,
+    });
+    for (const key of [
+      'vocab_size',
+      'num_hidden_layers',
+      'num_attention_heads',
+      'intermediate_size',
+      'hidden_act',
+      'hidden_dropout_prob',
+      'attention_probs_dropout_prob',
+      'max_position_embeddings',
+      'type_vocab_size',
+      'initializer_range',
+      'classifier_dropout',
+    ]) {
       expect(j).toHaveProperty(key);
     }
   });

@@ -62,6 +62,8 @@ describe.each([
       /mlmPositions\[1\] = 51 is outside the flat positions \[0, 51\) of input_ids \[3,17\]/,
     );
     expect(() => model.forward({ ...inputs, mlmPositions: pos([0]), mlmLabels: pos([5]) })).toThrow(/either labels or mlmPositions/);
-    expect(() => model.forward({ ...inputs, labels: undefined, mlmPositions: pos([0]), mlmLabels: pos([99]) })).toThrow(/mlmLabels\[0\] = 99 is outside the vocabulary/);
+    expect(() => model.forward({ ...inputs, labels: undefined, mlmPositions: pos([0]), mlmLabels: pos([99]) })).toThrow(
+      /mlmLabels\[0\] = 99 is outside the vocabulary/,
+    );
   });
 });

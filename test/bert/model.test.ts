@@ -12,7 +12,7 @@ import {
   BertForTokenClassification,
   BertModel,
   Rng,
-  Tensor,
+  type Tensor,
   extendedAttentionMask,
   noGrad,
   tensor,
@@ -28,10 +28,21 @@ describe('inputs are checked', () => {
     expect(() => model.forward({ inputIds: ints([[1, 2, 3]]).toDType('float32') })).toThrow(/input_ids: expected int32, got float32/);
     expect(() => model.forward({ inputIds: ints([1, 2, 3]) })).toThrow(/input_ids: expected \[batch, seq\], got \[3\]/);
     expect(() => model.forward({ inputIds: ints([Array(13).fill(1)]) })).toThrow(/sequence length 13 exceeds max_position_embeddings 12/);
-    expect(() => model.forward({ inputIds: ints([[1, 2], [3, 40]]) })).toThrow(/input_ids\[1\]\[1\] = 40 is outside the vocabulary \[0, 40\)/);
+    expect(() =>
+      model.forward({
+        inputIds: ints([
+          [1, 2],
+          [3, 40],
+        ]),
+      }),
+    ).toThrow(/input_ids\[1\]\[1\] = 40 is outside the vocabulary \[0, 40\)/);
     expect(() => model.forward({ inputIds: ints([[1, -1]]) })).toThrow(/input_ids\[0\]\[1\] = -1 is outside the vocabulary/);
-    expect(() => model.forward({ inputIds: ints([[1, 2]]), tokenTypeIds: ints([[0, 0, 0]]) })).toThrow(/token_type_ids: shape \[1,3\] differs from input_ids \[1,2\]/);
-    expect(() => model.forward({ inputIds: ints([[1, 2]]), tokenTypeIds: ints([[0, 2]]) })).toThrow(/token_type_ids\[0\]\[1\] = 2 is outside the token types \[0, 2\)/);
+    expect(() => model.forward({ inputIds: ints([[1, 2]]), tokenTypeIds: ints([[0, 0, 0]]) })).toThrow(
+      /token_type_ids: shape \[1,3\] differs from input_ids \[1,2\]/,
+    );
+    expect(() => model.forward({ inputIds: ints([[1, 2]]), tokenTypeIds: ints([[0, 2]]) })).toThrow(
+      /token_type_ids\[0\]\[1\] = 2 is outside the token types \[0, 2\)/,
+    );
     expect(() => model.forward({ inputIds: ints([[1, 2]]), attentionMask: ints([[1, 2]]) })).toThrow(/attention_mask\[0\]\[1\] = 2, expected 0 or 1/);
     expect(() => model.forward({ inputIds: ints([[1, 2]]), attentionMask: ints([[1]]) })).toThrow(/attention_mask: shape \[1,1\] differs/);
   });
@@ -41,7 +52,9 @@ describe('inputs are checked', () => {
     expect(() => seq.forward({ inputIds: ints([[1, 2]]), labels: ints([3]) })).toThrow(/labels\[0\] = 3 is outside the labels \[0, 3\)/);
     expect(() => seq.forward({ inputIds: ints([[1, 2]]), labels: ints([1, 2]) })).toThrow(/labels: expected shape \[1\], got \[2\]/);
     const pt = new BertForPreTraining(small());
-    expect(() => pt.forward({ inputIds: ints([[1, 2]]), labels: ints([[-100, 40]]) })).toThrow(/labels\[0\]\[1\] = 40 is outside the vocabulary \[0, 40\) and is not -100/);
+    expect(() => pt.forward({ inputIds: ints([[1, 2]]), labels: ints([[-100, 40]]) })).toThrow(
+      /labels\[0\]\[1\] = 40 is outside the vocabulary \[0, 40\) and is not -100/,
+    );
     expect(() => pt.forward({ inputIds: ints([[1, 2]]), nextSentenceLabel: ints([2]) })).toThrow(/next_sentence_label\[0\] = 2 is outside the NSP classes/);
     const mc = new BertForMultipleChoice(small());
     expect(() => mc.forward({ inputIds: ints([[1, 2]]) })).toThrow(/input_ids: expected \[batch, choices, seq\], got \[1,2\]/);
@@ -70,7 +83,19 @@ describe('attention mask', () => {
 
   it('gives a fully masked row a uniform distribution, not NaN', () => {
     const model = new BertModel(small(), { seed: 3 }).eval();
-    const out = noGrad(() => model.forward({ inputIds: ints([[2, 5, 3], [2, 6, 3]]), attentionMask: ints([[0, 0, 0], [1, 1, 1]]), outputAttentions: true }));
+    const out = noGrad(() =>
+      model.forward({
+        inputIds: ints([
+          [2, 5, 3],
+          [2, 6, 3],
+        ]),
+        attentionMask: ints([
+          [0, 0, 0],
+          [1, 1, 1],
+        ]),
+        outputAttentions: true,
+      }),
+    );
     expect(out.lastHiddenState.data.every(Number.isFinite)).toBe(true);
     const p = out.attentions![1].data.subarray(0, 9);
     for (const v of p) expect(v).toBeCloseTo(1 / 3, 6);
@@ -131,8 +156,14 @@ describe('initialisation', () => {
 });
 
 describe('heads', () => {
-  const inputIds = ints([[2, 5, 7, 3], [2, 9, 3, 0]]);
-  const attentionMask = ints([[1, 1, 1, 1], [1, 1, 1, 0]]);
+  const inputIds = ints([
+    [2, 5, 7, 3],
+    [2, 9, 3, 0],
+  ]);
+  const attentionMask = ints([
+    [1, 1, 1, 1],
+    [1, 1, 1, 0],
+  ]);
 
   it('sequence classification: regression (MSE), single-label (CE), multi-label (BCE)', () => {
     const reg = new BertForSequenceClassification(small({ numLabels: 1 }), { seed: 1 }).eval();
@@ -146,7 +177,14 @@ describe('heads', () => {
     const rows = [Array.from(s.logits!.data.subarray(0, 3)), Array.from(s.logits!.data.subarray(3, 6))];
     expect(s.loss!.item()).toBeCloseTo((lse(rows[0]) - rows[0][2] + lse(rows[1]) - rows[1][0]) / 2, 5);
 
-    const multi = single.forward({ inputIds, attentionMask, labels: tensor([[1, 0, 1], [0, 0, 1]]) });
+    const multi = single.forward({
+      inputIds,
+      attentionMask,
+      labels: tensor([
+        [1, 0, 1],
+        [0, 0, 1],
+      ]),
+    });
     const sig = (x: number) => 1 / (1 + Math.exp(-x));
     const y = [1, 0, 1, 0, 0, 1];
     const bce = y.reduce((a, t, i) => a - (t * Math.log(sig(multi.logits!.data[i])) + (1 - t) * Math.log(1 - sig(multi.logits!.data[i]))), 0) / 6;
@@ -155,9 +193,23 @@ describe('heads', () => {
 
   it('token classification ignores -100', () => {
     const m = new BertForTokenClassification(small({ numLabels: 5 }), { seed: 1 }).eval();
-    const a = m.forward({ inputIds, attentionMask, labels: ints([[-100, 1, 2, -100], [-100, 4, -100, -100]]) });
+    const a = m.forward({
+      inputIds,
+      attentionMask,
+      labels: ints([
+        [-100, 1, 2, -100],
+        [-100, 4, -100, -100],
+      ]),
+    });
     expect(a.logits!.shape).toEqual([2, 4, 5]);
-    const b = m.forward({ inputIds, attentionMask, labels: ints([[-100, 1, 2, -100], [-100, 4, -100, -100]]) });
+    const b = m.forward({
+      inputIds,
+      attentionMask,
+      labels: ints([
+        [-100, 1, 2, -100],
+        [-100, 4, -100, -100],
+      ]),
+    });
     expect(a.loss!.item()).toBe(b.loss!.item());
     const row = (i: number) => Array.from(a.logits!.data.subarray(i * 5, i * 5 + 5));
     const ce = (r: number[], t: number) => Math.log(r.reduce((s, v) => s + Math.exp(v), 0)) - r[t];
@@ -181,7 +233,11 @@ describe('heads', () => {
     const ids = ints([2, 5, 3, 2, 6, 3, 2, 7, 3, 2, 8, 3, 2, 9, 3, 2, 10, 3], [2, 3, 3]);
     const out = m.forward({ inputIds: ids, labels: ints([1, 2]), outputHiddenStates: true });
     expect(out.logits!.shape).toEqual([2, 3]);
-    expect(out.hiddenStates!.map((h) => h.shape)).toEqual([[6, 3, 16], [6, 3, 16], [6, 3, 16]]);
+    expect(out.hiddenStates!.map((h) => h.shape)).toEqual([
+      [6, 3, 16],
+      [6, 3, 16],
+      [6, 3, 16],
+    ]);
     // Choice 1 of example 0 alone gives the same score.
     const alone = m.forward({ inputIds: ints([2, 6, 3, 2, 6, 3, 2, 6, 3], [1, 3, 3]) });
     expect(alone.logits!.data[0]).toBeCloseTo(out.logits!.data[1], 5);
@@ -189,7 +245,15 @@ describe('heads', () => {
 
   it('pretraining returns the parts of the loss whose labels are given', () => {
     const m = new BertForPreTraining(small(), { seed: 1 }).eval();
-    const both = m.forward({ inputIds, attentionMask, labels: ints([[-100, 6, -100, -100], [-100, -100, 8, -100]]), nextSentenceLabel: ints([0, 1]) });
+    const both = m.forward({
+      inputIds,
+      attentionMask,
+      labels: ints([
+        [-100, 6, -100, -100],
+        [-100, -100, 8, -100],
+      ]),
+      nextSentenceLabel: ints([0, 1]),
+    });
     expect(both.loss!.item()).toBeCloseTo(both.mlmLoss!.item() + both.nspLoss!.item(), 5);
     const nspOnly = m.forward({ inputIds, attentionMask, nextSentenceLabel: ints([0, 1]) });
     expect(nspOnly.loss!.item()).toBeCloseTo(both.nspLoss!.item(), 6);
@@ -205,7 +269,10 @@ describe('heads', () => {
     expect(plain.attentions).toBeUndefined();
     const all = m.forward({ inputIds, outputHiddenStates: true, outputAttentions: true });
     expect(all.hiddenStates).toHaveLength(3);
-    expect(all.attentions!.map((a) => a.shape)).toEqual([[2, 4, 4, 4], [2, 4, 4, 4]]);
+    expect(all.attentions!.map((a) => a.shape)).toEqual([
+      [2, 4, 4, 4],
+      [2, 4, 4, 4],
+    ]);
     expect(all.hiddenStates![2]).toBe(all.lastHiddenState);
     expect(all.poolerOutput!.shape).toEqual([2, 16]);
   });

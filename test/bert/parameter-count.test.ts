@@ -29,7 +29,16 @@ describe('parameter counts', () => {
   });
 
   it.each(Object.keys(BERT_ARCHITECTURES))('%s: the computed shapes are the real parameters', (arch) => {
-    const config = new BertConfig({ vocabSize: 50, hiddenSize: 12, numHiddenLayers: 2, numAttentionHeads: 3, intermediateSize: 20, maxPositionEmbeddings: 16, typeVocabSize: 3, numLabels: arch === 'BertForQuestionAnswering' ? 2 : 5 });
+    const config = new BertConfig({
+      vocabSize: 50,
+      hiddenSize: 12,
+      numHiddenLayers: 2,
+      numAttentionHeads: 3,
+      intermediateSize: 20,
+      maxPositionEmbeddings: 16,
+      typeVocabSize: 3,
+      numLabels: arch === 'BertForQuestionAnswering' ? 2 : 5,
+    });
     const model = createModelForArchitecture(arch, config);
     const real = Object.fromEntries(model.namedParameters().map(([n, t]) => [n, [...t.shape]]));
     expect(real).toEqual(Object.fromEntries(bertParameterShapes(config, arch)));

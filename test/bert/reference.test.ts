@@ -62,7 +62,10 @@ describe.each(CASES)('Hugging Face reference: %s', (name) => {
   it('matches the gradient of every parameter (padding row and tied decoder included)', () => {
     const ref = loadSafetensors(join(dir, 'grads.safetensors'));
     // The same parameters, no more, no fewer.
-    const ourNames = Object.keys(ours).filter((k) => k.startsWith('grad.')).map((k) => k.slice(5)).sort();
+    const ourNames = Object.keys(ours)
+      .filter((k) => k.startsWith('grad.'))
+      .map((k) => k.slice(5))
+      .sort();
     expect(ourNames).toEqual([...ref.names()].sort());
     let largest = 0;
     for (const n of ref.names()) largest = Math.max(largest, maxDiff(ref.toFloat64(n), ref.toFloat64(n)).refMax);
@@ -101,7 +104,9 @@ describe('bert forward (CLI)', () => {
     for (const n of file.names()) written[n] = { dtype: 'F32', shape: file.get(n).shape, data: file.toFloat32(n) };
     expect(compareOutputs(caseDir('question-answering'), written)).toEqual([]);
     expect(Math.abs(Number(written.loss.data[0]) - c.loss)).toBeLessThan(1e-4 * c.loss);
-    expect(file.names().filter((n) => n.startsWith('grad.')).length).toBe(loadSafetensors(join(caseDir('question-answering'), 'grads.safetensors')).names().length);
+    expect(file.names().filter((n) => n.startsWith('grad.')).length).toBe(
+      loadSafetensors(join(caseDir('question-answering'), 'grads.safetensors')).names().length,
+    );
   });
 
   it('explains bad inputs', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorpusError, parseCorpus, readCorpusDocuments } from '../../src/data/corpus.ts';
-import { firstInvalidUtf8Offset } from '../../src/data/utf8.ts';
+import { firstInvalidUtf8Offset } from '../../src/io/utf8.ts';
 
 const fixture = (name: string) => join(import.meta.dirname, '../fixtures/data', name);
 
@@ -64,7 +64,9 @@ describe('readCorpus', () => {
     for (const chunkSize of [4, 1 << 16]) {
       const err = await readCorpusDocuments(file, { chunkSize }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CorpusError);
-      expect((err as Error).message).toBe(`${file}:5: invalid UTF-8 at byte offset 99`);
+      expect((err as Error).message).toMatch(
+        new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: invalid UTF-8 at byte offset 99 \\(the file must be UTF-8 text`),
+      );
       expect((err as CorpusError).line).toBe(5);
     }
   });
@@ -90,7 +92,7 @@ describe('readCorpus', () => {
 
   it('reports a missing file by name', async () => {
     const missing = join(tmpdir(), 'no-such-corpus-file.txt');
-    await expect(readCorpusDocuments(missing)).rejects.toThrow(`${missing}: cannot read corpus file`);
+    await expect(readCorpusDocuments(missing)).rejects.toThrow(`${missing}: the corpus file does not exist`);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { createMaskingVocab, type MaskingVocab } from '../../src/data/masking.ts';
 import type { PretrainingTokenizer } from '../../src/data/pretraining-instances.ts';
-import { Rng } from '../../src/tensor/random.ts';
+import type { Rng } from '../../src/tensor/random.ts';
 
 export const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
@@ -35,7 +35,11 @@ export function whitespaceTokenizer(texts: readonly string[]): TestTokenizer {
   return {
     vocabTokens,
     vocab: createMaskingVocab(vocabTokens),
-    tokenize: (text) => text.split(/\s+/).filter((w) => w !== '').flatMap(pieces),
+    tokenize: (text) =>
+      text
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .flatMap(pieces),
     convertTokensToIds: (tokens) => tokens.map((token) => index.get(token) ?? 1),
   };
 }

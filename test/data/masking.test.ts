@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCorpus } from '../../src/data/corpus.ts';
-import {
-  candidateGroups,
-  createMaskedLmPredictions,
-  createMaskingVocab,
-  numberToPredict,
-  roundHalfEven,
-} from '../../src/data/masking.ts';
+import { candidateGroups, createMaskedLmPredictions, createMaskingVocab, numberToPredict, roundHalfEven } from '../../src/data/masking.ts';
 import { createPairInstances, maskPairInstance, tokenizeCorpus, type PairInstance } from '../../src/data/pretraining-instances.ts';
 import { Rng } from '../../src/tensor/random.ts';
 import { expectFractionNear, randomCorpusText, whitespaceTokenizer } from './helpers.ts';

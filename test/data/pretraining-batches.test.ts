@@ -89,7 +89,11 @@ describe('PretrainingBatchStream', () => {
       expect(stream.epoch).toBe(e);
       epochRows.push(rows);
     }
-    const all = instances.map((inst) => Array.from(inst.ids).concat(new Array(24 - inst.ids.length).fill(0)).join());
+    const all = instances.map((inst) =>
+      Array.from(inst.ids)
+        .concat(new Array(24 - inst.ids.length).fill(0))
+        .join(),
+    );
     expect([...epochRows[0]].sort()).toEqual([...all].sort());
     expect([...epochRows[1]].sort()).toEqual([...all].sort());
     expect(epochRows[1]).not.toEqual(epochRows[0]);

@@ -79,9 +79,7 @@ describe('truncateSeqPair', () => {
         const [a, b] = truncateSeqPair(la, lb, max, new Rng(seed));
         const ka = a.end - a.start;
         const kb = b.end - b.start;
-        return (
-          a.start >= 0 && a.end <= la && b.start >= 0 && b.end <= lb && ka >= 1 && kb >= 1 && ka + kb === Math.min(max, la + lb)
-        );
+        return a.start >= 0 && a.end <= la && b.start >= 0 && b.end <= lb && ka >= 1 && kb >= 1 && ka + kb === Math.min(max, la + lb);
       }),
     );
   });

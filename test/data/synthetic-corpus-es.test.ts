@@ -66,7 +66,15 @@ describe('the Spanish stories', () => {
   });
 
   it('agree: -o adjectives take -a in the feminine, the others do not change', () => {
-    expect(['rojo', 'pequeño', 'dorado', 'gris', 'verde', 'grande', 'marrón'].map((a) => agree(a, 'f'))).toEqual(['roja', 'pequeña', 'dorada', 'gris', 'verde', 'grande', 'marrón']);
+    expect(['rojo', 'pequeño', 'dorado', 'gris', 'verde', 'grande', 'marrón'].map((a) => agree(a, 'f'))).toEqual([
+      'roja',
+      'pequeña',
+      'dorada',
+      'gris',
+      'verde',
+      'grande',
+      'marrón',
+    ]);
     expect(agree('rojo', 'm')).toBe('rojo');
   });
 
@@ -113,7 +121,7 @@ describe('the Spanish demo prompts', () => {
   const corpus = generateSpanishCorpus({ documents: 1500, seed: 1000 });
   const sentences = new Set(corpus.split('\n'));
 
-  it('have as answer the animal\'s fact in the facts table', () => {
+  it("have as answer the animal's fact in the facts table", () => {
     for (const f of DEMO_FACTS_ES) {
       const a = animal(f.animal);
       const fact = f.fact === 'home' ? a.home.word : f.fact === 'time' ? a.time.word : a[f.fact];
@@ -128,7 +136,7 @@ describe('the Spanish demo prompts', () => {
     }
   });
 
-  it('have answers that are whole tokens of the demo\'s cased vocabulary, accents kept', () => {
+  it("have answers that are whole tokens of the demo's cased vocabulary, accents kept", () => {
     const vocab = Vocab.fromText(trainWordPiece({ texts: [corpus], vocabSize: 400, lowercase: false }).join('\n') + '\n');
     const cased = new BertTokenizer(vocab, { lowercase: false });
     for (const f of DEMO_FACTS_ES) expect(cased.tokenize(f.answer)).toEqual([f.answer]);

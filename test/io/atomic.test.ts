@@ -6,14 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  loadSafetensors,
-  saveSafetensors,
-  saveSafetensorsSync,
-  writeDirAtomic,
-  writeFileAtomic,
-  writeFileAtomicSync,
-} from '../../src/io/index.ts';
+import { loadSafetensors, saveSafetensors, saveSafetensorsSync, writeDirAtomic, writeFileAtomic, writeFileAtomicSync } from '../../src/io/index.ts';
 
 let dir = '';
 beforeEach(() => {

@@ -105,7 +105,10 @@ describe('bfloat16 bit patterns', () => {
 });
 
 describe('encodeNarrowFloat picks the nearest representable value', () => {
-  for (const [label, e, m, max] of [['F16', 5, 10, 65000], ['BF16', 8, 7, 1e30]] as const) {
+  for (const [label, e, m, max] of [
+    ['F16', 5, 10, 65000],
+    ['BF16', 8, 7, 1e30],
+  ] as const) {
     it(`${label}: no neighbouring pattern is closer`, () => {
       fc.assert(
         fc.property(fc.double({ noNaN: true, min: -max, max }), (x) => {

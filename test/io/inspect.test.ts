@@ -45,7 +45,7 @@ describe('bert inspect', () => {
     expect(await main(['inspect', join(HF, 'pretraining/case.json')])).toBe(1);
     expect(err.mock.calls.at(-1)![0]).toMatch(/case\.json: header length is \d+ bytes but only \d+ bytes follow/);
     expect(await main(['inspect'])).toBe(2);
-    expect(err.mock.calls.at(-1)![0]).toMatch(/expected one file, got 0/);
+    expect(err.mock.calls.at(-1)![0]).toMatch(/expected a safetensors file or model directory, got none/);
     expect(inspectCommand.name).toBe('inspect');
   });
 });

@@ -76,19 +76,31 @@ describe('malformed safetensors files', () => {
   });
 
   it('a shape that is not a list of non-negative integers', () => {
-    for (const shape of [[2, -1], [2.5], 'abc', [1, null], { a: 1 }, [2 ** 60]]) {
+    for (const shape of ['abc', [1, null], { a: 1 }, ['2']]) {
       expectError(
         file(JSON.stringify({ w: { dtype: 'F32', shape, data_offsets: [0, 4] } }), 4),
-        new RegExp(`tensor "w": shape must be a list of non-negative integers, found ${escape(JSON.stringify(shape))}`),
+        new RegExp(`tensor "w": shape must be a list of non-negative integers, found ${escapeRegex(JSON.stringify(shape))}`),
       );
     }
   });
 
+  it('negative, fractional and too large numbers in shape, named with their position', () => {
+    const w = (shape: unknown) => file(JSON.stringify({ w: { dtype: 'F32', shape, data_offsets: [0, 4] } }), 4);
+    expectError(w([2, -1]), /tensor "w": shape\[1\] is written -1; expected a non-negative integer written with digits only/);
+    expectError(w([2.5]), /tensor "w": shape\[0\] is written 2\.5; expected a non-negative integer/);
+    // JSON.stringify writes 2^60 as 1152921504606847000
+    expectError(w([2 ** 60]), /tensor "w": shape\[0\] is 1152921504606847000, above 9007199254740991, the largest dimension this reader can address/);
+    expectError(
+      file(JSON.stringify({ w: { dtype: 'F32', shape: [1], data_offsets: [-4, 0] } }), 4),
+      /tensor "w": data_offsets\[0\] is written -4; expected a non-negative integer/,
+    );
+  });
+
   it('data_offsets that are not [begin, end] with 0 <= begin <= end', () => {
-    for (const offsets of [[4, 0], [1], [0, 4, 8], ['0', 4], [-4, 0], null]) {
+    for (const offsets of [[4, 0], [1], [0, 4, 8], ['0', 4], null]) {
       expectError(
         file(JSON.stringify({ w: { dtype: 'F32', shape: [1], data_offsets: offsets } }), 4),
-        new RegExp(`tensor "w": data_offsets must be \\[begin, end\\] with integers 0 <= begin <= end, found ${escape(JSON.stringify(offsets))}`),
+        new RegExp(`tensor "w": data_offsets must be \\[begin, end\\] with integers 0 <= begin <= end, found ${escapeRegex(JSON.stringify(offsets))}`),
       );
     }
   });
@@ -105,10 +117,7 @@ describe('malformed safetensors files', () => {
   });
 
   it('offsets outside the data section', () => {
-    expectError(
-      file(JSON.stringify({ w: f32([4], [0, 16]) }), 8),
-      /tensor "w": data_offsets \[0, 16\] go beyond the data section, which is 8 bytes/,
-    );
+    expectError(file(JSON.stringify({ w: f32([4], [0, 16]) }), 8), /tensor "w": data_offsets \[0, 16\] go beyond the data section, which is 8 bytes/);
   });
 
   it('overlapping tensors', () => {
@@ -134,9 +143,15 @@ describe('malformed safetensors files', () => {
   });
 
   it('a tensor name that appears twice', () => {
-    expectError(file('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8), /tensor name "a" appears twice in the header/);
+    expectError(
+      file('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8),
+      /tensor name "a" appears twice in the header/,
+    );
     // the same name written with an escape is still the same name
-    expectError(file('{"ab":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"a\\u0062":{"dtype":"F32","shape":[],"data_offsets":[4,8]}}', 8), /tensor name "ab" appears twice/);
+    expectError(
+      file('{"ab":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"a\\u0062":{"dtype":"F32","shape":[],"data_offsets":[4,8]}}', 8),
+      /tensor name "ab" appears twice/,
+    );
     expectError(file('{"w":{"dtype":"F32","dtype":"F64","shape":[1],"data_offsets":[0,4]}}', 4), /key "dtype" appears twice in the header entry for "w"/);
   });
 
@@ -168,6 +183,6 @@ describe('malformed safetensors files', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

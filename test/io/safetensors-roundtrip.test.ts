@@ -20,15 +20,23 @@ const numel = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 function dataArb(dtype: SafetensorsWritableDtype, n: number): fc.Arbitrary<TensorToWrite['data']> {
   const len = { minLength: n, maxLength: n };
   switch (dtype) {
-    case 'F64': return fc.array(fc.double(), len).map((a) => Float64Array.from(a));
-    case 'F32': return fc.array(fc.float(), len).map((a) => Float32Array.from(a));
+    case 'F64':
+      return fc.array(fc.double(), len).map((a) => Float64Array.from(a));
+    case 'F32':
+      return fc.array(fc.float(), len).map((a) => Float32Array.from(a));
     case 'F16':
-    case 'BF16': return fc.array(fc.integer({ min: 0, max: 0xffff }), len).map((a) => Uint16Array.from(a));
-    case 'I64': return fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), len).map((a) => BigInt64Array.from(a));
-    case 'I32': return fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), len).map((a) => Int32Array.from(a));
-    case 'I8': return fc.array(fc.integer({ min: -128, max: 127 }), len).map((a) => Int8Array.from(a));
-    case 'U8': return fc.array(fc.integer({ min: 0, max: 255 }), len).map((a) => Uint8Array.from(a));
-    case 'BOOL': return fc.array(fc.integer({ min: 0, max: 1 }), len).map((a) => Uint8Array.from(a));
+    case 'BF16':
+      return fc.array(fc.integer({ min: 0, max: 0xffff }), len).map((a) => Uint16Array.from(a));
+    case 'I64':
+      return fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), len).map((a) => BigInt64Array.from(a));
+    case 'I32':
+      return fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), len).map((a) => Int32Array.from(a));
+    case 'I8':
+      return fc.array(fc.integer({ min: -128, max: 127 }), len).map((a) => Int8Array.from(a));
+    case 'U8':
+      return fc.array(fc.integer({ min: 0, max: 255 }), len).map((a) => Uint8Array.from(a));
+    case 'BOOL':
+      return fc.array(fc.integer({ min: 0, max: 1 }), len).map((a) => Uint8Array.from(a));
   }
 }
 
@@ -121,8 +129,10 @@ describe('safetensors round trip', () => {
 
   it('toInt32 reads I64 in range and names the tensor and element when a value does not fit', () => {
     const file = readSafetensors(
-      writeSafetensors({ ok: { dtype: 'I64', shape: [3], data: new BigInt64Array([-(2n ** 31n), 0n, 2n ** 31n - 1n]) },
-        big: { dtype: 'I64', shape: [2, 2], data: new BigInt64Array([1n, 2n, 3000000000n, 4n]) } }),
+      writeSafetensors({
+        ok: { dtype: 'I64', shape: [3], data: new BigInt64Array([-(2n ** 31n), 0n, 2n ** 31n - 1n]) },
+        big: { dtype: 'I64', shape: [2, 2], data: new BigInt64Array([1n, 2n, 3000000000n, 4n]) },
+      }),
       'ids.safetensors',
     );
     expect(Array.from(file.toInt32('ok'))).toEqual([-(2 ** 31), 0, 2 ** 31 - 1]);
@@ -268,12 +278,28 @@ describe('writer byte layout', () => {
 
 describe('writer errors name the tensor and the problem', () => {
   const cases: [string, Record<string, TensorToWrite>, RegExp][] = [
-    ['wrong array type', { w: { dtype: 'F32', shape: [1], data: new Int32Array([1]) } }, /tensor "w": dtype F32 needs Float32Array or Float64Array, got Int32Array/],
-    ['length does not match shape', { w: { dtype: 'F32', shape: [2, 3], data: new Float32Array(5) } }, /tensor "w": shape \[2,3\] has 6 elements but its data has 5/],
-    ['negative dimension', { w: { dtype: 'F32', shape: [-1], data: new Float32Array(0) } }, /tensor "w": shape must be a list of non-negative integers, found \[-1\]/],
+    [
+      'wrong array type',
+      { w: { dtype: 'F32', shape: [1], data: new Int32Array([1]) } },
+      /tensor "w": dtype F32 needs Float32Array or Float64Array, got Int32Array/,
+    ],
+    [
+      'length does not match shape',
+      { w: { dtype: 'F32', shape: [2, 3], data: new Float32Array(5) } },
+      /tensor "w": shape \[2,3\] has 6 elements but its data has 5/,
+    ],
+    [
+      'negative dimension',
+      { w: { dtype: 'F32', shape: [-1], data: new Float32Array(0) } },
+      /tensor "w": shape must be a list of non-negative integers, found \[-1\]/,
+    ],
     ['reserved name', { __metadata__: { dtype: 'F32', shape: [], data: new Float32Array(1) } }, /"__metadata__" is reserved/],
     ['BOOL not 0/1', { m: { dtype: 'BOOL', shape: [2], data: new Uint8Array([1, 2]) } }, /tensor "m": BOOL element 1 is 2, not 0 or 1/],
-    ['I32 from out-of-range bigint', { i: { dtype: 'I32', shape: [1], data: new BigInt64Array([2n ** 40n]) } }, /tensor "i": element 0 is 1099511627776, outside int32/],
+    [
+      'I32 from out-of-range bigint',
+      { i: { dtype: 'I32', shape: [1], data: new BigInt64Array([2n ** 40n]) } },
+      /tensor "i": element 0 is 1099511627776, outside int32/,
+    ],
     ['unknown dtype', { w: { dtype: 'F8' as 'F32', shape: [1], data: new Float32Array(1) } }, /tensor "w": dtype "F8" cannot be written/],
   ];
   for (const [label, tensors, message] of cases) {

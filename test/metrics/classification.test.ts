@@ -116,10 +116,12 @@ describe('binary F1 and MCC', () => {
     expect(matthewsCorrcoef([0, 1, 0, 1], [1, 0, 1, 0])).toBe(-1);
     expect(matthewsCorrcoef([0, 1, 2, 1], [1, 1, 1, 1])).toBe(0);
     // TN 23, FP 6, FN 6, TP 22: (22*23 - 6*6) / sqrt(28*28*29*29) = 470/812
-    expect(mccFromConfusion([
-      [23, 6],
-      [6, 22],
-    ])).toBeCloseTo(470 / 812, 15);
+    expect(
+      mccFromConfusion([
+        [23, 6],
+        [6, 22],
+      ]),
+    ).toBeCloseTo(470 / 812, 15);
     expect(() => mccFromConfusion([[1, 2], [3]])).toThrow(/row 1 has 1 entries/);
   });
 

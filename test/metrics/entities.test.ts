@@ -73,9 +73,15 @@ describe('entityScores', () => {
   it('an entity never crosses a sentence boundary', () => {
     // gold: sentence 0 = O B-ORG, sentence 1 = I-ORG O  -> ORG(s0,[1,2)) and ORG(s1,[0,1)), not one ORG
     // pred: sentence 0 = O B-ORG, sentence 1 = O O      -> ORG(s0,[1,2)): correct 1, predicted 1, support 2
-    const gold = [['O', 'B-ORG'], ['I-ORG', 'O']];
+    const gold = [
+      ['O', 'B-ORG'],
+      ['I-ORG', 'O'],
+    ];
     expect(entityScores(gold, gold).overall).toMatchObject({ correct: 2, predicted: 2, support: 2 });
-    const s = entityScores(gold, [['O', 'B-ORG'], ['O', 'O']]);
+    const s = entityScores(gold, [
+      ['O', 'B-ORG'],
+      ['O', 'O'],
+    ]);
     expect(s.overall).toEqual({ precision: 1, recall: 0.5, f1: 2 / 3, correct: 1, predicted: 1, support: 2 });
   });
 
@@ -154,11 +160,9 @@ describe('idsToTags', () => {
 function oracleEntities(tags: string[]): string[] {
   const split = (t: string) => (t === 'O' ? ['O', ''] : [t[0]!, t.slice(2)]);
   const endOfChunk = (pt: string, t: string, ptype: string, type: string) =>
-    (pt === 'B' && t === 'B') || (pt === 'B' && t === 'O') || (pt === 'I' && t === 'B') || (pt === 'I' && t === 'O') ||
-    (pt !== 'O' && ptype !== type);
+    (pt === 'B' && t === 'B') || (pt === 'B' && t === 'O') || (pt === 'I' && t === 'B') || (pt === 'I' && t === 'O') || (pt !== 'O' && ptype !== type);
   const startOfChunk = (pt: string, t: string, ptype: string, type: string) =>
-    (pt === 'B' && t === 'B') || (pt === 'I' && t === 'B') || (pt === 'O' && t === 'B') || (pt === 'O' && t === 'I') ||
-    (t !== 'O' && ptype !== type);
+    (pt === 'B' && t === 'B') || (pt === 'I' && t === 'B') || (pt === 'O' && t === 'B') || (pt === 'O' && t === 'I') || (t !== 'O' && ptype !== type);
   const out: string[] = [];
   let [pt, ptype] = ['O', ''];
   let start = -1;
@@ -191,7 +195,10 @@ describe('properties', () => {
     const pair = fc
       .array(fc.integer({ min: 0, max: 10 }), { minLength: 1, maxLength: 5 })
       .chain((lens) =>
-        fc.tuple(fc.tuple(...lens.map((n) => fc.array(tag, { minLength: n, maxLength: n }))), fc.tuple(...lens.map((n) => fc.array(tag, { minLength: n, maxLength: n })))),
+        fc.tuple(
+          fc.tuple(...lens.map((n) => fc.array(tag, { minLength: n, maxLength: n }))),
+          fc.tuple(...lens.map((n) => fc.array(tag, { minLength: n, maxLength: n }))),
+        ),
       );
     fc.assert(
       fc.property(pair, ([gold, pred]) => {

@@ -3,14 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  accuracy,
-  confusionMatrix,
-  matthewsCorrcoef,
-  pearson,
-  precisionRecallF1,
-  spearman,
-} from '../../src/metrics/index.ts';
+import { accuracy, confusionMatrix, matthewsCorrcoef, pearson, precisionRecallF1, spearman } from '../../src/metrics/index.ts';
 
 const params = { numRuns: 200, seed: 20240601 };
 
@@ -32,10 +25,12 @@ const realVector = fc
   .map((xs) => xs.map((x) => x / 8));
 
 const realPair = realVector.chain((x) =>
-  fc.tuple(
-    fc.constant(x),
-    fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: x.length, maxLength: x.length }).map((ys) => ys.map((y) => y / 8)),
-  ).filter(([, y]) => new Set(y).size >= 2),
+  fc
+    .tuple(
+      fc.constant(x),
+      fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: x.length, maxLength: x.length }).map((ys) => ys.map((y) => y / 8)),
+    )
+    .filter(([, y]) => new Set(y).size >= 2),
 );
 
 describe('classification properties', () => {
@@ -110,7 +105,10 @@ describe('classification properties', () => {
 describe('correlation properties', () => {
   it('Pearson of x and a*x + b is sign(a)', () => {
     const ab = fc.tuple(
-      fc.integer({ min: -400, max: 400 }).filter((a) => a !== 0).map((a) => a / 16),
+      fc
+        .integer({ min: -400, max: 400 })
+        .filter((a) => a !== 0)
+        .map((a) => a / 16),
       fc.integer({ min: -1000, max: 1000 }).map((b) => b / 4),
     );
     fc.assert(
@@ -140,9 +138,26 @@ describe('correlation properties', () => {
       fc.property(realPair, ([x, y]) => {
         const r = spearman(x, y);
         // strictly increasing on [-125, 125], and distinct inputs stay distinct doubles
-        expect(spearman(x.map((v) => Math.exp(v / 50)), y)).toBe(r);
-        expect(spearman(x, y.map((v) => v * v * v + 3 * v))).toBe(r);
-        expect(Math.abs(spearman(x.map((v) => -2 * v), y) + r)).toBeLessThanOrEqual(1e-12);
+        expect(
+          spearman(
+            x.map((v) => Math.exp(v / 50)),
+            y,
+          ),
+        ).toBe(r);
+        expect(
+          spearman(
+            x,
+            y.map((v) => v * v * v + 3 * v),
+          ),
+        ).toBe(r);
+        expect(
+          Math.abs(
+            spearman(
+              x.map((v) => -2 * v),
+              y,
+            ) + r,
+          ),
+        ).toBeLessThanOrEqual(1e-12);
       }),
       params,
     );

@@ -4,16 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  accuracy,
-  binaryF1,
-  classificationReport,
-  confusionMatrix,
-  matthewsCorrcoef,
-  pearson,
-  precisionRecallF1,
-  spearman,
-} from '../../src/metrics/index.ts';
+import { accuracy, binaryF1, classificationReport, confusionMatrix, matthewsCorrcoef, pearson, precisionRecallF1, spearman } from '../../src/metrics/index.ts';
 import { squadScores, tokenOverlap } from '../../src/metrics/squad.ts';
 
 interface PRFJson {
@@ -43,9 +34,7 @@ interface Fixture {
   };
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../fixtures/metrics/metrics.json', import.meta.url), 'utf8'),
-) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/metrics/metrics.json', import.meta.url), 'utf8')) as Fixture;
 
 const TOL = 1e-9;
 

@@ -97,7 +97,10 @@ describe('SQuAD v2.0 no-answer handling', () => {
 
   it('gold answers that normalise to "" are dropped, but the question still counts as answerable', () => {
     const s = squadV2Scores(['', 'x'], [[' The '], [' The ']]);
-    expect(s.perExample).toEqual([{ exactMatch: 1, f1: 1 }, { exactMatch: 0, f1: 0 }]);
+    expect(s.perExample).toEqual([
+      { exactMatch: 1, f1: 1 },
+      { exactMatch: 0, f1: 0 },
+    ]);
     expect(s.hasAns!.total).toBe(2);
     expect(s.noAns).toBeUndefined();
   });

@@ -81,7 +81,16 @@ describe('activations', () => {
 
 describe('losses', () => {
   it('CrossEntropyLoss ignores -100 and flattens [B, S, C]', () => {
-    const logits = tensor([[[0, 0], [1, 0]], [[0, 2], [5, 5]]]);
+    const logits = tensor([
+      [
+        [0, 0],
+        [1, 0],
+      ],
+      [
+        [0, 2],
+        [5, 5],
+      ],
+    ]);
     const targets = new Tensor(Int32Array.from([0, -100, 1, 0]), [2, 2]);
     const loss = new CrossEntropyLoss().forward(logits, targets).item();
     const expected = (Math.log(2) + Math.log(1 + Math.exp(-2)) + Math.log(2)) / 3;

@@ -10,13 +10,16 @@ class Tied extends Module {
     super();
     this.drop = this.registerModule('drop', new Dropout(0.5, source));
     // Reuse l1's weight as a parameter of a child: it must be listed once, under its first name.
-    const child = this.registerModule('again', new (class extends Module {
-      constructor(w: Linear['weight']) {
-        super();
-        this.registerParameter('shared', w);
-        this.tiedAliases.set('alias', w);
-      }
-    })(this.l1.weight));
+    const child = this.registerModule(
+      'again',
+      new (class extends Module {
+        constructor(w: Linear['weight']) {
+          super();
+          this.registerParameter('shared', w);
+          this.tiedAliases.set('alias', w);
+        }
+      })(this.l1.weight),
+    );
     void child;
     this.assignNames();
   }
@@ -49,18 +52,31 @@ describe('Module', () => {
 
   it('loads a state dict and reports missing and unexpected names', () => {
     const m = make();
-    const w = tensor([[1, 2, 3], [4, 5, 6]]);
+    const w = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const r = m.loadStateDict({ 'l1.weight': w, 'extra.thing': zeros([1]) }, { strict: false });
     expect(r.missing).toEqual(['l1.bias', 'list.0.weight', 'list.0.bias', 'list.1.weight', 'list.1.bias']);
     expect(r.unexpected).toEqual(['extra.thing']);
     expect(Array.from(m.l1.weight.data)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(() => m.loadStateDict({ 'l1.weight': w })).toThrow(/5 missing \(l1\.bias, list\.0\.weight/);
-    expect(() => m.loadStateDict({ 'l1.weight': zeros([3, 2]) }, { strict: false })).toThrow(/"l1.weight" has shape \[3,2\], the parameter "l1.weight" has \[2,3\]/);
+    expect(() => m.loadStateDict({ 'l1.weight': zeros([3, 2]) }, { strict: false })).toThrow(
+      /"l1.weight" has shape \[3,2\], the parameter "l1.weight" has \[2,3\]/,
+    );
   });
 
   it('accepts a tied alias without calling it unexpected, and stateDict round-trips', () => {
     const m = make();
-    const r = m.loadStateDict({ 'again.alias': tensor([[9, 9, 9], [9, 9, 9]]) }, { strict: false });
+    const r = m.loadStateDict(
+      {
+        'again.alias': tensor([
+          [9, 9, 9],
+          [9, 9, 9],
+        ]),
+      },
+      { strict: false },
+    );
     expect(r.unexpected).toEqual([]);
     expect(r.missing).not.toContain('l1.weight');
     expect(m.l1.weight.data[4]).toBe(9);
@@ -114,7 +130,18 @@ describe('layers', () => {
     const ids = new (tensor([0]).constructor as typeof import('../../src/index.ts').Tensor)(Int32Array.from([0, 2, 0, 3]), [2, 2]);
     const out = e.forward(ids);
     expect(Array.from(out.data)).toEqual([1, 1, 3, 3, 1, 1, 4, 4]);
-    out.backward(tensor([[[1, 1], [1, 1]], [[1, 1], [1, 1]]]));
+    out.backward(
+      tensor([
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        [
+          [1, 1],
+          [1, 1],
+        ],
+      ]),
+    );
     expect(Array.from(e.weight.grad!.data)).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
     expect(() => new Embedding(4, 2, 4)).toThrow(/padding index 4 is outside the table \[0, 4\)/);
   });

@@ -4,10 +4,61 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, argmax, bceWithLogits, biasGelu, broadcastTo, cast, concat, crossEntropy, div, dropout, embedding, erf, exp, flatten, gather, gelu,
-  indexSelect, layerNorm, log, logSoftmax, lt, maskedFill, matmul, max, maximum, mean, minimum, mseLoss, mul, permute, pow, relu,
-  reshape, Rng, scalar, scale, scaledMaskedSoftmax, sigmoid, slice, softmax, sqrt, square, squeeze, stack, sub, sum, tanh, tensor, Tensor, transpose,
-  unsqueeze, variance, where, zeros,
+  abs,
+  add,
+  argmax,
+  bceWithLogits,
+  biasGelu,
+  broadcastTo,
+  cast,
+  concat,
+  crossEntropy,
+  div,
+  dropout,
+  embedding,
+  erf,
+  exp,
+  flatten,
+  gather,
+  gelu,
+  indexSelect,
+  layerNorm,
+  log,
+  logSoftmax,
+  lt,
+  maskedFill,
+  matmul,
+  max,
+  maximum,
+  mean,
+  minimum,
+  mseLoss,
+  mul,
+  permute,
+  pow,
+  relu,
+  reshape,
+  Rng,
+  scalar,
+  scale,
+  scaledMaskedSoftmax,
+  sigmoid,
+  slice,
+  softmax,
+  sqrt,
+  square,
+  squeeze,
+  stack,
+  sub,
+  sum,
+  tanh,
+  tensor,
+  Tensor,
+  transpose,
+  unsqueeze,
+  variance,
+  where,
+  zeros,
 } from './core.ts';
 
 const f32 = (shape: number[]) => zeros(shape);
@@ -17,10 +68,18 @@ const i32 = (shape: number[], values?: number[]) => (values ? new Tensor(Int32Ar
 describe('shape errors name the op and both shapes', () => {
   it.each([
     ['matmul inner dimensions', () => matmul(f32([2, 3]), f32([4, 5])), /^matmul: inner dimensions differ: \[2,3\] @ \[4,5\] \(3 vs 4\)$/],
-    ['matmul inner dimensions, transposed', () => matmul(f32([2, 3]), f32([5, 4]), { transposeB: true }), /^matmul: inner dimensions differ: \[2,3\] @ \[5,4\]\^T \(3 vs 4\)$/],
+    [
+      'matmul inner dimensions, transposed',
+      () => matmul(f32([2, 3]), f32([5, 4]), { transposeB: true }),
+      /^matmul: inner dimensions differ: \[2,3\] @ \[5,4\]\^T \(3 vs 4\)$/,
+    ],
     ['matmul rank 1', () => matmul(f32([3]), f32([3, 2])), /^matmul: expected first operand of rank >= 2, got shape \[3\]$/],
     ['matmul batch dims', () => matmul(f32([2, 3, 4]), f32([3, 4, 5])), /^matmul: shapes \[2\] and \[3\] cannot be broadcast/],
-    ['add broadcasting', () => add(f32([2, 3]), f32([4])), /^add: shapes \[2,3\] and \[4\] cannot be broadcast \(dimension 1 from the left of the result: 3 vs 4\)$/],
+    [
+      'add broadcasting',
+      () => add(f32([2, 3]), f32([4])),
+      /^add: shapes \[2,3\] and \[4\] cannot be broadcast \(dimension 1 from the left of the result: 3 vs 4\)$/,
+    ],
     ['mul broadcasting', () => mul(f32([2, 1, 3]), f32([5, 2])), /^mul: shapes \[2,1,3\] and \[5,2\] cannot be broadcast/],
     ['where broadcasting', () => where(i32([2]), f32([3]), f32([3])), /^where: shapes \[2\] and \[3\] cannot be broadcast/],
     ['maskedFill mask larger than input', () => maskedFill(f32([3]), i32([2, 3]), 0), /^maskedFill: mask \[2,3\] must broadcast to the input's shape \[3\]$/],
@@ -28,14 +87,26 @@ describe('shape errors name the op and both shapes', () => {
     ['reshape two -1', () => reshape(f32([2, 3]), [-1, -1]), /^reshape: only one dimension may be -1, got \[-1,-1\]$/],
     ['reshape -1 not dividing', () => reshape(f32([2, 3]), [-1, 4]), /^reshape: cannot reshape \[2,3\] \(6 elements\) to \[-1,4\]$/],
     // Regression: [-2,-3] has 6 "elements" and fell through to the Tensor constructor, whose message did not name reshape.
-    ['reshape negative size', () => reshape(f32([2, 3]), [-2, -3]), /^reshape: cannot reshape \[2,3\] to \[-2,-3\]: sizes must be non-negative integers \(one may be -1\)$/],
+    [
+      'reshape negative size',
+      () => reshape(f32([2, 3]), [-2, -3]),
+      /^reshape: cannot reshape \[2,3\] to \[-2,-3\]: sizes must be non-negative integers \(one may be -1\)$/,
+    ],
     ['reshape fractional size', () => reshape(f32([2, 3]), [1.5, 4]), /^reshape: cannot reshape \[2,3\] to \[1.5,4\]: sizes must be non-negative integers/],
     ['broadcastTo smaller', () => broadcastTo(f32([2, 3]), [3]), /^broadcastTo: \[2,3\] does not broadcast to \[3\]$/],
     ['broadcastTo incompatible', () => broadcastTo(f32([2]), [3]), /^broadcastTo: shapes \[2\] and \[3\] cannot be broadcast/],
     // Regression: a negative size reached the typed-array allocation and threw a bare RangeError.
     ['broadcastTo negative size', () => broadcastTo(f32([1]), [-1]), /^broadcastTo: cannot broadcast \[1\] to \[-1\]: sizes must be non-negative integers$/],
-    ['broadcastTo negative sizes', () => broadcastTo(f32([1, 1]), [-2, -3]), /^broadcastTo: cannot broadcast \[1,1\] to \[-2,-3\]: sizes must be non-negative integers$/],
-    ['broadcastTo fractional size', () => broadcastTo(f32([1]), [2.5]), /^broadcastTo: cannot broadcast \[1\] to \[2.5\]: sizes must be non-negative integers$/],
+    [
+      'broadcastTo negative sizes',
+      () => broadcastTo(f32([1, 1]), [-2, -3]),
+      /^broadcastTo: cannot broadcast \[1,1\] to \[-2,-3\]: sizes must be non-negative integers$/,
+    ],
+    [
+      'broadcastTo fractional size',
+      () => broadcastTo(f32([1]), [2.5]),
+      /^broadcastTo: cannot broadcast \[1\] to \[2.5\]: sizes must be non-negative integers$/,
+    ],
     ['broadcastTo NaN size', () => broadcastTo(f32([1]), [NaN]), /^broadcastTo: cannot broadcast \[1\] to \[NaN\]: sizes must be non-negative integers$/],
     ['permute length', () => permute(f32([2, 3]), [0]), /^permute: expected 2 dimensions for shape \[2,3\], got \[0\]$/],
     ['permute repeat', () => permute(f32([2, 3]), [1, 1]), /^permute: \[1,1\] is not a permutation$/],
@@ -60,12 +131,24 @@ describe('shape errors name the op and both shapes', () => {
     ['softmax axis', () => softmax(f32([2, 3]), 2), /^softmax: axis 2 is out of range for a tensor of rank 2$/],
     ['logSoftmax axis', () => logSoftmax(f32([2, 3]), -3), /^logSoftmax: axis -3 is out of range for a tensor of rank 2$/],
     ['biasGelu bias shape', () => biasGelu(f32([2, 4]), f32([3])), /^biasGelu: expected x \[\.\.\., H\] and bias \[H\], got x \[2,4\] and bias \[3\]$/],
-    ['scaledMaskedSoftmax mask', () => scaledMaskedSoftmax(f32([2, 3]), 1, f32([2, 2])), /^scaledMaskedSoftmax: shapes \[2,3\] and \[2,2\] cannot be broadcast/],
-    ['scaledMaskedSoftmax mask larger', () => scaledMaskedSoftmax(f32([3]), 1, f32([2, 3])), /^scaledMaskedSoftmax: the mask \[2,3\] must broadcast to the scores \[3\]$/],
+    [
+      'scaledMaskedSoftmax mask',
+      () => scaledMaskedSoftmax(f32([2, 3]), 1, f32([2, 2])),
+      /^scaledMaskedSoftmax: shapes \[2,3\] and \[2,2\] cannot be broadcast/,
+    ],
+    [
+      'scaledMaskedSoftmax mask larger',
+      () => scaledMaskedSoftmax(f32([3]), 1, f32([2, 3])),
+      /^scaledMaskedSoftmax: the mask \[2,3\] must broadcast to the scores \[3\]$/,
+    ],
     ['scaledMaskedSoftmax scalar', () => scaledMaskedSoftmax(scalar(1), 1), /^scaledMaskedSoftmax: expected scores of rank >= 1, got a scalar$/],
     ['layerNorm params', () => layerNorm(f32([2, 4]), f32([3]), f32([4])), /^layerNorm: weight \[3\] and bias \[4\] must both be \[4\] for input \[2,4\]$/],
     ['layerNorm scalar input', () => layerNorm(scalar(1), f32([1]), f32([1])), /^layerNorm: expected input of rank >= 1, got shape \[\]$/],
-    ['crossEntropy target shape', () => crossEntropy(f32([2, 3]), i32([3])), /^crossEntropy: targets \[3\] must have the logits' shape without the class dimension: \[2\]$/],
+    [
+      'crossEntropy target shape',
+      () => crossEntropy(f32([2, 3]), i32([3])),
+      /^crossEntropy: targets \[3\] must have the logits' shape without the class dimension: \[2\]$/,
+    ],
     ['mseLoss shapes', () => mseLoss(f32([2, 3]), f32([3, 2])), /^mseLoss: input \[2,3\] and target \[3,2\] must have the same shape$/],
     ['bceWithLogits shapes', () => bceWithLogits(f32([2]), f32([3])), /^bceWithLogits: logits \[2\] and targets \[3\] must have the same shape$/],
     ['embedding weight rank', () => embedding(f32([4]), i32([1])), /^embedding: expected weight of rank 2, got shape \[4\]$/],
@@ -113,9 +196,24 @@ describe('dtype errors: mixed dtypes and int32 into float-only ops', () => {
   });
 
   const unaryFloatOps: [string, (x: Tensor) => Tensor][] = [
-    ['exp', exp], ['log', log], ['sqrt', sqrt], ['tanh', tanh], ['erf', erf], ['gelu', gelu], ['relu', relu], ['abs', abs],
-    ['sigmoid', sigmoid], ['square', square], ['scale', (x) => scale(x, 2)], ['softmax', (x) => softmax(x)], ['logSoftmax', (x) => logSoftmax(x)],
-    ['biasGelu', (x) => biasGelu(x, i32([2]))], ['scaledMaskedSoftmax', (x) => scaledMaskedSoftmax(x, 1)], ['mean', (x) => mean(x)], ['variance', (x) => variance(x)], ['dropout', (x) => dropout(x, 0.1, new Rng(1))],
+    ['exp', exp],
+    ['log', log],
+    ['sqrt', sqrt],
+    ['tanh', tanh],
+    ['erf', erf],
+    ['gelu', gelu],
+    ['relu', relu],
+    ['abs', abs],
+    ['sigmoid', sigmoid],
+    ['square', square],
+    ['scale', (x) => scale(x, 2)],
+    ['softmax', (x) => softmax(x)],
+    ['logSoftmax', (x) => logSoftmax(x)],
+    ['biasGelu', (x) => biasGelu(x, i32([2]))],
+    ['scaledMaskedSoftmax', (x) => scaledMaskedSoftmax(x, 1)],
+    ['mean', (x) => mean(x)],
+    ['variance', (x) => variance(x)],
+    ['dropout', (x) => dropout(x, 0.1, new Rng(1))],
   ];
   it.each(unaryFloatOps)('int32 into %s', (name, op) => {
     expect(() => op(i32([2, 2]))).toThrow(new RegExp(`^${name}: expected input to be float32 or float64, got int32$`));
@@ -137,7 +235,9 @@ describe('dtype errors: mixed dtypes and int32 into float-only ops', () => {
 
   it('a non-int32 number with an int32 tensor is an error, not a silent truncation (regression)', () => {
     const ids = i32([3], [0, 1, 2]);
-    expect(() => add(ids, 1.5)).toThrow(/^add: the number 1.5 is not an int32 value, but the tensor operand \[3\] is int32 \(cast it to a float dtype first\)$/);
+    expect(() => add(ids, 1.5)).toThrow(
+      /^add: the number 1.5 is not an int32 value, but the tensor operand \[3\] is int32 \(cast it to a float dtype first\)$/,
+    );
     expect(() => lt(ids, 0.5)).toThrow(/^lt: the number 0.5 is not an int32 value/);
     expect(() => mul(2 ** 31, ids)).toThrow(/^mul: the number 2147483648 is not an int32 value/);
     expect(() => add(1, 2)).toThrow(/^add: at least one operand must be a Tensor$/);
@@ -182,13 +282,33 @@ describe('a non-Tensor argument is named', () => {
 
 describe('index and value errors', () => {
   it.each([
-    ['indexSelect too large', () => indexSelect(f32([4, 2]), 0, i32([3], [0, 1, 7])), /^indexSelect: index 7 at position 2 of the indices is out of range \[0, 4\) for axis 0 of shape \[4,2\]$/],
-    ['indexSelect negative', () => indexSelect(f32([4, 2]), 1, i32([1], [-1])), /^indexSelect: index -1 at position 0 of the indices is out of range \[0, 2\) for axis 1 of shape \[4,2\]$/],
+    [
+      'indexSelect too large',
+      () => indexSelect(f32([4, 2]), 0, i32([3], [0, 1, 7])),
+      /^indexSelect: index 7 at position 2 of the indices is out of range \[0, 4\) for axis 0 of shape \[4,2\]$/,
+    ],
+    [
+      'indexSelect negative',
+      () => indexSelect(f32([4, 2]), 1, i32([1], [-1])),
+      /^indexSelect: index -1 at position 0 of the indices is out of range \[0, 2\) for axis 1 of shape \[4,2\]$/,
+    ],
     ['gather out of range', () => gather(f32([2, 3]), 1, i32([2, 1], [0, 3])), /^gather: index 3 at flat position 1 is out of range \[0, 3\) for axis 1$/],
     ['embedding id', () => embedding(f32([5, 2]), i32([2, 2], [0, 1, 5, 2])), /^embedding: id 5 at position 2 of ids \[2,2\] is outside the table \[0, 5\)$/],
-    ['embedding paddingIdx (regression: was silently ignored)', () => embedding(f32([5, 2]), i32([1], [0]), 5), /^embedding: paddingIdx 5 is outside the table \[0, 5\)$/],
-    ['crossEntropy target', () => crossEntropy(f32([2, 3]), i32([2], [0, 5])), /^crossEntropy: target 5 at position 1 is outside the classes \[0, 3\) \(and is not the ignore index -100\)$/],
-    ['crossEntropy negative target', () => crossEntropy(f32([2, 3]), i32([2], [-1, 0])), /^crossEntropy: target -1 at position 0 is outside the classes \[0, 3\)/],
+    [
+      'embedding paddingIdx (regression: was silently ignored)',
+      () => embedding(f32([5, 2]), i32([1], [0]), 5),
+      /^embedding: paddingIdx 5 is outside the table \[0, 5\)$/,
+    ],
+    [
+      'crossEntropy target',
+      () => crossEntropy(f32([2, 3]), i32([2], [0, 5])),
+      /^crossEntropy: target 5 at position 1 is outside the classes \[0, 3\) \(and is not the ignore index -100\)$/,
+    ],
+    [
+      'crossEntropy negative target',
+      () => crossEntropy(f32([2, 3]), i32([2], [-1, 0])),
+      /^crossEntropy: target -1 at position 0 is outside the classes \[0, 3\)/,
+    ],
     ['dropout p = 1', () => dropout(f32([2]), 1, new Rng(1)), /^dropout: probability must be in \[0, 1\), got 1$/],
     ['dropout p < 0', () => dropout(f32([2]), -0.1, new Rng(1)), /^dropout: probability must be in \[0, 1\), got -0.1$/],
     ['dropout p NaN', () => dropout(f32([2]), NaN, new Rng(1)), /^dropout: probability must be in \[0, 1\), got NaN$/],
@@ -197,7 +317,14 @@ describe('index and value errors', () => {
   });
 
   it('the crossEntropy ignore index is configurable: -1 is then skipped rather than rejected', () => {
-    const loss = crossEntropy(tensor([[1, 2, 3], [0, 0, 0]]), i32([2], [-1, 0]), { ignoreIndex: -1 });
+    const loss = crossEntropy(
+      tensor([
+        [1, 2, 3],
+        [0, 0, 0],
+      ]),
+      i32([2], [-1, 0]),
+      { ignoreIndex: -1 },
+    );
     expect(loss.item()).toBeCloseTo(Math.log(3), 6);
   });
 });

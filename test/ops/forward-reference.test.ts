@@ -6,8 +6,38 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, argmax, biasGelu, concat, div, eq, geluScalar, gather, ge, gt, indexSelect, layerNorm, le, logSoftmax, lt, matmul, max, maximum, mean, minimum, mul, ne,
-  permute, pow, scaledMaskedSoftmax, slice, softmax, sub, sum, Tensor, variance, type DType,
+  add,
+  argmax,
+  biasGelu,
+  concat,
+  div,
+  eq,
+  geluScalar,
+  gather,
+  ge,
+  gt,
+  indexSelect,
+  layerNorm,
+  le,
+  logSoftmax,
+  lt,
+  matmul,
+  max,
+  maximum,
+  mean,
+  minimum,
+  mul,
+  ne,
+  permute,
+  pow,
+  scaledMaskedSoftmax,
+  slice,
+  softmax,
+  sub,
+  sum,
+  Tensor,
+  variance,
+  type DType,
 } from './core.ts';
 import { broadcastableTo, broadcastPair, expectClose, indices, offsetOf, readBroadcast, runs, shapeArb, sizeOfShape, values } from './helpers.ts';
 
@@ -21,8 +51,7 @@ const make = (dtype: DType, shape: readonly number[], vals: readonly number[]) =
 const tol = (dtype: DType) => (dtype === 'float64' ? 1e-12 : 2e-6);
 
 /** `arb` of shape paired with a dtype and a tensor of it. */
-const tensorOf = (shape: number[], min = -2, max = 2) =>
-  fc.tuple(floatDType, values(sizeOfShape(shape), min, max)).map(([dtype, v]) => make(dtype, shape, v));
+const tensorOf = (shape: number[], min = -2, max = 2) => fc.tuple(floatDType, values(sizeOfShape(shape), min, max)).map(([dtype, v]) => make(dtype, shape, v));
 
 describe('broadcasting binary ops match the elementwise definition', () => {
   const cases: [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y: number) => number][] = [
@@ -34,9 +63,11 @@ describe('broadcasting binary ops match the elementwise definition', () => {
     ['maximum', maximum, Math.max],
     ['minimum', minimum, Math.min],
   ];
-  const arb = fc.tuple(broadcastPair, floatDType).chain(([{ a, b, out }, dtype]) =>
-    fc.tuple(values(sizeOfShape(a), 0.25, 3), values(sizeOfShape(b), -3, 3)).map(([va, vb]) => ({ A: make(dtype, a, va), B: make(dtype, b, vb), out })),
-  );
+  const arb = fc
+    .tuple(broadcastPair, floatDType)
+    .chain(([{ a, b, out }, dtype]) =>
+      fc.tuple(values(sizeOfShape(a), 0.25, 3), values(sizeOfShape(b), -3, 3)).map(([va, vb]) => ({ A: make(dtype, a, va), B: make(dtype, b, vb), out })),
+    );
 
   it.each(cases)('%s, exactly (one rounding of an exact operation)', (_name, op, f) => {
     fc.assert(
@@ -56,7 +87,10 @@ describe('broadcasting binary ops match the elementwise definition', () => {
     const layouts = fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 7 }), fc.boolean(), floatDType);
     const arb = layouts.chain(([rows, cols, sameShape, dtype]) =>
       fc.tuple(values(rows * cols, 0.25, 3), values(sameShape ? rows * cols : cols, 0.25, 3)).map(([va, vb]) => ({
-        A: make(dtype, [rows, cols], va), B: make(dtype, sameShape ? [rows, cols] : [cols], vb), rows, cols,
+        A: make(dtype, [rows, cols], va),
+        B: make(dtype, sameShape ? [rows, cols] : [cols], vb),
+        rows,
+        cols,
       })),
     );
     fc.assert(
@@ -73,10 +107,19 @@ describe('broadcasting binary ops match the elementwise definition', () => {
 
   it('comparisons give int32 masks of the broadcast shape', () => {
     const cmp: [(a: Tensor, b: Tensor) => Tensor, (x: number, y: number) => boolean][] = [
-      [eq, (x, y) => x === y], [ne, (x, y) => x !== y], [lt, (x, y) => x < y], [le, (x, y) => x <= y], [gt, (x, y) => x > y], [ge, (x, y) => x >= y],
+      [eq, (x, y) => x === y],
+      [ne, (x, y) => x !== y],
+      [lt, (x, y) => x < y],
+      [le, (x, y) => x <= y],
+      [gt, (x, y) => x > y],
+      [ge, (x, y) => x >= y],
     ];
     const small = broadcastPair.chain(({ a, b, out }) =>
-      fc.tuple(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: sizeOfShape(a), maxLength: sizeOfShape(a) }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: sizeOfShape(b), maxLength: sizeOfShape(b) }))
+      fc
+        .tuple(
+          fc.array(fc.integer({ min: 0, max: 2 }), { minLength: sizeOfShape(a), maxLength: sizeOfShape(a) }),
+          fc.array(fc.integer({ min: 0, max: 2 }), { minLength: sizeOfShape(b), maxLength: sizeOfShape(b) }),
+        )
         .map(([va, vb]) => ({ A: make('float32', a, va), B: make('float32', b, vb), out })),
     );
     fc.assert(
@@ -118,10 +161,22 @@ describe('reductions over random axes match grouping by the kept index', () => {
           expect(y.shape, what).toEqual(shape);
           expectClose(y.data, expected, tol(x.dtype), tol(x.dtype), what);
         };
-        check(sum(x, axes, { keepDim }), members.map((v) => v.reduce((a, b) => a + b, 0)), 'sum');
+        check(
+          sum(x, axes, { keepDim }),
+          members.map((v) => v.reduce((a, b) => a + b, 0)),
+          'sum',
+        );
         check(mean(x, axes, { keepDim }), members.map(meanOf), 'mean');
-        check(max(x, axes, { keepDim }), members.map((v) => Math.max(...v)), 'max');
-        check(variance(x, axes, { keepDim }), members.map((v) => meanOf(v.map((e) => (e - meanOf(v)) ** 2))), 'variance');
+        check(
+          max(x, axes, { keepDim }),
+          members.map((v) => Math.max(...v)),
+          'max',
+        );
+        check(
+          variance(x, axes, { keepDim }),
+          members.map((v) => meanOf(v.map((e) => (e - meanOf(v)) ** 2))),
+          'variance',
+        );
         if (members[0].length > 1) {
           const sample = members.map((v) => v.reduce((a, e) => a + (e - meanOf(v)) ** 2, 0) / (v.length - 1));
           check(variance(x, axes, { keepDim, correction: 1 }), sample, 'sample variance');
@@ -133,11 +188,13 @@ describe('reductions over random axes match grouping by the kept index', () => {
 
   it('argmax along an axis is the index of the first maximum (ties: the first), int32, keepDim optional', () => {
     const arb = shapeArb(1, 3).chain((shape) =>
-      fc.tuple(
-        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: sizeOfShape(shape), maxLength: sizeOfShape(shape) }), // many ties
-        fc.integer({ min: 0, max: shape.length - 1 }),
-        fc.boolean(),
-      ).map(([v, axis, keepDim]) => ({ x: make('float32', shape, v), axis, keepDim })),
+      fc
+        .tuple(
+          fc.array(fc.integer({ min: 0, max: 3 }), { minLength: sizeOfShape(shape), maxLength: sizeOfShape(shape) }), // many ties
+          fc.integer({ min: 0, max: shape.length - 1 }),
+          fc.boolean(),
+        )
+        .map(([v, axis, keepDim]) => ({ x: make('float32', shape, v), axis, keepDim })),
     );
     fc.assert(
       fc.property(arb, ({ x, axis, keepDim }) => {
@@ -148,7 +205,13 @@ describe('reductions over random axes match grouping by the kept index', () => {
         const expected = indices(kept).map((o) => {
           let best = 0;
           for (let j = 1; j < x.shape[axis]; j++) {
-            const at = (k: number) => x.data[offsetOf(x.shape, o.map((v, i) => (i === axis ? k : v)))];
+            const at = (k: number) =>
+              x.data[
+                offsetOf(
+                  x.shape,
+                  o.map((v, i) => (i === axis ? k : v)),
+                )
+              ];
             if (at(j) > at(best)) best = j;
           }
           return best;
@@ -163,14 +226,17 @@ describe('reductions over random axes match grouping by the kept index', () => {
 
   it('reducing over all axes (axes omitted) gives a scalar', () => {
     fc.assert(
-      fc.property(shapeArb(0, 3).chain((s) => tensorOf(s)), (x) => {
-        const all = Array.from(x.data);
-        const s = sum(x);
-        expect(s.shape).toEqual([]);
-        expectClose(s.data, [all.reduce((a, b) => a + b, 0)], tol(x.dtype), tol(x.dtype));
-        expectClose(max(x, undefined, { keepDim: true }).data, [Math.max(...all)], 0);
-        expect(max(x, undefined, { keepDim: true }).shape).toEqual(x.shape.map(() => 1));
-      }),
+      fc.property(
+        shapeArb(0, 3).chain((s) => tensorOf(s)),
+        (x) => {
+          const all = Array.from(x.data);
+          const s = sum(x);
+          expect(s.shape).toEqual([]);
+          expectClose(s.data, [all.reduce((a, b) => a + b, 0)], tol(x.dtype), tol(x.dtype));
+          expectClose(max(x, undefined, { keepDim: true }).data, [Math.max(...all)], 0);
+          expect(max(x, undefined, { keepDim: true }).shape).toEqual(x.shape.map(() => 1));
+        },
+      ),
       runs(20),
     );
   });
@@ -180,12 +246,27 @@ describe('matmul matches a plain triple loop over broadcast batches', () => {
   it('random batch shapes, m/n/k in 1..9, every transpose combination, float32 and float64', () => {
     const d = fc.integer({ min: 1, max: 9 });
     const arb = fc
-      .tuple(broadcastPair.filter(({ out }) => out.length <= 2 && out.every((x) => x <= 3)), d, d, d, fc.boolean(), fc.boolean(), floatDType)
+      .tuple(
+        broadcastPair.filter(({ out }) => out.length <= 2 && out.every((x) => x <= 3)),
+        d,
+        d,
+        d,
+        fc.boolean(),
+        fc.boolean(),
+        floatDType,
+      )
       .chain(([{ a: ba, b: bb, out: batch }, m, n, k, tA, tB, dtype]) => {
         const sa = [...ba, ...(tA ? [k, m] : [m, k])];
         const sb = [...bb, ...(tB ? [n, k] : [k, n])];
         return fc.tuple(values(sizeOfShape(sa)), values(sizeOfShape(sb))).map(([va, vb]) => ({
-          A: make(dtype, sa, va), B: make(dtype, sb, vb), batch, m, n, k, tA, tB,
+          A: make(dtype, sa, va),
+          B: make(dtype, sb, vb),
+          batch,
+          m,
+          n,
+          k,
+          tA,
+          tB,
         }));
       });
     fc.assert(
@@ -217,7 +298,13 @@ describe('matmul matches a plain triple loop over broadcast batches', () => {
 describe('permute, slice, concat, gather and indexSelect match their index definitions (exactly)', () => {
   it('permute: out[i0..in] = x[i at inverse positions]', () => {
     const arb = shapeArb(0, 4).chain((shape) =>
-      fc.tuple(tensorOf(shape), fc.shuffledSubarray(shape.map((_, i) => i), { minLength: shape.length, maxLength: shape.length })),
+      fc.tuple(
+        tensorOf(shape),
+        fc.shuffledSubarray(
+          shape.map((_, i) => i),
+          { minLength: shape.length, maxLength: shape.length },
+        ),
+      ),
     );
     fc.assert(
       fc.property(arb, ([x, perm]) => {
@@ -238,14 +325,25 @@ describe('permute, slice, concat, gather and indexSelect match their index defin
     const arb = shapeArb(1, 3).chain((shape) =>
       fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
         fc.tuple(tensorOf(shape), fc.integer({ min: 0, max: shape[axis] }), fc.integer({ min: 0, max: shape[axis] })).map(([x, p, q]) => ({
-          x, axis, start: Math.min(p, q), end: Math.max(p, q),
+          x,
+          axis,
+          start: Math.min(p, q),
+          end: Math.max(p, q),
         })),
       ),
     );
     fc.assert(
       fc.property(arb, ({ x, axis, start, end }) => {
         const y = slice(x, axis, start, end);
-        const expected = indices(y.shape).map((idx) => x.data[offsetOf(x.shape, idx.map((v, i) => (i === axis ? v + start : v)))]);
+        const expected = indices(y.shape).map(
+          (idx) =>
+            x.data[
+              offsetOf(
+                x.shape,
+                idx.map((v, i) => (i === axis ? v + start : v)),
+              )
+            ],
+        );
         expect(Array.from(y.data)).toEqual(expected);
         // Negative indices count from the end (-0 is 0, so only positions before the end can be written so).
         const n = x.shape[axis];
@@ -264,7 +362,13 @@ describe('permute, slice, concat, gather and indexSelect match their index defin
       fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 })).chain(([axis, lens]) =>
         fc.tuple(floatDType, fc.tuple(...lens.map((l) => values(sizeOfShape(shape.map((d, i) => (i === axis ? l : d))))))).map(([dtype, vs]) => ({
           axis,
-          ts: vs.map((v, t) => make(dtype, shape.map((d, i) => (i === axis ? lens[t] : d)), v)),
+          ts: vs.map((v, t) =>
+            make(
+              dtype,
+              shape.map((d, i) => (i === axis ? lens[t] : d)),
+              v,
+            ),
+          ),
         })),
       ),
     );
@@ -275,7 +379,12 @@ describe('permute, slice, concat, gather and indexSelect match their index defin
           let i = idx[axis];
           let t = 0;
           while (i >= ts[t].shape[axis]) i -= ts[t++].shape[axis];
-          return ts[t].data[offsetOf(ts[t].shape, idx.map((v, d) => (d === axis ? i : v)))];
+          return ts[t].data[
+            offsetOf(
+              ts[t].shape,
+              idx.map((v, d) => (d === axis ? i : v)),
+            )
+          ];
         });
         expect(Array.from(y.data)).toEqual(expected);
       }),
@@ -289,7 +398,10 @@ describe('permute, slice, concat, gather and indexSelect match their index defin
         const gShape = shape.map((d, i) => (i === axis ? m : d));
         const ints = (n: number) => fc.array(fc.integer({ min: 0, max: shape[axis] - 1 }), { minLength: n, maxLength: n });
         return fc.tuple(tensorOf(shape), ints(sizeOfShape(idxShape)), ints(sizeOfShape(gShape))).map(([x, iv, gv]) => ({
-          x, axis, idx: new Tensor(Int32Array.from(iv), idxShape), index: new Tensor(Int32Array.from(gv), gShape),
+          x,
+          axis,
+          idx: new Tensor(Int32Array.from(iv), idxShape),
+          index: new Tensor(Int32Array.from(gv), gShape),
         }));
       }),
     );
@@ -305,7 +417,15 @@ describe('permute, slice, concat, gather and indexSelect match their index defin
         expect(Array.from(y.data)).toEqual(expectedSelect);
         const g = gather(x, axis, index);
         expect(g.shape).toEqual(index.shape);
-        const expectedGather = indices(index.shape).map((o) => x.data[offsetOf(x.shape, o.map((v, d) => (d === axis ? index.data[offsetOf(index.shape, o)] : v)))]);
+        const expectedGather = indices(index.shape).map(
+          (o) =>
+            x.data[
+              offsetOf(
+                x.shape,
+                o.map((v, d) => (d === axis ? index.data[offsetOf(index.shape, o)] : v)),
+              )
+            ],
+        );
         expect(Array.from(g.data)).toEqual(expectedGather);
       }),
       runs(30),
@@ -317,7 +437,14 @@ describe('softmax, logSoftmax and layerNorm match their formulas', () => {
   /** The index lists of every line along `axis`: one list of flat offsets per position of the other axes. */
   function lines(shape: readonly number[], axis: number): number[][] {
     const other = shape.map((d, i) => (i === axis ? 1 : d));
-    return indices(other).map((o) => Array.from({ length: shape[axis] }, (_, j) => offsetOf(shape, o.map((v, i) => (i === axis ? j : v)))));
+    return indices(other).map((o) =>
+      Array.from({ length: shape[axis] }, (_, j) =>
+        offsetOf(
+          shape,
+          o.map((v, i) => (i === axis ? j : v)),
+        ),
+      ),
+    );
   }
 
   it('softmax and logSoftmax along a random axis (float64 reference, logits up to 30 in size)', () => {
@@ -344,9 +471,9 @@ describe('softmax, logSoftmax and layerNorm match their formulas', () => {
 
   it('scaledMaskedSoftmax(scores, c, mask) = softmax(c * scores + mask) with the mask broadcast (or absent)', () => {
     const arb = shapeArb(1, 4).chain((shape) =>
-      fc.tuple(tensorOf(shape, -5, 5), fc.double({ min: -3, max: 3, noNaN: true }), fc.option(broadcastableTo(shape), { nil: undefined })).chain(([x, c, m]) =>
-        (m ? values(sizeOfShape(m), -4, 4).map((v) => make(x.dtype, m, v)) : fc.constant(undefined)).map((mask) => ({ x, c, mask })),
-      ),
+      fc
+        .tuple(tensorOf(shape, -5, 5), fc.double({ min: -3, max: 3, noNaN: true }), fc.option(broadcastableTo(shape), { nil: undefined }))
+        .chain(([x, c, m]) => (m ? values(sizeOfShape(m), -4, 4).map((v) => make(x.dtype, m, v)) : fc.constant(undefined)).map((mask) => ({ x, c, mask }))),
     );
     fc.assert(
       fc.property(arb, ({ x, c, mask }) => {
@@ -369,9 +496,11 @@ describe('softmax, logSoftmax and layerNorm match their formulas', () => {
   });
 
   it('biasGelu(x, b) = gelu(x + b) elementwise, with b along the last axis', () => {
-    const arb = fc.tuple(shapeArb(0, 2), fc.integer({ min: 1, max: 7 }), floatDType).chain(([lead, H, dtype]) =>
-      fc.tuple(values(sizeOfShape(lead) * H, -6, 6), values(H, -2, 2)).map(([xv, bv]) => ({ x: make(dtype, [...lead, H], xv), b: make(dtype, [H], bv), H })),
-    );
+    const arb = fc
+      .tuple(shapeArb(0, 2), fc.integer({ min: 1, max: 7 }), floatDType)
+      .chain(([lead, H, dtype]) =>
+        fc.tuple(values(sizeOfShape(lead) * H, -6, 6), values(H, -2, 2)).map(([xv, bv]) => ({ x: make(dtype, [...lead, H], xv), b: make(dtype, [H], bv), H })),
+      );
     fc.assert(
       fc.property(arb, ({ x, b, H }) => {
         const round = x.dtype === 'float32' ? Math.fround : (v: number) => v;
@@ -386,7 +515,11 @@ describe('softmax, logSoftmax and layerNorm match their formulas', () => {
   it('layerNorm over the last axis: (x - mean) / sqrt(var + eps) * weight + bias', () => {
     const arb = fc.tuple(shapeArb(0, 2), fc.integer({ min: 1, max: 9 }), floatDType, fc.constantFrom(1e-12, 1e-5)).chain(([lead, H, dtype, eps]) =>
       fc.tuple(values(sizeOfShape(lead) * H, -3, 3), values(H), values(H)).map(([xv, wv, bv]) => ({
-        x: make(dtype, [...lead, H], xv), w: make(dtype, [H], wv), b: make(dtype, [H], bv), eps, H,
+        x: make(dtype, [...lead, H], xv),
+        w: make(dtype, [H], wv),
+        b: make(dtype, [H], bv),
+        eps,
+        H,
       })),
     );
     fc.assert(

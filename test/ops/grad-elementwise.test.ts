@@ -6,40 +6,90 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, biasGelu, cast, div, erf, exp, gelu, log, maskedFill, maximum, minimum, mul, neg, pow, relu, scale, sigmoid, sqrt,
-  square, sub, sum, tanh, Tensor, where,
+  abs,
+  add,
+  biasGelu,
+  cast,
+  div,
+  erf,
+  exp,
+  gelu,
+  log,
+  maskedFill,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  pow,
+  relu,
+  scale,
+  sigmoid,
+  sqrt,
+  square,
+  sub,
+  sum,
+  tanh,
+  Tensor,
+  where,
 } from './core.ts';
 import {
-  broadcastableTo, broadcastOf, broadcastPair, distinctValues, expectGradOk, indices, readBroadcast, runs, shapeArb, sizeOfShape, t64, values,
+  broadcastableTo,
+  broadcastOf,
+  broadcastPair,
+  distinctValues,
+  expectGradOk,
+  indices,
+  readBroadcast,
+  runs,
+  shapeArb,
+  sizeOfShape,
+  t64,
+  values,
   valuesAwayFromZero,
 } from './helpers.ts';
 
 /** A broadcast pair of shapes with values for each operand from the given generators. */
 function pairWith(genA: (n: number) => fc.Arbitrary<number[]>, genB: (n: number) => fc.Arbitrary<number[]>) {
-  return broadcastPair.chain(({ a, b }) =>
-    fc.tuple(genA(sizeOfShape(a)), genB(sizeOfShape(b))).map(([va, vb]) => [t64(a, va), t64(b, vb)] as const),
-  );
+  return broadcastPair.chain(({ a, b }) => fc.tuple(genA(sizeOfShape(a)), genB(sizeOfShape(b))).map(([va, vb]) => [t64(a, va), t64(b, vb)] as const));
 }
 
 describe('gradients of broadcasting binary ops', () => {
-  const plain = pairWith((n) => values(n), (n) => values(n));
+  const plain = pairWith(
+    (n) => values(n),
+    (n) => values(n),
+  );
 
   it.each([
     ['add', add],
     ['sub', sub],
     ['mul', mul],
   ] as const)('%s over broadcast shapes', (_name, op) => {
-    fc.assert(fc.property(plain, ([a, b]) => expectGradOk((x, y) => op(x, y), [a, b])), runs(25));
+    fc.assert(
+      fc.property(plain, ([a, b]) => expectGradOk((x, y) => op(x, y), [a, b])),
+      runs(25),
+    );
   });
 
   it('div with the divisor away from 0', () => {
-    const pair = pairWith((n) => values(n), (n) => valuesAwayFromZero(n, 0.5, 2));
-    fc.assert(fc.property(pair, ([a, b]) => expectGradOk((x, y) => div(x, y), [a, b])), runs(25));
+    const pair = pairWith(
+      (n) => values(n),
+      (n) => valuesAwayFromZero(n, 0.5, 2),
+    );
+    fc.assert(
+      fc.property(pair, ([a, b]) => expectGradOk((x, y) => div(x, y), [a, b])),
+      runs(25),
+    );
   });
 
   it('pow with a positive base, gradient to both base and exponent', () => {
-    const pair = pairWith((n) => values(n, 0.5, 2), (n) => values(n, -2, 2));
-    fc.assert(fc.property(pair, ([a, b]) => expectGradOk((x, y) => pow(x, y), [a, b])), runs(25));
+    const pair = pairWith(
+      (n) => values(n, 0.5, 2),
+      (n) => values(n, -2, 2),
+    );
+    fc.assert(
+      fc.property(pair, ([a, b]) => expectGradOk((x, y) => pow(x, y), [a, b])),
+      runs(25),
+    );
   });
 
   it('pow with a number exponent (any sign of base) and a number base', () => {
@@ -66,7 +116,10 @@ describe('gradients of broadcasting binary ops', () => {
     const arb = broadcastPair.chain(({ a, b }) =>
       distinctValues(sizeOfShape(a) + sizeOfShape(b)).map((v) => [t64(a, v.slice(0, sizeOfShape(a))), t64(b, v.slice(sizeOfShape(a)))] as const),
     );
-    fc.assert(fc.property(arb, ([a, b]) => expectGradOk((x, y) => op(x, y), [a, b])), runs(25));
+    fc.assert(
+      fc.property(arb, ([a, b]) => expectGradOk((x, y) => op(x, y), [a, b])),
+      runs(25),
+    );
   });
 
   it('a number on either side is a constant: add, sub, mul, div, maximum', () => {
@@ -113,19 +166,32 @@ describe('gradients of unary ops', () => {
   ];
   it.each(unaryCases)('%s', (_name, op, gen) => {
     const arb = shapeArb(0, 3).chain((s) => gen(sizeOfShape(s)).map((v) => t64(s, v)));
-    fc.assert(fc.property(arb, (x) => expectGradOk(op, [x])), runs(20));
+    fc.assert(
+      fc.property(arb, (x) => expectGradOk(op, [x])),
+      runs(20),
+    );
   });
 
   it('biasGelu(x, bias) with respect to x and the bias, x of any leading shape', () => {
-    const arb = fc.tuple(shapeArb(0, 2), fc.integer({ min: 1, max: 6 }), fc.boolean()).chain(([lead, H, biasNeedsGrad]) =>
-      fc.tuple(values(sizeOfShape(lead) * H, -5, 5), values(H, -2, 2)).map(([xv, bv]) => [t64([...lead, H], xv), t64([H], bv, biasNeedsGrad)] as const),
+    const arb = fc
+      .tuple(shapeArb(0, 2), fc.integer({ min: 1, max: 6 }), fc.boolean())
+      .chain(([lead, H, biasNeedsGrad]) =>
+        fc.tuple(values(sizeOfShape(lead) * H, -5, 5), values(H, -2, 2)).map(([xv, bv]) => [t64([...lead, H], xv), t64([H], bv, biasNeedsGrad)] as const),
+      );
+    fc.assert(
+      fc.property(arb, ([x, b]) => expectGradOk((t, u) => biasGelu(t, u), [x, b])),
+      runs(20),
     );
-    fc.assert(fc.property(arb, ([x, b]) => expectGradOk((t, u) => biasGelu(t, u), [x, b])), runs(20));
   });
 
   it('scale by any constant', () => {
-    const arb = shapeArb(0, 3).chain((s) => fc.tuple(values(sizeOfShape(s)), fc.double({ min: -5, max: 5, noNaN: true })).map(([v, c]) => [t64(s, v), c] as const));
-    fc.assert(fc.property(arb, ([x, c]) => expectGradOk((t) => scale(t, c), [x])), runs(20));
+    const arb = shapeArb(0, 3).chain((s) =>
+      fc.tuple(values(sizeOfShape(s)), fc.double({ min: -5, max: 5, noNaN: true })).map(([v, c]) => [t64(s, v), c] as const),
+    );
+    fc.assert(
+      fc.property(arb, ([x, c]) => expectGradOk((t) => scale(t, c), [x])),
+      runs(20),
+    );
   });
 
   it('relu and abs at exactly 0 give gradient 0 (the documented subgradient)', () => {
@@ -141,21 +207,29 @@ describe('gradients of unary ops', () => {
 describe('gradients of where, maskedFill and cast', () => {
   it('where(cond, a, b) with all three broadcast together', () => {
     const arb = shapeArb(0, 3).chain((out) =>
-      fc.tuple(broadcastableTo(out), broadcastableTo(out), broadcastableTo(out)).chain(([c, a, b]) =>
-        fc.tuple(
-          fc.array(fc.integer({ min: 0, max: 1 }), { minLength: sizeOfShape(c), maxLength: sizeOfShape(c) }),
-          values(sizeOfShape(a)),
-          values(sizeOfShape(b)),
-        ).map(([vc, va, vb]) => [new Tensor(Int32Array.from(vc), c), t64(a, va), t64(b, vb)] as const),
-      ),
+      fc
+        .tuple(broadcastableTo(out), broadcastableTo(out), broadcastableTo(out))
+        .chain(([c, a, b]) =>
+          fc
+            .tuple(
+              fc.array(fc.integer({ min: 0, max: 1 }), { minLength: sizeOfShape(c), maxLength: sizeOfShape(c) }),
+              values(sizeOfShape(a)),
+              values(sizeOfShape(b)),
+            )
+            .map(([vc, va, vb]) => [new Tensor(Int32Array.from(vc), c), t64(a, va), t64(b, vb)] as const),
+        ),
     );
-    fc.assert(fc.property(arb, ([c, a, b]) => expectGradOk((x, y) => where(c, x, y), [a, b])), runs(25));
+    fc.assert(
+      fc.property(arb, ([c, a, b]) => expectGradOk((x, y) => where(c, x, y), [a, b])),
+      runs(25),
+    );
   });
 
   it('maskedFill with a mask broadcast to the input; filled positions get exactly zero gradient', () => {
     const arb = shapeArb(0, 3).chain((s) =>
       broadcastableTo(s).chain((m) =>
-        fc.tuple(values(sizeOfShape(s)), fc.array(fc.integer({ min: 0, max: 1 }), { minLength: sizeOfShape(m), maxLength: sizeOfShape(m) }))
+        fc
+          .tuple(values(sizeOfShape(s)), fc.array(fc.integer({ min: 0, max: 1 }), { minLength: sizeOfShape(m), maxLength: sizeOfShape(m) }))
           .map(([vx, vm]) => [t64(s, vx), new Tensor(Int32Array.from(vm), m)] as const),
       ),
     );
@@ -181,7 +255,12 @@ describe('gradients of where, maskedFill and cast', () => {
     // Multiples of 2^-10 in [-4, 4] and their neighbours at +-2^-10 are exact in float32, so the round trip
     // loses nothing and central differences of square(cast(cast(x))) are exact.
     const arb = shapeArb(0, 3).chain((s) =>
-      fc.array(fc.integer({ min: -4096, max: 4096 }), { minLength: sizeOfShape(s), maxLength: sizeOfShape(s) }).map((v) => t64(s, v.map((k) => k / 1024))),
+      fc.array(fc.integer({ min: -4096, max: 4096 }), { minLength: sizeOfShape(s), maxLength: sizeOfShape(s) }).map((v) =>
+        t64(
+          s,
+          v.map((k) => k / 1024),
+        ),
+      ),
     );
     fc.assert(
       fc.property(arb, (x) => {

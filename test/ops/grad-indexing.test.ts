@@ -17,11 +17,17 @@ describe('gradients of index ops', () => {
   it('indexSelect along a random axis with indices of rank 0..2 (repeats allowed)', () => {
     const arb = shapeArb(1, 3).chain((shape) =>
       fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-        fc.tuple(tensorArb(shape), shapeArb(0, 2).chain((is) => intTensorArb(is, shape[axis])), fc.boolean()).map(([x, idx, neg]) => ({
-          x,
-          idx,
-          axis: neg ? axis - shape.length : axis,
-        })),
+        fc
+          .tuple(
+            tensorArb(shape),
+            shapeArb(0, 2).chain((is) => intTensorArb(is, shape[axis])),
+            fc.boolean(),
+          )
+          .map(([x, idx, neg]) => ({
+            x,
+            idx,
+            axis: neg ? axis - shape.length : axis,
+          })),
       ),
     );
     fc.assert(
@@ -37,20 +43,29 @@ describe('gradients of index ops', () => {
   it('gather along a random axis (index sizes 1..4 on that axis)', () => {
     const arb = shapeArb(1, 3).chain((shape) =>
       fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.integer({ min: 1, max: 4 })).chain(([axis, m]) =>
-        fc.tuple(tensorArb(shape), intTensorArb(shape.map((d, i) => (i === axis ? m : d)), shape[axis])).map(([x, index]) => ({ x, index, axis })),
+        fc
+          .tuple(
+            tensorArb(shape),
+            intTensorArb(
+              shape.map((d, i) => (i === axis ? m : d)),
+              shape[axis],
+            ),
+          )
+          .map(([x, index]) => ({ x, index, axis })),
       ),
     );
-    fc.assert(fc.property(arb, ({ x, index, axis }) => expectGradOk((t) => gather(t, axis, index), [x])), runs(25));
+    fc.assert(
+      fc.property(arb, ({ x, index, axis }) => expectGradOk((t) => gather(t, axis, index), [x])),
+      runs(25),
+    );
   });
 
   it('embedding: rows other than the padding row match central differences; the padding row gets exactly 0', () => {
-    const arb = fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), shapeArb(1, 2)).chain(([V, H, idsShape]) =>
-      fc.tuple(
-        fc.integer({ min: 0, max: V - 1 }),
-        tensorArb([V, H]),
-        intTensorArb(idsShape, V),
-      ).map(([pad, w, ids]) => ({ V, H, pad, w, ids })),
-    );
+    const arb = fc
+      .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), shapeArb(1, 2))
+      .chain(([V, H, idsShape]) =>
+        fc.tuple(fc.integer({ min: 0, max: V - 1 }), tensorArb([V, H]), intTensorArb(idsShape, V)).map(([pad, w, ids]) => ({ V, H, pad, w, ids })),
+      );
     fc.assert(
       fc.property(arb, ({ V, H, pad, w, ids }) => {
         // Numeric check of every row but the padding one: the table is rebuilt from the rows before and after

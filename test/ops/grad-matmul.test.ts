@@ -17,9 +17,11 @@ const stored = (batch: number[], rows: number, cols: number, transposed: boolean
 describe('gradients of matmul', () => {
   it('batched, with broadcast batch dimensions and every transpose combination', () => {
     const smallBatch = broadcastPair.filter(({ out }) => out.length <= 2 && out.every((d) => d <= 3));
-    const arb = fc.tuple(smallBatch, mnk, mnk, mnk, flags).chain(([{ a: batchA, b: batchB }, m, n, k, opts]) =>
-      fc.tuple(tensorArb(stored(batchA, m, k, opts.transposeA)), tensorArb(stored(batchB, k, n, opts.transposeB))).map(([a, b]) => ({ a, b, opts, m, n })),
-    );
+    const arb = fc
+      .tuple(smallBatch, mnk, mnk, mnk, flags)
+      .chain(([{ a: batchA, b: batchB }, m, n, k, opts]) =>
+        fc.tuple(tensorArb(stored(batchA, m, k, opts.transposeA)), tensorArb(stored(batchB, k, n, opts.transposeB))).map(([a, b]) => ({ a, b, opts, m, n })),
+      );
     fc.assert(
       fc.property(arb, ({ a, b, opts, m, n }) => {
         expectGradOk((x, y) => matmul(x, y, opts), [a, b]);
@@ -36,16 +38,19 @@ describe('gradients of matmul', () => {
     [true, false],
     [true, true],
   ])('plain 2-D product, transposeA=%s transposeB=%s', (transposeA, transposeB) => {
-    const arb = fc.tuple(mnk, mnk, mnk).chain(([m, n, k]) =>
-      fc.tuple(tensorArb(stored([], m, k, transposeA)), tensorArb(stored([], k, n, transposeB))),
+    const arb = fc.tuple(mnk, mnk, mnk).chain(([m, n, k]) => fc.tuple(tensorArb(stored([], m, k, transposeA)), tensorArb(stored([], k, n, transposeB))));
+    fc.assert(
+      fc.property(arb, ([a, b]) => expectGradOk((x, y) => matmul(x, y, { transposeA, transposeB }), [a, b])),
+      runs(15),
     );
-    fc.assert(fc.property(arb, ([a, b]) => expectGradOk((x, y) => matmul(x, y, { transposeA, transposeB }), [a, b])), runs(15));
   });
 
   it('a 3-D input times a 2-D weight ([B, T, in] @ W^T with W [out, in], and @ W with W [in, out])', () => {
-    const arb = fc.tuple(fc.integer({ min: 1, max: 3 }), mnk, mnk, mnk, fc.boolean()).chain(([B, T, inF, outF, transposeB]) =>
-      fc.tuple(tensorArb([B, T, inF]), tensorArb(transposeB ? [outF, inF] : [inF, outF])).map(([x, w]) => ({ x, w, transposeB, B, T, outF })),
-    );
+    const arb = fc
+      .tuple(fc.integer({ min: 1, max: 3 }), mnk, mnk, mnk, fc.boolean())
+      .chain(([B, T, inF, outF, transposeB]) =>
+        fc.tuple(tensorArb([B, T, inF]), tensorArb(transposeB ? [outF, inF] : [inF, outF])).map(([x, w]) => ({ x, w, transposeB, B, T, outF })),
+      );
     fc.assert(
       fc.property(arb, ({ x, w, transposeB, B, T, outF }) => {
         expectGradOk((a, b) => matmul(a, b, { transposeB }), [x, w]);
@@ -56,9 +61,9 @@ describe('gradients of matmul', () => {
   });
 
   it('a 2-D matrix times a 3-D batch, and a transposed 3-D input times a 2-D weight', () => {
-    const arb = fc.tuple(fc.integer({ min: 1, max: 3 }), mnk, mnk, mnk).chain(([B, m, k, n]) =>
-      fc.tuple(tensorArb([m, k]), tensorArb([B, k, n]), tensorArb([B, k, m]), tensorArb([k, n])),
-    );
+    const arb = fc
+      .tuple(fc.integer({ min: 1, max: 3 }), mnk, mnk, mnk)
+      .chain(([B, m, k, n]) => fc.tuple(tensorArb([m, k]), tensorArb([B, k, n]), tensorArb([B, k, m]), tensorArb([k, n])));
     fc.assert(
       fc.property(arb, ([a2, b3, a3t, b2]) => {
         expectGradOk((x, y) => matmul(x, y), [a2, b3]);

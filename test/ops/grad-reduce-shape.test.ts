@@ -5,10 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  broadcastTo, concat, flatten, max, mean, permute, reshape, slice, squeeze, stack, sum, transpose, unsqueeze, variance,
-  type Tensor,
-} from './core.ts';
+import { broadcastTo, concat, flatten, max, mean, permute, reshape, slice, squeeze, stack, sum, transpose, unsqueeze, variance, type Tensor } from './core.ts';
 import { broadcastableTo, distinctValues, expectGradOk, runs, shapeArb, sizeOfShape, t64, tensorArb, values } from './helpers.ts';
 
 /** Axis `a` of a rank-r tensor written either way: a or a - r. */
@@ -21,8 +18,17 @@ const reduction = shapeArb(1, 3).chain((shape) =>
     axes: fc.oneof(
       fc.constant(undefined),
       fc.integer({ min: -shape.length, max: shape.length - 1 }),
-      fc.tuple(fc.subarray(shape.map((_, i) => i), { minLength: 1 }), fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }))
-        .chain(([axes, neg]) => fc.shuffledSubarray(axes, { minLength: axes.length, maxLength: axes.length }).map((order) => order.map((a) => eitherSign(a, shape.length, neg[a])))),
+      fc
+        .tuple(
+          fc.subarray(
+            shape.map((_, i) => i),
+            { minLength: 1 },
+          ),
+          fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+        )
+        .chain(([axes, neg]) =>
+          fc.shuffledSubarray(axes, { minLength: axes.length, maxLength: axes.length }).map((order) => order.map((a) => eitherSign(a, shape.length, neg[a]))),
+        ),
     ),
     keepDim: fc.boolean(),
   }),
@@ -31,17 +37,26 @@ const reduction = shapeArb(1, 3).chain((shape) =>
 describe('gradients of reductions', () => {
   it('sum over random axes', () => {
     const arb = reduction.chain((r) => tensorArb(r.shape).map((x) => ({ ...r, x })));
-    fc.assert(fc.property(arb, ({ x, axes, keepDim }) => expectGradOk((t) => sum(t, axes, { keepDim }), [x])), runs(25));
+    fc.assert(
+      fc.property(arb, ({ x, axes, keepDim }) => expectGradOk((t) => sum(t, axes, { keepDim }), [x])),
+      runs(25),
+    );
   });
 
   it('mean over random axes', () => {
     const arb = reduction.chain((r) => tensorArb(r.shape).map((x) => ({ ...r, x })));
-    fc.assert(fc.property(arb, ({ x, axes, keepDim }) => expectGradOk((t) => mean(t, axes, { keepDim }), [x])), runs(25));
+    fc.assert(
+      fc.property(arb, ({ x, axes, keepDim }) => expectGradOk((t) => mean(t, axes, { keepDim }), [x])),
+      runs(25),
+    );
   });
 
   it('max over random axes (distinct values, so no ties)', () => {
     const arb = reduction.chain((r) => distinctValues(sizeOfShape(r.shape)).map((v) => ({ ...r, x: t64(r.shape, v) })));
-    fc.assert(fc.property(arb, ({ x, axes, keepDim }) => expectGradOk((t) => max(t, axes, { keepDim }), [x])), runs(25));
+    fc.assert(
+      fc.property(arb, ({ x, axes, keepDim }) => expectGradOk((t) => max(t, axes, { keepDim }), [x])),
+      runs(25),
+    );
   });
 
   it('max splits the gradient evenly between tied maxima', () => {
@@ -51,9 +66,7 @@ describe('gradients of reductions', () => {
   });
 
   it('variance over random axes, population and sample (correction 1)', () => {
-    const arb = reduction.chain((r) =>
-      fc.tuple(tensorArb(r.shape), fc.integer({ min: 0, max: 1 })).map(([x, correction]) => ({ ...r, x, correction })),
-    );
+    const arb = reduction.chain((r) => fc.tuple(tensorArb(r.shape), fc.integer({ min: 0, max: 1 })).map(([x, correction]) => ({ ...r, x, correction })));
     fc.assert(
       fc.property(arb, ({ x, axes, keepDim, correction }) => {
         const list = axes === undefined ? x.shape.map((_, i) => i) : typeof axes === 'number' ? [axes] : axes;
@@ -69,18 +82,15 @@ describe('gradients of reductions', () => {
 describe('gradients of shape ops', () => {
   it('reshape to a reordering of the dimensions, with 1s inserted and possibly one -1', () => {
     const arb = shapeArb(0, 3).chain((shape) =>
-      fc.tuple(
-        fc.shuffledSubarray(shape, { minLength: shape.length, maxLength: shape.length }),
-        fc.integer({ min: 0, max: 2 }),
-        fc.boolean(),
-        tensorArb(shape),
-      ).chain(([dims, ones, useInfer, x]) =>
-        fc.integer({ min: 0, max: Math.max(0, dims.length + ones - 1) }).map((inferAt) => {
-          const target = [...dims, ...Array<number>(ones).fill(1)];
-          if (useInfer && target.length > 0) target[Math.min(inferAt, target.length - 1)] = -1;
-          return { x, target };
-        }),
-      ),
+      fc
+        .tuple(fc.shuffledSubarray(shape, { minLength: shape.length, maxLength: shape.length }), fc.integer({ min: 0, max: 2 }), fc.boolean(), tensorArb(shape))
+        .chain(([dims, ones, useInfer, x]) =>
+          fc.integer({ min: 0, max: Math.max(0, dims.length + ones - 1) }).map((inferAt) => {
+            const target = [...dims, ...Array<number>(ones).fill(1)];
+            if (useInfer && target.length > 0) target[Math.min(inferAt, target.length - 1)] = -1;
+            return { x, target };
+          }),
+        ),
     );
     fc.assert(
       fc.property(arb, ({ x, target }) => {
@@ -109,14 +119,20 @@ describe('gradients of shape ops', () => {
 
   it('broadcastTo a larger shape (the gradient sums back over stretched axes)', () => {
     const arb = shapeArb(0, 4).chain((out) => broadcastableTo(out).chain((s) => tensorArb(s).map((x) => ({ x, out }))));
-    fc.assert(fc.property(arb, ({ x, out }) => expectGradOk((t) => broadcastTo(t, out), [x])), runs(25));
+    fc.assert(
+      fc.property(arb, ({ x, out }) => expectGradOk((t) => broadcastTo(t, out), [x])),
+      runs(25),
+    );
   });
 
   it('permute by a random permutation (axes written either sign) and transpose of two random axes', () => {
     const arb = shapeArb(1, 4).chain((shape) =>
       fc.tuple(
         tensorArb(shape),
-        fc.shuffledSubarray(shape.map((_, i) => i), { minLength: shape.length, maxLength: shape.length }),
+        fc.shuffledSubarray(
+          shape.map((_, i) => i),
+          { minLength: shape.length, maxLength: shape.length },
+        ),
         fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
         fc.integer({ min: 0, max: shape.length - 1 }),
         fc.integer({ min: 0, max: shape.length - 1 }),
@@ -135,7 +151,8 @@ describe('gradients of shape ops', () => {
   it('slice along a random axis, with negative start/end', () => {
     const arb = shapeArb(1, 3).chain((shape) =>
       fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-        fc.tuple(fc.integer({ min: 0, max: shape[axis] }), fc.integer({ min: 0, max: shape[axis] }), fc.boolean(), fc.boolean(), tensorArb(shape))
+        fc
+          .tuple(fc.integer({ min: 0, max: shape[axis] }), fc.integer({ min: 0, max: shape[axis] }), fc.boolean(), fc.boolean(), tensorArb(shape))
           .map(([p, q, negStart, negEnd]) => {
             const n = shape[axis];
             const [s, e] = p <= q ? [p, q] : [q, p];
@@ -156,7 +173,8 @@ describe('gradients of shape ops', () => {
 
   it('concat of 1..3 tensors differing only along the axis', () => {
     const arb = shapeArb(1, 3).chain((shape) =>
-      fc.tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), fc.boolean())
+      fc
+        .tuple(fc.integer({ min: 0, max: shape.length - 1 }), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), fc.boolean())
         .chain(([axis, lengths, neg]) =>
           fc.tuple(...lengths.map((len) => tensorArb(shape.map((d, i) => (i === axis ? len : d))))).map((ts) => ({
             ts: ts as Tensor[],
@@ -164,7 +182,10 @@ describe('gradients of shape ops', () => {
           })),
         ),
     );
-    fc.assert(fc.property(arb, ({ ts, axis }) => expectGradOk((...t) => concat(t, axis), ts)), runs(25));
+    fc.assert(
+      fc.property(arb, ({ ts, axis }) => expectGradOk((...t) => concat(t, axis), ts)),
+      runs(25),
+    );
   });
 
   it('concat where one input needs no gradient', () => {
@@ -176,10 +197,13 @@ describe('gradients of shape ops', () => {
 
   it('stack of 1..3 same-shape tensors on a new axis (either sign)', () => {
     const arb = shapeArb(0, 3).chain((shape) =>
-      fc.tuple(fc.integer({ min: -(shape.length + 1), max: shape.length }), fc.integer({ min: 1, max: 3 })).chain(([axis, k]) =>
-        fc.array(values(sizeOfShape(shape)), { minLength: k, maxLength: k }).map((vs) => ({ ts: vs.map((v) => t64(shape, v)), axis })),
-      ),
+      fc
+        .tuple(fc.integer({ min: -(shape.length + 1), max: shape.length }), fc.integer({ min: 1, max: 3 }))
+        .chain(([axis, k]) => fc.array(values(sizeOfShape(shape)), { minLength: k, maxLength: k }).map((vs) => ({ ts: vs.map((v) => t64(shape, v)), axis }))),
     );
-    fc.assert(fc.property(arb, ({ ts, axis }) => expectGradOk((...t) => stack(t, axis), ts)), runs(25));
+    fc.assert(
+      fc.property(arb, ({ ts, axis }) => expectGradOk((...t) => stack(t, axis), ts)),
+      runs(25),
+    );
   });
 });

@@ -5,7 +5,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  add, bceWithLogits, crossEntropy, gather, gelu, layerNorm, logSoftmax, maskedFill, mul, neg, scale, scaledMaskedSoftmax, sigmoid, softmax, sum, Tensor,
+  add,
+  bceWithLogits,
+  crossEntropy,
+  gather,
+  gelu,
+  layerNorm,
+  logSoftmax,
+  maskedFill,
+  mul,
+  neg,
+  scale,
+  scaledMaskedSoftmax,
+  sigmoid,
+  softmax,
+  sum,
+  Tensor,
   type DType,
 } from './core.ts';
 import { runs, shapeArb, sizeOfShape, values } from './helpers.ts';
@@ -157,7 +172,15 @@ describe('a row holding +Infinity or NaN (an overflow upstream): NaN throughout 
   const INF = Infinity;
   const NEG = -Infinity;
   /** Rows with no distribution. The last three have max -Infinity, so they passed for fully masked rows. */
-  const badRows = [[1, INF, 2], [INF, INF, INF], [INF, NEG, NaN], [NaN, 1, 2], [NaN, NaN, NaN], [NEG, NaN, NEG], [NaN, NEG, NEG]];
+  const badRows = [
+    [1, INF, 2],
+    [INF, INF, INF],
+    [INF, NEG, NaN],
+    [NaN, 1, 2],
+    [NaN, NaN, NaN],
+    [NEG, NaN, NEG],
+    [NaN, NEG, NEG],
+  ];
   const good = [1, 2, 3];
   const isNaNRow = (v: ArrayLike<number>) => Array.from(v).every(Number.isNaN);
 
@@ -226,7 +249,11 @@ describe('losses and activations with huge logits', () => {
   it('crossEntropy of logits up to 1e4 (float32 and float64): finite loss and gradient, every reduction', () => {
     const arb = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 6 }), fc.constantFrom<DType>('float32', 'float64')).chain(([N, C, dtype]) =>
       fc.tuple(values(N * C, -1e4, 1e4), fc.array(fc.integer({ min: 0, max: C - 1 }), { minLength: N, maxLength: N })).map(([v, t]) => ({
-        N, C, dtype, v, targets: new Tensor(Int32Array.from(t), [N]),
+        N,
+        C,
+        dtype,
+        v,
+        targets: new Tensor(Int32Array.from(t), [N]),
       })),
     );
     fc.assert(
@@ -272,12 +299,14 @@ describe('losses and activations with huge logits', () => {
 
 describe('layerNorm of a constant row', () => {
   it('returns the bias and finite gradients, in float32 and float64, for small and large constants', () => {
-    const arb = fc.tuple(
-      fc.constantFrom<DType>('float32', 'float64'),
-      fc.integer({ min: 1, max: 8 }),
-      fc.oneof(fc.double({ min: -5, max: 5, noNaN: true }), fc.constantFrom(0, 1e4, -3e4)),
-      fc.constantFrom(1e-12, 1e-5),
-    ).chain(([dtype, H, c, eps]) => fc.tuple(values(H), values(H)).map(([w, b]) => ({ dtype, H, c, eps, w, b })));
+    const arb = fc
+      .tuple(
+        fc.constantFrom<DType>('float32', 'float64'),
+        fc.integer({ min: 1, max: 8 }),
+        fc.oneof(fc.double({ min: -5, max: 5, noNaN: true }), fc.constantFrom(0, 1e4, -3e4)),
+        fc.constantFrom(1e-12, 1e-5),
+      )
+      .chain(([dtype, H, c, eps]) => fc.tuple(values(H), values(H)).map(([w, b]) => ({ dtype, H, c, eps, w, b })));
     fc.assert(
       fc.property(arb, ({ dtype, H, c, eps, w, b }) => {
         const x = make(dtype, [2, H], new Array<number>(2 * H).fill(c), true);
@@ -288,7 +317,13 @@ describe('layerNorm of a constant row', () => {
         // to at most ~1e-16 * |c| / 1e-6 relative to the bias: far below float32 precision.
         const biasF = Array.from(bias.data);
         Array.from(y.data).forEach((v, i) => expect(Math.abs(v - biasF[i % H])).toBeLessThanOrEqual(1e-6));
-        y.backward(make(dtype, [2, H], Array.from({ length: 2 * H }, (_, i) => (i % 3) - 1)));
+        y.backward(
+          make(
+            dtype,
+            [2, H],
+            Array.from({ length: 2 * H }, (_, i) => (i % 3) - 1),
+          ),
+        );
         for (const t of [x, weight, bias]) expect(allFinite(t.grad!)).toBe(true);
       }),
       runs(30),

@@ -5,7 +5,6 @@ import { AdamW as AdamWDirect } from '../../src/optim/adamw.ts';
 import { clipGradNorm as clipDirect, gradNorm as gradNormDirect } from '../../src/optim/clip.ts';
 import { linearWarmupDecay as scheduleDirect } from '../../src/optim/schedule.ts';
 
-
 function param(values: number[], name: string): Tensor {
   const t = new Tensor(Float64Array.from(values), [values.length], true);
   t.name = name;
@@ -58,7 +57,11 @@ describe('AdamW', () => {
   it('follows the PyTorch AdamW update step by step (float64 reference written out by hand)', () => {
     const p = param([1, -2, 0.5], 'w');
     const opt = new AdamWDirect([['w', p]], { lr: 0.1, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0.01 });
-    const grads = [[0.3, -1, 2], [0.1, 0.2, -0.3], [-0.5, 0.5, 1]];
+    const grads = [
+      [0.3, -1, 2],
+      [0.1, 0.2, -0.3],
+      [-0.5, 0.5, 1],
+    ];
     let w = [1, -2, 0.5];
     let m = [0, 0, 0];
     let v = [0, 0, 0];
@@ -112,6 +115,8 @@ describe('AdamW', () => {
   it('refuses a saved state with the wrong sizes', () => {
     const p = param([1, 2], 'w');
     const opt = new AdamWDirect([['w', p]]);
-    expect(() => opt.setState({ step: 1, moments: { w: { m: new Float64Array(3), v: new Float64Array(3) } } })).toThrow(/moments of w have 3 elements, the parameter has 2/);
+    expect(() => opt.setState({ step: 1, moments: { w: { m: new Float64Array(3), v: new Float64Array(3) } } })).toThrow(
+      /moments of w have 3 elements, the parameter has 2/,
+    );
   });
 });

@@ -15,7 +15,10 @@ describe('constant tensors', () => {
     expect(z.requiresGrad).toBe(false);
     expect(ones([2], { dtype: 'float64', requiresGrad: true }).requiresGrad).toBe(true);
     expect(ones([2], { dtype: 'float64' }).data).toBeInstanceOf(Float64Array);
-    expect(full([2, 2], 7, { dtype: 'int32' }).toArray()).toEqual([[7, 7], [7, 7]]);
+    expect(full([2, 2], 7, { dtype: 'int32' }).toArray()).toEqual([
+      [7, 7],
+      [7, 7],
+    ]);
     expect(full([0, 3], 1).size).toBe(0);
   });
 
@@ -82,7 +85,10 @@ describe('arange', () => {
 
 describe('tensor() from nested arrays and typed arrays', () => {
   it('infers the shape from the nesting', () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe('float32');
     expect(Array.from(t.data)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -96,7 +102,10 @@ describe('tensor() from nested arrays and typed arrays', () => {
   it('takes dtype, requiresGrad and an explicit shape', () => {
     const t = tensor([1, 2, 3, 4], { dtype: 'int32', shape: [2, 2], requiresGrad: false });
     expect(t.dtype).toBe('int32');
-    expect(t.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(t.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(tensor([0.1], { dtype: 'float64' }).data[0]).toBe(0.1);
     expect(tensor([0.1]).data[0]).toBe(Math.fround(0.1));
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(/^tensor: 3 values cannot take shape \[2,2\]$/);
@@ -117,7 +126,15 @@ describe('tensor() from nested arrays and typed arrays', () => {
 
   it('dtype int32 takes only int32 values, naming the value and where it is (regression: 1.5 was stored as 1)', () => {
     expect(() => tensor([1.5], { dtype: 'int32' })).toThrow(/^tensor: the value 1.5 at \[0\] is not an int32 value, but the dtype is int32 \(/);
-    expect(() => tensor([[1, 2], [3, 4.25]], { dtype: 'int32' })).toThrow(/^tensor: the value 4.25 at \[1\]\[1\] is not an int32 value/);
+    expect(() =>
+      tensor(
+        [
+          [1, 2],
+          [3, 4.25],
+        ],
+        { dtype: 'int32' },
+      ),
+    ).toThrow(/^tensor: the value 4.25 at \[1\]\[1\] is not an int32 value/);
     expect(() => tensor(0.5, { dtype: 'int32' })).toThrow(/^tensor: the value 0.5 at the top is not an int32 value/);
     expect(() => tensor([0, -(2 ** 31) - 1], { dtype: 'int32' })).toThrow(/^tensor: the value -2147483649 at \[1\] is not an int32 value/);
     expect(() => tensor([NaN], { dtype: 'int32' })).toThrow(/^tensor: the value NaN at \[0\] is not an int32 value/);
@@ -125,14 +142,33 @@ describe('tensor() from nested arrays and typed arrays', () => {
     expect(() => tensor(Float32Array.from([1, 2.5]), { dtype: 'int32' })).toThrow(/^tensor: the value 2.5 at index 1 is not an int32 value/);
     expect(Array.from(tensor(Float64Array.from([1, -2]), { dtype: 'int32' }).data)).toEqual([1, -2]);
     expect(Array.from(tensor(Int32Array.from([2 ** 31 - 1]), { dtype: 'int32' }).data)).toEqual([2 ** 31 - 1]);
-    expect(tensor([[1, 2], [3, 4]], { dtype: 'int32' }).toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(
+      tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dtype: 'int32' },
+      ).toArray(),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it('ragged nesting is an error that says where the rows differ', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(/^tensor: ragged nested array at \[1\]: expected length 2, found length 1$/);
     expect(() => tensor([[1, 2], 3] as never)).toThrow(/^tensor: ragged nested array at \[1\]: expected length 2, found a number$/);
     expect(() => tensor([1, [2]] as never)).toThrow(/^tensor: expected a number at \[1\], found an array$/);
-    expect(() => tensor([[[1, 2], [3, 4]], [[5, 6], [7]]])).toThrow(/^tensor: ragged nested array at \[1\]\[1\]: expected length 2, found length 1$/);
+    expect(() =>
+      tensor([
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [[5, 6], [7]],
+      ]),
+    ).toThrow(/^tensor: ragged nested array at \[1\]\[1\]: expected length 2, found length 1$/);
   });
 });
 
@@ -195,7 +231,9 @@ describe('random tensors from a seeded Rng', () => {
       counts[v]++;
     }
     for (const c of counts) expect(Math.abs(c / N - 1 / 7)).toBeLessThan(0.015);
-    expect(() => randint([2], 0, new Rng(5))).toThrow(/^randint: high must be an integer in \[1, 2\^31\] so that every value in \[0, high\) is an int32 value, got 0$/);
+    expect(() => randint([2], 0, new Rng(5))).toThrow(
+      /^randint: high must be an integer in \[1, 2\^31\] so that every value in \[0, high\) is an int32 value, got 0$/,
+    );
   });
 
   it('int32 random tensors: randint rejects a high past int32, randn and uniform reject dtype int32 (regression: wrapped / truncated)', () => {
@@ -204,13 +242,15 @@ describe('random tensors from a seeded Rng', () => {
     const top = randint([200], 2 ** 31, new Rng(5));
     expect(Array.from(top.data).every((v) => v >= 0)).toBe(true);
     expect(() => randn([2], new Rng(5), { dtype: 'int32' })).toThrow(/^randn: dtype int32 cannot hold its fractional samples/);
-    expect(() => uniform([2], new Rng(5), 0, 10, { dtype: 'int32' })).toThrow(/^uniform: dtype int32 cannot hold its fractional samples .*use a float dtype, or randint for random integers$/);
+    expect(() => uniform([2], new Rng(5), 0, 10, { dtype: 'int32' })).toThrow(
+      /^uniform: dtype int32 cannot hold its fractional samples .*use a float dtype, or randint for random integers$/,
+    );
     expect(Array.from(bernoulli([3], 1, new Rng(5), { dtype: 'int32' }).data)).toEqual([1, 1, 1]);
   });
 });
 
 describe('allocation failures', () => {
-  it('a tensor too large for a typed array is refused naming its size and dtype, not with the engine\'s bare RangeError', () => {
+  it("a tensor too large for a typed array is refused naming its size and dtype, not with the engine's bare RangeError", () => {
     expect(() => zeros([1e10])).toThrow(/cannot allocate 10000000000 float32 elements \(37\.25 GiB\).*at most 4294967295 elements/);
     expect(() => zeros([1e5, 1e5], { dtype: 'float64' })).toThrow(/cannot allocate 10000000000 float64 elements \(74\.51 GiB\)/);
   });

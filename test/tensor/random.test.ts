@@ -10,11 +10,20 @@ function draws(rng: Rng, n = 40): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     switch (i % 5) {
-      case 0: out.push(rng.next()); break;
-      case 1: out.push(rng.normal()); break;
-      case 2: out.push(rng.int(1000)); break;
-      case 3: out.push(rng.uniform(-3, 3)); break;
-      default: out.push(rng.normal(10, 2));
+      case 0:
+        out.push(rng.next());
+        break;
+      case 1:
+        out.push(rng.normal());
+        break;
+      case 2:
+        out.push(rng.int(1000));
+        break;
+      case 3:
+        out.push(rng.uniform(-3, 3));
+        break;
+      default:
+        out.push(rng.normal(10, 2));
     }
   }
   return out;

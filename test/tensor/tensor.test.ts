@@ -4,8 +4,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  broadcastShapes, dtypeOf, erfScalar, geluDerivative, geluScalar, isFloat, normalizeAxis, sameShape, shapeToString, sizeOf, stridesOf,
-  tensor, Tensor,
+  broadcastShapes,
+  dtypeOf,
+  erfScalar,
+  geluDerivative,
+  geluScalar,
+  isFloat,
+  normalizeAxis,
+  sameShape,
+  shapeToString,
+  sizeOf,
+  stridesOf,
+  tensor,
+  Tensor,
 } from '../ops/core.ts';
 
 describe('Tensor', () => {
@@ -92,7 +103,9 @@ describe('shape helpers', () => {
     expect(broadcastShapes([2, 1, 4], [3, 1], 'op')).toEqual([2, 3, 4]);
     expect(broadcastShapes([], [5], 'op')).toEqual([5]);
     expect(broadcastShapes([0], [1], 'op')).toEqual([0]);
-    expect(() => broadcastShapes([2, 3], [2], 'myop')).toThrow(/^myop: shapes \[2,3\] and \[2\] cannot be broadcast \(dimension 1 from the left of the result: 3 vs 2\)$/);
+    expect(() => broadcastShapes([2, 3], [2], 'myop')).toThrow(
+      /^myop: shapes \[2,3\] and \[2\] cannot be broadcast \(dimension 1 from the left of the result: 3 vs 2\)$/,
+    );
   });
 
   it('normalizeAxis accepts -rank..rank-1 and names the op otherwise', () => {
@@ -113,9 +126,19 @@ describe('shape helpers', () => {
 describe('scalar erf and GELU', () => {
   // Reference values from a correctly rounded libm (Python's math.erf).
   const erfTable: [number, number][] = [
-    [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [0.84375, 0.7672256612323416], [1, 0.8427007929497149],
-    [1.2, 0.9103139782296353], [1.5, 0.9661051464753108], [2, 0.9953222650189527], [2.5, 0.999593047982555],
-    [3, 0.9999779095030014], [4, 0.9999999845827421], [5, 0.9999999999984626], [5.9, 0.9999999999999999], [-0.7, -0.6778011938374184],
+    [0.1, 0.1124629160182849],
+    [0.5, 0.5204998778130465],
+    [0.84375, 0.7672256612323416],
+    [1, 0.8427007929497149],
+    [1.2, 0.9103139782296353],
+    [1.5, 0.9661051464753108],
+    [2, 0.9953222650189527],
+    [2.5, 0.999593047982555],
+    [3, 0.9999779095030014],
+    [4, 0.9999999845827421],
+    [5, 0.9999999999984626],
+    [5.9, 0.9999999999999999],
+    [-0.7, -0.6778011938374184],
   ];
 
   it('erf matches reference values in every range of the approximation, to a few ulp', () => {

@@ -21,10 +21,10 @@ describe('bert tokenize', () => {
   it('writes the reference encodings for texts and pairs', async () => {
     const c = HF.uncased.single[0];
     const p = HF.uncased.pairs[4];
-    const [single, pair] = await collect(
-      [JSON.stringify({ text: c.text }), '', JSON.stringify({ text: p.input.a, pair: p.input.b })],
-      { maxLength: 12, padding: 'max_length' },
-    );
+    const [single, pair] = await collect([JSON.stringify({ text: c.text }), '', JSON.stringify({ text: p.input.a, pair: p.input.b })], {
+      maxLength: 12,
+      padding: 'max_length',
+    });
     expect(single.tokens).toEqual(c.tokens.slice(0, 11).concat('[SEP]'));
     expect(pair.input_ids).toEqual(p.input_ids);
     expect(pair.token_type_ids).toEqual(p.token_type_ids);
@@ -71,7 +71,7 @@ describe('bert train-tokenizer', () => {
     expect(Vocab.fromFile(out).tokens.slice(-2)).toEqual(['##ug', 'hug']);
     expect(readFileSync(out, 'utf8').split('\n').length).toBe(19);
     await expect(trainTokenizerCommand.run(['--corpus', corpus, '--vocab-size', '0', '--out', out])).rejects.toThrow(
-      '--vocab-size expects a positive integer, got 0',
+      '--vocab-size expects a whole number >= 1, got "0"',
     );
   });
 });

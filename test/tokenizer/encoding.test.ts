@@ -6,10 +6,21 @@ import { bertTokenizer } from './helpers.ts';
 
 describe('windowParts', () => {
   it('steps by maxLen - stride until the end is covered', () => {
-    expect(windowParts(31, 16, 6)).toEqual([[0, 16], [10, 26], [20, 31]]);
-    expect(windowParts(10, 4, 0)).toEqual([[0, 4], [4, 8], [8, 10]]);
+    expect(windowParts(31, 16, 6)).toEqual([
+      [0, 16],
+      [10, 26],
+      [20, 31],
+    ]);
+    expect(windowParts(10, 4, 0)).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
     expect(windowParts(5, 8, 2)).toEqual([[0, 5]]);
-    expect(windowParts(5, 0, 0)).toEqual([[0, 0], [0, 5]]);
+    expect(windowParts(5, 0, 0)).toEqual([
+      [0, 0],
+      [0, 5],
+    ]);
   });
   it('rejects a stride that leaves no progress', () => {
     expect(() => windowParts(10, 4, 4)).toThrow('stride 4 must be smaller than the room left for the truncated sequence (4 tokens)');
@@ -28,24 +39,47 @@ describe('truncatedLengths', () => {
   it('only_first / only_second cut one text and fail when it is too short', () => {
     expect(truncatedLengths(10, 10, 15, 'only_first')).toEqual([5, 10]);
     expect(truncatedLengths(10, 10, 15, 'only_second')).toEqual([10, 5]);
-    expect(() => truncatedLengths(3, 20, 10, 'only_first')).toThrow(
-      "truncation 'only_first': the first text has 3 tokens, but 13 must go to fit 10 tokens",
-    );
+    expect(() => truncatedLengths(3, 20, 10, 'only_first')).toThrow("truncation 'only_first': the first text has 3 tokens, but 13 must go to fit 10 tokens");
     expect(() => truncatedLengths(30, null, 10, 'only_second')).toThrow("'only_second' needs a pair of texts");
   });
 });
 
 describe('windowPairs', () => {
   it('orders windows as Hugging Face merges overflowing encodings', () => {
-    const a = [[0, 2], [1, 3]] as [number, number][];
-    const b = [[0, 2], [1, 3], [2, 4]] as [number, number][];
+    const a = [
+      [0, 2],
+      [1, 3],
+    ] as [number, number][];
+    const b = [
+      [0, 2],
+      [1, 3],
+      [2, 4],
+    ] as [number, number][];
     expect(windowPairs(a, b)).toEqual([
-      [[0, 2], [0, 2]],
-      [[1, 3], [0, 2]],
-      [[1, 3], [1, 3]],
-      [[1, 3], [2, 4]],
-      [[0, 2], [1, 3]],
-      [[0, 2], [2, 4]],
+      [
+        [0, 2],
+        [0, 2],
+      ],
+      [
+        [1, 3],
+        [0, 2],
+      ],
+      [
+        [1, 3],
+        [1, 3],
+      ],
+      [
+        [1, 3],
+        [2, 4],
+      ],
+      [
+        [0, 2],
+        [1, 3],
+      ],
+      [
+        [0, 2],
+        [2, 4],
+      ],
     ]);
   });
 });
@@ -60,7 +94,17 @@ describe('BertTokenizer.encode', () => {
     expect(e.sequenceIds).toEqual([null, 0, 0, 0, 0, null, 1, 1, null]);
     expect(e.specialTokensMask).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 1]);
     expect(e.wordIds).toEqual([null, 0, 1, 2, 3, null, 0, 1, null]);
-    expect(e.offsets).toEqual([[0, 0], [0, 3], [4, 6], [7, 9], [9, 10], [0, 0], [0, 2], [2, 3], [0, 0]]);
+    expect(e.offsets).toEqual([
+      [0, 0],
+      [0, 3],
+      [4, 6],
+      [7, 9],
+      [9, 10],
+      [0, 0],
+      [0, 2],
+      [2, 3],
+      [0, 0],
+    ]);
   });
 
   it('gives all pieces of a word the same word id (what whole-word masking needs)', () => {
@@ -108,8 +152,18 @@ describe('BertTokenizer.encode', () => {
   });
 
   it('reports offsets in UTF-16 units on request', () => {
-    expect(tok.encode('🤖 and', null, { offsetUnit: 'utf16' }).offsets).toEqual([[0, 0], [0, 2], [3, 6], [0, 0]]);
-    expect(tok.encode('🤖 and').offsets).toEqual([[0, 0], [0, 1], [2, 5], [0, 0]]);
+    expect(tok.encode('🤖 and', null, { offsetUnit: 'utf16' }).offsets).toEqual([
+      [0, 0],
+      [0, 2],
+      [3, 6],
+      [0, 0],
+    ]);
+    expect(tok.encode('🤖 and').offsets).toEqual([
+      [0, 0],
+      [0, 1],
+      [2, 5],
+      [0, 0],
+    ]);
   });
 
   it('explains bad options', () => {

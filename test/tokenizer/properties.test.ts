@@ -16,10 +16,47 @@ const piece = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      'Café', 'naïve', 'İstanbul', 'ΣΊΣΥΦΟΣ', 'й', 'ﬁ', '½', 'Ｆｕｌｌ', '한국어', '模型', '豈', '𠀀', '🤖', '❤️',
-      '\u0000', '\u0007', '\u00ad', '\u200b', '\ufeff', '\ufffd', '\u0085', '\u00a0', '\u3000', '\u2028', '\t', '\r\n',
-      'e\u0301\u0323', '[CLS]', '[SEP]', '[MASK]', '[PAD]', '[UNK]', '[cls]', '[[SEP]]', "don't", '...', '—', '¿',
-      '\ud800', '\udfff', 'a'.repeat(101),
+      'Café',
+      'naïve',
+      'İstanbul',
+      'ΣΊΣΥΦΟΣ',
+      'й',
+      'ﬁ',
+      '½',
+      'Ｆｕｌｌ',
+      '한국어',
+      '模型',
+      '豈',
+      '𠀀',
+      '🤖',
+      '❤️',
+      '\u0000',
+      '\u0007',
+      '\u00ad',
+      '\u200b',
+      '\ufeff',
+      '\ufffd',
+      '\u0085',
+      '\u00a0',
+      '\u3000',
+      '\u2028',
+      '\t',
+      '\r\n',
+      'e\u0301\u0323',
+      '[CLS]',
+      '[SEP]',
+      '[MASK]',
+      '[PAD]',
+      '[UNK]',
+      '[cls]',
+      '[[SEP]]',
+      "don't",
+      '...',
+      '—',
+      '¿',
+      '\ud800',
+      '\udfff',
+      'a'.repeat(101),
     ),
   },
 );
@@ -99,7 +136,9 @@ describe.each([true, false])('properties, lowercase %s', (lowercase) => {
     const general = new BertTokenizer(bertVocab(), { lowercase });
     general.fastPath = false;
     const ascii = fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), maxLength: 80 });
-    const words = fc.array(fc.constantFrom('Hello', 'WORLD', "it's", '3.14', 'x-y', '[CLS]', '  ', '\t', 'unaffable', 'a'.repeat(120)), { maxLength: 10 }).map((w) => w.join(' '));
+    const words = fc
+      .array(fc.constantFrom('Hello', 'WORLD', "it's", '3.14', 'x-y', '[CLS]', '  ', '\t', 'unaffable', 'a'.repeat(120)), { maxLength: 10 })
+      .map((w) => w.join(' '));
     fc.assert(
       fc.property(fc.oneof(ascii, words), (s) => {
         expect(tok.encodeSequence(s)).toEqual(general.encodeSequence(s));
@@ -124,17 +163,20 @@ describe.each([true, false])('properties, lowercase %s', (lowercase) => {
 
   it('words from preTokenize normalise to their text and line up with the encoder word ids', () => {
     fc.assert(
-      fc.property(text.filter((s) => !/\[(CLS|SEP|MASK|PAD|UNK)\]/.test(s)), (s) => {
-        const words = preTokenize(s, { lowercase });
-        for (const w of words) {
-          expect(normalizeText(cpSlice(s, w.start, w.end), { lowercase }).replaceAll(' ', '')).toBe(w.text);
-        }
-        const seq = tok.encodeSequence(s);
-        expect(new Set(seq.wordIds).size).toBe(words.length);
-        seq.wordIds.forEach((wi, k) => {
-          expect(seq.offsets[2 * k] >= words[wi].start && seq.offsets[2 * k + 1] <= words[wi].end).toBe(true);
-        });
-      }),
+      fc.property(
+        text.filter((s) => !/\[(CLS|SEP|MASK|PAD|UNK)\]/.test(s)),
+        (s) => {
+          const words = preTokenize(s, { lowercase });
+          for (const w of words) {
+            expect(normalizeText(cpSlice(s, w.start, w.end), { lowercase }).replaceAll(' ', '')).toBe(w.text);
+          }
+          const seq = tok.encodeSequence(s);
+          expect(new Set(seq.wordIds).size).toBe(words.length);
+          seq.wordIds.forEach((wi, k) => {
+            expect(seq.offsets[2 * k] >= words[wi].start && seq.offsets[2 * k + 1] <= words[wi].end).toBe(true);
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });

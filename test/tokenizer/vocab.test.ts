@@ -37,12 +37,14 @@ describe('Vocab', () => {
     expect(() => Vocab.fromFile(p)).toThrow(`${p}:3: duplicate token "a", first seen on line 1`);
     writeFileSync(p, 'a\n\nb\n');
     expect(() => Vocab.fromFile(p)).toThrow(`${p}:2: empty token`);
-    expect(() => Vocab.fromFile(join(dir, 'missing.txt'))).toThrow(/cannot read vocabulary .*missing\.txt/);
+    expect(() => Vocab.fromFile(join(dir, 'missing.txt'))).toThrow(/missing\.txt: the vocabulary does not exist/);
   });
 
   it('says which special tokens are missing and which ids are out of range', () => {
     const v = new Vocab(['[PAD]', '[UNK]', 'a']);
-    expect(() => v.specialIds).toThrow('vocabulary lacks special token(s) [CLS], [SEP], [MASK]');
+    expect(v.specialIds.pad).toBe(0);
+    expect(() => v.specialIds.cls).toThrow('vocab: the vocabulary has no [CLS] token, which adding special tokens');
+    expect(() => v.specialIds.mask).toThrow('vocab: the vocabulary has no [MASK] token, which masking (pretraining, fill-mask) needs');
     expect(() => v.idToToken(3)).toThrow('token id 3 is outside the vocabulary (expected an integer in [0, 3))');
     expect(() => v.idToToken(-1)).toThrow(/outside the vocabulary/);
   });
@@ -50,8 +52,7 @@ describe('Vocab', () => {
 
 describe('wordPieceSplit', () => {
   const v = new Vocab(['[UNK]', 'un', 'una', '##ff', '##ffa', '##able', '##ble', '##a', 'a', '𝒜', '##𝒜']);
-  const split = (w: string, max?: number) =>
-    Array.from(wordPieceSplit(w, v, 0, { maxInputCharsPerWord: max }));
+  const split = (w: string, max?: number) => Array.from(wordPieceSplit(w, v, 0, { maxInputCharsPerWord: max }));
 
   it('takes the longest matching piece first', () => {
     // una + ##ffa + ##ble (not un + ...): [id, start, end] triples

@@ -33,9 +33,13 @@ function relErr(ours: number, ref: number): number {
 }
 
 describe('AdamW reproduces the Hugging Face pretraining record', () => {
-  it('matches each step\'s loss and gradient norm, the final loss and every final parameter', () => {
+  it("matches each step's loss and gradient norm, the final loss and every final parameter", () => {
     const dir = caseDir('pretraining');
-    const c = readCase('pretraining') as unknown as { inputs: Record<string, number[][]>; labels: { labels: number[][]; next_sentence_label: number[] }; adamw: AdamwRecord };
+    const c = readCase('pretraining') as unknown as {
+      inputs: Record<string, number[][]>;
+      labels: { labels: number[][]; next_sentence_label: number[] };
+      adamw: AdamwRecord;
+    };
     const rec = c.adamw;
     const model = BertForPreTraining.fromPretrained(dir, { onWarning: () => {} });
     model.train(); // dropout is 0 in this config, so training mode is deterministic

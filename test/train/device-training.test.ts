@@ -1,8 +1,8 @@
 /**
  * Training with the weights on a device (the gpujs-webgpu path, run here through the same device worker in
  * gpu.js's webasm mode): `pretrain` and `finetune` put the parameters on the active backend's device (the
- * optimizer keeps them there: test/backend/device-tensors.test.ts), and the runs' losses equal the cpu
- * backend's to float32 rounding. Both sides make dropout masks with the counter generator (setDropoutMasks;
+ * optimizer keeps them there: test/accel/device-tensors.test.ts), and the runs' losses equal the cpu
+ * backend's to float32 rounding. Both sides make dropout masks with the counter generator (dropoutMasks 'counter';
  * a device's default, while the cpu backend's default is the stream): the same masks, so the same losses.
  * (Question answering's ops are covered op by op in device-tensors.test.ts;
  * its batches of many lengths would compile many kernels here.)
@@ -11,8 +11,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerDeviceBackend, releaseDeviceBackend } from '../../src/backend/gpujs/webgpu-backend.ts';
-import { activeDevice, setBackend, setDropoutMasks, type DropoutMasks } from '../../src/index.ts';
+import { registerDeviceBackend, releaseDeviceBackend } from '../../src/accel/gpujs/webgpu-backend.ts';
+import { activeDevice, setBackend } from '../../src/index.ts';
 import { generateSyntheticCorpus } from '../../src/data/synthetic-corpus.ts';
 import { finetune, type FinetuneOptions } from '../../src/train/finetune.ts';
 import { MetricsLog } from '../../src/train/metrics-log.ts';
@@ -21,28 +21,47 @@ import { taskFiles, tinyConfig } from './finetune-helpers.ts';
 
 let dir: string;
 let backend = '';
-let previousMasks: DropoutMasks = 'auto';
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bert-device-train-'));
   writeFileSync(join(dir, 'train.txt'), generateSyntheticCorpus({ documents: 60, seed: 1 }));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64 }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64 }),
+  );
   backend = registerDeviceBackend('webasm', 'device-training-test');
-  previousMasks = setDropoutMasks('counter');
 });
 
 afterAll(async () => {
-  setDropoutMasks(previousMasks);
   setBackend('cpu');
   if (backend) await releaseDeviceBackend(backend);
 });
 
 function options(out: string, extra: Partial<PretrainOptions> = {}): PretrainOptions {
-  return { corpus: [join(dir, 'train.txt')], vocabSize: 120, model: join(dir, 'config.json'), seqLen: 24, batch: 4, steps: 3, lr: 3e-3, warmup: 1, out, seed: 4, saveEvery: 100, logEvery: 1, progressStream: null, ...extra };
+  return {
+    corpus: [join(dir, 'train.txt')],
+    vocabSize: 120,
+    model: join(dir, 'config.json'),
+    seqLen: 24,
+    batch: 4,
+    steps: 3,
+    lr: 3e-3,
+    warmup: 1,
+    out,
+    seed: 4,
+    saveEvery: 100,
+    logEvery: 1,
+    progressStream: null,
+    dropoutMasks: 'counter',
+    ...extra,
+  };
 }
 
 function losses(out: string): number[] {
-  return new MetricsLog(join(out, 'metrics.jsonl')).read().filter((r) => r.split === 'train').map((r) => r.loss as number);
+  return new MetricsLog(join(out, 'metrics.jsonl'))
+    .read()
+    .filter((r) => r.split === 'train')
+    .map((r) => r.loss as number);
 }
 
 describe('training with the weights on a device', () => {
@@ -71,7 +90,21 @@ describe('training with the weights on a device', () => {
     'fine-tuning (%s) with the weights on the device gives the cpu backend losses and dev score',
     async (task) => {
       const files = taskFiles(dir, task, { train: 24, dev: 8, test: 4 }, { tag: 'device' });
-      const opts = (out: string): FinetuneOptions => ({ task, init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, out, epochs: 1, batch: 8, lr: 3e-3, maxLength: 32, progressStream: null, logEvery: 1 });
+      const opts = (out: string): FinetuneOptions => ({
+        task,
+        init: tinyConfig(),
+        vocab: files.vocab,
+        train: files.train,
+        dev: files.dev,
+        out,
+        epochs: 1,
+        batch: 8,
+        lr: 3e-3,
+        maxLength: 32,
+        progressStream: null,
+        logEvery: 1,
+        dropoutMasks: 'counter',
+      });
       setBackend('cpu');
       const cpu = await finetune(opts(join(dir, `ft-cpu-${task}`)));
       setBackend(backend);

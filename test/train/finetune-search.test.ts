@@ -14,7 +14,7 @@ const root = tempDir('finetune-search-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('search grid', () => {
-  it('defaults to the BERT paper grid for Base/Large and to the miniatures\' larger rates for small models', () => {
+  it("defaults to the BERT paper grid for Base/Large and to the miniatures' larger rates for small models", () => {
     expect(defaultSearchGrid(BertConfig.preset('base'))).toMatchObject({ lr: [5e-5, 3e-5, 2e-5], batch: [16, 32], epochs: [2, 3, 4] });
     expect(defaultSearchGrid(BertConfig.preset('large')).lr).toEqual([5e-5, 3e-5, 2e-5]);
     expect(defaultSearchGrid(BertConfig.preset('mini'))).toMatchObject({ lr: [3e-4, 1e-4, 5e-5, 3e-5], batch: [16, 32], epochs: [4] });
@@ -33,7 +33,19 @@ describe('search grid', () => {
   });
 
   it('prints one row per run and marks the chosen one', () => {
-    const run = (index: number, value: number): SearchRun => ({ index, lr: 1e-4, batch: 16, epochs: 4, dir: '', value, metrics: {}, bestStep: 8, bestEpoch: 2, seconds: 65, reused: false });
+    const run = (index: number, value: number): SearchRun => ({
+      index,
+      lr: 1e-4,
+      batch: 16,
+      epochs: 4,
+      dir: '',
+      value,
+      metrics: {},
+      bestStep: 8,
+      bestEpoch: 2,
+      seconds: 65,
+      reused: false,
+    });
     const table = formatSearchTable([run(0, 0.5), run(1, 0.75)], 'accuracy', 1).split('\n');
     expect(table[0]).toMatch(/run\s+lr\s+batch\s+epochs\s+dev accuracy\s+best epoch\s+time/);
     expect(table[1]).toMatch(/^\s+0\s+0.0001\s+16\s+4\s+0.5000\s+2\s+1m05s$/);
@@ -46,7 +58,18 @@ describe('hyperparameterSearch', () => {
     const files = taskFiles(root, 'classification', { train: 160, dev: 40, test: 40 }, { negation: 0 });
     const out = join(root, 'search');
     // lr 1e-7 cannot move the weights in 5 epochs; 3e-3 learns the task.
-    const opts = { task: 'classification' as const, init: tinyConfig(), vocab: files.vocab, train: files.train, dev: files.dev, test: files.test, out, maxLength: 32, progressStream: null, grid: { lr: [1e-7, 3e-3], batch: [8], epochs: [5] } };
+    const opts = {
+      task: 'classification' as const,
+      init: tinyConfig(),
+      vocab: files.vocab,
+      train: files.train,
+      dev: files.dev,
+      test: files.test,
+      out,
+      maxLength: 32,
+      progressStream: null,
+      grid: { lr: [1e-7, 3e-3], batch: [8], epochs: [5] },
+    };
     const first = await hyperparameterSearch({ ...opts, stopAfterRuns: 1 });
     expect(first.finished).toBe(false);
     expect(first.runs).toHaveLength(1);
@@ -55,7 +78,10 @@ describe('hyperparameterSearch', () => {
     const r = await hyperparameterSearch({ ...opts, resume: true });
     expect(r.finished).toBe(true);
     expect(r.gridReason).toBe('given');
-    expect(r.runs.map((x) => [x.lr, x.reused])).toEqual([[1e-7, true], [3e-3, false]]);
+    expect(r.runs.map((x) => [x.lr, x.reused])).toEqual([
+      [1e-7, true],
+      [3e-3, false],
+    ]);
     expect(r.runs[0].value).toEqual(first.runs[0].value);
     expect(r.runs[1].value).toBeGreaterThan(0.9);
     expect(r.runs[1].value).toBeGreaterThan(r.runs[0].value);

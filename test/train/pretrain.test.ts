@@ -1,7 +1,7 @@
 /**
  * The pretraining loop end to end on a few generated stories with a very small model: it learns,
  * an interrupted run resumed from its checkpoint equals the uninterrupted run bit for bit (cpu backend),
- * a diverging run stops with a clear message and keeps its last good checkpoint, and the final model
+ * a diverging run stops with a clear message and marks its diverged checkpoints as not good, and the final model
  * loads for fill-mask.
  */
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -13,7 +13,6 @@ import { fillMask, loadMaskedLM } from '../../src/train/fill-mask.ts';
 import { MetricsLog } from '../../src/train/metrics-log.ts';
 import { latestCheckpoint } from '../../src/train/checkpoint.ts';
 import { pretrain, NonFiniteLossError, type PretrainOptions } from '../../src/train/pretrain.ts';
-import { setDropoutMasks } from '../../src/index.ts';
 
 let dir: string;
 let corpus: string;
@@ -28,17 +27,52 @@ beforeAll(() => {
   config = join(dir, 'config.json');
   writeFileSync(corpus, generateSyntheticCorpus({ documents: 120, seed: 1 }));
   writeFileSync(evalCorpus, generateSyntheticCorpus({ documents: 20, seed: 2 }));
-  writeFileSync(config, JSON.stringify({ hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64, hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1 }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      hidden_size: 32,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      intermediate_size: 64,
+      max_position_embeddings: 64,
+      hidden_dropout_prob: 0.1,
+      attention_probs_dropout_prob: 0.1,
+    }),
+  );
 });
 
 function base(out: string, extra: Partial<PretrainOptions> = {}): PretrainOptions {
-  return { corpus: [corpus], vocab: extra.vocab ?? vocab, model: config, seqLen: 32, batch: 8, steps: 8, lr: 3e-3, warmup: 2, out, seed: 3, saveEvery: 4, progressStream: null, ...extra };
+  return {
+    corpus: [corpus],
+    vocab: extra.vocab ?? vocab,
+    model: config,
+    seqLen: 32,
+    batch: 8,
+    steps: 8,
+    lr: 3e-3,
+    warmup: 2,
+    out,
+    seed: 3,
+    saveEvery: 4,
+    progressStream: null,
+    ...extra,
+  };
 }
 
 describe('pretrain', () => {
   it('trains a vocabulary when none is given, learns, and writes a model fill-mask can load', async () => {
     const out = join(dir, 'first');
-    const result = await pretrain({ ...base(out, { vocab: undefined }), vocabSize: 200, steps: 80, batch: 16, lr: 5e-3, warmup: 8, evalCorpus: [evalCorpus], evalEvery: 40, saveEvery: 80 });
+    const result = await pretrain({
+      ...base(out, { vocab: undefined }),
+      vocabSize: 200,
+      steps: 80,
+      batch: 16,
+      lr: 5e-3,
+      warmup: 8,
+      evalCorpus: [evalCorpus],
+      evalEvery: 40,
+      saveEvery: 80,
+    });
     vocab = join(out, 'vocab.txt');
     expect(readFileSync(vocab, 'utf8').split('\n')[0]).toBe('[PAD]');
     const evals = new MetricsLog(join(out, 'metrics.jsonl')).read().filter((r) => r.split === 'eval');
@@ -69,7 +103,11 @@ describe('pretrain', () => {
     const b = readFileSync(join(interrupted, 'model.safetensors'));
     expect(Buffer.compare(a, b)).toBe(0);
     // The metrics log describes one consistent run.
-    const trainSteps = (d: string) => new MetricsLog(join(d, 'metrics.jsonl')).read().filter((r) => r.split === 'train').map((r) => [r.step, r.loss]);
+    const trainSteps = (d: string) =>
+      new MetricsLog(join(d, 'metrics.jsonl'))
+        .read()
+        .filter((r) => r.split === 'train')
+        .map((r) => [r.step, r.loss]);
     expect(trainSteps(interrupted)).toEqual(trainSteps(straight));
     // A checkpoint from before the dropout masks were recorded (no dropoutMasks option) used the stream,
     // and resumes as such.
@@ -86,27 +124,33 @@ describe('pretrain', () => {
 
   it('refuses to resume a run with different options, naming the option', async () => {
     const out = join(dir, 'interrupted');
-    await expect(pretrain(base(out, { resume: true, lr: 1e-3 }))).rejects.toThrow(/made with lr = 0\.003, this run asks for 0\.001/);
+    await expect(pretrain(base(out, { resume: true, batch: 4 }))).rejects.toThrow(/made with batch = 8, this run asks for 4/);
+    await expect(pretrain(base(out, { resume: true, seed: 4 }))).rejects.toThrow(/made with seed = 3, this run asks for 4/);
     await expect(pretrain(base(join(dir, 'nothing-here'), { resume: true }))).rejects.toThrow(/no checkpoint in .* to resume from/);
     // How dropout masks are made is part of the run: the cpu backend's default is the stream.
-    const previous = setDropoutMasks('counter');
-    try {
-      await expect(pretrain(base(out, { resume: true }))).rejects.toThrow(/made with dropoutMasks = "stream", this run asks for "counter"/);
-    } finally {
-      setDropoutMasks(previous);
-    }
+    await expect(pretrain(base(out, { resume: true, dropoutMasks: 'counter' }))).rejects.toThrow(
+      /made with dropoutMasks = "stream", this run asks for "counter"/,
+    );
   });
 
-  it('stops with a clear message when the loss stops being finite, keeping the last good checkpoint', async () => {
+  it('stops with a clear message when the loss stops being finite, and keeps no diverged checkpoint as good', async () => {
     const out = join(dir, 'diverge');
-    // A learning rate of 1e12 sends the weights to infinity within a few steps.
+    // A learning rate of 1e12 sends the weights to 1e12 at the first step and the loss to NaN soon after: no
+    // checkpoint of this run is a place to continue from (test/reliability/training-nan.test.ts has a run
+    // with good checkpoints before its divergence).
     const run = pretrain(base(out, { lr: 1e12, warmup: 0, steps: 40, saveEvery: 1, clip: 1e30 }));
     await expect(run).rejects.toThrow(NonFiniteLossError);
-    await expect(pretrain(base(join(dir, 'diverge2'), { lr: 1e12, warmup: 0, steps: 40, saveEvery: 1, clip: 1e30 }))).rejects.toThrow(/became (NaN|Infinity|-Infinity) at step \d+.*last good checkpoint is .*step-\d+/s);
+    await expect(pretrain(base(join(dir, 'diverge2'), { lr: 1e12, warmup: 0, steps: 40, saveEvery: 1, clip: 1e30 }))).rejects.toThrow(
+      /became (NaN|Infinity|-Infinity) at step \d+.*No checkpoint with finite weights \(below 10000\) and a sane loss was written; start again with a lower --lr/s,
+    );
     const last = latestCheckpoint(out);
     expect(last).not.toBeNull();
-    const log = readFileSync(join(last!.dir, 'trainer_state.json'), 'utf8');
-    expect(JSON.parse(log).step).toBe(last!.step);
+    const state = JSON.parse(readFileSync(join(last!.dir, 'trainer_state.json'), 'utf8'));
+    expect(state.step).toBe(last!.step);
+    expect(state.health.good).toBe(false);
+    await expect(pretrain(base(out, { resume: true, lr: 1e-3 }))).rejects.toThrow(
+      /--resume: no checkpoint in .* can be resumed from \(.*step-\d+: (weights up to|its weights gave)/,
+    );
   });
 
   it('reports bad options before doing any work', async () => {
@@ -118,7 +162,17 @@ describe('pretrain', () => {
 
   it('--eval-dupe-factor makes a larger evaluation set from the same held-out documents', async () => {
     const evaluated = async (evalDupeFactor: number) => {
-      const r = await pretrain(base(join(dir, `eval-dupe-${evalDupeFactor}`), { steps: 1, warmup: 0, saveEvery: 1, evalCorpus: [evalCorpus], evalEvery: 1, evalDupeFactor, evalInstances: 100_000 }));
+      const r = await pretrain(
+        base(join(dir, `eval-dupe-${evalDupeFactor}`), {
+          steps: 1,
+          warmup: 0,
+          saveEvery: 1,
+          evalCorpus: [evalCorpus],
+          evalEvery: 1,
+          evalDupeFactor,
+          evalInstances: 100_000,
+        }),
+      );
       return r.lastEval!.instances;
     };
     const one = await evaluated(1);

@@ -1,12 +1,13 @@
-import { parseArgs, UsageError, type FlagSpec } from '../args.ts';
+import { parseArgs, RANGES, UsageError, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
-import { selectBackendFromEnv } from '../../backend/select.ts';
+import { withRunDirectory } from '../run-dir.ts';
+import { selectBackendFromEnv } from '../../accel/select.ts';
 import { DEMO_LANGUAGES, runDemo, type DemoLanguageCode } from '../../train/demo.ts';
 
 const flags: Record<string, FlagSpec> = {
-  out: { kind: 'string', help: 'output directory (default runs/demo, runs/demo-es with --lang es)' },
-  steps: { kind: 'number', help: 'training steps (default 2500, 2000 with --lang es)' },
-  seed: { kind: 'number', help: 'random seed', default: 0 },
+  out: { kind: 'string', path: 'out-dir', help: 'output directory, locked while the demo runs (default runs/demo, runs/demo-es with --lang es)' },
+  steps: { kind: 'number', range: RANGES.count, help: 'training steps (default 2500, 2000 with --lang es)' },
+  seed: { kind: 'number', range: RANGES.seed, help: 'random seed', default: 0 },
   lang: { kind: 'string', help: 'language of the stories and messages: en or es (Spanish)', default: 'en' },
   backend: { kind: 'string', help: 'kernels: wasm (WebAssembly SIMD matmul, the fastest here) or cpu (pure TypeScript, the reference)', default: 'wasm' },
 };
@@ -17,14 +18,17 @@ export const demoCommand: Command = {
   usage: 'bert demo [--lang en|es] [--out DIR] [--steps N] [--seed N]',
   flags,
   async run(argv) {
-    const { flags: f } = parseArgs(argv, flags);
+    const { flags: f } = parseArgs(argv, flags, { positionals: { max: 0 } });
     const lang = f.lang as string;
     if (!(lang in DEMO_LANGUAGES)) throw new UsageError(`--lang expects one of: ${Object.keys(DEMO_LANGUAGES).join(', ')}; got "${lang}"`);
     const backend = await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
-    console.log(lang === 'es'
-      ? `Kernels: el backend ${backend} (--backend cpu para la referencia en TypeScript puro).`
-      : `Kernels: the ${backend} backend (--backend cpu for the pure-TypeScript reference).`);
-    await runDemo({ out: f.out as string | undefined, steps: f.steps as number | undefined, seed: f.seed as number, lang: lang as DemoLanguageCode });
+    console.log(
+      lang === 'es'
+        ? `Kernels: el backend ${backend} (--backend cpu para la referencia en TypeScript puro).`
+        : `Kernels: the ${backend} backend (--backend cpu for the pure-TypeScript reference).`,
+    );
+    const out = (f.out as string | undefined) ?? DEMO_LANGUAGES[lang as DemoLanguageCode].out;
+    await withRunDirectory(out, () => runDemo({ out, steps: f.steps as number | undefined, seed: f.seed as number, lang: lang as DemoLanguageCode }));
     return 0;
   },
 };

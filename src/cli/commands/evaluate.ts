@@ -3,24 +3,26 @@
  * fine-tuned model on a labelled file, written as JSON too; for classification also the confusion matrix as
  * text and SVG.
  */
-import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { parseArgs, required, type FlagSpec } from '../args.ts';
+import { parseArgs, RANGES, required, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
-import { selectBackendFromEnv } from '../../backend/select.ts';
+import { maxLineBytesFlag, withMaxLineBytes } from '../max-line-bytes-flag.ts';
+import { makeParentDirectory } from '../run-dir.ts';
+import { selectBackendFromEnv } from '../../accel/select.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { evaluateTaskModel, loadTaskModel } from '../../train/evaluate-task.ts';
 
 const flags: Record<string, FlagSpec> = {
-  model: { kind: 'string', help: 'fine-tuned model directory (bert finetune --out)' },
-  data: { kind: 'string', help: 'labelled file in the task\'s format' },
-  out: { kind: 'string', help: 'directory for eval-<data>.json and the confusion matrix files (default: the model directory)' },
-  json: { kind: 'string', help: 'write the JSON results here instead' },
-  svg: { kind: 'string', help: 'classification: write the confusion-matrix SVG here instead' },
-  batch: { kind: 'number', help: 'rows per forward pass', default: 64 },
-  'max-length': { kind: 'number', help: 'tokens per row (default: as in training)' },
+  model: { kind: 'string', path: 'dir', help: 'fine-tuned model directory (bert finetune --out)' },
+  data: { kind: 'string', path: 'file', help: "labelled file in the task's format" },
+  out: { kind: 'string', path: 'out-dir', help: 'directory for eval-<data>.json and the confusion matrix files (default: the model directory)' },
+  json: { kind: 'string', path: 'out-file', help: 'write the JSON results here instead' },
+  svg: { kind: 'string', path: 'out-file', help: 'classification: write the confusion-matrix SVG here instead' },
+  batch: { kind: 'number', range: RANGES.count, help: 'rows per forward pass', default: 64 },
+  'max-length': { kind: 'number', range: { integer: true, min: 8 }, help: 'tokens per row (default: as in training)' },
   cased: { kind: 'boolean', help: 'keep case (default: as in training)' },
   backend: { kind: 'string', help: 'kernels: cpu, wasm, gpujs (default: $BERT_BACKEND or cpu)' },
+  'max-line-bytes': maxLineBytesFlag,
 };
 
 export const evaluateCommand: Command = {
@@ -34,19 +36,19 @@ export const evaluateCommand: Command = {
     const modelDir = required<string>(f, 'model');
     const data = required<string>(f, 'data');
     const tm = loadTaskModel(modelDir, { maxLength: f['max-length'] as number | undefined, lowercase: f.cased ? false : undefined });
-    const e = evaluateTaskModel(tm, data, { batchSize: f.batch as number });
+    const e = await withMaxLineBytes(f['max-line-bytes'], async () => evaluateTaskModel(tm, data, { batchSize: f.batch as number }));
     console.log(`${tm.settings.task} on ${data}: ${e.scores.metric} ${e.scores.value.toFixed(4)}\n`);
     console.log(e.text);
     const outDir = (f.out as string | undefined) ?? modelDir;
     const stem = `eval-${basename(data, extname(data))}`;
     const jsonPath = (f.json as string | undefined) ?? join(outDir, `${stem}.json`);
-    mkdirSync(dirname(jsonPath), { recursive: true });
+    makeParentDirectory(jsonPath, f.json !== undefined ? 'json' : 'out');
     await writeFileAtomic(jsonPath, JSON.stringify(e.json, null, 2) + '\n');
     const written = [jsonPath];
     if (e.confusion) {
       const svgPath = (f.svg as string | undefined) ?? join(outDir, `${stem}-confusion.svg`);
       const txtPath = join(dirname(svgPath), `${basename(svgPath, '.svg')}.txt`);
-      mkdirSync(dirname(svgPath), { recursive: true });
+      makeParentDirectory(svgPath, f.svg !== undefined ? 'svg' : 'out');
       await writeFileAtomic(svgPath, e.confusion.svg);
       await writeFileAtomic(txtPath, e.confusion.text);
       written.push(svgPath, txtPath);

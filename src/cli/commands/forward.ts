@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, required } from '../args.ts';
 import type { Command } from '../command.ts';
-import { loadPretrained } from '../../bert/pretrained.ts';
-import { inputsFromJSON, runForward } from '../../bert/run-forward.ts';
+import { makeParentDirectory } from '../run-dir.ts';
+import { loadPretrained } from '../../hf/pretrained.ts';
+import { inputsFromJSON, runForward } from '../../hf/run-forward.ts';
 import { saveSafetensors } from '../../io/safetensors-write.ts';
 
 export const forwardCommand: Command = {
@@ -16,14 +17,14 @@ export const forwardCommand: Command = {
   summary: 'run a checkpoint on JSON inputs; save hidden states, attentions, logits, loss (and gradients) as safetensors',
   usage: 'bert forward --model DIR --inputs FILE.json --out FILE.safetensors [--grads] [--architecture NAME]',
   flags: {
-    model: { kind: 'string', help: 'checkpoint directory (config.json + model.safetensors)' },
-    inputs: { kind: 'string', help: 'JSON object of Hugging Face arguments: input_ids, token_type_ids, attention_mask, labels, ...' },
-    out: { kind: 'string', help: 'safetensors file to write' },
+    model: { kind: 'string', path: 'dir', help: 'checkpoint directory (config.json + model.safetensors)' },
+    inputs: { kind: 'string', path: 'file', help: 'JSON object of Hugging Face arguments: input_ids, token_type_ids, attention_mask, labels, ...' },
+    out: { kind: 'string', path: 'out-file', help: 'safetensors file to write' },
     grads: { kind: 'boolean', help: 'also write grad.<parameter> = d(loss)/d(parameter) (needs labels)' },
     architecture: { kind: 'string', help: 'model class to build instead of config.json architectures[0]' },
   },
   async run(argv) {
-    const { flags } = parseArgs(argv, forwardCommand.flags);
+    const { flags } = parseArgs(argv, forwardCommand.flags, { positionals: { max: 0 } });
     const dir = required<string>(flags, 'model');
     const inputsPath = required<string>(flags, 'inputs');
     const outPath = required<string>(flags, 'out');
@@ -39,6 +40,7 @@ export const forwardCommand: Command = {
     });
     const inputs = inputsFromJSON(json, model, inputsPath);
     const result = runForward(model, inputs, { grads: flags.grads === true });
+    makeParentDirectory(outPath, 'out');
     await saveSafetensors(outPath, result, { format: 'pt' });
     const names = Object.keys(result).filter((n) => !n.startsWith('grad.'));
     const grads = Object.keys(result).length - names.length;

@@ -1,5 +1,7 @@
 import type { Command } from '../command.ts';
+import { attentionCommand } from './attention.ts';
 import { demoCommand } from './demo.ts';
+import { embeddingsCommand } from './embeddings.ts';
 import { fillMaskCommand } from './fill-mask.ts';
 import { finetuneCommand } from './finetune.ts';
 import { evaluateCommand } from './evaluate.ts';
@@ -18,6 +20,8 @@ export const commands: Command[] = [
   demoCommand,
   pretrainCommand,
   fillMaskCommand,
+  attentionCommand,
+  embeddingsCommand,
   finetuneCommand,
   evaluateCommand,
   predictCommand,

@@ -6,9 +6,10 @@
  * window of a long input is its own line, with `overflow_to_sample`: the index of the input record (blank lines
  * are skipped and not counted).
  */
-import { createInterface } from 'node:readline';
-import { parseArgs, required, UsageError } from '../args.ts';
+import { parseArgs, RANGES, required, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
+import { maxLineBytesFlag } from '../max-line-bytes-flag.ts';
+import { readLines } from '../../io/text-lines.ts';
 import { BertTokenizer, type EncodeOptions, type Encoding } from '../../tokenizer/index.ts';
 
 /** Encode JSON lines; yields one output JSON line per encoding (per window with a stride). */
@@ -57,29 +58,22 @@ export async function* tokenizeJsonLines(
   }
 }
 
-function intFlag(v: unknown, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || (v as number) < 0) throw new UsageError(`--${name} expects a non-negative integer, got ${v}`);
-  return v as number;
-}
-
 export const tokenizeCommand: Command = {
   name: 'tokenize',
   summary: 'encode JSON lines ({"text", "pair"?}) with a WordPiece vocabulary: ids, type ids, masks, offsets',
-  usage:
-    'bert tokenize --vocab FILE [--cased] [--max-length N] [--truncation S] [--stride N] [--padding S] < in.jsonl > out.jsonl',
+  usage: 'bert tokenize --vocab FILE [--cased] [--max-length N] [--truncation S] [--stride N] [--padding S] < in.jsonl > out.jsonl',
   flags: {
-    vocab: { kind: 'string', help: 'vocab.txt (one token per line)' },
+    vocab: { kind: 'string', path: 'file', help: 'vocab.txt (one token per line)' },
     cased: { kind: 'boolean', help: 'keep case and accents (for cased vocabularies)' },
-    'max-length': { kind: 'number', help: 'truncate to N tokens, [CLS]/[SEP] included' },
+    'max-length': { kind: 'number', range: RANGES.count, help: 'truncate to N tokens, [CLS]/[SEP] included' },
     truncation: { kind: 'string', help: 'longest_first | only_first | only_second (default longest_first with --max-length)' },
-    stride: { kind: 'number', help: 'emit every window of a long input, consecutive windows sharing N tokens' },
+    stride: { kind: 'number', range: RANGES.countOrOff, help: 'emit every window of a long input, consecutive windows sharing N tokens' },
     padding: { kind: 'string', help: 'max_length | longest (longest: to the longest window of each input)' },
     'hf-early-stop': { kind: 'boolean', help: 'reproduce tokenizers >= 0.23.1 windows (text cut at max-length tokens)' },
+    'max-line-bytes': maxLineBytesFlag,
   },
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, tokenizeCommand.flags);
-    if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}; the input comes on stdin`);
+    const { flags } = parseArgs(argv, tokenizeCommand.flags, { positionals: { max: 0, what: 'argument (the input comes on stdin)' } });
     const tokenizer = BertTokenizer.fromFile(required<string>(flags, 'vocab'), { lowercase: flags.cased !== true });
     const truncation = flags.truncation as string | undefined;
     if (truncation !== undefined && !['longest_first', 'only_first', 'only_second'].includes(truncation)) {
@@ -89,8 +83,8 @@ export const tokenizeCommand: Command = {
     if (padding !== undefined && !['max_length', 'longest'].includes(padding)) {
       throw new UsageError(`--padding expects max_length or longest, got "${padding}"`);
     }
-    const maxLength = intFlag(flags['max-length'], 'max-length');
-    const stride = intFlag(flags.stride, 'stride');
+    const maxLength = flags['max-length'] as number | undefined;
+    const stride = flags.stride as number | undefined;
     if ((truncation || stride !== undefined || padding === 'max_length') && maxLength === undefined) {
       throw new UsageError('--truncation, --stride and --padding max_length need --max-length');
     }
@@ -102,18 +96,25 @@ export const tokenizeCommand: Command = {
       returnOverflowing: stride !== undefined,
       hfEarlyStop: flags['hf-early-stop'] === true,
     };
-    const input = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    // stdin is text like any file: strict UTF-8, no NUL bytes, lines of at most --max-line-bytes; \r\n ends a line too.
+    const input = (async function* () {
+      for await (const { text } of readLines(process.stdin, 'stdin', { maxLineBytes: flags['max-line-bytes'] as number }))
+        yield text.endsWith('\r') ? text.slice(0, -1) : text;
+    })();
     let buffer = '';
-    const flush = () =>
-      new Promise<void>((resolve) => (process.stdout.write(buffer) ? resolve() : process.stdout.once('drain', resolve)));
-    for await (const out of tokenizeJsonLines(input, tokenizer, options)) {
-      buffer += out + '\n';
-      if (buffer.length > 1 << 16) {
-        await flush();
-        buffer = '';
+    const flush = () => new Promise<void>((resolve) => (process.stdout.write(buffer) ? resolve() : process.stdout.once('drain', resolve)));
+    try {
+      for await (const out of tokenizeJsonLines(input, tokenizer, options)) {
+        buffer += out + '\n';
+        if (buffer.length > 1 << 16) {
+          await flush();
+          buffer = '';
+        }
       }
+    } finally {
+      // Also on an error: the lines before the bad one are written.
+      if (buffer) await flush();
     }
-    if (buffer) await flush();
     return 0;
   },
 };

@@ -2,41 +2,55 @@
  * `bert train-tokenizer --corpus FILE... --vocab-size N [--min-frequency N] [--limit-alphabet N] [--cased]
  *  --out vocab.txt`: learn a WordPiece vocabulary (Hugging Face BertWordPieceTokenizer semantics) and write it.
  */
-import { parseArgs, required, UsageError } from '../args.ts';
+import { parseArgs, RANGES, required, UsageError, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
-import { trainWordPiece, Vocab } from '../../tokenizer/index.ts';
+import { maxLineBytesFlag, withMaxLineBytes } from '../max-line-bytes-flag.ts';
+import { makeParentDirectory } from '../run-dir.ts';
+import { writeFileAtomic } from '../../io/atomic.ts';
+import { trainWordPiece, Vocab, VocabSizeError } from '../../tokenizer/index.ts';
+
+const flags: Record<string, FlagSpec> = {
+  corpus: { kind: 'list', path: 'file', help: 'UTF-8 text files, read line by line' },
+  'vocab-size': { kind: 'number', range: RANGES.count, help: 'target vocabulary size, special tokens and alphabet included' },
+  'min-frequency': { kind: 'number', range: RANGES.count, help: 'stop when the best pair is rarer than this', default: 2 },
+  'limit-alphabet': { kind: 'number', range: RANGES.count, help: 'keep at most this many distinct characters', default: 1000 },
+  cased: { kind: 'boolean', help: 'keep case and accents' },
+  out: { kind: 'string', path: 'out-file', help: 'where to write vocab.txt (its folder is created when missing)' },
+  'max-line-bytes': maxLineBytesFlag,
+};
 
 export const trainTokenizerCommand: Command = {
   name: 'train-tokenizer',
   summary: 'learn a WordPiece vocabulary (vocab.txt) from text files',
   usage: 'bert train-tokenizer --corpus FILE... --vocab-size N [--min-frequency N] [--limit-alphabet N] [--cased] --out vocab.txt',
-  flags: {
-    corpus: { kind: 'list', help: 'UTF-8 text files, read line by line' },
-    'vocab-size': { kind: 'number', help: 'target vocabulary size, special tokens and alphabet included' },
-    'min-frequency': { kind: 'number', help: 'stop when the best pair is rarer than this', default: 2 },
-    'limit-alphabet': { kind: 'number', help: 'keep at most this many distinct characters', default: 1000 },
-    cased: { kind: 'boolean', help: 'keep case and accents' },
-    out: { kind: 'string', help: 'where to write vocab.txt' },
-  },
+  flags,
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, trainTokenizerCommand.flags);
-    if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}; give files with --corpus`);
-    const files = required<string[]>(flags, 'corpus');
-    const vocabSize = required<number>(flags, 'vocab-size');
-    const out = required<string>(flags, 'out');
-    for (const name of ['vocab-size', 'min-frequency', 'limit-alphabet']) {
-      const v = flags[name] as number;
-      if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${name} expects a positive integer, got ${v}`);
-    }
+    const { flags: f } = parseArgs(argv, flags, { positionals: { max: 0 } });
+    const files = required<string[]>(f, 'corpus');
+    const vocabSize = required<number>(f, 'vocab-size');
+    const out = required<string>(f, 'out');
     const t0 = performance.now();
-    const tokens = trainWordPiece({
-      files,
-      vocabSize,
-      minFrequency: flags['min-frequency'] as number,
-      limitAlphabet: flags['limit-alphabet'] as number,
-      lowercase: flags.cased !== true,
-    });
-    new Vocab(tokens).toFile(out);
+    let tokens: string[];
+    try {
+      tokens = await withMaxLineBytes(f['max-line-bytes'], async () =>
+        trainWordPiece({
+          files,
+          vocabSize,
+          minFrequency: f['min-frequency'] as number,
+          limitAlphabet: f['limit-alphabet'] as number,
+          lowercase: f.cased !== true,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof VocabSizeError) {
+        throw new UsageError(
+          `--vocab-size ${err.requested} is below the minimum for this corpus, ${err.minimum} (${err.reason}): ask for at least ${err.minimum}, or lower --limit-alphabet`,
+        );
+      }
+      throw err;
+    }
+    makeParentDirectory(out, 'out');
+    await writeFileAtomic(out, new Vocab(tokens).toText());
     const seconds = (performance.now() - t0) / 1000;
     const note = tokens.length < vocabSize ? ` (no pair left with the minimum frequency before ${vocabSize})` : '';
     console.log(`wrote ${out}: ${tokens.length} tokens${note} in ${seconds.toFixed(2)} s`);

@@ -148,7 +148,7 @@ export function collateTaskBatch(features: readonly TaskFeature[], indices: read
     const values = batch.map((f) => (f as ClassificationFeature | RegressionFeature | MultipleChoiceFeature).label);
     const unlabelled = values.filter((v) => v === null).length;
     if (unlabelled > 0 && unlabelled < B) {
-      const b = values.findIndex((v) => v === null);
+      const b = values.indexOf(null);
       throw new Error(`collateTaskBatch: row ${b} (feature ${indices[b]}) has no label, but other rows of the batch do`);
     }
     if (unlabelled === 0) out.labels = kind === 'regression' ? Float32Array.from(values as number[]) : Int32Array.from(values as number[]);

@@ -141,6 +141,7 @@ export function encodeTokenClassification(
       const kept = pieces.slice(0, budget - (ids.length - 1));
       kept.forEach((id, k) => {
         ids.push(id);
+        // [docs: token-labels-first-piece] The word's label on its first piece; -100 (ignored by the loss) on the rest.
         tokenLabels.push(k === 0 || options.labelAllSubTokens ? labelId : TOKEN_LABEL_IGNORE);
         wordIds.push(w);
       });
@@ -163,20 +164,17 @@ export function encodeTokenClassification(
 }
 
 /**
- * One predicted tag per word: the prediction at the word's first sub-token.
+ * One predicted tag per word: the prediction at the word's first sub-token. [docs: word-tags-first-piece]
  * @param predictedIds [seq'] predicted label ids of the feature's row (argmax of the logits); may be padded
  *   (seq' >= the feature's length)
  * @param fallback the tag of words without a token (truncated, or removed by normalisation)
  * @returns tags, length `feature.numWords`
  */
-export function wordTagsFromPredictions(
-  feature: TokenClassificationFeature,
-  predictedIds: ArrayLike<number>,
-  labels: LabelSet,
-  fallback = 'O',
-): string[] {
+export function wordTagsFromPredictions(feature: TokenClassificationFeature, predictedIds: ArrayLike<number>, labels: LabelSet, fallback = 'O'): string[] {
   if (predictedIds.length < feature.inputIds.length) {
-    throw new Error(`wordTagsFromPredictions: expected at least ${feature.inputIds.length} predictions for sentence ${feature.exampleIndex}, got ${predictedIds.length}`);
+    throw new Error(
+      `wordTagsFromPredictions: expected at least ${feature.inputIds.length} predictions for sentence ${feature.exampleIndex}, got ${predictedIds.length}`,
+    );
   }
   const tags: (string | null)[] = new Array(feature.numWords).fill(null);
   feature.wordIds.forEach((w, t) => {

@@ -75,11 +75,7 @@ export function parseCsv(text: string, file = '<string>'): DelimitedRecord[] {
       let j = i;
       while (j < n && text[j] !== ',' && !isLineEnd(j)) {
         if (text[j] === '"') {
-          throw new TaskDataError(
-            `quote inside unquoted field ${fields.length + 1}; enclose the field in quotes and double the quote ("")`,
-            file,
-            line,
-          );
+          throw new TaskDataError(`quote inside unquoted field ${fields.length + 1}; enclose the field in quotes and double the quote ("")`, file, line);
         }
         j++;
       }

@@ -32,7 +32,7 @@ export function jsonErrorPosition(text: string): number {
         const e = text[i];
         if (e === 'u') {
           i++;
-          for (let k = 0; k < 4; k++) (/[0-9a-fA-F]/.test(text[i] ?? '') ? i++ : fail());
+          for (let k = 0; k < 4; k++) /[0-9a-fA-F]/.test(text[i] ?? '') ? i++ : fail();
         } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i++;
         else fail();
       } else i++;

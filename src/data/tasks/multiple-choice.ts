@@ -67,7 +67,8 @@ export function parseMultipleChoice(text: string, file = '<string>', options: Mu
     } catch (err) {
       fail(`invalid JSON: ${(err as Error).message}`);
     }
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return fail(`expected a JSON object, found ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)}`);
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+      return fail(`expected a JSON object, found ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)}`);
     const o = obj as Record<string, unknown>;
     const stringField = (names: string[]): string | null => {
       const key = names.find((k) => o[k] !== undefined && o[k] !== null);
@@ -78,7 +79,9 @@ export function parseMultipleChoice(text: string, file = '<string>', options: Mu
     const context = stringField(CONTEXT_FIELDS);
     const question = stringField(QUESTION_FIELDS);
     if (context === null && question === null) {
-      fail(`expected a context (${CONTEXT_FIELDS.join(', ')}) or a question (${QUESTION_FIELDS.join(', ')}) field; found keys ${Object.keys(o).join(', ') || '(none)'}`);
+      fail(
+        `expected a context (${CONTEXT_FIELDS.join(', ')}) or a question (${QUESTION_FIELDS.join(', ')}) field; found keys ${Object.keys(o).join(', ') || '(none)'}`,
+      );
     }
 
     let choices: unknown;
@@ -99,7 +102,9 @@ export function parseMultipleChoice(text: string, file = '<string>', options: Mu
     if (list.length < 2) fail(`expected at least 2 choices, found ${list.length}`);
     numChoices ??= list.length;
     if (list.length !== numChoices) {
-      fail(`expected ${numChoices} choices (${options.numChoices === undefined ? 'as on the first line' : 'numChoices'}), found ${list.length}; every example of a batch needs the same number`);
+      fail(
+        `expected ${numChoices} choices (${options.numChoices === undefined ? 'as on the first line' : 'numChoices'}), found ${list.length}; every example of a batch needs the same number`,
+      );
     }
 
     let label: number | null = null;

@@ -58,7 +58,7 @@ export function truncateQuestion(tokenizer: BertTokenizer, question: string, lim
 }
 
 /**
- * The answer's token span inside one window, or [0, 0] when the window does not hold all of it.
+ * The answer's token span inside one window, or [0, 0] when the window does not hold all of it. [docs: qa-answer-span]
  * @param offsets per token, the UTF-16 span in the context, null outside the context
  * @param span the answer's characters `[s, e)` in the context
  */
@@ -80,14 +80,10 @@ export function answerTokenSpan(offsets: readonly ([number, number] | null)[], s
 }
 
 /**
- * Tokenize questions with their contexts into windows (see the file comment).
+ * Tokenize questions with their contexts into windows (see the file comment). [docs: qa-windows]
  * @returns features in example order, each example's windows in context order
  */
-export function prepareQaFeatures(
-  tokenizer: BertTokenizer,
-  examples: readonly SquadExample[],
-  options: QaFeatureOptions = {},
-): QaFeature[] {
+export function prepareQaFeatures(tokenizer: BertTokenizer, examples: readonly SquadExample[], options: QaFeatureOptions = {}): QaFeature[] {
   const maxLength = options.maxLength ?? 384;
   const stride = options.stride ?? 128;
   const maxQuestionLength = options.maxQuestionLength ?? 64;
@@ -97,7 +93,7 @@ export function prepareQaFeatures(
   const features: QaFeature[] = [];
   examples.forEach((ex, exampleIndex) => {
     const question = truncateQuestion(tokenizer, ex.question, maxQuestionLength);
-    let first;
+    let first: ReturnType<typeof tokenizer.encode>;
     try {
       first = tokenizer.encode(question, ex.context, {
         maxLength,

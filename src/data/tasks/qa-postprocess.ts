@@ -103,10 +103,13 @@ export function postprocessQaPredictions(
   const byExample: number[][] = examples.map(() => []);
   features.forEach((f, i) => {
     const list = byExample[f.exampleIndex];
-    if (list === undefined) throw new Error(`postprocessQaPredictions: feature ${i} names example ${f.exampleIndex}, but there are ${examples.length} examples`);
+    if (list === undefined)
+      throw new Error(`postprocessQaPredictions: feature ${i} names example ${f.exampleIndex}, but there are ${examples.length} examples`);
     const n = f.inputIds.length;
     if (startLogits[i].length < n || endLogits[i].length < n) {
-      throw new Error(`postprocessQaPredictions: feature ${i} has ${n} tokens, but its logits have ${startLogits[i].length} (start) and ${endLogits[i].length} (end)`);
+      throw new Error(
+        `postprocessQaPredictions: feature ${i} has ${n} tokens, but its logits have ${startLogits[i].length} (start) and ${endLogits[i].length} (end)`,
+      );
     }
     list.push(i);
   });
@@ -120,10 +123,12 @@ export function postprocessQaPredictions(
       const s = startLogits[fi];
       const en = endLogits[fi];
       const n = f.inputIds.length;
+      // [docs: qa-null-score] The window's "no answer" score: both on [CLS]; the question keeps the smallest.
       const nullScore = s[0] + en[0];
       if (nullCandidate === null || nullScore < nullCandidate.score) {
         nullCandidate = { text: '', start: 0, end: 0, startLogit: s[0], endLogit: en[0], score: nullScore, probability: 0, featureIndex: fi, isNull: true };
       }
+      // [docs: qa-span-candidates] nBest starts x nBest ends, inside the context, end >= start, at most maxAnswerLength.
       for (const a of topLogitIndices(s, n, nBest)) {
         for (const b of topLogitIndices(en, n, nBest)) {
           const oa = f.contextOffsets[a];
@@ -159,6 +164,7 @@ export function postprocessQaPredictions(
     if (!version2) {
       out.predictions[ex.id] = best === undefined ? '' : best.text;
     } else {
+      // [docs: qa-null-threshold] No answer when null score - best span score > threshold.
       const diff = best === undefined ? Infinity : nullCandidate!.score - best.score;
       out.nullScoreDiff[ex.id] = diff;
       out.predictions[ex.id] = diff > threshold ? '' : best!.text;

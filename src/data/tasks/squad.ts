@@ -95,7 +95,10 @@ export function parseSquad(text: string, file = '<string>', options: SquadReadOp
   const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 
   if (!isObject(root) || !Array.isArray(root.data)) {
-    return fail('top level', `expected an object with a "data" array, found ${isObject(root) ? `keys ${Object.keys(root).join(', ') || '(none)'}` : typeName(root)}`);
+    return fail(
+      'top level',
+      `expected an object with a "data" array, found ${isObject(root) ? `keys ${Object.keys(root).join(', ') || '(none)'}` : typeName(root)}`,
+    );
   }
   const version = typeof root.version === 'string' ? root.version : null;
   const checkAnswers = options.checkAnswers ?? true;
@@ -133,7 +136,11 @@ export function parseSquad(text: string, file = '<string>', options: SquadReadOp
           ((qa.answers as unknown[] | undefined) ?? []).forEach((ans, n) => {
             const np = `${qp}.answers[${n}]`;
             if (!isObject(ans) || typeof ans.text !== 'string' || !Number.isInteger(ans.answer_start) || (ans.answer_start as number) < 0) {
-              return fail(np, `expected {"text": string, "answer_start": non-negative integer}, found ${quoteForMessage(JSON.stringify(ans) ?? String(ans), 80)}`, id);
+              return fail(
+                np,
+                `expected {"text": string, "answer_start": non-negative integer}, found ${quoteForMessage(JSON.stringify(ans) ?? String(ans), 80)}`,
+                id,
+              );
             }
             const answerStart = ans.answer_start as number;
             const start = codePointToUtf16(context, answerStart);
@@ -142,7 +149,11 @@ export function parseSquad(text: string, file = '<string>', options: SquadReadOp
             }
             const found = context.slice(start, start + ans.text.length);
             if (checkAnswers && found !== ans.text) {
-              return fail(np, `the context does not read the answer text ${quoteForMessage(ans.text)} at answer_start ${answerStart}; it reads ${quoteForMessage(found)}`, id);
+              return fail(
+                np,
+                `the context does not read the answer text ${quoteForMessage(ans.text)} at answer_start ${answerStart}; it reads ${quoteForMessage(found)}`,
+                id,
+              );
             }
             answers.push({ text: ans.text, answerStart, start });
           });

@@ -126,7 +126,8 @@ function resolveColumns(
   const listing = header ? `the header has: ${header.map((h) => JSON.stringify(h)).join(', ')}` : `the rows have ${width} columns`;
   const find = (ref: ColumnRef, role: string): number => {
     if (typeof ref === 'number') {
-      if (!Number.isInteger(ref) || ref < 0 || ref >= width) throw new TaskDataError(`${role} column index ${ref} is outside 0..${width - 1}; ${listing}`, file);
+      if (!Number.isInteger(ref) || ref < 0 || ref >= width)
+        throw new TaskDataError(`${role} column index ${ref} is outside 0..${width - 1}; ${listing}`, file);
       return ref;
     }
     if (!header) throw new TaskDataError(`${role} column ${JSON.stringify(ref)} is a name, but the file has no header; give a 0-based index`, file);
@@ -186,7 +187,10 @@ function resolveColumns(
   if (label === null && options.label === undefined && !header && options.text !== undefined) {
     throw new TaskDataError(`a headerless file with a text column index needs a label column index too (or label: null)`, file);
   }
-  for (const [role, c] of [['text pair', textPair], ['label', label]] as const) {
+  for (const [role, c] of [
+    ['text pair', textPair],
+    ['label', label],
+  ] as const) {
     if (c !== null && c === text) throw new TaskDataError(`the ${role} column is the text column (${c}); ${listing}`, file);
   }
   return { text, textPair, label };
@@ -229,9 +233,7 @@ export interface RegressionFeature extends EncodedInput {
 }
 
 function encodeText(tokenizer: BertTokenizer, e: TextExample, options: TextEncodeOptions): EncodedInput {
-  return toEncodedInput(
-    tokenizer.encode(e.text, e.textPair, { maxLength: options.maxLength, truncation: options.truncation ?? 'longest_first' }),
-  );
+  return toEncodedInput(tokenizer.encode(e.text, e.textPair, { maxLength: options.maxLength, truncation: options.truncation ?? 'longest_first' }));
 }
 
 /**
@@ -267,10 +269,6 @@ export function regressionTarget(e: TextExample): number | null {
 }
 
 /** Tokenize rows for regression (one output, MSE loss); labels are parsed with `regressionTarget`. */
-export function encodeRegressionExamples(
-  tokenizer: BertTokenizer,
-  examples: readonly TextExample[],
-  options: TextEncodeOptions,
-): RegressionFeature[] {
+export function encodeRegressionExamples(tokenizer: BertTokenizer, examples: readonly TextExample[], options: TextEncodeOptions): RegressionFeature[] {
   return examples.map((e, i) => ({ kind: 'regression', ...encodeText(tokenizer, e, options), label: regressionTarget(e), exampleIndex: i }));
 }

@@ -1,32 +1,23 @@
 /**
- * Reading a task data file as text: strict UTF-8 (a bad byte is an error with its line and byte offset, never a
- * silent U+FFFD), a leading byte order mark removed, and the 1-based line of any position in the text.
+ * Reading a task data file as text, through the reader every text file goes through (src/io/text-lines.ts):
+ * strict UTF-8 (a bad byte is an error with its line and byte offset, never a silent U+FFFD), no NUL bytes
+ * (UTF-16 and binary files), a leading byte order mark removed, lines of at most the line limit (except in a
+ * whole-document `.json` file, whose one line may be long), and the 1-based line of any position in the text.
  */
-import { readFileSync } from 'node:fs';
-import { firstInvalidUtf8Offset } from '../utf8.ts';
+import { readTextFileSync, TextFileError } from '../../io/text-lines.ts';
 import { TaskDataError } from './errors.ts';
 
 /**
  * The whole file as a string.
- * @throws TaskDataError when the file cannot be read, is not valid UTF-8, or is empty (only whitespace)
+ * @throws TaskDataError when the file cannot be read or is not UTF-8 text, or a line is past the limit
  */
 export function readTaskFile(file: string): string {
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    return readTextFileSync(file, { what: 'data file', maxLineBytes: file.toLowerCase().endsWith('.json') ? Infinity : undefined });
   } catch (err) {
-    throw new TaskDataError(`cannot read file: ${(err as Error).message}`, file);
+    if (err instanceof TextFileError) throw new TaskDataError(err.problem, err.file, err.line);
+    throw err;
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const at = Math.max(0, firstInvalidUtf8Offset(bytes));
-    let line = 1;
-    for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
-    throw new TaskDataError(`invalid UTF-8 at byte offset ${at}`, file, line);
-  }
-  return stripBom(text);
 }
 
 /** `text` without a leading U+FEFF byte order mark. */

@@ -21,7 +21,10 @@ const row = (ids: number[], label: number | null, exampleIndex = 0): Classificat
 describe('batch order', () => {
   it('in order without an Rng; a permutation with one, the same for the same seed and state', () => {
     expect(batchIndices(7, { batchSize: 3 })).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
-    expect(batchIndices(7, { batchSize: 3, dropLast: true })).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(batchIndices(7, { batchSize: 3, dropLast: true })).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     const a = batchIndices(50, { batchSize: 8, rng: new Rng(7) });
     expect(a.flat().sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(a.flat()).not.toEqual(Array.from({ length: 50 }, (_, i) => i));

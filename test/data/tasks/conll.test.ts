@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { entityScores, idsToTags } from '../../../src/metrics/entities.ts';
-import {
-  encodeTokenClassification,
-  parseConll,
-  readConllFile,
-  tokenClassificationTags,
-  wordTagsFromPredictions,
-} from '../../../src/data/tasks/conll.ts';
+import { encodeTokenClassification, parseConll, readConllFile, tokenClassificationTags, wordTagsFromPredictions } from '../../../src/data/tasks/conll.ts';
 import { LabelSet } from '../../../src/data/tasks/label-set.ts';
 import { errorOf, fixture, uncasedTokenizer } from './helpers.ts';
 
@@ -26,16 +20,25 @@ describe('CoNLL reader', () => {
   it('accepts tabs, CRLF, 2-column files, and a last sentence without a blank line after it', () => {
     const s = parseConll('a\tB-X\r\nb\tI-X\r\n\r\nc O', 'two.conll');
     expect(s.map((x) => [x.words, x.tags])).toEqual([
-      [['a', 'b'], ['B-X', 'I-X']],
+      [
+        ['a', 'b'],
+        ['B-X', 'I-X'],
+      ],
       [['c'], ['O']],
     ]);
   });
 
   it('names file and line for a missing tag, a non-BIO tag, and empty input', () => {
-    expect(errorOf(() => parseConll('a O\nlonely\n', 'x.conll'))).toBe('x.conll:2: expected a word and a tag separated by spaces or tabs, found one field "lonely"');
-    expect(errorOf(() => parseConll('a O\n\nb S-PER\n', 'x.conll'))).toBe('x.conll:3: expected a BIO tag (O, B-TYPE or I-TYPE) in the last column, found "S-PER"');
+    expect(errorOf(() => parseConll('a O\nlonely\n', 'x.conll'))).toBe(
+      'x.conll:2: expected a word and a tag separated by spaces or tabs, found one field "lonely"',
+    );
+    expect(errorOf(() => parseConll('a O\n\nb S-PER\n', 'x.conll'))).toBe(
+      'x.conll:3: expected a BIO tag (O, B-TYPE or I-TYPE) in the last column, found "S-PER"',
+    );
     expect(parseConll('b S-PER\n', 'x.conll', { scheme: 'any' })[0].tags).toEqual(['S-PER']);
-    expect(errorOf(() => parseConll('', 'x.conll'))).toBe('x.conll: empty file: expected CoNLL lines "WORD ... TAG", a blank line between sentences, found no data');
+    expect(errorOf(() => parseConll('', 'x.conll'))).toBe(
+      'x.conll: empty file: expected CoNLL lines "WORD ... TAG", a blank line between sentences, found no data',
+    );
     expect(errorOf(() => parseConll('-DOCSTART- -X- O\n\n', 'x.conll'))).toBe(
       'x.conll: expected at least one sentence, found only document markers and blank lines',
     );
@@ -102,7 +105,11 @@ describe('token classification encoding', () => {
     const scores = entityScores(goldTags, predTags);
     expect(scores.overall).toMatchObject({ correct: 4, predicted: 4, support: 5 });
     // idsToTags on the label rows scores only the words inside the window (Hugging Face's way).
-    const hf = idsToTags(features.map((f) => f.labels), predictions, labels.labels);
+    const hf = idsToTags(
+      features.map((f) => f.labels),
+      predictions,
+      labels.labels,
+    );
     expect(entityScores(hf.goldTags, hf.predTags).overall).toMatchObject({ correct: 4, predicted: 4, support: 4 });
     expect(errorOf(() => wordTagsFromPredictions(features[0], [1, 2], labels))).toBe(
       'wordTagsFromPredictions: expected at least 6 predictions for sentence 0, got 2',

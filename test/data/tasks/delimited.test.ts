@@ -64,6 +64,6 @@ describe('parseTsv and format detection', () => {
 
 describe('readTaskFile', () => {
   it('reports a missing file with its name', () => {
-    expect(errorOf(() => readTaskFile(fixture('no-such-file.tsv')))).toMatch(/no-such-file\.tsv: cannot read file: ENOENT/);
+    expect(errorOf(() => readTaskFile(fixture('no-such-file.tsv')))).toMatch(/no-such-file\.tsv: the data file does not exist/);
   });
 });

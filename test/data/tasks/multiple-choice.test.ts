@@ -32,7 +32,21 @@ describe('multiple choice (JSON Lines)', () => {
       ['multiple-choice', 4, 0, 1],
       ['multiple-choice', 4, 1, 2],
     ]);
-    expect(tok.convertIdsToTokens(f[2].choices[1].inputIds)).toEqual(['[CLS]', 'which', 'planet', 'is', 'known', 'as', 'the', 'red', 'planet', '?', '[SEP]', 'mars', '[SEP]']);
+    expect(tok.convertIdsToTokens(f[2].choices[1].inputIds)).toEqual([
+      '[CLS]',
+      'which',
+      'planet',
+      'is',
+      'known',
+      'as',
+      'the',
+      'red',
+      'planet',
+      '?',
+      '[SEP]',
+      'mars',
+      '[SEP]',
+    ]);
     expect(f[2].choices[1].tokenTypeIds).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
     for (const x of f) for (const c of x.choices) expect(c.inputIds.length).toBeLessThanOrEqual(16);
     expect(f[0].choices[0].inputIds).toHaveLength(16);

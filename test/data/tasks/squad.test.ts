@@ -44,7 +44,25 @@ describe('SQuAD reader', () => {
   });
 
   it('reads v1.1 files (no is_impossible) and unlabelled questions', () => {
-    const v1 = parseSquad(JSON.stringify({ version: '1.1', data: [{ title: 't', paragraphs: [{ context: 'abc def', qas: [{ id: 'a', question: 'q?', answers: [{ text: 'def', answer_start: 4 }] }, { id: 'b', question: 'r?' }] }] }] }));
+    const v1 = parseSquad(
+      JSON.stringify({
+        version: '1.1',
+        data: [
+          {
+            title: 't',
+            paragraphs: [
+              {
+                context: 'abc def',
+                qas: [
+                  { id: 'a', question: 'q?', answers: [{ text: 'def', answer_start: 4 }] },
+                  { id: 'b', question: 'r?' },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
     expect(v1.version2).toBe(false);
     expect(v1.examples.map((e) => [e.id, e.answers.map((a) => a.start), e.isImpossible])).toEqual([
       ['a', [4], false],
@@ -68,12 +86,19 @@ describe('SQuAD reader', () => {
     expect(errorOf(() => parseSquad('{"data": [{"paragraphs": [{"qas": []}]}]}', 'sq.json'))).toBe(
       'sq.json: data[0].paragraphs[0]: expected a "context" string, found undefined',
     );
-    expect(errorOf(() => parseSquad('{"data": [{"paragraphs": [{"context": "x", "qas": [{"id": "i", "question": "q", "answers": [{"text": "x"}]}]}]}]}', 'sq.json'))).toBe(
+    expect(
+      errorOf(() => parseSquad('{"data": [{"paragraphs": [{"context": "x", "qas": [{"id": "i", "question": "q", "answers": [{"text": "x"}]}]}]}]}', 'sq.json')),
+    ).toBe(
       'sq.json:1: data[0].paragraphs[0].qas[0].answers[0] (id "i"): expected {"text": string, "answer_start": non-negative integer}, found "{\\"text\\":\\"x\\"}"',
     );
-    expect(errorOf(() => parseSquad('{"data": [{"paragraphs": [{"context": "x", "qas": [{"id": "i", "question": "q", "answers": [{"text": "xy", "answer_start": 0}]}]}]}]}', 'sq.json'))).toBe(
-      'sq.json:1: data[0].paragraphs[0].qas[0].answers[0] (id "i"): answer_start 0 with text "xy" reaches past the end of the context',
-    );
+    expect(
+      errorOf(() =>
+        parseSquad(
+          '{"data": [{"paragraphs": [{"context": "x", "qas": [{"id": "i", "question": "q", "answers": [{"text": "xy", "answer_start": 0}]}]}]}]}',
+          'sq.json',
+        ),
+      ),
+    ).toBe('sq.json:1: data[0].paragraphs[0].qas[0].answers[0] (id "i"): answer_start 0 with text "xy" reaches past the end of the context');
     expect(errorOf(() => parseSquad('{"data": []}', 'sq.json'))).toBe('sq.json: data: expected at least one question, found none');
   });
 });
@@ -174,8 +199,14 @@ describe('QA postprocessing', () => {
   const span = (s: number, e: number): [number, number] => [s, e];
   // Window 0: [CLS] q [SEP] alpha beta gamma [SEP]     Window 1: [CLS] q [SEP] beta gamma delta [SEP]
   const f0: QaFeature = {
-    kind: 'question-answering', exampleIndex: 0, inputIds: [2, 9, 3, 10, 11, 12, 3], tokenTypeIds: [0, 0, 0, 1, 1, 1, 1], attentionMask: [1, 1, 1, 1, 1, 1, 1],
-    contextOffsets: [null, null, null, span(0, 5), span(6, 10), span(11, 16), null], startPosition: 0, endPosition: 0,
+    kind: 'question-answering',
+    exampleIndex: 0,
+    inputIds: [2, 9, 3, 10, 11, 12, 3],
+    tokenTypeIds: [0, 0, 0, 1, 1, 1, 1],
+    attentionMask: [1, 1, 1, 1, 1, 1, 1],
+    contextOffsets: [null, null, null, span(0, 5), span(6, 10), span(11, 16), null],
+    startPosition: 0,
+    endPosition: 0,
   };
   const f1: QaFeature = { ...f0, inputIds: [2, 9, 3, 11, 12, 13, 3], contextOffsets: [null, null, null, span(6, 10), span(11, 16), span(17, 22), null] };
 

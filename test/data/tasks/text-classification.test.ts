@@ -38,7 +38,14 @@ describe('text tables: columns', () => {
   });
 
   it('recognises the other GLUE headers (QNLI, QQP, MNLI, MRPC, STS-B)', () => {
-    const cols = (header: string) => parseTextTable(`${header}\n${header.split('\t').map((_, i) => `v${i}`).join('\t')}\n`, 'g.tsv').columns;
+    const cols = (header: string) =>
+      parseTextTable(
+        `${header}\n${header
+          .split('\t')
+          .map((_, i) => `v${i}`)
+          .join('\t')}\n`,
+        'g.tsv',
+      ).columns;
     expect(cols('index\tquestion\tsentence\tlabel')).toEqual({ text: 'question', textPair: 'sentence', label: 'label' });
     expect(cols('id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate')).toEqual({ text: 'question1', textPair: 'question2', label: 'is_duplicate' });
     expect(cols('index\tpromptID\tsentence1\tsentence2\tlabel1\tgold_label')).toEqual({ text: 'sentence1', textPair: 'sentence2', label: 'gold_label' });
@@ -63,7 +70,7 @@ describe('text tables: columns', () => {
       [1, 'pos', 'good film'],
       [2, 'neg', 'bad film'],
     ]);
-    const cola = parseTextTable('gj04\t1\t\tOur friends won\'t buy this analysis.\n', 'cola.tsv', { header: false, text: 3, label: 1 });
+    const cola = parseTextTable("gj04\t1\t\tOur friends won't buy this analysis.\n", 'cola.tsv', { header: false, text: 3, label: 1 });
     expect(cola.examples[0]).toMatchObject({ text: "Our friends won't buy this analysis.", label: '1' });
   });
 

@@ -1,0 +1,70 @@
+/**
+ * How many device kernels one BERT pretraining step runs, by kernel name: forward and backward of MLM +
+ * NSP, global-norm clipping and the AdamW update, the weights on a device (gpu.js's webasm mode on the
+ * device worker: the count is the same in every mode and at every batch size and sequence length, so a
+ * small batch counts what a GPU runs at batch 32 x seq 128).
+ *
+ * Usage: npx tsx bench/device-kernel-count.ts [--model tiny|mini|small|base] [--layers N] [--vocab N]
+ * The step counted is the second (the first compiles every kernel; both run the same kernels).
+ */
+import { registerDeviceBackend, releaseDeviceBackend } from '../src/accel/gpujs/webgpu-backend.ts';
+import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
+import {
+  AdamW,
+  BertConfig,
+  BertForPreTraining,
+  clipGradNorm,
+  placeOnActiveDevice,
+  releaseUnusedDeviceMemory,
+  Rng,
+  setBackend,
+  stopWorkers,
+} from '../src/index.ts';
+import { randomTrainBatch } from './train-batch.ts';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  let preset: 'tiny' | 'mini' | 'small' | 'base' = 'base';
+  let layers: number | undefined;
+  let vocab = 512;
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === '--model' && ['tiny', 'mini', 'small', 'base'].includes(value)) preset = value as typeof preset;
+    else if (flag === '--layers' && Number(value) > 0) layers = Number(value);
+    else if (flag === '--vocab' && Number(value) > 5) vocab = Number(value);
+    else throw new Error(`device-kernel-count: unknown argument "${flag} ${value ?? ''}"; expected --model tiny|mini|small|base, --layers N, --vocab N`);
+  }
+  const backend = registerDeviceBackend('webasm');
+  setBackend(backend);
+  const config = BertConfig.preset(preset, { vocabSize: vocab, maxPositionEmbeddings: 512, ...(layers ? { numHiddenLayers: layers } : {}) });
+  const model = new BertForPreTraining(config, { seed: 'kernel-count' }).train();
+  model.dropoutSource.masks = 'counter';
+  const named = model.namedParameters();
+  const params = named.map(([, p]) => p);
+  const optimizer = new AdamW(named, { lr: 1e-4, eps: 1e-6, weightDecay: 0.01 });
+  const batch = randomTrainBatch({ vocab, batch: 1, seq: 8 }, new Rng('kernel-count:batch'));
+  const device = placeOnActiveDevice(params) as GpujsTensorDevice;
+  // As on a GPU: a transposed B (a Linear weight) is copied to row-major order before a product.
+  device.transposeBFirst = true;
+  const step = () => {
+    const out = model.forward(batch);
+    out.loss!.item();
+    out.loss!.backward();
+    clipGradNorm(params, 1);
+    optimizer.step();
+    optimizer.zeroGrad();
+  };
+  step();
+  await releaseUnusedDeviceMemory();
+  const before = { kernels: device.traffic.kernels, counts: new Map(device.kernelCounts) };
+  step();
+  const rows = [...device.kernelCounts].map(([name, n]) => [name, n - (before.counts.get(name) ?? 0)] as const).filter(([, n]) => n > 0);
+  rows.sort((a, b) => b[1] - a[1]);
+  console.log(`BERT-${preset} (${config.numHiddenLayers} layers, ${params.length} parameters): ${device.traffic.kernels - before.kernels} kernels per step`);
+  for (const [name, n] of rows) console.log(`  ${name.padEnd(24)} ${n}`);
+  setBackend('cpu');
+  await releaseDeviceBackend(backend);
+  await stopWorkers();
+}
+
+await main();

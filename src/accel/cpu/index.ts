@@ -1,0 +1,40 @@
+/**
+ * The cpu backend: the core's reference loops made faster on the CPU, registered through the core's
+ * dispatch seam (autograd/dispatch.ts). It offers
+ *   matmul    cache-blocked with a 4x4 register tile (gemm.ts), big products split over worker threads;
+ *   gelu      the reference's element loops, big arrays shared out over worker threads;
+ *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
+ * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
+ * rounding of the naive loop; gelu bit for bit), which test/accel checks. Loading this file makes cpu the
+ * active backend when none is (the default a user of src/index.ts or the CLI gets).
+ */
+import { getBackend, registerBackend, registerKernel, setBackend } from '../../autograd/dispatch.ts';
+import { type geluReference, geluWithLoops } from '../../ops/gelu.ts';
+import type { dropoutReference } from '../../ops/dropout.ts';
+import type { matmulReference } from '../../ops/matmul.ts';
+import { counterDropoutOnHost } from '../dropout-masks.ts';
+import { matmulKernelFrom } from '../kernels.ts';
+import { registerProduct } from '../products.ts';
+import { geluBackward, geluForward, useGeluThreads } from './gelu-threaded.ts';
+import { matmulBlocked } from './matmul-blocked.ts';
+
+registerBackend('cpu');
+registerKernel<typeof matmulReference>('matmul', 'cpu', matmulKernelFrom(matmulBlocked));
+registerProduct('cpu', matmulBlocked);
+registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => (useGeluThreads(x.size) ? geluWithLoops(x, bias, geluForward, geluBackward) : null));
+registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));
+if (getBackend() === 'reference') setBackend('cpu');
+
+export { geluBackward, geluForward } from './gelu-threaded.ts';
+export { matmulBlocked, matmulBlockedSerial } from './matmul-blocked.ts';
+export {
+  getCpuThreads,
+  getMinParallelElements,
+  getMinParallelWork,
+  setCpuThreads,
+  setMinParallelElements,
+  setMinParallelWork,
+  threadsFromEnv,
+} from './threads.ts';
+export { lastThreadedMatmulStats, matmulThreaded, type ThreadedMatmulStats } from './matmul-threaded.ts';
+export { lastParallelRun, stopWorkers, type ParallelRunStats } from './worker-pool.ts';

@@ -1,0 +1,367 @@
+/**
+ * The op kernels of a device backend (gpujs-webgpu, or gpu.js's webasm/cpu modes on the device worker in
+ * tests): registered through the core's dispatch seam under the ops' kernel names, each computes the op's
+ * result on the device when an input is there, and declines (returns null) otherwise, so that the cpu
+ * backend's kernels or the core's reference take over. The formulas are the references' (src/ops, src/optim);
+ * the device versions are in float32 and are tested against them in test/accel/device-tensors.test.ts.
+ */
+import { hasKernel, registerKernel, type KernelFor } from '../autograd/dispatch.ts';
+import type { OpResult } from '../autograd/record.ts';
+import type { addGradientsReference } from '../autograd/backward.ts';
+import type { dropoutReference } from '../ops/dropout.ts';
+import { isTrailingShape, type ArithmeticOp } from '../ops/elementwise.ts';
+import type { geluReference } from '../ops/gelu.ts';
+import type { gatherRowsReference } from '../ops/indexing.ts';
+import type { layerNormReference } from '../ops/layer-norm.ts';
+import { countTargets, type crossEntropyReference } from '../ops/loss.ts';
+import type { matmulReference } from '../ops/matmul.ts';
+import type { scaledMaskedSoftmaxReference, softmaxReference } from '../ops/softmax.ts';
+import type { adamwUpdateReference } from '../optim/adamw.ts';
+import { sumOfSquaresReference } from '../optim/clip.ts';
+import { sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import {
+  deviceAdamw,
+  deviceBinary,
+  deviceDropout,
+  deviceGatherRows,
+  deviceLayerNorm,
+  deviceLayerNormBackward,
+  deviceMatmul,
+  deviceNoMask,
+  deviceOf,
+  devicePermute,
+  deviceScaledMaskedSoftmax,
+  deviceSoftmaxBackward,
+  deviceSoftmaxRowStats,
+  deviceSumOfSquaresMany,
+  deviceSumRows,
+  isDeviceStorage,
+  onDevice,
+  type DeviceBinaryLayout,
+  type DeviceStorage,
+  type TensorDevice,
+} from './device.ts';
+import { counterDropoutOnHost, counterDropoutRoundKeys } from './dropout-masks.ts';
+
+/** A tensor of `shape` whose values are the device buffer `s` (float32: devices compute in float32). */
+function held(s: DeviceStorage, shape: Shape): Tensor {
+  return Tensor.fromExternal(s, shape, 'float32');
+}
+
+const matmul: KernelFor<typeof matmulReference> = ({ a, b }, attrs) => {
+  const size = attrs.batch * attrs.m * attrs.n;
+  if (size === 0 || attrs.k === 0) return null;
+  const device = deviceOf(a, b);
+  if (!device || size > device.maxElements) return null;
+  // An operand on a device: the product is computed there and stays there.
+  return held(deviceMatmul(device, onDevice(a, device), onDevice(b, device), attrs), attrs.outShape);
+};
+
+/** a op b elementwise, for the layouts the device has: same shape, a bias row, or a scalar. */
+function arithmetic({ a, b }: { a: Tensor; b: Tensor }, { op, shape }: { op: ArithmeticOp; shape: Shape }): Tensor | null {
+  const size = sizeOf(shape);
+  const device = size > 0 ? deviceOf(a, b) : null;
+  if (!device) return null;
+  let layout: DeviceBinaryLayout;
+  if (sameShape(a.shape, b.shape)) layout = 'same';
+  else if (b.size === 1 && a.size === size) layout = 'scalarB';
+  else if (a.size === 1 && b.size === size) layout = 'scalarA';
+  else if (a.size === size && isTrailingShape(b.shape, shape)) layout = 'row';
+  else return null;
+  return held(deviceBinary(device, op, layout, onDevice(a, device), onDevice(b, device), size, b.size), shape);
+}
+
+/** The backward of a bias row: the sum over the leading dimensions, the trailing ones kept. */
+function sumToShape({ t }: { t: Tensor }, { shape }: { shape: Shape }): Tensor | null {
+  const outSize = sizeOf(shape);
+  const device = outSize > 0 && t.size > 0 && isTrailingShape(shape, t.shape) ? deviceOf(t) : null;
+  return device ? held(deviceSumRows(device, onDevice(t, device), t.size / outSize, outSize), shape) : null;
+}
+
+const addGradients: KernelFor<typeof addGradientsReference> = ({ a, b }) => {
+  const device = deviceOf(a, b);
+  return device ? held(deviceBinary(device, 'add', 'same', onDevice(a, device), onDevice(b, device), a.size, a.size), a.shape) : null;
+};
+
+function tanh({ x }: { x: Tensor }): OpResult | null {
+  const device = x.size > 0 ? deviceOf(x) : null;
+  if (!device) return null;
+  const y = device.run('tanh', [onDevice(x, device)], x.size);
+  return { output: held(y, x.shape), backward: (g) => [held(device.run('tanhBackward', [y, onDevice(g, device)], x.size), x.shape)] };
+}
+
+/**
+ * x times c, computed when first used: gradient clipping scales every gradient by one factor just before
+ * the optimizer reads them, and the AdamW kernel takes the factor itself, so no launch is spent on it.
+ */
+function scale({ x }: { x: Tensor }, { c }: { c: number }): OpResult | null {
+  const device = x.size > 0 ? deviceOf(x) : null;
+  if (!device) return null;
+  const times = (t: Tensor): Tensor => held(device.scaled(onDevice(t, device), c), t.shape);
+  return { output: times(x), backward: (g) => [times(g)] };
+}
+
+/**
+ * gelu(x + bias): one kernel adds the bias row and applies the activation (x + b rounded to float32 first,
+ * as the reference does), and the backward is gelu'(x + b) times the gradient (the sum recomputed rather
+ * than stored), summed over rows for the bias.
+ */
+const gelu: KernelFor<typeof geluReference> = ({ x, bias }) => {
+  const device = x.size > 0 ? deviceOf(x, bias) : null;
+  if (!device) return null;
+  const xs = onDevice(x, device);
+  if (!bias) {
+    return {
+      output: held(device.run('gelu', [xs], x.size), x.shape),
+      backward: (g) => [held(device.run('geluBackward', [xs, onDevice(g, device)], x.size), x.shape)],
+    };
+  }
+  const b = onDevice(bias, device);
+  const n = { n: bias.size };
+  const backward = (g: Tensor): (Tensor | null)[] => {
+    const dx = device.run('biasGeluBackward', [xs, b, onDevice(g, device)], x.size, n);
+    const dbias = bias.requiresGrad ? held(deviceSumRows(device, dx, x.size / bias.size, bias.size), bias.shape) : null;
+    return [x.requiresGrad ? held(dx, x.shape) : null, dbias];
+  };
+  return { output: held(device.run('biasGelu', [xs, b], x.size, n), x.shape), backward };
+};
+
+/** layerNorm with its input on a device: the statistics, the output and every gradient computed there. */
+const layerNorm: KernelFor<typeof layerNormReference> = ({ x, weight, bias }, { rows, cols, eps }) => {
+  const device = rows > 0 ? (deviceOf(x, weight) ?? deviceOf(bias)) : null;
+  if (!device) return null;
+  const xs = onDevice(x, device);
+  const ws = onDevice(weight, device);
+  const { y, stats } = deviceLayerNorm(device, xs, ws, onDevice(bias, device), rows, cols, eps);
+  const backward = (g: Tensor): Tensor[] => {
+    const { dx, dw, db } = deviceLayerNormBackward(device, xs, ws, onDevice(g, device), stats, rows, cols);
+    return [held(dx, x.shape), held(dw, [cols]), held(db, [cols])];
+  };
+  return { output: held(y, x.shape), backward };
+};
+
+/**
+ * softmax(scale x + mask) over rows on a device. The mask's row offsets go up as floats (integers below
+ * 2^24 are exact); without a mask one row of zeros does.
+ */
+function softmaxOnDevice(
+  device: TensorDevice,
+  x: Tensor,
+  scaleBy: number,
+  mask: { values: Tensor; rowOffsets: Int32Array } | null,
+  withMaskGradient: boolean,
+  rows: number,
+  cols: number,
+): OpResult {
+  const m = mask ? { mask: onDevice(mask.values, device), maskRow: device.upload(Float32Array.from(mask.rowOffsets)) } : deviceNoMask(device, rows, cols);
+  const y = deviceScaledMaskedSoftmax(device, onDevice(x, device), m.mask, m.maskRow, rows, cols, scaleBy);
+  const backward = (g: Tensor): (Tensor | null)[] => {
+    const dx = held(deviceSoftmaxBackward(device, y, onDevice(g, device), rows, cols, scaleBy), x.shape);
+    return withMaskGradient ? [dx, null] : [dx];
+  };
+  return { output: held(y, x.shape), backward };
+}
+
+const softmax: KernelFor<typeof softmaxReference> = ({ x }, { rows, cols }) => {
+  const device = rows > 0 ? deviceOf(x) : null;
+  return device ? softmaxOnDevice(device, x, 1, null, false, rows, cols) : null;
+};
+
+/** A mask that needs a gradient stays on the host path. */
+const scaledMaskedSoftmax: KernelFor<typeof scaledMaskedSoftmaxReference> = ({ scores, mask, maskIn }, { scale: s, maskRowOffsets, rows, cols }) => {
+  const device = rows > 0 && !mask?.requiresGrad ? deviceOf(scores, maskIn) : null;
+  if (!device) return null;
+  const m = maskIn && maskRowOffsets ? { values: maskIn, rowOffsets: maskRowOffsets } : null;
+  return softmaxOnDevice(device, scores, s, m, mask !== null, rows, cols);
+};
+
+/**
+ * The mean cross-entropy of logits [N, C] on a device (the targets are checked on the host, where they
+ * are): softmax statistics per row, the loss of each row, their sum; the backward is softmax minus the
+ * target's one-hot, times the loss's gradient over the number of counted rows.
+ */
+const crossEntropy: KernelFor<typeof crossEntropyReference> = ({ logits, targets }, { ignoreIndex, reduction, rows: N, classes: C }) => {
+  const device = reduction === 'mean' && N > 0 && C > 0 ? deviceOf(logits) : null;
+  if (!device) return null;
+  const t = targets.data;
+  const counted = countTargets(t, N, C, ignoreIndex);
+  const x = onDevice(logits, device);
+  const targetsOnDevice = device.upload(Float32Array.from(t));
+  const { mask, maskRow } = deviceNoMask(device, N, C);
+  const stats = deviceSoftmaxRowStats(device, x, mask, maskRow, N, C, 1);
+  const rowLoss = device.run('crossEntropyRows', [x, stats, targetsOnDevice], N, { rows: N, cols: C, ignoreIndex });
+  const total = device.run('sumAll', [rowLoss], 1, { n: N });
+  // The mean: the total over the counted rows (0 when every target is ignored, as on the host).
+  const mean = deviceBinary(device, 'mul', 'scalarB', total, device.upload(new Float32Array([counted === 0 ? 0 : 1 / counted])), 1, 1);
+  const backward = (g: Tensor): Tensor[] => {
+    const dx = device.run('crossEntropyBackward', [x, stats, targetsOnDevice, onDevice(g, device)], N * C, {
+      rows: N,
+      cols: C,
+      ignoreIndex,
+      count: Math.max(1, counted),
+    });
+    return [held(dx, logits.shape)];
+  };
+  return { output: held(mean, []), backward };
+};
+
+/**
+ * Dropout of a tensor on a device. Masks 'stream' are drawn on the host, from the same stream as the
+ * reference, and go up once (so a device run drops the same elements as a host run); 'auto' and 'counter'
+ * make the mask on the device (dropout-masks.ts), when x fits in one buffer.
+ */
+const dropout: KernelFor<typeof dropoutReference> = ({ x }, { p, rng, masks }) => {
+  const device = x.size > 0 ? deviceOf(x) : null;
+  if (!device) return null;
+  if (masks !== 'stream') {
+    if (x.size > device.maxElements) return counterDropoutOnHost(x, p, rng);
+    const keys = device.upload(Float32Array.from(counterDropoutRoundKeys(rng)));
+    const output = held(deviceDropout(device, onDevice(x, device), keys, p), x.shape);
+    return { output, backward: (g) => [held(deviceDropout(device, onDevice(g, device), keys, p), x.shape)] };
+  }
+  const keepScale = 1 / (1 - p);
+  const threshold = p * 4294967296;
+  const bits = rng.fastStream();
+  const mask = new Float32Array(x.size);
+  for (let i = 0; i < x.size; i++) if (bits.nextUint32() >= threshold) mask[i] = keepScale;
+  const maskOnDevice = device.upload(mask);
+  const times = (t: Tensor): Tensor => held(deviceBinary(device, 'mul', 'same', onDevice(t, device), maskOnDevice, x.size, x.size), x.shape);
+  return { output: times(x), backward: (g) => [times(g)] };
+};
+
+/** Rows of a table picked by host indices; the backward adds each picked row's gradient into its row there. */
+const gatherRows: KernelFor<typeof gatherRowsReference> = ({ table, ids }, { rows: n, shape, paddingIdx }) => {
+  const inner = n === 0 ? 0 : table.size / n;
+  const device = ids.size > 0 && inner > 0 ? deviceOf(table) : null;
+  if (!device) return null;
+  const { out, backward } = deviceGatherRows(device, onDevice(table, device), ids.data, n, inner, paddingIdx);
+  return { output: held(out, shape), backward: (g) => [held(backward(onDevice(g, device)), table.shape)] };
+};
+
+function permute({ x }: { x: Tensor }, { shape, strides }: { shape: number[]; strides: number[] }): Tensor | null {
+  const device = x.size > 0 && x.rank <= 4 ? deviceOf(x) : null;
+  return device ? held(devicePermute(device, onDevice(x, device), shape, strides), shape) : null;
+}
+
+function slice(
+  { x }: { x: Tensor },
+  { outer, n, len, inner, start, shape }: { outer: number; n: number; len: number; inner: number; start: number; shape: number[] },
+): OpResult | null {
+  const device = len > 0 && x.size > 0 ? deviceOf(x) : null;
+  if (!device) return null;
+  const c = { n, len, inner, start };
+  const output = held(device.run('slice', [onDevice(x, device)], outer * len * inner, c), shape);
+  return { output, backward: (g) => [held(device.run('unslice', [onDevice(g, device)], x.size, c), x.shape)] };
+}
+
+/**
+ * The buffer [p, m, v] of the last device update of this parameter, when the parameter and both moments
+ * are still its views (nothing replaced them since): the next update reads it in one piece.
+ */
+function packedAdamState(p: DeviceStorage, m: Tensor, v: Tensor, n: number): DeviceStorage | null {
+  const state = p.viewOf?.storage;
+  if (!state || p.viewOf!.offset !== 0 || !isDeviceStorage(m.external) || !isDeviceStorage(v.external)) return null;
+  const mv = m.external.viewOf;
+  const vv = v.external.viewOf;
+  return mv?.storage === state && mv.offset === n && vv?.storage === state && vv.offset === 2 * n ? state : null;
+}
+
+/**
+ * A parameter and gradient both on a device are updated there, with the moments kept there between steps
+ * (the reference's formulas in float32): nothing crosses to the host. One kernel writes the new parameter
+ * and moments into one buffer [p', m', v'], of which the three tensors are views; a parameter whose
+ * buffer would be too large for that takes three kernels, one per output.
+ */
+const adamwUpdate: KernelFor<typeof adamwUpdateReference> = ({ param, grad, m, v }, attrs) => {
+  const device = isDeviceStorage(param.external) && isDeviceStorage(grad.external) ? deviceOf(param, grad) : null;
+  if (!device) return null;
+  const gStorage = onDevice(grad, device);
+  const n = param.size;
+  if (3 * n <= device.maxElements) {
+    // A clipped gradient not computed yet: the kernel reads the unclipped one times the factor.
+    const g = gStorage.scaledFrom?.storage ?? gStorage;
+    const gScale = gStorage.scaledFrom?.factor ?? 1;
+    const { lr, weightDecay: wd, step: t, eps, beta1, beta2 } = attrs;
+    const p = onDevice(param, device);
+    const bert = !attrs.biasCorrection;
+    const scalars = bert ? [beta1, beta2, lr, wd, 1, eps, gScale] : [beta1, beta2, 1 - lr * wd, lr / (1 - beta1 ** t), Math.sqrt(1 - beta2 ** t), eps, gScale];
+    const state = packedAdamState(p, m, v, n);
+    const out = deviceAdamw(device, n, bert, g, state, p, state ? p : onDevice(m, device), state ? p : onDevice(v, device), scalars);
+    param.setExternalValues(device.view(out, 0, n));
+    return { m: held(device.view(out, n, n), m.shape), v: held(device.view(out, 2 * n, n), v.shape) };
+  }
+  const g = gStorage;
+  const mNew = device.run('adamMoment', [onDevice(m, device), g], n, {}, [attrs.beta1]);
+  const vNew = device.run('adamMoment2', [onDevice(v, device), g], n, {}, [attrs.beta2]);
+  const { lr, weightDecay: wd, step: t, eps } = attrs;
+  const p = onDevice(param, device);
+  const updated = attrs.biasCorrection
+    ? device.run('adamParam', [p, mNew, vNew], n, {}, [1 - lr * wd, lr / (1 - attrs.beta1 ** t), Math.sqrt(1 - attrs.beta2 ** t), eps])
+    : device.run('adamParamBert', [p, mNew, vNew], n, {}, [lr, eps, wd]);
+  param.setExternalValues(updated);
+  return { m: held(mNew, m.shape), v: held(vNew, v.shape) };
+};
+
+/**
+ * The sum of squares of every gradient, as a one-element tensor on the device (read once by gradNorm): the
+ * gradients held on the device in groups of SUM_SQUARES_GROUP a launch; any others (on the host) summed
+ * by the reference's loop and uploaded as the starting total.
+ */
+const sumOfSquares: KernelFor<typeof sumOfSquaresReference> = (grads, { count }) => {
+  let device: TensorDevice | null = null;
+  for (let k = 0; k < count && !device; k++) {
+    const x = grads[`g${k}`]!;
+    if (isDeviceStorage(x.external)) device = deviceOf(x);
+  }
+  if (!device) return null;
+  const onIt: DeviceStorage[] = [];
+  const elsewhere: Record<string, Tensor> = {};
+  let others = 0;
+  for (let k = 0; k < count; k++) {
+    const x = grads[`g${k}`]!;
+    if (isDeviceStorage(x.external) && x.external.device === device && x.size > 0) onIt.push(x.external);
+    else elsewhere[`g${others++}`] = x;
+  }
+  const hostTotal = others > 0 ? (sumOfSquaresReference(elsewhere, { count: others }) as number) : 0;
+  const start = others > 0 ? device.upload(new Float32Array([hostTotal])) : null;
+  const total = deviceSumOfSquaresMany(device, onIt, start) ?? start!;
+  return held(total, []);
+};
+
+/** Every kernel above, by the name the core dispatches it under. */
+const DEVICE_OPS: Record<string, KernelFor<(inputs: never, attrs: never) => unknown>> = {
+  matmul,
+  arithmetic,
+  sumToShape,
+  addGradients,
+  tanh,
+  scale,
+  gelu,
+  layerNorm,
+  softmax,
+  scaledMaskedSoftmax,
+  crossEntropy,
+  dropout,
+  gatherRows,
+  permute,
+  slice,
+  adamwUpdate,
+  sumOfSquares,
+} as never;
+
+/**
+ * Register the device op kernels for backend `name` (once; a backend registered again keeps them: they find
+ * their device through the tensors they are given). `hostMatmul`, when given, computes products whose
+ * operands are all on the host (the device backend's bridge for host arrays).
+ */
+export function registerDeviceOps(name: string, hostMatmul?: KernelFor<typeof matmulReference>): void {
+  for (const [op, kernel] of Object.entries(DEVICE_OPS)) {
+    if (hasKernel(op, name)) continue;
+    if (op === 'matmul' && hostMatmul) {
+      registerKernel<typeof matmulReference>(op, name, (inputs, attrs) => matmul(inputs, attrs) ?? hostMatmul(inputs, attrs));
+    } else {
+      registerKernel(op, name, kernel as never);
+    }
+  }
+}

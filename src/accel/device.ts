@@ -1,0 +1,491 @@
+/**
+ * Device-resident tensors: what a device (a GPU) must offer so that ops can keep their values there.
+ *
+ * A kernel that takes host arrays and fills host arrays is fine on a CPU, but a GPU that works that way
+ * copies every operand up and every result back, for every op. A TensorDevice instead holds buffers and
+ * computes from buffers to buffers. A tensor whose values are on a device holds them as its `external`
+ * values (a DeviceStorage), so the core's dispatch sends its ops to the device backend's kernels
+ * (device-ops.ts), which compute there and give tensors whose values stay there (Tensor.fromExternal). Host
+ * values an op needs on the device are uploaded once and the copy is kept on the tensor, so a weight used
+ * by many ops, or an attention mask used by every layer, goes up once.
+ *
+ * Ops the device does not offer still work: their reference reads `data`, which copies the values back
+ * (once per tensor), and their result is a host tensor again. The set of device ops can therefore grow one
+ * op at a time, each tested against its reference, and a model runs correctly at every stage.
+ *
+ * The implementation is src/accel/gpujs/device-tensors.ts (gpu.js kernels on the device worker).
+ */
+import { getBackend } from '../autograd/dispatch.ts';
+import type { ExternalValues } from '../tensor/external-values.ts';
+import type { MatmulArgs } from './kernels.ts';
+import type { TypedArray } from '../tensor/dtype.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { speckKeepThreshold } from './speck.ts';
+
+/** A device buffer holding a tensor's values: the tensor's `external` values, read back by `download`. */
+export interface DeviceStorage extends ExternalValues {
+  /** The device that holds the buffer. */
+  readonly device: TensorDevice;
+  /** The buffer's number on its device. */
+  readonly id: number;
+  readonly dtype: 'float32';
+  /** Copy the values to the host; waits until the device has computed them. */
+  download(): Float32Array;
+  /**
+   * Set for a view (TensorDevice.view): the values are `size` values of another buffer from `offset` on.
+   * A kernel given a view at offset 0 reads the other buffer in place; a view elsewhere is copied first.
+   */
+  readonly viewOf: { readonly storage: DeviceStorage; readonly offset: number } | null;
+  /**
+   * Set for a scaled buffer not computed yet (TensorDevice.scaled): the values are storage's times factor.
+   * A kernel that can take the factor itself (AdamW takes the clipped gradient) reads storage; any other
+   * use computes the product first, once.
+   */
+  readonly scaledFrom?: { readonly storage: DeviceStorage; readonly factor: number } | null;
+}
+
+/** Whether a tensor's external values are a device buffer. */
+export function isDeviceStorage(values: ExternalValues | null): values is DeviceStorage {
+  return values !== null && (values as DeviceStorage).device !== undefined;
+}
+
+/** The layout of a batched product: MatmulArgs (kernels.ts) without the arrays. */
+export type DeviceMatmulShape = Omit<MatmulArgs, 'a' | 'b' | 'out'>;
+
+export type DeviceBinaryOp = 'add' | 'sub' | 'mul' | 'div';
+
+/**
+ * How b lines up with a in a binary op (the output has the larger size):
+ *   same     b has the output's shape
+ *   row      b repeats along leading dimensions, y = b[idx mod n] (a bias added to every row)
+ *   scalarB  b has one element
+ *   scalarA  a has one element
+ */
+export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
+
+/**
+ * The device kernels, by name (their gpu.js sources are in gpujs/device-kernels.ts). Each computes a flat
+ * float32 output of a given size from its input buffers and a few constants (sizes and strides; softmax's
+ * scale, LayerNorm's eps) compiled into it:
+ *   copy                         x                     out = x
+ *   matmul                       a, b                  [batch, m, n] products; constants m, n, k and the
+ *                                                      strides (see deviceMatmul)
+ *   <op>-<layout>                a, b                  a op b, op add|sub|mul|div, layout as DeviceBinaryLayout
+ *                                                      (constant n for 'row')
+ *   sumRows                      g                     column sums of g [rows, n]; constants rows, n
+ *   gelu, geluBackward           x (, g)               gelu(x); g * gelu'(x)
+ *   biasGelu, biasGeluBackward   x, b (, g)            gelu(x + b) for a bias row b; g * gelu'(x + b)
+ *   permute                      x                     up to 4 dimensions (devicePermute)
+ *   softmaxRowStats, softmaxNormalize, rowDot, softmaxBackward
+ *                                                      softmax(scale x + mask) over rows and its backward
+ *                                                      (deviceScaledMaskedSoftmax, deviceSoftmaxBackward)
+ *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormWeightGrad
+ *                                                      LayerNorm over rows and its backward (deviceLayerNorm)
+ *   sumSquaresPartial, sumAll                          sum of squares of a tensor (deviceSumOfSquares)
+ *   sumSquaresPartialMany, sumAllPlus                  the same over up to SUM_SQUARES_GROUP tensors in one
+ *                                                      launch, added to a running total (deviceSumOfSquaresMany)
+ *   adamMoment, adamMoment2, adamParam, adamParamBert  the AdamW update (optim/adamw.ts), one kernel per output
+ *   adamw, adamwPacked           p, m, v, g | s, g     the whole AdamW update of one parameter in one kernel,
+ *                                                      into one buffer [p', m', v'] (deviceAdamw)
+ *   offsetCopy                   x                     values [offset, offset + size) of x (a view's values)
+ *   gatherRows, scatterRows                            rows by index and the backward (deviceGatherRows)
+ *   slice, unslice                                     a range of one axis and the backward
+ *   tanh, tanhBackward                                 tanh
+ *   crossEntropyRows, crossEntropyBackward             cross-entropy against targets (ops/loss.ts)
+ *   dropout                      x, roundKeys          inverted dropout, the mask made by a counter-based
+ *                                                      generator on the device (deviceDropout)
+ * The sources, with the formulas, are in gpujs/device-kernels.ts.
+ */
+export type DeviceKernelName =
+  | 'copy'
+  | 'matmul'
+  | `${DeviceBinaryOp}-${DeviceBinaryLayout}`
+  | 'sumRows'
+  | 'gelu'
+  | 'geluBackward'
+  | 'biasGelu'
+  | 'biasGeluBackward'
+  | 'permute'
+  | 'softmaxRowStats'
+  | 'softmaxNormalize'
+  | 'rowDot'
+  | 'softmaxBackward'
+  | 'layerNormStats'
+  | 'layerNormApply'
+  | 'layerNormRowSums'
+  | 'layerNormBackward'
+  | 'layerNormWeightGrad'
+  | 'sumSquaresPartial'
+  | 'sumAll'
+  | 'sumSquaresPartialMany'
+  | 'sumAllPlus'
+  | 'adamMoment'
+  | 'adamMoment2'
+  | 'adamParam'
+  | 'adamParamBert'
+  | 'adamw'
+  | 'adamwPacked'
+  | 'offsetCopy'
+  | 'gatherRows'
+  | 'scatterRows'
+  | 'slice'
+  | 'unslice'
+  | 'tanh'
+  | 'tanhBackward'
+  | 'crossEntropyRows'
+  | 'crossEntropyBackward'
+  | 'dropout';
+
+/** A device that holds float32 buffers and computes from buffers to buffers. Calls do not wait. */
+export interface TensorDevice {
+  readonly name: string;
+  /** The most elements one buffer may hold; an op with a bigger input or output runs on the host. */
+  readonly maxElements: number;
+  /**
+   * Whether deviceMatmul first copies a B stored transposed into row-major order. A thread computes one
+   * output value and neighbouring threads compute neighbouring columns, so B^T read in place puts k values
+   * between the addresses neighbouring threads read; a GPU then cannot combine their reads (coalescing).
+   * On an H100 copying first made the BERT-Base products 2.6 to 6 times faster (docs/performance.md); on
+   * gpu.js's CPU modes reading in place is faster.
+   */
+  readonly transposeBFirst: boolean;
+  /** Copy host values to a new device buffer. */
+  upload(values: TypedArray): DeviceStorage;
+  /**
+   * `size` values of buffer `s` from `offset` on, as a storage of their own that shares s's buffer (and
+   * keeps it alive): how one kernel's output holds several tensors (AdamW's parameter and moments).
+   */
+  view(s: DeviceStorage, offset: number, size: number): DeviceStorage;
+  /** s times c, computed only when some use needs the values (see DeviceStorage.scaledFrom). */
+  scaled(s: DeviceStorage, c: number): DeviceStorage;
+  /**
+   * Run a device kernel into a new buffer of `size` values.
+   * @param inputs its arguments, in the kernel's order
+   * @param constants the constants it reads (compiled into the kernel: sizes, strides)
+   * @param scalars numbers passed as arguments after the buffers (values that change between calls)
+   */
+  run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants?: Record<string, number>, scalars?: number[]): DeviceStorage;
+  /**
+   * Free the buffers of tensors that are gone. Buffers are freed when their JavaScript objects are
+   * garbage-collected, but those objects are small: the host heap may not be collected for a long time
+   * while device memory fills up. This collects when enough was allocated since the last time, then
+   * yields to the event loop so that the frees are posted.
+   */
+  releaseUnused(): Promise<void>;
+}
+
+/**
+ * Free the device buffers of tensors that are gone, on the active backend's device (a no-op without one).
+ * Training loops call it once per step: a step's activations are garbage by then.
+ */
+export async function releaseUnusedDeviceMemory(): Promise<void> {
+  await activeDevice()?.releaseUnused();
+}
+
+/**
+ * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants). When the
+ * device asks for it (`transposeBFirst`), a transposed B ([n, k], or [batch, n, k]) is first copied to
+ * [k, n] by the permute kernel: k n values moved once, against m k n reads by the product.
+ */
+export function deviceMatmul(device: TensorDevice, a: DeviceStorage, b: DeviceStorage, s: DeviceMatmulShape): DeviceStorage {
+  if (s.transposeB && device.transposeBFirst) {
+    const batches = s.bBatchStride === 0 ? 1 : s.batch;
+    if ((s.bBatchStride === 0 || s.bBatchStride === s.k * s.n) && b.size === batches * s.k * s.n) {
+      // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p).
+      const bRowMajor = devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
+      return deviceMatmul(device, a, bRowMajor, { ...s, transposeB: false });
+    }
+  }
+  return device.run('matmul', [a, b], s.batch * s.m * s.n, {
+    m: s.m,
+    n: s.n,
+    k: s.k,
+    aBatchStride: s.aBatchStride,
+    bBatchStride: s.bBatchStride,
+    aRowStride: s.transposeA ? 1 : s.k,
+    aColStride: s.transposeA ? s.m : 1,
+    bRowStride: s.transposeB ? 1 : s.n,
+    bColStride: s.transposeB ? s.k : 1,
+  });
+}
+
+/** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */
+export function deviceBinary(
+  device: TensorDevice,
+  op: DeviceBinaryOp,
+  layout: DeviceBinaryLayout,
+  a: DeviceStorage,
+  b: DeviceStorage,
+  size: number,
+  n: number,
+): DeviceStorage {
+  return device.run(`${op}-${layout}`, [a, b], size, layout === 'row' ? { n } : {});
+}
+
+/**
+ * Permute up to four dimensions: `shape` is the output's, `strides[i]` the input's stride of the dimension
+ * that became output dimension i.
+ */
+export function devicePermute(device: TensorDevice, x: DeviceStorage, shape: readonly number[], strides: readonly number[]): DeviceStorage {
+  if (shape.length > 4) throw new Error(`devicePermute: at most 4 dimensions, got ${shape.length}`);
+  const pad = 4 - shape.length;
+  const o = [...new Array<number>(pad).fill(1), ...shape];
+  const s = [...new Array<number>(pad).fill(0), ...strides];
+  return device.run('permute', [x], x.size, { o1: o[1], o2: o[2], o3: o[3], s0: s[0], s1: s[1], s2: s[2], s3: s[3] });
+}
+
+/**
+ * Inverted dropout of x (or its backward, on g: the same product by the same mask), the mask made on the
+ * device from Speck32/64 round keys (speck.ts): element i is kept when its counter's word is at least
+ * speckKeepThreshold(p) = ceil(p 2^32), and then divided by 1 - p.
+ * @param roundKeys a device buffer of the 22 round keys (16-bit integers as floats)
+ */
+export function deviceDropout(device: TensorDevice, x: DeviceStorage, roundKeys: DeviceStorage, p: number): DeviceStorage {
+  const threshold = speckKeepThreshold(p);
+  return device.run('dropout', [x, roundKeys], x.size, { thresholdHi: Math.floor(threshold / 65536), thresholdLo: threshold % 65536, keep: 1 - p });
+}
+
+/**
+ * y = softmax(scale x + mask) over rows of `cols`; the mask row of score row r starts at maskRow[r] (both
+ * device buffers; maskRow holds integer offsets as floats).
+ */
+export function deviceScaledMaskedSoftmax(
+  device: TensorDevice,
+  x: DeviceStorage,
+  mask: DeviceStorage,
+  maskRow: DeviceStorage,
+  rows: number,
+  cols: number,
+  scale: number,
+): DeviceStorage {
+  const stats = deviceSoftmaxRowStats(device, x, mask, maskRow, rows, cols, scale);
+  return device.run('softmaxNormalize', [x, mask, maskRow, stats], rows * cols, { rows, cols, scale });
+}
+
+/**
+ * Per row of z = scale x + mask, in one kernel: [2 rows], m_r = max_j z_rj at r and s_r = sum_j exp(z_rj - m_r)
+ * at rows + r (softmax, cross-entropy).
+ */
+export function deviceSoftmaxRowStats(
+  device: TensorDevice,
+  x: DeviceStorage,
+  mask: DeviceStorage,
+  maskRow: DeviceStorage,
+  rows: number,
+  cols: number,
+  scale: number,
+): DeviceStorage {
+  return device.run('softmaxRowStats', [x, mask, maskRow], 2 * rows, { rows, cols, scale });
+}
+
+/** The mask arguments of a softmax without a mask: one row of zeros, and every row pointing at it. */
+export function deviceNoMask(device: TensorDevice, rows: number, cols: number): { mask: DeviceStorage; maskRow: DeviceStorage } {
+  return { mask: device.upload(new Float32Array(cols)), maskRow: device.upload(new Float32Array(rows)) };
+}
+
+/** dx = scale y (g - sum_j g_j y_j) per row: the backward of deviceScaledMaskedSoftmax. */
+export function deviceSoftmaxBackward(device: TensorDevice, y: DeviceStorage, g: DeviceStorage, rows: number, cols: number, scale: number): DeviceStorage {
+  const rowDot = device.run('rowDot', [y, g], rows, { cols });
+  return device.run('softmaxBackward', [y, g, rowDot], rows * cols, { cols, scale });
+}
+
+/** LayerNorm over rows of `cols`: the output, and the row statistics [mean (rows), rstd (rows)] for the backward. */
+export function deviceLayerNorm(
+  device: TensorDevice,
+  x: DeviceStorage,
+  w: DeviceStorage,
+  b: DeviceStorage,
+  rows: number,
+  cols: number,
+  eps: number,
+): { y: DeviceStorage; stats: DeviceStorage } {
+  const stats = device.run('layerNormStats', [x], 2 * rows, { rows, cols, eps });
+  return { y: device.run('layerNormApply', [x, stats, w, b], rows * cols, { rows, cols }), stats };
+}
+
+/** The backward of deviceLayerNorm: dx, and the gradients of the weight and the bias. */
+export function deviceLayerNormBackward(
+  device: TensorDevice,
+  x: DeviceStorage,
+  w: DeviceStorage,
+  g: DeviceStorage,
+  stats: DeviceStorage,
+  rows: number,
+  cols: number,
+): { dx: DeviceStorage; dw: DeviceStorage; db: DeviceStorage } {
+  const sums = device.run('layerNormRowSums', [x, stats, w, g], 2 * rows, { rows, cols });
+  const dx = device.run('layerNormBackward', [x, stats, w, g, sums], rows * cols, { rows, cols });
+  const dw = device.run('layerNormWeightGrad', [x, stats, g], cols, { rows, cols });
+  return { dx, dw, db: deviceSumRows(device, g, rows, cols) };
+}
+
+/** sum of x^2 over a buffer, as a one-value buffer (two passes of about sqrt(n) each). */
+export function deviceSumOfSquares(device: TensorDevice, x: DeviceStorage): DeviceStorage {
+  const n = x.size;
+  const chunk = Math.max(1, Math.ceil(Math.sqrt(n)));
+  const chunks = Math.ceil(n / chunk);
+  const partial = device.run('sumSquaresPartial', [x], chunks, { chunk, n });
+  return device.run('sumAll', [partial], 1, { n: chunks });
+}
+
+/** How many tensors one sumSquaresPartialMany launch reads (WebGPU grants 8 storage buffers a kernel by default). */
+export const SUM_SQUARES_GROUP = 6;
+
+/**
+ * The sum of x^2 over every element of every buffer in `xs` (plus `start`, a one-value buffer, when given),
+ * as a one-value buffer: two kernels per SUM_SQUARES_GROUP buffers, where deviceSumOfSquares takes two per
+ * buffer and an addition to combine them. Each launch cuts its buffers into chunks of one length (about
+ * the square root of the largest), one thread per chunk; the next kernel adds the chunks' sums to the
+ * running total.
+ */
+export function deviceSumOfSquaresMany(device: TensorDevice, xs: readonly DeviceStorage[], start: DeviceStorage | null = null): DeviceStorage | null {
+  let total = start;
+  for (let g = 0; g < xs.length; g += SUM_SQUARES_GROUP) {
+    const group = xs.slice(g, g + SUM_SQUARES_GROUP);
+    const chunk = Math.max(1, Math.ceil(Math.sqrt(Math.max(...group.map((x) => x.size)))));
+    // Input k's chunks are threads [c_k, c_{k+1}); unused inputs have no chunks (and repeat the first buffer).
+    const constants: Record<string, number> = { chunk };
+    let chunks = 0;
+    for (let k = 0; k < SUM_SQUARES_GROUP; k++) {
+      constants[`c${k}`] = chunks;
+      constants[`n${k}`] = k < group.length ? group[k].size : 0;
+      if (k < group.length) chunks += Math.ceil(group[k].size / chunk);
+    }
+    constants[`c${SUM_SQUARES_GROUP}`] = chunks;
+    const inputs = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => group[k] ?? group[0]);
+    const partial = device.run('sumSquaresPartialMany', inputs, chunks, constants);
+    total = total === null ? device.run('sumAll', [partial], 1, { n: chunks }) : device.run('sumAllPlus', [partial, total], 1, { n: chunks });
+  }
+  return total;
+}
+
+/**
+ * The AdamW update of one parameter in one kernel (the formulas of optim/adamw.ts in float32): a buffer
+ * [3n] holding p', m', v' one after the other. `state` is the previous update's buffer (p, m and v read
+ * from it), or null on the first update, when p, m and v are buffers of their own.
+ * @param scalars [beta1, beta2, a, b, c, eps, gScale] (g is read times gScale: a clipped gradient): with bias correction a = 1 - lr wd, b = lr / (1 - beta1^t),
+ *   c = sqrt(1 - beta2^t); for the original BERT optimizer (bert) a = lr, b = wd
+ */
+export function deviceAdamw(
+  device: TensorDevice,
+  n: number,
+  bert: boolean,
+  g: DeviceStorage,
+  state: DeviceStorage | null,
+  p: DeviceStorage,
+  m: DeviceStorage,
+  v: DeviceStorage,
+  scalars: number[],
+): DeviceStorage {
+  const constants = { n, bert: bert ? 1 : 0 };
+  return state ? device.run('adamwPacked', [state, g], 3 * n, constants, scalars) : device.run('adamw', [p, m, v, g], 3 * n, constants, scalars);
+}
+
+/**
+ * out[r] = table[ids[r]] for a table [n, inner] and host indices; with `backward`, the gradient of the
+ * table: each row the sum of the gradients of the positions that picked it.
+ */
+export function deviceGatherRows(
+  device: TensorDevice,
+  table: DeviceStorage,
+  ids: ArrayLike<number>,
+  n: number,
+  inner: number,
+  /** A row whose gradient stays zero (an embedding's padding row), or undefined. */
+  skipRow?: number,
+): { out: DeviceStorage; backward: (g: DeviceStorage) => DeviceStorage } {
+  const count = ids.length;
+  const idsOnDevice = device.upload(Float32Array.from(ids));
+  const out = device.run('gatherRows', [table, idsOnDevice], count * inner, { inner });
+  const backward = (g: DeviceStorage): DeviceStorage => {
+    // Positions sorted by table row (a counting sort): row v's are positions[rowStart[v] .. rowStart[v+1]).
+    const rowStart = new Float32Array(n + 1);
+    for (let k = 0; k < count; k++) if (ids[k] !== skipRow) rowStart[ids[k] + 1]++;
+    let longest = 1;
+    for (let v = 0; v < n; v++) {
+      longest = Math.max(longest, rowStart[v + 1]);
+      rowStart[v + 1] += rowStart[v];
+    }
+    const next = rowStart.slice(0, n);
+    const positions = new Float32Array(Math.max(1, count));
+    for (let k = 0; k < count; k++) if (ids[k] !== skipRow) positions[next[ids[k]]++] = k;
+    // The loop bound is compiled in: rounded up to a power of two, a few kernels serve every batch.
+    const maxCount = 2 ** Math.ceil(Math.log2(longest));
+    return device.run('scatterRows', [g, device.upload(rowStart), device.upload(positions)], n * inner, { inner, maxCount });
+  };
+  return { out, backward };
+}
+
+/** Column sums of g [rows, n]: [n]. */
+export function deviceSumRows(device: TensorDevice, g: DeviceStorage, rows: number, n: number): DeviceStorage {
+  return device.run('sumRows', [g], n, { rows, n });
+}
+
+/**
+ * The device an op should run on: the device of its float32 inputs that are on one, or null (run on the
+ * host) when none is, or when an input is float64 or int32 (devices compute in float32 only).
+ * Inputs on two different devices are an error. (Two parameters rather than a list: ops call this on every
+ * host computation too, and the common answer, "no device", must cost next to nothing.)
+ */
+export function deviceOf(a: Tensor, b?: Tensor | null): TensorDevice | null {
+  const da = a.external;
+  const db = b ? b.external : null;
+  if (da === null && db === null) return null;
+  if (a.dtype !== 'float32' || (b && b.dtype !== 'float32')) return null;
+  const deviceA = isDeviceStorage(da) ? da.device : null;
+  const deviceB = isDeviceStorage(db) ? db.device : null;
+  if (deviceA !== null && deviceB !== null && deviceA !== deviceB) {
+    throw new Error(`device op: inputs are on two devices, "${deviceA.name}" and "${deviceB.name}"; move them to one first (toDevice)`);
+  }
+  const device = deviceA ?? deviceB;
+  // An input too big for one device buffer keeps the op on the host (its output would be as big).
+  if (device && (a.size > device.maxElements || (b && b.size > device.maxElements))) return null;
+  return device;
+}
+
+/**
+ * The tensor's values on `device`: its device buffer, uploading the host values first if they are not
+ * there yet (the copy is kept on the tensor for the next op).
+ */
+export function onDevice(t: Tensor, device: TensorDevice): DeviceStorage {
+  if (isDeviceStorage(t.external) && t.external.device === device) return t.external;
+  if (t.dtype !== 'float32') throw new Error(`toDevice: devices hold float32 values; this tensor is ${t.dtype}`);
+  const storage = device.upload(t.data);
+  t.external = storage;
+  return storage;
+}
+
+/**
+ * Put a tensor's values on `device` (kept alongside its host values) and return the tensor: ops that take
+ * it run on the device from then on. A parameter updated in place on the host later calls
+ * markHostChanged(), which uploads the new values in place of the stale ones.
+ */
+export function toDevice<T extends Tensor>(t: T, device: TensorDevice): T {
+  onDevice(t, device);
+  return t;
+}
+
+const backendDevices = new Map<string, TensorDevice>();
+
+/** Declare that backend `backendName` has `device`: while it is active, models keep their weights there. */
+export function registerBackendDevice(backendName: string, device: TensorDevice | null): void {
+  if (device) backendDevices.set(backendName, device);
+  else backendDevices.delete(backendName);
+}
+
+/** The device of the active backend (gpujs-webgpu has one), or null: then everything runs on the host. */
+export function activeDevice(): TensorDevice | null {
+  return backendDevices.get(getBackend()) ?? null;
+}
+
+/**
+ * Put parameters on the active backend's device, if it has one (the trainers call this once the weights
+ * are loaded). The optimizer keeps them there: it updates the host values and uploads them again.
+ * @returns the device, or null when the active backend has none
+ */
+export function placeOnActiveDevice(params: Iterable<Tensor>): TensorDevice | null {
+  const device = activeDevice();
+  // A parameter too big for one buffer (BERT-Base's word embeddings under gpu.js) stays on the host.
+  if (device) for (const p of params) if (p.dtype === 'float32' && p.size <= device.maxElements) onDevice(p, device);
+  return device;
+}

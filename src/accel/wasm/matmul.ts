@@ -1,0 +1,116 @@
+/**
+ * The wasm backend's matmul: MatmulArgs in, the SIMD kernel of matmul.wat in between.
+ *
+ * Per call: pack op(A) and op(B) of every batch matrix into panels in wasm memory (pack.ts; an operand with
+ * batch stride 0 is packed once), run the kernel over the row panels of each matrix,
+ * copy the valid [m, n] corner of each C into `out`. float64 products go to the cpu kernel unchanged (the
+ * kernel computes in float32 only).
+ *
+ * Memory layout (bytes; 16-aligned since every panel holds a multiple of 4 floats):
+ *   [0, 256)   control words for the worker threads (threads.ts)
+ *   Ap         countA matrices of mPanels x k x 4 floats
+ *   Bp         countB matrices of nPanels x k x 8 floats
+ *   C          batch matrices of [4 mPanels, 8 nPanels] floats
+ */
+import { matmulBlocked } from '../cpu/matmul-blocked.ts';
+import type { MatmulArgs } from '../kernels.ts';
+import { heapF32, wasmMatmulModule } from './module.ts';
+import { packA, packB, TILE_M, TILE_N } from './pack.ts';
+import { runThreaded, shouldUseWasmThreads } from './threads.ts';
+
+/** Bytes at the start of memory kept for the thread control block. */
+export const CONTROL_BYTES = 256;
+
+/** Where one product's operands lie in wasm memory (byte addresses and strides) and its panel counts. */
+export interface WasmMatmulLayout {
+  aBase: number;
+  /** Bytes from one packed A matrix to the next; 0 when A is broadcast over the batch. */
+  aStride: number;
+  bBase: number;
+  bStride: number;
+  cBase: number;
+  /** Bytes from one padded C matrix to the next. */
+  cStride: number;
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  mPanels: number;
+  nPanels: number;
+}
+
+/** out = op(A) @ op(B) for every batch (see MatmulArgs), in float32 with wasm SIMD. */
+export function matmulWasm(args: MatmulArgs): void {
+  const { a, b, out, batch, m, n, k } = args;
+  if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) {
+    matmulBlocked(args); // float64 (or mixed): the cpu kernel computes in the arrays' own precision
+    return;
+  }
+  if (batch === 0 || m === 0 || n === 0) return;
+  if (k === 0) {
+    out.fill(0, 0, batch * m * n);
+    return;
+  }
+  const layout = packOperands(args);
+  if (shouldUseWasmThreads(layout)) runThreaded(layout);
+  else runSerial(layout);
+  copyOut(layout, out);
+}
+
+/** Lay the product out in wasm memory and pack A and B (the kernel writes all of C without reading it). */
+export function packOperands(args: MatmulArgs): WasmMatmulLayout {
+  const { batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
+  const a = args.a as Float32Array;
+  const b = args.b as Float32Array;
+  const mPanels = Math.ceil(m / TILE_M);
+  const nPanels = Math.ceil(n / TILE_N);
+  const aFloats = mPanels * TILE_M * k;
+  const bFloats = nPanels * TILE_N * k;
+  const cFloats = mPanels * TILE_M * nPanels * TILE_N;
+  const countA = aBatchStride === 0 ? 1 : batch;
+  const countB = bBatchStride === 0 ? 1 : batch;
+  const aBase = CONTROL_BYTES;
+  const bBase = aBase + 4 * countA * aFloats;
+  const cBase = bBase + 4 * countB * bFloats;
+  const end = cBase + 4 * batch * cFloats;
+  const heap = heapF32(end);
+  for (let i = 0; i < countA; i++) packA(a, i * aBatchStride, m, k, transposeA, heap, aBase / 4 + i * aFloats);
+  for (let i = 0; i < countB; i++) packB(b, i * bBatchStride, n, k, transposeB, heap, bBase / 4 + i * bFloats);
+  return {
+    aBase,
+    aStride: countA === 1 ? 0 : 4 * aFloats,
+    bBase,
+    bStride: countB === 1 ? 0 : 4 * bFloats,
+    cBase,
+    cStride: 4 * cFloats,
+    batch,
+    m,
+    n,
+    k,
+    mPanels,
+    nPanels,
+  };
+}
+
+/** Run the kernel over every row panel of every matrix on this thread. */
+function runSerial(L: WasmMatmulLayout): void {
+  const { gemm } = wasmMatmulModule().exports;
+  for (let bi = 0; bi < L.batch; bi++) {
+    gemm(L.aBase + bi * L.aStride, L.bBase + bi * L.bStride, L.cBase + bi * L.cStride, L.k, L.nPanels, 0, L.mPanels);
+  }
+}
+
+/** out[bi, i, j] = C[bi, i, j] for i < m, j < n (C's rows are 8 nPanels long). */
+function copyOut(L: WasmMatmulLayout, out: Float32Array): void {
+  const heap = heapF32(0);
+  const ldc = L.nPanels * TILE_N;
+  for (let bi = 0; bi < L.batch; bi++) {
+    const c = L.cBase / 4 + (bi * L.cStride) / 4;
+    const o = bi * L.m * L.n;
+    if (ldc === L.n) {
+      out.set(heap.subarray(c, c + L.m * L.n), o);
+    } else {
+      for (let i = 0; i < L.m; i++) out.set(heap.subarray(c + i * ldc, c + i * ldc + L.n), o + i * L.n);
+    }
+  }
+}

@@ -1,0 +1,187 @@
+;; The wasm backend's matmul kernel: C += Ap . Bp on packed panels, with 128-bit SIMD (f32x4).
+;;
+;; Compiled to src/accel/wasm/matmul-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md).
+;;
+;; Layout (the JavaScript side, pack.ts, writes the panels; every address is in bytes):
+;;   Ap  the rows of A in panels of 4:     Ap[ip][p][r]  = A[4 ip + r, p]      (mPanels x k x 4 floats)
+;;   Bp  the columns of B in panels of 8:  Bp[jp][p][c]  = B[p, 8 jp + c]      (nPanels x k x 8 floats)
+;;   C   row-major [4 mPanels, 8 nPanels], row stride ldc = 32 nPanels bytes   (written, not read first)
+;; Rows and columns past m and n are zero padding, so every tile is a whole 4x8 tile and there is no edge
+;; code; the caller copies the valid [m, n] corner of C out.
+;;
+;; The formula: C[i, j] = sum_p A[i, p] B[p, j]. A 4x8 tile of C lives in 8 v128 registers (4 rows x 2 halves
+;; of 4 columns) while p runs: each step loads 8 values of B (two v128), broadcasts each of the 4 values of A
+;; to a v128 (v128.load32_splat), and does 8 multiplies and 8 adds of 4 lanes (64 flops for 6 loads).
+;; x86-64 has 16 SIMD registers: 8 accumulators + 2 of B + 1 of A fit without spilling.
+;;
+;; Blocking: p runs in blocks of KC = 256 (an A panel block is 4 KiB, a B panel block 8 KiB, both L1-sized),
+;; and within a block the B panels are taken NCP = 16 at a time (128 KiB, L2-resident) while every row panel
+;; of A passes over them. Each C[i, j] is summed in the same order however the row panels are shared out
+;; between calls (p blocks in order, p in order within a block), so threads that split the rows of C give
+;; bit-identical results.
+(module
+  ;; One memory shared with the JavaScript side (and with the worker threads: hence `shared`, which needs a
+  ;; maximum; 32768 pages of 64 KiB = 2 GiB).
+  (import "env" "memory" (memory 1 32768 shared))
+
+  ;; One 4x8 tile: C[4 x 8 at $c] = (first ? 0 : C) + Ap[panel at $a, kc steps] . Bp[panel at $b, kc steps].
+  ;; $a, $b point at step p0 of their panels; $ldc is C's row stride in bytes; $kc >= 1; $first is 1 for the
+  ;; first block of p (C is then written without being read, so it needs no zeroing beforehand).
+  (func $tile (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $first i32)
+    (local $end i32)
+    (local $b0 v128) (local $b1 v128) (local $x v128) (local $row i32)
+    ;; accumulators: $cR0 holds C[row R, cols 0..3], $cR1 holds C[row R, cols 4..7]
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    ;; $end = $a + 16 kc: the A panel advances 4 floats (16 bytes) per step of p
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $kc) (i32.const 4))))
+    ;; later blocks of p continue the sums already in C: start the accumulators from it (locals start at 0)
+    (if (i32.eqz (local.get $first))
+      (then
+        (local.set $row (local.get $c))
+        (local.set $c00 (v128.load offset=0 (local.get $row)))
+        (local.set $c01 (v128.load offset=16 (local.get $row)))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c10 (v128.load offset=0 (local.get $row)))
+        (local.set $c11 (v128.load offset=16 (local.get $row)))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c20 (v128.load offset=0 (local.get $row)))
+        (local.set $c21 (v128.load offset=16 (local.get $row)))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (local.set $c30 (v128.load offset=0 (local.get $row)))
+        (local.set $c31 (v128.load offset=16 (local.get $row)))))
+    ;; [docs: wasm-tile] Each step of p: two loads of B, then per row of A one splat, 2 multiplies and 2 adds.
+    (loop $steps
+      ;; B[p, 0..7]
+      (local.set $b0 (v128.load offset=0 (local.get $b)))
+      (local.set $b1 (v128.load offset=16 (local.get $b)))
+      ;; row 0: c0* += A[0, p] * B[p, 0..7]
+      (local.set $x (v128.load32_splat offset=0 (local.get $a)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+      ;; row 1
+      (local.set $x (v128.load32_splat offset=4 (local.get $a)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+      ;; row 2
+      (local.set $x (v128.load32_splat offset=8 (local.get $a)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+      ;; row 3
+      (local.set $x (v128.load32_splat offset=12 (local.get $a)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+      ;; next p
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $b (i32.add (local.get $b) (i32.const 32)))
+      (br_if $steps (i32.lt_u (local.get $a) (local.get $end))))
+    ;; C[row R, 0..7] = the accumulators, row by row
+    (v128.store offset=0 (local.get $c) (local.get $c00))
+    (v128.store offset=16 (local.get $c) (local.get $c01))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (v128.store offset=0 (local.get $c) (local.get $c10))
+    (v128.store offset=16 (local.get $c) (local.get $c11))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (v128.store offset=0 (local.get $c) (local.get $c20))
+    (v128.store offset=16 (local.get $c) (local.get $c21))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (v128.store offset=0 (local.get $c) (local.get $c30))
+    (v128.store offset=16 (local.get $c) (local.get $c31)))
+
+  ;; gemm: C[rows of panels ip0..ip1-1] = Ap . Bp over the whole depth k (see the layout above).
+  ;;   $ap, $bp, $cp   byte addresses of Ap, Bp and C (16-byte aligned)
+  ;;   $k              depth (>= 1)
+  ;;   $nPanels        column panels of B (C has 8 nPanels columns)
+  ;;   $ip0, $ip1      the row panels to compute, 0 <= ip0 < ip1 <= mPanels
+  (func $gemm (export "gemm") (param $ap i32) (param $bp i32) (param $cp i32) (param $k i32) (param $nPanels i32)
+                        (param $ip0 i32) (param $ip1 i32)
+    (local $p0 i32) (local $kc i32) (local $jc i32) (local $jcEnd i32) (local $ip i32) (local $jp i32)
+    (local $ldc i32) (local $aPanel i32) (local $cRow i32)
+    (local.set $ldc (i32.shl (local.get $nPanels) (i32.const 5)))         ;; 8 floats x 4 bytes per panel
+    (local.set $p0 (i32.const 0))
+    (loop $pBlocks                                                        ;; for p0 = 0, 256, ... < k
+      (local.set $kc (i32.sub (local.get $k) (local.get $p0)))            ;; kc = min(256, k - p0)
+      (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
+      (local.set $jc (i32.const 0))
+      (loop $jGroups                                                      ;; for jc = 0, 16, ... < nPanels
+        (local.set $jcEnd (i32.add (local.get $jc) (i32.const 16)))
+        (if (i32.gt_u (local.get $jcEnd) (local.get $nPanels)) (then (local.set $jcEnd (local.get $nPanels))))
+        (local.set $ip (local.get $ip0))
+        (loop $rowPanels                                                  ;; for ip = ip0 .. ip1-1
+          ;; aPanel = ap + (ip k + p0) * 16: row panel ip, step p0
+          (local.set $aPanel (i32.add (local.get $ap)
+            (i32.shl (i32.add (i32.mul (local.get $ip) (local.get $k)) (local.get $p0)) (i32.const 4))))
+          ;; cRow = cp + 4 ip ldc: the first of the panel's 4 rows of C
+          (local.set $cRow (i32.add (local.get $cp) (i32.mul (i32.shl (local.get $ip) (i32.const 2)) (local.get $ldc))))
+          (local.set $jp (local.get $jc))
+          (loop $colPanels                                                ;; for jp = jc .. jcEnd-1
+            (call $tile
+              (local.get $aPanel)
+              ;; bp + (jp k + p0) * 32: column panel jp, step p0
+              (i32.add (local.get $bp)
+                (i32.shl (i32.add (i32.mul (local.get $jp) (local.get $k)) (local.get $p0)) (i32.const 5)))
+              ;; cRow + 32 jp: columns 8 jp .. 8 jp + 7
+              (i32.add (local.get $cRow) (i32.shl (local.get $jp) (i32.const 5)))
+              (local.get $kc)
+              (local.get $ldc)
+              (i32.eqz (local.get $p0)))
+            (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
+            (br_if $colPanels (i32.lt_u (local.get $jp) (local.get $jcEnd))))
+          (local.set $ip (i32.add (local.get $ip) (i32.const 1)))
+          (br_if $rowPanels (i32.lt_u (local.get $ip) (local.get $ip1))))
+        (local.set $jc (local.get $jcEnd))
+        (br_if $jGroups (i32.lt_u (local.get $jc) (local.get $nPanels))))
+      (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
+      (br_if $pBlocks (i32.lt_u (local.get $p0) (local.get $k)))))
+
+  ;; ---- Sharing one product between threads (threads.ts) ---- [docs: wasm-run-chunks]
+  ;; The rows of each C matrix are cut into chunks of whole row panels; the main thread and the workers all
+  ;; call runChunks, which claims chunks one at a time from a shared counter until none are left. Each C
+  ;; element is computed by exactly one thread, by the same gemm, so results do not depend on the split.
+  ;;
+  ;; Control block, i32 words at address 0 (written by threads.ts before it starts a job):
+  ;;   [0] GEN      job number (the workers sleep on it)      [1] COUNTER  (tag << 16) | next chunk
+  ;;   [2] DONE     chunks finished                           [3] FAILED   set by a worker that threw
+  ;;   [4] aBase  [5] aStride  [6] bBase  [7] bStride  [8] cBase  [9] cStride   (bytes, see matmul.ts)
+  ;;   [10] k  [11] nPanels  [12] mPanels  [13] panels per chunk  [14] chunks per matrix  [15] chunks
+  ;; The tag (job number mod 2^15) in COUNTER makes a late worker that still holds an old job's tag fail
+  ;; its compare-exchange instead of claiming a chunk of the new job; the job words are read only after a
+  ;; successful claim, when the main thread cannot be rewriting them (it waits for DONE = chunks first).
+
+  ;; Claim and compute chunks of the job tagged $tag until none are left; returns how many this call did.
+  (func (export "runChunks") (param $tag i32) (result i32)
+    (local $cur i32) (local $idx i32) (local $did i32) (local $bi i32) (local $ip0 i32) (local $ip1 i32)
+    (block $finished
+      (loop $claim
+        (local.set $cur (i32.atomic.load offset=4 (i32.const 0)))
+        ;; another job's counter, or no chunk left: stop
+        (br_if $finished (i32.ne (i32.shr_u (local.get $cur) (i32.const 16)) (local.get $tag)))
+        (local.set $idx (i32.and (local.get $cur) (i32.const 0xffff)))
+        (br_if $finished (i32.ge_u (local.get $idx) (i32.load offset=60 (i32.const 0))))
+        ;; claim chunk $idx: COUNTER cur -> cur + 1, unless another thread got there first (then retry)
+        (br_if $claim (i32.ne
+          (i32.atomic.rmw.cmpxchg offset=4 (i32.const 0) (local.get $cur) (i32.add (local.get $cur) (i32.const 1)))
+          (local.get $cur)))
+        ;; chunk idx = matrix bi, row panels ip0 .. ip1-1
+        (local.set $bi (i32.div_u (local.get $idx) (i32.load offset=56 (i32.const 0))))
+        (local.set $ip0 (i32.mul
+          (i32.rem_u (local.get $idx) (i32.load offset=56 (i32.const 0)))
+          (i32.load offset=52 (i32.const 0))))
+        (local.set $ip1 (i32.add (local.get $ip0) (i32.load offset=52 (i32.const 0))))
+        (if (i32.gt_u (local.get $ip1) (i32.load offset=48 (i32.const 0)))
+          (then (local.set $ip1 (i32.load offset=48 (i32.const 0)))))
+        (call $gemm
+          (i32.add (i32.load offset=16 (i32.const 0)) (i32.mul (local.get $bi) (i32.load offset=20 (i32.const 0))))
+          (i32.add (i32.load offset=24 (i32.const 0)) (i32.mul (local.get $bi) (i32.load offset=28 (i32.const 0))))
+          (i32.add (i32.load offset=32 (i32.const 0)) (i32.mul (local.get $bi) (i32.load offset=36 (i32.const 0))))
+          (i32.load offset=40 (i32.const 0))
+          (i32.load offset=44 (i32.const 0))
+          (local.get $ip0)
+          (local.get $ip1))
+        ;; DONE += 1, and wake the main thread if it sleeps on DONE
+        (drop (i32.atomic.rmw.add offset=8 (i32.const 0) (i32.const 1)))
+        (drop (memory.atomic.notify offset=8 (i32.const 0) (i32.const 1)))
+        (local.set $did (i32.add (local.get $did) (i32.const 1)))
+        (br $claim)))
+    (local.get $did))
+)

@@ -1,0 +1,547 @@
+/**
+ * Device-resident tensors (src/accel/device.ts) on a gpu.js device worker, run here in gpu.js's webasm and
+ * cpu modes (the same worker, protocol and kernels as WebGPU; only the "buffers" are Float32Arrays). Every
+ * device op is compared with the host op it replaces, values and gradients, within float32 rounding;
+ * intermediate results stay on the device until read; a failed device job is reported by the next read,
+ * naming the job; an optimizer step drops the stale device copy of a parameter.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GpujsTensorDevice } from '../../src/accel/gpujs/device-tensors.ts';
+import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/accel/gpujs/webgpu-backend.ts';
+import {
+  add,
+  AdamW,
+  biasGelu,
+  clipGradNorm,
+  crossEntropy,
+  div,
+  dropout,
+  embedding,
+  gelu,
+  indexSelect,
+  layerNorm,
+  matmul,
+  mul,
+  permute,
+  slice,
+  tanh,
+  Rng,
+  randn,
+  reshape,
+  scaledMaskedSoftmax,
+  softmax,
+  sub,
+  sum,
+  Tensor,
+  toDevice,
+  type DeviceStorage,
+  type TensorDevice,
+} from '../../src/index.ts';
+
+/**
+ * webasm and cpu here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
+ * scripts/webgpu-local.sh: `bash scripts/webgpu-local.sh node_modules/vitest/vitest.mjs run --pool=threads
+ * test/accel/device-tensors.test.ts`).
+ */
+const modes = process.env.BERT_DEVICE_TEST_MODE === 'webgpu' ? (['webgpu'] as const) : (['webasm', 'cpu'] as const);
+let device: TensorDevice;
+
+/** |device - host| <= tol (1 + |host|) elementwise, with tol a few float32 roundings of the sums involved. */
+function expectClose(onDevice: Tensor, onHost: Tensor, tol: number): void {
+  expect(onDevice.shape).toEqual(onHost.shape);
+  const d = onDevice.data;
+  const h = onHost.data;
+  for (let i = 0; i < h.length; i++) expect(Math.abs(d[i] - h[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(h[i])));
+}
+
+/** The same values as `t`, host only (a fresh tensor that no device has seen). */
+function hostCopy(t: Tensor, requiresGrad = false): Tensor {
+  return new Tensor(t.data.slice(), t.shape, requiresGrad);
+}
+
+describe.each(modes)('device-resident tensors (gpu.js %s mode on the device worker)', (mode) => {
+  let backend = '';
+
+  beforeAll(() => {
+    backend = registerDeviceBackend(mode, `device-tensors-test-${mode}`);
+    device = deviceOfBackend(backend);
+  });
+
+  afterAll(async () => {
+    if (backend) expect(await releaseDeviceBackend(backend)).toBe('exited');
+  });
+
+  it('an upload reads back exactly, and toDevice keeps the host values as well', () => {
+    const t = randn([3, 5], new Rng(1));
+    const values = Array.from(t.data);
+    toDevice(t, device);
+    expect((t.external as DeviceStorage).device).toBe(device);
+    expect(t.isOnHost).toBe(true);
+    const back = Tensor.fromExternal(t.external!, t.shape, 'float32');
+    expect(back.isOnHost).toBe(false);
+    expect(Array.from(back.data)).toEqual(values);
+    expect(back.isOnHost).toBe(true); // read once, kept
+  });
+
+  it('matmul of every layout, B^T read in place or copied first, equals the host product within float32 rounding, and stays on the device', () => {
+    try {
+      fc.assert(
+        fc.property(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 3 }),
+            m: fc.integer({ min: 1, max: 7 }),
+            n: fc.integer({ min: 1, max: 7 }),
+            k: fc.integer({ min: 1, max: 20 }),
+            transposeA: fc.boolean(),
+            transposeB: fc.boolean(),
+            broadcastB: fc.boolean(),
+            transposeBFirst: fc.boolean(),
+            seed: fc.integer({ min: 0, max: 1e6 }),
+          }),
+          (p) => {
+            (device as GpujsTensorDevice).transposeBFirst = p.transposeBFirst; // restored after the property
+            const rng = new Rng(p.seed);
+            const a = randn(p.transposeA ? [p.batch, p.k, p.m] : [p.batch, p.m, p.k], rng);
+            const bShape = p.transposeB ? [p.n, p.k] : [p.k, p.n];
+            const b = randn(p.broadcastB ? bShape : [p.batch, ...bShape], rng);
+            const opts = { transposeA: p.transposeA, transposeB: p.transposeB };
+            const host = matmul(hostCopy(a), hostCopy(b), opts);
+            const onDev = matmul(toDevice(a, device), b, opts); // b is uploaded by the op
+            expect(onDev.isOnHost).toBe(false);
+            expectClose(onDev, host, 4 * (p.k + 2) * 2 ** -24 * 8);
+          },
+        ),
+        { numRuns: 24, seed: 5 },
+      );
+    } finally {
+      (device as GpujsTensorDevice).transposeBFirst = mode === 'webgpu';
+    }
+  });
+
+  it('add, sub, mul, div in each layout (same shape, bias row, scalar either side) equal the host ops', () => {
+    const ops = [add, sub, mul, div];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.constantFrom('same', 'row', 'scalarB', 'scalarA'),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (opIndex, layout, rows, cols, seed) => {
+          const op = ops[opIndex];
+          const rng = new Rng(seed);
+          const big = randn([rows, cols], rng);
+          const small = layout === 'same' ? randn([rows, cols], rng) : layout === 'row' ? randn([cols], rng) : randn([1], rng);
+          // Keep divisors away from 0 so that the comparison is about the op, not about 1/tiny.
+          if (op === div) for (const t of [big, small]) t.data.forEach((v, i) => (t.data[i] = v + Math.sign(v || 1) * 0.5));
+          const [a, b] = layout === 'scalarA' ? [small, big] : [big, small];
+          const host = op(hostCopy(a), hostCopy(b));
+          const onDev = op(toDevice(a, device), b);
+          expect(onDev.isOnHost).toBe(false);
+          expectClose(onDev, host, 4 * 2 ** -24);
+        },
+      ),
+      { numRuns: 24, seed: 6 },
+    );
+  });
+
+  it('a Linear + bias + GELU layer, forward and backward, equals the host computation; its gradients come from the device', () => {
+    const rng = new Rng(7);
+    const x = randn([2, 3, 8], rng);
+    const w = randn([5, 8], rng, { std: 0.3 });
+    const bias = randn([5], rng, { std: 0.1 });
+    const run = (xs: Tensor, ws: Tensor, bs: Tensor) => {
+      const h = biasGelu(matmul(xs, ws, { transposeB: true }), bs);
+      const y = gelu(add(h, reshape(h, [2, 3, 5]))); // a same-shape add and an unbiased GELU too
+      // Weighted so that the loss's gradient is not the same for every element.
+      const weights = new Tensor(
+        Float32Array.from({ length: 30 }, (_, i) => ((i % 7) - 3) / 3),
+        [2, 3, 5],
+      );
+      return { y, loss: sum(mul(y, weights)) };
+    };
+    const hx = hostCopy(x, true),
+      hw = hostCopy(w, true),
+      hb = hostCopy(bias, true);
+    const host = run(hx, hw, hb);
+    host.loss.backward();
+    const dx = hostCopy(x, true),
+      dw = hostCopy(w, true),
+      db = hostCopy(bias, true);
+    toDevice(dw, device);
+    toDevice(db, device);
+    const onDev = run(dx, dw, db);
+    expect(onDev.y.isOnHost).toBe(false);
+    onDev.loss.backward();
+    expectClose(onDev.y, host.y, 1e-5);
+    expect(dw.grad!.isOnHost).toBe(false); // matmul's weight gradient was computed on the device
+    expect(db.grad!.isOnHost).toBe(false); // summed over rows on the device
+    expectClose(dw.grad!, hw.grad!, 1e-5);
+    expectClose(db.grad!, hb.grad!, 1e-5);
+    expectClose(dx.grad!, hx.grad!, 1e-5);
+  });
+
+  /**
+   * Run `f` on host copies and on the device (the first input moved there, the others uploaded by the ops),
+   * and compare the outputs and every input's gradient of a weighted sum of the output.
+   */
+  function compareWithHost(inputs: Tensor[], f: (...xs: Tensor[]) => Tensor, tol: number, noGrad: number[] = []): Tensor {
+    const weightsFor = (y: Tensor) =>
+      new Tensor(
+        Float32Array.from({ length: y.size }, (_, i) => Math.sin(i * 0.7) + 0.25),
+        y.shape,
+      );
+    const host = inputs.map((t, i) => hostCopy(t, !noGrad.includes(i)));
+    const yHost = f(...host);
+    sum(mul(yHost, weightsFor(yHost))).backward();
+    const dev = inputs.map((t, i) => hostCopy(t, !noGrad.includes(i)));
+    toDevice(dev[0], device);
+    const yDev = f(...dev);
+    expect(yDev.isOnHost).toBe(false);
+    sum(mul(yDev, weightsFor(yDev))).backward();
+    expectClose(yDev, yHost, tol);
+    dev.forEach((t, i) => {
+      if (!noGrad.includes(i)) expectClose(t.grad!, host[i].grad!, tol);
+    });
+    return yDev;
+  }
+
+  it('permute of ranks 1 to 4 equals the host op, values and gradient', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 })
+          .chain((shape) =>
+            fc.tuple(
+              fc.constant(shape),
+              fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }),
+              fc.integer({ min: 0, max: 1e6 }),
+            ),
+          ),
+        ([shape, perm, seed]) => {
+          compareWithHost([randn(shape, new Rng(seed))], (x) => permute(x, perm), 0);
+        },
+      ),
+      { numRuns: 12, seed: 9 },
+    );
+  });
+
+  it('scaledMaskedSoftmax with a [B, 1, 1, S] mask of the most negative float32 (as BERT builds it), and plain softmax on any axis, equal the host ops', () => {
+    const rng = new Rng(10);
+    const scores = randn([2, 3, 4, 5], rng, { std: 2 });
+    const keep = [1, 1, 1, 0, 0, 1, 1, 1, 1, 0];
+    const mask = new Tensor(
+      Float32Array.from(keep, (k) => (k ? 0 : -3.4028234663852886e38)),
+      [2, 1, 1, 5],
+    );
+    const probs = compareWithHost([scores, mask], (s, m) => scaledMaskedSoftmax(s, 0.125, m), 1e-6, [1]);
+    // The masked keys get probability 0, as on the host.
+    const p = probs.data;
+    for (let r = 0; r < 24; r++) for (let j = 0; j < 5; j++) if (!keep[Math.floor(r / 12) * 5 + j]) expect(p[r * 5 + j]).toBe(0);
+    compareWithHost([randn([3, 4, 6], rng)], (x) => softmax(x, 1), 1e-6);
+  });
+
+  it('layerNorm forward and backward (input, weight and bias gradients) equal the host op', () => {
+    const rng = new Rng(11);
+    compareWithHost([randn([2, 3, 16], rng, { std: 3 }), randn([16], rng), randn([16], rng)], (x, w, b) => layerNorm(x, w, b, 1e-12), 1e-5);
+  });
+
+  it.each(['stream', 'counter'] as const)('dropout with %s masks drops the same elements on the device as on the host for the same seed', (kind) => {
+    {
+      // 2 x 40000 values: the counter generator's high word (index / 2^16) takes two values.
+      const x = randn([2, 40000], new Rng(12));
+      // The kept values may differ in the last bit: the host scales in float64, the device in float32.
+      const y = compareWithHost([x], (t) => dropout(t, 0.3, new Rng(13), true, kind), 2 ** -23);
+      const host = dropout(hostCopy(x), 0.3, new Rng(13), true, kind);
+      const zeros = (t: Tensor) => Array.from(t.data, (v) => v === 0);
+      expect(zeros(y)).toEqual(zeros(host));
+      const dropped = zeros(y).filter(Boolean).length;
+      // Binomial(80000, 0.3): mean 24000, standard deviation 130; 5 standard deviations either side.
+      expect(Math.abs(dropped - 24000)).toBeLessThan(650);
+    }
+  });
+
+  it("dropout's default ('auto') makes the mask on the device with the counter generator, and draws as many words as the host", () => {
+    const x = randn([3, 50], new Rng(15));
+    const rngDevice = new Rng(16);
+    const onDev = dropout(toDevice(hostCopy(x), device), 0.25, rngDevice);
+    expect(onDev.isOnHost).toBe(false);
+    const uploadsBefore = (device as GpujsTensorDevice).traffic.uploadedValues;
+    dropout(toDevice(hostCopy(x), device), 0.25, new Rng(16));
+    // Only the input (150 values) and the 22 round keys went up: no mask.
+    expect((device as GpujsTensorDevice).traffic.uploadedValues - uploadsBefore).toBe(150 + 22);
+    const rngHost = new Rng(16);
+    const onHost = dropout(hostCopy(x), 0.25, rngHost, true, 'counter');
+    expect(Array.from(onDev.data, (v) => v === 0)).toEqual(Array.from(onHost.data, (v) => v === 0));
+    // The host's stream path draws four words too: the generators continue alike.
+    const rngStream = new Rng(16);
+    dropout(hostCopy(x), 0.25, rngStream);
+    expect(rngDevice.nextUint32()).toBe(rngHost.nextUint32());
+    expect(new Rng(16).nextUint32()).not.toBe(rngStream.nextUint32());
+    expect(rngHost.nextUint32()).toBe(rngStream.nextUint32());
+  });
+
+  it('embedding lookups (a padding row whose gradient stays zero), row selection, slice and tanh equal the host ops', () => {
+    const rng = new Rng(14);
+    const ids = new Tensor(Int32Array.from([3, 0, 7, 3, 3, 1, 0, 9]), [2, 4]);
+    compareWithHost([randn([10, 6], rng)], (w) => embedding(w, ids, 0), 1e-6);
+    compareWithHost([randn([10, 6], rng)], (w) => embedding(w, ids), 1e-6);
+    const positions = new Tensor(Int32Array.from([5, 1, 1, 7]), [4]);
+    compareWithHost([randn([2, 4, 3], rng)], (h) => indexSelect(reshape(h, [8, 3]), 0, positions), 1e-6);
+    compareWithHost([randn([3, 5, 4], rng)], (h) => slice(h, 1, 0, 1), 0);
+    compareWithHost([randn([3, 5, 4], rng)], (h) => slice(h, 2, 1, 3), 0);
+    compareWithHost([randn([4, 7], rng, { std: 2 })], (x) => tanh(x), 1e-6);
+  });
+
+  it('cross-entropy (mean over the targets that are not ignored) equals the host op, loss and gradient', () => {
+    const rng = new Rng(15);
+    const targets = new Tensor(Int32Array.from([2, -100, 0, 4, 4, -100]), [6]);
+    const loss = compareWithHost([randn([6, 5], rng, { std: 3 })], (x) => crossEntropy(x, targets), 1e-5);
+    expect(loss.shape).toEqual([]);
+    const allIgnored = new Tensor(Int32Array.from([-100, -100]), [2]);
+    compareWithHost([randn([2, 5], rng)], (x) => crossEntropy(x, allIgnored), 0);
+    const x = toDevice(randn([2, 5], rng), device);
+    expect(() => crossEntropy(x, new Tensor(Int32Array.from([1, 5]), [2]))).toThrow(/target 5 at position 1 is outside the classes \[0, 5\)/);
+  });
+
+  it('AdamW with gradient clipping updates parameters on the device as the host does (both bias conventions), and its saved moments equal those of the host run', () => {
+    for (const biasCorrection of [true, false]) {
+      const rng = new Rng(8);
+      const w0 = randn([4, 3], rng);
+      const b0 = randn([4], rng);
+      const x = randn([5, 3], rng, { std: 4 });
+      const run = (onDev: boolean) => {
+        const w = hostCopy(w0, true);
+        const b = hostCopy(b0, true);
+        if (onDev) {
+          toDevice(w, device);
+          toDevice(b, device);
+        }
+        const opt = new AdamW(
+          [
+            ['w', w],
+            ['b', b],
+          ],
+          { lr: 0.05, weightDecay: 0.1, biasCorrection },
+        );
+        const norms: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          sum(mul(biasGelu(matmul(x, w, { transposeB: true }), b), 3)).backward();
+          norms.push(clipGradNorm([w, b], 0.5)); // the norms are large here: every step clips
+          // Host copies of a parameter and its gradient (something read them) keep nothing off the device.
+          if (onDev && step === 2) void [w.data, w.grad!.data];
+          opt.step();
+          opt.zeroGrad();
+        }
+        return { w, b, norms, state: opt.getState() };
+      };
+      const host = run(false);
+      const dev = run(true);
+      expect(dev.w.isOnHost).toBe(false); // updated on the device, not read back
+      dev.norms.forEach((nrm, i) => expect(Math.abs(nrm - host.norms[i])).toBeLessThanOrEqual(1e-5 * host.norms[i]));
+      expect(host.norms.every((nrm) => nrm > 0.5)).toBe(true);
+      expectClose(dev.w, host.w, 1e-5);
+      expectClose(dev.b, host.b, 1e-5);
+      for (const name of ['w', 'b']) {
+        const [hm, dm] = [host.state.moments[name], dev.state.moments[name]];
+        hm.m.forEach((v, i) => expect(Math.abs(dm.m[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+        hm.v.forEach((v, i) => expect(Math.abs(dm.v[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+      }
+    }
+  });
+
+  it('AdamW runs one kernel per parameter a step, clipping adds none, and the gradient norm takes two kernels per six gradients', () => {
+    const counts = (device as GpujsTensorDevice).kernelCounts;
+    const rng = new Rng(21);
+    // Eight parameters of assorted sizes on the device and one on the host: the norm must count them all.
+    const params = [1, 7, 100, 3000, 12, 5, 64, 9].map((n) => toDevice(randn([n], rng, { requiresGrad: true }), device));
+    const hostParam = randn([11], rng, { requiresGrad: true });
+    const hostTwins = [...params, hostParam].map((p) => hostCopy(p, true));
+    const grads = [...params, hostParam].map((p) => randn(p.shape, rng, { std: 3 }));
+    const named = (ps: Tensor[]) => ps.map((p, i): [string, Tensor] => [`p${i}`, p]);
+    const opt = new AdamW(named([...params, hostParam]), { lr: 0.05 });
+    const hostOpt = new AdamW(named(hostTwins), { lr: 0.05 });
+    for (let step = 0; step < 3; step++) {
+      [...params, hostParam].forEach((p, i) => (p.grad = toDevice(hostCopy(grads[i]), device)));
+      hostParam.grad = hostCopy(grads[8]); // a gradient on the host: summed there, updated there
+      hostTwins.forEach((p, i) => (p.grad = hostCopy(grads[i])));
+      const before = new Map(counts);
+      const kernelsBefore = (device as GpujsTensorDevice).traffic.kernels;
+      const norm = clipGradNorm([...params, hostParam], 1);
+      opt.step();
+      const ran = (name: string) => (counts.get(name as never) ?? 0) - (before.get(name as never) ?? 0);
+      expect(ran('sumSquaresPartialMany')).toBe(2);
+      expect(ran(step === 0 ? 'adamw' : 'adamwPacked')).toBe(8);
+      expect((device as GpujsTensorDevice).traffic.kernels - kernelsBefore).toBe(2 + 2 + 8);
+      const hostNorm = clipGradNorm(hostTwins, 1);
+      hostOpt.step();
+      expect(Math.abs(norm - hostNorm)).toBeLessThanOrEqual(1e-6 * hostNorm);
+      expect(hostNorm).toBeGreaterThan(1); // every step clips
+      [...params, hostParam].forEach((p, i) => expectClose(p, hostTwins[i], 1e-5));
+    }
+    const [dev, host] = [opt.getState(), hostOpt.getState()];
+    for (const name of Object.keys(host.moments)) {
+      host.moments[name].m.forEach((v, i) => expect(Math.abs(dev.moments[name].m[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+      host.moments[name].v.forEach((v, i) => expect(Math.abs(dev.moments[name].v[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+    }
+  });
+
+  it('a view of part of a buffer and a scaled buffer read and compute as their values', () => {
+    const s = device.upload(Float32Array.from([1, 2, 3, 4, 5, 6]));
+    const tail = Tensor.fromExternal(device.view(s, 2, 3), [3], 'float32');
+    const head = Tensor.fromExternal(device.view(s, 0, 2), [2], 'float32');
+    expect(Array.from(add(tail, tail).data)).toEqual([6, 8, 10]);
+    expect(Array.from(head.data)).toEqual([1, 2]);
+    const doubled = Tensor.fromExternal(device.scaled(s, 2), [6], 'float32');
+    expect(Array.from(add(doubled, toDevice(new Tensor(new Float32Array(6).fill(1), [6]), device)).data)).toEqual([3, 5, 7, 9, 11, 13]);
+    expect(Array.from(Tensor.fromExternal(device.view(device.scaled(s, 3), 4, 2), [2], 'float32').data)).toEqual([15, 18]);
+    expect(() => device.view(s, 4, 3)).toThrow(/a view of 3 values from 4 does not fit in buffer \d+ of 6/);
+  });
+
+  it('a parameter updated on the host (its gradient there) gets its new values uploaded in place of the stale copy', () => {
+    const w = toDevice(randn([4, 3], new Rng(9), { requiresGrad: true }), device);
+    const before = w.external;
+    w.grad = new Tensor(new Float32Array(12).fill(0.1), [4, 3]); // a host gradient: the host update runs
+    new AdamW([['w', w]], { lr: 0.1 }).step();
+    expect(w.external).not.toBeNull();
+    expect(w.external).not.toBe(before);
+    expect(Array.from(Tensor.fromExternal(w.external!, w.shape, 'float32').data)).toEqual(Array.from(w.data));
+  });
+
+  it('buffers of tensors that are gone are freed by releaseUnused (a collection, then the frees posted)', async () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const make = () => {
+      const x = toDevice(randn([64, 64], new Rng(16)), device);
+      for (let i = 0; i < 20; i++) void gelu(add(x, x)); // 40 buffers nobody keeps
+    };
+    make();
+    const live = gpujsDevice.memory.liveBuffers;
+    const saved = gpujsDevice.collectEvery;
+    gpujsDevice.collectEvery = 0;
+    try {
+      for (let i = 0; i < 20 && gpujsDevice.memory.liveBuffers > live - 40; i++) await device.releaseUnused();
+    } finally {
+      gpujsDevice.collectEvery = saved;
+    }
+    expect(gpujsDevice.memory.liveBuffers).toBeLessThanOrEqual(live - 40);
+    // The device still works after the frees.
+    expect(Array.from(add(toDevice(new Tensor(new Float32Array([1, 2]), [2]), device), 1).data)).toEqual([2, 3]);
+  });
+
+  it('the worker reports the largest buffer its device holds; only a GPU copies B^T before a product', () => {
+    if (mode === 'webgpu') {
+      expect(device.maxElements).toBeGreaterThan(0);
+      expect(device.maxElements).toBeLessThanOrEqual(2 ** 31 - 1);
+    } else {
+      expect(device.maxElements).toBe(mode === 'webasm' ? 2 ** 28 : 2 ** 31 - 1);
+    }
+    expect(device.transposeBFirst).toBe(mode === 'webgpu'); // a GPU reads B^T coalesced only after the copy
+  });
+
+  it('an op whose input or output exceeds the largest device buffer runs on the host instead', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const saved = gpujsDevice.maxElements;
+    gpujsDevice.maxElements = 1000; // the same path as a real limit, with small arrays
+    try {
+      const big = new Tensor(new Float32Array(device.maxElements + 4).fill(0.5), [device.maxElements + 4]);
+      const small = toDevice(new Tensor(new Float32Array([2]), [1]), device);
+      const y = mul(big, small);
+      expect(y.isOnHost).toBe(true);
+      expect(y.external).toBeNull();
+      expect(y.data[device.maxElements + 3]).toBe(1);
+      // A product of device inputs whose result would not fit one buffer: [rows, 1] @ [1, cols].
+      const cols = Math.ceil((device.maxElements + 1) / 2);
+      const a = toDevice(new Tensor(new Float32Array([1, 2]), [2, 1]), device);
+      const b = toDevice(new Tensor(new Float32Array(cols).fill(3), [1, cols]), device);
+      const c = matmul(a, b);
+      expect(c.isOnHost).toBe(true);
+      expect([c.data[0], c.data[2 * cols - 1]]).toEqual([3, 6]);
+    } finally {
+      gpujsDevice.maxElements = saved;
+    }
+  });
+
+  it('index arithmetic stays exact past 2^24 values, where float32 stops holding every integer (BERT-Base word embeddings: 23.4M)', () => {
+    // A table of 2^24 + 32 values whose entries differ from their neighbours, so an index off by one shows.
+    const inner = 16;
+    const rows = 2 ** 20 + 2;
+    const values = new Float32Array(rows * inner);
+    for (let i = 0; i < values.length; i++) values[i] = i % 1000003;
+    const table = new Tensor(values, [rows, inner], true);
+    toDevice(table, device);
+    const ids = new Tensor(Int32Array.from([rows - 1, rows - 2, 7, rows - 3, rows - 1]), [5]);
+    const looked = embedding(table, ids);
+    expect(looked.external).not.toBeNull();
+    const got = looked.data;
+    for (let r = 0; r < ids.size; r++) {
+      for (let j = 0; j < inner; j++) expect(got[r * inner + j]).toBe(values[ids.data[r] * inner + j]);
+    }
+    // The backward writes the whole table's gradient (a gather over positions by row): rows past 2^24.
+    const g = new Float32Array(ids.size * inner).map((_, i) => i + 1);
+    sum(mul(looked, toDevice(new Tensor(g, [ids.size, inner]), device))).backward();
+    const grad = table.grad!;
+    expect(grad.external).not.toBeNull();
+    const gd = grad.data;
+    for (let j = 0; j < inner; j++) {
+      expect(gd[(rows - 1) * inner + j]).toBe(g[0 * inner + j] + g[4 * inner + j]);
+      expect(gd[(rows - 2) * inner + j]).toBe(g[1 * inner + j]);
+      expect(gd[(rows - 3) * inner + j]).toBe(g[3 * inner + j]);
+      expect(gd[(rows - 4) * inner + j]).toBe(0);
+    }
+    // A bias row added to the table: each element's column comes from a quotient by 16.
+    const bias = toDevice(
+      new Tensor(
+        new Float32Array(inner).map((_, j) => j * 1000),
+        [inner],
+      ),
+      device,
+    );
+    const shifted = add(table, bias).data;
+    for (let i = values.length - 40; i < values.length; i++) expect(shifted[i]).toBe(values[i] + bias.data[i % inner]);
+    // x @ table^T with the table read transposed in place (the tied MLM decoder): [2, 16] @ [16, rows], x
+    // picking columns 0 and 15.
+    const x = toDevice(
+      new Tensor(
+        new Float32Array(2 * inner).map((_, i) => (i === 0 || i === 2 * inner - 1 ? 1 : 0)),
+        [2, inner],
+      ),
+      device,
+    );
+    const product = matmul(x, table, { transposeB: true });
+    expect(product.external).not.toBeNull();
+    const p = product.data;
+    for (const r of [rows - 1, rows - 2, 5]) {
+      expect(p[r]).toBe(values[r * inner]);
+      expect(p[rows + r]).toBe(values[r * inner + inner - 1]);
+    }
+  });
+
+  it('a kernel whose flat index would divide into more rows than its index arithmetic handles is refused, naming the sizes', () => {
+    const tooMany = 2 ** 21;
+    const t = toDevice(new Tensor(new Float32Array(tooMany * 2), [tooMany, 2]), device);
+    const b = toDevice(new Tensor(new Float32Array(2), [2]), device);
+    expect(() => add(t, b)).toThrow(
+      /device kernel "add-row": 4194304 values in rows of n = 2 make 2097152 rows; its index arithmetic is exact for fewer than 2097152 rows/,
+    );
+  });
+
+  it('a device job that fails is reported by the next read, naming the job', () => {
+    const ghost: DeviceStorage = {
+      device,
+      id: 987654,
+      size: 4,
+      dtype: 'float32',
+      backend: device.name,
+      viewOf: null,
+      download: () => new Float32Array(4),
+      read: () => new Float32Array(4),
+      rewrite: () => ghost,
+    };
+    const ok = toDevice(new Tensor(new Float32Array([1, 2, 3, 4]), [4]), device);
+    const bad = Tensor.fromExternal(device.run('add-same', [ok.external as DeviceStorage, ghost], 4), [4], 'float32');
+    expect(() => bad.data).toThrow(/add-same of 4 values \(buffers \d+, 987654 -> \d+\) failed: device buffer 987654 does not exist/);
+    // The failure is reported once; the device goes on working.
+    expect(Array.from(add(ok, ok).data)).toEqual([2, 4, 6, 8]);
+  });
+});

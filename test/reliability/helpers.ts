@@ -1,0 +1,63 @@
+/** Shared by the reliability tests: starting `bert` and scripts in child processes, waiting on them. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const RUN_MJS = join(ROOT, 'bin', 'run.mjs');
+export const BERT = join(ROOT, 'bin', 'bert.mjs');
+
+/** Environment for a child: the launcher's settings not inherited from the test process. */
+export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, BERT_RUNTIME_SETTINGS: undefined, GLIBC_TUNABLES: undefined, BERT_BACKEND: undefined, ...extra };
+}
+
+/** Run `bert ARGS` to the end (the real launcher and CLI, in child processes). */
+export function runBert(args: string[], opts: { cwd?: string; input?: string | Uint8Array } = {}) {
+  const r = spawnSync(process.execPath, [BERT, ...args], { encoding: 'utf8', env: childEnv(), cwd: opts.cwd, input: opts.input, timeout: 120_000 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A started process with its output collected as it comes. */
+export interface Started {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function start(args: string[], env: NodeJS.ProcessEnv = childEnv()): Started {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (t: string) => (out += t));
+  child.stderr!.setEncoding('utf8').on('data', (t: string) => (err += t));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
+  return { child, out: () => out, err: () => err, exit };
+}
+
+/** Wait until `test()` holds, checking every 20 ms; fail after `ms`. */
+export async function waitFor<T>(test: () => T | undefined | null | false, ms: number, what: string): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = test();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether process `pid` is running (a zombie, dead but not yet reaped by its new parent, is not). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true; // no /proc: trust kill(pid, 0)
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The messages between the page (main.ts) and the training worker (worker.ts). Requests carry an id; the
+ * worker answers each with a `reply` of the same id (a result or an error). Progress is pushed unasked.
+ */
+import type { MaskPrediction } from '../../src/train/fill-mask.ts';
+import type { ModelFiles, SessionOptions, StepRecord } from './session.ts';
+
+export type Request =
+  | { type: 'start'; options: SessionOptions }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'reset' }
+  /** Run exactly `steps` steps now (paused runs only) and return their records: what the browser test uses. */
+  | { type: 'steps'; steps: number }
+  | { type: 'fill'; text: string }
+  | { type: 'attention'; text: string }
+  | { type: 'pieces'; text: string }
+  | { type: 'save' }
+  | { type: 'load'; config: string; weights: Uint8Array; vocab: string; backend: SessionOptions['backend'] };
+
+export interface RunInfo {
+  backend: string;
+  /** Set when the asked backend failed and another was used. */
+  fallback: string | null;
+  documents: number;
+  instances: number;
+  vocabSize: number;
+  parameters: number;
+  steps: number;
+  step: number;
+  canTrain: boolean;
+  setupMs: number;
+  crossOriginIsolated: boolean;
+}
+
+export type Result = RunInfo | StepRecord[] | MaskPrediction[] | string | string[] | ModelFiles | null;
+
+export type WorkerMessage =
+  | { type: 'reply'; id: number; ok: true; result: Result }
+  | { type: 'reply'; id: number; ok: false; error: string }
+  | { type: 'progress'; step: number; steps: number; running: boolean; mlmLoss: number; nspLoss: number; tokensPerSecond: number; curves: string }
+  | { type: 'log'; message: string };

@@ -1,0 +1,202 @@
+/**
+ * The playground's Web Worker: it holds the model and trains it, so that the page stays responsive and the
+ * library's synchronous kernels never block the page's main thread. Between two steps it answers the page's
+ * requests (fill-mask, attention, WordPiece, save), so they work while training runs.
+ */
+import { wasmMatmulModule } from '../../src/accel/wasm/module.ts';
+import { curvesSvg, type CurveRecord } from '../../src/viz/curves.ts';
+import type { Request, Result, RunInfo, WorkerMessage } from './protocol.ts';
+import { PretrainSession, type SessionOptions, type StepRecord } from './session.ts';
+
+const post = (m: WorkerMessage) => (self as unknown as Worker).postMessage(m);
+
+let session: PretrainSession | null = null;
+let lastOptions: SessionOptions = {};
+let running = false;
+let loopActive = false;
+let records: CurveRecord[] = [];
+let recent: StepRecord[] = [];
+
+/** Let queued messages run: a zero-delay macrotask (setTimeout is clamped to 4 ms when nested). */
+function yieldToMessages(): Promise<void> {
+  return new Promise((done) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => done();
+    ch.port2.postMessage(null);
+  });
+}
+
+/** The backend to use: wasm needs shared WebAssembly memory, which a page without COOP/COEP lacks. */
+function usableBackend(wanted: SessionOptions['backend']): { backend: NonNullable<SessionOptions['backend']>; fallback: string | null } {
+  if (wanted === 'cpu') return { backend: 'cpu', fallback: null };
+  try {
+    wasmMatmulModule();
+    return { backend: 'wasm', fallback: null };
+  } catch (e) {
+    return { backend: 'cpu', fallback: `wasm failed (${(e as Error).message}); using cpu` };
+  }
+}
+
+function info(s: PretrainSession, fallback: string | null, setupMs: number): RunInfo {
+  return {
+    backend: s.options.backend,
+    fallback,
+    documents: s.documents,
+    instances: s.instances,
+    vocabSize: s.tokenizer.vocab.size,
+    parameters: s.model.numParameters(),
+    steps: s.options.steps,
+    step: s.step,
+    canTrain: s.canTrain,
+    setupMs,
+    crossOriginIsolated: (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+  };
+}
+
+/** Steps in the moving average drawn over the raw losses (one batch's NSP loss is noisy). */
+const AVERAGE = 20;
+
+function record(r: StepRecord): void {
+  records.push({ step: r.step, split: 'train', mlm_loss: r.mlmLoss, nsp_loss: r.nspLoss });
+  recent.push(r);
+  if (recent.length > AVERAGE) recent.shift();
+  if (recent.length === AVERAGE) {
+    const mean = (f: (x: StepRecord) => number) => recent.reduce((s, x) => s + f(x), 0) / AVERAGE;
+    // Drawn at the middle of its window, so that it does not lag behind the raw curve.
+    records.push({
+      step: Math.round(r.step - (AVERAGE - 1) / 2),
+      split: `mean of ${AVERAGE} steps`,
+      mlm_loss: mean((x) => x.mlmLoss),
+      nsp_loss: mean((x) => x.nspLoss),
+    });
+  }
+}
+
+function tokensPerSecond(): number {
+  const timed = recent.filter((r) => r.step > 1); // the first step compiles and warms up
+  const ms = timed.reduce((s, r) => s + r.ms, 0);
+  return ms > 0 ? (timed.reduce((s, r) => s + r.tokens, 0) / ms) * 1000 : 0;
+}
+
+function progress(): void {
+  if (!session) return;
+  const last = recent[recent.length - 1];
+  const curves = curvesSvg(
+    records,
+    [
+      { metric: 'mlm_loss', title: 'masked LM loss' },
+      { metric: 'nsp_loss', title: 'next-sentence loss' },
+    ],
+    `pretraining, seed ${session.options.seed}`,
+  );
+  post({
+    type: 'progress',
+    step: session.step,
+    steps: session.options.steps,
+    running,
+    mlmLoss: last?.mlmLoss ?? NaN,
+    nspLoss: last?.nspLoss ?? NaN,
+    tokensPerSecond: tokensPerSecond(),
+    curves,
+  });
+}
+
+async function trainLoop(): Promise<void> {
+  if (loopActive) return;
+  loopActive = true;
+  let lastPost = 0;
+  try {
+    while (running && session && session.step < session.options.steps) {
+      record(session.trainOne());
+      if (performance.now() - lastPost > 300) {
+        progress();
+        lastPost = performance.now();
+      }
+      await yieldToMessages();
+    }
+  } catch (e) {
+    post({ type: 'log', message: `training stopped: ${(e as Error).message}` });
+  } finally {
+    running = false;
+    loopActive = false;
+    progress();
+  }
+}
+
+function need(): PretrainSession {
+  if (!session) throw new Error('no model yet: start a run or load a model');
+  return session;
+}
+
+function create(options: SessionOptions): RunInfo {
+  running = false;
+  records = [];
+  recent = [];
+  const t0 = performance.now();
+  const { backend, fallback } = usableBackend(options.backend);
+  lastOptions = { ...options, backend };
+  session = PretrainSession.create(lastOptions);
+  return info(session, fallback, performance.now() - t0);
+}
+
+async function handle(req: Request): Promise<Result> {
+  switch (req.type) {
+    case 'start': {
+      const result = create(req.options);
+      progress();
+      return result;
+    }
+    case 'reset': {
+      const result = create(lastOptions);
+      progress();
+      return result;
+    }
+    case 'pause':
+      running = false;
+      return null;
+    case 'resume':
+      if (!need().canTrain) throw new Error('this model cannot be trained here: it was loaded without a corpus; start a new run');
+      running = true;
+      void trainLoop();
+      return null;
+    case 'steps': {
+      const s = need();
+      if (running) throw new Error('pause the run before asking for single steps');
+      const out: StepRecord[] = [];
+      for (let i = 0; i < req.steps; i++) {
+        const r = s.trainOne();
+        record(r);
+        out.push(r);
+      }
+      progress();
+      return out;
+    }
+    case 'fill':
+      return need().fillMask(req.text, 5);
+    case 'attention':
+      return need().attentionSvg(req.text);
+    case 'pieces':
+      return need().pieces(req.text);
+    case 'save':
+      return need().save();
+    case 'load': {
+      running = false;
+      records = [];
+      recent = [];
+      const t0 = performance.now();
+      const { backend, fallback } = usableBackend(req.backend);
+      session = PretrainSession.load({ config: req.config, weights: req.weights, vocab: req.vocab }, backend);
+      progress();
+      return info(session, fallback, performance.now() - t0);
+    }
+  }
+}
+
+self.onmessage = async (event: MessageEvent<{ id: number; request: Request }>) => {
+  const { id, request } = event.data;
+  try {
+    post({ type: 'reply', id, ok: true, result: await handle(request) });
+  } catch (e) {
+    post({ type: 'reply', id, ok: false, error: (e as Error).message });
+  }
+};
