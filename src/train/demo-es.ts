@@ -36,7 +36,7 @@ export function countRightAnswersEs(predictions: MaskPrediction[][]): number {
 }
 
 export const DEMO_ES: DemoLanguage = {
-  out: join('runs', 'demo-es'),
+  out: 'runs/demo-es',
   // 2000 steps give the five facts as first candidates (2500, the English count, too, with more confidence)
   // and keep the run well under 5 minutes on 2 cores even when they are shared.
   steps: 2000,

@@ -12,6 +12,9 @@ import { generateSyntheticCorpus, type SyntheticCorpusOptions } from '../data/sy
 import { DEMO_ES } from './demo-es.ts';
 import { fillMask, formatFillMask, loadMaskedLM, type MaskPrediction } from './fill-mask.ts';
 import { pretrain, type PretrainResult } from './pretrain.ts';
+import { DEMO_CONFIG } from './demo-config.ts';
+
+export { DEMO_CONFIG } from './demo-config.ts';
 
 export interface DemoOptions {
   /** Output directory. Default runs/demo (runs/demo-es in Spanish). */
@@ -66,7 +69,7 @@ export const DEMO_PROMPTS = [
 ];
 
 const DEMO_EN: DemoLanguage = {
-  out: join('runs', 'demo'),
+  out: 'runs/demo',
   steps: 2500,
   corpus: generateSyntheticCorpus,
   lowercase: true,
@@ -91,25 +94,6 @@ const DEMO_EN: DemoLanguage = {
 
 /** The demos by language code. */
 export const DEMO_LANGUAGES: Record<DemoLanguageCode, DemoLanguage> = { en: DEMO_EN, es: DEMO_ES };
-
-/** The demo model: BERT-Tiny's depth with a narrower hidden size, so it trains in minutes on 2 cores. */
-export const DEMO_CONFIG = {
-  hidden_size: 64,
-  num_hidden_layers: 2,
-  num_attention_heads: 2,
-  intermediate_size: 256,
-  max_position_embeddings: 128,
-  type_vocab_size: 2,
-  vocab_size: 512,
-  hidden_act: 'gelu',
-  // No dropout: the demo trains for a few minutes on a generated corpus it never exhausts, so regularising
-  // would only slow down what the reader is waiting to see. Real pretraining keeps BERT's 0.1.
-  hidden_dropout_prob: 0,
-  attention_probs_dropout_prob: 0,
-  initializer_range: 0.02,
-  layer_norm_eps: 1e-12,
-  model_type: 'bert',
-};
 
 export async function runDemo(opts: DemoOptions = {}): Promise<PretrainResult> {
   const lang = DEMO_LANGUAGES[opts.lang ?? 'en'];

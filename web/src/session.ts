@@ -31,7 +31,7 @@ import { BertTokenizer } from '../../src/tokenizer/tokenizer.ts';
 import { trainWordPiece } from '../../src/tokenizer/trainer.ts';
 import { Vocab } from '../../src/tokenizer/vocab.ts';
 import { attentionPanels, sentenceAttention } from '../../src/train/attention-maps.ts';
-import { DEMO_CONFIG } from '../../src/train/demo.ts';
+import { DEMO_CONFIG } from '../../src/train/demo-config.ts';
 import { fillMask, type MaskPrediction } from '../../src/train/fill-mask.ts';
 import { batchToInputs } from '../../src/train/pretrain.ts';
 import { attentionSvg } from '../../src/viz/attention.ts';
