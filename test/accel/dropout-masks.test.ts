@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import '../../src/accel/index.ts';
 import { dropout, Rng, Tensor } from '../ops/core.ts';
 import { speckDropoutMask, speckKeyFromWords, speckRoundKeys } from '../../src/accel/speck.ts';
-import { expectGradOk, runs, shapeArb, t64, tensorArb } from '../ops/helpers.ts';
+import { expectGradOk, expectKeepsIndependently, runs, shapeArb, t64, tensorArb } from '../ops/helpers.ts';
 
 describe('dropout with counter masks', () => {
   const arb = shapeArb(0, 3).chain((shape) =>
@@ -15,22 +15,7 @@ describe('dropout with counter masks', () => {
   );
 
   it.each(['counter'] as const)('with %s masks, keeps each element with probability 1 - p, independently of its neighbours', (kind) => {
-    const n = 200_000;
-    const x = new Tensor(new Float32Array(n).fill(1), [n]);
-    for (const p of [0.1, 0.5]) {
-      const y = dropout(x, p, new Rng(11), true, kind);
-      let kept = 0;
-      let keptPairs = 0;
-      for (let i = 0; i < n; i++) {
-        if (y.data[i] !== 0) kept++;
-        if (i > 0 && y.data[i] !== 0 && y.data[i - 1] !== 0) keptPairs++;
-      }
-      // Binomial standard deviations: sqrt(n p (1 - p)) <= 224 elements; allow 5 of them.
-      expect(Math.abs(kept - n * (1 - p))).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
-      // Neighbours kept together as often as independence predicts, (1 - p)^2.
-      const q = (1 - p) ** 2;
-      expect(Math.abs(keptPairs - (n - 1) * q)).toBeLessThan(5 * Math.sqrt(n * q * (1 - q)));
-    }
+    for (const p of [0.1, 0.5]) expectKeepsIndependently((x) => dropout(x, p, new Rng(11), true, kind), p);
   });
 
   it('with counter masks, gradcheck passes and the gradient is the Speck mask scaling; the Rng advances four words', () => {

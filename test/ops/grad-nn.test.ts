@@ -25,7 +25,7 @@ import {
   Tensor,
   type Reduction,
 } from './core.ts';
-import { broadcastableTo, expectGradOk, runs, shapeArb, sizeOfShape, t64, tensorArb, values } from './helpers.ts';
+import { broadcastableTo, expectGradOk, expectKeepsIndependently, runs, shapeArb, sizeOfShape, t64, tensorArb, values } from './helpers.ts';
 
 const reductionArb = fc.constantFrom<Reduction>('mean', 'sum', 'none');
 
@@ -165,22 +165,7 @@ describe('gradient of dropout', () => {
   });
 
   it.each(['stream'] as const)('with %s masks (the reference), keeps each element with probability 1 - p, independently of its neighbours', (kind) => {
-    const n = 200_000;
-    const x = new Tensor(new Float32Array(n).fill(1), [n]);
-    for (const p of [0.1, 0.5]) {
-      const y = dropout(x, p, new Rng(11), true, kind);
-      let kept = 0;
-      let keptPairs = 0;
-      for (let i = 0; i < n; i++) {
-        if (y.data[i] !== 0) kept++;
-        if (i > 0 && y.data[i] !== 0 && y.data[i - 1] !== 0) keptPairs++;
-      }
-      // Binomial standard deviations: sqrt(n p (1 - p)) <= 224 elements; allow 5 of them.
-      expect(Math.abs(kept - n * (1 - p))).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
-      // Neighbours kept together as often as independence predicts, (1 - p)^2.
-      const q = (1 - p) ** 2;
-      expect(Math.abs(keptPairs - (n - 1) * q)).toBeLessThan(5 * Math.sqrt(n * q * (1 - q)));
-    }
+    for (const p of [0.1, 0.5]) expectKeepsIndependently((x) => dropout(x, p, new Rng(11), true, kind), p);
   });
 
   it('dropout refuses an unknown kind of masks, naming the choices', () => {

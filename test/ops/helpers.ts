@@ -127,3 +127,22 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 export type { Shape };
+
+/**
+ * `drop` (a dropout of probability p on a tensor of ones) keeps each of 200,000 elements with probability
+ * 1 - p, and neighbours together as often as independence predicts, (1 - p)^2: within 5 binomial standard
+ * deviations (at most 224 elements for the count).
+ */
+export function expectKeepsIndependently(drop: (x: Tensor) => Tensor, p: number): void {
+  const n = 200_000;
+  const y = drop(new Tensor(new Float32Array(n).fill(1), [n])).data;
+  let kept = 0;
+  let keptPairs = 0;
+  for (let i = 0; i < n; i++) {
+    if (y[i] !== 0) kept++;
+    if (i > 0 && y[i] !== 0 && y[i - 1] !== 0) keptPairs++;
+  }
+  expect(Math.abs(kept - n * (1 - p))).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
+  const q = (1 - p) ** 2;
+  expect(Math.abs(keptPairs - (n - 1) * q)).toBeLessThan(5 * Math.sqrt(n * q * (1 - q)));
+}
