@@ -3,32 +3,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readSafetensors, SafetensorsError, writeSafetensors } from '../../src/io/index.ts';
-
-/** A file from raw header text and data bytes; `length` overrides the header length field. */
-function file(header: string | Uint8Array, data: number | Uint8Array = 0, length?: bigint): Uint8Array {
-  const json = typeof header === 'string' ? new TextEncoder().encode(header) : header;
-  const body = typeof data === 'number' ? new Uint8Array(data) : data;
-  const out = new Uint8Array(8 + json.byteLength + body.byteLength);
-  new DataView(out.buffer).setBigUint64(0, length ?? BigInt(json.byteLength), true);
-  out.set(json, 8);
-  out.set(body, 8 + json.byteLength);
-  return out;
-}
+import { expectRefused, fileBytes } from '../reliability/safetensors-files.ts';
 
 const f32 = (shape: number[], offsets: [number, number]) => ({ dtype: 'F32', shape, data_offsets: offsets });
 
-function expectError(bytes: Uint8Array, message: RegExp): void {
-  let caught: unknown;
-  try {
-    readSafetensors(bytes, 'bad.safetensors');
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(SafetensorsError);
-  const msg = (caught as Error).message;
-  expect(msg.startsWith('bad.safetensors: ')).toBe(true);
-  expect(msg).toMatch(message);
-}
+const file = fileBytes;
+const expectError = expectRefused;
 
 describe('malformed safetensors files', () => {
   it('a file shorter than 8 bytes', () => {
