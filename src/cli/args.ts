@@ -244,6 +244,15 @@ function checkPath(name: string, path: string, role: PathRole): void {
   }
 }
 
+/**
+ * Only the flags the command line gave, without the declared defaults. A resumed run (`--resume`) reads its
+ * options from its checkpoint, and there a flag left out means "as the run was started": passing the
+ * default instead would change the run (or refuse it as another one) for a flag the user never typed.
+ */
+export function givenFlags(parsed: ParsedArgs): ParsedArgs['flags'] {
+  return Object.fromEntries([...parsed.given].map((name) => [name, parsed.flags[name]]));
+}
+
 /** Render the flag table for `bert <command> --help`. */
 export function formatFlags(spec: Record<string, FlagSpec>): string {
   const rows = Object.entries(spec).map(([name, s]) => {

@@ -194,6 +194,22 @@ export function readCheckpoint<S extends { step: number }>(dir: string): { train
 }
 
 /**
+ * The options recorded by the checkpoint `--resume` would continue from (the newest good one in `outDir`), or
+ * null when there is none. Reads only its trainer_state.json and changes nothing, so a command line can
+ * take a resumed run's settings from it before the run starts.
+ */
+export function recordedRunOptions(outDir: string): Record<string, unknown> | null {
+  const good = latestGoodCheckpoint(outDir);
+  if (!good) return null;
+  try {
+    const options = (JSON.parse(readFileSync(join(good.dir, STATE_FILE), 'utf8')) as { options?: unknown }).options;
+    return typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The kind of dropout masks a run actually draws (ops/dropout.ts): 'auto' resolved for whether its weights
  * are on a device. Training records it with its checkpoints, so that a resume cannot change it silently.
  */

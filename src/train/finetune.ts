@@ -230,9 +230,23 @@ const RUN_IDENTITY = [
 /**
  * Options a resume may change: each step reads them afresh and no saved state depends on them (the peak
  * learning rate, the warmup, the clip, the weight decay, how often the dev set is evaluated, and the
- * patience of early stopping, which compares its count of epochs without improvement when an epoch ends).
+ * patience of early stopping, which compares its count of epochs without improvement when an epoch ends),
+ * and what only evaluation, logging and saving read: the save and log cadence, the evaluation batch, the test file.
  */
-export const RESUME_CHANGEABLE = ['lr', 'warmupRatio', 'weightDecay', 'clip', 'evalEvery', 'patience'] as const;
+export const RESUME_CHANGEABLE = ['lr', 'warmupRatio', 'weightDecay', 'clip', 'evalEvery', 'patience', 'saveEvery', 'logEvery', 'evalBatch', 'test'] as const;
+
+/**
+ * A resumed run's options: each one left undefined takes the checkpoint's recorded value. Question
+ * answering's settings and the table's columns are several flags each, merged one by one: giving one of
+ * them keeps the others.
+ */
+function resumedOptions(options: FinetuneOptions, saved: Record<string, unknown>): FinetuneOptions {
+  const merged = keepSavedWhereUnset(options, saved, [...RUN_IDENTITY, ...RESUME_CHANGEABLE]);
+  const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  if (options.qa && typeof saved.qa === 'object' && saved.qa !== null) merged.qa = { ...saved.qa, ...defined(options.qa) };
+  if (options.columns && typeof saved.columns === 'object' && saved.columns !== null) merged.columns = { ...saved.columns, ...defined(options.columns) };
+  return merged;
+}
 
 /** Where the encoder comes from (see FinetuneOptions.init). */
 export type InitSource = { kind: 'pretrained'; dir: string; config: BertConfig } | { kind: 'scratch'; name: string; config: BertConfig };
@@ -306,19 +320,20 @@ export function scoresRecord(s: TaskScores): Record<string, unknown> {
  * `stopAfter`) is done.
  */
 export async function finetune(options: FinetuneOptions): Promise<FinetuneResult> {
-  const task = parseTask(options.task);
   const out = options.out;
   mkdirSync(out, { recursive: true });
   const say = options.progressStream === null ? () => {} : (s: string) => (options.progressStream ?? process.stderr).write(s + '\n');
   for (const line of cleanPartialWrites(out)) say(line);
-  // A resumed run keeps the checkpoint's values of the changeable options it leaves unset.
+  // A resumed run keeps the checkpoint's values of the options it leaves unset: only those given are compared.
   const resumeFrom = options.resume ? chooseResumeCheckpoint(out, say) : null;
   const saved = resumeFrom ? readCheckpoint<FinetuneState>(resumeFrom.dir) : null;
-  const opts = saved ? keepSavedWhereUnset(options, saved.trainerState.options, RESUME_CHANGEABLE) : options;
+  const opts = saved ? resumedOptions(options, saved.trainerState.options) : options;
+  const task = parseTask(opts.task);
 
-  // 1. The encoder's source, the vocabulary and the tokenizer.
+  // 1. The encoder's source, the vocabulary (a resumed run's is in its checkpoint) and the tokenizer.
   const source = resolveInit(opts.init);
-  const vocabPath = opts.vocab ?? (source.kind === 'pretrained' ? join(source.dir, 'vocab.txt') : undefined);
+  const vocabPath =
+    opts.vocab ?? (resumeFrom ? join(resumeFrom.dir, 'vocab.txt') : undefined) ?? (source.kind === 'pretrained' ? join(source.dir, 'vocab.txt') : undefined);
   if (!vocabPath)
     throw new Error(`--init ${source.kind === 'scratch' ? source.name : source.dir} starts from random weights and needs --vocab FILE (a vocab.txt)`);
   if (!existsSync(vocabPath)) throw new Error(`vocabulary ${vocabPath} not found${source.kind === 'pretrained' ? ' (pass --vocab FILE)' : ''}`);
@@ -379,6 +394,11 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     padMultiple: opts.padMultiple ?? null,
     adamEps: opts.adamEps ?? null,
     dropoutMasks: effectiveDropoutMasks(opts.dropoutMasks ?? 'auto', activeDevice() !== null),
+    // Recorded so that a resume that leaves them out keeps them (null: the default).
+    saveEvery: opts.saveEvery ?? null,
+    logEvery: opts.logEvery ?? null,
+    evalBatch: opts.evalBatch ?? 64,
+    test: opts.test ?? null,
   };
   if (o.adamEps !== null && !(o.adamEps > 0 && o.adamEps < 1)) throw new Error(`--adam-eps must be in (0, 1), got ${o.adamEps}`);
   if (o.padMultiple !== null && !(Number.isInteger(o.padMultiple) && o.padMultiple >= 1))

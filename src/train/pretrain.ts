@@ -201,9 +201,21 @@ const RUN_IDENTITY = [
 ] as const;
 /**
  * Options a resume may change: each step reads them afresh and no saved state depends on them (the
- * schedule's peak and warmup, the clip, the weight decay, and the evaluation and save cadence).
+ * schedule's peak and warmup, the clip, the weight decay, the held-out data (drawn with its own seed) and how
+ * often the run evaluates, saves and logs).
  */
-export const RESUME_CHANGEABLE = ['lr', 'warmup', 'clip', 'weightDecay', 'evalEvery', 'evalInstances', 'evalDupeFactor', 'saveEvery'] as const;
+export const RESUME_CHANGEABLE = [
+  'lr',
+  'warmup',
+  'clip',
+  'weightDecay',
+  'evalCorpus',
+  'evalEvery',
+  'evalInstances',
+  'evalDupeFactor',
+  'saveEvery',
+  'logEvery',
+] as const;
 
 /** The model config for a preset name or a config.json path, sized to the vocabulary. */
 export function pretrainConfig(model: string, vocabSize: number, seqLen: number): BertConfig {
@@ -314,6 +326,10 @@ function resolved(opts: PretrainOptions) {
     evalEvery,
     evalInstances: opts.evalInstances ?? 1000,
     evalDupeFactor: opts.evalDupeFactor ?? 1,
+    /** Recorded so that a resume that leaves them out keeps them (their own seed: they change no training step). */
+    evalCorpus: opts.evalCorpus ?? [],
+    /** null: the default, about 50 records per run. */
+    logEvery: opts.logEvery ?? null,
     saveEvery: opts.saveEvery ?? Math.max(1, Math.round(steps / 5)),
     seed: opts.seed ?? 0,
     maxPredictions: opts.maxPredictions ?? Math.max(1, Math.round(seqLen * 0.15)),
@@ -358,19 +374,22 @@ async function loadDocuments(
  * Pretrain a BERT (BertForPreTraining) on `opts.corpus`; see PretrainOptions. Resolves when the run (or
  * `stopAfter`) is done; the final model is in `opts.out` (config.json, model.safetensors, vocab.txt).
  */
-export async function pretrain(opts: PretrainOptions): Promise<PretrainResult> {
+export async function pretrain(options: PretrainOptions): Promise<PretrainResult> {
+  let opts = options;
   let o = resolved(opts);
   const out = opts.out;
   mkdirSync(out, { recursive: true });
   const say = opts.progressStream === null ? () => {} : (s: string) => (opts.progressStream ?? process.stderr).write(s + '\n');
   for (const line of cleanPartialWrites(out)) say(line);
 
-  // 1. Resume: the newest good checkpoint must come from the same run; schedule settings may change.
+  // 1. Resume: the newest good checkpoint must come from the same run; schedule settings may change. Every
+  // option left undefined keeps the run's recorded value: only those given are compared with it.
   const resumeFrom = opts.resume ? chooseResumeCheckpoint(out, say) : null;
   let saved: { trainerState: PretrainState; optimizer: ReturnType<typeof readCheckpoint>['optimizer'] } | null = null;
   if (resumeFrom) {
     saved = readCheckpoint<PretrainState>(resumeFrom.dir);
-    o = resolved(keepSavedWhereUnset(opts, saved.trainerState.options, RESUME_CHANGEABLE));
+    opts = keepSavedWhereUnset(opts, saved.trainerState.options, [...RUN_IDENTITY, ...RESUME_CHANGEABLE]);
+    o = resolved(opts);
     const changes = compareResumeOptions(saved.trainerState.options, o, RUN_IDENTITY, RESUME_CHANGEABLE, resumeFrom.dir, {
       dropoutMasks: LEGACY_DROPOUT_MASKS,
     });

@@ -5,13 +5,14 @@
  * `--search` runs the grid (--grid-lr / --grid-batch / --grid-epochs, defaults by size) and keeps the best
  * run by the dev metric.
  */
-import { parseArgs, RANGES, required, type ArgRules, type FlagSpec, type ParsedArgs } from '../args.ts';
+import { givenFlags, parseArgs, RANGES, required, type ArgRules, type FlagSpec, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import { selectBackendFromEnv } from '../../accel/select.ts';
 import { dropoutMasksFlag, dropoutMasksFromFlag } from '../dropout-masks-flag.ts';
 import { maxLineBytesFlag, withMaxLineBytes } from '../max-line-bytes-flag.ts';
 import { withRunDirectory } from '../run-dir.ts';
 import { Vocab } from '../../tokenizer/vocab.ts';
+import { recordedRunOptions } from '../../train/checkpoint.ts';
 import { finetune, formatScalars, type FinetuneOptions } from '../../train/finetune.ts';
 import { FINETUNE_TASKS, parseTask } from '../../train/finetune-tasks.ts';
 import { hyperparameterSearch } from '../../train/search.ts';
@@ -52,7 +53,10 @@ const flags: Record<string, FlagSpec> = {
   'eval-every': { kind: 'number', range: RANGES.countOrOff, help: 'also evaluate on dev every N steps (0: only after each epoch)', default: 0 },
   'save-every': { kind: 'number', range: RANGES.count, help: 'checkpoint every N steps (default: after each epoch)' },
   'stop-after': { kind: 'number', range: RANGES.count, help: 'stop after step N as an interruption would (to test --resume)' },
-  resume: { kind: 'boolean', help: 'continue from the newest checkpoint in --out (a search: finished runs are reused)' },
+  resume: {
+    kind: 'boolean',
+    help: "continue from the newest good checkpoint in --out; flags left out keep the run's values (a search: give the same flags; finished runs are reused)",
+  },
   cased: { kind: 'boolean', help: "keep case and accents (default: the model's tokenizer_config.json, else uncased)" },
   'text-column': { kind: 'string', help: 'table column of the text (default: detected by name)' },
   'pair-column': { kind: 'string', help: 'table column of the second text of a pair' },
@@ -79,6 +83,12 @@ const rules: ArgRules = {
   needs: ['grid-lr', 'grid-batch', 'grid-epochs'].map((flag) => ({ flag, needs: 'search', why: 'the grid is what --search tries' })),
 };
 
+/** `o` without its undefined entries, or undefined when none is left. */
+function given<T extends object>(o: T): Partial<T> | undefined {
+  const entries = Object.entries(o).filter(([, v]) => v !== undefined);
+  return entries.length ? (Object.fromEntries(entries) as Partial<T>) : undefined;
+}
+
 /** A column flag: a number means a 0-based index. */
 function column(v: unknown): string | number | undefined {
   if (v === undefined) return undefined;
@@ -93,19 +103,26 @@ export const finetuneCommand: Command = {
     'bert finetune --task classification|regression|token-classification|question-answering|multiple-choice --init DIR|tiny|... [--vocab FILE] --train F --dev F [--test F] --out DIR [--epochs N --batch N --lr X | --search [--grid-lr X... --grid-batch N... --grid-epochs N...]] [--patience N] [--resume]',
   flags,
   async run(argv) {
-    const { flags: f } = parseArgs(argv, flags, rules);
+    const parsed = parseArgs(argv, flags, rules);
+    // A single run's --resume: a flag left out keeps the run's value, which its checkpoint holds, so only what
+    // was typed is passed on. A search records no settings of its own: its --resume takes the whole command.
+    const single = Boolean(parsed.flags.resume) && !parsed.flags.search;
+    const f = single ? givenFlags(parsed) : parsed.flags;
     if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
-    const dropoutMasks = dropoutMasksFromFlag(f['dropout-masks']);
-    const task = parseTask(required<string>(f, 'task'));
+    const dropoutMasks = f['dropout-masks'] === undefined ? undefined : dropoutMasksFromFlag(f['dropout-masks']);
+    // The run's task and files, left out on --resume, come from the checkpoint it continues from.
+    const recorded = single && typeof f.out === 'string' ? (recordedRunOptions(f.out) ?? {}) : {};
+    const fromRun = <T>(name: string, key: string): T => (f[name] ?? recorded[key] ?? required(f, name)) as T;
+    const task = parseTask(fromRun<string>('task', 'task'));
     const columns = { text: column(f['text-column']), textPair: column(f['pair-column']), label: column(f['label-column']) };
     const base: FinetuneOptions = {
       task,
       dropoutMasks,
-      init: required<string>(f, 'init'),
+      init: fromRun<string>('init', 'init'),
       vocab: f.vocab as string | undefined,
       initializerRange: f['initializer-range'] as number | undefined,
-      train: required<string>(f, 'train'),
-      dev: required<string>(f, 'dev'),
+      train: fromRun<string>('train', 'train'),
+      dev: fromRun<string>('dev', 'dev'),
       test: f.test as string | undefined,
       out: required<string>(f, 'out'),
       epochs: f.epochs as number | undefined,
@@ -113,29 +130,29 @@ export const finetuneCommand: Command = {
       lr: f.lr as number | undefined,
       maxLength: f['max-length'] as number | undefined,
       padMultiple: f['pad-multiple'] as number | undefined,
-      warmupRatio: f['warmup-ratio'] as number,
-      weightDecay: f['weight-decay'] as number,
+      warmupRatio: f['warmup-ratio'] as number | undefined,
+      weightDecay: f['weight-decay'] as number | undefined,
       adamEps: f['adam-eps'] as number | undefined,
-      clip: f.clip as number,
-      seed: f.seed as number,
-      patience: f.patience as number,
-      evalEvery: f['eval-every'] as number,
+      clip: f.clip as number | undefined,
+      seed: f.seed as number | undefined,
+      patience: f.patience as number | undefined,
+      evalEvery: f['eval-every'] as number | undefined,
       saveEvery: f['save-every'] as number | undefined,
       stopAfter: f['stop-after'] as number | undefined,
       resume: Boolean(f.resume),
       lowercase: f.cased ? false : undefined,
-      columns: Object.values(columns).some((v) => v !== undefined) ? Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)) : undefined,
-      qa: {
-        stride: f['doc-stride'] as number,
-        maxQuestionLength: f['max-question-length'] as number,
-        maxAnswerLength: f['max-answer-length'] as number,
-        nullScoreDiffThreshold: f['null-threshold'] as number,
-      },
-      evalBatch: f['eval-batch'] as number,
+      columns: given(columns),
+      qa: given({
+        stride: f['doc-stride'] as number | undefined,
+        maxQuestionLength: f['max-question-length'] as number | undefined,
+        maxAnswerLength: f['max-answer-length'] as number | undefined,
+        nullScoreDiffThreshold: f['null-threshold'] as number | undefined,
+      }),
+      evalBatch: f['eval-batch'] as number | undefined,
       logEvery: f['log-every'] as number | undefined,
     };
     if (f.vocab !== undefined) Vocab.fromFile(f.vocab as string); // finetune() reads it as it is: check it here
-    return withMaxLineBytes(f['max-line-bytes'], () => withRunDirectory(base.out, () => run(f, base)));
+    return withMaxLineBytes(parsed.flags['max-line-bytes'], () => withRunDirectory(base.out, () => run(f, base)));
   },
 };
 

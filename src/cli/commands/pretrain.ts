@@ -2,7 +2,7 @@
  * `bert pretrain --corpus FILE... --out DIR ...`: masked LM + next-sentence prediction (src/train/pretrain.ts).
  * The flags are checked before anything runs (src/cli/args.ts); --out is created and locked for the run.
  */
-import { parseArgs, RANGES, required, UsageError, type ArgRules, type FlagSpec } from '../args.ts';
+import { givenFlags, parseArgs, RANGES, required, UsageError, type ArgRules, type FlagSpec } from '../args.ts';
 import type { Command } from '../command.ts';
 import { selectBackendFromEnv } from '../../accel/select.ts';
 import { dropoutMasksFlag, dropoutMasksFromFlag } from '../dropout-masks-flag.ts';
@@ -10,6 +10,7 @@ import { maxLineBytesFlag, withMaxLineBytes } from '../max-line-bytes-flag.ts';
 import { withRunDirectory } from '../run-dir.ts';
 import { VocabSizeError } from '../../tokenizer/trainer.ts';
 import { Vocab } from '../../tokenizer/vocab.ts';
+import { recordedRunOptions } from '../../train/checkpoint.ts';
 import { pretrain, type PretrainOptions } from '../../train/pretrain.ts';
 import { withInterrupts } from '../interrupt.ts';
 
@@ -41,7 +42,7 @@ const flags: Record<string, FlagSpec> = {
   'stop-after': { kind: 'number', range: RANGES.count, help: 'stop after step N as an interruption would (to test --resume)' },
   out: { kind: 'string', path: 'out-dir', help: 'output directory (model, checkpoints, metrics.jsonl, curves.svg); locked while the run lasts' },
   seed: { kind: 'number', range: RANGES.seed, help: 'random seed', default: 0 },
-  resume: { kind: 'boolean', help: 'continue from the newest checkpoint in --out' },
+  resume: { kind: 'boolean', help: "continue from the newest good checkpoint in --out; flags left out keep the run's values" },
   'max-predictions': { kind: 'number', range: RANGES.count, help: 'masked tokens per sequence at most (default: 15% of --seq-len)' },
   'dupe-factor': { kind: 'number', range: RANGES.count, help: 'static masking: copies of the data, each masked differently', default: 3 },
   'dynamic-masking': { kind: 'boolean', help: 'mask anew every epoch instead' },
@@ -77,46 +78,50 @@ export const pretrainCommand: Command = {
     'bert pretrain --corpus FILE... [--vocab FILE | --vocab-size N] --model tiny|...|CONFIG.json --seq-len N --batch N --steps N --lr X --warmup N [--eval-corpus FILE --eval-every N] [--save-every N] [--stop-after N] --out DIR --seed N [--resume]',
   flags,
   async run(argv) {
-    const { flags: f } = parseArgs(argv, flags, rules);
-    const corpus = required<string[]>(f, 'corpus');
-    const steps = required<number>(f, 'steps');
+    const parsed = parseArgs(argv, flags, rules);
+    // On --resume a flag left out keeps the run's value, which its checkpoint holds: pass only what was typed.
+    const f = parsed.flags.resume ? givenFlags(parsed) : parsed.flags;
     const out = required<string>(f, 'out');
+    // The run's data and length, left out on --resume, come from the checkpoint it continues from.
+    const recorded = f.resume ? (recordedRunOptions(out) ?? {}) : {};
+    const corpus = (f.corpus ?? recorded.corpus ?? required(f, 'corpus')) as string[];
+    const steps = (f.steps ?? recorded.steps ?? required(f, 'steps')) as number;
     if (f.warmup !== undefined && (f.warmup as number) > steps) throw new UsageError(`--warmup ${f.warmup} is more than --steps ${steps}`);
     if (f.backend !== undefined) await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
-    const dropoutMasks = dropoutMasksFromFlag(f['dropout-masks']);
+    const dropoutMasks = f['dropout-masks'] === undefined ? undefined : dropoutMasksFromFlag(f['dropout-masks']);
     const options: PretrainOptions = {
       corpus,
       vocab: f.vocab as string | undefined,
-      vocabSize: f['vocab-size'] as number,
-      model: f.model as string,
-      seqLen: f['seq-len'] as number,
-      batch: f.batch as number,
+      vocabSize: f['vocab-size'] as number | undefined,
+      model: f.model as string | undefined,
+      seqLen: f['seq-len'] as number | undefined,
+      batch: f.batch as number | undefined,
       steps,
-      lr: f.lr as number,
+      lr: f.lr as number | undefined,
       warmup: f.warmup as number | undefined,
       evalCorpus: f['eval-corpus'] as string[] | undefined,
       evalEvery: f['eval-every'] as number | undefined,
-      evalInstances: f['eval-instances'] as number,
-      evalDupeFactor: f['eval-dupe-factor'] as number,
+      evalInstances: f['eval-instances'] as number | undefined,
+      evalDupeFactor: f['eval-dupe-factor'] as number | undefined,
       saveEvery: f['save-every'] as number | undefined,
       stopAfter: f['stop-after'] as number | undefined,
       out,
-      seed: f.seed as number,
+      seed: f.seed as number | undefined,
       resume: Boolean(f.resume),
       maxPredictions: f['max-predictions'] as number | undefined,
-      dupeFactor: f['dupe-factor'] as number,
-      dynamicMasking: Boolean(f['dynamic-masking']),
-      wholeWordMask: Boolean(f['whole-word-mask']),
-      shortSeqProb: f['short-seq-prob'] as number,
-      weightDecay: f['weight-decay'] as number,
-      clip: f.clip as number,
-      gradAccum: f['grad-accum'] as number,
-      lowercase: !f.cased,
-      bertAdam: Boolean(f['bert-adam']),
+      dupeFactor: f['dupe-factor'] as number | undefined,
+      dynamicMasking: f['dynamic-masking'] as boolean | undefined,
+      wholeWordMask: f['whole-word-mask'] as boolean | undefined,
+      shortSeqProb: f['short-seq-prob'] as number | undefined,
+      weightDecay: f['weight-decay'] as number | undefined,
+      clip: f.clip as number | undefined,
+      gradAccum: f['grad-accum'] as number | undefined,
+      lowercase: f.cased === undefined ? undefined : !f.cased,
+      bertAdam: f['bert-adam'] as boolean | undefined,
       logEvery: f['log-every'] as number | undefined,
       dropoutMasks,
     };
-    const { result, exit } = await withMaxLineBytes(f['max-line-bytes'], () =>
+    const { result, exit } = await withMaxLineBytes(parsed.flags['max-line-bytes'], () =>
       withRunDirectory(out, async () => {
         // pretrain() reads a given vocabulary as it is; check it here, where its errors name it.
         if (f.vocab !== undefined) Vocab.fromFile(f.vocab as string);
