@@ -546,14 +546,12 @@ export async function finetune(options: FinetuneOptions): Promise<FinetuneResult
     const batches = batchIndices(train.features.length, { batchSize: hp.batch, rng: orderRng });
     for (let bi = state.batchInEpoch; bi < batches.length; bi++) {
       if (state.step >= stopAt) break outer;
-      if (opts.signal) {
-        await yieldToEventLoop(); // a signal handler gets to run between steps
-        if (opts.signal.aborted) {
-          // The step reached is saved unless it already is (or nothing was trained yet).
-          const dir = lastSaved?.step === state.step ? lastSaved.dir : state.step > 0 ? await checkpoint() : null;
-          interrupted = { step: state.step, checkpoint: dir };
-          break outer;
-        }
+      await yieldToEventLoop(); // a signal handler, and the host's messages, get to run between steps
+      if (opts.signal?.aborted) {
+        // The step reached is saved unless it already is (or nothing was trained yet).
+        const dir = lastSaved?.step === state.step ? lastSaved.dir : state.step > 0 ? await checkpoint() : null;
+        interrupted = { step: state.step, checkpoint: dir };
+        break outer;
       }
       const lr = hp.lr * linearWarmupDecay(state.step, warmup, totalSteps);
       const batch = collateTaskBatch(train.features, batches[bi], { padId, padMultiple: o.padMultiple ?? 1, maxLength: o.maxLength });

@@ -6,8 +6,10 @@
  * (src/cli/interrupt.ts).
  *
  * A training step is one long synchronous computation, so nothing else runs while it does: not a signal
- * handler, not a timer. With a signal given, the loop yields to the event loop after every step, so that a
- * handler that aborts the signal gets to run (a yield costs microseconds; a step, milliseconds or more).
+ * handler, not a timer, not the messages of whoever hosts the loop (a test runner's worker answering its
+ * parent, a page's worker answering the page). So the loop yields to the event loop between steps, every
+ * step, signal or not: a handler that aborts the signal gets to run, and the host never waits longer than
+ * one step (a yield costs microseconds; a step, milliseconds or more).
  */
 
 /** How a run ended early on request: the step it reached and the checkpoint holding it. */
@@ -19,5 +21,6 @@ export interface Interruption {
 
 /** Let pending callbacks (a signal handler) run before the next step. */
 export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  // setImmediate in Node (runs after pending I/O); a page has only timers.
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }

@@ -563,14 +563,12 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   let interrupted: Interruption | undefined;
   if (step === 0 && evalBatches.length) lastEval = await runEval();
   while (step < stopAt) {
-    if (opts.signal) {
-      await yieldToEventLoop(); // a signal handler gets to run between steps
-      if (opts.signal.aborted) {
-        // The step reached is saved unless it already is (or nothing was trained yet).
-        const dir = lastSaved?.step === step ? lastSaved.dir : step > 0 ? await checkpoint() : null;
-        interrupted = { step, checkpoint: dir };
-        break;
-      }
+    await yieldToEventLoop(); // a signal handler, and the host's messages, get to run between steps
+    if (opts.signal?.aborted) {
+      // The step reached is saved unless it already is (or nothing was trained yet).
+      const dir = lastSaved?.step === step ? lastSaved.dir : step > 0 ? await checkpoint() : null;
+      interrupted = { step, checkpoint: dir };
+      break;
     }
     // [docs: pretrain-step] The schedule's rate, then one trainStep: forward and backward per micro-batch, clip, AdamW.
     const lr = o.lr * linearWarmupDecay(step, o.warmup, o.steps);
