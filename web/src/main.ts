@@ -4,6 +4,7 @@
  * same channel the buttons use; the browser test (web/test/browser-test.mjs) drives the page through it.
  */
 import type { MaskPrediction } from '../../src/train/fill-mask.ts';
+import type { Classification } from './classifier.ts';
 import type { Request, Result, RunInfo, WorkerMessage } from './protocol.ts';
 import type { ModelFiles, StepRecord } from './session.ts';
 
@@ -56,11 +57,16 @@ function buttons(): void {
   $<HTMLButtonElement>('reset').disabled = !has;
   $<HTMLButtonElement>('save').disabled = !has;
   $<HTMLButtonElement>('att-go').disabled = !has;
+  $<HTMLButtonElement>('cls-go').disabled = !has || run!.labels === null;
   $<HTMLButtonElement>('start').textContent = has ? 'New run' : 'Start';
 }
 
+/** What the classifier panel says until a classifier is loaded (index.html's text). */
+const classifierHint = $('cls-out').innerHTML;
+
 function showInfo(i: RunInfo): void {
   run = i;
+  if (!i.labels) $('cls-out').innerHTML = classifierHint;
   if (i.fallback) log(i.fallback, true);
   const what = i.canTrain ? `${i.documents} documents, ${i.instances} training pairs, ` : 'loaded model, ';
   log(
@@ -133,6 +139,30 @@ async function refreshPieces(): Promise<void> {
   }
 }
 
+/** The classifier's answer as rows of label, bar and probability (the score, for a regression head). */
+function labelsTable(c: Classification): string {
+  const rows = c.labels.map((l) =>
+    c.problem === 'regression'
+      ? `<tr><td>${escapeHtml(l.label)}</td><td></td><td>score ${l.probability.toFixed(4)}</td></tr>`
+      : `<tr><td>${escapeHtml(l.label)}</td><td><span class="bar" style="width:${Math.round(120 * l.probability)}px"></span></td><td>${(100 * l.probability).toFixed(1)}%</td><td class="hint">logit ${l.logit.toFixed(3)}</td></tr>`,
+  );
+  const how = { single_label_classification: 'softmax over the labels', multi_label_classification: 'a sigmoid per label', regression: 'regression' }[
+    c.problem
+  ];
+  return `<table>${rows.join('')}</table><div class="hint">${how}; read as ${c.tokens.map(escapeHtml).join(' ')}</div>`;
+}
+
+async function showClassification(): Promise<void> {
+  if (!run?.labels) return;
+  try {
+    const pair = $<HTMLInputElement>('cls-pair').value.trim();
+    const c = (await request({ type: 'classify', text: $<HTMLInputElement>('cls-text').value, pair: pair === '' ? null : pair })) as Classification;
+    $('cls-out').innerHTML = labelsTable(c);
+  } catch (e) {
+    $('cls-out').innerHTML = `<span class="error">${escapeHtml((e as Error).message)}</span>`;
+  }
+}
+
 async function showAttention(): Promise<void> {
   try {
     $('att-out').innerHTML = (await request({ type: 'attention', text: $<HTMLInputElement>('att-text').value })) as string;
@@ -176,17 +206,35 @@ async function load(list: FileList | File[]): Promise<void> {
       backend: $<HTMLSelectElement>('backend').value as 'wasm' | 'cpu',
       config: await byName.get('config.json')!.text(),
       vocab: await byName.get('vocab.txt')!.text(),
+      lowercase: await lowercaseOf(byName.get('tokenizer_config.json')),
     };
     showInfo((await request(req, [weights.buffer])) as RunInfo);
     running = false;
-    $('status').textContent = `loaded a model (${run!.parameters.toLocaleString('en')} parameters): fill-mask and attention use it`;
-    await Promise.all([refreshFill(), refreshPieces(), showAttention()]);
+    const uses = run!.labels ? `the classifier (labels ${run!.labels.join(', ')})` : 'fill-mask';
+    $('status').textContent = `loaded a ${run!.architecture} (${run!.parameters.toLocaleString('en')} parameters): ${uses} and attention use it`;
+    if (!run!.labels) {
+      $('cls-out').innerHTML = `<span class="hint">This is a ${run!.architecture}: the classifier needs a model made by <code>bert finetune</code>.</span>`;
+    }
+    await Promise.all([run!.labels ? showClassification() : refreshFill(), refreshPieces(), showAttention()]);
   } catch (e) {
     log(`load failed: ${(e as Error).message}`, true);
   }
 }
 
+/** do_lower_case of a dropped tokenizer_config.json (bert finetune writes one), or undefined without one. */
+async function lowercaseOf(file: File | undefined): Promise<boolean | undefined> {
+  if (!file) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(await file.text()).do_lower_case;
+  } catch (e) {
+    throw new Error(`tokenizer_config.json is not JSON: ${(e as Error).message}`);
+  }
+  return typeof v === 'boolean' ? v : undefined;
+}
+
 $('start').onclick = () => void start();
+$('cls-go').onclick = () => void showClassification();
 $('pause').onclick = async () => {
   await request({ type: running ? 'pause' : 'resume' });
   running = !running;

@@ -3,6 +3,7 @@
  * worker answers each with a `reply` of the same id (a result or an error). Progress is pushed unasked.
  */
 import type { MaskPrediction } from '../../src/train/fill-mask.ts';
+import type { Classification, RawLogits } from './classifier.ts';
 import type { ModelFiles, SessionOptions, StepRecord } from './session.ts';
 
 export type Request =
@@ -15,8 +16,12 @@ export type Request =
   | { type: 'fill'; text: string }
   | { type: 'attention'; text: string }
   | { type: 'pieces'; text: string }
+  /** A fine-tuned classifier's labels for a text or a pair. */
+  | { type: 'classify'; text: string; pair?: string | null }
+  /** The model's raw head output (what the browser test compares with Node's). */
+  | { type: 'logits'; text: string; pair?: string | null }
   | { type: 'save' }
-  | { type: 'load'; config: string; weights: Uint8Array; vocab: string; backend: SessionOptions['backend'] };
+  | { type: 'load'; config: string; weights: Uint8Array; vocab: string; lowercase?: boolean; backend: SessionOptions['backend'] };
 
 export interface RunInfo {
   backend: string;
@@ -29,11 +34,15 @@ export interface RunInfo {
   steps: number;
   step: number;
   canTrain: boolean;
+  /** The model class (config.json's architectures[0]). */
+  architecture: string;
+  /** Label names by id for a sequence classifier (config.json's id2label), else null. */
+  labels: string[] | null;
   setupMs: number;
   crossOriginIsolated: boolean;
 }
 
-export type Result = RunInfo | StepRecord[] | MaskPrediction[] | string | string[] | ModelFiles | null;
+export type Result = RunInfo | StepRecord[] | MaskPrediction[] | Classification | RawLogits | string | string[] | ModelFiles | null;
 
 export type WorkerMessage =
   | { type: 'reply'; id: number; ok: true; result: Result }

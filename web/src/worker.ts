@@ -48,6 +48,8 @@ function info(s: PretrainSession, fallback: string | null, setupMs: number): Run
     steps: s.options.steps,
     step: s.step,
     canTrain: s.canTrain,
+    architecture: s.model.architecture,
+    labels: s.model.architecture === 'BertForSequenceClassification' ? Object.keys(s.model.config.id2label).map((i) => s.model.config.id2label[i]!) : null,
     setupMs,
     crossOriginIsolated: (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
   };
@@ -177,6 +179,10 @@ async function handle(req: Request): Promise<Result> {
       return need().attentionSvg(req.text);
     case 'pieces':
       return need().pieces(req.text);
+    case 'classify':
+      return need().classify(req.text, req.pair || null);
+    case 'logits':
+      return need().rawLogits(req.text, req.pair || null);
     case 'save':
       return need().save();
     case 'load': {
@@ -185,7 +191,7 @@ async function handle(req: Request): Promise<Result> {
       recent = [];
       const t0 = performance.now();
       const { backend, fallback } = usableBackend(req.backend);
-      session = PretrainSession.load({ config: req.config, weights: req.weights, vocab: req.vocab }, backend);
+      session = PretrainSession.load({ config: req.config, weights: req.weights, vocab: req.vocab, lowercase: req.lowercase }, backend);
       progress();
       return info(session, fallback, performance.now() - t0);
     }
