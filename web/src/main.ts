@@ -43,7 +43,7 @@ worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
     running = m.running;
     const loss = m.step > 0 ? ` · masked LM loss ${m.mlmLoss.toFixed(3)} · next-sentence loss ${m.nspLoss.toFixed(3)}` : '';
     const speed = m.tokensPerSecond > 0 ? ` · ${Math.round(m.tokensPerSecond).toLocaleString('en')} tokens/s` : '';
-    const where = run ? ` · ${run.backend} kernels${run.fallback ? ' (fallback)' : ''}` : '';
+    const where = run ? ` · ${run.backend} kernels${run.fallback ? ' (fallback)' : ''} · ${threadsText(run)}` : '';
     $('status').textContent = `${m.running ? 'training' : m.step >= m.steps ? 'done' : 'paused'}: step ${m.step} of ${m.steps}${loss}${speed}${where}`;
     buttons();
   } else if (m.type === 'log') log(m.message, true);
@@ -64,13 +64,25 @@ function buttons(): void {
 /** What the classifier panel says until a classifier is loaded (index.html's text). */
 const classifierHint = $('cls-out').innerHTML;
 
+/** "2 threads" (the training Worker and the Web Workers that came up), or "1 thread". */
+function threadsText(i: RunInfo): string {
+  if (i.threads === 1) return '1 thread';
+  const up = i.backend === 'wasm' ? Math.min(i.cpuWorkers, i.wasmWorkers) : i.cpuWorkers;
+  return `${i.threads} threads${up < i.threads - 1 ? ` (${up} of ${i.threads - 1} Web Workers came up)` : ''}`;
+}
+
+/** The thread count asked for in the controls. */
+function threadsWanted(): number {
+  return Math.max(1, Math.floor(Number($<HTMLInputElement>('threads').value) || 1));
+}
+
 function showInfo(i: RunInfo): void {
   run = i;
   if (!i.labels) $('cls-out').innerHTML = classifierHint;
   if (i.fallback) log(i.fallback, true);
   const what = i.canTrain ? `${i.documents} documents, ${i.instances} training pairs, ` : 'loaded model, ';
   log(
-    `${what}${i.vocabSize} tokens in the vocabulary, ${i.parameters.toLocaleString('en')} parameters, ${i.backend} kernels (set up in ${Math.round(i.setupMs)} ms)`,
+    `${what}${i.vocabSize} tokens in the vocabulary, ${i.parameters.toLocaleString('en')} parameters, ${i.backend} kernels on ${threadsText(i)} (set up in ${Math.round(i.setupMs)} ms)`,
   );
   buttons();
 }
@@ -84,6 +96,7 @@ async function start(): Promise<void> {
       seed: Number($<HTMLInputElement>('seed').value) || 0,
       steps: Math.max(1, Number($<HTMLInputElement>('steps').value) || 1500),
       backend: $<HTMLSelectElement>('backend').value as 'wasm' | 'cpu',
+      threads: threadsWanted(),
       corpus: corpus === '' ? null : corpus,
     };
     showInfo((await request({ type: 'start', options })) as RunInfo);
@@ -204,6 +217,7 @@ async function load(list: FileList | File[]): Promise<void> {
       type: 'load',
       weights,
       backend: $<HTMLSelectElement>('backend').value as 'wasm' | 'cpu',
+      threads: threadsWanted(),
       config: await byName.get('config.json')!.text(),
       vocab: await byName.get('vocab.txt')!.text(),
       lowercase: await lowercaseOf(byName.get('tokenizer_config.json')),
@@ -271,10 +285,16 @@ corpusBox.ondrop = async (e) => {
 setInterval(() => {
   if (running) void refreshFill();
 }, 2000);
-if (!crossOriginIsolated)
+// Threads need SharedArrayBuffer, which only a cross-origin isolated page has (COOP/COEP headers).
+const threadsBox = $<HTMLInputElement>('threads');
+if (crossOriginIsolated) threadsBox.value = String(navigator.hardwareConcurrency || 1);
+else {
+  threadsBox.value = '1';
+  threadsBox.disabled = true;
   log(
-    'This page is not cross-origin isolated (no COOP/COEP headers): where the browser refuses shared WebAssembly memory, the wasm kernels fall back to cpu. See docs/browser.md.',
+    'This page is not cross-origin isolated (no COOP/COEP headers): the kernels run on one thread, and where the browser refuses shared WebAssembly memory, the wasm kernels fall back to cpu. See docs/browser.md.',
   );
+}
 
 /** For the browser test and the console: the worker's request channel. */
 (window as unknown as { playground: unknown }).playground = {

@@ -7,7 +7,8 @@ import type { Classification, RawLogits } from './classifier.ts';
 import type { ModelFiles, SessionOptions, StepRecord } from './session.ts';
 
 export type Request =
-  | { type: 'start'; options: SessionOptions }
+  /** A new run; `threads`: the kernels' threads (default every core where the page is cross-origin isolated, else 1). */
+  | { type: 'start'; options: SessionOptions & { threads?: number } }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'reset' }
@@ -21,9 +22,27 @@ export type Request =
   /** The model's raw head output (what the browser test compares with Node's). */
   | { type: 'logits'; text: string; pair?: string | null }
   | { type: 'save' }
-  | { type: 'load'; config: string; weights: Uint8Array; vocab: string; lowercase?: boolean; backend: SessionOptions['backend'] };
+  /** The kernels' threads and how much the Web Workers have computed. */
+  | { type: 'pool' }
+  | { type: 'load'; config: string; weights: Uint8Array; vocab: string; lowercase?: boolean; backend: SessionOptions['backend']; threads?: number };
 
-export interface RunInfo {
+/** The kernels' threads: the count in use (the worker's own thread included) and the nested Web Workers. */
+export interface ThreadInfo {
+  threads: number;
+  /** The cpu pool's Web Workers that have booted (threads - 1 when all came up). */
+  cpuWorkers: number;
+  /** The wasm matmul's Web Workers that have booted (0 with the cpu kernels). */
+  wasmWorkers: number;
+}
+
+export interface PoolInfo extends ThreadInfo {
+  /** Chunks of cpu kernel jobs (matmul, gelu) the Web Workers computed since the page loaded. */
+  cpuChunksByWorkers: number;
+  /** Chunks of wasm products the Web Workers computed since the page loaded. */
+  wasmChunksByWorkers: number;
+}
+
+export interface RunInfo extends ThreadInfo {
   backend: string;
   /** Set when the asked backend failed and another was used. */
   fallback: string | null;
@@ -42,7 +61,7 @@ export interface RunInfo {
   crossOriginIsolated: boolean;
 }
 
-export type Result = RunInfo | StepRecord[] | MaskPrediction[] | Classification | RawLogits | string | string[] | ModelFiles | null;
+export type Result = RunInfo | StepRecord[] | MaskPrediction[] | Classification | RawLogits | PoolInfo | string | string[] | ModelFiles | null;
 
 export type WorkerMessage =
   | { type: 'reply'; id: number; ok: true; result: Result }

@@ -4,7 +4,8 @@
  * COOP/COEP, start headless Chromium (the system's `chromium`, or $CHROMIUM), drive it over the DevTools
  * protocol (Node's WebSocket client: run with --experimental-websocket on Node 20) and check that
  *   - a few training steps give the same MLM and NSP losses as Node for the same seed, bit for bit, on the
- *     cpu and the wasm kernels, and fill-mask gives the same probabilities afterwards;
+ *     cpu and the wasm kernels, and fill-mask gives the same probabilities afterwards; on 2 threads (nested
+ *     Web Workers) the losses are the 1-thread losses bit for bit, and the Web Workers computed chunks;
  *   - the model saved as config.json / model.safetensors / vocab.txt loads back and answers the same;
  *   - model folders made in Node with the project's API (a pretrained BertForPreTraining, and `bert
  *     finetune`'s output for a sentence-pair classifier: web/scripts/node-checkpoints.ts), loaded through the
@@ -240,7 +241,7 @@ try {
   const node = JSON.parse(await nodeRun);
   say(`Node: ${STEPS} steps per backend, wasm ${Math.round(node.wasm.tokensPerSecond)} tokens/s, cpu ${Math.round(node.cpu.tokensPerSecond)} tokens/s`);
   for (const backend of ['cpu', 'wasm']) {
-    const info = await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: '${backend}' } })`, 120);
+    const info = await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: '${backend}', threads: 1 } })`, 120);
     check(
       info.backend === backend && info.fallback === null,
       `${backend}: the run uses the ${backend} kernels (got ${info.backend}${info.fallback ? `, ${info.fallback}` : ''})`,
@@ -257,6 +258,32 @@ try {
     check(
       fillSame,
       `${backend}: fill-mask answers "${PROMPT}" with Node's candidates and probabilities (${fill.map((c) => `${c.token} ${c.probability.toFixed(4)}`).join(', ')})`,
+    );
+
+    // The same run on 2 threads: the training Worker and one nested Web Worker per pool share the big kernel
+    // calls (rows of a matmul, ranges of a gelu); each element is still computed by one thread with the same
+    // loop, so the losses are the 1-thread losses bit for bit, and the Workers did compute chunks.
+    const before = await evaluate(`playground.request('pool')`);
+    const two = await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: '${backend}', threads: 2 } })`, 120);
+    const twoRecords = await evaluate(`playground.steps(${STEPS})`, 120);
+    const after = await evaluate(`playground.request('pool')`);
+    const booted = two.threads === 2 && two.cpuWorkers === 1 && (backend === 'cpu' || two.wasmWorkers === 1);
+    const shared = after.cpuChunksByWorkers - before.cpuChunksByWorkers;
+    const sharedWasm = after.wasmChunksByWorkers - before.wasmChunksByWorkers;
+    check(
+      booted && shared > 0 && (backend === 'cpu' || sharedWasm > 0),
+      `${backend}: 2 threads: the Web Workers came up (cpu pool ${two.cpuWorkers}, wasm ${two.wasmWorkers}) and computed ${shared} cpu-kernel chunks and ${sharedWasm} wasm-matmul chunks`,
+    );
+    check(
+      same(
+        twoRecords.map((r) => r.mlmLoss),
+        mlm,
+      ) &&
+        same(
+          twoRecords.map((r) => r.nspLoss),
+          nsp,
+        ),
+      `${backend}: 2 threads give the 1-thread losses bit for bit (MLM ${twoRecords.map((r) => r.mlmLoss).join(', ')})`,
     );
   }
 
@@ -391,8 +418,8 @@ try {
   const plainFirst = (await evaluate('playground.steps(1)', 60))[0];
   const fellBack = plain.backend === 'cpu' && /wasm failed/.test(plain.fallback ?? '');
   check(
-    !plain.crossOriginIsolated && (plain.backend === 'wasm' || fellBack) && Object.is(plainFirst.mlmLoss, node[plain.backend].mlm[0]),
-    `without COOP/COEP: not isolated, ${fellBack ? `fell back to cpu (${plain.fallback})` : 'the wasm kernels still run'}, and the first step equals Node's`,
+    !plain.crossOriginIsolated && plain.threads === 1 && (plain.backend === 'wasm' || fellBack) && Object.is(plainFirst.mlmLoss, node[plain.backend].mlm[0]),
+    `without COOP/COEP: not isolated, 1 thread, ${fellBack ? `fell back to cpu (${plain.fallback})` : 'the wasm kernels still run'}, and the first step equals Node's`,
   );
   check(consoleErrors.length === 0, `no console errors${consoleErrors.length ? `: ${consoleErrors.join(' | ')}` : ''}`);
 } catch (e) {
