@@ -9,7 +9,7 @@
  * which TypeScript before 5.0 refuses); and it checks the output where a mistake would only show once
  * installed:
  *   - no emitted .js file still imports a relative `.ts` path (node would fail to find it);
- *   - the worker threads' entry files exist: compiled, accel/cpu/worker-pool.js starts `cpu-worker.js`
+ *   - the worker threads' entry files exist: compiled, accel/cpu/worker-pool-node.js starts `cpu-worker.js`
  *     and accel/gpujs/webgpu-backend.js starts `device-worker.js` beside themselves, by URL, which no
  *     import links to.
  * (The wasm backend needs no file: its module is embedded in wasm/matmul-wasm.ts, and its workers run

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Build the playground into a static folder (default web/dist): index.html, style.css, main.js (the page),
- * worker.js (the Web Worker that trains), bert.js (the whole library as one ES module for a page of one's
+ * worker.js (the Web Worker that trains), cpu-web-worker.js (a Web Worker of the cpu kernels' thread pool;
+ * the wasm matmul's workers are an inline script), bert.js (the whole library as one ES module for a page of one's
  * own) and the chunks they share or load lazily (gpu.js). Any static host can serve it, with the
  * two headers that give the page SharedArrayBuffer (docs/browser.md):
  *   Cross-Origin-Opener-Policy: same-origin
@@ -54,7 +55,13 @@ export async function buildWeb(outdir = join(WEB, 'dist'), { quiet = false } = {
   mkdirSync(outdir, { recursive: true });
   await build({
     // bert.js is the whole library (src/index.ts) for pages of one's own: import { BertConfig, ... } from './bert.js'.
-    entryPoints: { main: join(WEB, 'src/main.ts'), worker: join(WEB, 'src/worker.ts'), bert: join(WEB, '../src/index.ts') },
+    // cpu-web-worker.js is a Web Worker of the cpu kernels' pool (src/accel/cpu/worker-pool-browser.ts finds it beside itself).
+    entryPoints: {
+      main: join(WEB, 'src/main.ts'),
+      worker: join(WEB, 'src/worker.ts'),
+      bert: join(WEB, '../src/index.ts'),
+      'cpu-web-worker': join(WEB, '../src/accel/cpu/cpu-web-worker.ts'),
+    },
     outdir,
     bundle: true,
     format: 'esm',

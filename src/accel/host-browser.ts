@@ -1,13 +1,18 @@
 /**
  * The browser twin of host-node.ts (the build swaps one for the other; see there).
  *
- * The cpu backend's worker pools are Node worker threads, so in a page every kernel runs in the thread that
- * calls it (a dedicated Web Worker in the playground): one thread. A page has no environment variables.
+ * Threads: the kernels' worker pools are nested Web Workers in a page (cpu/worker-pool-browser.ts,
+ * wasm/threads-browser.ts), which need two things: a cross-origin isolated page (COOP/COEP headers, for
+ * SharedArrayBuffer) and a Web Worker to run in (the calling thread sleeps in Atomics.wait, which a page's
+ * main thread may not). Where both hold, every core the browser reports; else one thread, the caller's.
+ * A page has no environment variables.
  */
 
-/** One thread: the kernels run in the calling thread. */
+/** navigator.hardwareConcurrency in a cross-origin isolated Web Worker, else 1. */
 export function hostThreads(): number {
-  return 1;
+  const g = globalThis as { crossOriginIsolated?: boolean; WorkerGlobalScope?: unknown; navigator?: { hardwareConcurrency?: number } };
+  if (g.crossOriginIsolated !== true || typeof g.WorkerGlobalScope === 'undefined') return 1;
+  return Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
 }
 
 /** A page has no environment: always undefined. */

@@ -1,6 +1,6 @@
 /**
- * Worker threads that end from outside, or hang: the cpu pool (worker-pool.ts) and the wasm threads
- * (threads.ts) replace a worker that has exited between two calls, and a call whose worker ends (or holds a
+ * Worker threads that end from outside, or hang: the cpu pool (worker-pool-node.ts) and the wasm threads
+ * (threads-node.ts) replace a worker that has exited between two calls, and a call whose worker ends (or holds a
  * chunk without finishing it or ending) while the main thread waits for its chunks throws an error that says
  * so, instead of sleeping in Atomics.wait forever. The next call then starts new workers and gives the same
  * bits as one thread.
@@ -22,9 +22,9 @@ import {
   setMinParallelWork,
   type MatmulArgs,
 } from '../../src/index.ts';
-import { getWorkers } from '../../src/accel/cpu/worker-pool.ts';
+import { getWorkers } from '../../src/accel/cpu/worker-pool-node.ts';
 import { lastWasmThreadedStats, matmulWasm, setWasmMinParallelWork } from '../../src/accel/wasm/index.ts';
-import { wasmWorkerThreads } from '../../src/accel/wasm/threads.ts';
+import { wasmWorkerThreads } from '../../src/accel/wasm/threads-node.ts';
 
 const saved = { threads: getCpuThreads(), min: getMinParallelWork() };
 beforeAll(() => setMinParallelWork(0));
@@ -80,7 +80,7 @@ async function runChild(lines: string[]): Promise<string> {
 function cpuHeldChunkScript(worker: 'ends' | 'hangs'): string[] {
   return [
     "const { geluForward, geluForwardSerial, lastParallelRun, setCpuThreads, setMinParallelElements } = await import('./src/index.ts');",
-    "const { getWorkers, runParallel } = await import('./src/accel/cpu/worker-pool.ts');",
+    "const { getWorkers, runParallel } = await import('./src/accel/cpu/worker-pool-node.ts');",
     "const { setWorkerStallLimit } = await import('./src/accel/cpu/worker-set.ts');",
     "const { newCounter, NEXT } = await import('./src/accel/cpu/chunks.ts');",
     "const { runGeluChunks } = await import('./src/accel/cpu/gelu-chunks.ts');",
@@ -119,7 +119,7 @@ function wasmHeldChunkScript(worker: 'ends' | 'hangs'): string[] {
     "const wasm = await import('./src/accel/wasm/index.ts'); // wasm.lastWasmThreadedStats: a live binding",
     'const { matmulWasm, setWasmMinParallelWork } = wasm;',
     "const { packOperands } = await import('./src/accel/wasm/matmul.ts');",
-    "const { runThreaded, wasmWorkerThreads } = await import('./src/accel/wasm/threads.ts');",
+    "const { runThreaded, wasmWorkerThreads } = await import('./src/accel/wasm/threads-node.ts');",
     "const { wasmMatmulModule } = await import('./src/accel/wasm/module.ts');",
     "const { setWorkerStallLimit } = await import('./src/accel/cpu/worker-set.ts');",
     'setWasmMinParallelWork(0);',

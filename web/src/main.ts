@@ -4,6 +4,7 @@
  * same channel the buttons use; the browser test (web/test/browser-test.mjs) drives the page through it.
  */
 import type { MaskPrediction } from '../../src/train/fill-mask.ts';
+import type { Classification } from './classifier.ts';
 import type { Request, Result, RunInfo, WorkerMessage } from './protocol.ts';
 import type { ModelFiles, StepRecord } from './session.ts';
 
@@ -42,7 +43,7 @@ worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
     running = m.running;
     const loss = m.step > 0 ? ` · masked LM loss ${m.mlmLoss.toFixed(3)} · next-sentence loss ${m.nspLoss.toFixed(3)}` : '';
     const speed = m.tokensPerSecond > 0 ? ` · ${Math.round(m.tokensPerSecond).toLocaleString('en')} tokens/s` : '';
-    const where = run ? ` · ${run.backend} kernels${run.fallback ? ' (fallback)' : ''}` : '';
+    const where = run ? ` · ${run.backend} kernels${run.fallback ? ' (fallback)' : ''} · ${threadsText(run)}` : '';
     $('status').textContent = `${m.running ? 'training' : m.step >= m.steps ? 'done' : 'paused'}: step ${m.step} of ${m.steps}${loss}${speed}${where}`;
     buttons();
   } else if (m.type === 'log') log(m.message, true);
@@ -56,15 +57,32 @@ function buttons(): void {
   $<HTMLButtonElement>('reset').disabled = !has;
   $<HTMLButtonElement>('save').disabled = !has;
   $<HTMLButtonElement>('att-go').disabled = !has;
+  $<HTMLButtonElement>('cls-go').disabled = !has || run!.labels === null;
   $<HTMLButtonElement>('start').textContent = has ? 'New run' : 'Start';
+}
+
+/** What the classifier panel says until a classifier is loaded (index.html's text). */
+const classifierHint = $('cls-out').innerHTML;
+
+/** "2 threads" (the training Worker and the Web Workers that came up), or "1 thread". */
+function threadsText(i: RunInfo): string {
+  if (i.threads === 1) return '1 thread';
+  const up = i.backend === 'wasm' ? Math.min(i.cpuWorkers, i.wasmWorkers) : i.cpuWorkers;
+  return `${i.threads} threads${up < i.threads - 1 ? ` (${up} of ${i.threads - 1} Web Workers came up)` : ''}`;
+}
+
+/** The thread count asked for in the controls. */
+function threadsWanted(): number {
+  return Math.max(1, Math.floor(Number($<HTMLInputElement>('threads').value) || 1));
 }
 
 function showInfo(i: RunInfo): void {
   run = i;
+  if (!i.labels) $('cls-out').innerHTML = classifierHint;
   if (i.fallback) log(i.fallback, true);
   const what = i.canTrain ? `${i.documents} documents, ${i.instances} training pairs, ` : 'loaded model, ';
   log(
-    `${what}${i.vocabSize} tokens in the vocabulary, ${i.parameters.toLocaleString('en')} parameters, ${i.backend} kernels (set up in ${Math.round(i.setupMs)} ms)`,
+    `${what}${i.vocabSize} tokens in the vocabulary, ${i.parameters.toLocaleString('en')} parameters, ${i.backend} kernels on ${threadsText(i)} (set up in ${Math.round(i.setupMs)} ms)`,
   );
   buttons();
 }
@@ -78,6 +96,7 @@ async function start(): Promise<void> {
       seed: Number($<HTMLInputElement>('seed').value) || 0,
       steps: Math.max(1, Number($<HTMLInputElement>('steps').value) || 1500),
       backend: $<HTMLSelectElement>('backend').value as 'wasm' | 'cpu',
+      threads: threadsWanted(),
       corpus: corpus === '' ? null : corpus,
     };
     showInfo((await request({ type: 'start', options })) as RunInfo);
@@ -133,6 +152,30 @@ async function refreshPieces(): Promise<void> {
   }
 }
 
+/** The classifier's answer as rows of label, bar and probability (the score, for a regression head). */
+function labelsTable(c: Classification): string {
+  const rows = c.labels.map((l) =>
+    c.problem === 'regression'
+      ? `<tr><td>${escapeHtml(l.label)}</td><td></td><td>score ${l.probability.toFixed(4)}</td></tr>`
+      : `<tr><td>${escapeHtml(l.label)}</td><td><span class="bar" style="width:${Math.round(120 * l.probability)}px"></span></td><td>${(100 * l.probability).toFixed(1)}%</td><td class="hint">logit ${l.logit.toFixed(3)}</td></tr>`,
+  );
+  const how = { single_label_classification: 'softmax over the labels', multi_label_classification: 'a sigmoid per label', regression: 'regression' }[
+    c.problem
+  ];
+  return `<table>${rows.join('')}</table><div class="hint">${how}; read as ${c.tokens.map(escapeHtml).join(' ')}</div>`;
+}
+
+async function showClassification(): Promise<void> {
+  if (!run?.labels) return;
+  try {
+    const pair = $<HTMLInputElement>('cls-pair').value.trim();
+    const c = (await request({ type: 'classify', text: $<HTMLInputElement>('cls-text').value, pair: pair === '' ? null : pair })) as Classification;
+    $('cls-out').innerHTML = labelsTable(c);
+  } catch (e) {
+    $('cls-out').innerHTML = `<span class="error">${escapeHtml((e as Error).message)}</span>`;
+  }
+}
+
 async function showAttention(): Promise<void> {
   try {
     $('att-out').innerHTML = (await request({ type: 'attention', text: $<HTMLInputElement>('att-text').value })) as string;
@@ -174,19 +217,38 @@ async function load(list: FileList | File[]): Promise<void> {
       type: 'load',
       weights,
       backend: $<HTMLSelectElement>('backend').value as 'wasm' | 'cpu',
+      threads: threadsWanted(),
       config: await byName.get('config.json')!.text(),
       vocab: await byName.get('vocab.txt')!.text(),
+      lowercase: await lowercaseOf(byName.get('tokenizer_config.json')),
     };
     showInfo((await request(req, [weights.buffer])) as RunInfo);
     running = false;
-    $('status').textContent = `loaded a model (${run!.parameters.toLocaleString('en')} parameters): fill-mask and attention use it`;
-    await Promise.all([refreshFill(), refreshPieces(), showAttention()]);
+    const uses = run!.labels ? `the classifier (labels ${run!.labels.join(', ')})` : 'fill-mask';
+    $('status').textContent = `loaded a ${run!.architecture} (${run!.parameters.toLocaleString('en')} parameters): ${uses} and attention use it`;
+    if (!run!.labels) {
+      $('cls-out').innerHTML = `<span class="hint">This is a ${run!.architecture}: the classifier needs a model made by <code>bert finetune</code>.</span>`;
+    }
+    await Promise.all([run!.labels ? showClassification() : refreshFill(), refreshPieces(), showAttention()]);
   } catch (e) {
     log(`load failed: ${(e as Error).message}`, true);
   }
 }
 
+/** do_lower_case of a dropped tokenizer_config.json (bert finetune writes one), or undefined without one. */
+async function lowercaseOf(file: File | undefined): Promise<boolean | undefined> {
+  if (!file) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(await file.text()).do_lower_case;
+  } catch (e) {
+    throw new Error(`tokenizer_config.json is not JSON: ${(e as Error).message}`);
+  }
+  return typeof v === 'boolean' ? v : undefined;
+}
+
 $('start').onclick = () => void start();
+$('cls-go').onclick = () => void showClassification();
 $('pause').onclick = async () => {
   await request({ type: running ? 'pause' : 'resume' });
   running = !running;
@@ -223,10 +285,16 @@ corpusBox.ondrop = async (e) => {
 setInterval(() => {
   if (running) void refreshFill();
 }, 2000);
-if (!crossOriginIsolated)
+// Threads need SharedArrayBuffer, which only a cross-origin isolated page has (COOP/COEP headers).
+const threadsBox = $<HTMLInputElement>('threads');
+if (crossOriginIsolated) threadsBox.value = String(navigator.hardwareConcurrency || 1);
+else {
+  threadsBox.value = '1';
+  threadsBox.disabled = true;
   log(
-    'This page is not cross-origin isolated (no COOP/COEP headers): where the browser refuses shared WebAssembly memory, the wasm kernels fall back to cpu. See docs/browser.md.',
+    'This page is not cross-origin isolated (no COOP/COEP headers): the kernels run on one thread, and where the browser refuses shared WebAssembly memory, the wasm kernels fall back to cpu. See docs/browser.md.',
   );
+}
 
 /** For the browser test and the console: the worker's request channel. */
 (window as unknown as { playground: unknown }).playground = {

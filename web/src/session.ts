@@ -35,6 +35,7 @@ import { DEMO_CONFIG } from '../../src/train/demo-config.ts';
 import { fillMask, type MaskPrediction } from '../../src/train/fill-mask.ts';
 import { batchToInputs } from '../../src/train/pretrain.ts';
 import { attentionSvg } from '../../src/viz/attention.ts';
+import { type Classification, classify, type RawLogits, rawLogits } from './classifier.ts';
 import '../../src/autograd/backward.ts';
 import '../../src/accel/cpu/index.ts';
 import '../../src/accel/wasm/index.ts';
@@ -146,9 +147,11 @@ export class PretrainSession {
 
   /**
    * A model loaded from the three files of a checkpoint (config.json, model.safetensors, vocab.txt): it
-   * answers fill-mask and attention; it trains further only when it is a BertForPreTraining with a corpus.
+   * answers attention, fill-mask when it has a masked-LM head, the classifier when it is a
+   * BertForSequenceClassification (`bert finetune`); it does not train further.
+   * @param files.lowercase whether the tokenizer lowercases (do_lower_case of tokenizer_config.json; default true)
    */
-  static load(files: { config: string; weights: Uint8Array; vocab: string }, backend: SessionBackend = 'wasm'): PretrainSession {
+  static load(files: { config: string; weights: Uint8Array; vocab: string; lowercase?: boolean }, backend: SessionBackend = 'wasm'): PretrainSession {
     useBackend(backend);
     let json: unknown;
     try {
@@ -157,6 +160,10 @@ export class PretrainSession {
       throw new Error(`config.json is not JSON: ${(e as Error).message}`);
     }
     const config = BertConfig.fromJSON(json, 'config.json');
+    const vocab = Vocab.fromText(files.vocab, undefined, 'vocab.txt');
+    if (vocab.size > config.vocabSize) {
+      throw new Error(`vocab.txt has ${vocab.size} tokens but the model's config.json says vocab_size ${config.vocabSize}: they are not from the same model`);
+    }
     const name = config.architectures?.[0] ?? 'BertForPreTraining';
     const cls = modelClassForArchitecture(name);
     const model = new cls(config, { init: false });
@@ -167,9 +174,8 @@ export class PretrainSession {
       state.set(modernName(e.name), new Tensor(file.toFloat32(e.name), e.shape));
     }
     loadWeightsIntoModel(model, state, { initRng: new Rng('load'), initStd: config.initializerRange });
-    const vocab = Vocab.fromText(files.vocab, undefined, 'vocab.txt');
     const o = { ...SESSION_DEFAULTS, backend, corpus: null };
-    return new PretrainSession(o, new BertTokenizer(vocab), model, 0, null);
+    return new PretrainSession(o, new BertTokenizer(vocab, { lowercase: files.lowercase ?? true }), model, 0, null);
   }
 
   get canTrain(): boolean {
@@ -202,6 +208,18 @@ export class PretrainSession {
   fillMask(text: string, topK = 5): MaskPrediction[] {
     useBackend(this.options.backend);
     return fillMask(this.model, this.tokenizer, text, topK);
+  }
+
+  /** The model's raw head output for `text` (and `pair`): masked-LM logits, or a fine-tuning head's logits. */
+  rawLogits(text: string, pair: string | null = null): RawLogits {
+    useBackend(this.options.backend);
+    return rawLogits(this.model, this.tokenizer, text, pair);
+  }
+
+  /** The labels of a fine-tuned sequence classifier for `text` (and `pair`), most probable first. */
+  classify(text: string, pair: string | null = null): Classification {
+    useBackend(this.options.backend);
+    return classify(this.model, this.tokenizer, text, pair);
   }
 
   /** The attention of every layer and head for `text`, drawn as one SVG (src/viz/attention.ts). */

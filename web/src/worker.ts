@@ -3,9 +3,13 @@
  * library's synchronous kernels never block the page's main thread. Between two steps it answers the page's
  * requests (fill-mask, attention, WordPiece, save), so they work while training runs.
  */
+import { setCpuThreads } from '../../src/accel/cpu/threads.ts';
+import { chunksByWorkers, startCpuWorkers } from '../../src/accel/cpu/worker-pool-browser.ts';
+import { hostThreads } from '../../src/accel/host-node.ts';
 import { wasmMatmulModule } from '../../src/accel/wasm/module.ts';
+import { startWasmWorkers, wasmChunksByWorkers } from '../../src/accel/wasm/threads-browser.ts';
 import { curvesSvg, type CurveRecord } from '../../src/viz/curves.ts';
-import type { Request, Result, RunInfo, WorkerMessage } from './protocol.ts';
+import type { PoolInfo, Request, Result, RunInfo, WorkerMessage } from './protocol.ts';
 import { PretrainSession, type SessionOptions, type StepRecord } from './session.ts';
 
 const post = (m: WorkerMessage) => (self as unknown as Worker).postMessage(m);
@@ -37,8 +41,29 @@ function usableBackend(wanted: SessionOptions['backend']): { backend: NonNullabl
   }
 }
 
+/** The kernels' threads now: the count asked for and the Web Workers that have booted. */
+let threads = { threads: 1, cpuWorkers: 0, wasmWorkers: 0 };
+
+/**
+ * Use `wanted` threads (default: every core, where the page is cross-origin isolated): start the nested
+ * Web Workers of the cpu pool (and of the wasm matmul, for the wasm kernels) and wait until they have
+ * booted, so that the first steps already share their work. Without isolation: one thread.
+ */
+async function useThreads(wanted: number | undefined, backend: string): Promise<void> {
+  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const n = isolated ? Math.max(1, Math.floor(wanted ?? hostThreads())) : 1;
+  setCpuThreads(n);
+  const [cpuWorkers, wasmWorkers] = await Promise.all([n > 1 ? startCpuWorkers(n - 1) : 0, n > 1 && backend === 'wasm' ? startWasmWorkers(n - 1) : 0]);
+  threads = { threads: n, cpuWorkers, wasmWorkers };
+}
+
+function pool(): PoolInfo {
+  return { ...threads, cpuChunksByWorkers: chunksByWorkers(), wasmChunksByWorkers: wasmChunksByWorkers() };
+}
+
 function info(s: PretrainSession, fallback: string | null, setupMs: number): RunInfo {
   return {
+    ...threads,
     backend: s.options.backend,
     fallback,
     documents: s.documents,
@@ -48,6 +73,8 @@ function info(s: PretrainSession, fallback: string | null, setupMs: number): Run
     steps: s.options.steps,
     step: s.step,
     canTrain: s.canTrain,
+    architecture: s.model.architecture,
+    labels: s.model.architecture === 'BertForSequenceClassification' ? Object.keys(s.model.config.id2label).map((i) => s.model.config.id2label[i]!) : null,
     setupMs,
     crossOriginIsolated: (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
   };
@@ -128,12 +155,13 @@ function need(): PretrainSession {
   return session;
 }
 
-function create(options: SessionOptions): RunInfo {
+async function create(options: SessionOptions & { threads?: number }): Promise<RunInfo> {
   running = false;
   records = [];
   recent = [];
   const t0 = performance.now();
   const { backend, fallback } = usableBackend(options.backend);
+  await useThreads(options.threads, backend);
   lastOptions = { ...options, backend };
   session = PretrainSession.create(lastOptions);
   return info(session, fallback, performance.now() - t0);
@@ -142,12 +170,12 @@ function create(options: SessionOptions): RunInfo {
 async function handle(req: Request): Promise<Result> {
   switch (req.type) {
     case 'start': {
-      const result = create(req.options);
+      const result = await create(req.options);
       progress();
       return result;
     }
     case 'reset': {
-      const result = create(lastOptions);
+      const result = await create(lastOptions);
       progress();
       return result;
     }
@@ -177,15 +205,22 @@ async function handle(req: Request): Promise<Result> {
       return need().attentionSvg(req.text);
     case 'pieces':
       return need().pieces(req.text);
+    case 'classify':
+      return need().classify(req.text, req.pair || null);
+    case 'logits':
+      return need().rawLogits(req.text, req.pair || null);
     case 'save':
       return need().save();
+    case 'pool':
+      return pool();
     case 'load': {
       running = false;
       records = [];
       recent = [];
       const t0 = performance.now();
       const { backend, fallback } = usableBackend(req.backend);
-      session = PretrainSession.load({ config: req.config, weights: req.weights, vocab: req.vocab }, backend);
+      await useThreads(req.threads, backend);
+      session = PretrainSession.load({ config: req.config, weights: req.weights, vocab: req.vocab, lowercase: req.lowercase }, backend);
       progress();
       return info(session, fallback, performance.now() - t0);
     }

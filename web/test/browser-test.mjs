@@ -4,8 +4,13 @@
  * COOP/COEP, start headless Chromium (the system's `chromium`, or $CHROMIUM), drive it over the DevTools
  * protocol (Node's WebSocket client: run with --experimental-websocket on Node 20) and check that
  *   - a few training steps give the same MLM and NSP losses as Node for the same seed, bit for bit, on the
- *     cpu and the wasm kernels, and fill-mask gives the same probabilities afterwards;
+ *     cpu and the wasm kernels, and fill-mask gives the same probabilities afterwards; on 2 threads (nested
+ *     Web Workers) the losses are the 1-thread losses bit for bit, and the Web Workers computed chunks;
  *   - the model saved as config.json / model.safetensors / vocab.txt loads back and answers the same;
+ *   - model folders made in Node with the project's API (a pretrained BertForPreTraining, and `bert
+ *     finetune`'s output for a sentence-pair classifier: web/scripts/node-checkpoints.ts), loaded through the
+ *     page's file input, give Node's raw logits (masked-LM and classifier) bit for bit, and the classifier
+ *     panel shows the labels' probabilities;
  *   - the attention heatmap renders (an <svg> in the page) and the WordPiece pieces show;
  *   - training started with the Start button runs, and nothing is written to the console as an error.
  * It saves screenshots (web/test-output/, or the folder given with --screenshots DIR).
@@ -148,6 +153,7 @@ let chromium = null,
   plainServer = null,
   cdp = null;
 const profile = mkdtempSync(join(tmpdir(), 'bert-chromium-'));
+const checkpoints = mkdtempSync(join(tmpdir(), 'bert-checkpoints-'));
 try {
   const out = await buildWeb(undefined, { quiet: true });
   say(`built the page (${out})`);
@@ -157,6 +163,16 @@ try {
     120,
     'the Node run (web/scripts/node-losses.ts)',
   );
+  // The checkpoints to load, made after the losses' run so that the two do not share the cores.
+  const nodeCheckpoints = nodeRun.then(() =>
+    output(
+      process.execPath,
+      ['--import', 'tsx', 'web/scripts/node-checkpoints.ts', checkpoints],
+      120,
+      'the Node checkpoints (web/scripts/node-checkpoints.ts)',
+    ),
+  );
+  nodeCheckpoints.catch(() => {}); // awaited below; a failure is reported there
   ({ server } = await serveStatic(out, 0)
     .then((r) => ((server = r.server), r))
     .then((r) => (say(`serving ${r.url}`), r)));
@@ -203,6 +219,14 @@ try {
     if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
     return r.result.value;
   };
+  /** Save a screenshot of the element with id `id` as SHOTS/`file`. */
+  const shootElement = async (id, file) => {
+    const box = await evaluate(
+      `(() => { const r = document.getElementById('${id}').getBoundingClientRect(); return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; })()`,
+    );
+    const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { ...box, scale: 1 } }, 60);
+    writeFileSync(join(SHOTS, file), Buffer.from(shot.data, 'base64'));
+  };
   const waitFor = async (expression, seconds, what) => {
     const end = Date.now() + seconds * 1000;
     while (Date.now() < end) {
@@ -217,7 +241,7 @@ try {
   const node = JSON.parse(await nodeRun);
   say(`Node: ${STEPS} steps per backend, wasm ${Math.round(node.wasm.tokensPerSecond)} tokens/s, cpu ${Math.round(node.cpu.tokensPerSecond)} tokens/s`);
   for (const backend of ['cpu', 'wasm']) {
-    const info = await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: '${backend}' } })`, 120);
+    const info = await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: '${backend}', threads: 1 } })`, 120);
     check(
       info.backend === backend && info.fallback === null,
       `${backend}: the run uses the ${backend} kernels (got ${info.backend}${info.fallback ? `, ${info.fallback}` : ''})`,
@@ -234,6 +258,32 @@ try {
     check(
       fillSame,
       `${backend}: fill-mask answers "${PROMPT}" with Node's candidates and probabilities (${fill.map((c) => `${c.token} ${c.probability.toFixed(4)}`).join(', ')})`,
+    );
+
+    // The same run on 2 threads: the training Worker and one nested Web Worker per pool share the big kernel
+    // calls (rows of a matmul, ranges of a gelu); each element is still computed by one thread with the same
+    // loop, so the losses are the 1-thread losses bit for bit, and the Workers did compute chunks.
+    const before = await evaluate(`playground.request('pool')`);
+    const two = await evaluate(`playground.request('start', { options: { seed: ${SEED}, backend: '${backend}', threads: 2 } })`, 120);
+    const twoRecords = await evaluate(`playground.steps(${STEPS})`, 120);
+    const after = await evaluate(`playground.request('pool')`);
+    const booted = two.threads === 2 && two.cpuWorkers === 1 && (backend === 'cpu' || two.wasmWorkers === 1);
+    const shared = after.cpuChunksByWorkers - before.cpuChunksByWorkers;
+    const sharedWasm = after.wasmChunksByWorkers - before.wasmChunksByWorkers;
+    check(
+      booted && shared > 0 && (backend === 'cpu' || sharedWasm > 0),
+      `${backend}: 2 threads: the Web Workers came up (cpu pool ${two.cpuWorkers}, wasm ${two.wasmWorkers}) and computed ${shared} cpu-kernel chunks and ${sharedWasm} wasm-matmul chunks`,
+    );
+    check(
+      same(
+        twoRecords.map((r) => r.mlmLoss),
+        mlm,
+      ) &&
+        same(
+          twoRecords.map((r) => r.nspLoss),
+          nsp,
+        ),
+      `${backend}: 2 threads give the 1-thread losses bit for bit (MLM ${twoRecords.map((r) => r.mlmLoss).join(', ')})`,
     );
   }
 
@@ -264,6 +314,47 @@ try {
   );
   const after = await evaluate(`playground.request('fill', { text: ${JSON.stringify(PROMPT)} })`);
   check(JSON.stringify(after) === JSON.stringify(before), 'load: the saved files load back and fill-mask gives the same probabilities');
+
+  // Model folders made in Node, dropped on the page through its file input: the page's raw logits equal
+  // Node's (the CLI's loaders, loadMaskedLM and loadTaskModel) bit for bit, on both kernels.
+  const ckpt = JSON.parse(await nodeCheckpoints);
+  const { root } = await send('DOM.getDocument', { depth: 1 });
+  const { nodeId: fileInput } = await send('DOM.querySelector', { nodeId: root.nodeId, selector: '#load' });
+  const loadFolder = async (dir, names, backend, architecture) => {
+    await evaluate(`document.getElementById('backend').value = '${backend}'; document.getElementById('status').textContent = ''`);
+    await send('DOM.setFileInputFiles', { nodeId: fileInput, files: names.map((n) => join(dir, n)) });
+    await waitFor(`document.getElementById('status').textContent.startsWith('loaded a ${architecture}')`, 60, `the page to load ${dir} (${architecture})`);
+  };
+  const sameValues = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  const threeFiles = ['config.json', 'model.safetensors', 'vocab.txt'];
+  for (const backend of ['cpu', 'wasm']) {
+    const want = ckpt.logits[backend];
+    await loadFolder(ckpt.pretrained, threeFiles, backend, 'BertForPreTraining');
+    const mlm = await evaluate(`playground.request('logits', { text: ${JSON.stringify(ckpt.prompt)} })`);
+    check(
+      mlm.head === 'prediction_logits' && mlm.shape.join() === want.pretrained.shape.join() && sameValues(mlm.values, want.pretrained.values),
+      `${backend}: a pretrained folder made in Node gives Node's masked-LM logits [${mlm.shape}] bit for bit (first ${mlm.values.slice(0, 2).join(', ')})`,
+    );
+    await loadFolder(ckpt.finetuned, [...threeFiles, 'tokenizer_config.json'], backend, 'BertForSequenceClassification');
+    const cls = await evaluate(`playground.request('logits', { text: ${JSON.stringify(ckpt.pair[0])}, pair: ${JSON.stringify(ckpt.pair[1])} })`);
+    check(
+      cls.head === 'logits' && cls.tokens.join(' ') === want.finetuned.tokens.join(' ') && sameValues(cls.values, want.finetuned.values),
+      `${backend}: bert finetune's folder gives Node's classifier logits for a pair bit for bit (page ${cls.values.join(', ')}; Node ${want.finetuned.values.join(', ')})`,
+    );
+  }
+  // The panel as a learner sees it: the pair in the boxes, Classify, one row per label.
+  await evaluate(`document.getElementById('cls-text').value = ${JSON.stringify(ckpt.pair[0])};
+    document.getElementById('cls-pair').value = ${JSON.stringify(ckpt.pair[1])};
+    document.getElementById('cls-out').innerHTML = '';
+    document.getElementById('cls-go').click()`);
+  await waitFor(`document.querySelectorAll('#cls-out tr').length === 2`, 20, 'the classifier panel to show two labels');
+  const shown = await evaluate(`[...document.querySelectorAll('#cls-out tr')].map((r) => r.cells[0].textContent + ' ' + r.cells[2].textContent)`);
+  check(
+    shown.every((row) => ckpt.logits.cpu.labels.some((l) => row.startsWith(`${l} `))) && shown.every((row) => /\d%$/.test(row)),
+    `the classifier panel shows each label's probability (${shown.join(', ')})`,
+  );
+  mkdirSync(SHOTS, { recursive: true });
+  await shootElement('classifier', 'playground-classifier.png');
 
   if (SPEED_STEPS > 0) {
     // Rounds of Node then the page, one after the other so that they do not share the cores. On a shared
@@ -313,12 +404,8 @@ try {
   mkdirSync(SHOTS, { recursive: true });
   const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true }, 60);
   writeFileSync(join(SHOTS, 'playground.png'), Buffer.from(shot.data, 'base64'));
-  const box = await evaluate(
-    `(() => { const r = document.getElementById('att-out').getBoundingClientRect(); return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; })()`,
-  );
-  const att = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { ...box, scale: 1 } }, 60);
-  writeFileSync(join(SHOTS, 'playground-attention.png'), Buffer.from(att.data, 'base64'));
-  say(`screenshots: ${join(SHOTS, 'playground.png')}, ${join(SHOTS, 'playground-attention.png')}`);
+  await shootElement('att-out', 'playground-attention.png');
+  say(`screenshots: ${join(SHOTS, 'playground.png')}, ${join(SHOTS, 'playground-attention.png')}, ${join(SHOTS, 'playground-classifier.png')}`);
   await evaluate(`playground.request('pause')`);
 
   // Served without COOP/COEP (a static host left as it is): the page is not cross-origin isolated. The wasm
@@ -331,8 +418,8 @@ try {
   const plainFirst = (await evaluate('playground.steps(1)', 60))[0];
   const fellBack = plain.backend === 'cpu' && /wasm failed/.test(plain.fallback ?? '');
   check(
-    !plain.crossOriginIsolated && (plain.backend === 'wasm' || fellBack) && Object.is(plainFirst.mlmLoss, node[plain.backend].mlm[0]),
-    `without COOP/COEP: not isolated, ${fellBack ? `fell back to cpu (${plain.fallback})` : 'the wasm kernels still run'}, and the first step equals Node's`,
+    !plain.crossOriginIsolated && plain.threads === 1 && (plain.backend === 'wasm' || fellBack) && Object.is(plainFirst.mlmLoss, node[plain.backend].mlm[0]),
+    `without COOP/COEP: not isolated, 1 thread, ${fellBack ? `fell back to cpu (${plain.fallback})` : 'the wasm kernels still run'}, and the first step equals Node's`,
   );
   check(consoleErrors.length === 0, `no console errors${consoleErrors.length ? `: ${consoleErrors.join(' | ')}` : ''}`);
 } catch (e) {
@@ -350,6 +437,7 @@ try {
     s?.closeAllConnections?.();
   }
   rmSync(profile, { recursive: true, force: true });
+  rmSync(checkpoints, { recursive: true, force: true });
 }
 say(failures.length === 0 ? 'browser test passed' : `browser test failed: ${failures.length} problem(s)`);
 process.exit(failures.length === 0 ? 0 : 1);

@@ -10,7 +10,7 @@ import { newCounter } from './chunks.ts';
 import { runGeluChunks, type GeluJob } from './gelu-chunks.ts';
 import { shareOrCopy, sharedOutput } from './shared-memory.ts';
 import { getCpuThreads, getMinParallelElements } from './threads.ts';
-import { runParallel } from './worker-pool.ts';
+import { runParallel } from './worker-pool-node.ts';
 
 /** Whether an array of `size` elements is worth sharing out over threads. */
 export function useGeluThreads(size: number): boolean {

@@ -37,4 +37,4 @@ export {
   threadsFromEnv,
 } from './threads.ts';
 export { lastThreadedMatmulStats, matmulThreaded, type ThreadedMatmulStats } from './matmul-threaded.ts';
-export { lastParallelRun, stopWorkers, type ParallelRunStats } from './worker-pool.ts';
+export { lastParallelRun, stopWorkers, type ParallelRunStats } from './worker-pool-node.ts';

@@ -17,7 +17,7 @@ import { transposeInto } from './gemm.ts';
 import { runMatmulChunks, type MatmulJob } from './matmul-chunks.ts';
 import { isShared, sharedOutput, sharedScratch, type SharedRef } from './shared-memory.ts';
 import { getCpuThreads, getMinParallelWork } from './threads.ts';
-import { runParallel } from './worker-pool.ts';
+import { runParallel } from './worker-pool-node.ts';
 
 /** Whether matmulBlocked should hand `args` to matmulThreaded. */
 export function shouldUseThreads({ batch, m, n, k }: MatmulArgs): boolean {

@@ -1,6 +1,6 @@
 /**
  * The worker threads of a threaded kernel, kept for the life of the process: the cpu backend's pool
- * (worker-pool.ts) and the wasm backend's matmul workers (../wasm/threads.ts) are each one WorkerSet.
+ * (worker-pool-node.ts) and the wasm backend's matmul workers (../wasm/threads-node.ts) are each one WorkerSet.
  *
  * Workers start on demand and are unref'd: they never keep the process alive, and they end with it. Each is
  * watched (worker-watch.ts), so that a thread that ends is noticed even while the main thread sleeps in

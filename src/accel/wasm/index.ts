@@ -16,4 +16,4 @@ registerProduct('wasm', matmulWasm);
 
 export { matmulWasm, packOperands, type WasmMatmulLayout } from './matmul.ts';
 export { packA, packB, TILE_M, TILE_N } from './pack.ts';
-export { lastWasmThreadedStats, setWasmMinParallelWork, stopWasmWorkers } from './threads.ts';
+export { lastWasmThreadedStats, setWasmMinParallelWork, stopWasmWorkers } from './threads-node.ts';

@@ -7,7 +7,7 @@
  * kernel computes in float32 only).
  *
  * Memory layout (bytes; 16-aligned since every panel holds a multiple of 4 floats):
- *   [0, 256)   control words for the worker threads (threads.ts)
+ *   [0, 256)   control words for the worker threads (threads-node.ts, threads-browser.ts)
  *   Ap         countA matrices of mPanels x k x 4 floats
  *   Bp         countB matrices of nPanels x k x 8 floats
  *   C          batch matrices of [4 mPanels, 8 nPanels] floats
@@ -16,7 +16,7 @@ import { matmulBlocked } from '../cpu/matmul-blocked.ts';
 import type { MatmulArgs } from '../kernels.ts';
 import { heapF32, wasmMatmulModule } from './module.ts';
 import { packA, packB, TILE_M, TILE_N } from './pack.ts';
-import { runThreaded, shouldUseWasmThreads } from './threads.ts';
+import { runThreaded, shouldUseWasmThreads } from './threads-node.ts';
 
 /** Bytes at the start of memory kept for the thread control block. */
 export const CONTROL_BYTES = 256;

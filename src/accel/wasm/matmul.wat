@@ -134,12 +134,12 @@
       (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
       (br_if $pBlocks (i32.lt_u (local.get $p0) (local.get $k)))))
 
-  ;; ---- Sharing one product between threads (threads.ts) ---- [docs: wasm-run-chunks]
+  ;; ---- Sharing one product between threads (threads-node.ts, threads-browser.ts) ---- [docs: wasm-run-chunks]
   ;; The rows of each C matrix are cut into chunks of whole row panels; the main thread and the workers all
   ;; call runChunks, which claims chunks one at a time from a shared counter until none are left. Each C
   ;; element is computed by exactly one thread, by the same gemm, so results do not depend on the split.
   ;;
-  ;; Control block, i32 words at address 0 (written by threads.ts before it starts a job):
+  ;; Control block, i32 words at address 0 (written by threads-*.ts before it starts a job):
   ;;   [0] GEN      job number (the workers sleep on it)      [1] COUNTER  (tag << 16) | next chunk
   ;;   [2] DONE     chunks finished                           [3] FAILED   set by a worker that threw
   ;;   [4] aBase  [5] aStride  [6] bBase  [7] bStride  [8] cBase  [9] cStride   (bytes, see matmul.ts)

@@ -2,7 +2,7 @@
  * The compiled matmul.wat and the one WebAssembly.Memory it works in, created synchronously on first use.
  *
  * The memory is shared (a SharedArrayBuffer underneath) so that worker threads can run the same kernel on
- * it (threads.ts); it starts at one page and grows on demand up to the maximum declared in matmul.wat.
+ * it (threads-node.ts, threads-browser.ts); it starts at one page and grows on demand up to the maximum declared in matmul.wat.
  */
 import { decodeBase64 } from './base64.ts';
 import { MATMUL_WASM_BASE64 } from './matmul-wasm.ts';
