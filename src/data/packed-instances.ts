@@ -10,8 +10,10 @@
  *   the masked positions and the id    what masking did (createMaskedLmPredictions): [MASK], the token kept,
  *   put at each one                    or a random token; the labels are the corpus's tokens there
  *
- * about 70 bytes at sequence length 128 with 19 predictions, where a copy of the ids alone would be 256, and
- * held objects about 2,300. `get(i)` rebuilds exactly the PretrainingInstance that createPretrainingInstances
+ * 15 + 3 * maxPredictions bytes with 16-bit ids and sequences up to 256 (a position in one byte), so 72 at
+ * sequence length 128 with 19 predictions, where a copy of the ids
+ * alone, 16-bit and padded, would be 256 bytes, and an object with its arrays about 2,300 (the engine's cost of
+ * each object and array). `get(i)` rebuilds exactly the PretrainingInstance that createPretrainingInstances
  * makes: ids from the two ranges, segment ids 0 up to the first [SEP] and 1 after it (assemblePair), the
  * masked ids put back at their positions.
  *

@@ -170,7 +170,8 @@ function warnWhenMostlyUnknown(files: Set<string>, tokens: number, unknown: numb
 
 /**
  * tokenizeCorpus into one flat TokenCorpus (token-corpus.ts), each document appended as soon as it is
- * tokenized: the same documents and sentences, in about a quarter of the memory on English text.
+ * tokenized: the same documents and sentences, in less than a third of the memory (10 MB instead of 36 for
+ * 20.7 MB of English text).
  * @param vocabSize the vocabulary's size (ids are kept in 16 bits when it is at most 65,536)
  */
 export async function tokenizeToCorpus(
