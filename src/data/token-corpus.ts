@@ -21,9 +21,10 @@ import type { TokenizedDocument } from './pretraining-instances.ts';
 const MAX_OFFSET = 2 ** 32 - 1;
 
 /**
- * A typed array built by appending, in fixed-size blocks: growing never copies what is there, and `finish`
- * copies the blocks into one array of the exact length, dropping each block once copied, so the peak is
- * about the final size plus one block rather than twice (or, doubling, three times) the final size.
+ * A typed array built by appending, in fixed-size blocks: growing never copies what is there nor leaves
+ * unused room beyond one block (an array that doubles holds up to twice what it needs, and three times while
+ * it grows), and `finish` copies the blocks into one array of the exact length, letting go of each block once
+ * it is copied.
  */
 class BlockBuilder<T extends Uint16Array | Int32Array | Uint32Array> {
   private blocks: T[] = [];
