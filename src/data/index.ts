@@ -6,6 +6,7 @@ export * from './masking.ts';
 export * from './pretraining-instances.ts';
 export * from './pretraining-batches.ts';
 export * from './packed-instances.ts';
+export * from './token-corpus.ts';
 export * from './synthetic-corpus.ts';
 export { generateSpanishCorpus, generateSpanishDocuments, SPANISH_ANIMALS, type SpanishAnimal } from './synthetic-corpus-es.ts';
 export * from './tasks/index.ts';

@@ -1,19 +1,31 @@
 /**
- * Pretraining instances packed into a few large typed arrays, instead of one object and four arrays each.
+ * Pretraining instances stored as small descriptors into a flat tokenized corpus (token-corpus.ts), instead
+ * of one object and four arrays each.
  *
- * A corpus of 20 MB makes about 160,000 instances at dupe factor 3 and sequence length 128; held as
- * objects (PretrainingInstance) they took about 360 MB, mostly the per-object and per-array overhead of the
- * JavaScript engine rather than the token ids themselves. Here instance i's values sit at fixed offsets in
- * shared arrays (ids as 16-bit integers when the vocabulary fits, as it does for every BERT vocabulary up
- * to 65,536 tokens), about 420 bytes an instance at that shape, and `get(i)` rebuilds the same
- * PretrainingInstance the object list would hold. The segment ids are not stored: they are 0 up to the
- * first [SEP] and 1 after it (assemblePair), so one boundary per instance gives them back.
+ * An instance `[CLS] A [SEP] B [SEP]` is made of two segments, and each segment is a run of consecutive
+ * sentences of one document, cut by truncateSeqPair: one range of the corpus's token array. So an instance is
+ *
+ *   aStart, aLength, bStart, bLength   where A and B sit in the corpus's tokens (4 + 2 + 4 + 2 bytes)
+ *   isRandomNext                       the NSP label (1 byte)
+ *   the masked positions and the id    what masking did (createMaskedLmPredictions): [MASK], the token kept,
+ *   put at each one                    or a random token; the labels are the corpus's tokens there
+ *
+ * 15 + 3 * maxPredictions bytes with 16-bit ids and sequences up to 256 (a position in one byte), so 72 at
+ * sequence length 128 with 19 predictions, where a copy of the ids
+ * alone, 16-bit and padded, would be 256 bytes, and an object with its arrays about 2,300 (the engine's cost of
+ * each object and array). `get(i)` rebuilds exactly the PretrainingInstance that createPretrainingInstances
+ * makes: ids from the two ranges, segment ids 0 up to the first [SEP] and 1 after it (assemblePair), the
+ * masked ids put back at their positions.
+ *
+ * Instances are stored in blocks of fixed size, so growing never copies what is stored. Without masking
+ * (`maxPredictions` 0) the store holds sentence pairs for dynamic masking, served by `getPair`.
  *
  * The order of the final shuffle is kept as a permutation of indices: shuffling that with the same generator
  * makes exactly the draws and the order that shuffling the instances themselves would
  * (createPretrainingInstances), so a seed gives the same instances in the same order either way.
  */
-import type { PretrainingInstance } from './pretraining-instances.ts';
+import type { PairInstance, PretrainingInstance } from './pretraining-instances.ts';
+import type { TokenCorpus } from './token-corpus.ts';
 
 /** Anything a batch stream can serve instances from: an array of instances, or a PackedInstances. */
 export interface InstanceList {
@@ -25,92 +37,116 @@ export function instanceAt(list: readonly PretrainingInstance[] | PackedInstance
   return list instanceof PackedInstances ? list.get(index) : list[index];
 }
 
+/** Sentence pair `index` of an array or of a PackedInstances (masked or not: its unmasked pair). */
+export function pairAt(list: readonly PairInstance[] | PackedInstances, index: number): PairInstance {
+  return list instanceof PackedInstances ? list.getPair(index) : list[index];
+}
+
+/** Where segments A and B of a pair sit in the corpus's token array, and its NSP label. */
+export interface FlatPair {
+  aStart: number;
+  aLength: number;
+  bStart: number;
+  bLength: number;
+  isRandomNext: boolean;
+}
+
+/** Instances per block. */
+const BLOCK = 1 << 14;
+
+/** The fields of BLOCK instances, instance j of the block at index j (the masking fields at j * maxPredictions). */
+interface Block {
+  aStart: Uint32Array;
+  bStart: Uint32Array;
+  aLength: Uint16Array;
+  bLength: Uint16Array;
+  randomNext: Uint8Array;
+  predictionCount: Uint16Array;
+  positions: Uint8Array | Uint16Array;
+  maskedIds: Uint16Array | Int32Array;
+}
+
 export class PackedInstances implements InstanceList {
   /** Number of instances stored. */
   length = 0;
-  private capacity = 0;
-  private ids: Uint16Array | Int32Array;
-  private idCount = new Uint16Array(0);
-  /** Index of the first token of segment B (the token after the first [SEP]). */
-  private segmentBStart = new Uint16Array(0);
-  private randomNext = new Uint8Array(0);
-  private positions = new Uint16Array(0);
-  private labels: Uint16Array | Int32Array;
-  private predictionCount = new Uint16Array(0);
+  private blocks: Block[] = [];
   /** After `shuffle`: the stored instance at each position of the training order. */
   private order: Int32Array | null = null;
-
-  /**
-   * @param maxSeqLength the longest instance (at most 65,535)
-   * @param maxPredictions the most masked positions of an instance
-   * @param vocabSize ids are stored in 16 bits when every id is below 65,536
-   */
-  constructor(
-    readonly maxSeqLength: number,
-    readonly maxPredictions: number,
-    vocabSize: number,
-  ) {
-    if (!(Number.isInteger(maxSeqLength) && maxSeqLength >= 1 && maxSeqLength < 65536)) {
-      throw new Error(`PackedInstances: maxSeqLength must be an integer in [1, 65535], got ${maxSeqLength}`);
-    }
-    this.wide = vocabSize > 65536;
-    this.ids = this.wide ? new Int32Array(0) : new Uint16Array(0);
-    this.labels = this.wide ? new Int32Array(0) : new Uint16Array(0);
-  }
-
   private readonly wide: boolean;
 
-  /** Make room for at least `n` instances (doubling, so that appending stays cheap). */
-  private reserve(n: number): void {
-    if (n <= this.capacity) return;
-    const capacity = Math.max(n, Math.ceil(this.capacity * 1.5), 1024);
-    const grow = <T extends Uint8Array | Uint16Array | Int32Array>(old: T, width: number): T => {
-      const next = new (old.constructor as new (n: number) => T)(capacity * width);
-      next.set(old);
-      return next;
-    };
-    this.ids = grow(this.ids, this.maxSeqLength);
-    this.idCount = grow(this.idCount, 1);
-    this.segmentBStart = grow(this.segmentBStart, 1);
-    this.randomNext = grow(this.randomNext, 1);
-    this.positions = grow(this.positions, this.maxPredictions);
-    this.labels = grow(this.labels, this.maxPredictions);
-    this.predictionCount = grow(this.predictionCount, 1);
-    this.capacity = capacity;
+  /**
+   * @param corpus the tokens the instances point into
+   * @param special ids of [CLS] and [SEP]
+   * @param maxSeqLength the longest instance (at most 65,535)
+   * @param maxPredictions the most masked positions of an instance; 0 for unmasked pairs
+   */
+  constructor(
+    readonly corpus: TokenCorpus,
+    private readonly special: { clsId: number; sepId: number },
+    readonly maxSeqLength: number,
+    readonly maxPredictions: number,
+  ) {
+    if (!(Number.isInteger(maxSeqLength) && maxSeqLength >= 5 && maxSeqLength < 65536)) {
+      throw new Error(`PackedInstances: maxSeqLength must be an integer in [5, 65535], got ${maxSeqLength}`);
+    }
+    if (!(Number.isInteger(maxPredictions) && maxPredictions >= 0 && maxPredictions <= maxSeqLength)) {
+      throw new Error(`PackedInstances: maxPredictions must be an integer in [0, maxSeqLength ${maxSeqLength}], got ${maxPredictions}`);
+    }
+    this.wide = corpus.tokens instanceof Int32Array;
   }
 
-  /** Append an instance (before `shuffle`). */
-  push(inst: PretrainingInstance): void {
+  private newBlock(): Block {
+    const p = BLOCK * this.maxPredictions;
+    return {
+      aStart: new Uint32Array(BLOCK),
+      bStart: new Uint32Array(BLOCK),
+      aLength: new Uint16Array(BLOCK),
+      bLength: new Uint16Array(BLOCK),
+      randomNext: new Uint8Array(BLOCK),
+      predictionCount: new Uint16Array(this.maxPredictions > 0 ? BLOCK : 0),
+      positions: this.maxSeqLength <= 256 ? new Uint8Array(p) : new Uint16Array(p),
+      maskedIds: this.wide ? new Int32Array(p) : new Uint16Array(p),
+    };
+  }
+
+  /**
+   * Append an instance (before `shuffle`).
+   * @param masked what masking did, for a store with maxPredictions > 0: the masked positions (ascending, in
+   *   the assembled sequence) and the input id at each (maskedIds[k] is the id at positions[k])
+   */
+  push(pair: FlatPair, masked?: { positions: readonly number[]; maskedIds: ArrayLike<number> }): void {
     if (this.order) throw new Error('PackedInstances.push: the instances were already shuffled');
-    const n = inst.ids.length;
-    const p = inst.maskedPositions.length;
+    const n = pair.aLength + pair.bLength + 3;
     if (n > this.maxSeqLength) throw new Error(`PackedInstances.push: an instance of ${n} tokens, expected at most maxSeqLength ${this.maxSeqLength}`);
-    if (p > this.maxPredictions) throw new Error(`PackedInstances.push: ${p} masked positions, expected at most ${this.maxPredictions}`);
-    const i = this.length;
-    this.reserve(i + 1);
-    for (let t = 0; t < n; t++) {
-      const id = inst.ids[t];
-      if (!this.wide && !(id >= 0 && id < 65536)) throw new Error(`PackedInstances.push: id ${id} does not fit 16 bits; give the vocabulary's real size`);
-      this.ids[i * this.maxSeqLength + t] = id;
-    }
-    this.idCount[i] = n;
-    let b = n;
-    for (let t = 0; t < n; t++) {
-      if (inst.segmentIds[t] === 1) {
-        b = t;
-        break;
+    for (const [start, length] of [
+      [pair.aStart, pair.aLength],
+      [pair.bStart, pair.bLength],
+    ]) {
+      if (!(start >= 0 && start + length <= this.corpus.tokenCount)) {
+        throw new Error(`PackedInstances.push: tokens ${start} .. ${start + length} are outside the corpus's ${this.corpus.tokenCount}`);
       }
     }
-    // The segment ids must be 0s then 1s, as assemblePair makes them: anything else is not storable here.
-    for (let t = b; t < n; t++)
-      if (inst.segmentIds[t] !== 1) throw new Error(`PackedInstances.push: segment ids must be 0s then 1s; position ${t} is ${inst.segmentIds[t]}`);
-    this.segmentBStart[i] = b;
-    this.randomNext[i] = inst.isRandomNext ? 1 : 0;
-    for (let k = 0; k < p; k++) {
-      this.positions[i * this.maxPredictions + k] = inst.maskedPositions[k];
-      this.labels[i * this.maxPredictions + k] = inst.maskedLabels[k];
+    const p = masked?.positions.length ?? 0;
+    if (this.maxPredictions > 0 && !masked) throw new Error('PackedInstances.push: this store holds masked instances; expected the masking');
+    if (p > this.maxPredictions) throw new Error(`PackedInstances.push: ${p} masked positions, expected at most ${this.maxPredictions}`);
+    const i = this.length;
+    if (i % BLOCK === 0) this.blocks.push(this.newBlock());
+    const block = this.blocks[this.blocks.length - 1];
+    const j = i % BLOCK;
+    block.aStart[j] = pair.aStart;
+    block.aLength[j] = pair.aLength;
+    block.bStart[j] = pair.bStart;
+    block.bLength[j] = pair.bLength;
+    block.randomNext[j] = pair.isRandomNext ? 1 : 0;
+    if (masked) {
+      block.predictionCount[j] = p;
+      for (let k = 0; k < p; k++) {
+        const position = masked.positions[k];
+        if (!(position > 0 && position < n)) throw new Error(`PackedInstances.push: masked position ${position} is outside the instance's 1 .. ${n - 1}`);
+        block.positions[j * this.maxPredictions + k] = position;
+        block.maskedIds[j * this.maxPredictions + k] = masked.maskedIds[k];
+      }
     }
-    this.predictionCount[i] = p;
     this.length = i + 1;
   }
 
@@ -123,31 +159,66 @@ export class PackedInstances implements InstanceList {
     this.order = Int32Array.from(shuffleInPlace(order));
   }
 
-  /** Instance `index` of the training order, as a new PretrainingInstance. */
-  get(index: number): PretrainingInstance {
+  /** The stored index of training-order position `index`. */
+  private stored(index: number, what: string): number {
     if (!(Number.isInteger(index) && index >= 0 && index < this.length)) {
-      throw new Error(`PackedInstances.get: index ${index} is outside [0, ${this.length})`);
+      throw new Error(`PackedInstances.${what}: index ${index} is outside [0, ${this.length})`);
     }
-    const i = this.order ? this.order[index] : index;
-    const n = this.idCount[i];
-    const ids = new Int32Array(n);
-    const base = i * this.maxSeqLength;
-    for (let t = 0; t < n; t++) ids[t] = this.ids[base + t];
-    const segmentIds = new Int32Array(n);
-    segmentIds.fill(1, this.segmentBStart[i]);
-    const p = this.predictionCount[i];
-    const maskedPositions: number[] = [];
-    const maskedLabels: number[] = [];
-    for (let k = 0; k < p; k++) {
-      maskedPositions.push(this.positions[i * this.maxPredictions + k]);
-      maskedLabels.push(this.labels[i * this.maxPredictions + k]);
-    }
-    return { ids, segmentIds, isRandomNext: this.randomNext[i] === 1, maskedPositions, maskedLabels };
+    return this.order ? this.order[index] : index;
   }
 
-  /** Bytes held by the arrays (what the instances cost in memory). */
+  /** The ids `[CLS] A [SEP] B [SEP]` of a pair, unmasked, as assemblePair makes them. Shape [aLength + bLength + 3]. */
+  assemble(pair: FlatPair): Int32Array {
+    const { aStart, aLength, bStart, bLength } = pair;
+    const ids = new Int32Array(aLength + bLength + 3);
+    ids[0] = this.special.clsId;
+    ids.set(this.corpus.tokens.subarray(aStart, aStart + aLength), 1);
+    ids[aLength + 1] = this.special.sepId;
+    ids.set(this.corpus.tokens.subarray(bStart, bStart + bLength), aLength + 2);
+    ids[aLength + bLength + 2] = this.special.sepId;
+    return ids;
+  }
+
+  /** Sentence pair `index` of the training order, unmasked, as a new PairInstance. */
+  getPair(index: number): PairInstance {
+    const i = this.stored(index, 'getPair');
+    const block = this.blocks[Math.floor(i / BLOCK)];
+    const j = i % BLOCK;
+    const pair = {
+      aStart: block.aStart[j],
+      aLength: block.aLength[j],
+      bStart: block.bStart[j],
+      bLength: block.bLength[j],
+      isRandomNext: block.randomNext[j] === 1,
+    };
+    const ids = this.assemble(pair);
+    const segmentIds = new Int32Array(ids.length);
+    segmentIds.fill(1, pair.aLength + 2);
+    return { ids, segmentIds, isRandomNext: pair.isRandomNext };
+  }
+
+  /** Instance `index` of the training order, masked, as a new PretrainingInstance. */
+  get(index: number): PretrainingInstance {
+    if (this.maxPredictions === 0) throw new Error('PackedInstances.get: this store holds unmasked pairs (maxPredictions 0); use getPair');
+    const pair = this.getPair(index);
+    const i = this.stored(index, 'get');
+    const block = this.blocks[Math.floor(i / BLOCK)];
+    const j = i % BLOCK;
+    const maskedPositions: number[] = [];
+    const maskedLabels: number[] = [];
+    for (let k = 0; k < block.predictionCount[j]; k++) {
+      const position = block.positions[j * this.maxPredictions + k];
+      maskedPositions.push(position);
+      maskedLabels.push(pair.ids[position]);
+      pair.ids[position] = block.maskedIds[j * this.maxPredictions + k];
+    }
+    return { ids: pair.ids, segmentIds: pair.segmentIds, isRandomNext: pair.isRandomNext, maskedPositions, maskedLabels };
+  }
+
+  /** Bytes held by the instances' arrays (not counting the corpus they point into). */
   get bytes(): number {
-    const arrays = [this.ids, this.idCount, this.segmentBStart, this.randomNext, this.positions, this.labels, this.predictionCount];
-    return arrays.reduce((s, a) => s + a.byteLength, 0) + (this.order?.byteLength ?? 0);
+    let n = this.order?.byteLength ?? 0;
+    for (const block of this.blocks) for (const array of Object.values(block)) n += array.byteLength;
+    return n;
   }
 }

@@ -17,7 +17,7 @@
 import { Rng, type RngState } from '../tensor/random.ts';
 import type { MaskingOptions, MaskingVocab } from './masking.ts';
 import { maskPairInstance, type PairInstance, type PretrainingInstance } from './pretraining-instances.ts';
-import { instanceAt, type PackedInstances } from './packed-instances.ts';
+import { instanceAt, pairAt, type PackedInstances } from './packed-instances.ts';
 
 /** The label value Hugging Face's losses skip. */
 export const MLM_IGNORE_INDEX = -100;
@@ -139,7 +139,7 @@ export interface PretrainingStreamOptions extends CollateOptions {
 /** What the stream serves: masked instances as they are, or pairs masked anew each time. */
 export type PretrainingSource =
   | { kind: 'static'; instances: readonly PretrainingInstance[] | PackedInstances }
-  | { kind: 'dynamic'; pairs: readonly PairInstance[]; vocab: MaskingVocab; masking: MaskingOptions };
+  | { kind: 'dynamic'; pairs: readonly PairInstance[] | PackedInstances; vocab: MaskingVocab; masking: MaskingOptions };
 
 /**
  * Batches over epochs, in a reproducible order. Each epoch: shuffle the order (if `shuffle`), then serve
@@ -221,7 +221,7 @@ export class PretrainingBatchStream {
   private instanceAt(index: number): PretrainingInstance {
     const source = this.source;
     if (source.kind === 'static') return instanceAt(source.instances, index);
-    return maskPairInstance(source.pairs[index], source.vocab, source.masking, this.rng);
+    return maskPairInstance(pairAt(source.pairs, index), source.vocab, source.masking, this.rng);
   }
 
   /** A JSON-safe snapshot of where the stream stands. */

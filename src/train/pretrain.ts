@@ -23,13 +23,8 @@ import { readCheckpointWeights, loadWeightsIntoModel } from '../hf/checkpoint.ts
 import { BertForPreTraining } from '../bert/pretraining.ts';
 import { readCorpus, type CorpusDocument } from '../data/corpus.ts';
 import { createMaskingVocab, type MaskingVocab } from '../data/masking.ts';
-import {
-  createPackedPretrainingInstances,
-  createPairInstances,
-  createPretrainingInstances,
-  tokenizeCorpus,
-  type TokenizedDocument,
-} from '../data/pretraining-instances.ts';
+import type { TokenCorpus } from '../data/token-corpus.ts';
+import { createPackedPairInstances, createPackedPretrainingInstances, tokenizeToCorpus } from '../data/pretraining-instances.ts';
 import {
   PretrainingBatchStream,
   collatePretrainingBatch,
@@ -349,15 +344,16 @@ function resolved(opts: PretrainOptions) {
 }
 
 /**
- * Read and tokenize corpus files as a stream: only the token ids stay in memory, never all of the text.
+ * Read and tokenize corpus files as a stream: only the token ids stay in memory, in one flat array
+ * (token-corpus.ts), never all of the text.
  * @param onProgress called every 1,000 documents with the number read so far
- * @returns the number of documents read and the tokenized documents (those with tokens)
+ * @returns the number of documents read and the tokenized corpus (the documents with tokens)
  */
 async function loadDocuments(
   files: string[],
   tokenizer: BertTokenizer,
   onProgress?: (documents: number) => void,
-): Promise<{ documents: number; tokenized: TokenizedDocument[] }> {
+): Promise<{ documents: number; corpus: TokenCorpus }> {
   let documents = 0;
   async function* counted(): AsyncGenerator<CorpusDocument> {
     for await (const doc of readCorpus(files)) {
@@ -366,8 +362,8 @@ async function loadDocuments(
       yield doc;
     }
   }
-  const tokenized = await tokenizeCorpus(counted(), tokenizer);
-  return { documents, tokenized };
+  const corpus = await tokenizeToCorpus(counted(), tokenizer, tokenizer.vocab.size);
+  return { documents, corpus };
 }
 
 /**
@@ -431,10 +427,15 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   const special = { clsId: maskingVocab.clsId, sepId: maskingVocab.sepId };
   const dataRng = new Rng(`${o.seed}:data`);
   const source: PretrainingSource = o.dynamicMasking
-    ? { kind: 'dynamic', pairs: createPairInstances(train.tokenized, { ...dataOpts, dupeFactor: 1 }, special, dataRng), vocab: maskingVocab, masking: dataOpts }
+    ? {
+        kind: 'dynamic',
+        pairs: createPackedPairInstances(train.corpus, { ...dataOpts, dupeFactor: 1 }, special, dataRng),
+        vocab: maskingVocab,
+        masking: dataOpts,
+      }
     : {
         kind: 'static',
-        instances: createPackedPretrainingInstances(train.tokenized, { ...maskingVocab, size: vocab.size }, dataOpts, dataRng, (pass, done, total) =>
+        instances: createPackedPretrainingInstances(train.corpus, maskingVocab, dataOpts, dataRng, (pass, done, total) =>
           preparing(`pass ${pass + 1} of ${o.dupeFactor}: instances from ${done} of ${total} documents`),
         ),
       };
@@ -447,12 +448,8 @@ export async function pretrain(options: PretrainOptions): Promise<PretrainResult
   const evalBatches: PretrainingBatch[] = [];
   if (opts.evalCorpus?.length) {
     const held = await loadDocuments(opts.evalCorpus, tokenizer);
-    const evalInstances = createPretrainingInstances(
-      held.tokenized,
-      maskingVocab,
-      { ...dataOpts, dupeFactor: o.evalDupeFactor },
-      new Rng(`${o.seed}:eval`),
-    ).slice(0, o.evalInstances);
+    const heldInstances = createPackedPretrainingInstances(held.corpus, maskingVocab, { ...dataOpts, dupeFactor: o.evalDupeFactor }, new Rng(`${o.seed}:eval`));
+    const evalInstances = Array.from({ length: Math.min(heldInstances.length, o.evalInstances) }, (_, i) => heldInstances.get(i));
     for (let i = 0; i < evalInstances.length; i += o.batch) evalBatches.push(collatePretrainingBatch(evalInstances.slice(i, i + o.batch), collate));
     say(
       `${held.documents} held-out documents, ${evalInstances.length} evaluation instances${o.evalDupeFactor > 1 ? ` (eval dupe factor ${o.evalDupeFactor})` : ''}`,
