@@ -15,8 +15,10 @@
  * (figure given in the issue, not measured by this script).
  *
  * Usage: node bin/run.mjs bench/bert.ts [--runs N] [--json FILE] [--backends cpu,wasm,gpujs]   (default 5 runs)
+ * The name cpu-typescript is the cpu backend with its pure-TypeScript product (setCpuMatmul('typescript'),
+ * the cpu backend's default before it took the WebAssembly kernel for float32).
  */
-import { BertConfig, BertForPreTraining, BertModel, noGrad, randint, Rng, selectBackendFromEnv, setBackend, Tensor } from '../src/index.ts';
+import { BertConfig, BertForPreTraining, BertModel, noGrad, randint, Rng, selectBackendFromEnv, setBackend, setCpuMatmul, Tensor } from '../src/index.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult } from './report.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
@@ -27,7 +29,13 @@ for (let i = 0; i < args.rest.length; i += 2) {
 }
 const runs = args.runs ?? 5;
 const backendNames: string[] = [];
-for (const b of backends) backendNames.push(await selectBackendFromEnv({ BERT_BACKEND: b }));
+for (const b of backends) backendNames.push(b === 'cpu-typescript' ? b : await selectBackendFromEnv({ BERT_BACKEND: b }));
+
+/** Make `name` (a backend, or cpu-typescript) the active one. */
+function select(name: string): void {
+  setCpuMatmul(name === 'cpu-typescript' ? 'typescript' : 'wasm');
+  setBackend(name === 'cpu-typescript' ? 'cpu' : name);
+}
 setBackend('cpu');
 const results: BenchResult[] = [];
 
@@ -41,7 +49,7 @@ function randomIds(batch: number, seq: number, vocab: number, rng: Rng): Tensor 
 /** Time `run` on every backend by turns and record ms, cpu ms and tokens/s for each. */
 async function compare(name: string, tokens: number, run: () => unknown): Promise<void> {
   console.log(`${name}: ${backendNames.join(', ')}, ${runs} runs each...`);
-  const timings = await timeInterleaved(backendNames.map((b) => ({ before: () => setBackend(b), run, runs })));
+  const timings = await timeInterleaved(backendNames.map((b) => ({ before: () => select(b), run, runs })));
   backendNames.forEach((b, i) => {
     const impl = `ours (${b} backend)`;
     results.push(makeResult(name, impl, 'ms', timings[i].wallMs));
@@ -88,7 +96,7 @@ async function compare(name: string, tokens: number, run: () => unknown): Promis
     out.loss!.backward();
   });
 }
-setBackend('cpu');
+select('cpu');
 
 const find = (name: string, impl: string, metric: string) => results.find((r) => r.name === name && r.impl === impl && r.metric === metric);
 const rows = results

@@ -57,6 +57,16 @@ export function matmulWasm(args: MatmulArgs): void {
   copyOut(layout, out);
 }
 
+/** Bytes of wasm memory a product needs (control block, packed A and B, padded C): as packOperands lays it out. */
+export function wasmMatmulBytes(args: MatmulArgs): number {
+  const { batch, m, n, k, aBatchStride, bBatchStride } = args;
+  const mPanels = Math.ceil(m / TILE_M);
+  const nPanels = Math.ceil(n / TILE_N);
+  const countA = aBatchStride === 0 ? 1 : batch;
+  const countB = bBatchStride === 0 ? 1 : batch;
+  return CONTROL_BYTES + 4 * (countA * mPanels * TILE_M * k + countB * nPanels * TILE_N * k + batch * mPanels * TILE_M * nPanels * TILE_N);
+}
+
 /** Lay the product out in wasm memory and pack A and B (the kernel writes all of C without reading it). */
 export function packOperands(args: MatmulArgs): WasmMatmulLayout {
   const { batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
@@ -72,7 +82,7 @@ export function packOperands(args: MatmulArgs): WasmMatmulLayout {
   const aBase = CONTROL_BYTES;
   const bBase = aBase + 4 * countA * aFloats;
   const cBase = bBase + 4 * countB * bFloats;
-  const end = cBase + 4 * batch * cFloats;
+  const end = cBase + 4 * batch * cFloats; // = wasmMatmulBytes(args)
   const heap = heapF32(end);
   for (let i = 0; i < countA; i++) packA(a, i * aBatchStride, m, k, transposeA, heap, aBase / 4 + i * aFloats);
   for (let i = 0; i < countB; i++) packB(b, i * bBatchStride, n, k, transposeB, heap, bBase / 4 + i * bFloats);
