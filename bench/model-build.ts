@@ -30,7 +30,12 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const variants: [string, typeof bulk][] = compare ? [['one at a time (Rng.normal)', oneAtATime], ['bulk (Rng.fillNormal)', bulk]] : [['bulk (Rng.fillNormal)', bulk]];
+const variants: [string, typeof bulk][] = compare
+  ? [
+      ['one at a time (Rng.normal)', oneAtATime],
+      ['bulk (Rng.fillNormal)', bulk],
+    ]
+  : [['bulk (Rng.fillNormal)', bulk]];
 const times = new Map<string, { wall: number[]; cpu: number[] }>(variants.map(([name]) => [name, { wall: [], cpu: [] }]));
 let parameters = 0;
 for (let r = 0; r < runs; r++) {
@@ -49,7 +54,11 @@ for (let r = 0; r < runs; r++) {
 }
 Rng.prototype.fillNormal = bulk;
 const { loadavg } = await import('node:os');
-console.log(`BERT ${model}: ${parameters.toLocaleString('en')} parameters; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `BERT ${model}: ${parameters.toLocaleString('en')} parameters; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 for (const [name, t] of times) {
   console.log(`${name.padEnd(28)} wall ${(median(t.wall) / 1000).toFixed(2)} s   CPU ${(median(t.cpu) / 1000).toFixed(2)} s   (medians of ${runs})`);
 }

@@ -150,7 +150,7 @@ export function fillNormal(state: readonly [number, number, number, number], out
       const j = word >> 7;
       // |j| without a branch (the sign is a coin toss, so a branch would be mispredicted half the time).
       const sign = j >> 31;
-      if (((j ^ sign) - sign) >= acceptAt[i]) {
+      if ((j ^ sign) - sign >= acceptAt[i]) {
         slowAt[slow] = k;
         slowWord[slow++] = word;
       }
