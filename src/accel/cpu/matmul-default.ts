@@ -13,6 +13,7 @@
 import type { MatmulArgs } from '../kernels.ts';
 import { matmulWasm, wasmMatmulBytes } from '../wasm/matmul.ts';
 import { MAX_PAGES, wasmMatmulModule } from '../wasm/module.ts';
+import { hostEnv } from '../host-node.ts';
 import { matmulBlocked } from './matmul-blocked.ts';
 
 export const CPU_MATMUL_CHOICES = ['wasm', 'typescript'] as const;
@@ -27,16 +28,22 @@ export function cpuMatmulFromEnv(value: string | undefined): CpuMatmul {
   return v as CpuMatmul;
 }
 
-let choice: CpuMatmul = cpuMatmulFromEnv(typeof process === 'undefined' ? undefined : process.env.BERT_CPU_MATMUL);
+/** The choice made by setCpuMatmul, or null: then BERT_CPU_MATMUL decides, read on first use (never at load). */
+let chosen: CpuMatmul | null = null;
+
+function choice(): CpuMatmul {
+  chosen ??= cpuMatmulFromEnv(hostEnv('BERT_CPU_MATMUL'));
+  return chosen;
+}
 
 /** Choose the cpu backend's float32 product: 'wasm' (when available; the default) or 'typescript'. */
 export function setCpuMatmul(which: CpuMatmul): void {
-  choice = cpuMatmulFromEnv(which);
+  chosen = cpuMatmulFromEnv(which);
 }
 
 /** The kernel the cpu backend's float32 products run on now: 'wasm' only if chosen and available. */
 export function getCpuMatmul(): CpuMatmul {
-  return choice === 'wasm' && wasmAvailable() ? 'wasm' : 'typescript';
+  return choice() === 'wasm' && wasmAvailable() ? 'wasm' : 'typescript';
 }
 
 let available: boolean | null = null;
@@ -60,6 +67,6 @@ export function wasmAvailable(): boolean {
 /** out = op(A) @ op(B) (MatmulArgs): the wasm kernel for float32 when chosen, available and the operands fit its memory. */
 export function matmulCpu(args: MatmulArgs): void {
   const f32 = args.a instanceof Float32Array && args.b instanceof Float32Array && args.out instanceof Float32Array;
-  if (f32 && choice === 'wasm' && wasmAvailable() && wasmMatmulBytes(args) <= MAX_PAGES * 65536) matmulWasm(args);
+  if (f32 && choice() === 'wasm' && wasmAvailable() && wasmMatmulBytes(args) <= MAX_PAGES * 65536) matmulWasm(args);
   else matmulBlocked(args);
 }
