@@ -18,10 +18,16 @@ import { counterDropoutOnHost } from '../dropout-masks.ts';
 import { matmulKernelFrom } from '../kernels.ts';
 import { registerProduct } from '../products.ts';
 import { geluBackward, geluForward, useGeluThreads } from './gelu-threaded.ts';
-import { matmulCpu } from './matmul-default.ts';
+import { matmulCpu, getCpuMatmul } from './matmul-default.ts';
+import { matmulPrepacked } from '../wasm/matmul-prepacked.ts';
+import { withPrepackedWeights } from '../wasm/prepacked-weights.ts';
 
 registerBackend('cpu');
-registerKernel<typeof matmulReference>('matmul', 'cpu', matmulKernelFrom(matmulCpu));
+registerKernel<typeof matmulReference>(
+  'matmul',
+  'cpu',
+  withPrepackedWeights(matmulKernelFrom(matmulCpu), matmulPrepacked, () => getCpuMatmul() === 'wasm'),
+);
 registerProduct('cpu', matmulCpu);
 registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => (useGeluThreads(x.size) ? geluWithLoops(x, bias, geluForward, geluBackward) : null));
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));
