@@ -15,8 +15,26 @@
  * (figure given in the issue, not measured by this script).
  *
  * Usage: node bin/run.mjs bench/bert.ts [--runs N] [--json FILE] [--backends cpu,wasm,gpujs]   (default 5 runs)
+ * The name cpu-typescript is the cpu backend with its pure-TypeScript product (setCpuMatmul('typescript'),
+ * the cpu backend's default before it took the WebAssembly kernel for float32); cpu-prepacked is the cpu
+ * backend with the model's Linear weights packed once into wasm memory (prepackWeights, the step a program
+ * that serves batch-1 requests takes), where the others pack them on every product.
  */
-import { BertConfig, BertForPreTraining, BertModel, noGrad, randint, Rng, selectBackendFromEnv, setBackend, Tensor } from '../src/index.ts';
+import {
+  BertConfig,
+  BertForPreTraining,
+  BertModel,
+  type Module,
+  noGrad,
+  prepackWeights,
+  randint,
+  releasePrepackedWeights,
+  Rng,
+  selectBackendFromEnv,
+  setBackend,
+  setCpuMatmul,
+  Tensor,
+} from '../src/index.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeInterleaved, writeJsonReport, type BenchResult } from './report.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
@@ -27,7 +45,20 @@ for (let i = 0; i < args.rest.length; i += 2) {
 }
 const runs = args.runs ?? 5;
 const backendNames: string[] = [];
-for (const b of backends) backendNames.push(await selectBackendFromEnv({ BERT_BACKEND: b }));
+const variants = ['cpu-typescript', 'cpu-prepacked'];
+for (const b of backends) backendNames.push(variants.includes(b) ? b : await selectBackendFromEnv({ BERT_BACKEND: b }));
+
+/** The model being timed (cpu-prepacked packs its weights when it takes its turn, and releases them after). */
+let current: Module | null = null;
+
+/** Make `name` (a backend, cpu-typescript or cpu-prepacked) the active one. */
+function select(name: string): void {
+  setCpuMatmul(name === 'cpu-typescript' ? 'typescript' : 'wasm');
+  setBackend(variants.includes(name) ? 'cpu' : name);
+  if (current === null) return;
+  if (name === 'cpu-prepacked') prepackWeights(current);
+  else releasePrepackedWeights(current);
+}
 setBackend('cpu');
 const results: BenchResult[] = [];
 
@@ -41,7 +72,7 @@ function randomIds(batch: number, seq: number, vocab: number, rng: Rng): Tensor 
 /** Time `run` on every backend by turns and record ms, cpu ms and tokens/s for each. */
 async function compare(name: string, tokens: number, run: () => unknown): Promise<void> {
   console.log(`${name}: ${backendNames.join(', ')}, ${runs} runs each...`);
-  const timings = await timeInterleaved(backendNames.map((b) => ({ before: () => setBackend(b), run, runs })));
+  const timings = await timeInterleaved(backendNames.map((b) => ({ before: () => select(b), run, runs })));
   backendNames.forEach((b, i) => {
     const impl = `ours (${b} backend)`;
     results.push(makeResult(name, impl, 'ms', timings[i].wallMs));
@@ -61,6 +92,7 @@ async function compare(name: string, tokens: number, run: () => unknown): Promis
 {
   const rng = new Rng('bench-bert-base');
   const model = new BertModel(BertConfig.preset('base'), { seed: 'bench' }).eval();
+  current = model;
   const inputIds = randomIds(1, 128, 30522, rng);
   await compare('BERT-Base forward (batch 1, seq 128)', 128, () => noGrad(() => model.forward({ inputIds })));
 }
@@ -69,6 +101,7 @@ async function compare(name: string, tokens: number, run: () => unknown): Promis
 {
   const rng = new Rng('bench-bert-mini');
   const model = new BertForPreTraining(BertConfig.preset('mini'), { seed: 'bench' }).train();
+  current = model;
   const [B, S] = [8, 128];
   const inputIds = randomIds(B, S, 30522, rng);
   const positions: number[] = [];
@@ -88,7 +121,7 @@ async function compare(name: string, tokens: number, run: () => unknown): Promis
     out.loss!.backward();
   });
 }
-setBackend('cpu');
+select('cpu');
 
 const find = (name: string, impl: string, metric: string) => results.find((r) => r.name === name && r.impl === impl && r.metric === metric);
 const rows = results

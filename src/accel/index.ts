@@ -9,6 +9,12 @@ export {
   matmulBlocked,
   matmulBlockedSerial,
   matmulThreaded,
+  matmulCpu,
+  setCpuMatmul,
+  getCpuMatmul,
+  wasmAvailable,
+  CPU_MATMUL_CHOICES,
+  type CpuMatmul,
   geluForward,
   geluBackward,
   getCpuThreads,
@@ -25,6 +31,8 @@ export {
   type ParallelRunStats,
 } from './cpu/index.ts';
 export { matmulKernelFrom, type MatmulArgs, type FloatArray } from './kernels.ts';
+export { PrepackedWeight, prepackWeights, releasePrepackedWeights } from './wasm/prepacked-weights.ts';
+export { residentBytes } from './wasm/resident.ts';
 export { matmulProduct, registerProduct } from './products.ts';
 export { geluLoops as geluForwardSerial, geluBackwardLoops as geluBackwardSerial } from '../ops/gelu.ts';
 export { selectBackendFromEnv, BACKEND_CHOICES } from './select.ts';

@@ -5,7 +5,9 @@
  *   LayerNorm  weight = 1, bias = 0
  *   any other parameter (the MLM output bias) = 0
  * where std is config.initializer_range (0.02). Draws come from the given seeded generator, module by module
- * in registration order.
+ * in registration order: each weight gets its own xoshiro128** stream seeded from the generator, turned into
+ * normals by the ziggurat method (`Rng.fillNormal`, src/tensor/ziggurat.ts), so that BERT-Large's 336M
+ * values take a couple of seconds rather than the 25 s of one Box-Muller pair at a time through ARC4.
  */
 import type { Rng } from '../tensor/random.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -14,10 +16,11 @@ import { LayerNorm } from './layer-norm.ts';
 import { Linear } from './linear.ts';
 import type { Module } from './module.ts';
 
-/** Fill `t` with Normal(0, std) samples from `rng`. */
+/** Fill `t` (a float tensor) with Normal(0, std) samples from `rng`. */
 export function normalInit(t: Tensor, rng: Rng, std: number): void {
   const d = t.data;
-  for (let i = 0; i < d.length; i++) d[i] = rng.normal(0, std);
+  if (d instanceof Int32Array) throw new Error(`normalInit: expected a float32 or float64 tensor, got int32 (${t.name ?? 'unnamed'})`);
+  rng.fillNormal(d, 0, std);
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import seedrandom from 'seedrandom';
 import { Xoshiro128 } from './xoshiro128.ts';
+import { fillNormal } from './ziggurat.ts';
 
 /** Serializable generator state: seedrandom's ARC4 state plus the cached second normal deviate. */
 export interface RngState {
@@ -57,9 +58,26 @@ export class Rng {
    * restoring the Rng still replays them.
    */
   fastStream(): Xoshiro128 {
-    let words = [this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()];
-    while (words.every((w) => w === 0)) words = [this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()];
-    return new Xoshiro128(words[0], words[1], words[2], words[3]);
+    const w = this.fastSeed();
+    return new Xoshiro128(w[0], w[1], w[2], w[3]);
+  }
+
+  /** Four words of this generator, not all zero: the starting state of a xoshiro128** stream. */
+  private fastSeed(): [number, number, number, number] {
+    let words: [number, number, number, number];
+    do words = [this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()];
+    while (words.every((w) => w === 0));
+    return words;
+  }
+
+  /**
+   * Fill `out` with Normal(mean, std) samples, in bulk: the ziggurat method over a xoshiro128** stream
+   * seeded with four words of this generator (ziggurat.ts), a few ns a value against about 70 for `normal()`.
+   * This generator advances by those four words whatever the length, so the values are fixed by its state,
+   * and so is everything drawn after them. They are not the values `normal()` would give.
+   */
+  fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): void {
+    fillNormal(this.fastSeed(), out, mean, std);
   }
 
   /** Uniform in [low, high). */

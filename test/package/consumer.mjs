@@ -4,7 +4,9 @@
 //
 // BERT-Tiny: a WordPiece pair -> forward -> backward -> one AdamW step; the step's products are big enough to
 // go to the cpu backend's worker threads, which must then have started from the compiled dist/ files; then
-// savePretrained / loadPretrained, and the reloaded model must give the same logits.
+// savePretrained / loadPretrained, and the reloaded model must give the same logits. The cpu backend's
+// default product is the WebAssembly kernel (its workers need no file); the steps here run the TypeScript
+// product, whose workers start from dist/accel/cpu/cpu-worker.js.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +15,13 @@ import {
   BertConfig,
   BertForPreTraining,
   BertTokenizer,
+  getCpuMatmul,
   Vocab,
   lastThreadedMatmulStats,
   loadPretrained,
   noGrad,
   savePretrained,
+  setCpuMatmul,
   setCpuThreads,
   stopWorkers,
   tensor,
@@ -25,6 +29,9 @@ import {
 
 // The worker path must be taken even on a one-core machine: two threads, the main one and a worker.
 setCpuThreads(2);
+// The default product (the wasm kernel, compiled from the module embedded in dist/), then the TypeScript one.
+const defaultMatmul = getCpuMatmul();
+setCpuMatmul('typescript');
 
 // A WordPiece vocabulary from a few words: "dogs" is split as dog ##s.
 const vocab = new Vocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'cat', 'sat', 'on', 'mat', 'dog', 'ran', '##s', '.']);
@@ -98,6 +105,7 @@ console.log(
     gradsNonZero,
     parameterCount: named.length,
     byWorkers,
+    defaultMatmul,
     files,
     loadedArchitecture: loaded.architecture,
     logitsShape: b.predictionLogits.shape,

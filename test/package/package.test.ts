@@ -105,6 +105,7 @@ describe('the npm package', () => {
     expect(losses[losses.length - 1]).toBeLessThan(losses[0]); // AdamW steps on one batch lower its loss
     expect(facts.gradsFinite).toBe(true);
     expect(facts.gradsNonZero).toBe(facts.parameterCount); // backward reached every parameter
+    expect(facts.defaultMatmul).toBe('wasm'); // the wasm product compiles from the package
     expect(facts.byWorkers).toBeGreaterThan(0); // a worker thread (dist/accel/cpu/cpu-worker.js) computed chunks
     expect(facts.files).toEqual(['config.json', 'model.safetensors']);
     expect(facts.loadedArchitecture).toBe('BertForPreTraining');

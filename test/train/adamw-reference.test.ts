@@ -4,6 +4,14 @@
  * global-norm clipping at 1.0, linear warmup 2 steps then decay to 0 at step 6).
  * Each step's loss and pre-clip gradient norm, the loss after the last step, and every parameter after
  * the last step must agree within 1e-4 relative.
+ *
+ * Except the attention key biases: their exact gradient is zero (b_k adds q_i . b_k to every score of query
+ * i, and softmax over the keys ignores a constant), so in float32 it is rounding noise, which depends on the
+ * product kernel's order of additions (Hugging Face's came out exactly 0, ours about 1e-8). For them the
+ * test checks what the mathematics promises: the gradient is at rounding level (below 1e-7 of the gradient
+ * norm) at every step, and the parameter ends within Adam's bound of the reference: a step moves a bias by
+ * lr * |m_hat| / (sqrt(v_hat) + eps) <= lr * max|g| / eps, since m_hat averages past gradients (no weight
+ * decay on biases).
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +60,8 @@ describe('AdamW reproduces the Hugging Face pretraining record', () => {
     };
     const named = model.namedParameters();
     const params = named.map(([, p]) => p);
+    const isKeyBias = (name: string) => name.endsWith('attention.self.key.bias');
+    let keyBiasDrift = 0; // sum over steps of lr * max|g| / eps: the most Adam can move a key bias
     const opt = new AdamW(named, { lr: rec.base_lr, betas: rec.betas, eps: rec.eps, weightDecay: rec.weight_decay });
     for (const s of rec.steps) {
       const lr = rec.base_lr * linearWarmupDecay(s.step, 2, 6);
@@ -59,8 +69,12 @@ describe('AdamW reproduces the Hugging Face pretraining record', () => {
       const loss = model.forward(inputs).loss!;
       expect(relErr(loss.item(), s.loss_before_step)).toBeLessThan(1e-4);
       loss.backward();
+      let keyBiasGrad = 0;
+      for (const [name, p] of named) if (isKeyBias(name)) for (const g of p.grad!.data) keyBiasGrad = Math.max(keyBiasGrad, Math.abs(g));
       const norm = clipGradNorm(params, rec.clip_grad_norm);
       expect(relErr(norm, s.grad_norm_before_clip)).toBeLessThan(1e-4);
+      expect(keyBiasGrad / norm, 'the key-bias gradient (zero up to rounding)').toBeLessThan(1e-7);
+      keyBiasDrift += (lr * keyBiasGrad) / rec.eps;
       opt.step(lr);
       opt.zeroGrad();
     }
@@ -76,7 +90,8 @@ describe('AdamW reproduces the Hugging Face pretraining record', () => {
         diff = Math.max(diff, Math.abs(p.data[i] - want[i]));
         refMax = Math.max(refMax, Math.abs(want[i]));
       }
-      expect(diff / Math.max(refMax, 1e-12), name).toBeLessThan(1e-4);
+      if (isKeyBias(name)) expect(diff, name).toBeLessThanOrEqual(keyBiasDrift);
+      else expect(diff / Math.max(refMax, 1e-12), name).toBeLessThan(1e-4);
       checked++;
     }
     expect(checked).toBe(named.length);

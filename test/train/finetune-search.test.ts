@@ -55,7 +55,7 @@ describe('search grid', () => {
 
 describe('hyperparameterSearch', () => {
   it('runs every grid point, picks the best by dev, copies it out, tests it once, and resumes an interrupted search', async () => {
-    const files = taskFiles(root, 'classification', { train: 160, dev: 40, test: 40 }, { negation: 0 });
+    const files = taskFiles(root, 'classification', { train: 240, dev: 60, test: 60 }, { negation: 0 });
     const out = join(root, 'search');
     // lr 1e-7 cannot move the weights in 5 epochs; 3e-3 learns the task.
     const opts = {

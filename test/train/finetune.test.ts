@@ -57,8 +57,12 @@ describe('finetune: classification', () => {
     expect(result.best!.metric).toBe('accuracy');
     expect(result.best!.value).toBeGreaterThanOrEqual(0.95);
     expect(result.test!.metrics.accuracy).toBeGreaterThanOrEqual(0.9);
+    // The loss falls to under a third: the mean of the last 5 logged batches against the first 5 (one batch
+    // of 8 alone moves by tens of percent from the next).
     const losses = trainLosses(out);
-    expect(losses[losses.length - 1]).toBeLessThan(losses[0] / 3);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(losses.length).toBeGreaterThanOrEqual(10);
+    expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) / 3);
   });
 
   it('writes a model directory transformers can load: config with architectures and labels, weights, vocab, label names', () => {

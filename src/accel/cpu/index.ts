@@ -1,7 +1,9 @@
 /**
  * The cpu backend: the core's reference loops made faster on the CPU, registered through the core's
  * dispatch seam (autograd/dispatch.ts). It offers
- *   matmul    cache-blocked with a 4x4 register tile (gemm.ts), big products split over worker threads;
+ *   matmul    float32: the WebAssembly SIMD kernel (../wasm) where available; float64, or where it is not, or
+ *             with setCpuMatmul('typescript'): cache-blocked with a 4x4 register tile (gemm.ts); both split
+ *             big products over worker threads (matmul-default.ts);
  *   gelu      the reference's element loops, big arrays shared out over worker threads;
  *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
@@ -16,17 +18,24 @@ import { counterDropoutOnHost } from '../dropout-masks.ts';
 import { matmulKernelFrom } from '../kernels.ts';
 import { registerProduct } from '../products.ts';
 import { geluBackward, geluForward, useGeluThreads } from './gelu-threaded.ts';
-import { matmulBlocked } from './matmul-blocked.ts';
+import { matmulCpu, getCpuMatmul } from './matmul-default.ts';
+import { matmulPrepacked } from '../wasm/matmul-prepacked.ts';
+import { withPrepackedWeights } from '../wasm/prepacked-weights.ts';
 
 registerBackend('cpu');
-registerKernel<typeof matmulReference>('matmul', 'cpu', matmulKernelFrom(matmulBlocked));
-registerProduct('cpu', matmulBlocked);
+registerKernel<typeof matmulReference>(
+  'matmul',
+  'cpu',
+  withPrepackedWeights(matmulKernelFrom(matmulCpu), matmulPrepacked, () => getCpuMatmul() === 'wasm'),
+);
+registerProduct('cpu', matmulCpu);
 registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => (useGeluThreads(x.size) ? geluWithLoops(x, bias, geluForward, geluBackward) : null));
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));
 if (getBackend() === 'reference') setBackend('cpu');
 
 export { geluBackward, geluForward } from './gelu-threaded.ts';
 export { matmulBlocked, matmulBlockedSerial } from './matmul-blocked.ts';
+export { CPU_MATMUL_CHOICES, getCpuMatmul, matmulCpu, setCpuMatmul, wasmAvailable, type CpuMatmul } from './matmul-default.ts';
 export {
   getCpuThreads,
   getMinParallelElements,

@@ -9,11 +9,19 @@ import '../cpu/index.ts'; // the cpu kernels: the fallback for every kernel but 
 import { matmulKernelFrom } from '../kernels.ts';
 import { registerProduct } from '../products.ts';
 import { matmulWasm } from './matmul.ts';
+import { matmulPrepacked } from './matmul-prepacked.ts';
+import { withPrepackedWeights } from './prepacked-weights.ts';
 
 registerBackend('wasm', 'cpu');
-registerKernel<typeof matmulReference>('matmul', 'wasm', matmulKernelFrom(matmulWasm));
+registerKernel<typeof matmulReference>(
+  'matmul',
+  'wasm',
+  withPrepackedWeights(matmulKernelFrom(matmulWasm), matmulPrepacked, () => true),
+);
 registerProduct('wasm', matmulWasm);
 
 export { matmulWasm, packOperands, type WasmMatmulLayout } from './matmul.ts';
 export { packA, packB, TILE_M, TILE_N } from './pack.ts';
+export { PrepackedWeight, prepackWeights, releasePrepackedWeights } from './prepacked-weights.ts';
+export { residentBytes } from './resident.ts';
 export { lastWasmThreadedStats, setWasmMinParallelWork, stopWasmWorkers } from './threads-node.ts';

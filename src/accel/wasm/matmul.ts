@@ -8,18 +8,17 @@
  *
  * Memory layout (bytes; 16-aligned since every panel holds a multiple of 4 floats):
  *   [0, 256)   control words for the worker threads (threads-node.ts, threads-browser.ts)
- *   Ap         countA matrices of mPanels x k x 4 floats
- *   Bp         countB matrices of nPanels x k x 8 floats
- *   C          batch matrices of [4 mPanels, 8 nPanels] floats
+ *   resident   panels of prepacked weights, kept between products (resident.ts, prepacked-weights.ts)
+ *   Ap         countA matrices of mPanels x k x 4 floats       } the scratch space of one product,
+ *   Bp         countB matrices of nPanels x k x 8 floats       } from scratchBase(); Bp is absent when
+ *   C          batch matrices of [4 mPanels, 8 nPanels] floats } op(B) is a prepacked weight
  */
 import { matmulBlocked } from '../cpu/matmul-blocked.ts';
 import type { MatmulArgs } from '../kernels.ts';
 import { heapF32, wasmMatmulModule } from './module.ts';
 import { packA, packB, TILE_M, TILE_N } from './pack.ts';
+import { scratchBase } from './resident.ts';
 import { runThreaded, shouldUseWasmThreads } from './threads-node.ts';
-
-/** Bytes at the start of memory kept for the thread control block. */
-export const CONTROL_BYTES = 256;
 
 /** Where one product's operands lie in wasm memory (byte addresses and strides) and its panel counts. */
 export interface WasmMatmulLayout {
@@ -39,8 +38,12 @@ export interface WasmMatmulLayout {
   nPanels: number;
 }
 
-/** out = op(A) @ op(B) for every batch (see MatmulArgs), in float32 with wasm SIMD. */
-export function matmulWasm(args: MatmulArgs): void {
+/**
+ * out = op(A) @ op(B) for every batch (see MatmulArgs), in float32 with wasm SIMD.
+ * @param prepackedB the byte address of op(B)'s panels when they are resident already (a prepacked weight
+ *   shared by every batch matrix): B is then not packed again
+ */
+export function matmulWasm(args: MatmulArgs, prepackedB?: number): void {
   const { a, b, out, batch, m, n, k } = args;
   if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) {
     matmulBlocked(args); // float64 (or mixed): the cpu kernel computes in the arrays' own precision
@@ -51,14 +54,30 @@ export function matmulWasm(args: MatmulArgs): void {
     out.fill(0, 0, batch * m * n);
     return;
   }
-  const layout = packOperands(args);
+  const layout = packOperands(args, prepackedB);
   if (shouldUseWasmThreads(layout)) runThreaded(layout);
   else runSerial(layout);
   copyOut(layout, out);
 }
 
-/** Lay the product out in wasm memory and pack A and B (the kernel writes all of C without reading it). */
-export function packOperands(args: MatmulArgs): WasmMatmulLayout {
+/** Bytes of wasm memory a product needs (up to the end of its packed A and B and padded C): as packOperands lays it out. */
+export function wasmMatmulBytes(args: MatmulArgs, prepackedB?: number): number {
+  const { batch, m, n, k, aBatchStride, bBatchStride } = args;
+  const mPanels = Math.ceil(m / TILE_M);
+  const nPanels = Math.ceil(n / TILE_N);
+  const countA = aBatchStride === 0 ? 1 : batch;
+  const countB = prepackedB !== undefined ? 0 : bBatchStride === 0 ? 1 : batch;
+  return scratchBase() + 4 * (countA * mPanels * TILE_M * k + countB * nPanels * TILE_N * k + batch * mPanels * TILE_M * nPanels * TILE_N);
+}
+
+/**
+ * Lay the product out in wasm memory and pack A and B (the kernel writes all of C without reading it).
+ * @param prepackedB the byte address of op(B)'s resident panels, if it has them (then B is not packed)
+ */
+export function packOperands(args: MatmulArgs, prepackedB?: number): WasmMatmulLayout {
+  if (prepackedB !== undefined && args.bBatchStride !== 0) {
+    throw new Error(`packOperands: a prepacked B must be shared by the batch (bBatchStride 0), got ${args.bBatchStride}`);
+  }
   const { batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride } = args;
   const a = args.a as Float32Array;
   const b = args.b as Float32Array;
@@ -68,11 +87,11 @@ export function packOperands(args: MatmulArgs): WasmMatmulLayout {
   const bFloats = nPanels * TILE_N * k;
   const cFloats = mPanels * TILE_M * nPanels * TILE_N;
   const countA = aBatchStride === 0 ? 1 : batch;
-  const countB = bBatchStride === 0 ? 1 : batch;
-  const aBase = CONTROL_BYTES;
-  const bBase = aBase + 4 * countA * aFloats;
-  const cBase = bBase + 4 * countB * bFloats;
-  const end = cBase + 4 * batch * cFloats;
+  const countB = prepackedB !== undefined ? 0 : bBatchStride === 0 ? 1 : batch;
+  const aBase = scratchBase();
+  const bBase = prepackedB ?? aBase + 4 * countA * aFloats;
+  const cBase = aBase + 4 * countA * aFloats + 4 * countB * bFloats;
+  const end = cBase + 4 * batch * cFloats; // = wasmMatmulBytes(args)
   const heap = heapF32(end);
   for (let i = 0; i < countA; i++) packA(a, i * aBatchStride, m, k, transposeA, heap, aBase / 4 + i * aFloats);
   for (let i = 0; i < countB; i++) packB(b, i * bBatchStride, n, k, transposeB, heap, bBase / 4 + i * bFloats);
@@ -80,7 +99,7 @@ export function packOperands(args: MatmulArgs): WasmMatmulLayout {
     aBase,
     aStride: countA === 1 ? 0 : 4 * aFloats,
     bBase,
-    bStride: countB === 1 ? 0 : 4 * bFloats,
+    bStride: countB <= 1 ? 0 : 4 * bFloats,
     cBase,
     cStride: 4 * cFloats,
     batch,

@@ -9,7 +9,11 @@ const flags: Record<string, FlagSpec> = {
   steps: { kind: 'number', range: RANGES.count, help: 'training steps (default 2500, 2000 with --lang es)' },
   seed: { kind: 'number', range: RANGES.seed, help: 'random seed', default: 0 },
   lang: { kind: 'string', help: 'language of the stories and messages: en or es (Spanish)', default: 'en' },
-  backend: { kind: 'string', help: 'kernels: wasm (WebAssembly SIMD matmul, the fastest here) or cpu (pure TypeScript, the reference)', default: 'wasm' },
+  backend: {
+    kind: 'string',
+    help: 'kernels: wasm or cpu (both multiply in WebAssembly SIMD; with BERT_CPU_MATMUL=typescript, cpu multiplies in pure TypeScript)',
+    default: 'wasm',
+  },
 };
 
 export const demoCommand: Command = {
@@ -24,8 +28,8 @@ export const demoCommand: Command = {
     const backend = await selectBackendFromEnv({ ...process.env, BERT_BACKEND: f.backend as string });
     console.log(
       lang === 'es'
-        ? `Kernels: el backend ${backend} (--backend cpu para la referencia en TypeScript puro).`
-        : `Kernels: the ${backend} backend (--backend cpu for the pure-TypeScript reference).`,
+        ? `Kernels: el backend ${backend} (--backend cpu con BERT_CPU_MATMUL=typescript multiplica en TypeScript puro).`
+        : `Kernels: the ${backend} backend (--backend cpu with BERT_CPU_MATMUL=typescript multiplies in pure TypeScript).`,
     );
     const out = (f.out as string | undefined) ?? DEMO_LANGUAGES[lang as DemoLanguageCode].out;
     await withRunDirectory(out, () => runDemo({ out, steps: f.steps as number | undefined, seed: f.seed as number, lang: lang as DemoLanguageCode }));
