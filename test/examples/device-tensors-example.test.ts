@@ -3,15 +3,17 @@
  * stay on the device until read, the device's loss and gradients equal to the host's, and an AdamW step
  * whose new weights stay on the device.
  */
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runNode } from '../reliability/helpers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('examples/08-device-tensors.ts', () => {
-  it('prints a device computation equal to the host one, and weights that stay on the device', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/08-device-tensors.ts'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  it('prints a device computation equal to the host one, and weights that stay on the device', async () => {
+    const run = await runNode(['--import', 'tsx', 'examples/08-device-tensors.ts'], { cwd: root, env: process.env });
+    expect(run.status, run.stderr).toBe(0);
+    const out = run.stdout;
     expect(out).toContain('w: on the host true, on the device true');
     expect(out).toContain('h = x w^T: on the host false, on the device true');
     const loss = out.match(/loss on the device (-?\d+\.\d+), on the host (-?\d+\.\d+)/);

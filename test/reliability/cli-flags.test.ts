@@ -96,15 +96,15 @@ describe('the values issue 16 found accepted without a word', () => {
 });
 
 describe('the exit code of a real `bert` process', () => {
-  it('bert pretrain --lr -1 exits 2 with the message and the usage', () => {
-    const r = runBert(pretrain('--lr', '-1'));
+  it('bert pretrain --lr -1 exits 2 with the message and the usage', async () => {
+    const r = await runBert(pretrain('--lr', '-1'));
     expect(r.stderr).toContain('bert pretrain: --lr expects a number > 0, got "-1"');
     expect(r.stderr).toContain('Usage: bert pretrain');
     expect(r.status).toBe(2);
   });
 
-  it('bert fill-mask --top 0 exits 2', () => {
-    const r = runBert(['fill-mask', '--model', dir, '--top', '0', 'a [MASK] .']);
+  it('bert fill-mask --top 0 exits 2', async () => {
+    const r = await runBert(['fill-mask', '--model', dir, '--top', '0', 'a [MASK] .']);
     expect(r.stderr).toContain('bert fill-mask: --top expects a whole number >= 1, got "0"');
     expect(r.status).toBe(2);
   });

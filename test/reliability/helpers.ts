@@ -1,5 +1,5 @@
 /** Shared by the reliability tests: starting `bert` and scripts in child processes, waiting on them. */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -12,10 +12,46 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
   return { ...process.env, BERT_RUNTIME_SETTINGS: undefined, GLIBC_TUNABLES: undefined, BERT_BACKEND: undefined, ...extra };
 }
 
+/** What a finished child gave: its exit code (null if a signal ended it), the signal, its output. */
+export interface Finished {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run `node ARGS` to the end, asynchronously: the test's worker keeps answering vitest while the child runs
+ * (a synchronous spawn would hold its event loop for the child's whole run, which on a loaded machine can
+ * outlast vitest's 60 s RPC timeout and fail the suite after every test passed). Killed after `timeoutMs`.
+ */
+export function runNode(
+  args: string[],
+  opts: { cwd?: string; input?: string | Uint8Array; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Finished> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { env: opts.env ?? childEnv(), cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ status, signal, stdout, stderr });
+    });
+    child.stdin!.on('error', () => {}); // a child that exits without reading its input
+    child.stdin!.end(opts.input ?? '');
+  });
+}
+
 /** Run `bert ARGS` to the end (the real launcher and CLI, in child processes). */
-export function runBert(args: string[], opts: { cwd?: string; input?: string | Uint8Array } = {}) {
-  const r = spawnSync(process.execPath, [BERT, ...args], { encoding: 'utf8', env: childEnv(), cwd: opts.cwd, input: opts.input, timeout: 120_000 });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+export function runBert(args: string[], opts: { cwd?: string; input?: string | Uint8Array } = {}): Promise<Finished> {
+  return runNode([BERT, ...args], opts);
 }
 
 /** A started process with its output collected as it comes. */

@@ -77,22 +77,22 @@ describe('bert pretrain with a run lock', () => {
     await waitFor(() => !existsSync(join(out, RUN_LOCK_FILE)), 5000, 'the lock to be released');
   });
 
-  it('a lock left by a killed run is taken over with a message, and the run proceeds', () => {
+  it('a lock left by a killed run is taken over with a message, and the run proceeds', async () => {
     const out = join(dir, 'left');
     const pid = deadPid();
     writeLock(out, pid);
-    const r = runBert(pretrainArgs(out, 1));
+    const r = await runBert(pretrainArgs(out, 1));
     expect(r.stderr).toContain(`${out}: taking over the lock of process ${pid}`);
     expect(r.status).toBe(0);
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
     expect(existsSync(join(out, RUN_LOCK_FILE))).toBe(false);
   });
 
-  it('finetune and demo lock --out too', () => {
+  it('finetune and demo lock --out too', async () => {
     const out = join(dir, 'busy');
     writeLock(out, process.pid); // held by this (live) test process
     {
-      const f = runBert([
+      const f = await runBert([
         'finetune',
         '--task',
         'classification',
@@ -109,7 +109,7 @@ describe('bert pretrain with a run lock', () => {
       ]);
       expect(f.status).toBe(1);
       expect(f.stderr).toContain(`bert finetune: ${out} is in use by process ${process.pid}`);
-      const d = runBert(['demo', '--steps', '1', '--out', out]);
+      const d = await runBert(['demo', '--steps', '1', '--out', out]);
       expect(d.status).toBe(1);
       expect(d.stderr).toContain(`bert demo: ${out} is in use by process ${process.pid}`);
     }

@@ -91,13 +91,13 @@ describe('a line longer than the limit', () => {
     expect(small.stderr).toContain(`${good}:1: a line longer than 10 bytes`);
   });
 
-  it('/dev/zero stops both commands at once (real processes)', () => {
+  it('/dev/zero stops both commands at once (real processes)', async () => {
     for (const args of [
       ['train-tokenizer', '--corpus', '/dev/zero', '--vocab-size', '50', '--out', out('zero.txt')],
       ['pretrain', '--corpus', '/dev/zero', '--steps', '1', '--out', out('zero')],
     ]) {
       const t0 = Date.now();
-      const r = runBert(args);
+      const r = await runBert(args);
       expect(r.stderr).toContain('/dev/zero:1: a NUL byte at byte offset 0');
       expect(r.status).toBe(1);
       expect(Date.now() - t0).toBeLessThan(60_000);
@@ -120,10 +120,10 @@ describe('the other texts: task files, vocabularies, stdin', () => {
     expect(r.code).toBe(1);
   });
 
-  it('bert tokenize: invalid UTF-8 on stdin is an error with the line, not a silent U+FFFD', () => {
-    expect(runBert(['tokenize', '--vocab', vocab], { input: '{"text": "the cat"}\n{"text": "cafe"}\n' }).status).toBe(0);
+  it('bert tokenize: invalid UTF-8 on stdin is an error with the line, not a silent U+FFFD', async () => {
+    expect((await runBert(['tokenize', '--vocab', vocab], { input: '{"text": "the cat"}\n{"text": "cafe"}\n' })).status).toBe(0);
     const bytes = Buffer.concat([Buffer.from('{"text": "the cat"}\n{"text": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]);
-    const bad = runBert(['tokenize', '--vocab', vocab], { input: bytes });
+    const bad = await runBert(['tokenize', '--vocab', vocab], { input: bytes });
     expect(bad.stderr).toContain('stdin:2: invalid UTF-8 at byte offset 33');
     expect(bad.status).toBe(1);
     // The line before the bad one was written.

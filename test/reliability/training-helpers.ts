@@ -4,13 +4,14 @@
  * bin/bert.mjs and its child), in a process group of its own so that a test can send a signal to the whole
  * group as a terminal's Ctrl-C does.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateSyntheticCorpus } from '../../src/data/synthetic-corpus.ts';
 import { trainWordPiece } from '../../src/tokenizer/trainer.ts';
 import { MetricsLog } from '../../src/train/metrics-log.ts';
+import { runNode } from './helpers.ts';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const BERT = join(ROOT, 'bin', 'bert.mjs');
@@ -71,10 +72,9 @@ function childEnv(): NodeJS.ProcessEnv {
   return { ...process.env, BERT_RUNTIME_SETTINGS: undefined, GLIBC_TUNABLES: undefined, BERT_BACKEND: undefined };
 }
 
-/** Run `bert ARGS` to its end. */
+/** Run `bert ARGS` to its end, asynchronously (helpers.ts, runNode). */
 export function runBert(args: string[]) {
-  const r = spawnSync(process.execPath, [BERT, ...args], { encoding: 'utf8', env: childEnv(), timeout: 120_000 });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  return runNode([BERT, ...args], { env: childEnv() });
 }
 
 /** A `bert` process started in its own process group, its output collected as it comes. */

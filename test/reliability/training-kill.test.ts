@@ -84,7 +84,7 @@ describe('the kill test', () => {
     }
 
     console.log(`kill test: ${kills} kills, ${leftBehind} left a partial write behind`);
-    const last = runBert([...args, '--resume']);
+    const last = await runBert([...args, '--resume']);
     expect(last.status, last.stderr).toBe(0);
     stderr += last.stderr;
     expect(last.stdout).toMatch(/done: \d+ steps/);

@@ -78,7 +78,7 @@ describe('signals during training', () => {
     expect(state.health.good).toBe(true);
     expect(existsSync(join(out, 'model.safetensors'))).toBe(false); // the run is not finished
 
-    const resumed = runBert([...args(out), '--resume']);
+    const resumed = await runBert([...args(out), '--resume']);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resumed from ${dir} at step ${step}`);
     expect(sameBytes(join(out, 'model.safetensors'), join(straight, 'model.safetensors'))).toBe(true);
@@ -142,7 +142,7 @@ describe('signals during training', () => {
     expect(step).toBeLessThan(80);
     expect(JSON.parse(readFileSync(join(dir, 'trainer_state.json'), 'utf8')).step).toBe(step);
 
-    const resumed = runBert([...args(out), '--resume']);
+    const resumed = await runBert([...args(out), '--resume']);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(sameBytes(join(out, 'checkpoints', 'step-0000080', 'model.safetensors'), join(straight, 'checkpoints', 'step-0000080', 'model.safetensors'))).toBe(
       true,
