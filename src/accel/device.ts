@@ -33,7 +33,7 @@ export interface DeviceStorage extends ExternalValues {
   download(): Float32Array;
   /**
    * Set for a view (TensorDevice.view): the values are `size` values of another buffer from `offset` on.
-   * A kernel given a view at offset 0 reads the other buffer in place; a view elsewhere is copied first.
+   * A kernel given a view reads the other buffer in place, its subscripts of that input moved by the offset.
    */
   readonly viewOf: { readonly storage: DeviceStorage; readonly offset: number } | null;
   /**
@@ -79,15 +79,15 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *   softmaxRowStats, softmaxNormalize, rowDot, softmaxBackward
  *                                                      softmax(scale x + mask) over rows and its backward
  *                                                      (deviceScaledMaskedSoftmax, deviceSoftmaxBackward)
- *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormWeightGrad
+ *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormParamGrads
  *                                                      LayerNorm over rows and its backward (deviceLayerNorm)
  *   sumSquaresPartial, sumAll                          sum of squares of a tensor (deviceSumOfSquares)
- *   sumSquaresPartialMany, sumAllPlus                  the same over up to SUM_SQUARES_GROUP tensors in one
- *                                                      launch, added to a running total (deviceSumOfSquaresMany)
+ *   sumSquaresPartialMany, sumAllMany                  the same over up to SUM_SQUARES_GROUP tensors in one
+ *                                                      launch, the partial sums of up to SUM_SQUARES_GROUP
+ *                                                      launches added in one (deviceSumOfSquaresMany)
  *   adamMoment, adamMoment2, adamParam, adamParamBert  the AdamW update (optim/adamw.ts), one kernel per output
  *   adamw, adamwPacked           p, m, v, g | s, g     the whole AdamW update of one parameter in one kernel,
  *                                                      into one buffer [p', m', v'] (deviceAdamw)
- *   offsetCopy                   x                     values [offset, offset + size) of x (a view's values)
  *   gatherRows, scatterRows                            rows by index and the backward (deviceGatherRows)
  *   slice, unslice                                     a range of one axis and the backward
  *   tanh, tanhBackward                                 tanh
@@ -114,18 +114,17 @@ export type DeviceKernelName =
   | 'layerNormApply'
   | 'layerNormRowSums'
   | 'layerNormBackward'
-  | 'layerNormWeightGrad'
+  | 'layerNormParamGrads'
   | 'sumSquaresPartial'
   | 'sumAll'
   | 'sumSquaresPartialMany'
-  | 'sumAllPlus'
+  | 'sumAllMany'
   | 'adamMoment'
   | 'adamMoment2'
   | 'adamParam'
   | 'adamParamBert'
   | 'adamw'
   | 'adamwPacked'
-  | 'offsetCopy'
   | 'gatherRows'
   | 'scatterRows'
   | 'slice'
@@ -158,6 +157,11 @@ export interface TensorDevice {
   view(s: DeviceStorage, offset: number, size: number): DeviceStorage;
   /** s times c, computed only when some use needs the values (see DeviceStorage.scaledFrom). */
   scaled(s: DeviceStorage, c: number): DeviceStorage;
+  /**
+   * A storage of `size` values that `compute` gives when first needed (a kernel input, a view, a read):
+   * kernels posted late can still be merged into one launch (deviceAdamwGroups).
+   */
+  deferred(size: number, compute: () => DeviceStorage): DeviceStorage;
   /**
    * Run a device kernel into a new buffer of `size` values.
    * @param inputs its arguments, in the kernel's order
@@ -315,8 +319,8 @@ export function deviceLayerNormBackward(
 ): { dx: DeviceStorage; dw: DeviceStorage; db: DeviceStorage } {
   const sums = device.run('layerNormRowSums', [x, stats, w, g], 2 * rows, { rows, cols });
   const dx = device.run('layerNormBackward', [x, stats, w, g, sums], rows * cols, { rows, cols });
-  const dw = device.run('layerNormWeightGrad', [x, stats, g], cols, { rows, cols });
-  return { dx, dw, db: deviceSumRows(device, g, rows, cols) };
+  const grads = device.run('layerNormParamGrads', [x, stats, g], 2 * cols, { rows, cols });
+  return { dx, dw: device.view(grads, 0, cols), db: device.view(grads, cols, cols) };
 }
 
 /** sum of x^2 over a buffer, as a one-value buffer (two passes of about sqrt(n) each). */
@@ -333,13 +337,13 @@ export const SUM_SQUARES_GROUP = 6;
 
 /**
  * The sum of x^2 over every element of every buffer in `xs` (plus `start`, a one-value buffer, when given),
- * as a one-value buffer: two kernels per SUM_SQUARES_GROUP buffers, where deviceSumOfSquares takes two per
- * buffer and an addition to combine them. Each launch cuts its buffers into chunks of one length (about
- * the square root of the largest), one thread per chunk; the next kernel adds the chunks' sums to the
- * running total.
+ * as a one-value buffer: one kernel per SUM_SQUARES_GROUP buffers, and one per SUM_SQUARES_GROUP of those
+ * to add up their partial sums, where deviceSumOfSquares takes two per buffer and an addition to combine
+ * them. Each launch cuts its buffers into chunks of one length (about the square root of the largest), one
+ * thread per chunk; sumAllMany adds the chunks' sums of several launches to the running total.
  */
 export function deviceSumOfSquaresMany(device: TensorDevice, xs: readonly DeviceStorage[], start: DeviceStorage | null = null): DeviceStorage | null {
-  let total = start;
+  const partials: DeviceStorage[] = [];
   for (let g = 0; g < xs.length; g += SUM_SQUARES_GROUP) {
     const group = xs.slice(g, g + SUM_SQUARES_GROUP);
     const chunk = Math.max(1, Math.ceil(Math.sqrt(Math.max(...group.map((x) => x.size)))));
@@ -353,8 +357,16 @@ export function deviceSumOfSquaresMany(device: TensorDevice, xs: readonly Device
     }
     constants[`c${SUM_SQUARES_GROUP}`] = chunks;
     const inputs = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => group[k] ?? group[0]);
-    const partial = device.run('sumSquaresPartialMany', inputs, chunks, constants);
-    total = total === null ? device.run('sumAll', [partial], 1, { n: chunks }) : device.run('sumAllPlus', [partial, total], 1, { n: chunks });
+    partials.push(device.run('sumSquaresPartialMany', inputs, chunks, constants));
+  }
+  let total = start;
+  for (let g = 0; g < partials.length; g += SUM_SQUARES_GROUP) {
+    const group = partials.slice(g, g + SUM_SQUARES_GROUP);
+    // Unused inputs repeat the first partial and add nothing (n_k = 0); without a total, the first stands in.
+    const constants: Record<string, number> = { plusTotal: total === null ? 0 : 1, nMax: Math.max(...group.map((p) => p.size)) };
+    for (let k = 0; k < SUM_SQUARES_GROUP; k++) constants[`n${k}`] = k < group.length ? group[k].size : 0;
+    const inputs = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => group[k] ?? group[0]);
+    total = device.run('sumAllMany', [total ?? group[0], ...inputs], 1, constants);
   }
   return total;
 }

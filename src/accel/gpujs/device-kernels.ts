@@ -209,7 +209,8 @@ const SOFTMAX_BACKWARD = `function (y, g, rowDot) {
  * Backward, with xhat = (x - mean) rstd and gw = g w:
  *   layerNormRowSums    [2 rows]: sum_j gw_rj, then sum_j gw_rj xhat_rj
  *   layerNormBackward   dx = rstd (gw - sum1 / cols - xhat sum2 / cols)
- *   layerNormWeightGrad dw_j = sum_r g_rj xhat_rj   (db_j = sum_r g_rj is sumRows)
+ *   layerNormParamGrads [2 cols]: dw_j = sum_r g_rj xhat_rj at j, db_j = sum_r g_rj at cols + j (one launch
+ *                       for both: the weight's and the bias's gradient are views of its output)
  */
 const LAYER_NORM_STATS = `function (x) {
   let r = this.thread.x;
@@ -257,11 +258,16 @@ const LAYER_NORM_BACKWARD = `function (x, stats, w, g, sums) {
   return rstd * (g[this.thread.x] * w[j] - sums[r] / n - xhat * sums[this.constants.rows + (r | 0)] / n);
 }`;
 
-const LAYER_NORM_WEIGHT_GRAD = `function (x, stats, g) {
+const LAYER_NORM_PARAM_GRADS = `function (x, stats, g) {
+  let c = this.thread.x;
+  if (this.thread.x >= this.constants.cols) { c = this.thread.x - this.constants.cols; }
   let sum = 0;
   for (let r = 0; r < this.constants.rows; r++) {
-    sum += g[(r | 0) * this.constants.cols + this.thread.x] * (x[(r | 0) * this.constants.cols + this.thread.x] - stats[r]) *
-      stats[this.constants.rows + (r | 0)];
+    let term = g[(r | 0) * this.constants.cols + (c | 0)];
+    if (this.thread.x < this.constants.cols) {
+      term = term * (x[(r | 0) * this.constants.cols + (c | 0)] - stats[r]) * stats[this.constants.rows + (r | 0)];
+    }
+    sum += term;
   }
   return sum;
 }`;
@@ -294,7 +300,8 @@ const SUM_ALL = `function (x) {
  * The same over up to SUM_SQUARES_GROUP tensors in one launch (the gradient norm over every parameter):
  *   sumSquaresPartialMany  [c_G]: thread t of input k (c_k <= t < c_{k+1}) sums x_k^2 over its chunk
  *                          [(t - c_k) chunk, (t - c_k + 1) chunk) of input k's n_k values
- *   sumAllPlus             [1]: total[0] + the sum of its n inputs (a running total over launches)
+ *   sumAllMany             [1]: the sum of the values of up to SUM_SQUARES_GROUP partial sums x_k (n_k values
+ *                          each), plus total[0] when plusTotal is 1 (a running total over launches)
  * The index within an input is never stored in a variable (it may exceed 2^24): it is written out.
  */
 function sumSquaresPartialManySource(): string {
@@ -317,13 +324,21 @@ ${branches}
 }`;
 }
 
-const SUM_ALL_PLUS = `function (x, total) {
+function sumAllManySource(): string {
+  const params = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => `x${k}`).join(', ');
+  const loops = Array.from(
+    { length: SUM_SQUARES_GROUP },
+    (_, k) => `  for (let i = 0; i < this.constants.n${k}; i++) {
+    sum += x${k}[i];
+  }`,
+  ).join('\n');
+  return `function (total, ${params}) {
   let sum = 0;
-  for (let i = 0; i < this.constants.n; i++) {
-    sum += x[i];
-  }
-  return total[0] + sum;
+  if (this.constants.plusTotal == 1) { sum = total[0]; }
+${loops}
+  return sum;
 }`;
+}
 
 /*
  * AdamW, one kernel per output (a gpu.js kernel writes one buffer): the moments, then the parameter from
@@ -382,9 +397,6 @@ function adamwSource(packed: boolean): string {
   return pi * a - (b * mi) / (Math.sqrt(vi) / c + eps);
 }`;
 }
-
-/** out[i] = x[offset + i]: the values of a view that does not start its buffer. */
-const OFFSET_COPY = `function (x) { return x[this.constants.offset + this.thread.x]; }`;
 
 /*
  * Rows of a table picked by index (an embedding lookup, the masked positions of the MLM head), and the
@@ -528,14 +540,13 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   layerNormApply: { source: LAYER_NORM_APPLY, rowLength: 'cols' },
   layerNormRowSums: { source: LAYER_NORM_ROW_SUMS, loopBound: 'cols' },
   layerNormBackward: { source: LAYER_NORM_BACKWARD, rowLength: 'cols' },
-  layerNormWeightGrad: { source: LAYER_NORM_WEIGHT_GRAD, loopBound: 'rows' },
+  layerNormParamGrads: { source: LAYER_NORM_PARAM_GRADS, loopBound: 'rows' },
   sumSquaresPartial: { source: SUM_SQUARES_PARTIAL, loopBound: 'chunk' },
   sumAll: { source: SUM_ALL, loopBound: 'n' },
   sumSquaresPartialMany: { source: sumSquaresPartialManySource(), loopBound: 'chunk' },
-  sumAllPlus: { source: SUM_ALL_PLUS, loopBound: 'n' },
+  sumAllMany: { source: sumAllManySource(), loopBound: 'nMax' },
   adamw: { source: adamwSource(false) },
   adamwPacked: { source: adamwSource(true) },
-  offsetCopy: { source: OFFSET_COPY },
   adamMoment: { source: ADAM_MOMENT },
   adamMoment2: { source: ADAM_MOMENT2 },
   adamParam: { source: ADAM_PARAM },
@@ -566,6 +577,48 @@ export function checkQuotients(name: DeviceKernelName, size: number, constants: 
         `its index arithmetic is exact for fewer than ${MAX_DEVICE_QUOTIENT} rows`,
     );
   }
+}
+
+/**
+ * The constant `${INPUT_OFFSET}k` gives where input k's values start in the buffer passed (a view of part of
+ * a buffer, device.ts TensorDevice.view): the kernel is compiled with every subscript of that input moved
+ * by it, so a view is read in place instead of copied out first.
+ */
+export const INPUT_OFFSET = 'inputOffset';
+
+/**
+ * `source` with every subscript of input k, `x[e]`, rewritten `x[this.constants.inputOffsetk + (e | 0)]` for
+ * the inputs that have an offset constant. (e | 0) keeps the index an integer when e is a float32 variable
+ * holding one (a row number); the subscripts are found by matching brackets, so e may hold brackets itself.
+ */
+export function withInputOffsets(source: string, constants: Record<string, number>): string {
+  const header = /^function\s*\(([^)]*)\)/.exec(source);
+  if (!header) throw new Error('device kernel source: expected "function (args) { ... }"');
+  const params = header[1].split(',').map((p) => p.trim());
+  let out = source;
+  params.forEach((name, k) => {
+    const offset = `${INPUT_OFFSET}${k}`;
+    if (!(offset in constants)) return;
+    const subscript = new RegExp(`(?<![\\w.$])${name}\\[`, 'g');
+    let result = '';
+    let last = 0;
+    for (let m = subscript.exec(out); m !== null; m = subscript.exec(out)) {
+      const open = m.index + m[0].length;
+      let depth = 1;
+      let close = open;
+      for (; depth > 0; close++) {
+        if (close >= out.length) throw new Error(`device kernel source: unbalanced subscript of ${name}`);
+        if (out[close] === '[') depth++;
+        else if (out[close] === ']') depth--;
+      }
+      // close is one past the matching ']'.
+      result += `${out.slice(last, open)}this.constants.${offset} + ((${out.slice(open, close - 1)}) | 0)]`;
+      last = close;
+      subscript.lastIndex = close;
+    }
+    out = result + out.slice(last);
+  });
+  return out;
 }
 
 /** A value on the device: a gpu.js pipeline handle (webgpu) or a Float32Array (webasm, cpu). */
@@ -600,7 +653,8 @@ export class DeviceKernels {
     const key = `${name}|${size}|${inputs.map(lengthOf).join(',')}|${JSON.stringify(constants)}`;
     let run = this.cache.get(key);
     if (!run) {
-      const compiled = this.gpu.createKernel(entry.source, {
+      const source = Object.keys(constants).some((c) => c.startsWith(INPUT_OFFSET)) ? withInputOffsets(entry.source, constants) : entry.source;
+      const compiled = this.gpu.createKernel(source, {
         output: [size],
         constants,
         pipeline: true,
