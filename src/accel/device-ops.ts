@@ -22,6 +22,7 @@ import { sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import {
   deviceAdamw,
+  deviceAdamwGrouped,
   deviceBinary,
   deviceDropout,
   deviceGatherRows,
@@ -256,22 +257,27 @@ function slice(
 }
 
 /**
- * The buffer [p, m, v] of the last device update of this parameter, when the parameter and both moments
- * are still its views (nothing replaced them since): the next update reads it in one piece.
+ * Where the parameter's [p, m, v] are, 3n values in a row, when the parameter and both moments are still
+ * views of its last device update's output (nothing replaced them since): the next update reads them there.
  */
-function packedAdamState(p: DeviceStorage, m: Tensor, v: Tensor, n: number): DeviceStorage | null {
-  const state = p.viewOf?.storage;
-  if (!state || p.viewOf!.offset !== 0 || !isDeviceStorage(m.external) || !isDeviceStorage(v.external)) return null;
+function packedAdamState(p: DeviceStorage, m: Tensor, v: Tensor, n: number): { storage: DeviceStorage; offset: number } | null {
+  const at = p.viewOf;
+  if (!at || !isDeviceStorage(m.external) || !isDeviceStorage(v.external)) return null;
   const mv = m.external.viewOf;
   const vv = v.external.viewOf;
-  return mv?.storage === state && mv.offset === n && vv?.storage === state && vv.offset === 2 * n ? state : null;
+  return mv?.storage === at.storage && mv.offset === at.offset + n && vv?.storage === at.storage && vv.offset === at.offset + 2 * n ? at : null;
 }
+
+/** The largest side a kept transpose may have: its column number is a quotient (device-kernels.ts). */
+const MAX_TRANSPOSED_SIDE = 2 ** 21;
 
 /**
  * A parameter and gradient both on a device are updated there, with the moments kept there between steps
- * (the reference's formulas in float32): nothing crosses to the host. One kernel writes the new parameter
- * and moments into one buffer [p', m', v'], of which the three tensors are views; a parameter whose
- * buffer would be too large for that takes three kernels, one per output.
+ * (the reference's formulas in float32): nothing crosses to the host. The first update is one kernel per
+ * parameter, into a buffer [p', m', v'] of which the three tensors are views; later ones update up to
+ * ADAMW_GROUP parameters a launch (deviceAdamwGrouped), with a matrix's transpose kept beside it for the
+ * products when the device copies B^T first. A parameter whose buffer would be too large for that takes
+ * three kernels, one per output.
  */
 const adamwUpdate: KernelFor<typeof adamwUpdateReference> = ({ param, grad, m, v }, attrs) => {
   const device = isDeviceStorage(param.external) && isDeviceStorage(grad.external) ? deviceOf(param, grad) : null;
@@ -285,9 +291,19 @@ const adamwUpdate: KernelFor<typeof adamwUpdateReference> = ({ param, grad, m, v
     const { lr, weightDecay: wd, step: t, eps, beta1, beta2 } = attrs;
     const p = onDevice(param, device);
     const bert = !attrs.biasCorrection;
-    const scalars = bert ? [beta1, beta2, lr, wd, 1, eps, gScale] : [beta1, beta2, 1 - lr * wd, lr / (1 - beta1 ** t), Math.sqrt(1 - beta2 ** t), eps, gScale];
-    const state = packedAdamState(p, m, v, n);
-    const out = deviceAdamw(device, n, bert, g, state, p, state ? p : onDevice(m, device), state ? p : onDevice(v, device), scalars);
+    const [a, b, c] = bert ? [lr, wd, 1] : [1 - lr * wd, lr / (1 - beta1 ** t), Math.sqrt(1 - beta2 ** t)];
+    const source = packedAdamState(p, m, v, n);
+    if (source) {
+      const [rows, cols] = param.shape;
+      const matrix =
+        param.rank === 2 && device.transposeBFirst && 4 * n <= device.maxElements && rows < MAX_TRANSPOSED_SIDE && cols < MAX_TRANSPOSED_SIDE
+          ? ([rows, cols] as const)
+          : null;
+      const out = deviceAdamwGrouped(device, { source, n, matrix, g, gScale, a, b }, { bert, beta1, beta2, c, eps });
+      param.setExternalValues(out.p);
+      return { m: held(out.m, m.shape), v: held(out.v, v.shape) };
+    }
+    const out = deviceAdamw(device, n, bert, g, p, onDevice(m, device), onDevice(v, device), [beta1, beta2, a, b, c, eps, gScale]);
     param.setExternalValues(device.view(out, 0, n));
     return { m: held(device.view(out, n, n), m.shape), v: held(device.view(out, 2 * n, n), v.shape) };
   }

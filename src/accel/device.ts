@@ -86,8 +86,10 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *                                                      launch, the partial sums of up to SUM_SQUARES_GROUP
  *                                                      launches added in one (deviceSumOfSquaresMany)
  *   adamMoment, adamMoment2, adamParam, adamParamBert  the AdamW update (optim/adamw.ts), one kernel per output
- *   adamw, adamwPacked           p, m, v, g | s, g     the whole AdamW update of one parameter in one kernel,
+ *   adamw                        p, m, v, g            the whole AdamW update of one parameter in one kernel,
  *                                                      into one buffer [p', m', v'] (deviceAdamw)
+ *   adamwGroup, adamwGather      s, g0..g5 | x0..x5    the update of up to ADAMW_GROUP parameters kept in one
+ *                                                      buffer, in one kernel (deviceAdamwGrouped)
  *   gatherRows, scatterRows                            rows by index and the backward (deviceGatherRows)
  *   slice, unslice                                     a range of one axis and the backward
  *   tanh, tanhBackward                                 tanh
@@ -124,7 +126,8 @@ export type DeviceKernelName =
   | 'adamParam'
   | 'adamParamBert'
   | 'adamw'
-  | 'adamwPacked'
+  | 'adamwGroup'
+  | 'adamwGather'
   | 'gatherRows'
   | 'scatterRows'
   | 'slice'
@@ -159,7 +162,7 @@ export interface TensorDevice {
   scaled(s: DeviceStorage, c: number): DeviceStorage;
   /**
    * A storage of `size` values that `compute` gives when first needed (a kernel input, a view, a read):
-   * kernels posted late can still be merged into one launch (deviceAdamwGroups).
+   * kernels posted late can still be merged into one launch (deviceAdamwGrouped).
    */
   deferred(size: number, compute: () => DeviceStorage): DeviceStorage;
   /**
@@ -193,6 +196,9 @@ export async function releaseUnusedDeviceMemory(): Promise<void> {
  */
 export function deviceMatmul(device: TensorDevice, a: DeviceStorage, b: DeviceStorage, s: DeviceMatmulShape): DeviceStorage {
   if (s.transposeB && device.transposeBFirst) {
+    // A weight updated by a grouped AdamW has its transpose beside it: no copy.
+    const kept = s.bBatchStride === 0 ? transposedCopyOf(device, b, s.n, s.k) : null;
+    if (kept) return deviceMatmul(device, a, kept, { ...s, transposeB: false });
     const batches = s.bBatchStride === 0 ? 1 : s.batch;
     if ((s.bBatchStride === 0 || s.bBatchStride === s.k * s.n) && b.size === batches * s.k * s.n) {
       // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p).
@@ -372,25 +378,178 @@ export function deviceSumOfSquaresMany(device: TensorDevice, xs: readonly Device
 }
 
 /**
- * The AdamW update of one parameter in one kernel (the formulas of optim/adamw.ts in float32): a buffer
- * [3n] holding p', m', v' one after the other. `state` is the previous update's buffer (p, m and v read
- * from it), or null on the first update, when p, m and v are buffers of their own.
- * @param scalars [beta1, beta2, a, b, c, eps, gScale] (g is read times gScale: a clipped gradient): with bias correction a = 1 - lr wd, b = lr / (1 - beta1^t),
- *   c = sqrt(1 - beta2^t); for the original BERT optimizer (bert) a = lr, b = wd
+ * The first AdamW update of one parameter in one kernel (the formulas of optim/adamw.ts in float32), from
+ * p, m and v in buffers of their own: a buffer [3n] holding p', m', v' one after the other. Later updates
+ * find them there and update several parameters a launch (deviceAdamwGrouped).
+ * @param scalars [beta1, beta2, a, b, c, eps, gScale] (g is read times gScale: a clipped gradient): with
+ *   bias correction a = 1 - lr wd, b = lr / (1 - beta1^t), c = sqrt(1 - beta2^t); for the original BERT
+ *   optimizer (bert) a = lr, b = wd
  */
 export function deviceAdamw(
   device: TensorDevice,
   n: number,
   bert: boolean,
   g: DeviceStorage,
-  state: DeviceStorage | null,
   p: DeviceStorage,
   m: DeviceStorage,
   v: DeviceStorage,
   scalars: number[],
 ): DeviceStorage {
-  const constants = { n, bert: bert ? 1 : 0 };
-  return state ? device.run('adamwPacked', [state, g], 3 * n, constants, scalars) : device.run('adamw', [p, m, v, g], 3 * n, constants, scalars);
+  return device.run('adamw', [p, m, v, g], 3 * n, { n, bert: bert ? 1 : 0 }, scalars);
+}
+
+/** How many parameters one adamwGroup launch updates: its buffer and their gradients are 7 inputs, its output the 8th storage buffer. */
+export const ADAMW_GROUP = 6;
+
+/** The numbers every parameter of one grouped update shares: [beta1, beta2, c, eps] and the convention. */
+export interface AdamwShared {
+  bert: boolean;
+  beta1: number;
+  beta2: number;
+  /** sqrt(1 - beta2^t) with bias correction, 1 without. */
+  c: number;
+  eps: number;
+}
+
+/** One parameter of a grouped update. */
+export interface AdamwGroupMember {
+  /** Where its [p, m, v] are now (3n values from offset on; the previous update's output). */
+  source: { storage: DeviceStorage; offset: number };
+  n: number;
+  /** [rows, cols] of a matrix whose transpose the group keeps next to it (transposedCopyOf), or null. */
+  matrix: readonly [number, number] | null;
+  /** The gradient, read times gScale (gradient clipping's factor). */
+  g: DeviceStorage;
+  gScale: number;
+  /** a and b of deviceAdamw's scalars (they depend on the parameter's weight decay). */
+  a: number;
+  b: number;
+}
+
+/** A parameter's place in a group buffer: [p, m, v] from offset on, and the transpose of a matrix after them. */
+interface AdamwSlot {
+  offset: number;
+  n: number;
+  matrix: readonly [number, number] | null;
+}
+
+/** The layout of each grouped update's output buffer (kept while the buffer lives). */
+const groupLayouts = new WeakMap<DeviceStorage, readonly AdamwSlot[]>();
+
+/** The group an optimizer step is filling on each device; launched when full or when one of its values is needed. */
+const openGroups = new WeakMap<TensorDevice, AdamwGroup>();
+
+class AdamwGroup {
+  readonly members: (AdamwGroupMember & AdamwSlot)[] = [];
+  size = 0;
+  private out: DeviceStorage | null = null;
+
+  constructor(
+    readonly device: TensorDevice,
+    readonly shared: AdamwShared,
+  ) {}
+
+  get launched(): boolean {
+    return this.out !== null;
+  }
+
+  /** Post the update of every member (once) and give its output: [p', m', v' (, p'^T)] per member. */
+  launch(): DeviceStorage {
+    if (this.out) return this.out;
+    const device = this.device;
+    if (openGroups.get(device) === this) openGroups.delete(device);
+    const { members, size } = this;
+    const layout: AdamwSlot[] = members.map(({ offset, n, matrix }) => ({ offset, n, matrix }));
+    const constants: Record<string, number> = { bert: this.shared.bert ? 1 : 0 };
+    for (let k = 0; k < ADAMW_GROUP; k++) {
+      const m = members[k];
+      const end = m ? m.offset + (m.matrix ? 4 : 3) * m.n : size;
+      Object.assign(constants, { [`o${k}`]: m ? m.offset : size, [`n${k}`]: m ? m.n : 0, [`e${k}`]: end });
+      Object.assign(constants, { [`r${k}`]: m?.matrix?.[0] ?? 1, [`c${k}`]: m?.matrix?.[1] ?? 1 });
+    }
+    // Already in one buffer of this layout (every step after the second): updated in place of it.
+    const base = members[0].source.storage;
+    const previous = groupLayouts.get(base);
+    const inPlace =
+      previous !== undefined &&
+      previous.length === layout.length &&
+      previous.every((slot, k) => sameSlot(slot, layout[k])) &&
+      members.every((m) => m.source.storage === base && m.source.offset === m.offset);
+    let s = base;
+    if (!inPlace) {
+      const gatherConstants: Record<string, number> = {};
+      for (let k = 0; k < ADAMW_GROUP; k++) for (const c of ['o', 'n', 'e']) gatherConstants[`${c}${k}`] = constants[`${c}${k}`];
+      const sources = members.map((m) => device.view(m.source.storage, m.source.offset, 3 * m.n));
+      s = device.run('adamwGather', padded(sources), size, gatherConstants);
+    }
+    const { beta1, beta2, c, eps } = this.shared;
+    const scalars = [beta1, beta2, c, eps];
+    for (let k = 0; k < ADAMW_GROUP; k++) {
+      const m = members[k] ?? members[0];
+      scalars.push(m.a, m.b, m.gScale);
+    }
+    this.out = device.run('adamwGroup', [s, ...padded(members.map((m) => m.g))], size, constants, scalars);
+    groupLayouts.set(this.out, layout);
+    return this.out;
+  }
+}
+
+function sameSlot(a: AdamwSlot, b: AdamwSlot): boolean {
+  return a.offset === b.offset && a.n === b.n && (a.matrix?.[0] ?? -1) === (b.matrix?.[0] ?? -1) && (a.matrix?.[1] ?? -1) === (b.matrix?.[1] ?? -1);
+}
+
+/** ADAMW_GROUP inputs: unused slots repeat the first (their n_k = 0: nothing reads them). */
+function padded(xs: DeviceStorage[]): DeviceStorage[] {
+  return Array.from({ length: ADAMW_GROUP }, (_, k) => xs[k] ?? xs[0]);
+}
+
+/**
+ * The AdamW update of a parameter whose [p, m, v] are already on the device in one piece (its earlier
+ * updates' output), batched with the next ones: parameters join the device's open group, which is
+ * launched as one adamwGroup kernel when it holds ADAMW_GROUP parameters or would pass maxElements values,
+ * or as soon as one of its results is needed (the results are deferred views of its output). From the
+ * third update on, a group reads its own previous output in place; otherwise one adamwGather launch first
+ * copies the members' values into the group's layout.
+ * @returns the new parameter and moments, n values each (deferred until the group is launched)
+ */
+export function deviceAdamwGrouped(
+  device: TensorDevice,
+  member: AdamwGroupMember,
+  shared: AdamwShared,
+): { p: DeviceStorage; m: DeviceStorage; v: DeviceStorage } {
+  const segment = (member.matrix ? 4 : 3) * member.n;
+  if (segment > device.maxElements)
+    throw new Error(`deviceAdamwGrouped: a parameter of ${member.n} values needs ${segment} values; a buffer holds ${device.maxElements}`);
+  let group = openGroups.get(device);
+  const sharedChanged = group && (Object.keys(shared) as (keyof AdamwShared)[]).some((key) => group!.shared[key] !== shared[key]);
+  if (group && (sharedChanged || group.size + segment > device.maxElements)) {
+    group.launch();
+    group = undefined;
+  }
+  if (!group) {
+    group = new AdamwGroup(device, shared);
+    openGroups.set(device, group);
+  }
+  const g = group;
+  const offset = g.size;
+  g.members.push({ ...member, offset });
+  g.size += segment;
+  const part = (k: number) => device.deferred(member.n, () => device.view(g.launch(), offset + k * member.n, member.n));
+  const out = { p: part(0), m: part(1), v: part(2) };
+  if (g.members.length === ADAMW_GROUP) g.launch();
+  return out;
+}
+
+/**
+ * The transpose [cols, rows] of a matrix parameter b [rows, cols] that a grouped update keeps next to it
+ * (a view), or null: a product that reads b as B^T reads it row-major there instead of a copy of its own.
+ */
+export function transposedCopyOf(device: TensorDevice, b: DeviceStorage, rows: number, cols: number): DeviceStorage | null {
+  const v = b.viewOf;
+  if (!v || b.size !== rows * cols) return null;
+  const slot = groupLayouts.get(v.storage)?.find((s) => s.offset === v.offset);
+  if (!slot?.matrix || slot.n !== b.size || slot.matrix[0] !== rows || slot.matrix[1] !== cols) return null;
+  return device.view(v.storage, v.offset + 3 * slot.n, slot.n);
 }
 
 /**

@@ -351,39 +351,113 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     }
   });
 
-  it('AdamW runs one kernel per parameter a step, clipping adds none, and the gradient norm takes two kernels per six gradients', () => {
-    const counts = (device as GpujsTensorDevice).kernelCounts;
-    const rng = new Rng(21);
-    // Eight parameters of assorted sizes on the device and one on the host: the norm must count them all.
-    const params = [1, 7, 100, 3000, 12, 5, 64, 9].map((n) => toDevice(randn([n], rng, { requiresGrad: true }), device));
-    const hostParam = randn([11], rng, { requiresGrad: true });
-    const hostTwins = [...params, hostParam].map((p) => hostCopy(p, true));
-    const grads = [...params, hostParam].map((p) => randn(p.shape, rng, { std: 3 }));
-    const named = (ps: Tensor[]) => ps.map((p, i): [string, Tensor] => [`p${i}`, p]);
-    const opt = new AdamW(named([...params, hostParam]), { lr: 0.05 });
-    const hostOpt = new AdamW(named(hostTwins), { lr: 0.05 });
-    for (let step = 0; step < 3; step++) {
-      [...params, hostParam].forEach((p, i) => (p.grad = toDevice(hostCopy(grads[i]), device)));
-      hostParam.grad = hostCopy(grads[8]); // a gradient on the host: summed there, updated there
-      hostTwins.forEach((p, i) => (p.grad = hostCopy(grads[i])));
-      const before = new Map(counts);
-      const kernelsBefore = (device as GpujsTensorDevice).traffic.kernels;
-      const norm = clipGradNorm([...params, hostParam], 1);
-      opt.step();
-      const ran = (name: string) => (counts.get(name as never) ?? 0) - (before.get(name as never) ?? 0);
-      expect(ran('sumSquaresPartialMany')).toBe(2);
-      expect(ran(step === 0 ? 'adamw' : 'adamwPacked')).toBe(8);
-      expect((device as GpujsTensorDevice).traffic.kernels - kernelsBefore).toBe(2 + 2 + 8);
-      const hostNorm = clipGradNorm(hostTwins, 1);
-      hostOpt.step();
-      expect(Math.abs(norm - hostNorm)).toBeLessThanOrEqual(1e-6 * hostNorm);
-      expect(hostNorm).toBeGreaterThan(1); // every step clips
-      [...params, hostParam].forEach((p, i) => expectClose(p, hostTwins[i], 1e-5));
+  it('AdamW updates six parameters a launch from the third step (a matrix keeps its transpose for the products), clipping adds none, and equals the host on random shapes', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const counts = gpujsDevice.kernelCounts;
+    const ran = (before: Map<string, number>, name: string) => (counts.get(name as never) ?? 0) - (before.get(name) ?? 0);
+    const shape = fc.oneof(fc.tuple(fc.integer({ min: 1, max: 40 })), fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 })));
+    const savedTranspose = gpujsDevice.transposeBFirst;
+    try {
+      fc.assert(
+        fc.property(
+          fc.array(shape, { minLength: 1, maxLength: 14 }),
+          fc.boolean(),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 1000 }),
+          (shapes, transposeBFirst, biasCorrection, seed) => {
+            gpujsDevice.transposeBFirst = transposeBFirst;
+            const rng = new Rng(seed);
+            const params = shapes.map((sh) => toDevice(randn(sh, rng, { requiresGrad: true }), device));
+            // One parameter on the host (its gradient there): the norm counts it, the host updates it.
+            const hostParam = randn([5], rng, { requiresGrad: true });
+            const all = [...params, hostParam];
+            const twins = all.map((p) => hostCopy(p, true));
+            const named = (ps: Tensor[]) => ps.map((p, i): [string, Tensor] => [i % 3 === 0 ? `p${i}.bias` : `p${i}.weight`, p]);
+            const opts = { lr: 0.05, weightDecay: 0.1, biasCorrection };
+            const [opt, hostOpt] = [new AdamW(named(all), opts), new AdamW(named(twins), opts)];
+            const groups = Math.ceil(params.length / 6);
+            for (let step = 0; step < 4; step++) {
+              const grads = all.map((p) => randn(p.shape, rng, { std: step === 0 ? 0.01 : 3 })); // step 0 does not clip
+              params.forEach((p, i) => (p.grad = toDevice(hostCopy(grads[i]), device)));
+              hostParam.grad = hostCopy(grads[params.length]);
+              twins.forEach((p, i) => (p.grad = hostCopy(grads[i])));
+              const before = new Map(counts) as Map<string, number>;
+              const kernelsBefore = gpujsDevice.traffic.kernels;
+              const norm = clipGradNorm(all, 1);
+              opt.step();
+              const hostNorm = clipGradNorm(twins, 1);
+              hostOpt.step();
+              expect(Math.abs(norm - hostNorm)).toBeLessThanOrEqual(1e-6 * hostNorm);
+              all.forEach((p, i) => expectClose(p, twins[i], 1e-5)); // reading launches the last group
+              expect(ran(before, 'sumSquaresPartialMany')).toBe(groups);
+              expect(ran(before, 'adamw')).toBe(step === 0 ? params.length : 0);
+              expect(ran(before, 'adamwGather')).toBe(step === 1 ? groups : 0);
+              expect(ran(before, 'adamwGroup')).toBe(step === 0 ? 0 : groups);
+              const sums = Math.ceil(groups / 6); // the host's part goes up as the starting total
+              if (step >= 2) expect(gpujsDevice.traffic.kernels - kernelsBefore).toBe(groups + sums + groups);
+            }
+            // A product reading a matrix as B^T reads the transpose the update keeps: no copy, the same values.
+            const before = new Map(counts) as Map<string, number>;
+            params.forEach((w, i) => {
+              if (w.rank !== 2) return;
+              const x = randn([3, w.shape[1]], rng);
+              // Against the host product of the device's own weights: the transpose must hold exactly them.
+              expectClose(matmul(toDevice(hostCopy(x), device), w, { transposeB: true }), matmul(x, hostCopy(w), { transposeB: true }), 1e-6);
+            });
+            expect(ran(before, 'permute')).toBe(0);
+            const [dev, host] = [opt.getState(), hostOpt.getState()];
+            for (const name of Object.keys(host.moments)) {
+              host.moments[name].m.forEach((v, i) => expect(Math.abs(dev.moments[name].m[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+              host.moments[name].v.forEach((v, i) => expect(Math.abs(dev.moments[name].v[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+            }
+          },
+        ),
+        { numRuns: 12, seed: 17 },
+      );
+    } finally {
+      gpujsDevice.transposeBFirst = savedTranspose;
     }
-    const [dev, host] = [opt.getState(), hostOpt.getState()];
-    for (const name of Object.keys(host.moments)) {
-      host.moments[name].m.forEach((v, i) => expect(Math.abs(dev.moments[name].m[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
-      host.moments[name].v.forEach((v, i) => expect(Math.abs(dev.moments[name].v[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+  });
+
+  it('a group of AdamW updates closes before it would pass the largest buffer; a parameter too big for its transpose goes without', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const [savedMax, savedTranspose] = [gpujsDevice.maxElements, gpujsDevice.transposeBFirst];
+    const rng = new Rng(33);
+    const params = [[10, 10], [40], [16, 20], [5, 5]].map((sh) => toDevice(randn(sh, rng, { requiresGrad: true }), device));
+    const twins = params.map((p) => hostCopy(p, true));
+    gpujsDevice.maxElements = 1000; // [16, 20] needs 960 values without its transpose, 1280 with it
+    gpujsDevice.transposeBFirst = true;
+    try {
+      const opt = new AdamW(
+        params.map((p, i): [string, Tensor] => [`w${i}`, p]),
+        { lr: 0.05 },
+      );
+      const hostOpt = new AdamW(
+        twins.map((p, i): [string, Tensor] => [`w${i}`, p]),
+        { lr: 0.05 },
+      );
+      for (let step = 0; step < 3; step++) {
+        const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+        params.forEach((p, i) => (p.grad = toDevice(randn(p.shape, new Rng(step * 10 + i)), device)));
+        twins.forEach((p, i) => (p.grad = randn(p.shape, new Rng(step * 10 + i))));
+        opt.step();
+        hostOpt.step();
+        params.forEach((p, i) => expectClose(p, twins[i], 1e-5));
+        // [10, 10] with its transpose and [40] share a group (520 values); [16, 20] (960) is alone; [5, 5] starts the next.
+        if (step === 2) expect((gpujsDevice.kernelCounts.get('adamwGroup') ?? 0) - (before.get('adamwGroup') ?? 0)).toBe(3);
+      }
+      const permutes = () => gpujsDevice.kernelCounts.get('permute') ?? 0;
+      const x = randn([2, 10], rng);
+      let before = permutes();
+      expectClose(matmul(toDevice(hostCopy(x), device), params[0], { transposeB: true }), matmul(x, twins[0], { transposeB: true }), 1e-5);
+      expect(permutes() - before).toBe(0); // its transpose is kept
+      const x2 = randn([2, 20], rng);
+      before = permutes();
+      expectClose(matmul(toDevice(hostCopy(x2), device), params[2], { transposeB: true }), matmul(x2, twins[2], { transposeB: true }), 1e-5);
+      expect(permutes() - before).toBe(1); // copied first
+    } finally {
+      gpujsDevice.maxElements = savedMax;
+      gpujsDevice.transposeBFirst = savedTranspose;
     }
   });
 

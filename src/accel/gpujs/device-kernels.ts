@@ -28,7 +28,7 @@
  * gpu.js bakes sizes and constants into each compiled kernel, so kernels are cached by (op, output and
  * input sizes, constants): a model has a handful of distinct shapes.
  */
-import { SUM_SQUARES_GROUP, type DeviceBinaryLayout, type DeviceBinaryOp, type DeviceKernelName } from '../device.ts';
+import { ADAMW_GROUP, SUM_SQUARES_GROUP, type DeviceBinaryLayout, type DeviceBinaryOp, type DeviceKernelName } from '../device.ts';
 import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../ops/erf-float32.ts';
 import type { GPUInstance } from './gpu.ts';
 import { MATMUL_DOT_PRODUCT } from './matmul.ts';
@@ -368,33 +368,96 @@ const ADAM_PARAM_BERT = `function (p, m, v, lr, eps, wd) {
 
 /*
  * The whole update of one parameter of n values in one kernel, its output [3n] = [p', m', v'] (the
- * parameter and its moments are views of it, device.ts deviceAdamw): threads [n, 2n) compute m', [2n, 3n)
- * v', and [0, n) compute m' and v' again for p' (three multiply-adds, cheaper than a launch).
- *   adamw        from buffers p, m, v of their own (the first update)
- *   adamwPacked  from the previous update's buffer s = [p, m, v]
- * The gradient is read times gScale (gradient clipping's factor, 1 without). Scalars beta1, beta2, a, b, c, eps, gScale; constant bert: 0 p' = p a - b m' / (sqrt(v') / c + eps) (bias
- * correction), 1 p' = p - a (m' / (sqrt(v') + eps) + b p) (the original BERT optimizer).
+ * parameter and its moments are views of it): threads [n, 2n) compute m', [2n, 3n) v', and [0, n) compute
+ * m' and v' again for p' (three multiply-adds, cheaper than a launch). The first update of a parameter
+ * reads p, m and v from buffers of their own; later ones update it with others in one launch (adamwGroup).
+ *   adamw  p, m, v, g; scalars beta1, beta2, a, b, c, eps, gScale
+ * The gradient is read times gScale (gradient clipping's factor, 1 without). Constant bert: 0 p' = p a -
+ * b m' / (sqrt(v') / c + eps) (bias correction), 1 p' = p - a (m' / (sqrt(v') + eps) + b p) (the original
+ * BERT optimizer).
  */
-function adamwSource(packed: boolean): string {
-  const n = 'this.constants.n';
-  const at = (name: 'p' | 'm' | 'v', i: string) => (packed ? `s[${{ p: '', m: `${n} + `, v: `2 * ${n} + ` }[name]}${i}]` : `${name}[${i}]`);
-  return `function (${packed ? 's' : 'p, m, v'}, g, beta1, beta2, a, b, c, eps, gScale) {
-  if (this.thread.x >= 2 * ${n}) {
-    const gv = g[this.thread.x - 2 * ${n}] * gScale;
-    return beta2 * ${at('v', `this.thread.x - 2 * ${n}`)} + (1 - beta2) * gv * gv;
+const ADAMW = `function (p, m, v, g, beta1, beta2, a, b, c, eps, gScale) {
+  if (this.thread.x >= 2 * this.constants.n) {
+    const gv = g[this.thread.x - 2 * this.constants.n] * gScale;
+    return beta2 * v[this.thread.x - 2 * this.constants.n] + (1 - beta2) * gv * gv;
   }
-  if (this.thread.x >= ${n}) {
-    const gm = g[this.thread.x - ${n}] * gScale;
-    return beta1 * ${at('m', `this.thread.x - ${n}`)} + (1 - beta1) * gm;
+  if (this.thread.x >= this.constants.n) {
+    const gm = g[this.thread.x - this.constants.n] * gScale;
+    return beta1 * m[this.thread.x - this.constants.n] + (1 - beta1) * gm;
   }
   const gi = g[this.thread.x] * gScale;
-  const mi = beta1 * ${at('m', 'this.thread.x')} + (1 - beta1) * gi;
-  const vi = beta2 * ${at('v', 'this.thread.x')} + (1 - beta2) * gi * gi;
-  const pi = ${at('p', 'this.thread.x')};
+  const mi = beta1 * m[this.thread.x] + (1 - beta1) * gi;
+  const vi = beta2 * v[this.thread.x] + (1 - beta2) * gi * gi;
+  const pi = p[this.thread.x];
   if (this.constants.bert == 1) {
     return pi - a * (mi / (Math.sqrt(vi) + eps) + b * pi);
   }
   return pi * a - (b * mi) / (Math.sqrt(vi) / c + eps);
+}`;
+
+/*
+ * The update of up to ADAMW_GROUP parameters in one launch (device.ts deviceAdamwGrouped). Their values and
+ * moments live in one buffer s, parameter k's segment [o_k, e_k) holding [p, m, v] (n_k values each) and,
+ * for a matrix [r_k, c_k] when t_k = 1, its transpose [c_k, r_k] after them (what a product that reads the
+ * matrix as B^T reads, instead of a copy made before each product). The output has the same layout:
+ *   adamwGroup   s, g0..g5; scalars beta1, beta2, c, eps, then a_k, b_k, gScale_k per parameter (the
+ *                formulas of adamw; a and b differ between decayed and not decayed parameters)
+ *   adamwGather  x0..x5: parameter k's [p, m, v] from x_k (a view of wherever they are) into the layout
+ *                (zeros in the transpose's place), when the group's parameters are not yet in one buffer
+ * A thread finds its parameter by comparing with the segments' ends (unused slots have n_k = 0 and sit at
+ * the end). Indices within a parameter may pass 2^24, so none is stored in a variable: each is written out.
+ * In the transpose, thread o_k + 3 n_k + q holds p'[q mod r_k, floor(q / r_k)] (a column number below 2^21).
+ */
+function adamwGroupSource(): string {
+  const c = (name: string, k: number) => `this.constants.${name}${k}`;
+  const update = (k: number, index: string, suffix: string) => {
+    const [o, n] = [c('o', k), c('n', k)];
+    return `const g${suffix} = g${k}[${index}] * gScale${k};
+      const m${suffix} = beta1 * s[${o} + ${n} + ${index}] + (1 - beta1) * g${suffix};
+      const v${suffix} = beta2 * s[${o} + 2 * ${n} + ${index}] + (1 - beta2) * g${suffix} * g${suffix};
+      const p${suffix} = s[${o} + ${index}];
+      if (this.constants.bert == 1) {
+        return p${suffix} - a${k} * (m${suffix} / (Math.sqrt(v${suffix}) + eps) + b${k} * p${suffix});
+      }
+      return p${suffix} * a${k} - (b${k} * m${suffix}) / (Math.sqrt(v${suffix}) / c + eps);`;
+  };
+  const branches = Array.from({ length: ADAMW_GROUP }, (_, k) => {
+    const [o, n, r, cols] = [c('o', k), c('n', k), c('r', k), c('c', k)];
+    const local = `(this.thread.x - ${o} - 3 * ${n})`;
+    return `${k > 0 ? ' else ' : '  '}if (this.thread.x < ${c('e', k)}) {
+    if (this.thread.x >= ${o} + 3 * ${n}) {
+      ${quotient(`col${k}`, local, r)}
+      ${update(k, `(${local} - (col${k} | 0) * ${r}) * ${cols} + (col${k} | 0)`, `t${k}`)}
+    }
+    if (this.thread.x >= ${o} + 2 * ${n}) {
+      const gv${k} = g${k}[this.thread.x - ${o} - 2 * ${n}] * gScale${k};
+      return beta2 * s[this.thread.x] + (1 - beta2) * gv${k} * gv${k};
+    }
+    if (this.thread.x >= ${o} + ${n}) {
+      return beta1 * s[this.thread.x] + (1 - beta1) * g${k}[this.thread.x - ${o} - ${n}] * gScale${k};
+    }
+    ${update(k, `this.thread.x - ${o}`, `p${k}`)}
+  }`;
+  }).join('');
+  const grads = Array.from({ length: ADAMW_GROUP }, (_, k) => `g${k}`).join(', ');
+  const scalars = Array.from({ length: ADAMW_GROUP }, (_, k) => `a${k}, b${k}, gScale${k}`).join(', ');
+  return `function (s, ${grads}, beta1, beta2, c, eps, ${scalars}) {
+${branches}
+  return 0;
+}`;
+}
+
+function adamwGatherSource(): string {
+  const c = (name: string, k: number) => `this.constants.${name}${k}`;
+  const branches = Array.from(
+    { length: ADAMW_GROUP },
+    (_, k) => `${k > 0 ? ' else ' : '  '}if (this.thread.x < ${c('e', k)}) {
+    if (this.thread.x < ${c('o', k)} + 3 * ${c('n', k)}) { return x${k}[this.thread.x - ${c('o', k)}]; }
+  }`,
+  ).join('');
+  return `function (${Array.from({ length: ADAMW_GROUP }, (_, k) => `x${k}`).join(', ')}) {
+${branches}
+  return 0;
 }`;
 }
 
@@ -545,8 +608,9 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   sumAll: { source: SUM_ALL, loopBound: 'n' },
   sumSquaresPartialMany: { source: sumSquaresPartialManySource(), loopBound: 'chunk' },
   sumAllMany: { source: sumAllManySource(), loopBound: 'nMax' },
-  adamw: { source: adamwSource(false) },
-  adamwPacked: { source: adamwSource(true) },
+  adamw: { source: ADAMW },
+  adamwGroup: { source: adamwGroupSource() },
+  adamwGather: { source: adamwGatherSource() },
   adamMoment: { source: ADAM_MOMENT },
   adamMoment2: { source: ADAM_MOMENT2 },
   adamParam: { source: ADAM_PARAM },
