@@ -40,6 +40,7 @@ import {
   isDeviceStorage,
   onDevice,
   type DeviceBinaryLayout,
+  type DeviceMatmulShape,
   type DeviceStorage,
   type TensorDevice,
 } from './device.ts';
@@ -50,13 +51,66 @@ function held(s: DeviceStorage, shape: Shape): Tensor {
   return Tensor.fromExternal(s, shape, 'float32');
 }
 
+/**
+ * Products and column sums are deferred (computed when first used), so that the op after them can join
+ * their launch: a bias row added to a product is the product's epilogue (matmulBias), and the column sums
+ * of a gradient G (a bias's gradient, sumToShape) are computed by the product G^T X that gives the weight's
+ * gradient (matmulRowSums). Either result used any other way is computed on its own when first used.
+ */
+interface PendingProduct {
+  a: DeviceStorage;
+  b: DeviceStorage;
+  attrs: DeviceMatmulShape;
+  /** Whether the plain product was launched (then adding a bias to it is a launch of its own). */
+  launched: boolean;
+}
+
+interface PendingColumnSums {
+  rows: number;
+  n: number;
+  /** Whether the sums were asked for: then a later product cannot compute them any more. */
+  used: boolean;
+  /** The product that computes them after its own values (its output, launched when first needed). */
+  product: (() => DeviceStorage) | null;
+}
+
+const pendingProducts = new WeakMap<DeviceStorage, PendingProduct>();
+/** By the gradient whose column sums are pending. */
+const pendingColumnSums = new WeakMap<DeviceStorage, PendingColumnSums>();
+
+/** The column sums of g [rows, n] as a deferred [n]: computed by a product that reads g as A^T if one comes first. */
+function columnSums(device: TensorDevice, g: DeviceStorage, rows: number, n: number): DeviceStorage {
+  const pending: PendingColumnSums = { rows, n, used: false, product: null };
+  pendingColumnSums.set(g, pending);
+  return device.deferred(n, () => {
+    pending.used = true;
+    if (!pending.product) return deviceSumRows(device, g, rows, n);
+    const out = pending.product();
+    return device.view(out, out.size - n, n);
+  });
+}
+
 const matmul: KernelFor<typeof matmulReference> = ({ a, b }, attrs) => {
   const size = attrs.batch * attrs.m * attrs.n;
   if (size === 0 || attrs.k === 0) return null;
   const device = deviceOf(a, b);
   if (!device || size > device.maxElements) return null;
   // An operand on a device: the product is computed there and stays there.
-  return held(deviceMatmul(device, onDevice(a, device), onDevice(b, device), attrs), attrs.outShape);
+  const [as, bs] = [onDevice(a, device), onDevice(b, device)];
+  // G^T X whose G has column sums pending over its k rows: they come after the product, in its launch.
+  const sums = attrs.transposeA && attrs.batch === 1 ? pendingColumnSums.get(as) : undefined;
+  const withSums = sums && !sums.used && sums.product === null && sums.rows === attrs.k && sums.n === attrs.m && size + attrs.m <= device.maxElements;
+  const pending: PendingProduct = { a: as, b: bs, attrs, launched: false };
+  let out: DeviceStorage | null = null;
+  const launch = (): DeviceStorage => {
+    out ??= deviceMatmul(device, as, bs, attrs, { rowSumsOfA: withSums === true });
+    pending.launched = true;
+    return out;
+  };
+  if (withSums) sums.product = launch;
+  const product = device.deferred(size, () => (withSums ? device.view(launch(), 0, size) : launch()));
+  pendingProducts.set(product, pending);
+  return held(product, attrs.outShape);
 };
 
 /** a op b elementwise, for the layouts the device has: same shape, a bias row, or a scalar. */
@@ -70,6 +124,11 @@ function arithmetic({ a, b }: { a: Tensor; b: Tensor }, { op, shape }: { op: Ari
   else if (a.size === 1 && b.size === size) layout = 'scalarA';
   else if (a.size === size && isTrailingShape(b.shape, shape)) layout = 'row';
   else return null;
+  // A bias row added to a product not computed yet: one launch for both.
+  const product = op === 'add' && a.size === size && isDeviceStorage(a.external) ? pendingProducts.get(a.external) : undefined;
+  if (product && !product.launched && b.size === product.attrs.n && isTrailingShape(b.shape, shape)) {
+    return held(deviceMatmul(device, product.a, product.b, product.attrs, { bias: onDevice(b, device) }), shape);
+  }
   return held(deviceBinary(device, op, layout, onDevice(a, device), onDevice(b, device), size, b.size), shape);
 }
 
@@ -77,7 +136,7 @@ function arithmetic({ a, b }: { a: Tensor; b: Tensor }, { op, shape }: { op: Ari
 function sumToShape({ t }: { t: Tensor }, { shape }: { shape: Shape }): Tensor | null {
   const outSize = sizeOf(shape);
   const device = outSize > 0 && t.size > 0 && isTrailingShape(shape, t.shape) ? deviceOf(t) : null;
-  return device ? held(deviceSumRows(device, onDevice(t, device), t.size / outSize, outSize), shape) : null;
+  return device ? held(columnSums(device, onDevice(t, device), t.size / outSize, outSize), shape) : null;
 }
 
 const addGradients: KernelFor<typeof addGradientsReference> = ({ a, b }) => {
@@ -122,7 +181,7 @@ const gelu: KernelFor<typeof geluReference> = ({ x, bias }) => {
   const n = { n: bias.size };
   const backward = (g: Tensor): (Tensor | null)[] => {
     const dx = device.run('biasGeluBackward', [xs, b, onDevice(g, device)], x.size, n);
-    const dbias = bias.requiresGrad ? held(deviceSumRows(device, dx, x.size / bias.size, bias.size), bias.shape) : null;
+    const dbias = bias.requiresGrad ? held(columnSums(device, dx, x.size / bias.size, bias.size), bias.shape) : null;
     return [x.requiresGrad ? held(dx, x.shape) : null, dbias];
   };
   return { output: held(device.run('biasGelu', [xs, b], x.size, n), x.shape), backward };

@@ -70,6 +70,8 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *   copy                         x                     out = x
  *   matmul                       a, b                  [batch, m, n] products; constants m, n, k and the
  *                                                      strides (see deviceMatmul)
+ *   matmulBias, matmulRowSums    a, b (, bias)         the same with a bias row added, or with the row sums of
+ *                                                      op(A) after it (DeviceMatmulEpilogue)
  *   <op>-<layout>                a, b                  a op b, op add|sub|mul|div, layout as DeviceBinaryLayout
  *                                                      (constant n for 'row')
  *   sumRows                      g                     column sums of g [rows, n]; constants rows, n
@@ -101,6 +103,8 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
 export type DeviceKernelName =
   | 'copy'
   | 'matmul'
+  | 'matmulBias'
+  | 'matmulRowSums'
   | `${DeviceBinaryOp}-${DeviceBinaryLayout}`
   | 'sumRows'
   | 'gelu'
@@ -190,23 +194,41 @@ export async function releaseUnusedDeviceMemory(): Promise<void> {
 }
 
 /**
- * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants). When the
- * device asks for it (`transposeBFirst`), a transposed B ([n, k], or [batch, n, k]) is first copied to
- * [k, n] by the permute kernel: k n values moved once, against m k n reads by the product.
+ * What a product computes besides C in the same launch:
+ *   bias       C + bias, a row of n added to every row (a Linear layer's bias: matmulBias)
+ *   rowSumsOfA for one batch, m values after C: sum_p op(A)[i, p], the column sums of the gradient a Linear
+ *              layer's weight gradient G^T X reads, which are its bias's gradient (matmulRowSums)
  */
-export function deviceMatmul(device: TensorDevice, a: DeviceStorage, b: DeviceStorage, s: DeviceMatmulShape): DeviceStorage {
+export interface DeviceMatmulEpilogue {
+  bias?: DeviceStorage;
+  rowSumsOfA?: boolean;
+}
+
+/**
+ * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants), with
+ * an epilogue's extra work in the same launch. When the device asks for it (`transposeBFirst`), a
+ * transposed B ([n, k], or [batch, n, k]) is read from the transpose a grouped AdamW keeps beside it, or
+ * else first copied to [k, n] by the permute kernel: k n values moved once, against m k n reads by the product.
+ */
+export function deviceMatmul(
+  device: TensorDevice,
+  a: DeviceStorage,
+  b: DeviceStorage,
+  s: DeviceMatmulShape,
+  epilogue: DeviceMatmulEpilogue = {},
+): DeviceStorage {
   if (s.transposeB && device.transposeBFirst) {
     // A weight updated by a grouped AdamW has its transpose beside it: no copy.
     const kept = s.bBatchStride === 0 ? transposedCopyOf(device, b, s.n, s.k) : null;
-    if (kept) return deviceMatmul(device, a, kept, { ...s, transposeB: false });
+    if (kept) return deviceMatmul(device, a, kept, { ...s, transposeB: false }, epilogue);
     const batches = s.bBatchStride === 0 ? 1 : s.batch;
     if ((s.bBatchStride === 0 || s.bBatchStride === s.k * s.n) && b.size === batches * s.k * s.n) {
       // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p).
       const bRowMajor = devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
-      return deviceMatmul(device, a, bRowMajor, { ...s, transposeB: false });
+      return deviceMatmul(device, a, bRowMajor, { ...s, transposeB: false }, epilogue);
     }
   }
-  return device.run('matmul', [a, b], s.batch * s.m * s.n, {
+  const constants = {
     m: s.m,
     n: s.n,
     k: s.k,
@@ -216,7 +238,14 @@ export function deviceMatmul(device: TensorDevice, a: DeviceStorage, b: DeviceSt
     aColStride: s.transposeA ? s.m : 1,
     bRowStride: s.transposeB ? 1 : s.n,
     bColStride: s.transposeB ? s.k : 1,
-  });
+  };
+  const size = s.batch * s.m * s.n;
+  if (epilogue.bias) return device.run('matmulBias', [a, b, epilogue.bias], size, constants);
+  if (epilogue.rowSumsOfA) {
+    if (s.batch !== 1) throw new Error(`deviceMatmul: row sums of A need one batch, got ${s.batch}`);
+    return device.run('matmulRowSums', [a, b], size + s.m, { ...constants, mn: size });
+  }
+  return device.run('matmul', [a, b], size, constants);
 }
 
 /** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpujsTensorDevice } from '../../src/accel/gpujs/device-tensors.ts';
+import { deviceSumOfSquaresMany } from '../../src/accel/device.ts';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/accel/gpujs/webgpu-backend.ts';
 import {
   add,
@@ -206,6 +207,123 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     });
     return yDev;
   }
+
+  it("a Linear layer's bias add joins its product's launch and its bias gradient the weight gradient's, equal to the host on random shapes", () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const saved = gpujsDevice.transposeBFirst;
+    const ran = (before: Map<string, number>, name: string) => (gpujsDevice.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
+    try {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 12 }),
+          fc.integer({ min: 1, max: 10 }),
+          fc.integer({ min: 1, max: 10 }),
+          fc.boolean(),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 1e6 }),
+          (batch, seq, inF, outF, transposeBFirst, productUsedAgain, seed) => {
+            gpujsDevice.transposeBFirst = transposeBFirst;
+            const rng = new Rng(seed);
+            const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+            compareWithHost(
+              [randn([batch, seq, inF], rng), randn([outF, inF], rng, { std: 0.3 }), randn([outF], rng)],
+              (x, w, b) => {
+                const y = matmul(x, w, { transposeB: true });
+                const out = add(y, b);
+                // The product also used on its own: then it is computed on its own too.
+                return productUsedAgain ? add(out, y) : out;
+              },
+              1e-5,
+            );
+            expect(ran(before, 'matmulBias')).toBe(1);
+            // The weight's gradient with the bias's; a product used twice has a gradient of its own (a sum).
+            expect(ran(before, 'matmulRowSums')).toBe(productUsedAgain ? 0 : 1);
+            expect(ran(before, 'sumRows')).toBe(productUsedAgain ? 1 : 0);
+            expect(ran(before, 'add-row')).toBe(0);
+            // x's gradient; with the product used twice also the product alone and the weight's gradient alone.
+            expect(ran(before, 'matmul')).toBe(productUsedAgain ? 3 : 1);
+          },
+        ),
+        { numRuns: 10, seed: 23 },
+      );
+    } finally {
+      gpujsDevice.transposeBFirst = saved;
+    }
+    // Column sums nobody's product computes (a bias added to something else) are a sumRows of their own.
+    const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+    compareWithHost([randn([4, 6], new Rng(3)), randn([6], new Rng(4))], (x, b) => add(gelu(x), b), 1e-5);
+    expect(ran(before, 'sumRows')).toBe(1);
+  });
+
+  it('views of part of a buffer at any offset are read in place by the kernels, giving the values of a copy', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (offset, rows, cols, seed) => {
+          const rng = new Rng(seed);
+          const values = randn([offset + rows * cols + cols * cols + 2 * cols], rng).data as Float32Array;
+          const buffer = device.upload(values);
+          const at = (start: number, shape: number[]) =>
+            Tensor.fromExternal(
+              device.view(
+                buffer,
+                start,
+                shape.reduce((p, q) => p * q, 1),
+              ),
+              shape,
+              'float32',
+            );
+          const copyOf = (start: number, shape: number[]) => new Tensor(values.slice(start, start + shape.reduce((p, q) => p * q, 1)), shape);
+          const places: [number, number[]][] = [
+            [offset, [rows, cols]],
+            [offset + rows * cols, [cols, cols]],
+            [offset + rows * cols + cols * cols, [cols]],
+            [offset + rows * cols + cols * cols + cols, [cols]],
+          ];
+          const [x, w, b, g] = places.map(([start, shape]) => at(start, shape));
+          const [hx, hw, hb, hg] = places.map(([start, shape]) => copyOf(start, shape));
+          const before = (device as GpujsTensorDevice).traffic.kernels;
+          const y = add(matmul(x, w, { transposeB: true }), b);
+          const ln = layerNorm(x, b, g, 1e-5);
+          const picked = embedding(w, new Tensor(Int32Array.from([cols - 1, 0]), [2]));
+          expectClose(y, add(matmul(hx, hw, { transposeB: true }), hb), 1e-5);
+          expectClose(ln, layerNorm(hx, hb, hg, 1e-5), 1e-5);
+          expectClose(picked, embedding(hw, new Tensor(Int32Array.from([cols - 1, 0]), [2])), 0);
+          // Nothing was copied out: one product with its bias, LayerNorm's two kernels, one lookup.
+          expect((device as GpujsTensorDevice).traffic.kernels - before).toBe(1 + 2 + 1 + (device.transposeBFirst ? 1 : 0));
+        },
+      ),
+      { numRuns: 10, seed: 29 },
+    );
+  });
+
+  it('the sum of squares of many buffers (more partial sums than one launch adds up) equals the host sum', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 80 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1e6 }),
+        (sizes, withStart, seed) => {
+          const rng = new Rng(seed);
+          const xs = sizes.map((n) => randn([n], rng).data as Float32Array);
+          let expected = withStart ? 2.5 : 0;
+          for (const x of xs) for (const v of x) expected += v * v;
+          const start = withStart ? device.upload(Float32Array.from([2.5])) : null;
+          const total = deviceSumOfSquaresMany(
+            device,
+            xs.map((x) => device.upload(x)),
+            start,
+          )!;
+          expect(Math.abs(total.download()[0] - expected)).toBeLessThanOrEqual(1e-5 * expected);
+        },
+      ),
+      { numRuns: 10, seed: 31 },
+    );
+  });
 
   it('permute of ranks 1 to 4 equals the host op, values and gradient', () => {
     fc.assert(

@@ -59,6 +59,26 @@ const MATMUL = `function (a, b) {
   ${MATMUL_DOT_PRODUCT}
 }`;
 
+/** The product plus a bias row (a Linear layer's output in one launch): C[z, i, j] + bias[j]. */
+const MATMUL_BIAS = MATMUL.replace('function (a, b) {', 'function (a, b, bias) {').replace('return sum;', 'return sum + bias[j];');
+
+/**
+ * The product [m, n] of one batch followed by m row sums of op(A), sum_p A[i, p], at mn + i: a Linear
+ * layer's weight gradient G^T X and its bias's gradient, the column sums of G (in sumRows's order), in
+ * one launch.
+ */
+const MATMUL_ROW_SUMS = MATMUL.replace(
+  'function (a, b) {',
+  `function (a, b) {
+  if (this.thread.x >= this.constants.mn) {
+    let rowSum = 0;
+    for (let p = 0; p < this.constants.k; p++) {
+      rowSum += a[(this.thread.x - this.constants.mn) * this.constants.aRowStride + (p | 0) * this.constants.aColStride];
+    }
+    return rowSum;
+  }`,
+);
+
 /** The arithmetic of the binary ops, as kernel expressions of x (from a) and y (from b). */
 const BINARY_EXPRESSIONS: Record<DeviceBinaryOp, string> = { add: 'x + y', sub: 'x - y', mul: 'x * y', div: 'x / y' };
 
@@ -588,6 +608,8 @@ function binaryEntries(): Record<`${DeviceBinaryOp}-${DeviceBinaryLayout}`, Kern
 export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   copy: { source: COPY },
   matmul: { source: MATMUL, loopBound: 'k', rowLength: 'n' },
+  matmulBias: { source: MATMUL_BIAS, loopBound: 'k', rowLength: 'n' },
+  matmulRowSums: { source: MATMUL_ROW_SUMS, loopBound: 'k', rowLength: 'n' },
   ...binaryEntries(),
   sumRows: { source: SUM_ROWS, loopBound: 'rows' },
   gelu: { source: GELU },
