@@ -31,7 +31,7 @@ import {
   deviceMatmul,
   deviceNoMask,
   deviceOf,
-  devicePermute,
+  deviceDeferredPermute,
   deviceScaledMaskedSoftmax,
   deviceSoftmaxBackward,
   deviceSoftmaxRowStats,
@@ -63,6 +63,8 @@ interface PendingProduct {
   attrs: DeviceMatmulShape;
   /** Whether the plain product was launched (then adding a bias to it is a launch of its own). */
   launched: boolean;
+  /** Whether its launch computes column sums of A too (then it is launched as it is). */
+  withColumnSums: boolean;
 }
 
 interface PendingColumnSums {
@@ -100,7 +102,7 @@ const matmul: KernelFor<typeof matmulReference> = ({ a, b }, attrs) => {
   // G^T X whose G has column sums pending over its k rows: they come after the product, in its launch.
   const sums = attrs.transposeA && attrs.batch === 1 ? pendingColumnSums.get(as) : undefined;
   const withSums = sums && !sums.used && sums.product === null && sums.rows === attrs.k && sums.n === attrs.m && size + attrs.m <= device.maxElements;
-  const pending: PendingProduct = { a: as, b: bs, attrs, launched: false };
+  const pending: PendingProduct = { a: as, b: bs, attrs, launched: false, withColumnSums: withSums === true };
   let out: DeviceStorage | null = null;
   const launch = (): DeviceStorage => {
     out ??= deviceMatmul(device, as, bs, attrs, { rowSumsOfA: withSums === true });
@@ -299,9 +301,20 @@ const gatherRows: KernelFor<typeof gatherRowsReference> = ({ table, ids }, { row
   return { output: held(out, shape), backward: (g) => [held(backward(onDevice(g, device)), table.shape)] };
 };
 
+/**
+ * A permute on a device: of a product not computed yet, the product writes its values in the permuted
+ * order (attention's context into [batch, seq, heads, dim], the heads' gradients back); otherwise it is
+ * deferred, and a product that takes it reads its source with strides (deviceDeferredPermute).
+ */
 function permute({ x }: { x: Tensor }, { shape, strides }: { shape: number[]; strides: number[] }): Tensor | null {
   const device = x.size > 0 && x.rank <= 4 ? deviceOf(x) : null;
-  return device ? held(devicePermute(device, onDevice(x, device), shape, strides), shape) : null;
+  if (!device) return null;
+  const xs = onDevice(x, device);
+  const product = pendingProducts.get(xs);
+  if (product && !product.launched && !product.withColumnSums) {
+    return held(deviceMatmul(device, product.a, product.b, product.attrs, { outputPermute: { shape, strides } }), shape);
+  }
+  return held(deviceDeferredPermute(device, xs, shape, strides), shape);
 }
 
 function slice(

@@ -70,8 +70,9 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *   copy                         x                     out = x
  *   matmul                       a, b                  [batch, m, n] products; constants m, n, k and the
  *                                                      strides (see deviceMatmul)
- *   matmulBias, matmulRowSums    a, b (, bias)         the same with a bias row added, or with the row sums of
- *                                                      op(A) after it (DeviceMatmulEpilogue)
+ *   matmulBias, matmulRowSums, matmulPermuted
+ *                                a, b (, bias)         the same with a bias row added, with the row sums of
+ *                                                      op(A) after it, or written permuted (DeviceMatmulEpilogue)
  *   <op>-<layout>                a, b                  a op b, op add|sub|mul|div, layout as DeviceBinaryLayout
  *                                                      (constant n for 'row')
  *   sumRows                      g                     column sums of g [rows, n]; constants rows, n
@@ -105,6 +106,7 @@ export type DeviceKernelName =
   | 'matmul'
   | 'matmulBias'
   | 'matmulRowSums'
+  | 'matmulPermuted'
   | `${DeviceBinaryOp}-${DeviceBinaryLayout}`
   | 'sumRows'
   | 'gelu'
@@ -195,20 +197,51 @@ export async function releaseUnusedDeviceMemory(): Promise<void> {
 
 /**
  * What a product computes besides C in the same launch:
- *   bias       C + bias, a row of n added to every row (a Linear layer's bias: matmulBias)
- *   rowSumsOfA for one batch, m values after C: sum_p op(A)[i, p], the column sums of the gradient a Linear
- *              layer's weight gradient G^T X reads, which are its bias's gradient (matmulRowSums)
+ *   bias          C + bias, a row of n added to every row (a Linear layer's bias: matmulBias)
+ *   rowSumsOfA    for one batch, m values after C: sum_p op(A)[i, p], the column sums of the gradient a
+ *                 Linear layer's weight gradient G^T X reads, which are its bias's gradient (matmulRowSums)
+ *   outputPermute C written permuted, as devicePermute(C, shape, strides) would (matmulPermuted)
  */
 export interface DeviceMatmulEpilogue {
   bias?: DeviceStorage;
   rowSumsOfA?: boolean;
+  outputPermute?: { shape: readonly number[]; strides: readonly number[] };
+}
+
+/**
+ * How a product reads an operand stored [batch, rows, cols]: batch z starts at floor(z / inner) outer +
+ * (z mod inner) innerStride, and (r, c) of it at r rowStride + c colStride. A plain operand has inner 1,
+ * outer the batch stride, rowStride cols and colStride 1; a pending permute's source gives the others.
+ */
+interface OperandLayout {
+  values: DeviceStorage;
+  inner: number;
+  outer: number;
+  innerStride: number;
+  rowStride: number;
+  colStride: number;
+}
+
+function operandLayout(x: DeviceStorage, batch: number, batchStride: number, rows: number, cols: number): OperandLayout {
+  const permuted = pendingPermutes.get(x);
+  if (permuted && !permuted.launched) {
+    const [s0, s1, s2, s3] = permuted.shape;
+    const [t0, t1, t2, t3] = permuted.strides;
+    // Read in place when its last two dimensions are the operand's rows and columns and its first two its batch.
+    if (s2 === rows && s3 === cols && s0 * s1 === batch && (batchStride === rows * cols || batch === 1)) {
+      return { values: permuted.x, inner: s1, outer: t0, innerStride: t1, rowStride: t2, colStride: t3 };
+    }
+  }
+  return { values: x, inner: 1, outer: batchStride, innerStride: 0, rowStride: cols, colStride: 1 };
 }
 
 /**
  * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants), with
- * an epilogue's extra work in the same launch. When the device asks for it (`transposeBFirst`), a
- * transposed B ([n, k], or [batch, n, k]) is read from the transpose a grouped AdamW keeps beside it, or
- * else first copied to [k, n] by the permute kernel: k n values moved once, against m k n reads by the product.
+ * an epilogue's extra work in the same launch. An operand that is a pending permute (deviceDeferredPermute)
+ * is read from its source with the permute's strides, so that the permute is never computed. When the
+ * device asks for it (`transposeBFirst`), a transposed B ([n, k], or [batch, n, k]) is read from the
+ * transpose a grouped AdamW keeps beside it, or else first copied to [k, n] by the permute kernel: k n
+ * values moved once, against m k n reads by the product.
  */
 export function deviceMatmul(
   device: TensorDevice,
@@ -223,29 +256,47 @@ export function deviceMatmul(
     if (kept) return deviceMatmul(device, a, kept, { ...s, transposeB: false }, epilogue);
     const batches = s.bBatchStride === 0 ? 1 : s.batch;
     if ((s.bBatchStride === 0 || s.bBatchStride === s.k * s.n) && b.size === batches * s.k * s.n) {
-      // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p).
-      const bRowMajor = devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
+      // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p); from a pending permute's
+      // source, [s0, s1, n, k] -> [s0, s1, k, n] in one permute.
+      const permuted = pendingPermutes.get(b);
+      const [s0, s1, s2, s3] = permuted?.shape ?? [];
+      const bRowMajor =
+        permuted && !permuted.launched && s0 * s1 === batches && s2 === s.n && s3 === s.k
+          ? devicePermute(device, permuted.x, [s0, s1, s.k, s.n], [permuted.strides[0], permuted.strides[1], permuted.strides[3], permuted.strides[2]])
+          : devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
       return deviceMatmul(device, a, bRowMajor, { ...s, transposeB: false }, epilogue);
     }
   }
-  const constants = {
+  const A = operandLayout(a, s.batch, s.aBatchStride, s.transposeA ? s.k : s.m, s.transposeA ? s.m : s.k);
+  const B = operandLayout(b, s.batch, s.bBatchStride, s.transposeB ? s.n : s.k, s.transposeB ? s.k : s.n);
+  const constants: Record<string, number> = {
     m: s.m,
     n: s.n,
     k: s.k,
-    aBatchStride: s.aBatchStride,
-    bBatchStride: s.bBatchStride,
-    aRowStride: s.transposeA ? 1 : s.k,
-    aColStride: s.transposeA ? s.m : 1,
-    bRowStride: s.transposeB ? 1 : s.n,
-    bColStride: s.transposeB ? s.k : 1,
+    aBatchInner: A.inner,
+    aBatchStride: A.outer,
+    aInnerStride: A.innerStride,
+    bBatchInner: B.inner,
+    bBatchStride: B.outer,
+    bInnerStride: B.innerStride,
+    // The stride of i and p in A, of p and j in B.
+    aRowStride: s.transposeA ? A.colStride : A.rowStride,
+    aColStride: s.transposeA ? A.rowStride : A.colStride,
+    bRowStride: s.transposeB ? B.colStride : B.rowStride,
+    bColStride: s.transposeB ? B.rowStride : B.colStride,
   };
+  const inputs = [A.values, B.values];
   const size = s.batch * s.m * s.n;
-  if (epilogue.bias) return device.run('matmulBias', [a, b, epilogue.bias], size, constants);
+  if (epilogue.bias) return device.run('matmulBias', [...inputs, epilogue.bias], size, constants);
   if (epilogue.rowSumsOfA) {
     if (s.batch !== 1) throw new Error(`deviceMatmul: row sums of A need one batch, got ${s.batch}`);
-    return device.run('matmulRowSums', [a, b], size + s.m, { ...constants, mn: size });
+    return device.run('matmulRowSums', inputs, size + s.m, { ...constants, mn: size });
   }
-  return device.run('matmul', [a, b], size, constants);
+  if (epilogue.outputPermute) {
+    const { o, st } = padPermute(epilogue.outputPermute.shape, epilogue.outputPermute.strides);
+    return device.run('matmulPermuted', inputs, size, { ...constants, o1: o[1], o2: o[2], o3: o[3], s0: st[0], s1: st[1], s2: st[2], s3: st[3] });
+  }
+  return device.run('matmul', inputs, size, constants);
 }
 
 /** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */
@@ -261,16 +312,45 @@ export function deviceBinary(
   return device.run(`${op}-${layout}`, [a, b], size, layout === 'row' ? { n } : {});
 }
 
+/** A permutation of up to four dimensions as four: leading dimensions of size 1 (stride 0) pad it. */
+function padPermute(shape: readonly number[], strides: readonly number[]): { o: number[]; st: number[] } {
+  if (shape.length > 4) throw new Error(`devicePermute: at most 4 dimensions, got ${shape.length}`);
+  const pad = 4 - shape.length;
+  return { o: [...new Array<number>(pad).fill(1), ...shape], st: [...new Array<number>(pad).fill(0), ...strides] };
+}
+
 /**
  * Permute up to four dimensions: `shape` is the output's, `strides[i]` the input's stride of the dimension
  * that became output dimension i.
  */
 export function devicePermute(device: TensorDevice, x: DeviceStorage, shape: readonly number[], strides: readonly number[]): DeviceStorage {
-  if (shape.length > 4) throw new Error(`devicePermute: at most 4 dimensions, got ${shape.length}`);
-  const pad = 4 - shape.length;
-  const o = [...new Array<number>(pad).fill(1), ...shape];
-  const s = [...new Array<number>(pad).fill(0), ...strides];
-  return device.run('permute', [x], x.size, { o1: o[1], o2: o[2], o3: o[3], s0: s[0], s1: s[1], s2: s[2], s3: s[3] });
+  const { o, st } = padPermute(shape, strides);
+  return device.run('permute', [x], x.size, { o1: o[1], o2: o[2], o3: o[3], s0: st[0], s1: st[1], s2: st[2], s3: st[3] });
+}
+
+/** A permute not computed yet: its source, and its shape and strides padded to four dimensions. */
+interface PendingPermute {
+  x: DeviceStorage;
+  shape: number[];
+  strides: number[];
+  launched: boolean;
+}
+
+const pendingPermutes = new WeakMap<DeviceStorage, PendingPermute>();
+
+/**
+ * devicePermute, computed only when first used: a product that takes it as an operand reads its source
+ * with its strides instead (deviceMatmul), so attention's heads are split without a copy.
+ */
+export function deviceDeferredPermute(device: TensorDevice, x: DeviceStorage, shape: readonly number[], strides: readonly number[]): DeviceStorage {
+  const { o, st } = padPermute(shape, strides);
+  const pending: PendingPermute = { x, shape: o, strides: st, launched: false };
+  const out = device.deferred(x.size, () => {
+    pending.launched = true;
+    return devicePermute(device, x, shape, strides);
+  });
+  pendingPermutes.set(out, pending);
+  return out;
 }
 
 /**

@@ -256,6 +256,45 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     expect(ran(before, 'sumRows')).toBe(1);
   });
 
+  it("attention's head permutes are read by the products with strides or written by them, never copied: values and gradients equal the host's on random shapes", () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const saved = gpujsDevice.transposeBFirst;
+    const ran = (before: Map<string, number>, name: string) => (gpujsDevice.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
+    try {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 1, max: 7 }),
+          fc.integer({ min: 1, max: 5 }),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 1e6 }),
+          (B, h, S, d, transposeBFirst, seed) => {
+            gpujsDevice.transposeBFirst = transposeBFirst;
+            const heads = (t: Tensor) => permute(reshape(t, [B, S, h, d]), [0, 2, 1, 3]); // [B, h, S, d]
+            const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+            compareWithHost(
+              [randn([B, S, h * d], new Rng(seed))],
+              (x) => {
+                const [q, k, v] = [heads(x), heads(mul(x, 0.7)), heads(add(x, 0.3))];
+                const probs = softmax(mul(matmul(q, k, { transposeB: true }), 0.5), -1);
+                return reshape(permute(matmul(probs, v), [0, 2, 1, 3]), [B, S, h * d]);
+              },
+              1e-5,
+            );
+            // The context written as [B, S, h, d], and the gradients of q, k and v back as [B, S, h, d].
+            expect(ran(before, 'matmulPermuted')).toBe(4);
+            // Only the copies of k and v made row-major for B^T on a GPU (from the unsplit values).
+            expect(ran(before, 'permute')).toBe(transposeBFirst ? 2 : 0);
+          },
+        ),
+        { numRuns: 10, seed: 37 },
+      );
+    } finally {
+      gpujsDevice.transposeBFirst = saved;
+    }
+  });
+
   it('views of part of a buffer at any offset are read in place by the kernels, giving the values of a copy', () => {
     fc.assert(
       fc.property(

@@ -31,7 +31,6 @@
 import { ADAMW_GROUP, SUM_SQUARES_GROUP, type DeviceBinaryLayout, type DeviceBinaryOp, type DeviceKernelName } from '../device.ts';
 import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../ops/erf-float32.ts';
 import type { GPUInstance } from './gpu.ts';
-import { MATMUL_DOT_PRODUCT } from './matmul.ts';
 
 /**
  * [docs: device-exact-quotient]
@@ -48,15 +47,51 @@ function quotient(q: string, num: string, den: string): string {
 export const MAX_DEVICE_QUOTIENT = 2 ** 21;
 
 /**
- * C[z, i, j] = sum_p A[z, i, p] B[z, p, j], flat: thread idx = (z m + i) n + j. The strides say how A and
- * B are stored (as in matmul.ts: transposes and a broadcast operand are strides, nothing is copied).
+ * The dot product of the device's products, C[z, i, j] = sum_p A[z, i, p] B[z, p, j], for i, j, z set
+ * before it. The strides say how A and B are stored (transposes and a broadcast operand are strides, as in
+ * matmul.ts); the batch index has two levels, so that an operand may be a permuted view of another buffer
+ * (attention's heads: [batch, seq, heads, dim] read as [batch heads, seq, dim], device.ts
+ * deviceDeferredPermute): batch z starts at floor(z / inner) outerStride + (z mod inner) innerStride, with
+ * inner = 1 and innerStride = 0 for a plain operand.
  */
+const DEVICE_MATMUL_DOT_PRODUCT = `${quotient('za', '(z | 0)', 'this.constants.aBatchInner')}
+  ${quotient('zb', '(z | 0)', 'this.constants.bBatchInner')}
+  const zai = z - za * this.constants.aBatchInner;
+  const zbi = z - zb * this.constants.bBatchInner;
+  let sum = 0;
+  for (let p = 0; p < this.constants.k; p++) {
+    sum += a[(za | 0) * this.constants.aBatchStride + (zai | 0) * this.constants.aInnerStride + (i | 0) * this.constants.aRowStride + (p | 0) * this.constants.aColStride] *
+      b[(zb | 0) * this.constants.bBatchStride + (zbi | 0) * this.constants.bInnerStride + (j | 0) * this.constants.bColStride + (p | 0) * this.constants.bRowStride];
+  }
+  return sum;`;
+
+/** C[z, i, j] flat: thread idx = (z m + i) n + j. */
 const MATMUL = `function (a, b) {
   ${quotient('row', 'this.thread.x', 'this.constants.n')}
   ${quotient('z', '(row | 0)', 'this.constants.m')}
   const i = row - z * this.constants.m;
   const j = this.thread.x - (row | 0) * this.constants.n;
-  ${MATMUL_DOT_PRODUCT}
+  ${DEVICE_MATMUL_DOT_PRODUCT}
+}`;
+
+/**
+ * C written in a permuted order (attention's context [batch heads, seq, dim] straight into [batch, seq,
+ * heads, dim], and the heads' gradients back): thread t is output (i0, i1, i2, i3) of sizes (., o1, o2, o3),
+ * which is C's flat index i0 s0 + i1 s1 + i2 s2 + i3 s3 (as the permute kernel reads its input).
+ */
+const PERMUTED_C_INDEX =
+  '((i0 | 0) * this.constants.s0 + (i1 | 0) * this.constants.s1 + (i2 | 0) * this.constants.s2 + (this.thread.x - (q3 | 0) * this.constants.o3) * this.constants.s3)';
+const MATMUL_PERMUTED = `function (a, b) {
+  ${quotient('q3', 'this.thread.x', 'this.constants.o3')}
+  ${quotient('q2', '(q3 | 0)', 'this.constants.o2')}
+  const i2 = q3 - q2 * this.constants.o2;
+  ${quotient('i0', '(q2 | 0)', 'this.constants.o1')}
+  const i1 = q2 - i0 * this.constants.o1;
+  ${quotient('row', PERMUTED_C_INDEX, 'this.constants.n')}
+  ${quotient('z', '(row | 0)', 'this.constants.m')}
+  const i = row - z * this.constants.m;
+  const j = ${PERMUTED_C_INDEX} - (row | 0) * this.constants.n;
+  ${DEVICE_MATMUL_DOT_PRODUCT}
 }`;
 
 /** The product plus a bias row (a Linear layer's output in one launch): C[z, i, j] + bias[j]. */
@@ -590,8 +625,8 @@ interface KernelEntry {
   source: string;
   /** The constant that bounds its loop (gpu.js caps a loop it cannot prove bounded at 1000 iterations). */
   loopBound?: string;
-  /** The constant it divides the flat index by (quotient()): size / rowLength must stay below 2^21. */
-  rowLength?: string;
+  /** The constants it divides the flat index by (quotient()): size / rowLength must stay below 2^21. */
+  rowLength?: string | string[];
 }
 
 function binaryEntries(): Record<`${DeviceBinaryOp}-${DeviceBinaryLayout}`, KernelEntry> {
@@ -610,6 +645,7 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   matmul: { source: MATMUL, loopBound: 'k', rowLength: 'n' },
   matmulBias: { source: MATMUL_BIAS, loopBound: 'k', rowLength: 'n' },
   matmulRowSums: { source: MATMUL_ROW_SUMS, loopBound: 'k', rowLength: 'n' },
+  matmulPermuted: { source: MATMUL_PERMUTED, loopBound: 'k', rowLength: ['o3', 'n'] },
   ...binaryEntries(),
   sumRows: { source: SUM_ROWS, loopBound: 'rows' },
   gelu: { source: GELU },
@@ -654,14 +690,16 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
  * indexed wrongly, so it is refused with an error instead.
  */
 export function checkQuotients(name: DeviceKernelName, size: number, constants: Record<string, number>): void {
-  const rowLength = DEVICE_KERNELS[name]?.rowLength;
-  if (rowLength === undefined) return;
-  const d = constants[rowLength];
-  if (!(d > 0) || size / d >= MAX_DEVICE_QUOTIENT) {
-    throw new Error(
-      `device kernel "${name}": ${size} values in rows of ${rowLength} = ${d} make ${Math.ceil(size / d)} rows; ` +
-        `its index arithmetic is exact for fewer than ${MAX_DEVICE_QUOTIENT} rows`,
-    );
+  const rowLengths = DEVICE_KERNELS[name]?.rowLength;
+  if (rowLengths === undefined) return;
+  for (const rowLength of typeof rowLengths === 'string' ? [rowLengths] : rowLengths) {
+    const d = constants[rowLength];
+    if (!(d > 0) || size / d >= MAX_DEVICE_QUOTIENT) {
+      throw new Error(
+        `device kernel "${name}": ${size} values in rows of ${rowLength} = ${d} make ${Math.ceil(size / d)} rows; ` +
+          `its index arithmetic is exact for fewer than ${MAX_DEVICE_QUOTIENT} rows`,
+      );
+    }
   }
 }
 
