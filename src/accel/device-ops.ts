@@ -131,6 +131,8 @@ function arithmetic({ a, b }: { a: Tensor; b: Tensor }, { op, shape }: { op: Ari
   if (product && !product.launched && b.size === product.attrs.n && isTrailingShape(b.shape, shape)) {
     return held(deviceMatmul(device, product.a, product.b, product.attrs, { bias: onDevice(b, device) }), shape);
   }
+  // A sum of two tensors is computed by the kernel that reads it, when that kernel can (TensorDevice.deferredSum).
+  if (op === 'add' && layout === 'same') return held(device.deferredSum(onDevice(a, device), onDevice(b, device)), shape);
   return held(deviceBinary(device, op, layout, onDevice(a, device), onDevice(b, device), size, b.size), shape);
 }
 
@@ -143,7 +145,7 @@ function sumToShape({ t }: { t: Tensor }, { shape }: { shape: Shape }): Tensor |
 
 const addGradients: KernelFor<typeof addGradientsReference> = ({ a, b }) => {
   const device = deviceOf(a, b);
-  return device ? held(deviceBinary(device, 'add', 'same', onDevice(a, device), onDevice(b, device), a.size, a.size), a.shape) : null;
+  return device ? held(device.deferredSum(onDevice(a, device), onDevice(b, device)), a.shape) : null;
 };
 
 function tanh({ x }: { x: Tensor }): OpResult | null {

@@ -172,6 +172,11 @@ export interface TensorDevice {
    */
   deferred(size: number, compute: () => DeviceStorage): DeviceStorage;
   /**
+   * a + b (same size), computed when first used; a kernel that reads its inputs element by element reads
+   * the two parts instead (a residual connection's sum read by the LayerNorm after it), with no launch.
+   */
+  deferredSum(a: DeviceStorage, b: DeviceStorage): DeviceStorage;
+  /**
    * Run a device kernel into a new buffer of `size` values.
    * @param inputs its arguments, in the kernel's order
    * @param constants the constants it reads (compiled into the kernel: sizes, strides)

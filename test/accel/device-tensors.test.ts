@@ -295,6 +295,35 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     }
   });
 
+  it('a residual sum read by LayerNorm and an accumulated gradient are read as their two parts, never added on their own, and equal the host on random shapes', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const ran = (before: Map<string, number>, name: string) => (gpujsDevice.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 1e6 }), (rows, cols, seed) => {
+        const rng = new Rng(seed);
+        const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+        compareWithHost(
+          [randn([rows, cols], rng), randn([cols], rng), randn([cols], rng)],
+          (x, w, b) => {
+            const u = mul(x, 2); // u's gradient is a sum: from the residual add and through the GELU
+            return layerNorm(add(u, gelu(u)), w, b, 1e-5);
+          },
+          1e-5,
+        );
+        expect(ran(before, 'add-same')).toBe(0);
+        expect(ran(before, 'layerNormStats')).toBe(1);
+      }),
+      { numRuns: 10, seed: 41 },
+    );
+    // A sum used some other way (read back here) is added once.
+    const a = toDevice(randn([3, 4], new Rng(5)), device);
+    const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+    const sumOf = add(a, a);
+    expectClose(sumOf, add(hostCopy(a), hostCopy(a)), 0);
+    expectClose(sumOf, add(hostCopy(a), hostCopy(a)), 0);
+    expect(ran(before, 'add-same')).toBe(1);
+  });
+
   it('views of part of a buffer at any offset are read in place by the kernels, giving the values of a copy', () => {
     fc.assert(
       fc.property(

@@ -718,31 +718,60 @@ export const INPUT_OFFSET = 'inputOffset';
 export function withInputOffsets(source: string, constants: Record<string, number>): string {
   const header = /^function\s*\(([^)]*)\)/.exec(source);
   if (!header) throw new Error('device kernel source: expected "function (args) { ... }"');
-  const params = header[1].split(',').map((p) => p.trim());
   let out = source;
-  params.forEach((name, k) => {
-    const offset = `${INPUT_OFFSET}${k}`;
-    if (!(offset in constants)) return;
-    const subscript = new RegExp(`(?<![\\w.$])${name}\\[`, 'g');
-    let result = '';
-    let last = 0;
-    for (let m = subscript.exec(out); m !== null; m = subscript.exec(out)) {
-      const open = m.index + m[0].length;
-      let depth = 1;
-      let close = open;
-      for (; depth > 0; close++) {
-        if (close >= out.length) throw new Error(`device kernel source: unbalanced subscript of ${name}`);
-        if (out[close] === '[') depth++;
-        else if (out[close] === ']') depth--;
-      }
-      // close is one past the matching ']'.
-      result += `${out.slice(last, open)}this.constants.${offset} + ((${out.slice(open, close - 1)}) | 0)]`;
-      last = close;
-      subscript.lastIndex = close;
-    }
-    out = result + out.slice(last);
-  });
+  header[1]
+    .split(',')
+    .map((p) => p.trim())
+    .forEach((name, k) => {
+      const offset = `${INPUT_OFFSET}${k}`;
+      if (offset in constants) out = rewriteSubscripts(out, name, (e) => `${name}[this.constants.${offset} + ((${e}) | 0)]`);
+    });
   return out;
+}
+
+/**
+ * The constant `${INPUT_SUM}k` = j says that input k is a sum read as two parts: its first part is input k,
+ * its second input j (after the kernel's own inputs). The kernel is compiled with a parameter for it and
+ * every subscript of input k, `x[e]`, rewritten `(x[e] + s[e])`.
+ */
+export const INPUT_SUM = 'inputSum';
+
+/** `source` with the sum inputs of `constants` expanded (see INPUT_SUM); `inputs` counts the job's inputs. */
+export function withInputSums(source: string, constants: Record<string, number>, inputs: number): string {
+  const header = /^function\s*\(([^)]*)\)/.exec(source);
+  if (!header) throw new Error('device kernel source: expected "function (args) { ... }"');
+  const params = header[1].split(',').map((p) => p.trim());
+  const sums = Object.keys(constants)
+    .filter((c) => c.startsWith(INPUT_SUM))
+    .map((c) => ({ k: Number(c.slice(INPUT_SUM.length)), j: constants[c] }))
+    .sort((x, y) => x.j - y.j);
+  const own = inputs - sums.length;
+  const names = [...params.slice(0, own), ...sums.map(({ k }) => `${params[k]}SumPart`), ...params.slice(own)];
+  let out = `function (${names.join(', ')})${source.slice(header[0].length)}`;
+  for (const { k } of sums) out = rewriteSubscripts(out, params[k], (e) => `(${params[k]}[${e}] + ${params[k]}SumPart[${e}])`);
+  return out;
+}
+
+/** Every subscript `name[e]` of `source` replaced by replace(e) (brackets matched, so e may hold brackets). */
+function rewriteSubscripts(source: string, name: string, replace: (e: string) => string): string {
+  const subscript = new RegExp(`(?<![\\w.$])${name}\\[`, 'g');
+  let result = '';
+  let last = 0;
+  for (let m = subscript.exec(source); m !== null; m = subscript.exec(source)) {
+    const open = m.index + m[0].length;
+    let depth = 1;
+    let close = open;
+    for (; depth > 0; close++) {
+      if (close >= source.length) throw new Error(`device kernel source: unbalanced subscript of ${name}`);
+      if (source[close] === '[') depth++;
+      else if (source[close] === ']') depth--;
+    }
+    // close is one past the matching ']'.
+    result += source.slice(last, m.index) + replace(source.slice(open, close - 1));
+    last = close;
+    subscript.lastIndex = close;
+  }
+  return result + source.slice(last);
 }
 
 /** A value on the device: a gpu.js pipeline handle (webgpu) or a Float32Array (webasm, cpu). */
@@ -777,7 +806,9 @@ export class DeviceKernels {
     const key = `${name}|${size}|${inputs.map(lengthOf).join(',')}|${JSON.stringify(constants)}`;
     let run = this.cache.get(key);
     if (!run) {
-      const source = Object.keys(constants).some((c) => c.startsWith(INPUT_OFFSET)) ? withInputOffsets(entry.source, constants) : entry.source;
+      const keys = Object.keys(constants);
+      let source = keys.some((c) => c.startsWith(INPUT_SUM)) ? withInputSums(entry.source, constants, inputs.length) : entry.source;
+      if (keys.some((c) => c.startsWith(INPUT_OFFSET))) source = withInputOffsets(source, constants);
       const compiled = this.gpu.createKernel(source, {
         output: [size],
         constants,
