@@ -584,7 +584,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
             }
             // A product reading a matrix as B^T reads the transpose the update keeps: no copy, the same values.
             const before = new Map(counts) as Map<string, number>;
-            params.forEach((w, i) => {
+            params.forEach((w) => {
               if (w.rank !== 2) return;
               const x = randn([3, w.shape[1]], rng);
               // Against the host product of the device's own weights: the transpose must hold exactly them.
