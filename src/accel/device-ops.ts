@@ -22,6 +22,7 @@ import { sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import {
   deviceAdamw,
+  deviceAdamwGrouped,
   deviceBinary,
   deviceDropout,
   deviceGatherRows,
@@ -30,7 +31,7 @@ import {
   deviceMatmul,
   deviceNoMask,
   deviceOf,
-  devicePermute,
+  deviceDeferredPermute,
   deviceScaledMaskedSoftmax,
   deviceSoftmaxBackward,
   deviceSoftmaxRowStats,
@@ -39,6 +40,7 @@ import {
   isDeviceStorage,
   onDevice,
   type DeviceBinaryLayout,
+  type DeviceMatmulShape,
   type DeviceStorage,
   type TensorDevice,
 } from './device.ts';
@@ -49,13 +51,68 @@ function held(s: DeviceStorage, shape: Shape): Tensor {
   return Tensor.fromExternal(s, shape, 'float32');
 }
 
+/**
+ * Products and column sums are deferred (computed when first used), so that the op after them can join
+ * their launch: a bias row added to a product is the product's epilogue (matmulBias), and the column sums
+ * of a gradient G (a bias's gradient, sumToShape) are computed by the product G^T X that gives the weight's
+ * gradient (matmulRowSums). Either result used any other way is computed on its own when first used.
+ */
+interface PendingProduct {
+  a: DeviceStorage;
+  b: DeviceStorage;
+  attrs: DeviceMatmulShape;
+  /** Whether the plain product was launched (then adding a bias to it is a launch of its own). */
+  launched: boolean;
+  /** Whether its launch computes column sums of A too (then it is launched as it is). */
+  withColumnSums: boolean;
+}
+
+interface PendingColumnSums {
+  rows: number;
+  n: number;
+  /** Whether the sums were asked for: then a later product cannot compute them any more. */
+  used: boolean;
+  /** The product that computes them after its own values (its output, launched when first needed). */
+  product: (() => DeviceStorage) | null;
+}
+
+const pendingProducts = new WeakMap<DeviceStorage, PendingProduct>();
+/** By the gradient whose column sums are pending. */
+const pendingColumnSums = new WeakMap<DeviceStorage, PendingColumnSums>();
+
+/** The column sums of g [rows, n] as a deferred [n]: computed by a product that reads g as A^T if one comes first. */
+function columnSums(device: TensorDevice, g: DeviceStorage, rows: number, n: number): DeviceStorage {
+  const pending: PendingColumnSums = { rows, n, used: false, product: null };
+  pendingColumnSums.set(g, pending);
+  return device.deferred(n, () => {
+    pending.used = true;
+    if (!pending.product) return deviceSumRows(device, g, rows, n);
+    const out = pending.product();
+    return device.view(out, out.size - n, n);
+  });
+}
+
 const matmul: KernelFor<typeof matmulReference> = ({ a, b }, attrs) => {
   const size = attrs.batch * attrs.m * attrs.n;
   if (size === 0 || attrs.k === 0) return null;
   const device = deviceOf(a, b);
   if (!device || size > device.maxElements) return null;
   // An operand on a device: the product is computed there and stays there.
-  return held(deviceMatmul(device, onDevice(a, device), onDevice(b, device), attrs), attrs.outShape);
+  const [as, bs] = [onDevice(a, device), onDevice(b, device)];
+  // G^T X whose G has column sums pending over its k rows: they come after the product, in its launch.
+  const sums = attrs.transposeA && attrs.batch === 1 ? pendingColumnSums.get(as) : undefined;
+  const withSums = sums && !sums.used && sums.product === null && sums.rows === attrs.k && sums.n === attrs.m && size + attrs.m <= device.maxElements;
+  const pending: PendingProduct = { a: as, b: bs, attrs, launched: false, withColumnSums: withSums === true };
+  let out: DeviceStorage | null = null;
+  const launch = (): DeviceStorage => {
+    out ??= deviceMatmul(device, as, bs, attrs, { rowSumsOfA: withSums === true });
+    pending.launched = true;
+    return out;
+  };
+  if (withSums) sums.product = launch;
+  const product = device.deferred(size, () => (withSums ? device.view(launch(), 0, size) : launch()));
+  pendingProducts.set(product, pending);
+  return held(product, attrs.outShape);
 };
 
 /** a op b elementwise, for the layouts the device has: same shape, a bias row, or a scalar. */
@@ -69,6 +126,13 @@ function arithmetic({ a, b }: { a: Tensor; b: Tensor }, { op, shape }: { op: Ari
   else if (a.size === 1 && b.size === size) layout = 'scalarA';
   else if (a.size === size && isTrailingShape(b.shape, shape)) layout = 'row';
   else return null;
+  // A bias row added to a product not computed yet: one launch for both.
+  const product = op === 'add' && a.size === size && isDeviceStorage(a.external) ? pendingProducts.get(a.external) : undefined;
+  if (product && !product.launched && b.size === product.attrs.n && isTrailingShape(b.shape, shape)) {
+    return held(deviceMatmul(device, product.a, product.b, product.attrs, { bias: onDevice(b, device) }), shape);
+  }
+  // A sum of two tensors is computed by the kernel that reads it, when that kernel can (TensorDevice.deferredSum).
+  if (op === 'add' && layout === 'same') return held(device.deferredSum(onDevice(a, device), onDevice(b, device)), shape);
   return held(deviceBinary(device, op, layout, onDevice(a, device), onDevice(b, device), size, b.size), shape);
 }
 
@@ -76,12 +140,12 @@ function arithmetic({ a, b }: { a: Tensor; b: Tensor }, { op, shape }: { op: Ari
 function sumToShape({ t }: { t: Tensor }, { shape }: { shape: Shape }): Tensor | null {
   const outSize = sizeOf(shape);
   const device = outSize > 0 && t.size > 0 && isTrailingShape(shape, t.shape) ? deviceOf(t) : null;
-  return device ? held(deviceSumRows(device, onDevice(t, device), t.size / outSize, outSize), shape) : null;
+  return device ? held(columnSums(device, onDevice(t, device), t.size / outSize, outSize), shape) : null;
 }
 
 const addGradients: KernelFor<typeof addGradientsReference> = ({ a, b }) => {
   const device = deviceOf(a, b);
-  return device ? held(deviceBinary(device, 'add', 'same', onDevice(a, device), onDevice(b, device), a.size, a.size), a.shape) : null;
+  return device ? held(device.deferredSum(onDevice(a, device), onDevice(b, device)), a.shape) : null;
 };
 
 function tanh({ x }: { x: Tensor }): OpResult | null {
@@ -121,7 +185,7 @@ const gelu: KernelFor<typeof geluReference> = ({ x, bias }) => {
   const n = { n: bias.size };
   const backward = (g: Tensor): (Tensor | null)[] => {
     const dx = device.run('biasGeluBackward', [xs, b, onDevice(g, device)], x.size, n);
-    const dbias = bias.requiresGrad ? held(deviceSumRows(device, dx, x.size / bias.size, bias.size), bias.shape) : null;
+    const dbias = bias.requiresGrad ? held(columnSums(device, dx, x.size / bias.size, bias.size), bias.shape) : null;
     return [x.requiresGrad ? held(dx, x.shape) : null, dbias];
   };
   return { output: held(device.run('biasGelu', [xs, b], x.size, n), x.shape), backward };
@@ -239,9 +303,20 @@ const gatherRows: KernelFor<typeof gatherRowsReference> = ({ table, ids }, { row
   return { output: held(out, shape), backward: (g) => [held(backward(onDevice(g, device)), table.shape)] };
 };
 
+/**
+ * A permute on a device: of a product not computed yet, the product writes its values in the permuted
+ * order (attention's context into [batch, seq, heads, dim], the heads' gradients back); otherwise it is
+ * deferred, and a product that takes it reads its source with strides (deviceDeferredPermute).
+ */
 function permute({ x }: { x: Tensor }, { shape, strides }: { shape: number[]; strides: number[] }): Tensor | null {
   const device = x.size > 0 && x.rank <= 4 ? deviceOf(x) : null;
-  return device ? held(devicePermute(device, onDevice(x, device), shape, strides), shape) : null;
+  if (!device) return null;
+  const xs = onDevice(x, device);
+  const product = pendingProducts.get(xs);
+  if (product && !product.launched && !product.withColumnSums) {
+    return held(deviceMatmul(device, product.a, product.b, product.attrs, { outputPermute: { shape, strides } }), shape);
+  }
+  return held(deviceDeferredPermute(device, xs, shape, strides), shape);
 }
 
 function slice(
@@ -256,22 +331,27 @@ function slice(
 }
 
 /**
- * The buffer [p, m, v] of the last device update of this parameter, when the parameter and both moments
- * are still its views (nothing replaced them since): the next update reads it in one piece.
+ * Where the parameter's [p, m, v] are, 3n values in a row, when the parameter and both moments are still
+ * views of its last device update's output (nothing replaced them since): the next update reads them there.
  */
-function packedAdamState(p: DeviceStorage, m: Tensor, v: Tensor, n: number): DeviceStorage | null {
-  const state = p.viewOf?.storage;
-  if (!state || p.viewOf!.offset !== 0 || !isDeviceStorage(m.external) || !isDeviceStorage(v.external)) return null;
+function packedAdamState(p: DeviceStorage, m: Tensor, v: Tensor, n: number): { storage: DeviceStorage; offset: number } | null {
+  const at = p.viewOf;
+  if (!at || !isDeviceStorage(m.external) || !isDeviceStorage(v.external)) return null;
   const mv = m.external.viewOf;
   const vv = v.external.viewOf;
-  return mv?.storage === state && mv.offset === n && vv?.storage === state && vv.offset === 2 * n ? state : null;
+  return mv?.storage === at.storage && mv.offset === at.offset + n && vv?.storage === at.storage && vv.offset === at.offset + 2 * n ? at : null;
 }
+
+/** The largest side a kept transpose may have: its column number is a quotient (device-kernels.ts). */
+const MAX_TRANSPOSED_SIDE = 2 ** 21;
 
 /**
  * A parameter and gradient both on a device are updated there, with the moments kept there between steps
- * (the reference's formulas in float32): nothing crosses to the host. One kernel writes the new parameter
- * and moments into one buffer [p', m', v'], of which the three tensors are views; a parameter whose
- * buffer would be too large for that takes three kernels, one per output.
+ * (the reference's formulas in float32): nothing crosses to the host. The first update is one kernel per
+ * parameter, into a buffer [p', m', v'] of which the three tensors are views; later ones update up to
+ * ADAMW_GROUP parameters a launch (deviceAdamwGrouped), with a matrix's transpose kept beside it for the
+ * products when the device copies B^T first. A parameter whose buffer would be too large for that takes
+ * three kernels, one per output.
  */
 const adamwUpdate: KernelFor<typeof adamwUpdateReference> = ({ param, grad, m, v }, attrs) => {
   const device = isDeviceStorage(param.external) && isDeviceStorage(grad.external) ? deviceOf(param, grad) : null;
@@ -285,9 +365,19 @@ const adamwUpdate: KernelFor<typeof adamwUpdateReference> = ({ param, grad, m, v
     const { lr, weightDecay: wd, step: t, eps, beta1, beta2 } = attrs;
     const p = onDevice(param, device);
     const bert = !attrs.biasCorrection;
-    const scalars = bert ? [beta1, beta2, lr, wd, 1, eps, gScale] : [beta1, beta2, 1 - lr * wd, lr / (1 - beta1 ** t), Math.sqrt(1 - beta2 ** t), eps, gScale];
-    const state = packedAdamState(p, m, v, n);
-    const out = deviceAdamw(device, n, bert, g, state, p, state ? p : onDevice(m, device), state ? p : onDevice(v, device), scalars);
+    const [a, b, c] = bert ? [lr, wd, 1] : [1 - lr * wd, lr / (1 - beta1 ** t), Math.sqrt(1 - beta2 ** t)];
+    const source = packedAdamState(p, m, v, n);
+    if (source) {
+      const [rows, cols] = param.shape;
+      const matrix =
+        param.rank === 2 && device.transposeBFirst && 4 * n <= device.maxElements && rows < MAX_TRANSPOSED_SIDE && cols < MAX_TRANSPOSED_SIDE
+          ? ([rows, cols] as const)
+          : null;
+      const out = deviceAdamwGrouped(device, { source, n, matrix, g, gScale, a, b }, { bert, beta1, beta2, c, eps });
+      param.setExternalValues(out.p);
+      return { m: held(out.m, m.shape), v: held(out.v, v.shape) };
+    }
+    const out = deviceAdamw(device, n, bert, g, p, onDevice(m, device), onDevice(v, device), [beta1, beta2, a, b, c, eps, gScale]);
     param.setExternalValues(device.view(out, 0, n));
     return { m: held(device.view(out, n, n), m.shape), v: held(device.view(out, 2 * n, n), v.shape) };
   }

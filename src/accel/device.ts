@@ -33,7 +33,7 @@ export interface DeviceStorage extends ExternalValues {
   download(): Float32Array;
   /**
    * Set for a view (TensorDevice.view): the values are `size` values of another buffer from `offset` on.
-   * A kernel given a view at offset 0 reads the other buffer in place; a view elsewhere is copied first.
+   * A kernel given a view reads the other buffer in place, its subscripts of that input moved by the offset.
    */
   readonly viewOf: { readonly storage: DeviceStorage; readonly offset: number } | null;
   /**
@@ -70,6 +70,9 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *   copy                         x                     out = x
  *   matmul                       a, b                  [batch, m, n] products; constants m, n, k and the
  *                                                      strides (see deviceMatmul)
+ *   matmulBias, matmulRowSums, matmulPermuted
+ *                                a, b (, bias)         the same with a bias row added, with the row sums of
+ *                                                      op(A) after it, or written permuted (DeviceMatmulEpilogue)
  *   <op>-<layout>                a, b                  a op b, op add|sub|mul|div, layout as DeviceBinaryLayout
  *                                                      (constant n for 'row')
  *   sumRows                      g                     column sums of g [rows, n]; constants rows, n
@@ -79,15 +82,17 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *   softmaxRowStats, softmaxNormalize, rowDot, softmaxBackward
  *                                                      softmax(scale x + mask) over rows and its backward
  *                                                      (deviceScaledMaskedSoftmax, deviceSoftmaxBackward)
- *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormWeightGrad
+ *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormParamGrads
  *                                                      LayerNorm over rows and its backward (deviceLayerNorm)
  *   sumSquaresPartial, sumAll                          sum of squares of a tensor (deviceSumOfSquares)
- *   sumSquaresPartialMany, sumAllPlus                  the same over up to SUM_SQUARES_GROUP tensors in one
- *                                                      launch, added to a running total (deviceSumOfSquaresMany)
+ *   sumSquaresPartialMany, sumAllMany                  the same over up to SUM_SQUARES_GROUP tensors in one
+ *                                                      launch, the partial sums of up to SUM_SQUARES_GROUP
+ *                                                      launches added in one (deviceSumOfSquaresMany)
  *   adamMoment, adamMoment2, adamParam, adamParamBert  the AdamW update (optim/adamw.ts), one kernel per output
- *   adamw, adamwPacked           p, m, v, g | s, g     the whole AdamW update of one parameter in one kernel,
+ *   adamw                        p, m, v, g            the whole AdamW update of one parameter in one kernel,
  *                                                      into one buffer [p', m', v'] (deviceAdamw)
- *   offsetCopy                   x                     values [offset, offset + size) of x (a view's values)
+ *   adamwGroup, adamwGather      s, g0..g5 | x0..x5    the update of up to ADAMW_GROUP parameters kept in one
+ *                                                      buffer, in one kernel (deviceAdamwGrouped)
  *   gatherRows, scatterRows                            rows by index and the backward (deviceGatherRows)
  *   slice, unslice                                     a range of one axis and the backward
  *   tanh, tanhBackward                                 tanh
@@ -99,6 +104,9 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
 export type DeviceKernelName =
   | 'copy'
   | 'matmul'
+  | 'matmulBias'
+  | 'matmulRowSums'
+  | 'matmulPermuted'
   | `${DeviceBinaryOp}-${DeviceBinaryLayout}`
   | 'sumRows'
   | 'gelu'
@@ -114,18 +122,18 @@ export type DeviceKernelName =
   | 'layerNormApply'
   | 'layerNormRowSums'
   | 'layerNormBackward'
-  | 'layerNormWeightGrad'
+  | 'layerNormParamGrads'
   | 'sumSquaresPartial'
   | 'sumAll'
   | 'sumSquaresPartialMany'
-  | 'sumAllPlus'
+  | 'sumAllMany'
   | 'adamMoment'
   | 'adamMoment2'
   | 'adamParam'
   | 'adamParamBert'
   | 'adamw'
-  | 'adamwPacked'
-  | 'offsetCopy'
+  | 'adamwGroup'
+  | 'adamwGather'
   | 'gatherRows'
   | 'scatterRows'
   | 'slice'
@@ -159,6 +167,16 @@ export interface TensorDevice {
   /** s times c, computed only when some use needs the values (see DeviceStorage.scaledFrom). */
   scaled(s: DeviceStorage, c: number): DeviceStorage;
   /**
+   * A storage of `size` values that `compute` gives when first needed (a kernel input, a view, a read):
+   * kernels posted late can still be merged into one launch (deviceAdamwGrouped).
+   */
+  deferred(size: number, compute: () => DeviceStorage): DeviceStorage;
+  /**
+   * a + b (same size), computed when first used; a kernel that reads its inputs element by element reads
+   * the two parts instead (a residual connection's sum read by the LayerNorm after it), with no launch.
+   */
+  deferredSum(a: DeviceStorage, b: DeviceStorage): DeviceStorage;
+  /**
    * Run a device kernel into a new buffer of `size` values.
    * @param inputs its arguments, in the kernel's order
    * @param constants the constants it reads (compiled into the kernel: sizes, strides)
@@ -183,30 +201,107 @@ export async function releaseUnusedDeviceMemory(): Promise<void> {
 }
 
 /**
- * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants). When the
- * device asks for it (`transposeBFirst`), a transposed B ([n, k], or [batch, n, k]) is first copied to
- * [k, n] by the permute kernel: k n values moved once, against m k n reads by the product.
+ * What a product computes besides C in the same launch:
+ *   bias          C + bias, a row of n added to every row (a Linear layer's bias: matmulBias)
+ *   rowSumsOfA    for one batch, m values after C: sum_p op(A)[i, p], the column sums of the gradient a
+ *                 Linear layer's weight gradient G^T X reads, which are its bias's gradient (matmulRowSums)
+ *   outputPermute C written permuted, as devicePermute(C, shape, strides) would (matmulPermuted)
  */
-export function deviceMatmul(device: TensorDevice, a: DeviceStorage, b: DeviceStorage, s: DeviceMatmulShape): DeviceStorage {
-  if (s.transposeB && device.transposeBFirst) {
-    const batches = s.bBatchStride === 0 ? 1 : s.batch;
-    if ((s.bBatchStride === 0 || s.bBatchStride === s.k * s.n) && b.size === batches * s.k * s.n) {
-      // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p).
-      const bRowMajor = devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
-      return deviceMatmul(device, a, bRowMajor, { ...s, transposeB: false });
+export interface DeviceMatmulEpilogue {
+  bias?: DeviceStorage;
+  rowSumsOfA?: boolean;
+  outputPermute?: { shape: readonly number[]; strides: readonly number[] };
+}
+
+/**
+ * How a product reads an operand stored [batch, rows, cols]: batch z starts at floor(z / inner) outer +
+ * (z mod inner) innerStride, and (r, c) of it at r rowStride + c colStride. A plain operand has inner 1,
+ * outer the batch stride, rowStride cols and colStride 1; a pending permute's source gives the others.
+ */
+interface OperandLayout {
+  values: DeviceStorage;
+  inner: number;
+  outer: number;
+  innerStride: number;
+  rowStride: number;
+  colStride: number;
+}
+
+function operandLayout(x: DeviceStorage, batch: number, batchStride: number, rows: number, cols: number): OperandLayout {
+  const permuted = pendingPermutes.get(x);
+  if (permuted && !permuted.launched) {
+    const [s0, s1, s2, s3] = permuted.shape;
+    const [t0, t1, t2, t3] = permuted.strides;
+    // Read in place when its last two dimensions are the operand's rows and columns and its first two its batch.
+    if (s2 === rows && s3 === cols && s0 * s1 === batch && (batchStride === rows * cols || batch === 1)) {
+      return { values: permuted.x, inner: s1, outer: t0, innerStride: t1, rowStride: t2, colStride: t3 };
     }
   }
-  return device.run('matmul', [a, b], s.batch * s.m * s.n, {
+  return { values: x, inner: 1, outer: batchStride, innerStride: 0, rowStride: cols, colStride: 1 };
+}
+
+/**
+ * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants), with
+ * an epilogue's extra work in the same launch. An operand that is a pending permute (deviceDeferredPermute)
+ * is read from its source with the permute's strides, so that the permute is never computed. When the
+ * device asks for it (`transposeBFirst`), a transposed B ([n, k], or [batch, n, k]) is read from the
+ * transpose a grouped AdamW keeps beside it, or else first copied to [k, n] by the permute kernel: k n
+ * values moved once, against m k n reads by the product.
+ */
+export function deviceMatmul(
+  device: TensorDevice,
+  a: DeviceStorage,
+  b: DeviceStorage,
+  s: DeviceMatmulShape,
+  epilogue: DeviceMatmulEpilogue = {},
+): DeviceStorage {
+  if (s.transposeB && device.transposeBFirst) {
+    // A weight updated by a grouped AdamW has its transpose beside it: no copy.
+    const kept = s.bBatchStride === 0 ? transposedCopyOf(device, b, s.n, s.k) : null;
+    if (kept) return deviceMatmul(device, a, kept, { ...s, transposeB: false }, epilogue);
+    const batches = s.bBatchStride === 0 ? 1 : s.batch;
+    if ((s.bBatchStride === 0 || s.bBatchStride === s.k * s.n) && b.size === batches * s.k * s.n) {
+      // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p); from a pending permute's
+      // source, [s0, s1, n, k] -> [s0, s1, k, n] in one permute.
+      const permuted = pendingPermutes.get(b);
+      const [s0, s1, s2, s3] = permuted?.shape ?? [];
+      const bRowMajor =
+        permuted && !permuted.launched && s0 * s1 === batches && s2 === s.n && s3 === s.k
+          ? devicePermute(device, permuted.x, [s0, s1, s.k, s.n], [permuted.strides[0], permuted.strides[1], permuted.strides[3], permuted.strides[2]])
+          : devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
+      return deviceMatmul(device, a, bRowMajor, { ...s, transposeB: false }, epilogue);
+    }
+  }
+  const A = operandLayout(a, s.batch, s.aBatchStride, s.transposeA ? s.k : s.m, s.transposeA ? s.m : s.k);
+  const B = operandLayout(b, s.batch, s.bBatchStride, s.transposeB ? s.n : s.k, s.transposeB ? s.k : s.n);
+  const constants: Record<string, number> = {
     m: s.m,
     n: s.n,
     k: s.k,
-    aBatchStride: s.aBatchStride,
-    bBatchStride: s.bBatchStride,
-    aRowStride: s.transposeA ? 1 : s.k,
-    aColStride: s.transposeA ? s.m : 1,
-    bRowStride: s.transposeB ? 1 : s.n,
-    bColStride: s.transposeB ? s.k : 1,
-  });
+    aBatchInner: A.inner,
+    aBatchStride: A.outer,
+    aInnerStride: A.innerStride,
+    bBatchInner: B.inner,
+    bBatchStride: B.outer,
+    bInnerStride: B.innerStride,
+    // The stride of i and p in A, of p and j in B.
+    aRowStride: s.transposeA ? A.colStride : A.rowStride,
+    aColStride: s.transposeA ? A.rowStride : A.colStride,
+    bRowStride: s.transposeB ? B.colStride : B.rowStride,
+    bColStride: s.transposeB ? B.rowStride : B.colStride,
+  };
+  const inputs = [A.values, B.values];
+  const size = s.batch * s.m * s.n;
+  if (epilogue.bias) return device.run('matmulBias', [...inputs, epilogue.bias], size, constants);
+  if (epilogue.rowSumsOfA) {
+    if (s.batch !== 1) throw new Error(`deviceMatmul: row sums of A need one batch, got ${s.batch}`);
+    return device.run('matmulRowSums', inputs, size + s.m, { ...constants, mn: size });
+  }
+  if (epilogue.outputPermute) {
+    const { o, st } = padPermute(epilogue.outputPermute.shape, epilogue.outputPermute.strides);
+    return device.run('matmulPermuted', inputs, size, { ...constants, o1: o[1], o2: o[2], o3: o[3], s0: st[0], s1: st[1], s2: st[2], s3: st[3] });
+  }
+  return device.run('matmul', inputs, size, constants);
 }
 
 /** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */
@@ -222,16 +317,45 @@ export function deviceBinary(
   return device.run(`${op}-${layout}`, [a, b], size, layout === 'row' ? { n } : {});
 }
 
+/** A permutation of up to four dimensions as four: leading dimensions of size 1 (stride 0) pad it. */
+function padPermute(shape: readonly number[], strides: readonly number[]): { o: number[]; st: number[] } {
+  if (shape.length > 4) throw new Error(`devicePermute: at most 4 dimensions, got ${shape.length}`);
+  const pad = 4 - shape.length;
+  return { o: [...new Array<number>(pad).fill(1), ...shape], st: [...new Array<number>(pad).fill(0), ...strides] };
+}
+
 /**
  * Permute up to four dimensions: `shape` is the output's, `strides[i]` the input's stride of the dimension
  * that became output dimension i.
  */
 export function devicePermute(device: TensorDevice, x: DeviceStorage, shape: readonly number[], strides: readonly number[]): DeviceStorage {
-  if (shape.length > 4) throw new Error(`devicePermute: at most 4 dimensions, got ${shape.length}`);
-  const pad = 4 - shape.length;
-  const o = [...new Array<number>(pad).fill(1), ...shape];
-  const s = [...new Array<number>(pad).fill(0), ...strides];
-  return device.run('permute', [x], x.size, { o1: o[1], o2: o[2], o3: o[3], s0: s[0], s1: s[1], s2: s[2], s3: s[3] });
+  const { o, st } = padPermute(shape, strides);
+  return device.run('permute', [x], x.size, { o1: o[1], o2: o[2], o3: o[3], s0: st[0], s1: st[1], s2: st[2], s3: st[3] });
+}
+
+/** A permute not computed yet: its source, and its shape and strides padded to four dimensions. */
+interface PendingPermute {
+  x: DeviceStorage;
+  shape: number[];
+  strides: number[];
+  launched: boolean;
+}
+
+const pendingPermutes = new WeakMap<DeviceStorage, PendingPermute>();
+
+/**
+ * devicePermute, computed only when first used: a product that takes it as an operand reads its source
+ * with its strides instead (deviceMatmul), so attention's heads are split without a copy.
+ */
+export function deviceDeferredPermute(device: TensorDevice, x: DeviceStorage, shape: readonly number[], strides: readonly number[]): DeviceStorage {
+  const { o, st } = padPermute(shape, strides);
+  const pending: PendingPermute = { x, shape: o, strides: st, launched: false };
+  const out = device.deferred(x.size, () => {
+    pending.launched = true;
+    return devicePermute(device, x, shape, strides);
+  });
+  pendingPermutes.set(out, pending);
+  return out;
 }
 
 /**
@@ -315,8 +439,8 @@ export function deviceLayerNormBackward(
 ): { dx: DeviceStorage; dw: DeviceStorage; db: DeviceStorage } {
   const sums = device.run('layerNormRowSums', [x, stats, w, g], 2 * rows, { rows, cols });
   const dx = device.run('layerNormBackward', [x, stats, w, g, sums], rows * cols, { rows, cols });
-  const dw = device.run('layerNormWeightGrad', [x, stats, g], cols, { rows, cols });
-  return { dx, dw, db: deviceSumRows(device, g, rows, cols) };
+  const grads = device.run('layerNormParamGrads', [x, stats, g], 2 * cols, { rows, cols });
+  return { dx, dw: device.view(grads, 0, cols), db: device.view(grads, cols, cols) };
 }
 
 /** sum of x^2 over a buffer, as a one-value buffer (two passes of about sqrt(n) each). */
@@ -333,13 +457,13 @@ export const SUM_SQUARES_GROUP = 6;
 
 /**
  * The sum of x^2 over every element of every buffer in `xs` (plus `start`, a one-value buffer, when given),
- * as a one-value buffer: two kernels per SUM_SQUARES_GROUP buffers, where deviceSumOfSquares takes two per
- * buffer and an addition to combine them. Each launch cuts its buffers into chunks of one length (about
- * the square root of the largest), one thread per chunk; the next kernel adds the chunks' sums to the
- * running total.
+ * as a one-value buffer: one kernel per SUM_SQUARES_GROUP buffers, and one per SUM_SQUARES_GROUP of those
+ * to add up their partial sums, where deviceSumOfSquares takes two per buffer and an addition to combine
+ * them. Each launch cuts its buffers into chunks of one length (about the square root of the largest), one
+ * thread per chunk; sumAllMany adds the chunks' sums of several launches to the running total.
  */
 export function deviceSumOfSquaresMany(device: TensorDevice, xs: readonly DeviceStorage[], start: DeviceStorage | null = null): DeviceStorage | null {
-  let total = start;
+  const partials: DeviceStorage[] = [];
   for (let g = 0; g < xs.length; g += SUM_SQUARES_GROUP) {
     const group = xs.slice(g, g + SUM_SQUARES_GROUP);
     const chunk = Math.max(1, Math.ceil(Math.sqrt(Math.max(...group.map((x) => x.size)))));
@@ -353,32 +477,193 @@ export function deviceSumOfSquaresMany(device: TensorDevice, xs: readonly Device
     }
     constants[`c${SUM_SQUARES_GROUP}`] = chunks;
     const inputs = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => group[k] ?? group[0]);
-    const partial = device.run('sumSquaresPartialMany', inputs, chunks, constants);
-    total = total === null ? device.run('sumAll', [partial], 1, { n: chunks }) : device.run('sumAllPlus', [partial, total], 1, { n: chunks });
+    partials.push(device.run('sumSquaresPartialMany', inputs, chunks, constants));
+  }
+  let total = start;
+  for (let g = 0; g < partials.length; g += SUM_SQUARES_GROUP) {
+    const group = partials.slice(g, g + SUM_SQUARES_GROUP);
+    // Unused inputs repeat the first partial and add nothing (n_k = 0); without a total, the first stands in.
+    const constants: Record<string, number> = { plusTotal: total === null ? 0 : 1, nMax: Math.max(...group.map((p) => p.size)) };
+    for (let k = 0; k < SUM_SQUARES_GROUP; k++) constants[`n${k}`] = k < group.length ? group[k].size : 0;
+    const inputs = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => group[k] ?? group[0]);
+    total = device.run('sumAllMany', [total ?? group[0], ...inputs], 1, constants);
   }
   return total;
 }
 
 /**
- * The AdamW update of one parameter in one kernel (the formulas of optim/adamw.ts in float32): a buffer
- * [3n] holding p', m', v' one after the other. `state` is the previous update's buffer (p, m and v read
- * from it), or null on the first update, when p, m and v are buffers of their own.
- * @param scalars [beta1, beta2, a, b, c, eps, gScale] (g is read times gScale: a clipped gradient): with bias correction a = 1 - lr wd, b = lr / (1 - beta1^t),
- *   c = sqrt(1 - beta2^t); for the original BERT optimizer (bert) a = lr, b = wd
+ * The first AdamW update of one parameter in one kernel (the formulas of optim/adamw.ts in float32), from
+ * p, m and v in buffers of their own: a buffer [3n] holding p', m', v' one after the other. Later updates
+ * find them there and update several parameters a launch (deviceAdamwGrouped).
+ * @param scalars [beta1, beta2, a, b, c, eps, gScale] (g is read times gScale: a clipped gradient): with
+ *   bias correction a = 1 - lr wd, b = lr / (1 - beta1^t), c = sqrt(1 - beta2^t); for the original BERT
+ *   optimizer (bert) a = lr, b = wd
  */
 export function deviceAdamw(
   device: TensorDevice,
   n: number,
   bert: boolean,
   g: DeviceStorage,
-  state: DeviceStorage | null,
   p: DeviceStorage,
   m: DeviceStorage,
   v: DeviceStorage,
   scalars: number[],
 ): DeviceStorage {
-  const constants = { n, bert: bert ? 1 : 0 };
-  return state ? device.run('adamwPacked', [state, g], 3 * n, constants, scalars) : device.run('adamw', [p, m, v, g], 3 * n, constants, scalars);
+  return device.run('adamw', [p, m, v, g], 3 * n, { n, bert: bert ? 1 : 0 }, scalars);
+}
+
+/** How many parameters one adamwGroup launch updates: its buffer and their gradients are 7 inputs, its output the 8th storage buffer. */
+export const ADAMW_GROUP = 6;
+
+/** The numbers every parameter of one grouped update shares: [beta1, beta2, c, eps] and the convention. */
+export interface AdamwShared {
+  bert: boolean;
+  beta1: number;
+  beta2: number;
+  /** sqrt(1 - beta2^t) with bias correction, 1 without. */
+  c: number;
+  eps: number;
+}
+
+/** One parameter of a grouped update. */
+export interface AdamwGroupMember {
+  /** Where its [p, m, v] are now (3n values from offset on; the previous update's output). */
+  source: { storage: DeviceStorage; offset: number };
+  n: number;
+  /** [rows, cols] of a matrix whose transpose the group keeps next to it (transposedCopyOf), or null. */
+  matrix: readonly [number, number] | null;
+  /** The gradient, read times gScale (gradient clipping's factor). */
+  g: DeviceStorage;
+  gScale: number;
+  /** a and b of deviceAdamw's scalars (they depend on the parameter's weight decay). */
+  a: number;
+  b: number;
+}
+
+/** A parameter's place in a group buffer: [p, m, v] from offset on, and the transpose of a matrix after them. */
+interface AdamwSlot {
+  offset: number;
+  n: number;
+  matrix: readonly [number, number] | null;
+}
+
+/** The layout of each grouped update's output buffer (kept while the buffer lives). */
+const groupLayouts = new WeakMap<DeviceStorage, readonly AdamwSlot[]>();
+
+/** The group an optimizer step is filling on each device; launched when full or when one of its values is needed. */
+const openGroups = new WeakMap<TensorDevice, AdamwGroup>();
+
+class AdamwGroup {
+  readonly members: (AdamwGroupMember & AdamwSlot)[] = [];
+  size = 0;
+  private out: DeviceStorage | null = null;
+
+  constructor(
+    readonly device: TensorDevice,
+    readonly shared: AdamwShared,
+  ) {}
+
+  get launched(): boolean {
+    return this.out !== null;
+  }
+
+  /** Post the update of every member (once) and give its output: [p', m', v' (, p'^T)] per member. */
+  launch(): DeviceStorage {
+    if (this.out) return this.out;
+    const device = this.device;
+    if (openGroups.get(device) === this) openGroups.delete(device);
+    const { members, size } = this;
+    const layout: AdamwSlot[] = members.map(({ offset, n, matrix }) => ({ offset, n, matrix }));
+    const constants: Record<string, number> = { bert: this.shared.bert ? 1 : 0 };
+    for (let k = 0; k < ADAMW_GROUP; k++) {
+      const m = members[k];
+      const end = m ? m.offset + (m.matrix ? 4 : 3) * m.n : size;
+      Object.assign(constants, { [`o${k}`]: m ? m.offset : size, [`n${k}`]: m ? m.n : 0, [`e${k}`]: end });
+      Object.assign(constants, { [`r${k}`]: m?.matrix?.[0] ?? 1, [`c${k}`]: m?.matrix?.[1] ?? 1 });
+    }
+    // Already in one buffer of this layout (every step after the second): updated in place of it.
+    const base = members[0].source.storage;
+    const previous = groupLayouts.get(base);
+    const inPlace =
+      previous !== undefined &&
+      previous.length === layout.length &&
+      previous.every((slot, k) => sameSlot(slot, layout[k])) &&
+      members.every((m) => m.source.storage === base && m.source.offset === m.offset);
+    let s = base;
+    if (!inPlace) {
+      const gatherConstants: Record<string, number> = {};
+      for (let k = 0; k < ADAMW_GROUP; k++) for (const c of ['o', 'n', 'e']) gatherConstants[`${c}${k}`] = constants[`${c}${k}`];
+      const sources = members.map((m) => device.view(m.source.storage, m.source.offset, 3 * m.n));
+      s = device.run('adamwGather', padded(sources), size, gatherConstants);
+    }
+    const { beta1, beta2, c, eps } = this.shared;
+    const scalars = [beta1, beta2, c, eps];
+    for (let k = 0; k < ADAMW_GROUP; k++) {
+      const m = members[k] ?? members[0];
+      scalars.push(m.a, m.b, m.gScale);
+    }
+    this.out = device.run('adamwGroup', [s, ...padded(members.map((m) => m.g))], size, constants, scalars);
+    groupLayouts.set(this.out, layout);
+    return this.out;
+  }
+}
+
+function sameSlot(a: AdamwSlot, b: AdamwSlot): boolean {
+  return a.offset === b.offset && a.n === b.n && (a.matrix?.[0] ?? -1) === (b.matrix?.[0] ?? -1) && (a.matrix?.[1] ?? -1) === (b.matrix?.[1] ?? -1);
+}
+
+/** ADAMW_GROUP inputs: unused slots repeat the first (their n_k = 0: nothing reads them). */
+function padded(xs: DeviceStorage[]): DeviceStorage[] {
+  return Array.from({ length: ADAMW_GROUP }, (_, k) => xs[k] ?? xs[0]);
+}
+
+/**
+ * The AdamW update of a parameter whose [p, m, v] are already on the device in one piece (its earlier
+ * updates' output), batched with the next ones: parameters join the device's open group, which is
+ * launched as one adamwGroup kernel when it holds ADAMW_GROUP parameters or would pass maxElements values,
+ * or as soon as one of its results is needed (the results are deferred views of its output). From the
+ * third update on, a group reads its own previous output in place; otherwise one adamwGather launch first
+ * copies the members' values into the group's layout.
+ * @returns the new parameter and moments, n values each (deferred until the group is launched)
+ */
+export function deviceAdamwGrouped(
+  device: TensorDevice,
+  member: AdamwGroupMember,
+  shared: AdamwShared,
+): { p: DeviceStorage; m: DeviceStorage; v: DeviceStorage } {
+  const segment = (member.matrix ? 4 : 3) * member.n;
+  if (segment > device.maxElements)
+    throw new Error(`deviceAdamwGrouped: a parameter of ${member.n} values needs ${segment} values; a buffer holds ${device.maxElements}`);
+  let group = openGroups.get(device);
+  const sharedChanged = group && (Object.keys(shared) as (keyof AdamwShared)[]).some((key) => group!.shared[key] !== shared[key]);
+  if (group && (sharedChanged || group.size + segment > device.maxElements)) {
+    group.launch();
+    group = undefined;
+  }
+  if (!group) {
+    group = new AdamwGroup(device, shared);
+    openGroups.set(device, group);
+  }
+  const g = group;
+  const offset = g.size;
+  g.members.push({ ...member, offset });
+  g.size += segment;
+  const part = (k: number) => device.deferred(member.n, () => device.view(g.launch(), offset + k * member.n, member.n));
+  const out = { p: part(0), m: part(1), v: part(2) };
+  if (g.members.length === ADAMW_GROUP) g.launch();
+  return out;
+}
+
+/**
+ * The transpose [cols, rows] of a matrix parameter b [rows, cols] that a grouped update keeps next to it
+ * (a view), or null: a product that reads b as B^T reads it row-major there instead of a copy of its own.
+ */
+export function transposedCopyOf(device: TensorDevice, b: DeviceStorage, rows: number, cols: number): DeviceStorage | null {
+  const v = b.viewOf;
+  if (!v || b.size !== rows * cols) return null;
+  const slot = groupLayouts.get(v.storage)?.find((s) => s.offset === v.offset);
+  if (!slot?.matrix || slot.n !== b.size || slot.matrix[0] !== rows || slot.matrix[1] !== cols) return null;
+  return device.view(v.storage, v.offset + 3 * slot.n, slot.n);
 }
 
 /**

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpujsTensorDevice } from '../../src/accel/gpujs/device-tensors.ts';
+import { deviceSumOfSquaresMany } from '../../src/accel/device.ts';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend } from '../../src/accel/gpujs/webgpu-backend.ts';
 import {
   add,
@@ -207,6 +208,191 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     return yDev;
   }
 
+  it("a Linear layer's bias add joins its product's launch and its bias gradient the weight gradient's, equal to the host on random shapes", () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const saved = gpujsDevice.transposeBFirst;
+    const ran = (before: Map<string, number>, name: string) => (gpujsDevice.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
+    try {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 12 }),
+          fc.integer({ min: 1, max: 10 }),
+          fc.integer({ min: 1, max: 10 }),
+          fc.boolean(),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 1e6 }),
+          (batch, seq, inF, outF, transposeBFirst, productUsedAgain, seed) => {
+            gpujsDevice.transposeBFirst = transposeBFirst;
+            const rng = new Rng(seed);
+            const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+            compareWithHost(
+              [randn([batch, seq, inF], rng), randn([outF, inF], rng, { std: 0.3 }), randn([outF], rng)],
+              (x, w, b) => {
+                const y = matmul(x, w, { transposeB: true });
+                const out = add(y, b);
+                // The product also used on its own: then it is computed on its own too.
+                return productUsedAgain ? add(out, y) : out;
+              },
+              1e-5,
+            );
+            expect(ran(before, 'matmulBias')).toBe(1);
+            // The weight's gradient with the bias's; a product used twice has a gradient of its own (a sum).
+            expect(ran(before, 'matmulRowSums')).toBe(productUsedAgain ? 0 : 1);
+            expect(ran(before, 'sumRows')).toBe(productUsedAgain ? 1 : 0);
+            expect(ran(before, 'add-row')).toBe(0);
+            // x's gradient; with the product used twice also the product alone and the weight's gradient alone.
+            expect(ran(before, 'matmul')).toBe(productUsedAgain ? 3 : 1);
+          },
+        ),
+        { numRuns: 10, seed: 23 },
+      );
+    } finally {
+      gpujsDevice.transposeBFirst = saved;
+    }
+    // Column sums nobody's product computes (a bias added to something else) are a sumRows of their own.
+    const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+    compareWithHost([randn([4, 6], new Rng(3)), randn([6], new Rng(4))], (x, b) => add(gelu(x), b), 1e-5);
+    expect(ran(before, 'sumRows')).toBe(1);
+  });
+
+  it("attention's head permutes are read by the products with strides or written by them, never copied: values and gradients equal the host's on random shapes", () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const saved = gpujsDevice.transposeBFirst;
+    const ran = (before: Map<string, number>, name: string) => (gpujsDevice.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
+    try {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 1, max: 7 }),
+          fc.integer({ min: 1, max: 5 }),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 1e6 }),
+          (B, h, S, d, transposeBFirst, seed) => {
+            gpujsDevice.transposeBFirst = transposeBFirst;
+            const heads = (t: Tensor) => permute(reshape(t, [B, S, h, d]), [0, 2, 1, 3]); // [B, h, S, d]
+            const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+            compareWithHost(
+              [randn([B, S, h * d], new Rng(seed))],
+              (x) => {
+                const [q, k, v] = [heads(x), heads(mul(x, 0.7)), heads(add(x, 0.3))];
+                const probs = softmax(mul(matmul(q, k, { transposeB: true }), 0.5), -1);
+                return reshape(permute(matmul(probs, v), [0, 2, 1, 3]), [B, S, h * d]);
+              },
+              1e-5,
+            );
+            // The context written as [B, S, h, d], and the gradients of q, k and v back as [B, S, h, d].
+            expect(ran(before, 'matmulPermuted')).toBe(4);
+            // Only the copies of k and v made row-major for B^T on a GPU (from the unsplit values).
+            expect(ran(before, 'permute')).toBe(transposeBFirst ? 2 : 0);
+          },
+        ),
+        { numRuns: 10, seed: 37 },
+      );
+    } finally {
+      gpujsDevice.transposeBFirst = saved;
+    }
+  });
+
+  it('a residual sum read by LayerNorm and an accumulated gradient are read as their two parts, never added on their own, and equal the host on random shapes', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const ran = (before: Map<string, number>, name: string) => (gpujsDevice.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 1e6 }), (rows, cols, seed) => {
+        const rng = new Rng(seed);
+        const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+        compareWithHost(
+          [randn([rows, cols], rng), randn([cols], rng), randn([cols], rng)],
+          (x, w, b) => {
+            const u = mul(x, 2); // u's gradient is a sum: from the residual add and through the GELU
+            return layerNorm(add(u, gelu(u)), w, b, 1e-5);
+          },
+          1e-5,
+        );
+        expect(ran(before, 'add-same')).toBe(0);
+        expect(ran(before, 'layerNormStats')).toBe(1);
+      }),
+      { numRuns: 10, seed: 41 },
+    );
+    // A sum used some other way (read back here) is added once.
+    const a = toDevice(randn([3, 4], new Rng(5)), device);
+    const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+    const sumOf = add(a, a);
+    expectClose(sumOf, add(hostCopy(a), hostCopy(a)), 0);
+    expectClose(sumOf, add(hostCopy(a), hostCopy(a)), 0);
+    expect(ran(before, 'add-same')).toBe(1);
+  });
+
+  it('views of part of a buffer at any offset are read in place by the kernels, giving the values of a copy', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (offset, rows, cols, seed) => {
+          const rng = new Rng(seed);
+          const values = randn([offset + rows * cols + cols * cols + 2 * cols], rng).data as Float32Array;
+          const buffer = device.upload(values);
+          const at = (start: number, shape: number[]) =>
+            Tensor.fromExternal(
+              device.view(
+                buffer,
+                start,
+                shape.reduce((p, q) => p * q, 1),
+              ),
+              shape,
+              'float32',
+            );
+          const copyOf = (start: number, shape: number[]) => new Tensor(values.slice(start, start + shape.reduce((p, q) => p * q, 1)), shape);
+          const places: [number, number[]][] = [
+            [offset, [rows, cols]],
+            [offset + rows * cols, [cols, cols]],
+            [offset + rows * cols + cols * cols, [cols]],
+            [offset + rows * cols + cols * cols + cols, [cols]],
+          ];
+          const [x, w, b, g] = places.map(([start, shape]) => at(start, shape));
+          const [hx, hw, hb, hg] = places.map(([start, shape]) => copyOf(start, shape));
+          const before = (device as GpujsTensorDevice).traffic.kernels;
+          const y = add(matmul(x, w, { transposeB: true }), b);
+          const ln = layerNorm(x, b, g, 1e-5);
+          const picked = embedding(w, new Tensor(Int32Array.from([cols - 1, 0]), [2]));
+          expectClose(y, add(matmul(hx, hw, { transposeB: true }), hb), 1e-5);
+          expectClose(ln, layerNorm(hx, hb, hg, 1e-5), 1e-5);
+          expectClose(picked, embedding(hw, new Tensor(Int32Array.from([cols - 1, 0]), [2])), 0);
+          // Nothing was copied out: one product with its bias, LayerNorm's two kernels, one lookup.
+          expect((device as GpujsTensorDevice).traffic.kernels - before).toBe(1 + 2 + 1 + (device.transposeBFirst ? 1 : 0));
+        },
+      ),
+      { numRuns: 10, seed: 29 },
+    );
+  });
+
+  it('the sum of squares of many buffers (more partial sums than one launch adds up) equals the host sum', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 80 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1e6 }),
+        (sizes, withStart, seed) => {
+          const rng = new Rng(seed);
+          const xs = sizes.map((n) => randn([n], rng).data as Float32Array);
+          let expected = withStart ? 2.5 : 0;
+          for (const x of xs) for (const v of x) expected += v * v;
+          const start = withStart ? device.upload(Float32Array.from([2.5])) : null;
+          const total = deviceSumOfSquaresMany(
+            device,
+            xs.map((x) => device.upload(x)),
+            start,
+          )!;
+          expect(Math.abs(total.download()[0] - expected)).toBeLessThanOrEqual(1e-5 * expected);
+        },
+      ),
+      { numRuns: 10, seed: 31 },
+    );
+  });
+
   it('permute of ranks 1 to 4 equals the host op, values and gradient', () => {
     fc.assert(
       fc.property(
@@ -351,39 +537,113 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     }
   });
 
-  it('AdamW runs one kernel per parameter a step, clipping adds none, and the gradient norm takes two kernels per six gradients', () => {
-    const counts = (device as GpujsTensorDevice).kernelCounts;
-    const rng = new Rng(21);
-    // Eight parameters of assorted sizes on the device and one on the host: the norm must count them all.
-    const params = [1, 7, 100, 3000, 12, 5, 64, 9].map((n) => toDevice(randn([n], rng, { requiresGrad: true }), device));
-    const hostParam = randn([11], rng, { requiresGrad: true });
-    const hostTwins = [...params, hostParam].map((p) => hostCopy(p, true));
-    const grads = [...params, hostParam].map((p) => randn(p.shape, rng, { std: 3 }));
-    const named = (ps: Tensor[]) => ps.map((p, i): [string, Tensor] => [`p${i}`, p]);
-    const opt = new AdamW(named([...params, hostParam]), { lr: 0.05 });
-    const hostOpt = new AdamW(named(hostTwins), { lr: 0.05 });
-    for (let step = 0; step < 3; step++) {
-      [...params, hostParam].forEach((p, i) => (p.grad = toDevice(hostCopy(grads[i]), device)));
-      hostParam.grad = hostCopy(grads[8]); // a gradient on the host: summed there, updated there
-      hostTwins.forEach((p, i) => (p.grad = hostCopy(grads[i])));
-      const before = new Map(counts);
-      const kernelsBefore = (device as GpujsTensorDevice).traffic.kernels;
-      const norm = clipGradNorm([...params, hostParam], 1);
-      opt.step();
-      const ran = (name: string) => (counts.get(name as never) ?? 0) - (before.get(name as never) ?? 0);
-      expect(ran('sumSquaresPartialMany')).toBe(2);
-      expect(ran(step === 0 ? 'adamw' : 'adamwPacked')).toBe(8);
-      expect((device as GpujsTensorDevice).traffic.kernels - kernelsBefore).toBe(2 + 2 + 8);
-      const hostNorm = clipGradNorm(hostTwins, 1);
-      hostOpt.step();
-      expect(Math.abs(norm - hostNorm)).toBeLessThanOrEqual(1e-6 * hostNorm);
-      expect(hostNorm).toBeGreaterThan(1); // every step clips
-      [...params, hostParam].forEach((p, i) => expectClose(p, hostTwins[i], 1e-5));
+  it('AdamW updates six parameters a launch from the third step (a matrix keeps its transpose for the products), clipping adds none, and equals the host on random shapes', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const counts = gpujsDevice.kernelCounts;
+    const ran = (before: Map<string, number>, name: string) => (counts.get(name as never) ?? 0) - (before.get(name) ?? 0);
+    const shape = fc.oneof(fc.tuple(fc.integer({ min: 1, max: 40 })), fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 })));
+    const savedTranspose = gpujsDevice.transposeBFirst;
+    try {
+      fc.assert(
+        fc.property(
+          fc.array(shape, { minLength: 1, maxLength: 14 }),
+          fc.boolean(),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 1000 }),
+          (shapes, transposeBFirst, biasCorrection, seed) => {
+            gpujsDevice.transposeBFirst = transposeBFirst;
+            const rng = new Rng(seed);
+            const params = shapes.map((sh) => toDevice(randn(sh, rng, { requiresGrad: true }), device));
+            // One parameter on the host (its gradient there): the norm counts it, the host updates it.
+            const hostParam = randn([5], rng, { requiresGrad: true });
+            const all = [...params, hostParam];
+            const twins = all.map((p) => hostCopy(p, true));
+            const named = (ps: Tensor[]) => ps.map((p, i): [string, Tensor] => [i % 3 === 0 ? `p${i}.bias` : `p${i}.weight`, p]);
+            const opts = { lr: 0.05, weightDecay: 0.1, biasCorrection };
+            const [opt, hostOpt] = [new AdamW(named(all), opts), new AdamW(named(twins), opts)];
+            const groups = Math.ceil(params.length / 6);
+            for (let step = 0; step < 4; step++) {
+              const grads = all.map((p) => randn(p.shape, rng, { std: step === 0 ? 0.01 : 3 })); // step 0 does not clip
+              params.forEach((p, i) => (p.grad = toDevice(hostCopy(grads[i]), device)));
+              hostParam.grad = hostCopy(grads[params.length]);
+              twins.forEach((p, i) => (p.grad = hostCopy(grads[i])));
+              const before = new Map(counts) as Map<string, number>;
+              const kernelsBefore = gpujsDevice.traffic.kernels;
+              const norm = clipGradNorm(all, 1);
+              opt.step();
+              const hostNorm = clipGradNorm(twins, 1);
+              hostOpt.step();
+              expect(Math.abs(norm - hostNorm)).toBeLessThanOrEqual(1e-6 * hostNorm);
+              all.forEach((p, i) => expectClose(p, twins[i], 1e-5)); // reading launches the last group
+              expect(ran(before, 'sumSquaresPartialMany')).toBe(groups);
+              expect(ran(before, 'adamw')).toBe(step === 0 ? params.length : 0);
+              expect(ran(before, 'adamwGather')).toBe(step === 1 ? groups : 0);
+              expect(ran(before, 'adamwGroup')).toBe(step === 0 ? 0 : groups);
+              const sums = Math.ceil(groups / 6); // the host's part goes up as the starting total
+              if (step >= 2) expect(gpujsDevice.traffic.kernels - kernelsBefore).toBe(groups + sums + groups);
+            }
+            // A product reading a matrix as B^T reads the transpose the update keeps: no copy, the same values.
+            const before = new Map(counts) as Map<string, number>;
+            params.forEach((w) => {
+              if (w.rank !== 2) return;
+              const x = randn([3, w.shape[1]], rng);
+              // Against the host product of the device's own weights: the transpose must hold exactly them.
+              expectClose(matmul(toDevice(hostCopy(x), device), w, { transposeB: true }), matmul(x, hostCopy(w), { transposeB: true }), 1e-6);
+            });
+            expect(ran(before, 'permute')).toBe(0);
+            const [dev, host] = [opt.getState(), hostOpt.getState()];
+            for (const name of Object.keys(host.moments)) {
+              host.moments[name].m.forEach((v, i) => expect(Math.abs(dev.moments[name].m[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+              host.moments[name].v.forEach((v, i) => expect(Math.abs(dev.moments[name].v[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+            }
+          },
+        ),
+        { numRuns: 12, seed: 17 },
+      );
+    } finally {
+      gpujsDevice.transposeBFirst = savedTranspose;
     }
-    const [dev, host] = [opt.getState(), hostOpt.getState()];
-    for (const name of Object.keys(host.moments)) {
-      host.moments[name].m.forEach((v, i) => expect(Math.abs(dev.moments[name].m[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
-      host.moments[name].v.forEach((v, i) => expect(Math.abs(dev.moments[name].v[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+  });
+
+  it('a group of AdamW updates closes before it would pass the largest buffer; a parameter too big for its transpose goes without', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const [savedMax, savedTranspose] = [gpujsDevice.maxElements, gpujsDevice.transposeBFirst];
+    const rng = new Rng(33);
+    const params = [[10, 10], [40], [16, 20], [5, 5]].map((sh) => toDevice(randn(sh, rng, { requiresGrad: true }), device));
+    const twins = params.map((p) => hostCopy(p, true));
+    gpujsDevice.maxElements = 1000; // [16, 20] needs 960 values without its transpose, 1280 with it
+    gpujsDevice.transposeBFirst = true;
+    try {
+      const opt = new AdamW(
+        params.map((p, i): [string, Tensor] => [`w${i}`, p]),
+        { lr: 0.05 },
+      );
+      const hostOpt = new AdamW(
+        twins.map((p, i): [string, Tensor] => [`w${i}`, p]),
+        { lr: 0.05 },
+      );
+      for (let step = 0; step < 3; step++) {
+        const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+        params.forEach((p, i) => (p.grad = toDevice(randn(p.shape, new Rng(step * 10 + i)), device)));
+        twins.forEach((p, i) => (p.grad = randn(p.shape, new Rng(step * 10 + i))));
+        opt.step();
+        hostOpt.step();
+        params.forEach((p, i) => expectClose(p, twins[i], 1e-5));
+        // [10, 10] with its transpose and [40] share a group (520 values); [16, 20] (960) is alone; [5, 5] starts the next.
+        if (step === 2) expect((gpujsDevice.kernelCounts.get('adamwGroup') ?? 0) - (before.get('adamwGroup') ?? 0)).toBe(3);
+      }
+      const permutes = () => gpujsDevice.kernelCounts.get('permute') ?? 0;
+      const x = randn([2, 10], rng);
+      let before = permutes();
+      expectClose(matmul(toDevice(hostCopy(x), device), params[0], { transposeB: true }), matmul(x, twins[0], { transposeB: true }), 1e-5);
+      expect(permutes() - before).toBe(0); // its transpose is kept
+      const x2 = randn([2, 20], rng);
+      before = permutes();
+      expectClose(matmul(toDevice(hostCopy(x2), device), params[2], { transposeB: true }), matmul(x2, twins[2], { transposeB: true }), 1e-5);
+      expect(permutes() - before).toBe(1); // copied first
+    } finally {
+      gpujsDevice.maxElements = savedMax;
+      gpujsDevice.transposeBFirst = savedTranspose;
     }
   });
 

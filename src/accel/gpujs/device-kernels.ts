@@ -28,10 +28,9 @@
  * gpu.js bakes sizes and constants into each compiled kernel, so kernels are cached by (op, output and
  * input sizes, constants): a model has a handful of distinct shapes.
  */
-import { SUM_SQUARES_GROUP, type DeviceBinaryLayout, type DeviceBinaryOp, type DeviceKernelName } from '../device.ts';
+import { ADAMW_GROUP, SUM_SQUARES_GROUP, type DeviceBinaryLayout, type DeviceBinaryOp, type DeviceKernelName } from '../device.ts';
 import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../ops/erf-float32.ts';
 import type { GPUInstance } from './gpu.ts';
-import { MATMUL_DOT_PRODUCT } from './matmul.ts';
 
 /**
  * [docs: device-exact-quotient]
@@ -48,16 +47,72 @@ function quotient(q: string, num: string, den: string): string {
 export const MAX_DEVICE_QUOTIENT = 2 ** 21;
 
 /**
- * C[z, i, j] = sum_p A[z, i, p] B[z, p, j], flat: thread idx = (z m + i) n + j. The strides say how A and
- * B are stored (as in matmul.ts: transposes and a broadcast operand are strides, nothing is copied).
+ * The dot product of the device's products, C[z, i, j] = sum_p A[z, i, p] B[z, p, j], for i, j, z set
+ * before it. The strides say how A and B are stored (transposes and a broadcast operand are strides, as in
+ * matmul.ts); the batch index has two levels, so that an operand may be a permuted view of another buffer
+ * (attention's heads: [batch, seq, heads, dim] read as [batch heads, seq, dim], device.ts
+ * deviceDeferredPermute): batch z starts at floor(z / inner) outerStride + (z mod inner) innerStride, with
+ * inner = 1 and innerStride = 0 for a plain operand.
  */
+const DEVICE_MATMUL_DOT_PRODUCT = `${quotient('za', '(z | 0)', 'this.constants.aBatchInner')}
+  ${quotient('zb', '(z | 0)', 'this.constants.bBatchInner')}
+  const zai = z - za * this.constants.aBatchInner;
+  const zbi = z - zb * this.constants.bBatchInner;
+  let sum = 0;
+  for (let p = 0; p < this.constants.k; p++) {
+    sum += a[(za | 0) * this.constants.aBatchStride + (zai | 0) * this.constants.aInnerStride + (i | 0) * this.constants.aRowStride + (p | 0) * this.constants.aColStride] *
+      b[(zb | 0) * this.constants.bBatchStride + (zbi | 0) * this.constants.bInnerStride + (j | 0) * this.constants.bColStride + (p | 0) * this.constants.bRowStride];
+  }
+  return sum;`;
+
+/** C[z, i, j] flat: thread idx = (z m + i) n + j. */
 const MATMUL = `function (a, b) {
   ${quotient('row', 'this.thread.x', 'this.constants.n')}
   ${quotient('z', '(row | 0)', 'this.constants.m')}
   const i = row - z * this.constants.m;
   const j = this.thread.x - (row | 0) * this.constants.n;
-  ${MATMUL_DOT_PRODUCT}
+  ${DEVICE_MATMUL_DOT_PRODUCT}
 }`;
+
+/**
+ * C written in a permuted order (attention's context [batch heads, seq, dim] straight into [batch, seq,
+ * heads, dim], and the heads' gradients back): thread t is output (i0, i1, i2, i3) of sizes (., o1, o2, o3),
+ * which is C's flat index i0 s0 + i1 s1 + i2 s2 + i3 s3 (as the permute kernel reads its input).
+ */
+const PERMUTED_C_INDEX =
+  '((i0 | 0) * this.constants.s0 + (i1 | 0) * this.constants.s1 + (i2 | 0) * this.constants.s2 + (this.thread.x - (q3 | 0) * this.constants.o3) * this.constants.s3)';
+const MATMUL_PERMUTED = `function (a, b) {
+  ${quotient('q3', 'this.thread.x', 'this.constants.o3')}
+  ${quotient('q2', '(q3 | 0)', 'this.constants.o2')}
+  const i2 = q3 - q2 * this.constants.o2;
+  ${quotient('i0', '(q2 | 0)', 'this.constants.o1')}
+  const i1 = q2 - i0 * this.constants.o1;
+  ${quotient('row', PERMUTED_C_INDEX, 'this.constants.n')}
+  ${quotient('z', '(row | 0)', 'this.constants.m')}
+  const i = row - z * this.constants.m;
+  const j = ${PERMUTED_C_INDEX} - (row | 0) * this.constants.n;
+  ${DEVICE_MATMUL_DOT_PRODUCT}
+}`;
+
+/** The product plus a bias row (a Linear layer's output in one launch): C[z, i, j] + bias[j]. */
+const MATMUL_BIAS = MATMUL.replace('function (a, b) {', 'function (a, b, bias) {').replace('return sum;', 'return sum + bias[j];');
+
+/**
+ * The product [m, n] of one batch followed by m row sums of op(A), sum_p A[i, p], at mn + i: a Linear
+ * layer's weight gradient G^T X and its bias's gradient, the column sums of G (in sumRows's order), in
+ * one launch.
+ */
+const MATMUL_ROW_SUMS = MATMUL.replace(
+  'function (a, b) {',
+  `function (a, b) {
+  if (this.thread.x >= this.constants.mn) {
+    let rowSum = 0;
+    for (let p = 0; p < this.constants.k; p++) {
+      rowSum += a[(this.thread.x - this.constants.mn) * this.constants.aRowStride + (p | 0) * this.constants.aColStride];
+    }
+    return rowSum;
+  }`,
+);
 
 /** The arithmetic of the binary ops, as kernel expressions of x (from a) and y (from b). */
 const BINARY_EXPRESSIONS: Record<DeviceBinaryOp, string> = { add: 'x + y', sub: 'x - y', mul: 'x * y', div: 'x / y' };
@@ -209,7 +264,8 @@ const SOFTMAX_BACKWARD = `function (y, g, rowDot) {
  * Backward, with xhat = (x - mean) rstd and gw = g w:
  *   layerNormRowSums    [2 rows]: sum_j gw_rj, then sum_j gw_rj xhat_rj
  *   layerNormBackward   dx = rstd (gw - sum1 / cols - xhat sum2 / cols)
- *   layerNormWeightGrad dw_j = sum_r g_rj xhat_rj   (db_j = sum_r g_rj is sumRows)
+ *   layerNormParamGrads [2 cols]: dw_j = sum_r g_rj xhat_rj at j, db_j = sum_r g_rj at cols + j (one launch
+ *                       for both: the weight's and the bias's gradient are views of its output)
  */
 const LAYER_NORM_STATS = `function (x) {
   let r = this.thread.x;
@@ -257,11 +313,16 @@ const LAYER_NORM_BACKWARD = `function (x, stats, w, g, sums) {
   return rstd * (g[this.thread.x] * w[j] - sums[r] / n - xhat * sums[this.constants.rows + (r | 0)] / n);
 }`;
 
-const LAYER_NORM_WEIGHT_GRAD = `function (x, stats, g) {
+const LAYER_NORM_PARAM_GRADS = `function (x, stats, g) {
+  let c = this.thread.x;
+  if (this.thread.x >= this.constants.cols) { c = this.thread.x - this.constants.cols; }
   let sum = 0;
   for (let r = 0; r < this.constants.rows; r++) {
-    sum += g[(r | 0) * this.constants.cols + this.thread.x] * (x[(r | 0) * this.constants.cols + this.thread.x] - stats[r]) *
-      stats[this.constants.rows + (r | 0)];
+    let term = g[(r | 0) * this.constants.cols + (c | 0)];
+    if (this.thread.x < this.constants.cols) {
+      term = term * (x[(r | 0) * this.constants.cols + (c | 0)] - stats[r]) * stats[this.constants.rows + (r | 0)];
+    }
+    sum += term;
   }
   return sum;
 }`;
@@ -294,7 +355,8 @@ const SUM_ALL = `function (x) {
  * The same over up to SUM_SQUARES_GROUP tensors in one launch (the gradient norm over every parameter):
  *   sumSquaresPartialMany  [c_G]: thread t of input k (c_k <= t < c_{k+1}) sums x_k^2 over its chunk
  *                          [(t - c_k) chunk, (t - c_k + 1) chunk) of input k's n_k values
- *   sumAllPlus             [1]: total[0] + the sum of its n inputs (a running total over launches)
+ *   sumAllMany             [1]: the sum of the values of up to SUM_SQUARES_GROUP partial sums x_k (n_k values
+ *                          each), plus total[0] when plusTotal is 1 (a running total over launches)
  * The index within an input is never stored in a variable (it may exceed 2^24): it is written out.
  */
 function sumSquaresPartialManySource(): string {
@@ -317,13 +379,21 @@ ${branches}
 }`;
 }
 
-const SUM_ALL_PLUS = `function (x, total) {
+function sumAllManySource(): string {
+  const params = Array.from({ length: SUM_SQUARES_GROUP }, (_, k) => `x${k}`).join(', ');
+  const loops = Array.from(
+    { length: SUM_SQUARES_GROUP },
+    (_, k) => `  for (let i = 0; i < this.constants.n${k}; i++) {
+    sum += x${k}[i];
+  }`,
+  ).join('\n');
+  return `function (total, ${params}) {
   let sum = 0;
-  for (let i = 0; i < this.constants.n; i++) {
-    sum += x[i];
-  }
-  return total[0] + sum;
+  if (this.constants.plusTotal == 1) { sum = total[0]; }
+${loops}
+  return sum;
 }`;
+}
 
 /*
  * AdamW, one kernel per output (a gpu.js kernel writes one buffer): the moments, then the parameter from
@@ -353,38 +423,98 @@ const ADAM_PARAM_BERT = `function (p, m, v, lr, eps, wd) {
 
 /*
  * The whole update of one parameter of n values in one kernel, its output [3n] = [p', m', v'] (the
- * parameter and its moments are views of it, device.ts deviceAdamw): threads [n, 2n) compute m', [2n, 3n)
- * v', and [0, n) compute m' and v' again for p' (three multiply-adds, cheaper than a launch).
- *   adamw        from buffers p, m, v of their own (the first update)
- *   adamwPacked  from the previous update's buffer s = [p, m, v]
- * The gradient is read times gScale (gradient clipping's factor, 1 without). Scalars beta1, beta2, a, b, c, eps, gScale; constant bert: 0 p' = p a - b m' / (sqrt(v') / c + eps) (bias
- * correction), 1 p' = p - a (m' / (sqrt(v') + eps) + b p) (the original BERT optimizer).
+ * parameter and its moments are views of it): threads [n, 2n) compute m', [2n, 3n) v', and [0, n) compute
+ * m' and v' again for p' (three multiply-adds, cheaper than a launch). The first update of a parameter
+ * reads p, m and v from buffers of their own; later ones update it with others in one launch (adamwGroup).
+ *   adamw  p, m, v, g; scalars beta1, beta2, a, b, c, eps, gScale
+ * The gradient is read times gScale (gradient clipping's factor, 1 without). Constant bert: 0 p' = p a -
+ * b m' / (sqrt(v') / c + eps) (bias correction), 1 p' = p - a (m' / (sqrt(v') + eps) + b p) (the original
+ * BERT optimizer).
  */
-function adamwSource(packed: boolean): string {
-  const n = 'this.constants.n';
-  const at = (name: 'p' | 'm' | 'v', i: string) => (packed ? `s[${{ p: '', m: `${n} + `, v: `2 * ${n} + ` }[name]}${i}]` : `${name}[${i}]`);
-  return `function (${packed ? 's' : 'p, m, v'}, g, beta1, beta2, a, b, c, eps, gScale) {
-  if (this.thread.x >= 2 * ${n}) {
-    const gv = g[this.thread.x - 2 * ${n}] * gScale;
-    return beta2 * ${at('v', `this.thread.x - 2 * ${n}`)} + (1 - beta2) * gv * gv;
+const ADAMW = `function (p, m, v, g, beta1, beta2, a, b, c, eps, gScale) {
+  if (this.thread.x >= 2 * this.constants.n) {
+    const gv = g[this.thread.x - 2 * this.constants.n] * gScale;
+    return beta2 * v[this.thread.x - 2 * this.constants.n] + (1 - beta2) * gv * gv;
   }
-  if (this.thread.x >= ${n}) {
-    const gm = g[this.thread.x - ${n}] * gScale;
-    return beta1 * ${at('m', `this.thread.x - ${n}`)} + (1 - beta1) * gm;
+  if (this.thread.x >= this.constants.n) {
+    const gm = g[this.thread.x - this.constants.n] * gScale;
+    return beta1 * m[this.thread.x - this.constants.n] + (1 - beta1) * gm;
   }
   const gi = g[this.thread.x] * gScale;
-  const mi = beta1 * ${at('m', 'this.thread.x')} + (1 - beta1) * gi;
-  const vi = beta2 * ${at('v', 'this.thread.x')} + (1 - beta2) * gi * gi;
-  const pi = ${at('p', 'this.thread.x')};
+  const mi = beta1 * m[this.thread.x] + (1 - beta1) * gi;
+  const vi = beta2 * v[this.thread.x] + (1 - beta2) * gi * gi;
+  const pi = p[this.thread.x];
   if (this.constants.bert == 1) {
     return pi - a * (mi / (Math.sqrt(vi) + eps) + b * pi);
   }
   return pi * a - (b * mi) / (Math.sqrt(vi) / c + eps);
 }`;
+
+/*
+ * The update of up to ADAMW_GROUP parameters in one launch (device.ts deviceAdamwGrouped). Their values and
+ * moments live in one buffer s, parameter k's segment [o_k, e_k) holding [p, m, v] (n_k values each) and,
+ * for a matrix [r_k, c_k] when t_k = 1, its transpose [c_k, r_k] after them (what a product that reads the
+ * matrix as B^T reads, instead of a copy made before each product). The output has the same layout:
+ *   adamwGroup   s, g0..g5; scalars beta1, beta2, c, eps, then a_k, b_k, gScale_k per parameter (the
+ *                formulas of adamw; a and b differ between decayed and not decayed parameters)
+ *   adamwGather  x0..x5: parameter k's [p, m, v] from x_k (a view of wherever they are) into the layout
+ *                (zeros in the transpose's place), when the group's parameters are not yet in one buffer
+ * A thread finds its parameter by comparing with the segments' ends (unused slots have n_k = 0 and sit at
+ * the end). Indices within a parameter may pass 2^24, so none is stored in a variable: each is written out.
+ * In the transpose, thread o_k + 3 n_k + q holds p'[q mod r_k, floor(q / r_k)] (a column number below 2^21).
+ */
+function adamwGroupSource(): string {
+  const c = (name: string, k: number) => `this.constants.${name}${k}`;
+  const update = (k: number, index: string, suffix: string) => {
+    const [o, n] = [c('o', k), c('n', k)];
+    return `const g${suffix} = g${k}[${index}] * gScale${k};
+      const m${suffix} = beta1 * s[${o} + ${n} + ${index}] + (1 - beta1) * g${suffix};
+      const v${suffix} = beta2 * s[${o} + 2 * ${n} + ${index}] + (1 - beta2) * g${suffix} * g${suffix};
+      const p${suffix} = s[${o} + ${index}];
+      if (this.constants.bert == 1) {
+        return p${suffix} - a${k} * (m${suffix} / (Math.sqrt(v${suffix}) + eps) + b${k} * p${suffix});
+      }
+      return p${suffix} * a${k} - (b${k} * m${suffix}) / (Math.sqrt(v${suffix}) / c + eps);`;
+  };
+  const branches = Array.from({ length: ADAMW_GROUP }, (_, k) => {
+    const [o, n, r, cols] = [c('o', k), c('n', k), c('r', k), c('c', k)];
+    const local = `(this.thread.x - ${o} - 3 * ${n})`;
+    return `${k > 0 ? ' else ' : '  '}if (this.thread.x < ${c('e', k)}) {
+    if (this.thread.x >= ${o} + 3 * ${n}) {
+      ${quotient(`col${k}`, local, r)}
+      ${update(k, `(${local} - (col${k} | 0) * ${r}) * ${cols} + (col${k} | 0)`, `t${k}`)}
+    }
+    if (this.thread.x >= ${o} + 2 * ${n}) {
+      const gv${k} = g${k}[this.thread.x - ${o} - 2 * ${n}] * gScale${k};
+      return beta2 * s[this.thread.x] + (1 - beta2) * gv${k} * gv${k};
+    }
+    if (this.thread.x >= ${o} + ${n}) {
+      return beta1 * s[this.thread.x] + (1 - beta1) * g${k}[this.thread.x - ${o} - ${n}] * gScale${k};
+    }
+    ${update(k, `this.thread.x - ${o}`, `p${k}`)}
+  }`;
+  }).join('');
+  const grads = Array.from({ length: ADAMW_GROUP }, (_, k) => `g${k}`).join(', ');
+  const scalars = Array.from({ length: ADAMW_GROUP }, (_, k) => `a${k}, b${k}, gScale${k}`).join(', ');
+  return `function (s, ${grads}, beta1, beta2, c, eps, ${scalars}) {
+${branches}
+  return 0;
+}`;
 }
 
-/** out[i] = x[offset + i]: the values of a view that does not start its buffer. */
-const OFFSET_COPY = `function (x) { return x[this.constants.offset + this.thread.x]; }`;
+function adamwGatherSource(): string {
+  const c = (name: string, k: number) => `this.constants.${name}${k}`;
+  const branches = Array.from(
+    { length: ADAMW_GROUP },
+    (_, k) => `${k > 0 ? ' else ' : '  '}if (this.thread.x < ${c('e', k)}) {
+    if (this.thread.x < ${c('o', k)} + 3 * ${c('n', k)}) { return x${k}[this.thread.x - ${c('o', k)}]; }
+  }`,
+  ).join('');
+  return `function (${Array.from({ length: ADAMW_GROUP }, (_, k) => `x${k}`).join(', ')}) {
+${branches}
+  return 0;
+}`;
+}
 
 /*
  * Rows of a table picked by index (an embedding lookup, the masked positions of the MLM head), and the
@@ -495,8 +625,8 @@ interface KernelEntry {
   source: string;
   /** The constant that bounds its loop (gpu.js caps a loop it cannot prove bounded at 1000 iterations). */
   loopBound?: string;
-  /** The constant it divides the flat index by (quotient()): size / rowLength must stay below 2^21. */
-  rowLength?: string;
+  /** The constants it divides the flat index by (quotient()): size / rowLength must stay below 2^21. */
+  rowLength?: string | string[];
 }
 
 function binaryEntries(): Record<`${DeviceBinaryOp}-${DeviceBinaryLayout}`, KernelEntry> {
@@ -513,6 +643,9 @@ function binaryEntries(): Record<`${DeviceBinaryOp}-${DeviceBinaryLayout}`, Kern
 export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   copy: { source: COPY },
   matmul: { source: MATMUL, loopBound: 'k', rowLength: 'n' },
+  matmulBias: { source: MATMUL_BIAS, loopBound: 'k', rowLength: 'n' },
+  matmulRowSums: { source: MATMUL_ROW_SUMS, loopBound: 'k', rowLength: 'n' },
+  matmulPermuted: { source: MATMUL_PERMUTED, loopBound: 'k', rowLength: ['o3', 'n'] },
   ...binaryEntries(),
   sumRows: { source: SUM_ROWS, loopBound: 'rows' },
   gelu: { source: GELU },
@@ -528,14 +661,14 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   layerNormApply: { source: LAYER_NORM_APPLY, rowLength: 'cols' },
   layerNormRowSums: { source: LAYER_NORM_ROW_SUMS, loopBound: 'cols' },
   layerNormBackward: { source: LAYER_NORM_BACKWARD, rowLength: 'cols' },
-  layerNormWeightGrad: { source: LAYER_NORM_WEIGHT_GRAD, loopBound: 'rows' },
+  layerNormParamGrads: { source: LAYER_NORM_PARAM_GRADS, loopBound: 'rows' },
   sumSquaresPartial: { source: SUM_SQUARES_PARTIAL, loopBound: 'chunk' },
   sumAll: { source: SUM_ALL, loopBound: 'n' },
   sumSquaresPartialMany: { source: sumSquaresPartialManySource(), loopBound: 'chunk' },
-  sumAllPlus: { source: SUM_ALL_PLUS, loopBound: 'n' },
-  adamw: { source: adamwSource(false) },
-  adamwPacked: { source: adamwSource(true) },
-  offsetCopy: { source: OFFSET_COPY },
+  sumAllMany: { source: sumAllManySource(), loopBound: 'nMax' },
+  adamw: { source: ADAMW },
+  adamwGroup: { source: adamwGroupSource() },
+  adamwGather: { source: adamwGatherSource() },
   adamMoment: { source: ADAM_MOMENT },
   adamMoment2: { source: ADAM_MOMENT2 },
   adamParam: { source: ADAM_PARAM },
@@ -557,15 +690,88 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
  * indexed wrongly, so it is refused with an error instead.
  */
 export function checkQuotients(name: DeviceKernelName, size: number, constants: Record<string, number>): void {
-  const rowLength = DEVICE_KERNELS[name]?.rowLength;
-  if (rowLength === undefined) return;
-  const d = constants[rowLength];
-  if (!(d > 0) || size / d >= MAX_DEVICE_QUOTIENT) {
-    throw new Error(
-      `device kernel "${name}": ${size} values in rows of ${rowLength} = ${d} make ${Math.ceil(size / d)} rows; ` +
-        `its index arithmetic is exact for fewer than ${MAX_DEVICE_QUOTIENT} rows`,
-    );
+  const rowLengths = DEVICE_KERNELS[name]?.rowLength;
+  if (rowLengths === undefined) return;
+  for (const rowLength of typeof rowLengths === 'string' ? [rowLengths] : rowLengths) {
+    const d = constants[rowLength];
+    if (!(d > 0) || size / d >= MAX_DEVICE_QUOTIENT) {
+      throw new Error(
+        `device kernel "${name}": ${size} values in rows of ${rowLength} = ${d} make ${Math.ceil(size / d)} rows; ` +
+          `its index arithmetic is exact for fewer than ${MAX_DEVICE_QUOTIENT} rows`,
+      );
+    }
   }
+}
+
+/**
+ * The constant `${INPUT_OFFSET}k` gives where input k's values start in the buffer passed (a view of part of
+ * a buffer, device.ts TensorDevice.view): the kernel is compiled with every subscript of that input moved
+ * by it, so a view is read in place instead of copied out first.
+ */
+export const INPUT_OFFSET = 'inputOffset';
+
+/**
+ * `source` with every subscript of input k, `x[e]`, rewritten `x[this.constants.inputOffsetk + (e | 0)]` for
+ * the inputs that have an offset constant. (e | 0) keeps the index an integer when e is a float32 variable
+ * holding one (a row number); the subscripts are found by matching brackets, so e may hold brackets itself.
+ */
+export function withInputOffsets(source: string, constants: Record<string, number>): string {
+  const header = /^function\s*\(([^)]*)\)/.exec(source);
+  if (!header) throw new Error('device kernel source: expected "function (args) { ... }"');
+  let out = source;
+  header[1]
+    .split(',')
+    .map((p) => p.trim())
+    .forEach((name, k) => {
+      const offset = `${INPUT_OFFSET}${k}`;
+      if (offset in constants) out = rewriteSubscripts(out, name, (e) => `${name}[this.constants.${offset} + ((${e}) | 0)]`);
+    });
+  return out;
+}
+
+/**
+ * The constant `${INPUT_SUM}k` = j says that input k is a sum read as two parts: its first part is input k,
+ * its second input j (after the kernel's own inputs). The kernel is compiled with a parameter for it and
+ * every subscript of input k, `x[e]`, rewritten `(x[e] + s[e])`.
+ */
+export const INPUT_SUM = 'inputSum';
+
+/** `source` with the sum inputs of `constants` expanded (see INPUT_SUM); `inputs` counts the job's inputs. */
+export function withInputSums(source: string, constants: Record<string, number>, inputs: number): string {
+  const header = /^function\s*\(([^)]*)\)/.exec(source);
+  if (!header) throw new Error('device kernel source: expected "function (args) { ... }"');
+  const params = header[1].split(',').map((p) => p.trim());
+  const sums = Object.keys(constants)
+    .filter((c) => c.startsWith(INPUT_SUM))
+    .map((c) => ({ k: Number(c.slice(INPUT_SUM.length)), j: constants[c] }))
+    .sort((x, y) => x.j - y.j);
+  const own = inputs - sums.length;
+  const names = [...params.slice(0, own), ...sums.map(({ k }) => `${params[k]}SumPart`), ...params.slice(own)];
+  let out = `function (${names.join(', ')})${source.slice(header[0].length)}`;
+  for (const { k } of sums) out = rewriteSubscripts(out, params[k], (e) => `(${params[k]}[${e}] + ${params[k]}SumPart[${e}])`);
+  return out;
+}
+
+/** Every subscript `name[e]` of `source` replaced by replace(e) (brackets matched, so e may hold brackets). */
+function rewriteSubscripts(source: string, name: string, replace: (e: string) => string): string {
+  const subscript = new RegExp(`(?<![\\w.$])${name}\\[`, 'g');
+  let result = '';
+  let last = 0;
+  for (let m = subscript.exec(source); m !== null; m = subscript.exec(source)) {
+    const open = m.index + m[0].length;
+    let depth = 1;
+    let close = open;
+    for (; depth > 0; close++) {
+      if (close >= source.length) throw new Error(`device kernel source: unbalanced subscript of ${name}`);
+      if (source[close] === '[') depth++;
+      else if (source[close] === ']') depth--;
+    }
+    // close is one past the matching ']'.
+    result += source.slice(last, m.index) + replace(source.slice(open, close - 1));
+    last = close;
+    subscript.lastIndex = close;
+  }
+  return result + source.slice(last);
 }
 
 /** A value on the device: a gpu.js pipeline handle (webgpu) or a Float32Array (webasm, cpu). */
@@ -600,7 +806,10 @@ export class DeviceKernels {
     const key = `${name}|${size}|${inputs.map(lengthOf).join(',')}|${JSON.stringify(constants)}`;
     let run = this.cache.get(key);
     if (!run) {
-      const compiled = this.gpu.createKernel(entry.source, {
+      const keys = Object.keys(constants);
+      let source = keys.some((c) => c.startsWith(INPUT_SUM)) ? withInputSums(entry.source, constants, inputs.length) : entry.source;
+      if (keys.some((c) => c.startsWith(INPUT_OFFSET))) source = withInputOffsets(source, constants);
+      const compiled = this.gpu.createKernel(source, {
         output: [size],
         constants,
         pipeline: true,

@@ -15,7 +15,7 @@ import { runInNewContext } from 'node:vm';
 import type { DeviceKernelName, DeviceStorage, TensorDevice } from '../device.ts';
 import type { TypedArray } from '../../tensor/dtype.ts';
 import type { DeviceBufferJob } from './device-protocol.ts';
-import { checkQuotients } from './device-kernels.ts';
+import { checkQuotients, INPUT_OFFSET, INPUT_SUM } from './device-kernels.ts';
 
 /** How the device client talks to its worker (webgpu-backend.ts provides it). */
 export interface DeviceChannel {
@@ -120,6 +120,134 @@ class ScaledDeviceStorage implements DeviceStorage {
   }
 }
 
+/**
+ * Values computed only when something needs them (a kernel input, a view, a read): `compute` posts the
+ * kernels and gives the storage that holds them. How several updates become one launch: the optimizer's
+ * parameters of one launch are deferred views of its output, which is launched when the group is full or
+ * when one of them is first used (device.ts deviceAdamwGroups).
+ */
+class DeferredDeviceStorage implements DeviceStorage {
+  readonly dtype = 'float32' as const;
+  readonly scaledFrom = null;
+  private value: DeviceStorage | null = null;
+  constructor(
+    readonly device: GpujsTensorDevice,
+    readonly size: number,
+    private compute: (() => DeviceStorage) | null,
+  ) {}
+
+  /** The storage holding the values, computed on the first call. */
+  resolve(): DeviceStorage {
+    if (this.value === null) {
+      const value = this.compute!();
+      if (value.size !== this.size) throw new Error(`${this.device.name}: a deferred buffer of ${this.size} values was computed with ${value.size}`);
+      this.value = value;
+      this.compute = null;
+    }
+    return this.value;
+  }
+
+  get id(): number {
+    return this.resolve().id;
+  }
+
+  get viewOf(): DeviceStorage['viewOf'] {
+    return this.resolve().viewOf;
+  }
+
+  get backend(): string {
+    return this.device.name;
+  }
+
+  download(): Float32Array {
+    return this.resolve().download();
+  }
+
+  read(): Float32Array {
+    return this.download();
+  }
+
+  rewrite(values: TypedArray): DeviceStorage {
+    return this.device.upload(values);
+  }
+}
+
+/**
+ * a + b (same shape), computed only when something needs the values: a kernel that reads its inputs
+ * element by element (READS_SUMS) reads both parts instead, so that a residual connection's sum is read by
+ * the LayerNorm after it (forward and backward) and a gradient's last accumulation by the kernel that
+ * takes it, without a launch of its own. Any other use computes it once (add-same).
+ */
+class SumDeviceStorage implements DeviceStorage {
+  readonly dtype = 'float32' as const;
+  readonly viewOf = null;
+  readonly scaledFrom = null;
+  private computed: DeviceStorage | null = null;
+  constructor(
+    readonly device: GpujsTensorDevice,
+    readonly parts: readonly [DeviceStorage, DeviceStorage],
+  ) {}
+
+  get size(): number {
+    return this.parts[0].size;
+  }
+
+  /** Whether the sum is still only its parts. */
+  get pending(): boolean {
+    return this.computed === null;
+  }
+
+  values(): DeviceStorage {
+    this.computed ??= this.device.run('add-same', [...this.parts], this.size);
+    return this.computed;
+  }
+
+  get id(): number {
+    return this.values().id;
+  }
+
+  get backend(): string {
+    return this.device.name;
+  }
+
+  download(): Float32Array {
+    return this.values().download();
+  }
+
+  read(): Float32Array {
+    return this.download();
+  }
+
+  rewrite(values: TypedArray): DeviceStorage {
+    return this.device.upload(values);
+  }
+}
+
+/** The kernels that read every input element by element: they take a pending sum as its two parts. */
+const READS_SUMS = new Set<DeviceKernelName>([
+  'layerNormStats',
+  'layerNormApply',
+  'layerNormRowSums',
+  'layerNormBackward',
+  'layerNormParamGrads',
+  ...(['add', 'sub', 'mul', 'div'] as const).flatMap((op) => (['same', 'row', 'scalarA', 'scalarB'] as const).map((l) => `${op}-${l}` as const)),
+  'dropout',
+  'gelu',
+  'geluBackward',
+  'biasGelu',
+  'biasGeluBackward',
+  'tanh',
+  'tanhBackward',
+  'softmaxRowStats',
+  'softmaxNormalize',
+  'rowDot',
+  'softmaxBackward',
+  'sumRows',
+]);
+
+/** The most buffers a kernel reads: WebGPU grants 8 storage buffers a kernel by default, its output one of them. */
+const MAX_KERNEL_INPUTS = 7;
+
 export class GpujsTensorDevice implements TensorDevice {
   /** What crossed between host and device, and how many kernels ran, since the device was made. */
   readonly traffic = { uploads: 0, uploadedValues: 0, reads: 0, readValues: 0, kernels: 0 };
@@ -163,11 +291,21 @@ export class GpujsTensorDevice implements TensorDevice {
     return s;
   }
 
-  private own(s: DeviceStorage): number {
+  /** The storage whose buffer holds s's values now: a deferred or scaled storage computes them first. */
+  private resolved(s: DeviceStorage): DeviceStorage {
     if (s.device !== this) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
-    // A view that does not start its buffer is copied out first (kernels read their inputs from index 0).
-    if (s.viewOf && s.viewOf.offset !== 0) return this.run('offsetCopy', [s.viewOf.storage], s.size, { offset: s.viewOf.offset }).id;
-    return s.id;
+    if (s instanceof DeferredDeviceStorage) return this.resolved(s.resolve());
+    if (s instanceof ScaledDeviceStorage || s instanceof SumDeviceStorage) return this.resolved(s.values());
+    return s;
+  }
+
+  deferredSum(a: DeviceStorage, b: DeviceStorage): DeviceStorage {
+    if (a.size !== b.size) throw new Error(`${this.name}: a sum of ${a.size} and ${b.size} values`);
+    return new SumDeviceStorage(this, [a, b]);
+  }
+
+  deferred(size: number, compute: () => DeviceStorage): DeviceStorage {
+    return new DeferredDeviceStorage(this, size, compute);
   }
 
   scaled(s: DeviceStorage, c: number): DeviceStorage {
@@ -177,6 +315,7 @@ export class GpujsTensorDevice implements TensorDevice {
 
   view(s: DeviceStorage, offset: number, size: number): DeviceStorage {
     if (s instanceof ScaledDeviceStorage) return this.view(s.values(), offset, size);
+    if (s instanceof DeferredDeviceStorage) return this.view(s.resolve(), offset, size);
     if (s.device !== this || !(s instanceof GpujsDeviceStorage)) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
     const base = s.viewOf ? s.viewOf.storage : s;
     const start = (s.viewOf?.offset ?? 0) + offset;
@@ -198,11 +337,28 @@ export class GpujsTensorDevice implements TensorDevice {
 
   run(kernel: DeviceKernelName, inputs: DeviceStorage[], size: number, constants: Record<string, number> = {}, scalars: number[] = []): DeviceStorage {
     checkQuotients(kernel, size, constants);
+    // A pending sum is read as its two parts where the kernel allows it: the second part is another input.
+    const withOffsets = { ...constants };
+    const all = [...inputs];
+    inputs.forEach((s, k) => {
+      if (s instanceof SumDeviceStorage && s.pending && READS_SUMS.has(kernel) && all.length < MAX_KERNEL_INPUTS) {
+        withOffsets[`${INPUT_SUM}${k}`] = all.length;
+        all[k] = s.parts[0];
+        all.push(s.parts[1]);
+      }
+    });
+    // Inputs first: a deferred input posts the kernels that compute it before this one.
+    const ids: number[] = [];
+    all.forEach((s, k) => {
+      const r = this.resolved(s);
+      // A view that does not start its buffer is read in place: the kernel adds the offset to its subscripts.
+      if (r.viewOf && r.viewOf.offset !== 0) withOffsets[`${INPUT_OFFSET}${k}`] = r.viewOf.offset;
+      ids.push(r.id);
+    });
     const out = this.storage(size, `the result of ${kernel}`);
     this.traffic.kernels++;
     this.kernelCounts.set(kernel, (this.kernelCounts.get(kernel) ?? 0) + 1);
-    const ids = inputs.map((s) => this.own(s));
-    this.channel.post({ type: 'run', out: out.id, kernel, inputs: ids, size, constants, scalars });
+    this.channel.post({ type: 'run', out: out.id, kernel, inputs: ids, size, constants: withOffsets, scalars });
     return out;
   }
 
