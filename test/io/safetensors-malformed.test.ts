@@ -2,7 +2,7 @@
  * Every way a safetensors file can be broken gives an error that names the file, the tensor and the problem.
  */
 import { describe, expect, it } from 'vitest';
-import { readSafetensors, SafetensorsError, writeSafetensors } from '../../src/io/index.ts';
+import { readSafetensors, writeSafetensors } from '../../src/io/index.ts';
 import { expectRefused, fileBytes } from '../reliability/safetensors-files.ts';
 
 const f32 = (shape: number[], offsets: [number, number]) => ({ dtype: 'F32', shape, data_offsets: offsets });
