@@ -74,37 +74,25 @@ class GpujsDeviceStorage implements DeviceStorage {
 }
 
 /**
- * A buffer's values times a factor, computed (one kernel, into a buffer of its own) only when something
- * needs them: a kernel input (its `id`) or a read. AdamW reads `scaledFrom` instead and takes the factor.
+ * Values that exist on the device only once something needs them: `values()` computes them (once) and the
+ * storage they end up in serves every use. The three kinds below differ in what they compute.
  */
-class ScaledDeviceStorage implements DeviceStorage {
+abstract class ComputedOnUse implements DeviceStorage {
   readonly dtype = 'float32' as const;
-  readonly viewOf = null;
-  private computed: DeviceStorage | null = null;
-  constructor(
-    readonly device: GpujsTensorDevice,
-    readonly scaledFrom: { readonly storage: DeviceStorage; readonly factor: number },
-  ) {}
+  abstract readonly size: number;
+  abstract readonly viewOf: DeviceStorage['viewOf'];
+  abstract readonly scaledFrom: DeviceStorage['scaledFrom'];
+  constructor(readonly device: GpujsTensorDevice) {}
 
-  get size(): number {
-    return this.scaledFrom.storage.size;
+  /** The storage holding the values, computed on the first call. */
+  abstract values(): DeviceStorage;
+
+  get id(): number {
+    return this.values().id;
   }
 
   get backend(): string {
     return this.device.name;
-  }
-
-  /** The product's buffer: computed on first use. */
-  values(): DeviceStorage {
-    if (this.computed === null) {
-      const { storage, factor } = this.scaledFrom;
-      this.computed = this.device.run('mul-scalarB', [storage, this.device.upload(new Float32Array([factor]))], storage.size);
-    }
-    return this.computed;
-  }
-
-  get id(): number {
-    return this.values().id;
   }
 
   download(): Float32Array {
@@ -121,23 +109,51 @@ class ScaledDeviceStorage implements DeviceStorage {
 }
 
 /**
+ * A buffer's values times a factor, computed (one kernel, into a buffer of its own) only when something
+ * needs them: a kernel input (its `id`) or a read. AdamW reads `scaledFrom` instead and takes the factor.
+ */
+class ScaledDeviceStorage extends ComputedOnUse {
+  readonly viewOf = null;
+  private computed: DeviceStorage | null = null;
+  constructor(
+    device: GpujsTensorDevice,
+    readonly scaledFrom: { readonly storage: DeviceStorage; readonly factor: number },
+  ) {
+    super(device);
+  }
+
+  get size(): number {
+    return this.scaledFrom.storage.size;
+  }
+
+  /** The product's buffer: computed on first use. */
+  values(): DeviceStorage {
+    if (this.computed === null) {
+      const { storage, factor } = this.scaledFrom;
+      this.computed = this.device.run('mul-scalarB', [storage, this.device.upload(new Float32Array([factor]))], storage.size);
+    }
+    return this.computed;
+  }
+}
+
+/**
  * Values computed only when something needs them (a kernel input, a view, a read): `compute` posts the
  * kernels and gives the storage that holds them. How several updates become one launch: the optimizer's
  * parameters of one launch are deferred views of its output, which is launched when the group is full or
  * when one of them is first used (device.ts deviceAdamwGroups).
  */
-class DeferredDeviceStorage implements DeviceStorage {
-  readonly dtype = 'float32' as const;
+class DeferredDeviceStorage extends ComputedOnUse {
   readonly scaledFrom = null;
   private value: DeviceStorage | null = null;
   constructor(
-    readonly device: GpujsTensorDevice,
+    device: GpujsTensorDevice,
     readonly size: number,
     private compute: (() => DeviceStorage) | null,
-  ) {}
+  ) {
+    super(device);
+  }
 
-  /** The storage holding the values, computed on the first call. */
-  resolve(): DeviceStorage {
+  values(): DeviceStorage {
     if (this.value === null) {
       const value = this.compute!();
       if (value.size !== this.size) throw new Error(`${this.device.name}: a deferred buffer of ${this.size} values was computed with ${value.size}`);
@@ -147,28 +163,8 @@ class DeferredDeviceStorage implements DeviceStorage {
     return this.value;
   }
 
-  get id(): number {
-    return this.resolve().id;
-  }
-
   get viewOf(): DeviceStorage['viewOf'] {
-    return this.resolve().viewOf;
-  }
-
-  get backend(): string {
-    return this.device.name;
-  }
-
-  download(): Float32Array {
-    return this.resolve().download();
-  }
-
-  read(): Float32Array {
-    return this.download();
-  }
-
-  rewrite(values: TypedArray): DeviceStorage {
-    return this.device.upload(values);
+    return this.values().viewOf;
   }
 }
 
@@ -178,15 +174,16 @@ class DeferredDeviceStorage implements DeviceStorage {
  * the LayerNorm after it (forward and backward) and a gradient's last accumulation by the kernel that
  * takes it, without a launch of its own. Any other use computes it once (add-same).
  */
-class SumDeviceStorage implements DeviceStorage {
-  readonly dtype = 'float32' as const;
+class SumDeviceStorage extends ComputedOnUse {
   readonly viewOf = null;
   readonly scaledFrom = null;
   private computed: DeviceStorage | null = null;
   constructor(
-    readonly device: GpujsTensorDevice,
+    device: GpujsTensorDevice,
     readonly parts: readonly [DeviceStorage, DeviceStorage],
-  ) {}
+  ) {
+    super(device);
+  }
 
   get size(): number {
     return this.parts[0].size;
@@ -200,26 +197,6 @@ class SumDeviceStorage implements DeviceStorage {
   values(): DeviceStorage {
     this.computed ??= this.device.run('add-same', [...this.parts], this.size);
     return this.computed;
-  }
-
-  get id(): number {
-    return this.values().id;
-  }
-
-  get backend(): string {
-    return this.device.name;
-  }
-
-  download(): Float32Array {
-    return this.values().download();
-  }
-
-  read(): Float32Array {
-    return this.download();
-  }
-
-  rewrite(values: TypedArray): DeviceStorage {
-    return this.device.upload(values);
   }
 }
 
@@ -294,7 +271,7 @@ export class GpujsTensorDevice implements TensorDevice {
   /** The storage whose buffer holds s's values now: a deferred or scaled storage computes them first. */
   private resolved(s: DeviceStorage): DeviceStorage {
     if (s.device !== this) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
-    if (s instanceof DeferredDeviceStorage) return this.resolved(s.resolve());
+    if (s instanceof DeferredDeviceStorage) return this.resolved(s.values());
     if (s instanceof ScaledDeviceStorage || s instanceof SumDeviceStorage) return this.resolved(s.values());
     return s;
   }
@@ -315,7 +292,7 @@ export class GpujsTensorDevice implements TensorDevice {
 
   view(s: DeviceStorage, offset: number, size: number): DeviceStorage {
     if (s instanceof ScaledDeviceStorage) return this.view(s.values(), offset, size);
-    if (s instanceof DeferredDeviceStorage) return this.view(s.resolve(), offset, size);
+    if (s instanceof DeferredDeviceStorage) return this.view(s.values(), offset, size);
     if (s.device !== this || !(s instanceof GpujsDeviceStorage)) throw new Error(`${this.name}: buffer ${s.id} belongs to device "${s.device.name}"`);
     const base = s.viewOf ? s.viewOf.storage : s;
     const start = (s.viewOf?.offset ?? 0) + offset;
