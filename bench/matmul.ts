@@ -6,9 +6,10 @@
  *   [2048 x 3072] @ [3072 x 768]  ... and out of it
  *
  * Implementations, all on the same float32 inputs in one process:
- *   ours, 1 thread    matmulProduct(), i.e. the cpu backend's matmulBlocked (src/accel/cpu/matmul-blocked.ts),
- *                     with setCpuThreads(1)
- *   ours, N threads   the same kernel split over N threads (N = BERT_THREADS or the number of cores; only when N > 1)
+ *   ours (TypeScript) matmulBlocked (src/accel/cpu/matmul-blocked.ts), the pure-TypeScript kernel, 1 thread
+ *                     (the cpu backend's product for float64, and for float32 with setCpuMatmul('typescript'))
+ *   ours, N threads   matmulProduct(), the cpu backend's float32 product (the wasm SIMD kernel) split over N threads
+ *                     (N = BERT_THREADS or the number of cores; only when N > 1)
  *   ours (naive)      matmulNaive, the textbook triple loop it is tested against (smallest shape only: it is slow)
  *   ours (wasm SIMD)  matmulWasm, our WebAssembly f32x4 kernel (src/accel/wasm/matmul.wat), 1 thread: the kernel of
  *                     the wasm backend (BERT_BACKEND=wasm), compared like for like with tfjs-backend-wasm
@@ -17,7 +18,8 @@
  *   tfjs-backend-cpu  tf.matMul(a, b) on TensorFlow.js's plain-JavaScript backend
  *   tfjs-backend-wasm tf.matMul(a, b) on its WebAssembly backend (XNNPACK; SIMD and threads when available,
  *                     which the output reports; in Node it runs without threads)
- * tfjs-backend-cpu and the naive loop are single-threaded, so "ours, 1 thread" is the like-for-like comparison.
+ * tfjs-backend-cpu and the naive loop are single-threaded: "ours (TypeScript)" is their like-for-like comparison,
+ * "ours (wasm SIMD)" that of tfjs-backend-wasm.
  *
  * A matmul of [m, k] @ [k, n] does m*n*k multiply-adds = 2mnk floating-point operations; GFLOP/s is
  * 2mnk / seconds / 1e9. For tfjs the timed call is tf.matMul(a, b).dataSync(): dataSync waits for the result
@@ -38,7 +40,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { getCpuThreads, matmulProduct, matmulNaive, Rng, setBackend, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
+import { getCpuThreads, matmulBlocked, matmulProduct, matmulNaive, Rng, setBackend, setCpuThreads, stopWorkers, type MatmulArgs } from '../src/index.ts';
 import { registerGpujsBackend } from '../src/accel/gpujs/index.ts';
 import { matmulWasm, stopWasmWorkers } from '../src/accel/wasm/index.ts';
 import { productArgs, randomArray, relativeDiff } from './matmul-setup.ts';
@@ -56,7 +58,7 @@ const SHAPES: MatmulShape[] = [
   { m: 2048, k: 3072, n: 768 },
 ];
 
-const OURS = 'ours (matmulBlocked, 1 thread)';
+const OURS = 'ours (TypeScript, 1 thread)';
 const OURS_WASM = 'ours (wasm SIMD, 1 thread)';
 const NAIVE = 'ours (matmulNaive)';
 const TFJS_CPU = 'tfjs-backend-cpu';
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
 
   // Threads our kernel may use by default (BERT_THREADS, else the number of cores).
   const threads = getCpuThreads();
-  const oursThreaded = `ours (matmulBlocked, ${threads} threads)`;
+  const oursThreaded = `ours (cpu backend: wasm SIMD, ${threads} threads)`;
 
   const rng = new Rng(2024);
   const results: BenchResult[] = [];
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
     const wasmCall = await tfjsMatmul('wasm', a, b, s, wasm);
     const cpuCall = await tfjsMatmul('cpu', a, b, s, cpu);
     const contestants: (Contestant & { impl: string })[] = [
-      { impl: OURS, before: () => setCpuThreads(1), run: () => ourMatmul(matmulProduct(), a, b, ours, s), runs },
+      { impl: OURS, before: () => setCpuThreads(1), run: () => ourMatmul(matmulBlocked, a, b, ours, s), runs },
       // Our WebAssembly SIMD kernel (src/accel/wasm/matmul.wat), the 'wasm' backend's matmul.
       { impl: OURS_WASM, before: () => setCpuThreads(1), run: () => ourMatmul(matmulWasm, a, b, oursWasm, s), runs },
       { impl: TFJS_WASM, before: () => tf.setBackend('wasm'), run: wasmCall.run, runs },
@@ -204,7 +206,7 @@ async function main(): Promise<void> {
     await wasmCall.dispose();
     await cpuCall.dispose();
     process.stdout.write(' done\n');
-    if (threads > 1 && oursT.some((v, i) => v !== ours[i])) throw new Error(`${name}: the ${threads}-thread product differs from the 1-thread one`);
+    if (threads > 1 && oursT.some((v, i) => v !== oursWasm[i])) throw new Error(`${name}: the ${threads}-thread wasm product differs from the 1-thread one`);
     if (shapeIndex === 0) notes.push(`${name}: |blocked - naive| / max|naive| = ${relativeDiff(ours, naive).toExponential(1)}`);
     notes.push(
       `${name}: |wasm - blocked| / max|blocked| = ${relativeDiff(oursWasm, ours).toExponential(1)}, |gpujs - blocked| / max|blocked| = ${relativeDiff(gpujsOut, ours).toExponential(1)}`,
