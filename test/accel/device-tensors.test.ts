@@ -48,6 +48,12 @@ import {
 const modes = process.env.BERT_DEVICE_TEST_MODE === 'webgpu' ? (['webgpu'] as const) : (['webasm', 'cpu'] as const);
 let device: TensorDevice;
 
+/** Launches of each kernel on `device` from now on: `ran('matmulBias')`. */
+function launchesFromNow(device: GpujsTensorDevice): (name: string) => number {
+  const before = new Map(device.kernelCounts) as Map<string, number>;
+  return (name) => (device.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
+}
+
 /** |device - host| <= tol (1 + |host|) elementwise, with tol a few float32 roundings of the sums involved. */
 function expectClose(onDevice: Tensor, onHost: Tensor, tol: number): void {
   expect(onDevice.shape).toEqual(onHost.shape);
@@ -211,7 +217,6 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
   it("a Linear layer's bias add joins its product's launch and its bias gradient the weight gradient's, equal to the host on random shapes", () => {
     const gpujsDevice = device as GpujsTensorDevice;
     const saved = gpujsDevice.transposeBFirst;
-    const ran = (before: Map<string, number>, name: string) => (gpujsDevice.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
     try {
       fc.assert(
         fc.property(
@@ -225,7 +230,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
           (batch, seq, inF, outF, transposeBFirst, productUsedAgain, seed) => {
             gpujsDevice.transposeBFirst = transposeBFirst;
             const rng = new Rng(seed);
-            const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+            const ran = launchesFromNow(gpujsDevice);
             compareWithHost(
               [randn([batch, seq, inF], rng), randn([outF, inF], rng, { std: 0.3 }), randn([outF], rng)],
               (x, w, b) => {
@@ -236,13 +241,13 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
               },
               1e-5,
             );
-            expect(ran(before, 'matmulBias')).toBe(1);
+            expect(ran('matmulBias')).toBe(1);
             // The weight's gradient with the bias's; a product used twice has a gradient of its own (a sum).
-            expect(ran(before, 'matmulRowSums')).toBe(productUsedAgain ? 0 : 1);
-            expect(ran(before, 'sumRows')).toBe(productUsedAgain ? 1 : 0);
-            expect(ran(before, 'add-row')).toBe(0);
+            expect(ran('matmulRowSums')).toBe(productUsedAgain ? 0 : 1);
+            expect(ran('sumRows')).toBe(productUsedAgain ? 1 : 0);
+            expect(ran('add-row')).toBe(0);
             // x's gradient; with the product used twice also the product alone and the weight's gradient alone.
-            expect(ran(before, 'matmul')).toBe(productUsedAgain ? 3 : 1);
+            expect(ran('matmul')).toBe(productUsedAgain ? 3 : 1);
           },
         ),
         { numRuns: 10, seed: 23 },
@@ -251,15 +256,14 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
       gpujsDevice.transposeBFirst = saved;
     }
     // Column sums nobody's product computes (a bias added to something else) are a sumRows of their own.
-    const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+    const ran = launchesFromNow(gpujsDevice);
     compareWithHost([randn([4, 6], new Rng(3)), randn([6], new Rng(4))], (x, b) => add(gelu(x), b), 1e-5);
-    expect(ran(before, 'sumRows')).toBe(1);
+    expect(ran('sumRows')).toBe(1);
   });
 
   it("attention's head permutes are read by the products with strides or written by them, never copied: values and gradients equal the host's on random shapes", () => {
     const gpujsDevice = device as GpujsTensorDevice;
     const saved = gpujsDevice.transposeBFirst;
-    const ran = (before: Map<string, number>, name: string) => (gpujsDevice.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
     try {
       fc.assert(
         fc.property(
@@ -272,7 +276,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
           (B, h, S, d, transposeBFirst, seed) => {
             gpujsDevice.transposeBFirst = transposeBFirst;
             const heads = (t: Tensor) => permute(reshape(t, [B, S, h, d]), [0, 2, 1, 3]); // [B, h, S, d]
-            const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+            const ran = launchesFromNow(gpujsDevice);
             compareWithHost(
               [randn([B, S, h * d], new Rng(seed))],
               (x) => {
@@ -283,9 +287,9 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
               1e-5,
             );
             // The context written as [B, S, h, d], and the gradients of q, k and v back as [B, S, h, d].
-            expect(ran(before, 'matmulPermuted')).toBe(4);
+            expect(ran('matmulPermuted')).toBe(4);
             // Only the copies of k and v made row-major for B^T on a GPU (from the unsplit values).
-            expect(ran(before, 'permute')).toBe(transposeBFirst ? 2 : 0);
+            expect(ran('permute')).toBe(transposeBFirst ? 2 : 0);
           },
         ),
         { numRuns: 10, seed: 37 },
@@ -297,11 +301,10 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
 
   it('a residual sum read by LayerNorm and an accumulated gradient are read as their two parts, never added on their own, and equal the host on random shapes', () => {
     const gpujsDevice = device as GpujsTensorDevice;
-    const ran = (before: Map<string, number>, name: string) => (gpujsDevice.kernelCounts.get(name as never) ?? 0) - (before.get(name) ?? 0);
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 1e6 }), (rows, cols, seed) => {
         const rng = new Rng(seed);
-        const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+        const ran = launchesFromNow(gpujsDevice);
         compareWithHost(
           [randn([rows, cols], rng), randn([cols], rng), randn([cols], rng)],
           (x, w, b) => {
@@ -310,18 +313,18 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
           },
           1e-5,
         );
-        expect(ran(before, 'add-same')).toBe(0);
-        expect(ran(before, 'layerNormStats')).toBe(1);
+        expect(ran('add-same')).toBe(0);
+        expect(ran('layerNormStats')).toBe(1);
       }),
       { numRuns: 10, seed: 41 },
     );
     // A sum used some other way (read back here) is added once.
     const a = toDevice(randn([3, 4], new Rng(5)), device);
-    const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+    const ran = launchesFromNow(gpujsDevice);
     const sumOf = add(a, a);
     expectClose(sumOf, add(hostCopy(a), hostCopy(a)), 0);
     expectClose(sumOf, add(hostCopy(a), hostCopy(a)), 0);
-    expect(ran(before, 'add-same')).toBe(1);
+    expect(ran('add-same')).toBe(1);
   });
 
   it('views of part of a buffer at any offset are read in place by the kernels, giving the values of a copy', () => {
@@ -539,8 +542,6 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
 
   it('AdamW updates six parameters a launch from the third step (a matrix keeps its transpose for the products), clipping adds none, and equals the host on random shapes', () => {
     const gpujsDevice = device as GpujsTensorDevice;
-    const counts = gpujsDevice.kernelCounts;
-    const ran = (before: Map<string, number>, name: string) => (counts.get(name as never) ?? 0) - (before.get(name) ?? 0);
     const shape = fc.oneof(fc.tuple(fc.integer({ min: 1, max: 40 })), fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 })));
     const savedTranspose = gpujsDevice.transposeBFirst;
     try {
@@ -567,7 +568,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
               params.forEach((p, i) => (p.grad = toDevice(hostCopy(grads[i]), device)));
               hostParam.grad = hostCopy(grads[params.length]);
               twins.forEach((p, i) => (p.grad = hostCopy(grads[i])));
-              const before = new Map(counts) as Map<string, number>;
+              const ran = launchesFromNow(gpujsDevice);
               const kernelsBefore = gpujsDevice.traffic.kernels;
               const norm = clipGradNorm(all, 1);
               opt.step();
@@ -575,22 +576,22 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
               hostOpt.step();
               expect(Math.abs(norm - hostNorm)).toBeLessThanOrEqual(1e-6 * hostNorm);
               all.forEach((p, i) => expectClose(p, twins[i], 1e-5)); // reading launches the last group
-              expect(ran(before, 'sumSquaresPartialMany')).toBe(groups);
-              expect(ran(before, 'adamw')).toBe(step === 0 ? params.length : 0);
-              expect(ran(before, 'adamwGather')).toBe(step === 1 ? groups : 0);
-              expect(ran(before, 'adamwGroup')).toBe(step === 0 ? 0 : groups);
+              expect(ran('sumSquaresPartialMany')).toBe(groups);
+              expect(ran('adamw')).toBe(step === 0 ? params.length : 0);
+              expect(ran('adamwGather')).toBe(step === 1 ? groups : 0);
+              expect(ran('adamwGroup')).toBe(step === 0 ? 0 : groups);
               const sums = Math.ceil(groups / 6); // the host's part goes up as the starting total
               if (step >= 2) expect(gpujsDevice.traffic.kernels - kernelsBefore).toBe(groups + sums + groups);
             }
             // A product reading a matrix as B^T reads the transpose the update keeps: no copy, the same values.
-            const before = new Map(counts) as Map<string, number>;
+            const ran = launchesFromNow(gpujsDevice);
             params.forEach((w) => {
               if (w.rank !== 2) return;
               const x = randn([3, w.shape[1]], rng);
               // Against the host product of the device's own weights: the transpose must hold exactly them.
               expectClose(matmul(toDevice(hostCopy(x), device), w, { transposeB: true }), matmul(x, hostCopy(w), { transposeB: true }), 1e-6);
             });
-            expect(ran(before, 'permute')).toBe(0);
+            expect(ran('permute')).toBe(0);
             const [dev, host] = [opt.getState(), hostOpt.getState()];
             for (const name of Object.keys(host.moments)) {
               host.moments[name].m.forEach((v, i) => expect(Math.abs(dev.moments[name].m[i] - v)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
@@ -623,14 +624,14 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
         { lr: 0.05 },
       );
       for (let step = 0; step < 3; step++) {
-        const before = new Map(gpujsDevice.kernelCounts) as Map<string, number>;
+        const ran = launchesFromNow(gpujsDevice);
         params.forEach((p, i) => (p.grad = toDevice(randn(p.shape, new Rng(step * 10 + i)), device)));
         twins.forEach((p, i) => (p.grad = randn(p.shape, new Rng(step * 10 + i))));
         opt.step();
         hostOpt.step();
         params.forEach((p, i) => expectClose(p, twins[i], 1e-5));
         // [10, 10] with its transpose and [40] share a group (520 values); [16, 20] (960) is alone; [5, 5] starts the next.
-        if (step === 2) expect((gpujsDevice.kernelCounts.get('adamwGroup') ?? 0) - (before.get('adamwGroup') ?? 0)).toBe(3);
+        if (step === 2) expect(ran('adamwGroup')).toBe(3);
       }
       const permutes = () => gpujsDevice.kernelCounts.get('permute') ?? 0;
       const x = randn([2, 10], rng);
