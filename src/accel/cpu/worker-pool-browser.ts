@@ -10,6 +10,8 @@
  */
 import { BY_WORKERS, DONE, FAILED, type ChunkedJob } from './chunks.ts';
 import { newWebWorker, type SetWebWorker, WebWorkerSet } from './web-worker-set.ts';
+import { recordParallelRun } from './parallel-run-stats.ts';
+export { chunksByWorkers, lastParallelRun, type ParallelRunStats } from './parallel-run-stats.ts';
 
 /** Errors the workers reported (they arrive between calls: a page cannot read a message port synchronously). */
 const reported: string[] = [];
@@ -43,13 +45,6 @@ export async function stopWorkers(): Promise<void> {
   pool.stopNow();
 }
 
-let byWorkersTotal = 0;
-
-/** Chunks the Web Workers have computed since the page loaded: shows that they took part. */
-export function chunksByWorkers(): number {
-  return byWorkersTotal;
-}
-
 /**
  * Run `job` on `threads` threads: post it to threads - 1 workers, take chunks on the calling thread too
  * (`runLocal`), then sleep in Atomics.wait until every chunk is done (worker-pool-node.ts's contract).
@@ -66,21 +61,5 @@ export function runParallel(job: ChunkedJob & { kind: string }, threads: number,
     errors.push(...takeWorkerErrors());
     throw new Error(`${what} failed on a thread: ${errors.join('; ') || "a Web Worker's chunk threw (its message is in the console)"}`);
   }
-  lastRun = { kind: job.kind, chunks: job.chunks, byWorkers: Atomics.load(counter, BY_WORKERS) };
-  byWorkersTotal += lastRun.byWorkers;
-  return lastRun.byWorkers;
-}
-
-/** How the last runParallel job was shared out: its kind, its chunks, and how many the workers computed. */
-export interface ParallelRunStats {
-  kind: string;
-  chunks: number;
-  byWorkers: number;
-}
-
-let lastRun: ParallelRunStats | null = null;
-
-/** Statistics of the last job run on several threads (null before the first). */
-export function lastParallelRun(): ParallelRunStats | null {
-  return lastRun;
+  return recordParallelRun({ kind: job.kind, chunks: job.chunks, byWorkers: Atomics.load(counter, BY_WORKERS) });
 }

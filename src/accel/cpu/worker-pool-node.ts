@@ -12,6 +12,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { BY_WORKERS, DONE, FAILED, type ChunkedJob } from './chunks.ts';
 import type { WorkerWatch } from './worker-watch.ts';
 import { WorkerSet, type SetWorker } from './worker-set.ts';
+import { recordParallelRun } from './parallel-run-stats.ts';
+export { chunksByWorkers, lastParallelRun, type ParallelRunStats } from './parallel-run-stats.ts';
 
 interface PoolWorker extends SetWorker {
   /** The main thread's end of the worker's error channel. */
@@ -77,20 +79,5 @@ export function runParallel(job: ChunkedJob & { kind: string }, threads: number,
     errors.push(...takeWorkerErrors());
     throw new Error(`${what} failed on a thread: ${errors.join('; ') || 'no message'}`);
   }
-  lastRun = { kind: job.kind, chunks: job.chunks, byWorkers: Atomics.load(counter, BY_WORKERS) };
-  return lastRun.byWorkers;
-}
-
-/** How the last runParallel job was shared out: its kind, its chunks, and how many the workers computed. */
-export interface ParallelRunStats {
-  kind: string;
-  chunks: number;
-  byWorkers: number;
-}
-
-let lastRun: ParallelRunStats | null = null;
-
-/** Statistics of the last job run on several threads (null before the first). */
-export function lastParallelRun(): ParallelRunStats | null {
-  return lastRun;
+  return recordParallelRun({ kind: job.kind, chunks: job.chunks, byWorkers: Atomics.load(counter, BY_WORKERS) });
 }
