@@ -11,7 +11,7 @@ import { finetune } from '../../src/train/finetune.ts';
 import { pretrain, type PretrainOptions } from '../../src/train/pretrain.ts';
 import { writeSyntheticTask } from '../../src/data/synthetic-tasks.ts';
 import { tinyConfig } from '../train/finetune-helpers.ts';
-import { pretrainFixture, tempDir, type PretrainFixture } from './training-helpers.ts';
+import { pretrainFixture, pretrainOptions, tempDir, type PretrainFixture } from './training-helpers.ts';
 
 const root = tempDir('bert-partial-');
 let fx: PretrainFixture;
@@ -30,21 +30,7 @@ function deadPid(): number {
 }
 
 function options(out: string, lines: string[], extra: Partial<PretrainOptions> = {}): PretrainOptions {
-  return {
-    corpus: [fx.corpus],
-    vocab: fx.vocab,
-    model: fx.config,
-    seqLen: 32,
-    batch: 8,
-    steps: 6,
-    lr: 3e-3,
-    warmup: 2,
-    seed: 3,
-    out,
-    saveEvery: 3,
-    progressStream: { write: (s: string) => lines.push(s.trim()) },
-    ...extra,
-  };
+  return pretrainOptions(fx, out, 6, { saveEvery: 3, progressStream: { write: (s: string) => lines.push(s.trim()) }, ...extra });
 }
 
 describe('partial writes of killed runs', () => {

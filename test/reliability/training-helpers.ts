@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { generateSyntheticCorpus } from '../../src/data/synthetic-corpus.ts';
 import { trainWordPiece } from '../../src/tokenizer/trainer.ts';
 import { MetricsLog } from '../../src/train/metrics-log.ts';
-import { runNode } from './helpers.ts';
+import { childEnv, runNode } from './helpers.ts';
+import type { PretrainOptions } from '../../src/train/pretrain.ts';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const BERT = join(ROOT, 'bin', 'bert.mjs');
@@ -49,6 +50,27 @@ export function pretrainFixture(dir: string): PretrainFixture {
   return { corpus, vocab, config };
 }
 
+/**
+ * pretrain() options for the fixture, the same run as `pretrainArgs` gives the command (sequences of 32
+ * tokens, batches of 8, lr 3e-3, warmup 2, seed 3), silent; `extra` adds or replaces options.
+ */
+export function pretrainOptions(fx: PretrainFixture, out: string, steps: number, extra: Partial<PretrainOptions> = {}): PretrainOptions {
+  return {
+    corpus: [fx.corpus],
+    vocab: fx.vocab,
+    model: fx.config,
+    seqLen: 32,
+    batch: 8,
+    steps,
+    lr: 3e-3,
+    warmup: 2,
+    seed: 3,
+    out,
+    progressStream: null,
+    ...extra,
+  };
+}
+
 /** `bert pretrain` arguments for the fixture (sequences of 32 tokens, batches of 8). */
 export function pretrainArgs(fx: PretrainFixture, out: string, steps: number, extra: string[] = []): string[] {
   const base: [string, string][] = [
@@ -65,11 +87,6 @@ export function pretrainArgs(fx: PretrainFixture, out: string, steps: number, ex
   ];
   // A flag in `extra` replaces the base's value (the CLI refuses a flag given twice).
   return ['pretrain', ...base.filter(([flag]) => !extra.includes(flag)).flat(), ...extra];
-}
-
-/** Environment for `bert`: none of the launcher's own settings inherited from the test process. */
-function childEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, BERT_RUNTIME_SETTINGS: undefined, GLIBC_TUNABLES: undefined, BERT_BACKEND: undefined };
 }
 
 /** Run `bert ARGS` to its end, asynchronously (helpers.ts, runNode). */

@@ -15,7 +15,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/tensor/random.ts';
 import { latestCheckpoint } from '../../src/train/checkpoint.ts';
 import { pretrain } from '../../src/train/pretrain.ts';
-import { pretrainArgs, pretrainFixture, progressStep, runBert, sameBytes, startBert, tempDir, trainLosses, waitFor } from './training-helpers.ts';
+import {
+  pretrainArgs,
+  pretrainFixture,
+  progressStep,
+  runBert,
+  sameBytes,
+  startBert,
+  tempDir,
+  trainLosses,
+  waitFor,
+  pretrainOptions,
+} from './training-helpers.ts';
 
 const KILLS = Number(process.env.BERT_KILL_TESTS ?? 4);
 const root = tempDir('bert-kill-');
@@ -38,21 +49,7 @@ describe('the kill test', () => {
     const steps = Math.max(40, 4 * KILLS + 20); // a session lasts 5 steps at most, and starts with its resume
 
     const straight = join(root, 'straight');
-    await pretrain({
-      corpus: [fx.corpus],
-      vocab: fx.vocab,
-      model: fx.config,
-      seqLen: 32,
-      batch: 8,
-      steps,
-      lr: 3e-3,
-      warmup: 2,
-      seed: 3,
-      out: straight,
-      saveEvery: 1,
-      logEvery: 1,
-      progressStream: null,
-    });
+    await pretrain(pretrainOptions(fx, straight, steps, { saveEvery: 1, logEvery: 1 }));
 
     const out = join(root, 'killed');
     const checkpoints = join(out, 'checkpoints');

@@ -16,7 +16,7 @@ import { latestCheckpoint, listCheckpoints, readCheckpointHealth } from '../../s
 import { finetune } from '../../src/train/finetune.ts';
 import { NonFiniteLossError, pretrain } from '../../src/train/pretrain.ts';
 import { tinyConfig } from '../train/finetune-helpers.ts';
-import { pretrainArgs, pretrainFixture, sameBytes, tempDir, trainLosses, type PretrainFixture } from './training-helpers.ts';
+import { pretrainArgs, pretrainFixture, sameBytes, tempDir, trainLosses, type PretrainFixture, pretrainOptions } from './training-helpers.ts';
 
 const root = tempDir('bert-nan-');
 let fx: PretrainFixture;
@@ -39,21 +39,7 @@ const errors = () => printed.err.join('\n');
 describe('a NaN stop, then --resume with a lower learning rate', () => {
   it('names the last good checkpoint, keeps it, and --resume --lr continues from it to the weights of a run that never diverged', async () => {
     const straight = join(root, 'straight');
-    await pretrain({
-      corpus: [fx.corpus],
-      vocab: fx.vocab,
-      model: fx.config,
-      seqLen: 32,
-      batch: 8,
-      steps: 20,
-      lr: 3e-3,
-      warmup: 2,
-      seed: 3,
-      out: straight,
-      saveEvery: 1,
-      logEvery: 1,
-      progressStream: null,
-    });
+    await pretrain(pretrainOptions(fx, straight, 20, { saveEvery: 1, logEvery: 1 }));
 
     const out = join(root, 'diverged');
     const args = (extra: string[]) => pretrainArgs(fx, out, 20, ['--save-every', '1', '--log-every', '1', ...extra]);

@@ -22,6 +22,7 @@ import {
   trainLosses,
   waitFor,
   type PretrainFixture,
+  pretrainOptions,
 } from './training-helpers.ts';
 
 const root = tempDir('bert-signals-');
@@ -44,21 +45,7 @@ describe('signals during training', () => {
     const args = (out: string) => pretrainArgs(fx, out, 100, ['--save-every', '1000', '--log-every', '7']);
     // The uninterrupted run, in this process (the same numbers as the command's: the same code and backend).
     const straight = join(root, 'pretrain-straight');
-    await pretrain({
-      corpus: [fx.corpus],
-      vocab: fx.vocab,
-      model: fx.config,
-      seqLen: 32,
-      batch: 8,
-      steps: 100,
-      lr: 3e-3,
-      warmup: 2,
-      seed: 3,
-      out: straight,
-      saveEvery: 1000,
-      logEvery: 7,
-      progressStream: null,
-    });
+    await pretrain(pretrainOptions(fx, straight, 100, { saveEvery: 1000, logEvery: 7 }));
 
     const out = join(root, 'pretrain-interrupted');
     const run = startBert(args(out));
@@ -155,20 +142,7 @@ describe('signals during training', () => {
     const stopped = new AbortController();
     stopped.abort();
     const out = join(root, 'aborted-early');
-    const opts = {
-      corpus: [fx.corpus],
-      vocab: fx.vocab,
-      model: fx.config,
-      seqLen: 32,
-      batch: 8,
-      steps: 6,
-      lr: 3e-3,
-      warmup: 2,
-      seed: 3,
-      out,
-      saveEvery: 3,
-      progressStream: null,
-    };
+    const opts = pretrainOptions(fx, out, 6, { saveEvery: 3 });
     const first = await pretrain({ ...opts, signal: stopped.signal });
     expect(first.interrupted).toEqual({ step: 0, checkpoint: null });
     expect(existsSync(join(out, 'checkpoints'))).toBe(false);

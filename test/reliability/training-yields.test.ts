@@ -11,7 +11,7 @@ import { writeSyntheticTask } from '../../src/data/synthetic-tasks.ts';
 import { finetune } from '../../src/train/finetune.ts';
 import { pretrain } from '../../src/train/pretrain.ts';
 import { tinyConfig } from '../train/finetune-helpers.ts';
-import { pretrainFixture, tempDir, type PretrainFixture } from './training-helpers.ts';
+import { pretrainFixture, pretrainOptions, tempDir, type PretrainFixture } from './training-helpers.ts';
 
 const root = tempDir('bert-yields-');
 let fx: PretrainFixture;
@@ -38,22 +38,7 @@ async function timerTicksDuring(work: () => Promise<unknown>): Promise<number> {
 describe('training loops yield between steps', () => {
   it('pretrain without a signal: the timer fires about once a step', async () => {
     const steps = 40;
-    const ticks = await timerTicksDuring(() =>
-      pretrain({
-        corpus: [fx.corpus],
-        vocab: fx.vocab,
-        model: fx.config,
-        seqLen: 32,
-        batch: 8,
-        steps,
-        lr: 3e-3,
-        warmup: 2,
-        seed: 3,
-        out: join(root, 'pretrain'),
-        saveEvery: 1000,
-        progressStream: null,
-      }),
-    );
+    const ticks = await timerTicksDuring(() => pretrain(pretrainOptions(fx, join(root, 'pretrain'), steps, { saveEvery: 1000 })));
     expect(ticks).toBeGreaterThanOrEqual(steps - 1);
   });
 
