@@ -19,3 +19,6 @@ export function hostThreads(): number {
 export function hostEnv(_name: string): string | undefined {
   return undefined;
 }
+
+/** A browser either has relaxed SIMD (Chrome 114 and later, Firefox 145) or cannot be given it: nothing to do. */
+export function hostEnableWasmRelaxedSimd(): void {}
