@@ -6,7 +6,7 @@
  *            products [128 x 768] @ [768 x 768]^T and @ [3072 x 768]^T, [512 x 3072] @ [768 x 3072]^T and
  *            an attention product [128 x 64] @ [128 x 64]^T; GFLOP/s = 2mnk / s
  *   packing  a weight W [n, k] into the kernel's B panels: packB's float-by-float loop (pack.ts) against a
- *            copy into wasm memory plus matmul.wat's packTransposed (matmul.ts packTransposedB)
+ *            copy into wasm memory plus matmul.wat's packInterleaved (matmul.ts packInWasm)
  *
  * Contestants take turns run by run (report.ts timeInterleaved); medians, and the ratio fused / plain and
  * TypeScript / wasm. The results must agree (checked: the fused kernel's C within 1e-5 of the largest |C| of the
@@ -14,7 +14,7 @@
  *
  * Usage: node bin/run.mjs bench/wasm-kernels.ts [--runs N] [--json FILE]   (default 7 runs)
  */
-import { packTransposedB } from '../src/accel/wasm/matmul.ts';
+import { packInWasm } from '../src/accel/wasm/matmul.ts';
 import { heapF32, kernelBytes, type MatmulExports, type WasmKernel } from '../src/accel/wasm/module.ts';
 import { packA, packB, TILE_M, TILE_N } from '../src/accel/wasm/pack.ts';
 import { scratchBase } from '../src/accel/wasm/resident.ts';
@@ -104,10 +104,10 @@ for (const [n, k] of [
   const typescript = new Float32Array(floats);
   const [tt, tw] = await timeInterleaved([
     { run: () => packB(w, 0, n, k, true, typescript, 0), runs },
-    { run: () => packTransposedB(w, 0, n, k, heapF32(0), panels, staging), runs },
+    { run: () => packInWasm(w, 0, n, k, true, TILE_N, heapF32(0), panels, staging), runs },
   ]);
   const name = `pack W [${n}, ${k}]`;
-  const [rt, rw] = [makeResult(name, 'packB (TypeScript)', 'ms', tt.wallMs), makeResult(name, 'copy + packTransposed (wasm)', 'ms', tw.wallMs)];
+  const [rt, rw] = [makeResult(name, 'packB (TypeScript)', 'ms', tt.wallMs), makeResult(name, 'copy + packInterleaved (wasm)', 'ms', tw.wallMs)];
   results.push(rt, rw);
   const same = heapF32(0)
     .subarray(panels / 4, panels / 4 + floats)
@@ -115,5 +115,5 @@ for (const [n, k] of [
   packRows.push([name, formatNumber(rt.median), formatNumber(rw.median), `${formatNumber(rt.median / rw.median)}x`, same ? 'ok' : 'DIFFERENT']);
 }
 console.log('\nPacking a weight into B panels (ms, median of ' + runs + ')\n');
-printTable(['weight', 'packB (TypeScript)', 'copy + packTransposed (wasm)', 'speed-up', 'same panels'], packRows);
+printTable(['weight', 'packB (TypeScript)', 'copy + packInterleaved (wasm)', 'speed-up', 'same panels'], packRows);
 if (args.json) writeJsonReport(args.json, results);

@@ -1,13 +1,16 @@
 /**
  * The fused cpu kernels behind the ops, each against the plain computation it replaces:
- *   gelu / biasGelu           vs a loop over scalar-math's gelu, and vs gelu(add(x, bias))   (bit for bit)
+ *   gelu / biasGelu           the core's loops (reference backend) vs a loop over scalar-math's gelu, and
+ *                             the active backend's biasGelu vs its gelu(add(x, bias))         (bit for bit)
+ *                             (the cpu backend's wasm gelu against the core: wasm-gelu.test.ts)
  *   scaledMaskedSoftmax       vs softmax(add(scale(x, c), mask)), forward and both gradients (bit for bit)
  *   layerNorm kernels         vs the loops that stored xhat in float64                       (bit for bit)
  *   adamwUpdateLoop           vs the optimizer's loops written out here                      (bit for bit)
  * plus float64 references where the fused kernel sums differently (bias gradients).
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { getBackend, setBackend } from '../../src/autograd/dispatch.ts';
 import { geluDerivativeFloat32, geluFloat32 } from '../../src/ops/erf-float32.ts';
 import {
   add,
@@ -56,7 +59,10 @@ function gradsOf(f: (...t: Tensor[]) => Tensor, inputs: Tensor[], weights: Tenso
 const shapeArb = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }));
 
 describe('gelu kernels', () => {
-  it('gelu equals the plain loop over scalar gelu, and its gradient the loop over geluDerivative, bit for bit (float32: their float32 forms)', () => {
+  it("the core's gelu equals the plain loop over scalar gelu, and its gradient the loop over geluDerivative, bit for bit (float32: their float32 forms)", () => {
+    const active = getBackend();
+    setBackend('reference');
+    onTestFinished(() => setBackend(active));
     fc.assert(
       fc.property(shapeArb, floatDType, fc.integer({ min: 0, max: 1e6 }), ([a, b, c], dtype, seed) => {
         const rng = new Rng(seed);

@@ -20,7 +20,7 @@ describe('wasm build', () => {
     ['plain', MATMUL_WASM_BASE64],
     ['fused', MATMUL_FMA_WASM_BASE64],
   ]) {
-    it(`the ${name} binary validates and exports gemm, packTransposed and runChunks, importing one shared memory`, () => {
+    it(`the ${name} binary validates and exports gemm, packInterleaved, packSlices and runChunks, importing one shared memory`, () => {
       kernelBytes('fused'); // lets this runtime validate relaxed SIMD (Node 20: a V8 flag)
       const bytes = Buffer.from(base64, 'base64');
       expect(WA.validate(bytes)).toBe(true);
@@ -29,7 +29,7 @@ describe('wasm build', () => {
         WA.Module.exports(module)
           .map((e) => e.name)
           .sort(),
-      ).toEqual(['gemm', 'packTransposed', 'runChunks']);
+      ).toEqual(['gemm', 'packInterleaved', 'packSlices', 'runChunks']);
       expect(WA.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
     });
   }

@@ -1,12 +1,13 @@
 /**
  * Packing for the wasm kernel (src/accel/wasm/pack.ts) against its definition, on random shapes in both
  * stored layouts: Ap[ip][p][r] = op(A)[4 ip + r, p] and Bp[jp][p][c] = op(B)[p, 8 jp + c], zeros past m and n,
- * and nothing written outside the packed range; and matmul.wat's packTransposed (through packTransposedB)
- * gives packB's panels exactly, on shapes whose depth and row count are not multiples of 4 and 8.
+ * and nothing written outside the packed range; and the wasm packing (matmul.ts packInWasm, matmul.wat's
+ * packInterleaved and packSlices) gives their panels exactly, on shapes whose depth and row count are not
+ * multiples of 4 and 8.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { packTransposedB } from '../../src/accel/wasm/matmul.ts';
+import { packInWasm } from '../../src/accel/wasm/matmul.ts';
 import { heapF32 } from '../../src/accel/wasm/module.ts';
 import { scratchBase } from '../../src/accel/wasm/resident.ts';
 import { packA, packB, TILE_M, TILE_N } from '../../src/accel/wasm/pack.ts';
@@ -70,27 +71,36 @@ describe('wasm packing', () => {
     );
   });
 
-  it("packTransposedB (a memcpy, then wasm SIMD shuffles) gives packB's panels for B stored [n, k], writing nothing else", () => {
+  it("packInWasm (a memcpy, then matmul.wat's packInterleaved or packSlices) gives pack.ts's panels for A and B in both stored layouts, writing nothing else", () => {
     fc.assert(
       fc.property(
-        fc.record({ n: fc.integer({ min: 1, max: 70 }), k: fc.integer({ min: 1, max: 70 }), off: fc.integer({ min: 0, max: 5 }) }),
-        ({ n, k, off }) => {
-          const b = operand(off, n * k);
-          const panelFloats = Math.ceil(n / TILE_N) * TILE_N * k;
+        fc.record({
+          rows: fc.integer({ min: 1, max: 70 }),
+          k: fc.integer({ min: 1, max: 70 }),
+          off: fc.integer({ min: 0, max: 5 }),
+          operandIsA: fc.boolean(),
+          rowsStoredAlongK: fc.boolean(),
+        }),
+        ({ rows, k, off, operandIsA, rowsStoredAlongK }) => {
+          const src = operand(off, rows * k);
+          const width = operandIsA ? TILE_M : TILE_N;
+          const panelFloats = Math.ceil(rows / width) * width * k;
           const want = new Float32Array(panelFloats);
-          packB(b, off, n, k, true, want, 0);
-          const panels = scratchBase(); // bytes: past the control block and any resident region
+          // pack.ts's `transposed`: A stored [k, m]; B stored [n, k]
+          if (operandIsA) packA(src, off, rows, k, !rowsStoredAlongK, want, 0);
+          else packB(src, off, rows, k, rowsStoredAlongK, want, 0);
+          const panels = scratchBase() + 16; // bytes: past the control block and any resident region
           const staging = panels + 4 * (panelFloats + 8);
-          const heap = heapF32(staging + 4 * n * k);
+          const heap = heapF32(staging + 4 * rows * k);
           heap.fill(-1, panels / 4 - 4, panels / 4 + panelFloats + 8);
-          packTransposedB(b, off, n, k, heap, panels, staging);
+          packInWasm(src, off, rows, k, rowsStoredAlongK, width, heap, panels, staging);
           const got = heapF32(0).subarray(panels / 4, panels / 4 + panelFloats);
           expect(Array.from(got)).toEqual(Array.from(want));
           const around = heapF32(0);
           expect([around[panels / 4 - 1], around[panels / 4 + panelFloats]]).toEqual([-1, -1]);
         },
       ),
-      { numRuns: 80, seed: 10 },
+      { numRuns: 150, seed: 10 },
     );
   });
 });

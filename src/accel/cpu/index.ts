@@ -4,10 +4,12 @@
  *   matmul    float32: the WebAssembly SIMD kernel (../wasm) where available; float64, or where it is not, or
  *             with setCpuMatmul('typescript'): cache-blocked with a 4x4 register tile (gemm.ts); both split
  *             big products over worker threads (matmul-default.ts);
- *   gelu      the reference's element loops, big arrays shared out over worker threads;
+ *   gelu      float32 where WebAssembly is available: SIMD loops (../wasm/gelu.wat), within a few float32
+ *             units of the reference; otherwise the reference's element loops, big arrays shared out over
+ *             worker threads;
  *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
- * rounding of the naive loop; gelu bit for bit), which test/accel checks. Loading this file makes cpu the
+ * rounding of the naive loop; gelu bit for bit on the threaded loops, within a few float32 units in wasm), which test/accel checks. Loading this file makes cpu the
  * active backend when none is (the default a user of src/index.ts or the CLI gets).
  */
 import { getBackend, registerBackend, registerKernel, setBackend } from '../../autograd/dispatch.ts';
@@ -18,7 +20,8 @@ import { counterDropoutOnHost } from '../dropout-masks.ts';
 import { matmulKernelFrom } from '../kernels.ts';
 import { registerProduct } from '../products.ts';
 import { geluBackward, geluForward, useGeluThreads } from './gelu-threaded.ts';
-import { matmulCpu, getCpuMatmul } from './matmul-default.ts';
+import { matmulCpu, getCpuMatmul, wasmAvailable } from './matmul-default.ts';
+import { geluBackwardWasm, geluForwardWasm } from '../wasm/gelu.ts';
 import { matmulPrepacked } from '../wasm/matmul-prepacked.ts';
 import { withPrepackedWeights } from '../wasm/prepacked-weights.ts';
 
@@ -29,7 +32,10 @@ registerKernel<typeof matmulReference>(
   withPrepackedWeights(matmulKernelFrom(matmulCpu), matmulPrepacked, () => getCpuMatmul() === 'wasm'),
 );
 registerProduct('cpu', matmulCpu);
-registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => (useGeluThreads(x.size) ? geluWithLoops(x, bias, geluForward, geluBackward) : null));
+registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => {
+  if (x.dtype === 'float32' && wasmAvailable()) return geluWithLoops(x, bias, geluForwardWasm, geluBackwardWasm);
+  return useGeluThreads(x.size) ? geluWithLoops(x, bias, geluForward, geluBackward) : null;
+});
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));
 if (getBackend() === 'reference') setBackend('cpu');
 

@@ -67,7 +67,7 @@ export function wasmMatmulBytes(args: MatmulArgs, prepackedB?: number): number {
   const nPanels = Math.ceil(n / TILE_N);
   const countA = aBatchStride === 0 ? 1 : batch;
   const countB = prepackedB !== undefined ? 0 : bBatchStride === 0 ? 1 : batch;
-  const staging = countB > 0 && args.transposeB ? n * k : 0;
+  const staging = Math.max(m * k, countB > 0 ? n * k : 0); // one operand matrix at a time, as stored
   return scratchBase() + 4 * (countA * mPanels * TILE_M * k + countB * nPanels * TILE_N * k + batch * mPanels * TILE_M * nPanels * TILE_N + staging);
 }
 
@@ -93,13 +93,10 @@ export function packOperands(args: MatmulArgs, prepackedB?: number): WasmMatmulL
   const bBase = prepackedB ?? aBase + 4 * countA * aFloats;
   const cBase = aBase + 4 * countA * aFloats + 4 * countB * bFloats;
   const stagingBase = cBase + 4 * batch * cFloats;
-  const end = stagingBase + (countB > 0 && transposeB ? 4 * n * k : 0); // = wasmMatmulBytes(args)
+  const end = stagingBase + 4 * Math.max(m * k, countB > 0 ? n * k : 0); // = wasmMatmulBytes(args)
   const heap = heapF32(end);
-  for (let i = 0; i < countA; i++) packA(a, i * aBatchStride, m, k, transposeA, heap, aBase / 4 + i * aFloats);
-  for (let i = 0; i < countB; i++) {
-    if (transposeB) packTransposedB(b, i * bBatchStride, n, k, heap, bBase + 4 * i * bFloats, stagingBase);
-    else packB(b, i * bBatchStride, n, k, false, heap, bBase / 4 + i * bFloats);
-  }
+  for (let i = 0; i < countA; i++) packInWasm(a, i * aBatchStride, m, k, !transposeA, TILE_M, heap, aBase + 4 * i * aFloats, stagingBase);
+  for (let i = 0; i < countB; i++) packInWasm(b, i * bBatchStride, n, k, transposeB, TILE_N, heap, bBase + 4 * i * bFloats, stagingBase);
   return {
     aBase,
     aStride: countA === 1 ? 0 : 4 * aFloats,
@@ -117,19 +114,48 @@ export function packOperands(args: MatmulArgs, prepackedB?: number): WasmMatmulL
 }
 
 /**
- * packB for B stored [n, k] (a Linear weight, or the keys of attention scores), the same panels: the stored
- * rows are copied as they are into wasm memory at `stagingAddress` (one memcpy), and matmul.wat's
- * packTransposed transposes the full panels from there with SIMD shuffles, about 1.5-3x faster than
- * packB's float-by-float loop; the last, partial panel (n not a multiple of 8) is packB's.
+ * pack.ts's panels of width `width` (TILE_M for op(A), TILE_N for op(B)) built in wasm: the operand is
+ * copied as it is stored into wasm memory at `stagingAddress` (one memcpy), then matmul.wat's
+ * packInterleaved (`rowsStoredAlongK`: stored [rows, k], so each panel interleaves `width` stored rows: A,
+ * or B = W^T for a Linear weight W) or packSlices (stored [k, rows]: each panel step is a slice of a stored
+ * row) writes the full panels with SIMD loads, shuffles and stores, 1.3-2.5x faster than pack.ts's
+ * float-by-float loops (bench/wasm-kernels.ts). A last, partial panel is pack.ts's.
+ * @param rows the panel dimension: m for op(A), n for op(B)
  * @param panelsAddress byte address of the first panel
  */
-export function packTransposedB(b: Float32Array, bOff: number, n: number, k: number, heap: Float32Array, panelsAddress: number, stagingAddress: number): void {
-  const full = Math.floor(n / TILE_N);
+export function packInWasm(
+  src: Float32Array,
+  off: number,
+  rows: number,
+  k: number,
+  rowsStoredAlongK: boolean,
+  width: typeof TILE_M | typeof TILE_N,
+  heap: Float32Array,
+  panelsAddress: number,
+  stagingAddress: number,
+): void {
+  const full = Math.floor(rows / width);
+  const exports = wasmMatmulModule().exports;
   if (full > 0) {
-    heap.set(b.subarray(bOff, bOff + full * TILE_N * k), stagingAddress / 4);
-    wasmMatmulModule().exports.packTransposed(stagingAddress, panelsAddress, k, full);
+    heap.set(src.subarray(off, off + (rowsStoredAlongK ? full * width * k : rows * k)), stagingAddress / 4);
+    if (rowsStoredAlongK) exports.packInterleaved(stagingAddress, panelsAddress, k, full, width);
+    else exports.packSlices(stagingAddress, panelsAddress, k, rows, full, width);
   }
-  if (full * TILE_N < n) packB(b, bOff + full * TILE_N * k, n - full * TILE_N, k, true, heap, panelsAddress / 4 + full * TILE_N * k);
+  if (full * width === rows) return;
+  // The last panel: its rows past `rows` are zeros.
+  const left = rows - full * width;
+  const base = panelsAddress / 4 + full * width * k;
+  if (rowsStoredAlongK) {
+    // stored [rows, k]: the left rows are one block of the stored operand (A as stored; B = W^T)
+    if (width === TILE_M) packA(src, off + full * width * k, left, k, false, heap, base);
+    else packB(src, off + full * width * k, left, k, true, heap, base);
+    return;
+  }
+  heap.fill(0, base, base + width * k);
+  for (let p = 0; p < k; p++) {
+    const s = off + p * rows + full * width;
+    for (let c = 0; c < left; c++) heap[base + p * width + c] = src[s + c];
+  }
 }
 
 /** Run the kernel over every row panel of every matrix on this thread. */

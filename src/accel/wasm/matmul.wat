@@ -134,77 +134,99 @@
       (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
       (br_if $pBlocks (i32.lt_u (local.get $p0) (local.get $k)))))
 
-  ;; ---- Packing a weight ---- [docs: wasm-pack-transposed]
-  ;; packTransposed: the full panels of op(B) = W^T for W stored [n, k] row-major at $src (a Linear layer's
-  ;; weight, copied raw into wasm memory first): Bp[jp][p][c] = W[8 jp + c, p] for jp < $panels.
-  ;; Each step reads 4 floats (p .. p+3) from each of the panel's 8 rows, transposes the two 4x4 blocks in
-  ;; registers (two rounds of shuffles: pairs of rows interleaved, then pairs of pairs) and writes depths
-  ;; p .. p+3 of the panel, 32 floats front to back. A depth k not divisible by 4 ends with single floats.
-  (func (export "packTransposed") (param $src i32) (param $dst i32) (param $k i32) (param $panels i32)
-    (local $rowBytes i32) (local $k4 i32) (local $jp i32) (local $p i32) (local $s i32) (local $d i32) (local $r i32)
+  ;; ---- Packing operands in wasm memory ---- [docs: wasm-pack-transposed]
+  ;; The operand is first copied as it is stored into wasm memory at $src (one memcpy, matmul.ts); these two
+  ;; functions then write the panels of pack.ts's layout at $dst, for the full panels ($panels of them;
+  ;; pack.ts's loops do a last, partial one). $width is the panel width: 4 for A, 8 for B.
+  ;;
+  ;; packInterleaved: panels that interleave $width stored rows of length $k (A stored [m, k]; B stored
+  ;; [n, k], a Linear layer's weight): P[jp][p][c] = S[width jp + c, p]. For each block of 4 rows it reads 4
+  ;; floats (p .. p+3) of each row, transposes the 4x4 block in registers (two rounds of shuffles: pairs of
+  ;; rows interleaved, then pairs of pairs) and stores depths p .. p+3. A depth k not divisible by 4 ends
+  ;; with single floats.
+  (func (export "packInterleaved") (param $src i32) (param $dst i32) (param $k i32) (param $panels i32) (param $width i32)
+    (local $rowBytes i32) (local $stepBytes i32) (local $panelBytes i32) (local $k4 i32) (local $jp i32) (local $block i32)
+    (local $p i32) (local $s i32) (local $d i32) (local $r i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
-    (local $t4 v128) (local $t5 v128) (local $t6 v128) (local $t7 v128)
     (local.set $rowBytes (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $stepBytes (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $panelBytes (i32.mul (local.get $width) (local.get $rowBytes)))
     (local.set $k4 (i32.and (local.get $k) (i32.const -4)))
     (if (i32.eqz (local.get $panels)) (then (return)))
-    (local.set $jp (i32.const 0))
     (loop $panel
-      (local.set $p (i32.const 0))
-      ;; $s: row 8 jp of W at depth p; $d: panel jp of Bp at depth p
-      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $jp) (i32.shl (local.get $rowBytes) (i32.const 3)))))
-      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $jp) (i32.shl (local.get $rowBytes) (i32.const 3)))))
-      (block $quadsDone
-        (br_if $quadsDone (i32.eqz (local.get $k4)))
-        (loop $quads
-          ;; aR = W[8 jp + R, p .. p+3]
-          (local.set $a0 (v128.load (local.get $s)))
-          (local.set $a1 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 1)))))
-          (local.set $a2 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 2)))))
-          (local.set $a3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 3)))))
-          (local.set $a4 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 4)))))
-          (local.set $a5 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 5)))))
-          (local.set $a6 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 6)))))
-          (local.set $a7 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 7)))))
-          ;; round 1: rows interleaved in pairs, tR = (a_2i[q], a_2i+1[q], ...) for the low and high halves
-          (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
-          (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3)))
-          (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
-          (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3)))
-          (local.set $t4 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a4) (local.get $a5)))
-          (local.set $t5 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a6) (local.get $a7)))
-          (local.set $t6 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a4) (local.get $a5)))
-          (local.set $t7 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a6) (local.get $a7)))
-          ;; round 2: depth p+q of rows 0..3 and of rows 4..7, stored at 32 q and 32 q + 16
-          (v128.store offset=0 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
-          (v128.store offset=16 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t4) (local.get $t5)))
-          (v128.store offset=32 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
-          (v128.store offset=48 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t4) (local.get $t5)))
-          (v128.store offset=64 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
-          (v128.store offset=80 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t6) (local.get $t7)))
-          (v128.store offset=96 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
-          (v128.store offset=112 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t6) (local.get $t7)))
-          (local.set $s (i32.add (local.get $s) (i32.const 16)))
-          (local.set $d (i32.add (local.get $d) (i32.const 128)))
-          (local.set $p (i32.add (local.get $p) (i32.const 4)))
-          (br_if $quads (i32.lt_u (local.get $p) (local.get $k4)))))
-      ;; the last k mod 4 depths, one float per row
-      (block $tailDone
-        (br_if $tailDone (i32.ge_u (local.get $p) (local.get $k)))
-        (loop $tail
-          (local.set $r (i32.const 0))
-          (loop $rows
-            (f32.store (i32.add (local.get $d) (i32.shl (local.get $r) (i32.const 2)))
-              (f32.load (i32.add (local.get $s) (i32.mul (local.get $r) (local.get $rowBytes)))))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (br_if $rows (i32.lt_u (local.get $r) (i32.const 8))))
-          (local.set $s (i32.add (local.get $s) (i32.const 4)))
-          (local.set $d (i32.add (local.get $d) (i32.const 32)))
-          (local.set $p (i32.add (local.get $p) (i32.const 1)))
-          (br_if $tail (i32.lt_u (local.get $p) (local.get $k)))))
+      (local.set $block (i32.const 0))
+      (loop $blocks
+        ;; $s: row width jp + 4 block of S at depth p; $d: that row's slot in panel jp at depth p
+        (local.set $s (i32.add (i32.add (local.get $src) (i32.mul (local.get $jp) (local.get $panelBytes)))
+          (i32.mul (local.get $block) (i32.shl (local.get $rowBytes) (i32.const 2)))))
+        (local.set $d (i32.add (i32.add (local.get $dst) (i32.mul (local.get $jp) (local.get $panelBytes)))
+          (i32.shl (local.get $block) (i32.const 4))))
+        (local.set $p (i32.const 0))
+        (block $quadsDone
+          (br_if $quadsDone (i32.eqz (local.get $k4)))
+          (loop $quads
+            ;; aR = S[row R of the block, p .. p+3]
+            (local.set $a0 (v128.load (local.get $s)))
+            (local.set $a1 (v128.load (i32.add (local.get $s) (local.get $rowBytes))))
+            (local.set $a2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+            (local.set $a3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+            ;; round 1: rows interleaved in pairs: t0 = (a0[0], a1[0], a0[1], a1[1]), t2 = (a0[2], a1[2], a0[3], a1[3]), ...
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+            (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3)))
+            (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3)))
+            ;; round 2: (a0[q], a1[q], a2[q], a3[q]), the block's 4 rows at depth p + q, stored q steps on
+            (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+            (v128.store (i32.add (local.get $d) (local.get $stepBytes)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+            (v128.store (i32.add (local.get $d) (i32.shl (local.get $stepBytes) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+            (v128.store (i32.add (local.get $d) (i32.mul (local.get $stepBytes) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (local.set $d (i32.add (local.get $d) (i32.shl (local.get $stepBytes) (i32.const 2))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br_if $quads (i32.lt_u (local.get $p) (local.get $k4)))))
+        ;; the last k mod 4 depths, one float per row
+        (block $tailDone
+          (br_if $tailDone (i32.ge_u (local.get $p) (local.get $k)))
+          (loop $tail
+            (local.set $r (i32.const 0))
+            (loop $rows
+              (f32.store (i32.add (local.get $d) (i32.shl (local.get $r) (i32.const 2)))
+                (f32.load (i32.add (local.get $s) (i32.mul (local.get $r) (local.get $rowBytes)))))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br_if $rows (i32.lt_u (local.get $r) (i32.const 4))))
+            (local.set $s (i32.add (local.get $s) (i32.const 4)))
+            (local.set $d (i32.add (local.get $d) (local.get $stepBytes)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br_if $tail (i32.lt_u (local.get $p) (local.get $k)))))
+        (local.set $block (i32.add (local.get $block) (i32.const 1)))
+        (br_if $blocks (i32.lt_u (i32.shl (local.get $block) (i32.const 2)) (local.get $width))))
       (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
       (br_if $panel (i32.lt_u (local.get $jp) (local.get $panels)))))
+
+  ;; packSlices: panels whose rows are already contiguous in the stored operand (A stored [k, m]; B stored
+  ;; [k, n]): P[jp][p][c] = S[p, width jp + c], S's rows $rowFloats long. Each depth p of each panel is one
+  ;; slice of $width floats (one or two v128); the loop runs over the stored rows outside, so each is read
+  ;; once, front to back.
+  (func (export "packSlices") (param $src i32) (param $dst i32) (param $k i32) (param $rowFloats i32) (param $panels i32) (param $width i32)
+    (local $p i32) (local $jp i32) (local $s i32) (local $d i32) (local $panelBytes i32) (local $stepBytes i32)
+    (local.set $stepBytes (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $panelBytes (i32.mul (local.get $stepBytes) (local.get $k)))
+    (if (i32.or (i32.eqz (local.get $panels)) (i32.eqz (local.get $k))) (then (return)))
+    (loop $depths
+      (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $p) (local.get $rowFloats)) (i32.const 2))))
+      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $p) (local.get $stepBytes))))
+      (local.set $jp (i32.const 0))
+      (loop $slices
+        (v128.store (local.get $d) (v128.load (local.get $s)))
+        (if (i32.eq (local.get $width) (i32.const 8))
+          (then (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $s)))))
+        (local.set $s (i32.add (local.get $s) (local.get $stepBytes)))
+        (local.set $d (i32.add (local.get $d) (local.get $panelBytes)))
+        (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
+        (br_if $slices (i32.lt_u (local.get $jp) (local.get $panels))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $depths (i32.lt_u (local.get $p) (local.get $k)))))
 
   ;; ---- Sharing one product between threads (threads-node.ts, threads-browser.ts) ---- [docs: wasm-run-chunks]
   ;; The rows of each C matrix are cut into chunks of whole row panels; the main thread and the workers all

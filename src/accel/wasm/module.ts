@@ -21,8 +21,10 @@ export const MAX_PAGES = 32768;
 /** The kernel's exports (see matmul.wat for the meaning of each parameter). */
 export interface MatmulExports {
   gemm(ap: number, bp: number, cp: number, k: number, nPanels: number, ip0: number, ip1: number): void;
-  /** The first `panels` panels of op(B) = W^T into `dst` from W stored [n, k] at `src` (byte addresses). */
-  packTransposed(src: number, dst: number, k: number, panels: number): void;
+  /** `panels` full panels of `width` rows into `dst` from an operand stored [rows, k] at `src` (byte addresses). */
+  packInterleaved(src: number, dst: number, k: number, panels: number, width: number): void;
+  /** `panels` full panels of `width` columns into `dst` from an operand stored [k, rowFloats] at `src`. */
+  packSlices(src: number, dst: number, k: number, rowFloats: number, panels: number, width: number): void;
   /** Claim and compute chunks of the job tagged `tag` in the control block; returns how many it did. */
   runChunks(tag: number): number;
 }

@@ -1,0 +1,152 @@
+;; GELU forward and backward on float32 arrays with 128-bit SIMD (four elements per instruction).
+;;
+;; Compiled to src/accel/wasm/gelu-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md);
+;; src/accel/wasm/gelu.ts copies the arrays into wasm memory, calls these, and copies the result out.
+;;
+;; The formulas are the core's float32 ones (src/ops/gelu.ts, src/ops/erf-float32.ts), with h = x + bias[j]:
+;;   forward   out   = h/2 (1 + erf(h / sqrt 2))
+;;   backward  gradX = gradOut (Phi(h) + h phi(h)) = gradOut ((1 + erf(h / sqrt 2)) / 2 + h exp(-h^2/2) / sqrt(2 pi))
+;;   erf(t) ~= t P(t^2) / Q(t^2), t clamped to [-4, 4]   (the same coefficients as erf-float32.ts)
+;; The core evaluates them in float64 and rounds once; here every step rounds to float32, so results differ
+;; from the core's by a few float32 units (test/accel/wasm-gelu.test.ts bounds the difference).
+;;
+;; Arrays are [rows, cols] row-major at byte addresses; bias (cols floats) is added to every row when
+;; $hasBias is 1. Columns go four at a time; the last cols mod 4 of a row go one at a time through the same
+;; vector code (the value splatted into all four lanes, lane 0 kept).
+(module
+  (import "env" "memory" (memory 1 32768 shared))
+
+  ;; erf(t) for t in [-4, 4] (clamped): t P(z) / Q(z), z = t^2, Horner's rule from the highest power.
+  (func $erf (param $t v128) (result v128)
+    (local $z v128) (local $p v128) (local $q v128)
+    (local.set $t (f32x4.min (f32x4.max (local.get $t) (v128.const f32x4 -4 -4 -4 -4)) (v128.const f32x4 4 4 4 4)))
+    (local.set $z (f32x4.mul (local.get $t) (local.get $t)))
+    (local.set $p (v128.const f32x4 -2.72614225801306e-10 -2.72614225801306e-10 -2.72614225801306e-10 -2.72614225801306e-10))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 2.77068142495902e-8 2.77068142495902e-8 2.77068142495902e-8 2.77068142495902e-8)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -2.10102402082508e-6 -2.10102402082508e-6 -2.10102402082508e-6 -2.10102402082508e-6)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -5.69250639462346e-5 -5.69250639462346e-5 -5.69250639462346e-5 -5.69250639462346e-5)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -7.34990630326855e-4 -7.34990630326855e-4 -7.34990630326855e-4 -7.34990630326855e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -2.95459980854025e-3 -2.95459980854025e-3 -2.95459980854025e-3 -2.95459980854025e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -1.60960333262415e-2 -1.60960333262415e-2 -1.60960333262415e-2 -1.60960333262415e-2)))
+    (local.set $q (v128.const f32x4 -1.45660718464996e-5 -1.45660718464996e-5 -1.45660718464996e-5 -1.45660718464996e-5))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -2.13374055278905e-4 -2.13374055278905e-4 -2.13374055278905e-4 -2.13374055278905e-4)))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -1.68282697438203e-3 -1.68282697438203e-3 -1.68282697438203e-3 -1.68282697438203e-3)))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -7.37332916720468e-3 -7.37332916720468e-3 -7.37332916720468e-3 -7.37332916720468e-3)))
+    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -1.42647390514189e-2 -1.42647390514189e-2 -1.42647390514189e-2 -1.42647390514189e-2)))
+    (f32x4.div (f32x4.mul (local.get $t) (local.get $p)) (local.get $q)))
+
+  ;; [docs: wasm-exp] exp(y) for y <= 0: y = n ln 2 + r with n = round(y / ln 2) and |r| <= ln 2 / 2, so
+  ;; exp(y) = 2^n e^r; e^r by a degree-5 polynomial (the coefficients of the Cephes library's expf, within
+  ;; a float32 unit or two), 2^n built from its exponent bits. ln 2 is split in two (0.693359375 is exact
+  ;; in a few bits) so that n ln 2 is subtracted without rounding away r. Below -87.3 the result would leave
+  ;; float32's normal range; y is clamped there (e^-87.3 ~ 1.2e-38: the callers multiply it by a finite h).
+  (func $expNegative (param $y v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $y (f32x4.max (local.get $y) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $y) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+    (local.set $r (f32x4.sub (local.get $y) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    ;; e^r ~= 1 + r + r^2 p
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $r) (local.get $r)) (local.get $p)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    ;; 2^n: the float32 whose exponent field is n + 127
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+
+  ;; gelu(h) = h/2 (1 + erf(h / sqrt 2))
+  (func $gelu (param $h v128) (result v128)
+    (f32x4.mul
+      (f32x4.mul (local.get $h) (v128.const f32x4 0.5 0.5 0.5 0.5))
+      (f32x4.add (v128.const f32x4 1 1 1 1)
+        (call $erf (f32x4.mul (local.get $h) (v128.const f32x4 0.70710678118654752 0.70710678118654752 0.70710678118654752 0.70710678118654752))))))
+
+  ;; gelu'(h) = (1 + erf(h / sqrt 2)) / 2 + h exp(-h^2 / 2) / sqrt(2 pi)
+  (func $geluDerivative (param $h v128) (result v128)
+    (f32x4.add
+      (f32x4.mul (v128.const f32x4 0.5 0.5 0.5 0.5)
+        (f32x4.add (v128.const f32x4 1 1 1 1)
+          (call $erf (f32x4.mul (local.get $h) (v128.const f32x4 0.70710678118654752 0.70710678118654752 0.70710678118654752 0.70710678118654752)))))
+      (f32x4.mul
+        (f32x4.mul (local.get $h) (v128.const f32x4 0.39894228040143268 0.39894228040143268 0.39894228040143268 0.39894228040143268))
+        (call $expNegative (f32x4.mul (f32x4.mul (local.get $h) (local.get $h)) (v128.const f32x4 -0.5 -0.5 -0.5 -0.5))))))
+
+  ;; h = x[i, j] + bias[j] (or x[i, j]) for the four columns at byte offset $jb of row $row (byte address).
+  (func $h (param $x i32) (param $bias i32) (param $hasBias i32) (param $at i32) (param $jb i32) (result v128)
+    (if (result v128) (local.get $hasBias)
+      (then (f32x4.add (v128.load (local.get $at)) (v128.load (i32.add (local.get $bias) (local.get $jb)))))
+      (else (v128.load (local.get $at)))))
+
+  ;; The same for one column (lane 0 meaningful, the value splatted).
+  (func $h1 (param $bias i32) (param $hasBias i32) (param $at i32) (param $jb i32) (result v128)
+    (if (result v128) (local.get $hasBias)
+      (then (f32x4.splat (f32.add (f32.load (local.get $at)) (f32.load (i32.add (local.get $bias) (local.get $jb))))))
+      (else (f32x4.splat (f32.load (local.get $at))))))
+
+  ;; out = gelu(x + bias), all [rows, cols].
+  (func (export "geluForward") (param $x i32) (param $bias i32) (param $hasBias i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $cols4 i32) (local $i i32) (local $jb i32) (local $base i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (br_if $done (i32.eqz (local.get $rows)))
+      (loop $row
+        (local.set $base (i32.mul (local.get $i) (local.get $rowBytes)))
+        (local.set $jb (i32.const 0))
+        (block $vectorsDone
+          (br_if $vectorsDone (i32.ge_u (local.get $jb) (local.get $cols4)))
+          (loop $vectors
+            (v128.store (i32.add (local.get $out) (i32.add (local.get $base) (local.get $jb)))
+              (call $gelu (call $h (local.get $x) (local.get $bias) (local.get $hasBias)
+                (i32.add (local.get $x) (i32.add (local.get $base) (local.get $jb))) (local.get $jb))))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+            (br_if $vectors (i32.lt_u (local.get $jb) (local.get $cols4)))))
+        (block $tailDone
+          (br_if $tailDone (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+          (loop $tail
+            (f32.store (i32.add (local.get $out) (i32.add (local.get $base) (local.get $jb)))
+              (f32x4.extract_lane 0 (call $gelu (call $h1 (local.get $bias) (local.get $hasBias)
+                (i32.add (local.get $x) (i32.add (local.get $base) (local.get $jb))) (local.get $jb)))))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+            (br_if $tail (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $row (i32.lt_u (local.get $i) (local.get $rows))))))
+
+  ;; gradX = gradOut * gelu'(x + bias), all [rows, cols] (the bias gradient's column sums are the caller's).
+  (func (export "geluBackward") (param $x i32) (param $bias i32) (param $hasBias i32) (param $gradOut i32) (param $gradX i32)
+                                (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $cols4 i32) (local $i i32) (local $jb i32) (local $e i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (br_if $done (i32.eqz (local.get $rows)))
+      (loop $row
+        (local.set $jb (i32.const 0))
+        (block $vectorsDone
+          (br_if $vectorsDone (i32.ge_u (local.get $jb) (local.get $cols4)))
+          (loop $vectors
+            ;; $e: byte offset of element (i, j) in any of the [rows, cols] arrays
+            (local.set $e (i32.add (i32.mul (local.get $i) (local.get $rowBytes)) (local.get $jb)))
+            (v128.store (i32.add (local.get $gradX) (local.get $e))
+              (f32x4.mul (v128.load (i32.add (local.get $gradOut) (local.get $e)))
+                (call $geluDerivative (call $h (local.get $x) (local.get $bias) (local.get $hasBias)
+                  (i32.add (local.get $x) (local.get $e)) (local.get $jb)))))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+            (br_if $vectors (i32.lt_u (local.get $jb) (local.get $cols4)))))
+        (block $tailDone
+          (br_if $tailDone (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+          (loop $tail
+            (local.set $e (i32.add (i32.mul (local.get $i) (local.get $rowBytes)) (local.get $jb)))
+            (f32.store (i32.add (local.get $gradX) (local.get $e))
+              (f32.mul (f32.load (i32.add (local.get $gradOut) (local.get $e)))
+                (f32x4.extract_lane 0 (call $geluDerivative (call $h1 (local.get $bias) (local.get $hasBias)
+                  (i32.add (local.get $x) (local.get $e)) (local.get $jb))))))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+            (br_if $tail (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $row (i32.lt_u (local.get $i) (local.get $rows))))))
+)
