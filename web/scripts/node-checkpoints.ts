@@ -16,7 +16,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setCpuThreads } from '../../src/accel/cpu/threads.ts';
-import { setBackend } from '../../src/autograd/dispatch.ts';
 import { generateSyntheticDocuments } from '../../src/data/synthetic-corpus.ts';
 import { savePretrained } from '../../src/hf/pretrained.ts';
 import { Rng } from '../../src/tensor/random.ts';
@@ -24,7 +23,7 @@ import { loadTaskModel } from '../../src/train/evaluate-task.ts';
 import { loadMaskedLM } from '../../src/train/fill-mask.ts';
 import { finetune } from '../../src/train/finetune.ts';
 import { rawLogits } from '../src/classifier.ts';
-import { PretrainSession, SESSION_BACKENDS } from '../src/session.ts';
+import { PretrainSession, SESSION_BACKENDS, useBackend } from '../src/session.ts';
 
 export const PROMPT = 'the cow likes to eat [MASK] .';
 export const PAIR = ['the bee lives in the hive .', 'after that the bee went back to the hive .'] as const;
@@ -75,7 +74,7 @@ await finetune({
 
 const result: Record<string, unknown> = { prompt: PROMPT, pair: PAIR, pretrained, finetuned, logits: {} };
 for (const backend of SESSION_BACKENDS) {
-  setBackend(backend);
+  useBackend(backend); // as the page's loader does: the backend, and TypeScript-only kernels for 'cpu'
   const mlm = loadMaskedLM(pretrained);
   const cls = loadTaskModel(finetuned);
   (result.logits as Record<string, unknown>)[backend] = {

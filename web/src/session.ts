@@ -9,6 +9,7 @@
  * the steps and linear decay, no dropout.
  */
 import { setBackend } from '../../src/autograd/dispatch.ts';
+import { setCpuMatmul } from '../../src/accel/cpu/matmul-default.ts';
 import { BertConfig } from '../../src/bert/config.ts';
 import { BertForPreTraining } from '../../src/bert/pretraining.ts';
 import type { BertPreTrainedModel } from '../../src/bert/model.ts';
@@ -40,7 +41,7 @@ import '../../src/autograd/backward.ts';
 import '../../src/accel/cpu/index.ts';
 import '../../src/accel/wasm/index.ts';
 
-/** Kernel sets the playground offers: 'cpu' (the cpu backend, one thread here) and 'wasm' (WebAssembly SIMD matmul). */
+/** Kernel sets the playground offers: 'cpu' (the cpu backend in TypeScript only) and 'wasm' (WebAssembly SIMD matmul and GELU). */
 export const SESSION_BACKENDS = ['wasm', 'cpu'] as const;
 export type SessionBackend = (typeof SESSION_BACKENDS)[number];
 
@@ -248,7 +249,9 @@ export class PretrainSession {
   }
 }
 
-function useBackend(name: SessionBackend): void {
+/** 'cpu' is the cpu backend without WebAssembly (TypeScript products and GELU); 'wasm' the wasm kernels. */
+export function useBackend(name: SessionBackend): void {
   if (!SESSION_BACKENDS.includes(name)) throw new Error(`backend: expected one of ${SESSION_BACKENDS.join(', ')}, found "${name}"`);
+  setCpuMatmul(name === 'cpu' ? 'typescript' : 'wasm');
   setBackend(name);
 }

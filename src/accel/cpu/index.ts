@@ -4,9 +4,9 @@
  *   matmul    float32: the WebAssembly SIMD kernel (../wasm) where available; float64, or where it is not, or
  *             with setCpuMatmul('typescript'): cache-blocked with a 4x4 register tile (gemm.ts); both split
  *             big products over worker threads (matmul-default.ts);
- *   gelu      float32 where WebAssembly is available: SIMD loops (../wasm/gelu.wat), within a few float32
- *             units of the reference; otherwise the reference's element loops, big arrays shared out over
- *             worker threads;
+ *   gelu      float32 with the wasm product (WebAssembly available, not setCpuMatmul('typescript')): SIMD
+ *             loops (../wasm/gelu.wat), within a few float32 units of the reference; otherwise the
+ *             reference's element loops, big arrays shared out over worker threads;
  *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
  * rounding of the naive loop; gelu bit for bit on the threaded loops, within a few float32 units in wasm), which test/accel checks. Loading this file makes cpu the
@@ -20,7 +20,7 @@ import { counterDropoutOnHost } from '../dropout-masks.ts';
 import { matmulKernelFrom } from '../kernels.ts';
 import { registerProduct } from '../products.ts';
 import { geluBackward, geluForward, useGeluThreads } from './gelu-threaded.ts';
-import { matmulCpu, getCpuMatmul, wasmAvailable } from './matmul-default.ts';
+import { matmulCpu, getCpuMatmul } from './matmul-default.ts';
 import { geluBackwardWasm, geluForwardWasm } from '../wasm/gelu.ts';
 import { matmulPrepacked } from '../wasm/matmul-prepacked.ts';
 import { withPrepackedWeights } from '../wasm/prepacked-weights.ts';
@@ -33,7 +33,7 @@ registerKernel<typeof matmulReference>(
 );
 registerProduct('cpu', matmulCpu);
 registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => {
-  if (x.dtype === 'float32' && wasmAvailable()) return geluWithLoops(x, bias, geluForwardWasm, geluBackwardWasm);
+  if (x.dtype === 'float32' && getCpuMatmul() === 'wasm') return geluWithLoops(x, bias, geluForwardWasm, geluBackwardWasm);
   return useGeluThreads(x.size) ? geluWithLoops(x, bias, geluForward, geluBackward) : null;
 });
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));

@@ -36,7 +36,10 @@ function choice(): CpuMatmul {
   return chosen;
 }
 
-/** Choose the cpu backend's float32 product: 'wasm' (when available; the default) or 'typescript'. */
+/**
+ * Choose the cpu backend's float32 product: 'wasm' (when available; the default) or 'typescript'. The
+ * float32 GELU follows the choice (WebAssembly SIMD with 'wasm'), so 'typescript' runs no WebAssembly.
+ */
 export function setCpuMatmul(which: CpuMatmul): void {
   chosen = cpuMatmulFromEnv(which);
 }
