@@ -1,7 +1,7 @@
 /**
  * Build step of the wasm backend: compile src/accel/wasm/matmul.wat (WebAssembly text, with SIMD and
  * shared memory) to a binary with wabt (a devDependency), and write it as a base64 string into the
- * generated, committed src/accel/wasm/matmul-wasm.ts; the same for gelu.wat into gelu-wasm.ts. At run time
+ * generated, committed src/accel/wasm/matmul-wasm.ts; the same for elementwise.wat into elementwise-wasm.ts. At run time
  * nothing needs wabt.
  *
  * Two binaries come from the one .wat: the plain kernel, and the fused one (fusedMultiplyAddText), where
@@ -21,8 +21,8 @@ import wabtInit from 'wabt';
 export const WASM_DIR = join(import.meta.dirname, '..', 'src', 'accel', 'wasm');
 export const WAT_FILE = join(WASM_DIR, 'matmul.wat');
 export const GENERATED_FILE = join(WASM_DIR, 'matmul-wasm.ts');
-export const GELU_WAT_FILE = join(WASM_DIR, 'gelu.wat');
-export const GELU_GENERATED_FILE = join(WASM_DIR, 'gelu-wasm.ts');
+export const ELEMENTWISE_WAT_FILE = join(WASM_DIR, 'elementwise.wat');
+export const ELEMENTWISE_GENERATED_FILE = join(WASM_DIR, 'elementwise-wasm.ts');
 
 /** Compile the text of a .wat module (SIMD and threads enabled) to its binary. `name` is used in errors. */
 export async function compileWat(text: string, name: string): Promise<Uint8Array> {
@@ -98,17 +98,17 @@ export async function expectedGeneratedModule(): Promise<string> {
   return renderGeneratedModule(await compileWat(text, WAT_FILE), await compileWat(fusedMultiplyAddText(text), `${WAT_FILE} (fused)`));
 }
 
-/** What gelu-wasm.ts should contain for the current gelu.wat. */
-export async function expectedGeluModule(): Promise<string> {
-  const bytes = await compileWat(readFileSync(GELU_WAT_FILE, 'utf8'), GELU_WAT_FILE);
-  return [...header('gelu.wat'), renderConstant('GELU_WASM_BASE64', 'The compiled gelu.wat', bytes), ''].join('\n');
+/** What elementwise-wasm.ts should contain for the current elementwise.wat. */
+export async function expectedElementwiseModule(): Promise<string> {
+  const bytes = await compileWat(readFileSync(ELEMENTWISE_WAT_FILE, 'utf8'), ELEMENTWISE_WAT_FILE);
+  return [...header('elementwise.wat'), renderConstant('ELEMENTWISE_WASM_BASE64', 'The compiled elementwise.wat', bytes), ''].join('\n');
 }
 
 async function main(): Promise<void> {
   let stale = false;
   for (const [file, wat, expected] of [
     [GENERATED_FILE, WAT_FILE, await expectedGeneratedModule()],
-    [GELU_GENERATED_FILE, GELU_WAT_FILE, await expectedGeluModule()],
+    [ELEMENTWISE_GENERATED_FILE, ELEMENTWISE_WAT_FILE, await expectedElementwiseModule()],
   ]) {
     if (process.argv.includes('--check')) {
       let current = '';

@@ -109,11 +109,23 @@ export interface ScaledMaskedSoftmaxAttrs {
  * `maskIn` the same values with the last axis widened to the scores' (read through maskRowOffsets).
  */
 export function scaledMaskedSoftmaxReference(
+  inputs: { scores: Tensor; mask: Tensor | null; maskIn: Tensor | null },
+  attrs: ScaledMaskedSoftmaxAttrs,
+): OpResult {
+  return scaledMaskedSoftmaxWithRows(inputs, attrs, scaledMaskedSoftmaxRows);
+}
+
+/**
+ * Kernel 'scaledMaskedSoftmax' with `forwardRows` computing the probabilities (the reference passes
+ * scaledMaskedSoftmaxRows; a backend may pass a faster loop with the same contract) and the core's backward.
+ */
+export function scaledMaskedSoftmaxWithRows(
   { scores, mask, maskIn }: { scores: Tensor; mask: Tensor | null; maskIn: Tensor | null },
   { scale, maskRowOffsets, rows, cols }: ScaledMaskedSoftmaxAttrs,
+  forwardRows: (args: ScaledMaskedSoftmaxArgs) => void,
 ): OpResult {
   const y = allocate(scores.dtype, scores.size) as FloatArray;
-  scaledMaskedSoftmaxRows({ x: scores.data as FloatArray, scale, mask: maskIn ? (maskIn.data as FloatArray) : null, maskRowOffsets, out: y, rows, cols });
+  forwardRows({ x: scores.data as FloatArray, scale, mask: maskIn ? (maskIn.data as FloatArray) : null, maskRowOffsets, out: y, rows, cols });
   const backward = (g: Tensor): (Tensor | null)[] => {
     const gd = g.data as FloatArray;
     const gScores = allocate(scores.dtype, scores.size) as FloatArray;

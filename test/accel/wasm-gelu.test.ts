@@ -1,5 +1,5 @@
 /**
- * The cpu backend's float32 GELU in WebAssembly SIMD (src/accel/wasm/gelu.wat, gelu.ts) against the core's
+ * The cpu backend's float32 GELU in WebAssembly SIMD (src/accel/wasm/elementwise.wat, gelu.ts) against the core's
  * float32 loops (src/ops/gelu.ts), on random shapes (rows of any length: the last cols mod 4 take the
  * one-at-a-time path), with and without a bias, over [-12, 12] (past erf's clamp at |h / sqrt 2| = 4 and
  * exp's underflow). The core evaluates in float64 and rounds once; the wasm code rounds every step to

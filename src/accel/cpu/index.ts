@@ -5,8 +5,10 @@
  *             with setCpuMatmul('typescript'): cache-blocked with a 4x4 register tile (gemm.ts); both split
  *             big products over worker threads (matmul-default.ts);
  *   gelu      float32 with the wasm product (WebAssembly available, not setCpuMatmul('typescript')): SIMD
- *             loops (../wasm/gelu.wat), within a few float32 units of the reference; otherwise the
+ *             loops (../wasm/elementwise.wat), within a few float32 units of the reference; otherwise the
  *             reference's element loops, big arrays shared out over worker threads;
+ *   scaledMaskedSoftmax  float32 with the wasm product: the attention probabilities in WebAssembly SIMD
+ *             (../wasm/softmax.ts), within a few float32 units of the reference; the backward is the core's;
  *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
  * rounding of the naive loop; gelu bit for bit on the threaded loops, within a few float32 units in wasm), which test/accel checks. Loading this file makes cpu the
@@ -22,6 +24,8 @@ import { registerProduct } from '../products.ts';
 import { geluBackward, geluForward, useGeluThreads } from './gelu-threaded.ts';
 import { matmulCpu, getCpuMatmul } from './matmul-default.ts';
 import { geluBackwardWasm, geluForwardWasm } from '../wasm/gelu.ts';
+import { scaledMaskedSoftmaxWasm } from '../wasm/softmax.ts';
+import { type scaledMaskedSoftmaxReference, scaledMaskedSoftmaxWithRows } from '../../ops/softmax.ts';
 import { matmulPrepacked } from '../wasm/matmul-prepacked.ts';
 import { withPrepackedWeights } from '../wasm/prepacked-weights.ts';
 
@@ -36,6 +40,9 @@ registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => {
   if (x.dtype === 'float32' && getCpuMatmul() === 'wasm') return geluWithLoops(x, bias, geluForwardWasm, geluBackwardWasm);
   return useGeluThreads(x.size) ? geluWithLoops(x, bias, geluForward, geluBackward) : null;
 });
+registerKernel<typeof scaledMaskedSoftmaxReference>('scaledMaskedSoftmax', 'cpu', (inputs, attrs) =>
+  inputs.scores.dtype === 'float32' && getCpuMatmul() === 'wasm' ? scaledMaskedSoftmaxWithRows(inputs, attrs, scaledMaskedSoftmaxWasm) : null,
+);
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));
 if (getBackend() === 'reference') setBackend('cpu');
 

@@ -1,5 +1,5 @@
 /**
- * GELU forward and backward for float32 arrays in WebAssembly SIMD (gelu.wat): the arrays are copied into
+ * GELU forward and backward for float32 arrays in WebAssembly SIMD (elementwise.wat): the arrays are copied into
  * the wasm memory's scratch space (the one the products use, from scratchBase()), computed four elements
  * per instruction on this thread, and the result copied out. The cpu backend's 'gelu' kernel runs these
  * for float32 tensors where WebAssembly is available (cpu/index.ts); float64 keeps the core's loops.
@@ -11,42 +11,8 @@
  */
 import { addColumnSums } from '../../ops/gelu.ts';
 import type { GeluArgs, GeluBackwardArgs } from '../kernels.ts';
-import { decodeBase64 } from './base64.ts';
-import { GELU_WASM_BASE64 } from './gelu-wasm.ts';
-import { heapF32, wasmMatmulModule } from './module.ts';
-import { scratchBase } from './resident.ts';
-import { WebAssemblyApi as WA } from './webassembly.ts';
-
-interface GeluExports {
-  geluForward(x: number, bias: number, hasBias: number, out: number, rows: number, cols: number): void;
-  geluBackward(x: number, bias: number, hasBias: number, gradOut: number, gradX: number, rows: number, cols: number): void;
-}
-
-let exports: GeluExports | null = null;
-
-/** gelu.wat instantiated on the matmul module's memory (compiled on first use). */
-function geluModule(): GeluExports {
-  if (!exports) {
-    const { memory } = wasmMatmulModule();
-    const instance = new WA.Instance(new WA.Module(decodeBase64(GELU_WASM_BASE64)), { env: { memory } });
-    exports = instance.exports as unknown as GeluExports;
-  }
-  return exports;
-}
-
-/** Byte length of `floats` float32 values, rounded up to 16 (each array starts 16-aligned). */
-const bytesOf = (floats: number) => Math.ceil(floats / 4) * 16;
-
-/** Lay out `arrays` (their lengths) one after another from scratchBase(); their byte addresses and a heap view. */
-function layOut(lengths: readonly number[]): { at: number[]; heap: Float32Array } {
-  const at: number[] = [];
-  let next = scratchBase();
-  for (const n of lengths) {
-    at.push(next);
-    next += bytesOf(n);
-  }
-  return { at, heap: heapF32(next) };
-}
+import { elementwiseModule, layOut } from './elementwise.ts';
+import { heapF32 } from './module.ts';
 
 /** out = gelu(x + bias) (ops/gelu.ts's GeluArgs), float32 only. */
 export function geluForwardWasm({ x, bias, out, cols }: GeluArgs): void {
@@ -58,7 +24,7 @@ export function geluForwardWasm({ x, bias, out, cols }: GeluArgs): void {
   const [xAt, biasAt, outAt] = at;
   heap.set(x, xAt / 4);
   if (bias) heap.set(bias, biasAt / 4);
-  geluModule().geluForward(xAt, biasAt, bias ? 1 : 0, outAt, n / cols, cols);
+  elementwiseModule().geluForward(xAt, biasAt, bias ? 1 : 0, outAt, n / cols, cols);
   out.set(heapF32(0).subarray(outAt / 4, outAt / 4 + n));
 }
 
@@ -73,7 +39,7 @@ export function geluBackwardWasm({ x, bias, gradOut, gradX, gradBias, cols }: Ge
   heap.set(x, xAt / 4);
   if (bias) heap.set(bias, biasAt / 4);
   heap.set(gradOut, gradOutAt / 4);
-  geluModule().geluBackward(xAt, biasAt, bias ? 1 : 0, gradOutAt, gradXAt, n / cols, cols);
+  elementwiseModule().geluBackward(xAt, biasAt, bias ? 1 : 0, gradOutAt, gradXAt, n / cols, cols);
   gradX.set(heapF32(0).subarray(gradXAt / 4, gradXAt / 4 + n));
   if (gradBias) addColumnSums(gradX, gradBias, cols);
 }

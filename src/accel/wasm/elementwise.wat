@@ -1,9 +1,10 @@
-;; GELU forward and backward on float32 arrays with 128-bit SIMD (four elements per instruction).
+;; Elementwise and row kernels on float32 arrays with 128-bit SIMD (four elements per instruction): GELU
+;; forward and backward, and the attention probabilities softmax(scale x + mask) by rows.
 ;;
-;; Compiled to src/accel/wasm/gelu-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md);
-;; src/accel/wasm/gelu.ts copies the arrays into wasm memory, calls these, and copies the result out.
+;; Compiled to src/accel/wasm/elementwise-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md);
+;; src/accel/wasm/gelu.ts and softmax.ts copy the arrays into wasm memory, call these, and copy the result out.
 ;;
-;; The formulas are the core's float32 ones (src/ops/gelu.ts, src/ops/erf-float32.ts), with h = x + bias[j]:
+;; GELU: the formulas are the core's float32 ones (src/ops/gelu.ts, src/ops/erf-float32.ts), with h = x + bias[j]:
 ;;   forward   out   = h/2 (1 + erf(h / sqrt 2))
 ;;   backward  gradX = gradOut (Phi(h) + h phi(h)) = gradOut ((1 + erf(h / sqrt 2)) / 2 + h exp(-h^2/2) / sqrt(2 pi))
 ;;   erf(t) ~= t P(t^2) / Q(t^2), t clamped to [-4, 4]   (the same coefficients as erf-float32.ts)
@@ -39,9 +40,10 @@
   ;; exp(y) = 2^n e^r; e^r by a degree-5 polynomial (the coefficients of the Cephes library's expf, within
   ;; a float32 unit or two), 2^n built from its exponent bits. ln 2 is split in two (0.693359375 is exact
   ;; in a few bits) so that n ln 2 is subtracted without rounding away r. Below -87.3 the result would leave
-  ;; float32's normal range; y is clamped there (e^-87.3 ~ 1.2e-38: the callers multiply it by a finite h).
+  ;; float32's normal range: there the result is 0 (as for y = -Infinity: a masked position). NaN stays NaN.
   (func $expNegative (param $y v128) (result v128)
-    (local $n v128) (local $r v128) (local $p v128)
+    (local $n v128) (local $r v128) (local $p v128) (local $under v128)
+    (local.set $under (f32x4.lt (local.get $y) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
     (local.set $y (f32x4.max (local.get $y) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
     (local.set $n (f32x4.nearest (f32x4.mul (local.get $y) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
     (local.set $r (f32x4.sub (local.get $y) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
@@ -54,9 +56,11 @@
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
     ;; e^r ~= 1 + r + r^2 p
     (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $r) (local.get $r)) (local.get $p)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
-    ;; 2^n: the float32 whose exponent field is n + 127
-    (f32x4.mul (local.get $p)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+    ;; 2^n: the float32 whose exponent field is n + 127; lanes that underflowed are cleared to 0
+    (v128.andnot
+      (f32x4.mul (local.get $p)
+        (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+      (local.get $under)))
 
   ;; gelu(h) = h/2 (1 + erf(h / sqrt 2))
   (func $gelu (param $h v128) (result v128)
@@ -149,4 +153,93 @@
             (br_if $tail (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br_if $row (i32.lt_u (local.get $i) (local.get $rows))))))
+;; ---- softmax(scale x + mask) by rows ---- [docs: wasm-softmax]
+  ;; For each of $rows rows of $cols floats at $x: z = scale x + mask row (the mask row of row r starts at
+  ;; the byte address in $maskRows[r] when $hasMask is 1), written to $out; then out = exp(z - max z) /
+  ;; sum exp(z - max z), in place. As in the core (src/ops/softmax.ts): a row whose max is -Infinity (every
+  ;; position masked) gives zeros, and a NaN or +Infinity in a row makes the whole row NaN (max is then NaN,
+  ;; or z - max is NaN at the +Infinity). The last cols mod 4 positions go one at a time (lane 0 of a vector).
+  (func (export "scaledMaskedSoftmax") (param $x i32) (param $scale f32) (param $hasMask i32) (param $maskRows i32) (param $out i32)
+                                       (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $cols4 i32) (local $i i32) (local $jb i32) (local $row i32) (local $mask i32)
+    (local $vscale v128) (local $v v128) (local $m v128) (local $sum v128) (local $max f32) (local $total f32) (local $e f32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (local.set $vscale (f32x4.splat (local.get $scale)))
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))))
+      (loop $eachRow
+        (local.set $row (i32.mul (local.get $i) (local.get $rowBytes)))
+        (local.set $mask (i32.load (i32.add (local.get $maskRows) (i32.shl (local.get $i) (i32.const 2)))))
+        ;; pass 1: out = scale x (+ mask), and its running max ($m by lanes, $max for the tail)
+        (local.set $m (v128.const f32x4 -inf -inf -inf -inf))
+        (local.set $max (f32.const -inf))
+        (local.set $jb (i32.const 0))
+        (block $d1 (br_if $d1 (i32.ge_u (local.get $jb) (local.get $cols4)))
+          (loop $l1
+            (local.set $v (f32x4.mul (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb)))) (local.get $vscale)))
+            (if (local.get $hasMask)
+              (then (local.set $v (f32x4.add (local.get $v) (v128.load (i32.add (local.get $mask) (local.get $jb)))))))
+            (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))) (local.get $v))
+            (local.set $m (f32x4.max (local.get $m) (local.get $v)))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+            (br_if $l1 (i32.lt_u (local.get $jb) (local.get $cols4)))))
+        (block $d1t (br_if $d1t (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+          (loop $l1t
+            (local.set $e (f32.mul (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb)))) (local.get $scale)))
+            (if (local.get $hasMask)
+              (then (local.set $e (f32.add (local.get $e) (f32.load (i32.add (local.get $mask) (local.get $jb)))))))
+            (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))) (local.get $e))
+            (local.set $max (f32.max (local.get $max) (local.get $e)))
+            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+            (br_if $l1t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+        ;; the row's max: the four lanes and the tail (f32.max and f32x4.max propagate NaN)
+        (local.set $max (f32.max (local.get $max) (f32.max
+          (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+          (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m))))))
+        (if (f32.eq (local.get $max) (f32.const -inf))
+          (then
+            ;; every position masked: zeros
+            (memory.fill (i32.add (local.get $out) (local.get $row)) (i32.const 0) (local.get $rowBytes)))
+          (else
+            ;; pass 2: out = exp(out - max), summed by lanes
+            (local.set $m (f32x4.splat (local.get $max)))
+            (local.set $sum (v128.const f32x4 0 0 0 0))
+            (local.set $total (f32.const 0))
+            (local.set $jb (i32.const 0))
+            (block $d2 (br_if $d2 (i32.ge_u (local.get $jb) (local.get $cols4)))
+              (loop $l2
+                (local.set $v (call $expNegative (f32x4.sub (v128.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))) (local.get $m))))
+                (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))) (local.get $v))
+                (local.set $sum (f32x4.add (local.get $sum) (local.get $v)))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+                (br_if $l2 (i32.lt_u (local.get $jb) (local.get $cols4)))))
+            (block $d2t (br_if $d2t (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+              (loop $l2t
+                (local.set $e (f32x4.extract_lane 0 (call $expNegative (f32x4.splat
+                  (f32.sub (f32.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))) (local.get $max))))))
+                (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))) (local.get $e))
+                (local.set $total (f32.add (local.get $total) (local.get $e)))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+                (br_if $l2t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+            ;; pass 3: out *= 1 / sum
+            (local.set $total (f32.div (f32.const 1) (f32.add (local.get $total) (f32.add
+              (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
+              (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum)))))))
+            (local.set $m (f32x4.splat (local.get $total)))
+            (local.set $jb (i32.const 0))
+            (block $d3 (br_if $d3 (i32.ge_u (local.get $jb) (local.get $cols4)))
+              (loop $l3
+                (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))
+                  (f32x4.mul (v128.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))) (local.get $m)))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+                (br_if $l3 (i32.lt_u (local.get $jb) (local.get $cols4)))))
+            (block $d3t (br_if $d3t (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+              (loop $l3t
+                (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))
+                  (f32.mul (f32.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))) (local.get $total)))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+                (br_if $l3t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $eachRow (i32.lt_u (local.get $i) (local.get $rows))))))
 )

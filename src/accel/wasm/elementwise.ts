@@ -1,0 +1,41 @@
+/**
+ * elementwise.wat (GELU, the attention softmax) instantiated on the matmul module's shared memory, and the
+ * scratch layout its callers (gelu.ts, softmax.ts) share: arrays one after another from scratchBase(), the
+ * region the products use too (a product and an elementwise kernel never run at the same time: both are
+ * synchronous calls of the main thread).
+ */
+import { decodeBase64 } from './base64.ts';
+import { ELEMENTWISE_WASM_BASE64 } from './elementwise-wasm.ts';
+import { heapF32, wasmMatmulModule } from './module.ts';
+import { scratchBase } from './resident.ts';
+import { WebAssemblyApi as WA } from './webassembly.ts';
+
+/** The exports of elementwise.wat (byte addresses; see there for each). */
+export interface ElementwiseExports {
+  geluForward(x: number, bias: number, hasBias: number, out: number, rows: number, cols: number): void;
+  geluBackward(x: number, bias: number, hasBias: number, gradOut: number, gradX: number, rows: number, cols: number): void;
+  scaledMaskedSoftmax(x: number, scale: number, hasMask: number, maskRows: number, out: number, rows: number, cols: number): void;
+}
+
+let exports: ElementwiseExports | null = null;
+
+/** elementwise.wat instantiated on the matmul module's memory (compiled on first use). */
+export function elementwiseModule(): ElementwiseExports {
+  if (!exports) {
+    const { memory } = wasmMatmulModule();
+    const instance = new WA.Instance(new WA.Module(decodeBase64(ELEMENTWISE_WASM_BASE64)), { env: { memory } });
+    exports = instance.exports as unknown as ElementwiseExports;
+  }
+  return exports;
+}
+
+/** Byte addresses for arrays of `lengths` 4-byte values, one after another from scratchBase(), each 16-aligned; and a heap view that covers them. */
+export function layOut(lengths: readonly number[]): { at: number[]; heap: Float32Array } {
+  const at: number[] = [];
+  let next = scratchBase();
+  for (const n of lengths) {
+    at.push(next);
+    next += Math.ceil(n / 4) * 16;
+  }
+  return { at, heap: heapF32(next) };
+}
