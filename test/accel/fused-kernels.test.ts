@@ -123,7 +123,7 @@ describe('scaledMaskedSoftmax', () => {
     seed: fc.integer({ min: 0, max: 1e6 }),
   });
 
-  it('the core\'s kernel equals softmax(add(scale(x, c), mask)) bit for bit, forward and the gradients of scores and mask', () => {
+  it("the core's kernel equals softmax(add(scale(x, c), mask)) bit for bit, forward and the gradients of scores and mask", () => {
     const active = getBackend();
     setBackend('reference'); // the cpu backend's float32 kernel is wasm-softmax.test.ts's
     onTestFinished(() => setBackend(active));
