@@ -1,7 +1,8 @@
 /**
  * The wasm backend's matmul (src/accel/wasm) against a float64 product, within float32's rounding bound: random shapes with fast-check (sizes
  * that are not multiples of the 4x8 tile, all four transpose combinations, batches with broadcast operands),
- * k past one 256-deep block, float64 handed to the cpu kernel, and bit-identical results on 1 and 2 threads.
+ * k past one 256-deep block, float64 handed to the cpu kernel, and bit-identical results on 1 and 2 threads
+ * (also when the threads share the packing of a weight's B panels before the product).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,6 +124,32 @@ describe('wasm matmul on two threads', () => {
       expect(Buffer.from(two.out.buffer).equals(Buffer.from(one.out.buffer))).toBe(true);
       expectWithinFloat32Bound(two);
     }
+  });
+
+  it('shares the packing of a weight (x @ W^T, W [n, k]) between the threads before the product, bit-identical to one thread', () => {
+    setWasmMinParallelWork(0);
+    // n: whole panels and a partial one (packed on the main thread); k not a multiple of 4 (packInterleaved's tail)
+    for (const [m, n, k, seed] of [
+      [37, 203, 130, 21],
+      [128, 768, 67, 22],
+      [4, 16, 5, 23],
+    ]) {
+      const p = { batch: 1, m, n, k, transposeA: false, transposeB: true, broadcastA: false, broadcastB: true, seed };
+      setCpuThreads(1);
+      const one = build(p);
+      matmulWasm(one);
+      setCpuThreads(2);
+      const two = build(p);
+      matmulWasm(two);
+      expect(lastWasmThreadedStats!.packChunks).toBeGreaterThan(1);
+      expect(Buffer.from(two.out.buffer).equals(Buffer.from(one.out.buffer))).toBe(true);
+      expectWithinFloat32Bound(two);
+    }
+    // B stored [k, n] (not a weight's layout) is packed before the job, as before
+    const stored = build({ batch: 1, m: 37, n: 203, k: 130, transposeA: false, transposeB: false, broadcastA: false, broadcastB: true, seed: 24 });
+    matmulWasm(stored);
+    expect(lastWasmThreadedStats!.packChunks).toBe(0);
+    expectWithinFloat32Bound(stored);
   });
 
   it('matches matmulNaive on random shapes', () => {

@@ -36,6 +36,11 @@ export interface WasmMatmulLayout {
   k: number;
   mPanels: number;
   nPanels: number;
+  /**
+   * B's full panels still to be packed, from W stored [n, k] copied to `staging`, by the threads that then
+   * compute the product (threads-*.ts); null when B's panels are all in place.
+   */
+  packB: { staging: number; panels: number } | null;
 }
 
 /**
@@ -54,8 +59,9 @@ export function matmulWasm(args: MatmulArgs, prepackedB?: number): void {
     out.fill(0, 0, batch * m * n);
     return;
   }
-  const layout = packOperands(args, prepackedB);
-  if (shouldUseWasmThreads(layout)) runThreaded(layout);
+  const threaded = shouldUseWasmThreads({ batch, m, n, k, mPanels: Math.ceil(m / TILE_M) });
+  const layout = packOperands(args, prepackedB, threaded);
+  if (threaded) runThreaded(layout);
   else runSerial(layout);
   copyOut(layout, out);
 }
@@ -74,8 +80,10 @@ export function wasmMatmulBytes(args: MatmulArgs, prepackedB?: number): number {
 /**
  * Lay the product out in wasm memory and pack A and B (the kernel writes all of C without reading it).
  * @param prepackedB the byte address of op(B)'s resident panels, if it has them (then B is not packed)
+ * @param sharePackingB for a threaded product whose one B is a weight W stored [n, k]: only copy W into the
+ *   staging space and leave its full panels to the threads (layout.packB), which pack them before the product
  */
-export function packOperands(args: MatmulArgs, prepackedB?: number): WasmMatmulLayout {
+export function packOperands(args: MatmulArgs, prepackedB?: number, sharePackingB = false): WasmMatmulLayout {
   if (prepackedB !== undefined && args.bBatchStride !== 0) {
     throw new Error(`packOperands: a prepacked B must be shared by the batch (bBatchStride 0), got ${args.bBatchStride}`);
   }
@@ -96,7 +104,16 @@ export function packOperands(args: MatmulArgs, prepackedB?: number): WasmMatmulL
   const end = stagingBase + 4 * Math.max(m * k, countB > 0 ? n * k : 0); // = wasmMatmulBytes(args)
   const heap = heapF32(end);
   for (let i = 0; i < countA; i++) packInWasm(a, i * aBatchStride, m, k, !transposeA, TILE_M, heap, aBase + 4 * i * aFloats, stagingBase);
-  for (let i = 0; i < countB; i++) packInWasm(b, i * bBatchStride, n, k, transposeB, TILE_N, heap, bBase + 4 * i * bFloats, stagingBase);
+  let deferredB: WasmMatmulLayout['packB'] = null;
+  if (sharePackingB && countB === 1 && transposeB && n >= 2 * TILE_N) {
+    // W's full panels are the threads' (writePackJob); its last, partial panel is packB's, here.
+    const full = Math.floor(n / TILE_N);
+    heap.set(b.subarray(0, full * TILE_N * k), stagingBase / 4);
+    if (full * TILE_N < n) packB(b, full * TILE_N * k, n - full * TILE_N, k, true, heap, bBase / 4 + full * TILE_N * k);
+    deferredB = { staging: stagingBase, panels: full };
+  } else {
+    for (let i = 0; i < countB; i++) packInWasm(b, i * bBatchStride, n, k, transposeB, TILE_N, heap, bBase + 4 * i * bFloats, stagingBase);
+  }
   return {
     aBase,
     aStride: countA === 1 ? 0 : 4 * aFloats,
@@ -110,6 +127,7 @@ export function packOperands(args: MatmulArgs, prepackedB?: number): WasmMatmulL
     k,
     mPanels,
     nPanels,
+    packB: deferredB,
   };
 }
 
@@ -158,9 +176,10 @@ export function packInWasm(
   }
 }
 
-/** Run the kernel over every row panel of every matrix on this thread. */
+/** Run the kernel over every row panel of every matrix on this thread (B's panels packed first if they are not yet). */
 function runSerial(L: WasmMatmulLayout): void {
-  const { gemm } = wasmMatmulModule().exports;
+  const { gemm, packInterleaved } = wasmMatmulModule().exports;
+  if (L.packB) packInterleaved(L.packB.staging, L.bBase, L.k, L.packB.panels, TILE_N);
   for (let bi = 0; bi < L.batch; bi++) {
     gemm(L.aBase + bi * L.aStride, L.bBase + bi * L.bStride, L.cBase + bi * L.cStride, L.k, L.nPanels, 0, L.mPanels);
   }

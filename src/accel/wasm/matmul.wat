@@ -144,7 +144,7 @@
   ;; floats (p .. p+3) of each row, transposes the 4x4 block in registers (two rounds of shuffles: pairs of
   ;; rows interleaved, then pairs of pairs) and stores depths p .. p+3. A depth k not divisible by 4 ends
   ;; with single floats.
-  (func (export "packInterleaved") (param $src i32) (param $dst i32) (param $k i32) (param $panels i32) (param $width i32)
+  (func $packInterleaved (export "packInterleaved") (param $src i32) (param $dst i32) (param $k i32) (param $panels i32) (param $width i32)
     (local $rowBytes i32) (local $stepBytes i32) (local $panelBytes i32) (local $k4 i32) (local $jp i32) (local $block i32)
     (local $p i32) (local $s i32) (local $d i32) (local $r i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
@@ -238,6 +238,13 @@
   ;;   [2] DONE     chunks finished                           [3] FAILED   set by a worker that threw
   ;;   [4] aBase  [5] aStride  [6] bBase  [7] bStride  [8] cBase  [9] cStride   (bytes, see matmul.ts)
   ;;   [10] k  [11] nPanels  [12] mPanels  [13] panels per chunk  [14] chunks per matrix  [15] chunks
+  ;;   [16] kind: 0 a product (the words above), 1 packing op(B) = W^T for a product to come: chunk c packs
+  ;;        B panels [13] c .. min([13] (c + 1), [12]) - 1 (here [12] counts B panels) with packInterleaved,
+  ;;        from W stored [n, k] at [17] (the staging copy) into the panels at [6]
+  ;;   [17] staging (bytes)
+  ;; A product whose B still has to be packed is two jobs, the packing then the product (threads-*.ts):
+  ;; packing B's panels is then shared between the threads too, and no chunk of the product starts before
+  ;; every panel is in place.
   ;; The tag (job number mod 2^15) in COUNTER makes a late worker that still holds an old job's tag fail
   ;; its compare-exchange instead of claiming a chunk of the new job; the job words are read only after a
   ;; successful claim, when the main thread cannot be rewriting them (it waits for DONE = chunks first).
@@ -256,6 +263,24 @@
         (br_if $claim (i32.ne
           (i32.atomic.rmw.cmpxchg offset=4 (i32.const 0) (local.get $cur) (i32.add (local.get $cur) (i32.const 1)))
           (local.get $cur)))
+        (if (i32.load offset=64 (i32.const 0))
+          (then
+            ;; a packing job: B panels ip0 .. ip1-1 (in this job's words: [13] per chunk, [12] in all)
+            (local.set $ip0 (i32.mul (local.get $idx) (i32.load offset=52 (i32.const 0))))
+            (local.set $ip1 (i32.add (local.get $ip0) (i32.load offset=52 (i32.const 0))))
+            (if (i32.gt_u (local.get $ip1) (i32.load offset=48 (i32.const 0)))
+              (then (local.set $ip1 (i32.load offset=48 (i32.const 0)))))
+            ;; source row 8 ip0 of W (k floats a row), destination panel ip0 (8 k floats a panel)
+            (call $packInterleaved
+              (i32.add (i32.load offset=68 (i32.const 0)) (i32.shl (i32.mul (local.get $ip0) (i32.load offset=40 (i32.const 0))) (i32.const 5)))
+              (i32.add (i32.load offset=24 (i32.const 0)) (i32.shl (i32.mul (local.get $ip0) (i32.load offset=40 (i32.const 0))) (i32.const 5)))
+              (i32.load offset=40 (i32.const 0))
+              (i32.sub (local.get $ip1) (local.get $ip0))
+              (i32.const 8))
+            (drop (i32.atomic.rmw.add offset=8 (i32.const 0) (i32.const 1)))
+            (drop (memory.atomic.notify offset=8 (i32.const 0) (i32.const 1)))
+            (local.set $did (i32.add (local.get $did) (i32.const 1)))
+            (br $claim)))
         ;; chunk idx = matrix bi, row panels ip0 .. ip1-1
         (local.set $bi (i32.div_u (local.get $idx) (i32.load offset=56 (i32.const 0))))
         (local.set $ip0 (i32.mul

@@ -13,7 +13,7 @@ import { getCpuThreads } from '../cpu/threads.ts';
 import { newWebWorker, WebWorkerSet, type WebWorker } from '../cpu/web-worker-set.ts';
 import type { WasmMatmulLayout } from './matmul.ts';
 import { wasmMatmulModule } from './module.ts';
-import { DONE, describeProduct, FAILED, WORKER_LOOP, wakeWorkers, writeJob } from './threads-job.ts';
+import { CONTROL_WORDS, DONE, describeProduct, FAILED, WORKER_LOOP, wakeWorkers, writeJob, writePackJob } from './threads-job.ts';
 
 export { setWasmMinParallelWork, shouldUseWasmThreads } from './threads-job.ts';
 
@@ -39,8 +39,8 @@ function startWorker(): WebWorker {
 
 const workers = new WebWorkerSet('bert wasm backend', startWorker);
 
-/** Statistics of the last threaded product: chunks in all, and how many the calling thread computed. */
-export let lastWasmThreadedStats: { chunks: number; byMain: number } | null = null;
+/** Statistics of the last threaded product: its chunks, how many the calling thread computed, and the chunks of the packing of B before it (0: none). */
+export let lastWasmThreadedStats: { chunks: number; byMain: number; packChunks: number } | null = null;
 
 let byWorkersTotal = 0;
 
@@ -55,22 +55,26 @@ export function startWasmWorkers(count: number, ms?: number): Promise<number> {
 }
 
 /**
- * Run the packed product `L` on getCpuThreads() threads (the calling thread and Web Workers).
- * @param beforeWake called once the job is in the control block, just before the workers are woken
+ * Run product `L` on getCpuThreads() threads (the calling thread and Web Workers): first the packing of its
+ * B panels when L.packB asks for it, then the product.
+ * @param beforeWake called once the product's job is in the control block, just before the workers are woken
  */
 export function runThreaded(L: WasmMatmulLayout, beforeWake?: () => void): void {
   const threads = getCpuThreads();
   const { memory, exports } = wasmMatmulModule();
   workers.ensure(threads - 1);
-  const control = new Int32Array(memory.buffer, 0, 16);
-  const { chunks, tag } = writeJob(control, L, threads);
-  beforeWake?.();
-  wakeWorkers(control);
-
-  const byMain = exports.runChunks(tag);
-  workers.waitForChunks(control, DONE, chunks, describeProduct(L), () => Atomics.load(control, FAILED) !== 0);
-  lastWasmThreadedStats = { chunks, byMain };
-  byWorkersTotal += chunks - byMain;
+  const control = new Int32Array(memory.buffer, 0, CONTROL_WORDS);
+  /** Wake the workers on the job just written, take chunks here too, and wait until every chunk is done. */
+  const run = ({ chunks, tag }: { chunks: number; tag: number }, what: string, before?: () => void) => {
+    before?.();
+    wakeWorkers(control);
+    const byMain = exports.runChunks(tag);
+    workers.waitForChunks(control, DONE, chunks, what, () => Atomics.load(control, FAILED) !== 0);
+    byWorkersTotal += chunks - byMain;
+    return { chunks, byMain };
+  };
+  const packChunks = L.packB ? run(writePackJob(control, L, threads), describeProduct(L, true)).chunks : 0;
+  lastWasmThreadedStats = { ...run(writeJob(control, L, threads), describeProduct(L), beforeWake), packChunks };
 }
 
 /** The Web Workers in use now. */

@@ -11,7 +11,11 @@ export const GEN = 0,
   COUNTER = 1,
   DONE = 2,
   FAILED = 3,
-  FIELDS = 4;
+  FIELDS = 4,
+  KIND = 16,
+  STAGING = 17;
+/** Words of the control block the jobs use (it has CONTROL_BYTES / 4 = 64; resident.ts). */
+export const CONTROL_WORDS = 18;
 const MAX_CHUNKS = 0xffff;
 
 /**
@@ -40,8 +44,8 @@ export function setWasmMinParallelWork(multiplyAdds: number): void {
   minParallelWork = multiplyAdds;
 }
 
-/** Whether a packed product should be split over threads. */
-export function shouldUseWasmThreads(L: WasmMatmulLayout): boolean {
+/** Whether a product of these sizes should be split over threads. */
+export function shouldUseWasmThreads(L: Pick<WasmMatmulLayout, 'batch' | 'm' | 'n' | 'k' | 'mPanels'>): boolean {
   return getCpuThreads() > 1 && L.batch * L.m * L.n * L.k >= minParallelWork && L.batch * L.mPanels > 1;
 }
 
@@ -63,14 +67,34 @@ export function writeJob(control: Int32Array, L: WasmMatmulLayout, threads: numb
   const chunks = L.batch * chunksPerMatrix;
   if (chunks > MAX_CHUNKS) throw new Error(`wasm matmul: a batch of ${L.batch} matrices needs ${chunks} chunks, more than ${MAX_CHUNKS}`);
 
-  control.set([L.aBase, L.aStride, L.bBase, L.bStride, L.cBase, L.cStride, L.k, L.nPanels, L.mPanels, panelsPerChunk, chunksPerMatrix, chunks], FIELDS);
+  control.set([L.aBase, L.aStride, L.bBase, L.bStride, L.cBase, L.cStride, L.k, L.nPanels, L.mPanels, panelsPerChunk, chunksPerMatrix, chunks, 0, 0], FIELDS);
+  return { chunks, tag: publish(control) };
+}
+
+/**
+ * Write the packing of product `L`'s B panels (L.packB: W stored [n, k] copied to the staging address) into
+ * the control block: about four chunks of panels per thread, each packed by matmul.wat's packInterleaved.
+ * Run before the product's own job (writeJob), so that the threads share the packing too.
+ */
+export function writePackJob(control: Int32Array, L: WasmMatmulLayout, threads: number): { chunks: number; tag: number } {
+  if (!L.packB) throw new Error('writePackJob: this product has no B panels left to pack');
+  const { staging, panels } = L.packB;
+  const perChunk = Math.max(1, Math.ceil(panels / (4 * threads)));
+  const chunks = Math.ceil(panels / perChunk);
+  // The words the packing reads (matmul.wat): [6] bBase, [10] k, [12] panels, [13] per chunk, [15] chunks, [16] kind 1, [17] staging.
+  control.set([0, 0, L.bBase, 0, 0, 0, L.k, 0, panels, perChunk, 0, chunks, 1, staging], FIELDS);
+  return { chunks, tag: publish(control) };
+}
+
+/** A new job number for the words just written: DONE and FAILED cleared, the counter at chunk 0; its tag. */
+function publish(control: Int32Array): number {
   generation = (generation + 1) | 0;
   if (generation === 0) generation = 1; // 0 is the workers' initial "seen"
   const tag = generation & 0x7fff;
   Atomics.store(control, DONE, 0);
   Atomics.store(control, FAILED, 0);
   Atomics.store(control, COUNTER, tag << 16);
-  return { chunks, tag };
+  return tag;
 }
 
 /** Publish the job written by writeJob: the workers wake and claim chunks. */
@@ -79,7 +103,7 @@ export function wakeWorkers(control: Int32Array): void {
   Atomics.notify(control, GEN);
 }
 
-/** What names a product in errors. */
-export function describeProduct(L: WasmMatmulLayout): string {
-  return `wasm matmul of [${L.batch} x ${L.m} x ${L.k}] @ [${L.k} x ${L.n}]`;
+/** What names a product (or the packing of its B) in errors. */
+export function describeProduct(L: WasmMatmulLayout, packing = false): string {
+  return `${packing ? 'packing B for the ' : ''}wasm matmul of [${L.batch} x ${L.m} x ${L.k}] @ [${L.k} x ${L.n}]`;
 }

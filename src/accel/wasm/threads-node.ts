@@ -21,7 +21,7 @@ import type { WorkerWatch } from '../cpu/worker-watch.ts';
 import { WorkerSet, type SetWorker } from '../cpu/worker-set.ts';
 import type { WasmMatmulLayout } from './matmul.ts';
 import { wasmMatmulModule } from './module.ts';
-import { DONE, describeProduct, FAILED, WORKER_LOOP, wakeWorkers, writeJob } from './threads-job.ts';
+import { CONTROL_WORDS, DONE, describeProduct, FAILED, WORKER_LOOP, wakeWorkers, writeJob, writePackJob } from './threads-job.ts';
 
 export { setWasmMinParallelWork, shouldUseWasmThreads } from './threads-job.ts';
 
@@ -45,27 +45,31 @@ function startWorker(watch: WorkerWatch): SetWorker {
 
 const workers = new WorkerSet<SetWorker>('bert wasm backend', 'product', startWorker);
 
-/** Statistics of the last threaded product: chunks in all, and how many the main thread computed. */
-export let lastWasmThreadedStats: { chunks: number; byMain: number } | null = null;
+/** Statistics of the last threaded product: its chunks, how many the main thread computed, and the chunks of the packing of B before it (0: none). */
+export let lastWasmThreadedStats: { chunks: number; byMain: number; packChunks: number } | null = null;
 
 /**
- * Run the packed product `L` on getCpuThreads() threads (the main thread and workers).
- * @param beforeWake called once the job is in the control block, just before the workers are woken
- *   (tests use it to stand in for a worker that claimed a chunk and then ended)
+ * Run product `L` on getCpuThreads() threads (the main thread and workers): first the packing of its B
+ * panels when L.packB asks for it, then the product.
+ * @param beforeWake called once the product's job is in the control block, just before the workers are
+ *   woken (tests use it to stand in for a worker that claimed a chunk and then ended)
  */
 export function runThreaded(L: WasmMatmulLayout, beforeWake?: () => void): void {
   const threads = getCpuThreads();
   const { memory, exports } = wasmMatmulModule();
   const used = workers.ensure(threads - 1);
-  const control = new Int32Array(memory.buffer, 0, 16);
-  const { chunks, tag } = writeJob(control, L, threads);
-  beforeWake?.();
-  wakeWorkers(control);
-
-  const byMain = exports.runChunks(tag);
-  // A finished chunk wakes us; a chunk that failed, or a worker that ends or hangs, makes this throw.
-  workers.waitForChunks(control, DONE, chunks, used, describeProduct(L), () => Atomics.load(control, FAILED) !== 0);
-  lastWasmThreadedStats = { chunks, byMain };
+  const control = new Int32Array(memory.buffer, 0, CONTROL_WORDS);
+  /** Wake the workers on the job just written, take chunks here too, and wait until every chunk is done. */
+  const run = ({ chunks, tag }: { chunks: number; tag: number }, what: string, before?: () => void) => {
+    before?.();
+    wakeWorkers(control);
+    const byMain = exports.runChunks(tag);
+    // A finished chunk wakes us; a chunk that failed, or a worker that ends or hangs, makes this throw.
+    workers.waitForChunks(control, DONE, chunks, used, what, () => Atomics.load(control, FAILED) !== 0);
+    return { chunks, byMain };
+  };
+  const packChunks = L.packB ? run(writePackJob(control, L, threads), describeProduct(L, true)).chunks : 0;
+  lastWasmThreadedStats = { ...run(writeJob(control, L, threads), describeProduct(L), beforeWake), packChunks };
 }
 
 /** The worker threads in use now (tests end one from outside to check that a new one replaces it). */
