@@ -13,7 +13,7 @@ import { WebAssemblyApi as WA } from './webassembly.ts';
 /** The exports of elementwise.wat (byte addresses; see there for each). */
 export interface ElementwiseExports {
   geluForward(x: number, bias: number, hasBias: number, out: number, rows: number, cols: number): void;
-  geluBackward(x: number, bias: number, hasBias: number, gradOut: number, gradX: number, rows: number, cols: number): void;
+  geluBackward(x: number, bias: number, hasBias: number, gradOut: number, gradX: number, work: number, rows: number, cols: number): void;
   scaledMaskedSoftmax(x: number, scale: number, hasMask: number, maskRows: number, out: number, rows: number, cols: number): void;
 }
 
@@ -29,7 +29,11 @@ export function elementwiseModule(): ElementwiseExports {
   return exports;
 }
 
-/** Byte addresses for arrays of `lengths` 4-byte values, one after another from scratchBase(), each 16-aligned; and a heap view that covers them. */
+/**
+ * Byte addresses for arrays of `lengths` 4-byte values, one after another from scratchBase(), each
+ * 16-aligned and padded to whole 4-value vectors (elementwise.wat computes on whole vectors); and a heap
+ * view that covers them.
+ */
 export function layOut(lengths: readonly number[]): { at: number[]; heap: Float32Array } {
   const at: number[] = [];
   let next = scratchBase();

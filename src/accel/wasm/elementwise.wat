@@ -12,153 +12,170 @@
 ;; from the core's by a few float32 units (test/accel/wasm-gelu.test.ts bounds the difference).
 ;;
 ;; Arrays are [rows, cols] row-major at byte addresses; bias (cols floats) is added to every row when
-;; $hasBias is 1. Columns go four at a time; the last cols mod 4 of a row go one at a time through the same
-;; vector code (the value splatted into all four lanes, lane 0 kept).
+;; $hasBias is 1. The math runs over whole arrays four elements at a time, in passes (h, then erf or exp in
+;; place, then the formula): each pass is one loop without calls, since V8 does not inline WebAssembly
+;; calls and a call per vector cost a third of the time (docs/wasm-kernel.md). The arrays' regions are
+;; padded to whole vectors (gelu.ts, softmax.ts), so the last vector's extra lanes compute on padding and
+;; nobody reads them.
 (module
   (import "env" "memory" (memory 1 32768 shared))
 
-  ;; erf(t) for t in [-4, 4] (clamped): t P(z) / Q(z), z = t^2, Horner's rule from the highest power.
-  (func $erf (param $t v128) (result v128)
-    (local $z v128) (local $p v128) (local $q v128)
-    (local.set $t (f32x4.min (f32x4.max (local.get $t) (v128.const f32x4 -4 -4 -4 -4)) (v128.const f32x4 4 4 4 4)))
-    (local.set $z (f32x4.mul (local.get $t) (local.get $t)))
-    (local.set $p (v128.const f32x4 -2.72614225801306e-10 -2.72614225801306e-10 -2.72614225801306e-10 -2.72614225801306e-10))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 2.77068142495902e-8 2.77068142495902e-8 2.77068142495902e-8 2.77068142495902e-8)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -2.10102402082508e-6 -2.10102402082508e-6 -2.10102402082508e-6 -2.10102402082508e-6)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -5.69250639462346e-5 -5.69250639462346e-5 -5.69250639462346e-5 -5.69250639462346e-5)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -7.34990630326855e-4 -7.34990630326855e-4 -7.34990630326855e-4 -7.34990630326855e-4)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -2.95459980854025e-3 -2.95459980854025e-3 -2.95459980854025e-3 -2.95459980854025e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -1.60960333262415e-2 -1.60960333262415e-2 -1.60960333262415e-2 -1.60960333262415e-2)))
-    (local.set $q (v128.const f32x4 -1.45660718464996e-5 -1.45660718464996e-5 -1.45660718464996e-5 -1.45660718464996e-5))
-    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -2.13374055278905e-4 -2.13374055278905e-4 -2.13374055278905e-4 -2.13374055278905e-4)))
-    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -1.68282697438203e-3 -1.68282697438203e-3 -1.68282697438203e-3 -1.68282697438203e-3)))
-    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -7.37332916720468e-3 -7.37332916720468e-3 -7.37332916720468e-3 -7.37332916720468e-3)))
-    (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -1.42647390514189e-2 -1.42647390514189e-2 -1.42647390514189e-2 -1.42647390514189e-2)))
-    (f32x4.div (f32x4.mul (local.get $t) (local.get $p)) (local.get $q)))
+  ;; erf(t) in place for $count vectors from $at: t P(z) / Q(z), z = t^2, t clamped to [-4, 4], Horner's rule
+  ;; from the highest power.
+  (func $erfInPlace (param $at i32) (param $count i32)
+    (local $end i32) (local $t v128) (local $z v128) (local $p v128) (local $q v128)
+    (if (i32.eqz (local.get $count)) (then (return)))
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 4))))
+    (loop $each
+      (local.set $t (v128.load (local.get $at)))
+      (local.set $t (f32x4.min (f32x4.max (local.get $t) (v128.const f32x4 -4 -4 -4 -4)) (v128.const f32x4 4 4 4 4)))
+      (local.set $z (f32x4.mul (local.get $t) (local.get $t)))
+      (local.set $p (v128.const f32x4 -2.72614225801306e-10 -2.72614225801306e-10 -2.72614225801306e-10 -2.72614225801306e-10))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 2.77068142495902e-8 2.77068142495902e-8 2.77068142495902e-8 2.77068142495902e-8)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -2.10102402082508e-6 -2.10102402082508e-6 -2.10102402082508e-6 -2.10102402082508e-6)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -5.69250639462346e-5 -5.69250639462346e-5 -5.69250639462346e-5 -5.69250639462346e-5)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -7.34990630326855e-4 -7.34990630326855e-4 -7.34990630326855e-4 -7.34990630326855e-4)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -2.95459980854025e-3 -2.95459980854025e-3 -2.95459980854025e-3 -2.95459980854025e-3)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $z)) (v128.const f32x4 -1.60960333262415e-2 -1.60960333262415e-2 -1.60960333262415e-2 -1.60960333262415e-2)))
+      (local.set $q (v128.const f32x4 -1.45660718464996e-5 -1.45660718464996e-5 -1.45660718464996e-5 -1.45660718464996e-5))
+      (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -2.13374055278905e-4 -2.13374055278905e-4 -2.13374055278905e-4 -2.13374055278905e-4)))
+      (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -1.68282697438203e-3 -1.68282697438203e-3 -1.68282697438203e-3 -1.68282697438203e-3)))
+      (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -7.37332916720468e-3 -7.37332916720468e-3 -7.37332916720468e-3 -7.37332916720468e-3)))
+      (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (v128.const f32x4 -1.42647390514189e-2 -1.42647390514189e-2 -1.42647390514189e-2 -1.42647390514189e-2)))
+      (v128.store (local.get $at) (f32x4.div (f32x4.mul (local.get $t) (local.get $p)) (local.get $q)))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br_if $each (i32.lt_u (local.get $at) (local.get $end)))))
 
-  ;; [docs: wasm-exp] exp(y) for y <= 0: y = n ln 2 + r with n = round(y / ln 2) and |r| <= ln 2 / 2, so
-  ;; exp(y) = 2^n e^r; e^r by a degree-5 polynomial (the coefficients of the Cephes library's expf, within
+  ;; [docs: wasm-exp] exp(y) in place for $count vectors from $at, y <= 0: y = n ln 2 + r with
+  ;; n = round(y / ln 2) and |r| <= ln 2 / 2, so exp(y) = 2^n e^r; e^r by a degree-5 polynomial (the coefficients of the Cephes library's expf, within
   ;; a float32 unit or two), 2^n built from its exponent bits. ln 2 is split in two (0.693359375 is exact
   ;; in a few bits) so that n ln 2 is subtracted without rounding away r. Below -87.3 the result would leave
   ;; float32's normal range: there the result is 0 (as for y = -Infinity: a masked position). NaN stays NaN.
-  (func $expNegative (param $y v128) (result v128)
-    (local $n v128) (local $r v128) (local $p v128) (local $under v128)
-    (local.set $under (f32x4.lt (local.get $y) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
-    (local.set $y (f32x4.max (local.get $y) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $y) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
-    (local.set $r (f32x4.sub (local.get $y) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
-    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
-    ;; e^r ~= 1 + r + r^2 p
-    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $r) (local.get $r)) (local.get $p)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
-    ;; 2^n: the float32 whose exponent field is n + 127; lanes that underflowed are cleared to 0
-    (v128.andnot
-      (f32x4.mul (local.get $p)
-        (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
-      (local.get $under)))
+  (func $expNegativeInPlace (param $at i32) (param $count i32)
+    (local $end i32) (local $y v128) (local $n v128) (local $r v128) (local $p v128) (local $under v128)
+    (if (i32.eqz (local.get $count)) (then (return)))
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 4))))
+    (loop $each
+      (local.set $y (v128.load (local.get $at)))
+      (local.set $under (f32x4.lt (local.get $y) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
+      (local.set $y (f32x4.max (local.get $y) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
+      (local.set $n (f32x4.nearest (f32x4.mul (local.get $y) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+      (local.set $r (f32x4.sub (local.get $y) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+      (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+      (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+      ;; e^r ~= 1 + r + r^2 p
+      (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $r) (local.get $r)) (local.get $p)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+      ;; 2^n: the float32 whose exponent field is n + 127; lanes that underflowed are cleared to 0
+      (v128.store (local.get $at)
+        (v128.andnot
+          (f32x4.mul (local.get $p)
+            (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+          (local.get $under)))
+      (local.set $at (i32.add (local.get $at) (i32.const 16)))
+      (br_if $each (i32.lt_u (local.get $at) (local.get $end)))))
 
-  ;; gelu(h) = h/2 (1 + erf(h / sqrt 2))
-  (func $gelu (param $h v128) (result v128)
-    (f32x4.mul
-      (f32x4.mul (local.get $h) (v128.const f32x4 0.5 0.5 0.5 0.5))
-      (f32x4.add (v128.const f32x4 1 1 1 1)
-        (call $erf (f32x4.mul (local.get $h) (v128.const f32x4 0.70710678118654752 0.70710678118654752 0.70710678118654752 0.70710678118654752))))))
+  ;; x[i, j] += bias[j] in place, row by row (nothing without a bias): h, as a separate add op would round it.
+  (func $addBias (param $x i32) (param $bias i32) (param $hasBias i32) (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $cols4 i32) (local $row i32) (local $end i32) (local $jb i32)
+    (if (i32.or (i32.eqz (local.get $hasBias)) (i32.eqz (local.get $rows))) (then (return)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (local.set $row (local.get $x))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $rowBytes))))
+    (loop $rows
+      (local.set $jb (i32.const 0))
+      (block $vectorsDone
+        (br_if $vectorsDone (i32.ge_u (local.get $jb) (local.get $cols4)))
+        (loop $vectors
+          (v128.store (i32.add (local.get $row) (local.get $jb))
+            (f32x4.add (v128.load (i32.add (local.get $row) (local.get $jb))) (v128.load (i32.add (local.get $bias) (local.get $jb)))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+          (br_if $vectors (i32.lt_u (local.get $jb) (local.get $cols4)))))
+      (block $tailDone
+        (br_if $tailDone (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+        (loop $tail
+          (f32.store (i32.add (local.get $row) (local.get $jb))
+            (f32.add (f32.load (i32.add (local.get $row) (local.get $jb))) (f32.load (i32.add (local.get $bias) (local.get $jb)))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+          (br_if $tail (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+      (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+      (br_if $rows (i32.lt_u (local.get $row) (local.get $end)))))
 
-  ;; gelu'(h) = (1 + erf(h / sqrt 2)) / 2 + h exp(-h^2 / 2) / sqrt(2 pi)
-  (func $geluDerivative (param $h v128) (result v128)
-    (f32x4.add
-      (f32x4.mul (v128.const f32x4 0.5 0.5 0.5 0.5)
-        (f32x4.add (v128.const f32x4 1 1 1 1)
-          (call $erf (f32x4.mul (local.get $h) (v128.const f32x4 0.70710678118654752 0.70710678118654752 0.70710678118654752 0.70710678118654752)))))
-      (f32x4.mul
-        (f32x4.mul (local.get $h) (v128.const f32x4 0.39894228040143268 0.39894228040143268 0.39894228040143268 0.39894228040143268))
-        (call $expNegative (f32x4.mul (f32x4.mul (local.get $h) (local.get $h)) (v128.const f32x4 -0.5 -0.5 -0.5 -0.5))))))
-
-  ;; h = x[i, j] + bias[j] (or x[i, j]) for the four columns at byte offset $jb of row $row (byte address).
-  (func $h (param $x i32) (param $bias i32) (param $hasBias i32) (param $at i32) (param $jb i32) (result v128)
-    (if (result v128) (local.get $hasBias)
-      (then (f32x4.add (v128.load (local.get $at)) (v128.load (i32.add (local.get $bias) (local.get $jb)))))
-      (else (v128.load (local.get $at)))))
-
-  ;; The same for one column (lane 0 meaningful, the value splatted).
-  (func $h1 (param $bias i32) (param $hasBias i32) (param $at i32) (param $jb i32) (result v128)
-    (if (result v128) (local.get $hasBias)
-      (then (f32x4.splat (f32.add (f32.load (local.get $at)) (f32.load (i32.add (local.get $bias) (local.get $jb))))))
-      (else (f32x4.splat (f32.load (local.get $at))))))
-
-  ;; out = gelu(x + bias), all [rows, cols].
+  ;; out = gelu(x + bias) = h/2 (1 + erf(h / sqrt 2)), all [rows, cols]; x is overwritten with h.
   (func (export "geluForward") (param $x i32) (param $bias i32) (param $hasBias i32) (param $out i32) (param $rows i32) (param $cols i32)
-    (local $rowBytes i32) (local $cols4 i32) (local $i i32) (local $jb i32) (local $base i32)
-    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
-    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
-    (block $done
-      (br_if $done (i32.eqz (local.get $rows)))
-      (loop $row
-        (local.set $base (i32.mul (local.get $i) (local.get $rowBytes)))
-        (local.set $jb (i32.const 0))
-        (block $vectorsDone
-          (br_if $vectorsDone (i32.ge_u (local.get $jb) (local.get $cols4)))
-          (loop $vectors
-            (v128.store (i32.add (local.get $out) (i32.add (local.get $base) (local.get $jb)))
-              (call $gelu (call $h (local.get $x) (local.get $bias) (local.get $hasBias)
-                (i32.add (local.get $x) (i32.add (local.get $base) (local.get $jb))) (local.get $jb))))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-            (br_if $vectors (i32.lt_u (local.get $jb) (local.get $cols4)))))
-        (block $tailDone
-          (br_if $tailDone (i32.ge_u (local.get $jb) (local.get $rowBytes)))
-          (loop $tail
-            (f32.store (i32.add (local.get $out) (i32.add (local.get $base) (local.get $jb)))
-              (f32x4.extract_lane 0 (call $gelu (call $h1 (local.get $bias) (local.get $hasBias)
-                (i32.add (local.get $x) (i32.add (local.get $base) (local.get $jb))) (local.get $jb)))))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
-            (br_if $tail (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $row (i32.lt_u (local.get $i) (local.get $rows))))))
+    (local $count i32) (local $e i32) (local $end i32) (local $h v128)
+    (call $addBias (local.get $x) (local.get $bias) (local.get $hasBias) (local.get $rows) (local.get $cols))
+    ;; whole vectors over the array: ceil(rows cols / 4)
+    (local.set $count (i32.shr_u (i32.add (i32.mul (local.get $rows) (local.get $cols)) (i32.const 3)) (i32.const 2)))
+    (if (i32.eqz (local.get $count)) (then (return)))
+    (local.set $end (i32.shl (local.get $count) (i32.const 4)))
+    ;; out = h / sqrt 2, then erf of it in place
+    (local.set $e (i32.const 0))
+    (loop $scale
+      (v128.store (i32.add (local.get $out) (local.get $e))
+        (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $e))) (v128.const f32x4 0.70710678118654752 0.70710678118654752 0.70710678118654752 0.70710678118654752)))
+      (local.set $e (i32.add (local.get $e) (i32.const 16)))
+      (br_if $scale (i32.lt_u (local.get $e) (local.get $end))))
+    (call $erfInPlace (local.get $out) (local.get $count))
+    ;; out = (h / 2) (1 + erf)
+    (local.set $e (i32.const 0))
+    (loop $combine
+      (local.set $h (v128.load (i32.add (local.get $x) (local.get $e))))
+      (v128.store (i32.add (local.get $out) (local.get $e))
+        (f32x4.mul
+          (f32x4.mul (local.get $h) (v128.const f32x4 0.5 0.5 0.5 0.5))
+          (f32x4.add (v128.const f32x4 1 1 1 1) (v128.load (i32.add (local.get $out) (local.get $e))))))
+      (local.set $e (i32.add (local.get $e) (i32.const 16)))
+      (br_if $combine (i32.lt_u (local.get $e) (local.get $end)))))
 
-  ;; gradX = gradOut * gelu'(x + bias), all [rows, cols] (the bias gradient's column sums are the caller's).
+  ;; gradX = gradOut gelu'(x + bias) = gradOut ((1 + erf(h / sqrt 2)) / 2 + h exp(-h^2 / 2) / sqrt(2 pi)), all
+  ;; [rows, cols]; x is overwritten with h and $work (as large as gradX) holds the exp (the bias gradient's
+  ;; column sums are the caller's).
   (func (export "geluBackward") (param $x i32) (param $bias i32) (param $hasBias i32) (param $gradOut i32) (param $gradX i32)
-                                (param $rows i32) (param $cols i32)
-    (local $rowBytes i32) (local $cols4 i32) (local $i i32) (local $jb i32) (local $e i32)
-    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
-    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
-    (block $done
-      (br_if $done (i32.eqz (local.get $rows)))
-      (loop $row
-        (local.set $jb (i32.const 0))
-        (block $vectorsDone
-          (br_if $vectorsDone (i32.ge_u (local.get $jb) (local.get $cols4)))
-          (loop $vectors
-            ;; $e: byte offset of element (i, j) in any of the [rows, cols] arrays
-            (local.set $e (i32.add (i32.mul (local.get $i) (local.get $rowBytes)) (local.get $jb)))
-            (v128.store (i32.add (local.get $gradX) (local.get $e))
-              (f32x4.mul (v128.load (i32.add (local.get $gradOut) (local.get $e)))
-                (call $geluDerivative (call $h (local.get $x) (local.get $bias) (local.get $hasBias)
-                  (i32.add (local.get $x) (local.get $e)) (local.get $jb)))))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
-            (br_if $vectors (i32.lt_u (local.get $jb) (local.get $cols4)))))
-        (block $tailDone
-          (br_if $tailDone (i32.ge_u (local.get $jb) (local.get $rowBytes)))
-          (loop $tail
-            (local.set $e (i32.add (i32.mul (local.get $i) (local.get $rowBytes)) (local.get $jb)))
-            (f32.store (i32.add (local.get $gradX) (local.get $e))
-              (f32.mul (f32.load (i32.add (local.get $gradOut) (local.get $e)))
-                (f32x4.extract_lane 0 (call $geluDerivative (call $h1 (local.get $bias) (local.get $hasBias)
-                  (i32.add (local.get $x) (local.get $e)) (local.get $jb))))))
-            (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
-            (br_if $tail (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $row (i32.lt_u (local.get $i) (local.get $rows))))))
-;; ---- softmax(scale x + mask) by rows ---- [docs: wasm-softmax]
+                                (param $work i32) (param $rows i32) (param $cols i32)
+    (local $count i32) (local $e i32) (local $end i32) (local $h v128)
+    (call $addBias (local.get $x) (local.get $bias) (local.get $hasBias) (local.get $rows) (local.get $cols))
+    (local.set $count (i32.shr_u (i32.add (i32.mul (local.get $rows) (local.get $cols)) (i32.const 3)) (i32.const 2)))
+    (if (i32.eqz (local.get $count)) (then (return)))
+    (local.set $end (i32.shl (local.get $count) (i32.const 4)))
+    ;; gradX = h / sqrt 2 and work = h^2 (-1/2), then erf and exp of them in place
+    (local.set $e (i32.const 0))
+    (loop $arguments
+      (local.set $h (v128.load (i32.add (local.get $x) (local.get $e))))
+      (v128.store (i32.add (local.get $gradX) (local.get $e))
+        (f32x4.mul (local.get $h) (v128.const f32x4 0.70710678118654752 0.70710678118654752 0.70710678118654752 0.70710678118654752)))
+      (v128.store (i32.add (local.get $work) (local.get $e))
+        (f32x4.mul (f32x4.mul (local.get $h) (local.get $h)) (v128.const f32x4 -0.5 -0.5 -0.5 -0.5)))
+      (local.set $e (i32.add (local.get $e) (i32.const 16)))
+      (br_if $arguments (i32.lt_u (local.get $e) (local.get $end))))
+    (call $erfInPlace (local.get $gradX) (local.get $count))
+    (call $expNegativeInPlace (local.get $work) (local.get $count))
+    ;; gradX = gradOut ((1 + erf) / 2 + h / sqrt(2 pi) exp)
+    (local.set $e (i32.const 0))
+    (loop $combine
+      (local.set $h (v128.load (i32.add (local.get $x) (local.get $e))))
+      (v128.store (i32.add (local.get $gradX) (local.get $e))
+        (f32x4.mul (v128.load (i32.add (local.get $gradOut) (local.get $e)))
+          (f32x4.add
+            (f32x4.mul (v128.const f32x4 0.5 0.5 0.5 0.5)
+              (f32x4.add (v128.const f32x4 1 1 1 1) (v128.load (i32.add (local.get $gradX) (local.get $e)))))
+            (f32x4.mul
+              (f32x4.mul (local.get $h) (v128.const f32x4 0.39894228040143268 0.39894228040143268 0.39894228040143268 0.39894228040143268))
+              (v128.load (i32.add (local.get $work) (local.get $e)))))))
+      (local.set $e (i32.add (local.get $e) (i32.const 16)))
+      (br_if $combine (i32.lt_u (local.get $e) (local.get $end)))))
+
+  ;; ---- softmax(scale x + mask) by rows ---- [docs: wasm-softmax]
   ;; For each of $rows rows of $cols floats at $x: z = scale x + mask row (the mask row of row r starts at
   ;; the byte address in $maskRows[r] when $hasMask is 1), written to $out; then out = exp(z - max z) /
   ;; sum exp(z - max z), in place. As in the core (src/ops/softmax.ts): a row whose max is -Infinity (every
   ;; position masked) gives zeros, and a NaN or +Infinity in a row makes the whole row NaN (max is then NaN,
-  ;; or z - max is NaN at the +Infinity). The last cols mod 4 positions go one at a time (lane 0 of a vector).
+  ;; or z - max is NaN at the +Infinity). The last cols mod 4 positions go one at a time, but for exp.
   (func (export "scaledMaskedSoftmax") (param $x i32) (param $scale f32) (param $hasMask i32) (param $maskRows i32) (param $out i32)
                                        (param $rows i32) (param $cols i32)
     (local $rowBytes i32) (local $cols4 i32) (local $i i32) (local $jb i32) (local $row i32) (local $mask i32)
@@ -202,26 +219,36 @@
             ;; every position masked: zeros
             (memory.fill (i32.add (local.get $out) (local.get $row)) (i32.const 0) (local.get $rowBytes)))
           (else
-            ;; pass 2: out = exp(out - max), summed by lanes
+            ;; pass 2: out = out - max, then exp of the row's vectors in place (the last, partial one reaches
+            ;; into the next row, not yet written, or the region's padding: softmax.ts), then the sum by lanes
             (local.set $m (f32x4.splat (local.get $max)))
-            (local.set $sum (v128.const f32x4 0 0 0 0))
-            (local.set $total (f32.const 0))
             (local.set $jb (i32.const 0))
             (block $d2 (br_if $d2 (i32.ge_u (local.get $jb) (local.get $cols4)))
               (loop $l2
-                (local.set $v (call $expNegative (f32x4.sub (v128.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))) (local.get $m))))
-                (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))) (local.get $v))
-                (local.set $sum (f32x4.add (local.get $sum) (local.get $v)))
+                (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))
+                  (f32x4.sub (v128.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))) (local.get $m)))
                 (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
                 (br_if $l2 (i32.lt_u (local.get $jb) (local.get $cols4)))))
             (block $d2t (br_if $d2t (i32.ge_u (local.get $jb) (local.get $rowBytes)))
               (loop $l2t
-                (local.set $e (f32x4.extract_lane 0 (call $expNegative (f32x4.splat
-                  (f32.sub (f32.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))) (local.get $max))))))
-                (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))) (local.get $e))
-                (local.set $total (f32.add (local.get $total) (local.get $e)))
+                (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))
+                  (f32.sub (f32.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))) (local.get $max)))
                 (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
                 (br_if $l2t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+            (call $expNegativeInPlace (i32.add (local.get $out) (local.get $row)) (i32.shr_u (i32.add (local.get $cols) (i32.const 3)) (i32.const 2)))
+            (local.set $sum (v128.const f32x4 0 0 0 0))
+            (local.set $total (f32.const 0))
+            (local.set $jb (i32.const 0))
+            (block $d2s (br_if $d2s (i32.ge_u (local.get $jb) (local.get $cols4)))
+              (loop $l2s
+                (local.set $sum (f32x4.add (local.get $sum) (v128.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+                (br_if $l2s (i32.lt_u (local.get $jb) (local.get $cols4)))))
+            (block $d2st (br_if $d2st (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+              (loop $l2st
+                (local.set $total (f32.add (local.get $total) (f32.load (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))))))
+                (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+                (br_if $l2st (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
             ;; pass 3: out *= 1 / sum
             (local.set $total (f32.div (f32.const 1) (f32.add (local.get $total) (f32.add
               (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))

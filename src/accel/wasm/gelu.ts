@@ -34,12 +34,12 @@ export function geluBackwardWasm({ x, bias, gradOut, gradX, gradBias, cols }: Ge
     throw new Error(`geluBackwardWasm: expected float32 arrays, got x ${x.constructor.name}, gradOut ${gradOut.constructor.name}`);
   }
   const n = x.length;
-  const { at, heap } = layOut([n, bias ? cols : 0, n, n]);
-  const [xAt, biasAt, gradOutAt, gradXAt] = at;
+  const { at, heap } = layOut([n, bias ? cols : 0, n, n, n]);
+  const [xAt, biasAt, gradOutAt, gradXAt, workAt] = at;
   heap.set(x, xAt / 4);
   if (bias) heap.set(bias, biasAt / 4);
   heap.set(gradOut, gradOutAt / 4);
-  elementwiseModule().geluBackward(xAt, biasAt, bias ? 1 : 0, gradOutAt, gradXAt, n / cols, cols);
+  elementwiseModule().geluBackward(xAt, biasAt, bias ? 1 : 0, gradOutAt, gradXAt, workAt, n / cols, cols);
   gradX.set(heapF32(0).subarray(gradXAt / 4, gradXAt / 4 + n));
   if (gradBias) addColumnSums(gradX, gradBias, cols);
 }

@@ -21,7 +21,8 @@ export function scaledMaskedSoftmaxWasm({ x, scale, mask, maskRowOffsets, out, r
   }
   const n = rows * cols;
   const withMask = mask !== null && maskRowOffsets !== null;
-  const { at, heap } = layOut([n, withMask ? mask.length : 0, withMask ? rows : 0, n]);
+  // out gets 3 values of padding: exp runs on whole vectors, and the last row's may reach past its end.
+  const { at, heap } = layOut([n, withMask ? mask.length : 0, withMask ? rows : 0, n + 3]);
   const [xAt, maskAt, rowsAt, outAt] = at;
   heap.set(x.subarray(0, n), xAt / 4);
   if (withMask) {
