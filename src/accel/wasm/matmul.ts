@@ -1,10 +1,11 @@
 /**
  * The wasm backend's matmul: MatmulArgs in, the SIMD kernel of matmul.wat in between.
  *
- * Per call: pack op(A) and op(B) of every batch matrix into panels in wasm memory (pack.ts; an operand with
- * batch stride 0 is packed once), run the kernel over the row panels of each matrix,
- * copy the valid [m, n] corner of each C into `out`. float64 products go to the cpu kernel unchanged (the
- * kernel computes in float32 only).
+ * Per call: pack op(A) and op(B) of every batch matrix into panels in wasm memory (pack.ts's layout, built
+ * by matmul.wat from a copy of the operand: packInWasm; an operand with batch stride 0 is packed once; a
+ * weight's panels are packed by the threads when the product is threaded), run the kernel over the row
+ * panels of each matrix, copy the valid [m, n] corner of each C into `out`. float64 products go to the cpu
+ * kernel unchanged (the kernel computes in float32 only).
  *
  * Memory layout (bytes; 16-aligned since every panel holds a multiple of 4 floats):
  *   [0, 256)   control words for the worker threads (threads-node.ts, threads-browser.ts)
@@ -12,6 +13,7 @@
  *   Ap         countA matrices of mPanels x k x 4 floats       } the scratch space of one product,
  *   Bp         countB matrices of nPanels x k x 8 floats       } from scratchBase(); Bp is absent when
  *   C          batch matrices of [4 mPanels, 8 nPanels] floats } op(B) is a prepacked weight
+ *   staging    one operand matrix as stored (m k or n k floats) } (copied in to be packed)
  */
 import { matmulBlocked } from '../cpu/matmul-blocked.ts';
 import type { MatmulArgs } from '../kernels.ts';

@@ -6,6 +6,10 @@
  * Rows past m and columns past n are zeros, so the kernel only ever sees whole 4x8 tiles.
  * Each function reads its operand in either stored layout (the transpose flags of MatmulArgs).
  * Packing costs O(mk + nk) copies against the O(mnk) product.
+ *
+ * These loops are the definition of the layout. The products themselves pack in WebAssembly (matmul.ts
+ * packInWasm: a memcpy, then matmul.wat's packInterleaved or packSlices, faster), tested to give these
+ * panels bit for bit; they use these loops for a last, partial panel, and prepacked weights use packB.
  */
 
 /** Rows per A panel and columns per B panel: the kernel's register tile is 4 x 8. */
