@@ -107,6 +107,21 @@ describe('wasm matmul (single thread)', () => {
   });
 });
 
+/**
+ * Problem `p` on one thread, then on two (ending with two threads set): the two outputs are the same bits,
+ * and within float32 rounding of the exact product. lastWasmThreadedStats then describes the 2-thread run.
+ */
+function runOnOneAndTwoThreads(p: Problem): void {
+  setCpuThreads(1);
+  const one = build(p);
+  matmulWasm(one);
+  setCpuThreads(2);
+  const two = build(p);
+  matmulWasm(two);
+  expect(Buffer.from(two.out.buffer).equals(Buffer.from(one.out.buffer))).toBe(true);
+  expectWithinFloat32Bound(two);
+}
+
 describe('wasm matmul on two threads', () => {
   it('is bit-identical to one thread and splits the rows into several chunks', () => {
     setWasmMinParallelWork(0);
@@ -114,15 +129,8 @@ describe('wasm matmul on two threads', () => {
       { batch: 1, m: 70, n: 45, k: 300, transposeA: false, transposeB: true, broadcastA: false, broadcastB: false, seed: 11 },
       { batch: 5, m: 9, n: 33, k: 40, transposeA: true, transposeB: false, broadcastA: false, broadcastB: true, seed: 12 },
     ]) {
-      setCpuThreads(1);
-      const one = build(p);
-      matmulWasm(one);
-      setCpuThreads(2);
-      const two = build(p);
-      matmulWasm(two);
+      runOnOneAndTwoThreads(p);
       expect(lastWasmThreadedStats!.chunks).toBeGreaterThan(1);
-      expect(Buffer.from(two.out.buffer).equals(Buffer.from(one.out.buffer))).toBe(true);
-      expectWithinFloat32Bound(two);
     }
   });
 
@@ -135,15 +143,8 @@ describe('wasm matmul on two threads', () => {
       [4, 16, 5, 23],
     ]) {
       const p = { batch: 1, m, n, k, transposeA: false, transposeB: true, broadcastA: false, broadcastB: true, seed };
-      setCpuThreads(1);
-      const one = build(p);
-      matmulWasm(one);
-      setCpuThreads(2);
-      const two = build(p);
-      matmulWasm(two);
+      runOnOneAndTwoThreads(p);
       expect(lastWasmThreadedStats!.packChunks).toBeGreaterThan(1);
-      expect(Buffer.from(two.out.buffer).equals(Buffer.from(one.out.buffer))).toBe(true);
-      expectWithinFloat32Bound(two);
     }
     // B stored [k, n] (not a weight's layout) is packed before the job, as before
     const stored = build({ batch: 1, m: 37, n: 203, k: 130, transposeA: false, transposeB: false, broadcastA: false, broadcastB: true, seed: 24 });

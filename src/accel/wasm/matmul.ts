@@ -75,8 +75,15 @@ export function wasmMatmulBytes(args: MatmulArgs, prepackedB?: number): number {
   const nPanels = Math.ceil(n / TILE_N);
   const countA = aBatchStride === 0 ? 1 : batch;
   const countB = prepackedB !== undefined ? 0 : bBatchStride === 0 ? 1 : batch;
-  const staging = Math.max(m * k, countB > 0 ? n * k : 0); // one operand matrix at a time, as stored
-  return scratchBase() + 4 * (countA * mPanels * TILE_M * k + countB * nPanels * TILE_N * k + batch * mPanels * TILE_M * nPanels * TILE_N + staging);
+  return (
+    scratchBase() +
+    4 * (countA * mPanels * TILE_M * k + countB * nPanels * TILE_N * k + batch * mPanels * TILE_M * nPanels * TILE_N + stagingFloats(m, n, k, countB))
+  );
+}
+
+/** Floats of the staging region: one operand matrix at a time, as stored (A's, or B's when B is packed). */
+function stagingFloats(m: number, n: number, k: number, countB: number): number {
+  return Math.max(m * k, countB > 0 ? n * k : 0);
 }
 
 /**
@@ -103,7 +110,7 @@ export function packOperands(args: MatmulArgs, prepackedB?: number, sharePacking
   const bBase = prepackedB ?? aBase + 4 * countA * aFloats;
   const cBase = aBase + 4 * countA * aFloats + 4 * countB * bFloats;
   const stagingBase = cBase + 4 * batch * cFloats;
-  const end = stagingBase + 4 * Math.max(m * k, countB > 0 ? n * k : 0); // = wasmMatmulBytes(args)
+  const end = stagingBase + 4 * stagingFloats(m, n, k, countB); // = wasmMatmulBytes(args)
   const heap = heapF32(end);
   for (let i = 0; i < countA; i++) packInWasm(a, i * aBatchStride, m, k, !transposeA, TILE_M, heap, aBase + 4 * i * aFloats, stagingBase);
   let deferredB: WasmMatmulLayout['packB'] = null;
