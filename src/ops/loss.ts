@@ -9,6 +9,7 @@ import { isFullyMasked } from './softmax-input.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { assertFloat, assertInt, assertSameDType } from './checks.ts';
 import { sub } from './elementwise.ts';
+import type { FloatArray } from './matmul.ts';
 import { mean, sum } from './reduce.ts';
 import { square } from './unary.ts';
 
@@ -60,41 +61,40 @@ export interface CrossEntropyAttrs {
 }
 
 /** The reference of kernel 'crossEntropy': the losses (reduced) and their backward, softmax - onehot. */
-export function crossEntropyReference(
+export function crossEntropyReference(inputs: { logits: Tensor; targets: Tensor }, attrs: CrossEntropyAttrs): OpResult {
+  return crossEntropyWithRows(inputs, attrs, crossEntropyRows);
+}
+
+/** The arrays of a cross-entropy forward over rows (crossEntropyRows); probs and losses start as zeros. */
+export interface CrossEntropyRowsArgs {
+  /** [rows, classes] logits. */
+  x: FloatArray;
+  /** [rows] class indices, or ignoreIndex. */
+  targets: Int32Array;
+  ignoreIndex: number;
+  /** [rows, classes], filled with softmax(x) on the rows whose target is not ignored. */
+  probs: FloatArray;
+  /** [rows], filled with logsumexp(x_i) - x_i[t_i] on those rows. */
+  losses: FloatArray;
+  rows: number;
+  classes: number;
+}
+
+/**
+ * Kernel 'crossEntropy' with `forwardRows` computing the probabilities and the row losses (the reference
+ * passes crossEntropyRows; a backend may pass a faster loop with the same contract), then the core's
+ * reduction and backward.
+ */
+export function crossEntropyWithRows(
   { logits, targets }: { logits: Tensor; targets: Tensor },
   { ignoreIndex, reduction, rows: N, classes: C }: CrossEntropyAttrs,
+  forwardRows: (args: CrossEntropyRowsArgs) => void,
 ): OpResult {
-  const t = targets.data;
-  const x = logits.data;
-  const losses = allocate(logits.dtype, N);
-  const probs = allocate(logits.dtype, logits.size); // softmax, saved for backward
+  const t = targets.data as Int32Array;
+  const losses = allocate(logits.dtype, N) as FloatArray;
+  const probs = allocate(logits.dtype, logits.size) as FloatArray; // softmax, saved for backward
   const counted = countTargets(t, N, C, ignoreIndex);
-  for (let i = 0; i < N; i++) {
-    const target = t[i];
-    if (target === ignoreIndex) continue;
-    const o = i * C;
-    let max = -Infinity;
-    for (let j = 0; j < C; j++) if (x[o + j] > max) max = x[o + j];
-    if (max === -Infinity) {
-      if (isFullyMasked(x, o, C)) {
-        losses[i] = Infinity; // fully masked row: probs stay 0, loss = -log 0
-      } else {
-        losses[i] = NaN; // NaN beside -Infinity ('>' never picks NaN as the max): no distribution
-        probs.fill(NaN, o, o + C);
-      }
-      continue;
-    }
-    // A +Infinity max or a NaN entry makes s, and so the probabilities and the loss, NaN.
-    let s = 0;
-    for (let j = 0; j < C; j++) {
-      const e = Math.exp(x[o + j] - max);
-      probs[o + j] = e;
-      s += e;
-    }
-    for (let j = 0; j < C; j++) probs[o + j] /= s;
-    // [docs: cross-entropy-forward] loss_i = logsumexp(x_i) - x_i[t_i]
-    losses[i] = max + Math.log(s) - x[o + target];
-  }
+  forwardRows({ x: logits.data as FloatArray, targets: t, ignoreIndex, probs, losses, rows: N, classes: C });
   let out: Tensor;
   if (reduction === 'none') {
     out = new Tensor(losses, targets.shape);
@@ -121,6 +121,40 @@ export function crossEntropyReference(
     return [new Tensor(dx, logits.shape)];
   };
   return { output: out, backward };
+}
+
+/**
+ * The forward of cross-entropy by rows: for each row i whose target is not ignored, probs_i = softmax(x_i)
+ * and losses_i = logsumexp(x_i) - x_i[t_i], with the row max subtracted before exp. Rows whose target is
+ * ignored are not read. The special rows are described at crossEntropy.
+ */
+export function crossEntropyRows({ x, targets: t, ignoreIndex, probs, losses, rows: N, classes: C }: CrossEntropyRowsArgs): void {
+  for (let i = 0; i < N; i++) {
+    const target = t[i];
+    if (target === ignoreIndex) continue;
+    const o = i * C;
+    let max = -Infinity;
+    for (let j = 0; j < C; j++) if (x[o + j] > max) max = x[o + j];
+    if (max === -Infinity) {
+      if (isFullyMasked(x, o, C)) {
+        losses[i] = Infinity; // fully masked row: probs stay 0, loss = -log 0
+      } else {
+        losses[i] = NaN; // NaN beside -Infinity ('>' never picks NaN as the max): no distribution
+        probs.fill(NaN, o, o + C);
+      }
+      continue;
+    }
+    // A +Infinity max or a NaN entry makes s, and so the probabilities and the loss, NaN.
+    let s = 0;
+    for (let j = 0; j < C; j++) {
+      const e = Math.exp(x[o + j] - max);
+      probs[o + j] = e;
+      s += e;
+    }
+    for (let j = 0; j < C; j++) probs[o + j] /= s;
+    // [docs: cross-entropy-forward] loss_i = logsumexp(x_i) - x_i[t_i]
+    losses[i] = max + Math.log(s) - x[o + target];
+  }
 }
 
 /** The number of targets that are not ignored; a target outside [0, C) is an error naming its position. */

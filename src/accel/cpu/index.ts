@@ -9,6 +9,9 @@
  *             reference's element loops, big arrays shared out over worker threads;
  *   scaledMaskedSoftmax  float32 with the wasm product: the attention probabilities in WebAssembly SIMD
  *             (../wasm/softmax.ts), within a few float32 units of the reference; the backward is the core's;
+ *   crossEntropy  float32 with the wasm product: the rows' softmax and losses in WebAssembly SIMD
+ *             (../wasm/cross-entropy.ts), within a few float32 units of the reference; the reduction and
+ *             the backward are the core's;
  *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
  * rounding of the naive loop; gelu bit for bit on the threaded loops, within a few float32 units in wasm), which test/accel checks. Loading this file makes cpu the
@@ -25,6 +28,8 @@ import { geluBackward, geluForward, useGeluThreads } from './gelu-threaded.ts';
 import { matmulCpu, getCpuMatmul } from './matmul-default.ts';
 import { geluBackwardWasm, geluForwardWasm } from '../wasm/gelu.ts';
 import { scaledMaskedSoftmaxWasm } from '../wasm/softmax.ts';
+import { crossEntropyRowsWasm } from '../wasm/cross-entropy.ts';
+import { type crossEntropyReference, crossEntropyWithRows } from '../../ops/loss.ts';
 import { type scaledMaskedSoftmaxReference, scaledMaskedSoftmaxWithRows } from '../../ops/softmax.ts';
 import { matmulPrepacked } from '../wasm/matmul-prepacked.ts';
 import { withPrepackedWeights } from '../wasm/prepacked-weights.ts';
@@ -42,6 +47,9 @@ registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => {
 });
 registerKernel<typeof scaledMaskedSoftmaxReference>('scaledMaskedSoftmax', 'cpu', (inputs, attrs) =>
   inputs.scores.dtype === 'float32' && getCpuMatmul() === 'wasm' ? scaledMaskedSoftmaxWithRows(inputs, attrs, scaledMaskedSoftmaxWasm) : null,
+);
+registerKernel<typeof crossEntropyReference>('crossEntropy', 'cpu', (inputs, attrs) =>
+  inputs.logits.dtype === 'float32' && getCpuMatmul() === 'wasm' ? crossEntropyWithRows(inputs, attrs, crossEntropyRowsWasm) : null,
 );
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));
 if (getBackend() === 'reference') setBackend('cpu');

@@ -1,8 +1,9 @@
 ;; Elementwise and row kernels on float32 arrays with 128-bit SIMD (four elements per instruction): GELU
-;; forward and backward, and the attention probabilities softmax(scale x + mask) by rows.
+;; forward and backward, and the attention probabilities softmax(scale x + mask) by rows (which cross-entropy
+;; uses too, with each row's max and sum).
 ;;
 ;; Compiled to src/accel/wasm/elementwise-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md);
-;; src/accel/wasm/gelu.ts and softmax.ts copy the arrays into wasm memory, call these, and copy the result out.
+;; src/accel/wasm/gelu.ts, softmax.ts and cross-entropy.ts copy the arrays into wasm memory, call these, and copy the result out.
 ;;
 ;; GELU: the formulas are the core's float32 ones (src/ops/gelu.ts, src/ops/erf-float32.ts), with h = x + bias[j]:
 ;;   forward   out   = h/2 (1 + erf(h / sqrt 2))
@@ -176,8 +177,11 @@
   ;; sum exp(z - max z), in place. As in the core (src/ops/softmax.ts): a row whose max is -Infinity (every
   ;; position masked) gives zeros, and a NaN or +Infinity in a row makes the whole row NaN (max is then NaN,
   ;; or z - max is NaN at the +Infinity). The last cols mod 4 positions go one at a time, but for exp.
+  ;; When $stats is not 0 (address 0 is the control block, never an array), row r's max z and its sum of
+  ;; exp(z - max z) are stored at $stats + 8 r and $stats + 8 r + 4 (-Infinity and 0 for a row all masked):
+  ;; cross-entropy's log-sum-exp (cross-entropy.ts).
   (func (export "scaledMaskedSoftmax") (param $x i32) (param $scale f32) (param $hasMask i32) (param $maskRows i32) (param $out i32)
-                                       (param $rows i32) (param $cols i32)
+                                       (param $rows i32) (param $cols i32) (param $stats i32)
     (local $rowBytes i32) (local $cols4 i32) (local $i i32) (local $jb i32) (local $row i32) (local $mask i32)
     (local $vscale v128) (local $v v128) (local $m v128) (local $sum v128) (local $max f32) (local $total f32) (local $e f32)
     (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
@@ -214,9 +218,13 @@
         (local.set $max (f32.max (local.get $max) (f32.max
           (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
           (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m))))))
+        (if (local.get $stats)
+          (then (f32.store (i32.add (local.get $stats) (i32.shl (local.get $i) (i32.const 3))) (local.get $max))))
         (if (f32.eq (local.get $max) (f32.const -inf))
           (then
             ;; every position masked: zeros
+            (if (local.get $stats)
+              (then (f32.store offset=4 (i32.add (local.get $stats) (i32.shl (local.get $i) (i32.const 3))) (f32.const 0))))
             (memory.fill (i32.add (local.get $out) (local.get $row)) (i32.const 0) (local.get $rowBytes)))
           (else
             ;; pass 2: out = out - max, then exp of the row's vectors in place (the last, partial one reaches
@@ -250,9 +258,12 @@
                 (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
                 (br_if $l2st (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
             ;; pass 3: out *= 1 / sum
-            (local.set $total (f32.div (f32.const 1) (f32.add (local.get $total) (f32.add
+            (local.set $total (f32.add (local.get $total) (f32.add
               (f32.add (f32x4.extract_lane 0 (local.get $sum)) (f32x4.extract_lane 1 (local.get $sum)))
-              (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum)))))))
+              (f32.add (f32x4.extract_lane 2 (local.get $sum)) (f32x4.extract_lane 3 (local.get $sum))))))
+            (if (local.get $stats)
+              (then (f32.store offset=4 (i32.add (local.get $stats) (i32.shl (local.get $i) (i32.const 3))) (local.get $total))))
+            (local.set $total (f32.div (f32.const 1) (local.get $total)))
             (local.set $m (f32x4.splat (local.get $total)))
             (local.set $jb (i32.const 0))
             (block $d3 (br_if $d3 (i32.ge_u (local.get $jb) (local.get $cols4)))

@@ -30,6 +30,6 @@ export function scaledMaskedSoftmaxWasm({ x, scale, mask, maskRowOffsets, out, r
     const rowAddresses = new Int32Array(wasmMatmulModule().memory.buffer, rowsAt, rows);
     for (let r = 0; r < rows; r++) rowAddresses[r] = maskAt + 4 * maskRowOffsets[r];
   }
-  elementwiseModule().scaledMaskedSoftmax(xAt, scale, withMask ? 1 : 0, rowsAt, outAt, rows, cols);
+  elementwiseModule().scaledMaskedSoftmax(xAt, scale, withMask ? 1 : 0, rowsAt, outAt, rows, cols, 0);
   out.set(heapF32(0).subarray(outAt / 4, outAt / 4 + n));
 }
