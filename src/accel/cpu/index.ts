@@ -12,6 +12,7 @@
  *   crossEntropy  float32 with the wasm product: the rows' softmax and losses in WebAssembly SIMD
  *             (../wasm/cross-entropy.ts), within a few float32 units of the reference; the reduction and
  *             the backward are the core's;
+ *   scale     x * c in a loop of its own (./scale.ts), the reference's values;
  *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
  * rounding of the naive loop; gelu bit for bit on the threaded loops, within a few float32 units in wasm), which test/accel checks. Loading this file makes cpu the
@@ -22,6 +23,7 @@ import { type geluReference, geluWithLoops } from '../../ops/gelu.ts';
 import type { dropoutReference } from '../../ops/dropout.ts';
 import type { matmulReference } from '../../ops/matmul.ts';
 import { counterDropoutOnHost } from '../dropout-masks.ts';
+import { scaleKernel } from './scale.ts';
 import { matmulKernelFrom } from '../kernels.ts';
 import { registerProduct } from '../products.ts';
 import { geluBackward, geluForward, useGeluThreads } from './gelu-threaded.ts';
@@ -51,6 +53,7 @@ registerKernel<typeof scaledMaskedSoftmaxReference>('scaledMaskedSoftmax', 'cpu'
 registerKernel<typeof crossEntropyReference>('crossEntropy', 'cpu', (inputs, attrs) =>
   inputs.logits.dtype === 'float32' && getCpuMatmul() === 'wasm' ? crossEntropyWithRows(inputs, attrs, crossEntropyRowsWasm) : null,
 );
+registerKernel('scale', 'cpu', scaleKernel);
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));
 if (getBackend() === 'reference') setBackend('cpu');
 
