@@ -11,7 +11,8 @@
  * Only mean and rstd (two float64 per row) are kept for the backward, which recomputes xhat = (x - mu) * rstd
  * from x: the same float64 operations on the same operands as the forward, so the same values as storing
  * xhat would give, without writing and re-reading a float64 array as large as x.
- * The op is the kernel 'layerNorm' (autograd/dispatch.ts); its reference and the row loops are below.
+ * The op is the kernel 'layerNorm' (autograd/dispatch.ts); its reference and the row loops are below (a
+ * backend may pass its own loops to layerNormWithLoops).
  */
 import { dispatch } from '../autograd/dispatch.ts';
 import { recordResult, type OpResult } from '../autograd/record.ts';
@@ -44,21 +45,31 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-12):
 }
 
 /** The reference of kernel 'layerNorm': y, and the backward from the saved row statistics. */
-export function layerNormReference(
+export function layerNormReference(inputs: { x: Tensor; weight: Tensor; bias: Tensor }, attrs: { rows: number; cols: number; eps: number }): OpResult {
+  return layerNormWithLoops(inputs, attrs, layerNormForward, layerNormBackward);
+}
+
+/**
+ * Kernel 'layerNorm' with the row loops given: the reference passes layerNormForward and layerNormBackward;
+ * a backend may pass faster loops with the same contracts (LayerNormArgs, LayerNormBackwardArgs).
+ */
+export function layerNormWithLoops(
   { x, weight, bias }: { x: Tensor; weight: Tensor; bias: Tensor },
   { rows, cols, eps }: { rows: number; cols: number; eps: number },
+  forwardRows: (args: LayerNormArgs) => void,
+  backwardRows: (args: LayerNormBackwardArgs) => void,
 ): OpResult {
   const y = allocate(x.dtype, x.size) as FloatArray;
   const mean = new Float64Array(rows);
   const rstd = new Float64Array(rows);
   const xd = x.data as FloatArray;
   const w = weight.data as FloatArray;
-  layerNormForward({ x: xd, weight: w, bias: bias.data as FloatArray, out: y, mean, rstd, rows, cols, eps });
+  forwardRows({ x: xd, weight: w, bias: bias.data as FloatArray, out: y, mean, rstd, rows, cols, eps });
   const backward = (g: Tensor): Tensor[] => {
     const dx = allocate(x.dtype, x.size) as FloatArray;
     const dw = new Float64Array(cols);
     const db = new Float64Array(cols);
-    layerNormBackward({ x: xd, weight: w, gradOut: g.data as FloatArray, mean, rstd, gradX: dx, gradWeight: dw, gradBias: db, rows, cols });
+    backwardRows({ x: xd, weight: w, gradOut: g.data as FloatArray, mean, rstd, gradX: dx, gradWeight: dw, gradBias: db, rows, cols });
     const gw = allocate(x.dtype, cols);
     const gb = allocate(x.dtype, cols);
     gw.set(dw);

@@ -12,6 +12,8 @@
  *   crossEntropy  float32 with the wasm product: the rows' softmax and losses in WebAssembly SIMD
  *             (../wasm/cross-entropy.ts), within a few float32 units of the reference; the reduction and
  *             the backward are the core's;
+ *   layerNorm float32 with the wasm product: the row loops in WebAssembly SIMD, in float64 as the core's
+ *             (../wasm/layer-norm.ts), equal to the reference's or one float32 unit apart;
  *   scale     x * c in a loop of its own (./scale.ts), the reference's values;
  *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
@@ -31,6 +33,8 @@ import { matmulCpu, getCpuMatmul } from './matmul-default.ts';
 import { geluBackwardWasm, geluForwardWasm } from '../wasm/gelu.ts';
 import { scaledMaskedSoftmaxWasm } from '../wasm/softmax.ts';
 import { crossEntropyRowsWasm } from '../wasm/cross-entropy.ts';
+import { layerNormBackwardWasm, layerNormForwardWasm } from '../wasm/layer-norm.ts';
+import { type layerNormReference, layerNormWithLoops } from '../../ops/layer-norm.ts';
 import { type crossEntropyReference, crossEntropyWithRows } from '../../ops/loss.ts';
 import { type scaledMaskedSoftmaxReference, scaledMaskedSoftmaxWithRows } from '../../ops/softmax.ts';
 import { matmulPrepacked } from '../wasm/matmul-prepacked.ts';
@@ -52,6 +56,9 @@ registerKernel<typeof scaledMaskedSoftmaxReference>('scaledMaskedSoftmax', 'cpu'
 );
 registerKernel<typeof crossEntropyReference>('crossEntropy', 'cpu', (inputs, attrs) =>
   inputs.logits.dtype === 'float32' && getCpuMatmul() === 'wasm' ? crossEntropyWithRows(inputs, attrs, crossEntropyRowsWasm) : null,
+);
+registerKernel<typeof layerNormReference>('layerNorm', 'cpu', (inputs, attrs) =>
+  inputs.x.dtype === 'float32' && getCpuMatmul() === 'wasm' ? layerNormWithLoops(inputs, attrs, layerNormForwardWasm, layerNormBackwardWasm) : null,
 );
 registerKernel('scale', 'cpu', scaleKernel);
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));

@@ -1,6 +1,6 @@
 /**
- * elementwise.wat (GELU, the attention softmax, cross-entropy's softmax) instantiated on the matmul module's shared memory, and the
- * scratch layout its callers (gelu.ts, softmax.ts, cross-entropy.ts) share: arrays one after another from scratchBase(), the
+ * elementwise.wat (GELU, the attention softmax, cross-entropy's softmax, layer norm) instantiated on the matmul module's shared memory, and the
+ * scratch layout its callers (gelu.ts, softmax.ts, cross-entropy.ts, layer-norm.ts) share: arrays one after another from scratchBase(), the
  * region the products use too (a product and an elementwise kernel never run at the same time: both are
  * synchronous calls of the main thread).
  */
@@ -15,6 +15,18 @@ export interface ElementwiseExports {
   geluForward(x: number, bias: number, hasBias: number, out: number, rows: number, cols: number): void;
   geluBackward(x: number, bias: number, hasBias: number, gradOut: number, gradX: number, work: number, rows: number, cols: number): void;
   scaledMaskedSoftmax(x: number, scale: number, hasMask: number, maskRows: number, out: number, rows: number, cols: number, stats: number): void;
+  layerNormForward(x: number, weight: number, bias: number, out: number, stats: number, rows: number, cols: number, eps: number): void;
+  layerNormBackward(
+    x: number,
+    weight: number,
+    gradOut: number,
+    stats: number,
+    gradX: number,
+    gradWeight: number,
+    gradBias: number,
+    rows: number,
+    cols: number,
+  ): void;
 }
 
 let exports: ElementwiseExports | null = null;

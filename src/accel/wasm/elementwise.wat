@@ -1,6 +1,7 @@
 ;; Elementwise and row kernels on float32 arrays with 128-bit SIMD (four elements per instruction): GELU
-;; forward and backward, and the attention probabilities softmax(scale x + mask) by rows (which cross-entropy
-;; uses too, with each row's max and sum).
+;; forward and backward, the attention probabilities softmax(scale x + mask) by rows (which cross-entropy
+;; uses too, with each row's max and sum), and layer normalisation forward and backward (in float64, two
+;; elements per instruction).
 ;;
 ;; Compiled to src/accel/wasm/elementwise-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md);
 ;; src/accel/wasm/gelu.ts, softmax.ts and cross-entropy.ts copy the arrays into wasm memory, call these, and copy the result out.
@@ -280,4 +281,203 @@
                 (br_if $l3t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br_if $eachRow (i32.lt_u (local.get $i) (local.get $rows))))))
+
+  ;; ---- layer normalisation by rows, in float64 ---- [docs: wasm-layer-norm]
+  ;; The core's formulas (src/ops/layer-norm.ts) evaluated in float64 as the core does, two lanes per
+  ;; instruction: each float32 vector of x is widened to two f64x2 (its low half by promote_low, its high
+  ;; half shuffled low first), and results are narrowed back to float32 once (two demotes, one shuffle).
+  ;; These are written out at each use rather than called: V8 does not inline WebAssembly calls. Only the
+  ;; order of the row sums differs from the core's (two lanes and two halves, then the tail), so results
+  ;; match the core's to float64 rounding before the one float32 rounding. Row statistics are f64 pairs [mean, rstd] at $stats + 16 r.
+
+  ;; out = (x - mu) rstd weight + bias for each row of $cols floats, mu = mean(x), rstd = 1 / sqrt(var + eps).
+  (func (export "layerNormForward") (param $x i32) (param $weight i32) (param $bias i32) (param $out i32) (param $stats i32)
+                                    (param $rows i32) (param $cols i32) (param $eps f64)
+    (local $rowBytes i32) (local $cols4 i32) (local $r i32) (local $row i32) (local $jb i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $a v128) (local $b v128) (local $vmu v128) (local $vrs v128)
+    (local $mu f64) (local $var f64) (local $rs f64) (local $tail f64) (local $d f64)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))) (then (return)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (loop $eachRow
+      (local.set $row (i32.mul (local.get $r) (local.get $rowBytes)))
+      ;; mu = sum(x) / cols
+      (local.set $a (v128.const f64x2 0 0))
+      (local.set $b (v128.const f64x2 0 0))
+      (local.set $tail (f64.const 0))
+      (local.set $jb (i32.const 0))
+      (block $d1 (br_if $d1 (i32.ge_u (local.get $jb) (local.get $cols4)))
+        (loop $l1
+          (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb)))))
+          (local.set $a (f64x2.add (local.get $a) (f64x2.promote_low_f32x4 (local.get $v))))
+          (local.set $b (f64x2.add (local.get $b) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+          (br_if $l1 (i32.lt_u (local.get $jb) (local.get $cols4)))))
+      (block $d1t (br_if $d1t (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+        (loop $l1t
+          (local.set $tail (f64.add (local.get $tail) (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb)))))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+          (br_if $l1t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+      (local.set $a (f64x2.add (local.get $a) (local.get $b)))
+      (local.set $mu (f64.div
+        (f64.add (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))) (local.get $tail))
+        (f64.convert_i32_u (local.get $cols))))
+      (local.set $vmu (f64x2.splat (local.get $mu)))
+      ;; var = sum((x - mu)^2) / cols
+      (local.set $a (v128.const f64x2 0 0))
+      (local.set $b (v128.const f64x2 0 0))
+      (local.set $tail (f64.const 0))
+      (local.set $jb (i32.const 0))
+      (block $d2 (br_if $d2 (i32.ge_u (local.get $jb) (local.get $cols4)))
+        (loop $l2
+          (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb)))))
+          (local.set $lo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vmu)))
+          (local.set $hi (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $vmu)))
+          (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $lo) (local.get $lo))))
+          (local.set $b (f64x2.add (local.get $b) (f64x2.mul (local.get $hi) (local.get $hi))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+          (br_if $l2 (i32.lt_u (local.get $jb) (local.get $cols4)))))
+      (block $d2t (br_if $d2t (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+        (loop $l2t
+          (local.set $d (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb))))) (local.get $mu)))
+          (local.set $tail (f64.add (local.get $tail) (f64.mul (local.get $d) (local.get $d))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+          (br_if $l2t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+      (local.set $a (f64x2.add (local.get $a) (local.get $b)))
+      (local.set $var (f64.add (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))) (local.get $tail)))
+      (local.set $rs (f64.div (f64.const 1) (f64.sqrt (f64.add (f64.div (local.get $var) (f64.convert_i32_u (local.get $cols))) (local.get $eps)))))
+      (f64.store (i32.add (local.get $stats) (i32.shl (local.get $r) (i32.const 4))) (local.get $mu))
+      (f64.store offset=8 (i32.add (local.get $stats) (i32.shl (local.get $r) (i32.const 4))) (local.get $rs))
+      (local.set $vrs (f64x2.splat (local.get $rs)))
+      ;; out = ((x - mu) rstd) weight + bias, in the core's order
+      (local.set $jb (i32.const 0))
+      (block $d3 (br_if $d3 (i32.ge_u (local.get $jb) (local.get $cols4)))
+        (loop $l3
+          (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb)))))
+          (local.set $a (v128.load (i32.add (local.get $weight) (local.get $jb))))
+          (local.set $b (v128.load (i32.add (local.get $bias) (local.get $jb))))
+          (local.set $lo (f64x2.add
+            (f64x2.mul (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vmu)) (local.get $vrs)) (f64x2.promote_low_f32x4 (local.get $a)))
+            (f64x2.promote_low_f32x4 (local.get $b))))
+          (local.set $hi (f64x2.add
+            (f64x2.mul (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $vmu)) (local.get $vrs)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a) (local.get $a))))
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $b) (local.get $b)))))
+          (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+          (br_if $l3 (i32.lt_u (local.get $jb) (local.get $cols4)))))
+      (block $d3t (br_if $d3t (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+        (loop $l3t
+          (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb)))
+            (f32.demote_f64 (f64.add
+              (f64.mul (f64.mul (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb))))) (local.get $mu)) (local.get $rs))
+                (f64.promote_f32 (f32.load (i32.add (local.get $weight) (local.get $jb)))))
+              (f64.promote_f32 (f32.load (i32.add (local.get $bias) (local.get $jb)))))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+          (br_if $l3t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $eachRow (i32.lt_u (local.get $r) (local.get $rows)))))
+
+  ;; For each row, with xhat = (x - mu) rstd and d = g weight (g = $gradOut):
+  ;;   gradX = rstd (d - mean(d) - xhat mean(d xhat)),  gradWeight += g xhat,  gradBias += g,
+  ;; gradWeight and gradBias being float64 arrays of $cols (added to, row after row as in the core).
+  (func (export "layerNormBackward") (param $x i32) (param $weight i32) (param $gradOut i32) (param $stats i32) (param $gradX i32)
+                                     (param $gradWeight i32) (param $gradBias i32) (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $cols4 i32) (local $r i32) (local $row i32) (local $jb i32) (local $jd i32)
+    (local $v v128) (local $g v128) (local $w v128) (local $glo v128) (local $ghi v128) (local $xlo v128) (local $xhi v128)
+    (local $dlo v128) (local $dhi v128) (local $sumD v128) (local $sumDX v128) (local $vmu v128) (local $vrs v128)
+    (local $vmeanD v128) (local $vmeanDX v128)
+    (local $mu f64) (local $rs f64) (local $meanD f64) (local $meanDX f64) (local $gs f64) (local $xs f64) (local $ds f64)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))) (then (return)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (loop $eachRow
+      (local.set $row (i32.mul (local.get $r) (local.get $rowBytes)))
+      (local.set $mu (f64.load (i32.add (local.get $stats) (i32.shl (local.get $r) (i32.const 4)))))
+      (local.set $rs (f64.load offset=8 (i32.add (local.get $stats) (i32.shl (local.get $r) (i32.const 4)))))
+      (local.set $vmu (f64x2.splat (local.get $mu)))
+      (local.set $vrs (f64x2.splat (local.get $rs)))
+      ;; pass 1: sums of d and d xhat; gradWeight += g xhat, gradBias += g ($jd: the float64 arrays' byte offset)
+      (local.set $sumD (v128.const f64x2 0 0))
+      (local.set $sumDX (v128.const f64x2 0 0))
+      (local.set $meanD (f64.const 0))
+      (local.set $meanDX (f64.const 0))
+      (local.set $jb (i32.const 0))
+      (block $d1 (br_if $d1 (i32.ge_u (local.get $jb) (local.get $cols4)))
+        (loop $l1
+          (local.set $jd (i32.shl (local.get $jb) (i32.const 1)))
+          (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb)))))
+          (local.set $g (v128.load (i32.add (local.get $gradOut) (i32.add (local.get $row) (local.get $jb)))))
+          (local.set $w (v128.load (i32.add (local.get $weight) (local.get $jb))))
+          (local.set $glo (f64x2.promote_low_f32x4 (local.get $g)))
+          (local.set $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $g) (local.get $g))))
+          (local.set $xlo (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vmu)) (local.get $vrs)))
+          (local.set $xhi (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $vmu)) (local.get $vrs)))
+          (local.set $dlo (f64x2.mul (local.get $glo) (f64x2.promote_low_f32x4 (local.get $w))))
+          (local.set $dhi (f64x2.mul (local.get $ghi) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w)))))
+          (local.set $sumD (f64x2.add (local.get $sumD) (f64x2.add (local.get $dlo) (local.get $dhi))))
+          (local.set $sumDX (f64x2.add (local.get $sumDX)
+            (f64x2.add (f64x2.mul (local.get $dlo) (local.get $xlo)) (f64x2.mul (local.get $dhi) (local.get $xhi)))))
+          (v128.store (i32.add (local.get $gradWeight) (local.get $jd))
+            (f64x2.add (v128.load (i32.add (local.get $gradWeight) (local.get $jd))) (f64x2.mul (local.get $glo) (local.get $xlo))))
+          (v128.store offset=16 (i32.add (local.get $gradWeight) (local.get $jd))
+            (f64x2.add (v128.load offset=16 (i32.add (local.get $gradWeight) (local.get $jd))) (f64x2.mul (local.get $ghi) (local.get $xhi))))
+          (v128.store (i32.add (local.get $gradBias) (local.get $jd))
+            (f64x2.add (v128.load (i32.add (local.get $gradBias) (local.get $jd))) (local.get $glo)))
+          (v128.store offset=16 (i32.add (local.get $gradBias) (local.get $jd))
+            (f64x2.add (v128.load offset=16 (i32.add (local.get $gradBias) (local.get $jd))) (local.get $ghi)))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+          (br_if $l1 (i32.lt_u (local.get $jb) (local.get $cols4)))))
+      (block $d1t (br_if $d1t (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+        (loop $l1t
+          (local.set $jd (i32.shl (local.get $jb) (i32.const 1)))
+          (local.set $gs (f64.promote_f32 (f32.load (i32.add (local.get $gradOut) (i32.add (local.get $row) (local.get $jb))))))
+          (local.set $xs (f64.mul (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb))))) (local.get $mu)) (local.get $rs)))
+          (local.set $ds (f64.mul (local.get $gs) (f64.promote_f32 (f32.load (i32.add (local.get $weight) (local.get $jb))))))
+          (local.set $meanD (f64.add (local.get $meanD) (local.get $ds)))
+          (local.set $meanDX (f64.add (local.get $meanDX) (f64.mul (local.get $ds) (local.get $xs))))
+          (f64.store (i32.add (local.get $gradWeight) (local.get $jd))
+            (f64.add (f64.load (i32.add (local.get $gradWeight) (local.get $jd))) (f64.mul (local.get $gs) (local.get $xs))))
+          (f64.store (i32.add (local.get $gradBias) (local.get $jd))
+            (f64.add (f64.load (i32.add (local.get $gradBias) (local.get $jd))) (local.get $gs)))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+          (br_if $l1t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+      (local.set $meanD (f64.div
+        (f64.add (f64.add (f64x2.extract_lane 0 (local.get $sumD)) (f64x2.extract_lane 1 (local.get $sumD))) (local.get $meanD))
+        (f64.convert_i32_u (local.get $cols))))
+      (local.set $meanDX (f64.div
+        (f64.add (f64.add (f64x2.extract_lane 0 (local.get $sumDX)) (f64x2.extract_lane 1 (local.get $sumDX))) (local.get $meanDX))
+        (f64.convert_i32_u (local.get $cols))))
+      (local.set $vmeanD (f64x2.splat (local.get $meanD)))
+      (local.set $vmeanDX (f64x2.splat (local.get $meanDX)))
+      ;; pass 2: gradX = rstd (g weight - mean(d) - xhat mean(d xhat)), in the core's order
+      (local.set $jb (i32.const 0))
+      (block $d2 (br_if $d2 (i32.ge_u (local.get $jb) (local.get $cols4)))
+        (loop $l2
+          (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb)))))
+          (local.set $g (v128.load (i32.add (local.get $gradOut) (i32.add (local.get $row) (local.get $jb)))))
+          (local.set $w (v128.load (i32.add (local.get $weight) (local.get $jb))))
+          (local.set $xlo (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v)) (local.get $vmu)) (local.get $vrs)))
+          (local.set $xhi (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))) (local.get $vmu)) (local.get $vrs)))
+          (local.set $dlo (f64x2.mul (local.get $vrs) (f64x2.sub (f64x2.sub
+            (f64x2.mul (f64x2.promote_low_f32x4 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $w))) (local.get $vmeanD))
+            (f64x2.mul (local.get $xlo) (local.get $vmeanDX)))))
+          (local.set $dhi (f64x2.mul (local.get $vrs) (f64x2.sub (f64x2.sub
+            (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $g) (local.get $g))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w)))) (local.get $vmeanD))
+            (f64x2.mul (local.get $xhi) (local.get $vmeanDX)))))
+          (v128.store (i32.add (local.get $gradX) (i32.add (local.get $row) (local.get $jb))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $dlo)) (f32x4.demote_f64x2_zero (local.get $dhi))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+          (br_if $l2 (i32.lt_u (local.get $jb) (local.get $cols4)))))
+      (block $d2t (br_if $d2t (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+        (loop $l2t
+          (local.set $xs (f64.mul (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb))))) (local.get $mu)) (local.get $rs)))
+          (f32.store (i32.add (local.get $gradX) (i32.add (local.get $row) (local.get $jb)))
+            (f32.demote_f64 (f64.mul (local.get $rs) (f64.sub (f64.sub
+              (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $gradOut) (i32.add (local.get $row) (local.get $jb)))))
+                (f64.promote_f32 (f32.load (i32.add (local.get $weight) (local.get $jb)))))
+              (local.get $meanD))
+              (f64.mul (local.get $xs) (local.get $meanDX))))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+          (br_if $l2t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $eachRow (i32.lt_u (local.get $r) (local.get $rows)))))
 )
