@@ -1,8 +1,9 @@
 /**
  * The cpu backend's float32 cross-entropy forward in WebAssembly SIMD (src/accel/wasm/cross-entropy.ts)
  * against the core's loop (src/ops/loss.ts crossEntropyRows), on random shapes (rows of any length, in
- * chunks of a few rows or one), targets some of which are ignored, and rows that are all -Infinity or hold
- * NaN or +Infinity. The core exponentiates and sums in float64; here every step rounds to float32, so:
+ * chunks of a few rows or one), targets some of which are ignored, and rows that are all -Infinity, hold
+ * NaN or +Infinity, or a NaN among -Infinity. The core exponentiates and sums in float64; here every step
+ * rounds to float32, so:
  * - probabilities: |wasm - core| <= (8 + cols + |x - max|) 2^-24 core + 1e-37, as for the attention softmax
  *   (test/accel/wasm-softmax.test.ts says why);
  * - losses m + log s - x_t: the float32 sum s is within (8 + cols + spread) 2^-24 of the core's relatively
@@ -24,7 +25,7 @@ const caseArb = fc.record({
   rows: fc.integer({ min: 1, max: 10 }),
   cols: fc.integer({ min: 1, max: 70 }),
   chunkFloats: fc.constantFrom(1, 50, 1 << 20), // one row a chunk, a few, all
-  special: fc.constantFrom('none', 'all -Infinity', 'NaN', '+Infinity', '-Infinity entries'),
+  special: fc.constantFrom('none', 'all -Infinity', 'NaN', '+Infinity', '-Infinity entries', 'NaN among -Infinity'),
   ignoredShare: fc.constantFrom(0, 0.3),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 });
@@ -43,6 +44,10 @@ describe('wasm cross-entropy forward (cpu backend, float32)', () => {
         if (special === 'NaN') x[bad * cols + rng.int(cols)] = Number.NaN;
         if (special === '+Infinity') x[bad * cols + rng.int(cols)] = Infinity;
         if (special === '-Infinity entries') for (let j = 0; j < cols; j += 2) x[bad * cols + j] = -Infinity;
+        if (special === 'NaN among -Infinity') {
+          x.fill(-Infinity, bad * cols, (bad + 1) * cols);
+          x[bad * cols + rng.int(cols)] = Number.NaN;
+        }
         const want = { probs: new Float32Array(n), losses: new Float32Array(rows) };
         const got = { probs: new Float32Array(n), losses: new Float32Array(rows) };
         crossEntropyRows({ x, targets, ignoreIndex: IGNORE, ...want, rows, classes: cols });
