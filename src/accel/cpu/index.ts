@@ -14,6 +14,9 @@
  *             the backward are the core's;
  *   layerNorm float32 with the wasm product: the row loops in WebAssembly SIMD, in float64 as the core's
  *             (../wasm/layer-norm.ts), equal to the reference's or one float32 unit apart;
+ *   arithmetic, addGradients, sumToShape  float32 with the wasm product, for a and b of one shape or b a row
+ *             (a bias), and sums down to trailing dimensions (a bias's gradient): WebAssembly SIMD
+ *             (../wasm/arithmetic.ts), the reference's bits; other layouts and small arrays decline;
  *   scale     x * c in a loop of its own (./scale.ts), the reference's values;
  *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
@@ -34,6 +37,7 @@ import { geluBackwardWasm, geluForwardWasm } from '../wasm/gelu.ts';
 import { scaledMaskedSoftmaxWasm } from '../wasm/softmax.ts';
 import { crossEntropyRowsWasm } from '../wasm/cross-entropy.ts';
 import { layerNormBackwardWasm, layerNormForwardWasm } from '../wasm/layer-norm.ts';
+import { addGradientsWasm, arithmeticWasm, sumToShapeWasm } from '../wasm/arithmetic.ts';
 import { type layerNormReference, layerNormWithLoops } from '../../ops/layer-norm.ts';
 import { type crossEntropyReference, crossEntropyWithRows } from '../../ops/loss.ts';
 import { type scaledMaskedSoftmaxReference, scaledMaskedSoftmaxWithRows } from '../../ops/softmax.ts';
@@ -59,6 +63,14 @@ registerKernel<typeof crossEntropyReference>('crossEntropy', 'cpu', (inputs, att
 );
 registerKernel<typeof layerNormReference>('layerNorm', 'cpu', (inputs, attrs) =>
   inputs.x.dtype === 'float32' && getCpuMatmul() === 'wasm' ? layerNormWithLoops(inputs, attrs, layerNormForwardWasm, layerNormBackwardWasm) : null,
+);
+const wasmProduct = () => getCpuMatmul() === 'wasm';
+registerKernel('arithmetic', 'cpu', (inputs: Parameters<typeof arithmeticWasm>[0], attrs: Parameters<typeof arithmeticWasm>[1]) =>
+  wasmProduct() ? arithmeticWasm(inputs, attrs) : null,
+);
+registerKernel('addGradients', 'cpu', (inputs: Parameters<typeof addGradientsWasm>[0]) => (wasmProduct() ? addGradientsWasm(inputs) : null));
+registerKernel('sumToShape', 'cpu', (inputs: Parameters<typeof sumToShapeWasm>[0], attrs: Parameters<typeof sumToShapeWasm>[1]) =>
+  wasmProduct() ? sumToShapeWasm(inputs, attrs) : null,
 );
 registerKernel('scale', 'cpu', scaleKernel);
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));

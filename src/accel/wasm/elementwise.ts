@@ -1,6 +1,6 @@
 /**
- * elementwise.wat (GELU, the attention softmax, cross-entropy's softmax, layer norm) instantiated on the matmul module's shared memory, and the
- * scratch layout its callers (gelu.ts, softmax.ts, cross-entropy.ts, layer-norm.ts) share: arrays one after another from scratchBase(), the
+ * elementwise.wat (GELU, the attention softmax, cross-entropy's softmax, layer norm, arithmetic) instantiated on the matmul module's shared memory, and the
+ * scratch layout its callers (gelu.ts, softmax.ts, cross-entropy.ts, layer-norm.ts, arithmetic.ts) share: arrays one after another from scratchBase(), the
  * region the products use too (a product and an elementwise kernel never run at the same time: both are
  * synchronous calls of the main thread).
  */
@@ -27,6 +27,8 @@ export interface ElementwiseExports {
     rows: number,
     cols: number,
   ): void;
+  binaryRows(op: number, a: number, b: number, bRowStride: number, out: number, rows: number, cols: number): void;
+  columnSums(x: number, out: number, rows: number, cols: number): void;
 }
 
 let exports: ElementwiseExports | null = null;

@@ -1,7 +1,7 @@
 ;; Elementwise and row kernels on float32 arrays with 128-bit SIMD (four elements per instruction): GELU
 ;; forward and backward, the attention probabilities softmax(scale x + mask) by rows (which cross-entropy
-;; uses too, with each row's max and sum), and layer normalisation forward and backward (in float64, two
-;; elements per instruction).
+;; uses too, with each row's max and sum), layer normalisation forward and backward (in float64, two
+;; elements per instruction), and the four arithmetic operations and column sums.
 ;;
 ;; Compiled to src/accel/wasm/elementwise-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md);
 ;; src/accel/wasm/gelu.ts, softmax.ts and cross-entropy.ts copy the arrays into wasm memory, call these, and copy the result out.
@@ -478,6 +478,74 @@
               (f64.mul (local.get $xs) (local.get $meanDX))))))
           (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
           (br_if $l2t (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $eachRow (i32.lt_u (local.get $r) (local.get $rows)))))
+
+  ;; ---- elementwise arithmetic and column sums ---- [docs: wasm-arithmetic]
+  ;; out = a op b for $rows rows of $cols floats, b read at the same position ($bRowStride = cols: a and b
+  ;; of one shape) or the same row for every row ($bRowStride = 0: a bias row); op 0 add, 1 sub, 2 mul,
+  ;; 3 div. Each result is the float32 rounding of the exact one, as in the core's loops (which compute in
+  ;; float64 and round once: the same value for these four operations on float32 operands).
+  (func (export "binaryRows") (param $op i32) (param $a i32) (param $b i32) (param $bRowStride i32) (param $out i32)
+                              (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $cols4 i32) (local $r i32) (local $row i32) (local $brow i32) (local $jb i32)
+    (local $x v128) (local $y v128) (local $v v128) (local $xs f32) (local $ys f32) (local $vs f32)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))) (then (return)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (loop $eachRow
+      (local.set $row (i32.mul (local.get $r) (local.get $rowBytes)))
+      (local.set $brow (i32.mul (local.get $r) (i32.shl (local.get $bRowStride) (i32.const 2))))
+      (local.set $jb (i32.const 0))
+      (block $dv (br_if $dv (i32.ge_u (local.get $jb) (local.get $cols4)))
+        (loop $lv
+          (local.set $x (v128.load (i32.add (local.get $a) (i32.add (local.get $row) (local.get $jb)))))
+          (local.set $y (v128.load (i32.add (local.get $b) (i32.add (local.get $brow) (local.get $jb)))))
+          (if (i32.eqz (local.get $op)) (then (local.set $v (f32x4.add (local.get $x) (local.get $y))))
+            (else (if (i32.eq (local.get $op) (i32.const 1)) (then (local.set $v (f32x4.sub (local.get $x) (local.get $y))))
+              (else (if (i32.eq (local.get $op) (i32.const 2)) (then (local.set $v (f32x4.mul (local.get $x) (local.get $y))))
+                (else (local.set $v (f32x4.div (local.get $x) (local.get $y)))))))))
+          (v128.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))) (local.get $v))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+          (br_if $lv (i32.lt_u (local.get $jb) (local.get $cols4)))))
+      (block $dt (br_if $dt (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+        (loop $lt
+          (local.set $xs (f32.load (i32.add (local.get $a) (i32.add (local.get $row) (local.get $jb)))))
+          (local.set $ys (f32.load (i32.add (local.get $b) (i32.add (local.get $brow) (local.get $jb)))))
+          (if (i32.eqz (local.get $op)) (then (local.set $vs (f32.add (local.get $xs) (local.get $ys))))
+            (else (if (i32.eq (local.get $op) (i32.const 1)) (then (local.set $vs (f32.sub (local.get $xs) (local.get $ys))))
+              (else (if (i32.eq (local.get $op) (i32.const 2)) (then (local.set $vs (f32.mul (local.get $xs) (local.get $ys))))
+                (else (local.set $vs (f32.div (local.get $xs) (local.get $ys)))))))))
+          (f32.store (i32.add (local.get $out) (i32.add (local.get $row) (local.get $jb))) (local.get $vs))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+          (br_if $lt (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $eachRow (i32.lt_u (local.get $r) (local.get $rows)))))
+
+  ;; out[j] += x[r, j] for r = 0 .. $rows - 1 in order, j < $cols: the column sums of x (a bias's gradient)
+  ;; with each addition rounded to float32, as in the core's loop.
+  (func (export "columnSums") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $cols4 i32) (local $r i32) (local $row i32) (local $jb i32)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))) (then (return)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cols4 (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+    (loop $eachRow
+      (local.set $row (i32.mul (local.get $r) (local.get $rowBytes)))
+      (local.set $jb (i32.const 0))
+      (block $dv (br_if $dv (i32.ge_u (local.get $jb) (local.get $cols4)))
+        (loop $lv
+          (v128.store (i32.add (local.get $out) (local.get $jb))
+            (f32x4.add (v128.load (i32.add (local.get $out) (local.get $jb)))
+              (v128.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb))))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 16)))
+          (br_if $lv (i32.lt_u (local.get $jb) (local.get $cols4)))))
+      (block $dt (br_if $dt (i32.ge_u (local.get $jb) (local.get $rowBytes)))
+        (loop $lt
+          (f32.store (i32.add (local.get $out) (local.get $jb))
+            (f32.add (f32.load (i32.add (local.get $out) (local.get $jb)))
+              (f32.load (i32.add (local.get $x) (i32.add (local.get $row) (local.get $jb))))))
+          (local.set $jb (i32.add (local.get $jb) (i32.const 4)))
+          (br_if $lt (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br_if $eachRow (i32.lt_u (local.get $r) (local.get $rows)))))
 )
