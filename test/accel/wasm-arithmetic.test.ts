@@ -12,6 +12,7 @@ import { getBackend, setBackend } from '../../src/autograd/dispatch.ts';
 import { addGradientsReference } from '../../src/autograd/backward.ts';
 import { add, div, mul, Rng, sub, Tensor } from '../../src/index.ts';
 import { sumToShape } from '../../src/ops/elementwise.ts';
+import { expectSameValues } from './same-values.ts';
 
 const OPS = { add, sub, mul, div };
 
@@ -23,12 +24,12 @@ function values(n: number, rng: Rng): Float32Array {
   return out;
 }
 
-/** op(a, b) on `backend`, as a plain array (NaN and -0 compared as themselves by toEqual). */
-function on(backend: string, run: () => Tensor): number[] {
+/** The values `run` computes on `backend`. */
+function on(backend: string, run: () => Tensor): ArrayLike<number> {
   const before = getBackend();
   setBackend(backend);
   try {
-    return Array.from(run().data);
+    return run().data;
   } finally {
     setBackend(before);
   }
@@ -62,7 +63,11 @@ describe('wasm arithmetic (cpu backend, float32)', () => {
           );
           const f = OPS[op as keyof typeof OPS];
           expect(arithmeticWasm({ a, b }, { op: op as 'add', shape: [rows, cols] })).not.toBeNull(); // the kernel runs
-          expect(on('cpu', () => f(a, b))).toEqual(on('reference', () => f(a, b)));
+          expectSameValues(
+            on('cpu', () => f(a, b)),
+            on('reference', () => f(a, b)),
+            `${op} [${rows}, ${cols}] with b ${layout}`,
+          );
         },
       ),
       { numRuns: 150, seed: 31 },
@@ -77,10 +82,14 @@ describe('wasm arithmetic (cpu backend, float32)', () => {
         const t = new Tensor(values(batch * seq * cols, rng), [batch, seq, cols]);
         for (const shape of [[cols], [1, cols], [seq, cols], [1, seq, cols]]) {
           expect(sumToShapeWasm({ t }, { shape })).not.toBeNull();
-          expect(on('cpu', () => sumToShape(t, shape))).toEqual(on('reference', () => sumToShape(t, shape)));
+          expectSameValues(
+            on('cpu', () => sumToShape(t, shape)),
+            on('reference', () => sumToShape(t, shape)),
+            `sum of [${t.shape}] to [${shape}]`,
+          );
         }
         const u = new Tensor(values(t.size, rng), t.shape);
-        expect(Array.from(addGradientsWasm({ a: t, b: u })!.data)).toEqual(Array.from(addGradientsReference({ a: t, b: u }).data));
+        expectSameValues(addGradientsWasm({ a: t, b: u })!.data, addGradientsReference({ a: t, b: u }).data, `gradients [${t.shape}]`);
       }),
       { numRuns: 100, seed: 37 },
     );
@@ -98,6 +107,10 @@ describe('wasm arithmetic (cpu backend, float32)', () => {
     expect(sumToShapeWasm({ t: big }, { shape: [64, 1] })).toBeNull();
     expect(addGradientsWasm({ a: small, b: small })).toBeNull();
     // and through the ops, the core's loops then give the same values on both backends
-    expect(on('cpu', () => add(big, column))).toEqual(on('reference', () => add(big, column)));
+    expectSameValues(
+      on('cpu', () => add(big, column)),
+      on('reference', () => add(big, column)),
+      'add with a column',
+    );
   });
 });

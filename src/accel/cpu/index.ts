@@ -17,6 +17,8 @@
  *   arithmetic, addGradients, sumToShape  float32 with the wasm product, for a and b of one shape or b a row
  *             (a bias), and sums down to trailing dimensions (a bias's gradient): WebAssembly SIMD
  *             (../wasm/arithmetic.ts), the reference's bits; other layouts and small arrays decline;
+ *   permute   float32 with the wasm product, when the last dimension stays contiguous (attention's heads):
+ *             runs copied in WebAssembly (../wasm/permute.ts), the same values;
  *   scale     x * c in a loop of its own (./scale.ts), the reference's values;
  *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
@@ -38,6 +40,7 @@ import { scaledMaskedSoftmaxWasm } from '../wasm/softmax.ts';
 import { crossEntropyRowsWasm } from '../wasm/cross-entropy.ts';
 import { layerNormBackwardWasm, layerNormForwardWasm } from '../wasm/layer-norm.ts';
 import { addGradientsWasm, arithmeticWasm, sumToShapeWasm } from '../wasm/arithmetic.ts';
+import { permuteWasm } from '../wasm/permute.ts';
 import { type layerNormReference, layerNormWithLoops } from '../../ops/layer-norm.ts';
 import { type crossEntropyReference, crossEntropyWithRows } from '../../ops/loss.ts';
 import { type scaledMaskedSoftmaxReference, scaledMaskedSoftmaxWithRows } from '../../ops/softmax.ts';
@@ -71,6 +74,9 @@ registerKernel('arithmetic', 'cpu', (inputs: Parameters<typeof arithmeticWasm>[0
 registerKernel('addGradients', 'cpu', (inputs: Parameters<typeof addGradientsWasm>[0]) => (wasmProduct() ? addGradientsWasm(inputs) : null));
 registerKernel('sumToShape', 'cpu', (inputs: Parameters<typeof sumToShapeWasm>[0], attrs: Parameters<typeof sumToShapeWasm>[1]) =>
   wasmProduct() ? sumToShapeWasm(inputs, attrs) : null,
+);
+registerKernel('permute', 'cpu', (inputs: Parameters<typeof permuteWasm>[0], attrs: Parameters<typeof permuteWasm>[1]) =>
+  wasmProduct() ? permuteWasm(inputs, attrs) : null,
 );
 registerKernel('scale', 'cpu', scaleKernel);
 registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));

@@ -1,7 +1,8 @@
 ;; Elementwise and row kernels on float32 arrays with 128-bit SIMD (four elements per instruction): GELU
 ;; forward and backward, the attention probabilities softmax(scale x + mask) by rows (which cross-entropy
 ;; uses too, with each row's max and sum), layer normalisation forward and backward (in float64, two
-;; elements per instruction), and the four arithmetic operations and column sums.
+;; elements per instruction), the four arithmetic operations and column sums, and permutes that keep the
+;; last dimension contiguous.
 ;;
 ;; Compiled to src/accel/wasm/elementwise-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md);
 ;; src/accel/wasm/gelu.ts, softmax.ts and cross-entropy.ts copy the arrays into wasm memory, call these, and copy the result out.
@@ -548,4 +549,36 @@
           (br_if $lt (i32.lt_u (local.get $jb) (local.get $rowBytes)))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br_if $eachRow (i32.lt_u (local.get $r) (local.get $rows)))))
+
+  ;; ---- permute: runs of the last dimension ---- [docs: wasm-permute]
+  ;; out = x with its dimensions reordered, when the output's last dimension is contiguous in x (stride 1):
+  ;; out is $runs runs of $inner floats one after another, run k read from x at the offset an odometer over
+  ;; the output's leading $lead dimensions gives (sizes at $sizes, x's strides in floats at $strides, i32
+  ;; each; the last dimension counts fastest), and each run is one memory.copy. $counter holds $lead i32s
+  ;; of scratch, zero on entry.
+  (func (export "permuteRuns") (param $x i32) (param $out i32) (param $runs i32) (param $inner i32) (param $lead i32)
+                               (param $sizes i32) (param $strides i32) (param $counter i32)
+    (local $k i32) (local $off i32) (local $runBytes i32) (local $d i32) (local $at i32) (local $count i32) (local $stride i32)
+    (if (i32.or (i32.eqz (local.get $runs)) (i32.eqz (local.get $inner))) (then (return)))
+    (local.set $runBytes (i32.shl (local.get $inner) (i32.const 2)))
+    (loop $eachRun
+      (memory.copy (i32.add (local.get $out) (i32.mul (local.get $k) (local.get $runBytes)))
+        (i32.add (local.get $x) (i32.shl (local.get $off) (i32.const 2))) (local.get $runBytes))
+      ;; advance the odometer: the last leading dimension first, carrying into the ones before it
+      (local.set $d (local.get $lead))
+      (block $carried
+        (loop $carry
+          (br_if $carried (i32.eqz (local.get $d)))
+          (local.set $d (i32.sub (local.get $d) (i32.const 1)))
+          (local.set $at (i32.add (local.get $counter) (i32.shl (local.get $d) (i32.const 2))))
+          (local.set $stride (i32.load (i32.add (local.get $strides) (i32.shl (local.get $d) (i32.const 2)))))
+          (local.set $count (i32.add (i32.load (local.get $at)) (i32.const 1)))
+          (local.set $off (i32.add (local.get $off) (local.get $stride)))
+          (if (i32.lt_u (local.get $count) (i32.load (i32.add (local.get $sizes) (i32.shl (local.get $d) (i32.const 2)))))
+            (then (i32.store (local.get $at) (local.get $count)) (br $carried)))
+          (local.set $off (i32.sub (local.get $off) (i32.mul (local.get $stride) (local.get $count))))
+          (i32.store (local.get $at) (i32.const 0))
+          (br $carry)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br_if $eachRun (i32.lt_u (local.get $k) (local.get $runs)))))
 )
