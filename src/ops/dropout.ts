@@ -18,7 +18,9 @@ import { recordResult, type OpResult } from '../autograd/record.ts';
 import { allocate } from '../tensor/dtype.ts';
 import type { Rng } from '../tensor/random.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import { Xoshiro128 } from '../tensor/xoshiro128.ts';
 import { assertFloat } from './checks.ts';
+import type { FloatArray } from './matmul.ts';
 
 /** The ways to draw dropout masks (see the file's header). */
 export const DROPOUT_MASK_KINDS = ['auto', 'stream', 'counter'] as const;
@@ -64,19 +66,32 @@ export function dropoutReference({ x }: { x: Tensor }, { p, rng, masks }: Dropou
       "dropout: masks 'counter' are drawn by the speed layer (src/accel/dropout-masks.ts), which is not loaded; import the library from src/index.ts, or use masks 'stream'",
     );
   }
-  const keepScale = 1 / (1 - p);
-  const threshold = p * 4294967296;
+  return dropoutWithStreamMask(x, p, rng, streamMaskLoop);
+}
+
+/** The arrays of a stream-mask loop (streamMaskLoop); mask and out start as zeros. */
+export interface StreamMaskArgs {
+  x: FloatArray;
+  /** The starting state of the xoshiro128** stream (Rng.fastSeed()). */
+  seed: readonly [number, number, number, number];
+  /** p 2^32: a draw at or above it keeps its element. */
+  threshold: number;
+  /** 1 / (1 - p). */
+  keepScale: number;
+  mask: FloatArray;
+  out: FloatArray;
+}
+
+/**
+ * Stream dropout with `loop` drawing the mask (the reference passes streamMaskLoop; a backend may pass a
+ * faster loop with the same contract): four words of `rng` seed the stream, and the backward multiplies
+ * the gradient by the mask.
+ */
+export function dropoutWithStreamMask(x: Tensor, p: number, rng: Rng, loop: (args: StreamMaskArgs) => void): OpResult {
+  const mask = allocate(x.dtype, x.size) as FloatArray;
+  const out = allocate(x.dtype, x.size) as FloatArray;
   // A fast generator seeded by `rng`: one mask element costs a few ns instead of ARC4's ~30.
-  const bits = rng.fastStream();
-  const mask = allocate(x.dtype, x.size);
-  const out = allocate(x.dtype, x.size);
-  const xd = x.data; // read once: `data` is a getter
-  for (let i = 0; i < x.size; i++) {
-    if (bits.nextUint32() >= threshold) {
-      mask[i] = keepScale;
-      out[i] = xd[i] * keepScale;
-    }
-  }
+  loop({ x: x.data as FloatArray, seed: rng.fastSeed(), threshold: p * 4294967296, keepScale: 1 / (1 - p), mask, out });
   const backward = (g: Tensor): Tensor[] => {
     const dx = allocate(x.dtype, x.size);
     const gd = g.data;
@@ -84,4 +99,15 @@ export function dropoutReference({ x }: { x: Tensor }, { p, rng, masks }: Dropou
     return [new Tensor(dx, x.shape)];
   };
   return { output: new Tensor(out, x.shape), backward };
+}
+
+/** mask[i] = keepScale and out[i] = x[i] keepScale where the i-th word of the stream is >= threshold. */
+export function streamMaskLoop({ x, seed, threshold, keepScale, mask, out }: StreamMaskArgs): void {
+  const bits = new Xoshiro128(seed[0], seed[1], seed[2], seed[3]);
+  for (let i = 0; i < x.length; i++) {
+    if (bits.nextUint32() >= threshold) {
+      mask[i] = keepScale;
+      out[i] = x[i] * keepScale;
+    }
+  }
 }

@@ -62,8 +62,11 @@ export class Rng {
     return new Xoshiro128(w[0], w[1], w[2], w[3]);
   }
 
-  /** Four words of this generator, not all zero: the starting state of a xoshiro128** stream. */
-  private fastSeed(): [number, number, number, number] {
+  /**
+   * Four words of this generator, not all zero: the starting state of a xoshiro128** stream (what
+   * fastStream() starts from; a loop that runs the stream elsewhere, such as in WebAssembly, starts here).
+   */
+  fastSeed(): [number, number, number, number] {
     let words: [number, number, number, number];
     do words = [this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()];
     while (words.every((w) => w === 0));

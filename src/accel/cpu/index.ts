@@ -20,14 +20,16 @@
  *   permute   float32 with the wasm product, when the last dimension stays contiguous (attention's heads):
  *             runs copied in WebAssembly (../wasm/permute.ts), the same values;
  *   scale     x * c in a loop of its own (./scale.ts), the reference's values;
- *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts).
+ *   dropout   with masks 'counter': the Speck32/64 masks on the host (../dropout-masks.ts); with the stream
+ *             mask, float32 with the wasm product: the core's stream in WebAssembly (../wasm/dropout.ts),
+ *             the same bits.
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
  * rounding of the naive loop; gelu bit for bit on the threaded loops, within a few float32 units in wasm), which test/accel checks. Loading this file makes cpu the
  * active backend when none is (the default a user of src/index.ts or the CLI gets).
  */
 import { getBackend, registerBackend, registerKernel, setBackend } from '../../autograd/dispatch.ts';
 import { type geluReference, geluWithLoops } from '../../ops/gelu.ts';
-import type { dropoutReference } from '../../ops/dropout.ts';
+import { type dropoutReference, dropoutWithStreamMask } from '../../ops/dropout.ts';
 import type { matmulReference } from '../../ops/matmul.ts';
 import { counterDropoutOnHost } from '../dropout-masks.ts';
 import { scaleKernel } from './scale.ts';
@@ -41,6 +43,7 @@ import { crossEntropyRowsWasm } from '../wasm/cross-entropy.ts';
 import { layerNormBackwardWasm, layerNormForwardWasm } from '../wasm/layer-norm.ts';
 import { addGradientsWasm, arithmeticWasm, sumToShapeWasm } from '../wasm/arithmetic.ts';
 import { permuteWasm } from '../wasm/permute.ts';
+import { streamMaskWasm } from '../wasm/dropout.ts';
 import { type layerNormReference, layerNormWithLoops } from '../../ops/layer-norm.ts';
 import { type crossEntropyReference, crossEntropyWithRows } from '../../ops/loss.ts';
 import { type scaledMaskedSoftmaxReference, scaledMaskedSoftmaxWithRows } from '../../ops/softmax.ts';
@@ -79,7 +82,10 @@ registerKernel('permute', 'cpu', (inputs: Parameters<typeof permuteWasm>[0], att
   wasmProduct() ? permuteWasm(inputs, attrs) : null,
 );
 registerKernel('scale', 'cpu', scaleKernel);
-registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => (masks === 'counter' ? counterDropoutOnHost(x, p, rng) : null));
+registerKernel<typeof dropoutReference>('dropout', 'cpu', ({ x }, { p, rng, masks }) => {
+  if (masks === 'counter') return counterDropoutOnHost(x, p, rng);
+  return x.dtype === 'float32' && wasmProduct() ? dropoutWithStreamMask(x, p, rng, streamMaskWasm) : null;
+});
 if (getBackend() === 'reference') setBackend('cpu');
 
 export { geluBackward, geluForward } from './gelu-threaded.ts';

@@ -1,6 +1,6 @@
 /**
- * elementwise.wat (GELU, the attention softmax, cross-entropy's softmax, layer norm, arithmetic, permute) instantiated on the matmul module's shared memory, and the
- * scratch layout its callers (gelu.ts, softmax.ts, cross-entropy.ts, layer-norm.ts, arithmetic.ts, permute.ts) share: arrays one after another from scratchBase(), the
+ * elementwise.wat (GELU, the attention softmax, cross-entropy's softmax, layer norm, arithmetic, permute, dropout) instantiated on the matmul module's shared memory, and the
+ * scratch layout its callers (gelu.ts, softmax.ts, cross-entropy.ts, layer-norm.ts, arithmetic.ts, permute.ts, dropout.ts) share: arrays one after another from scratchBase(), the
  * region the products use too (a product and an elementwise kernel never run at the same time: both are
  * synchronous calls of the main thread).
  */
@@ -30,6 +30,7 @@ export interface ElementwiseExports {
   binaryRows(op: number, a: number, b: number, bRowStride: number, out: number, rows: number, cols: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
   permuteRuns(x: number, out: number, runs: number, inner: number, lead: number, sizes: number, strides: number, counter: number): void;
+  dropoutStream(x: number, mask: number, out: number, n: number, s0: number, s1: number, s2: number, s3: number, threshold: number, keepScale: number): void;
 }
 
 let exports: ElementwiseExports | null = null;

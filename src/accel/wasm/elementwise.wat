@@ -1,8 +1,8 @@
 ;; Elementwise and row kernels on float32 arrays with 128-bit SIMD (four elements per instruction): GELU
 ;; forward and backward, the attention probabilities softmax(scale x + mask) by rows (which cross-entropy
 ;; uses too, with each row's max and sum), layer normalisation forward and backward (in float64, two
-;; elements per instruction), the four arithmetic operations and column sums, and permutes that keep the
-;; last dimension contiguous.
+;; elements per instruction), the four arithmetic operations and column sums, permutes that keep the last
+;; dimension contiguous, and dropout's stream mask (one element at a time: the stream is sequential).
 ;;
 ;; Compiled to src/accel/wasm/elementwise-wasm.ts by `npx tsx scripts/build-wasm.ts` (see docs/wasm-kernel.md);
 ;; src/accel/wasm/gelu.ts, softmax.ts and cross-entropy.ts copy the arrays into wasm memory, call these, and copy the result out.
@@ -581,4 +581,37 @@
           (br $carry)))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br_if $eachRun (i32.lt_u (local.get $k) (local.get $runs)))))
+
+  ;; ---- dropout's stream mask ---- [docs: wasm-dropout-stream]
+  ;; For i < $n: draw the next word w of the xoshiro128** stream whose state starts as $s0..$s3 (the core's
+  ;; src/tensor/xoshiro128.ts, step by step: output rotl(s1 5, 7) 9, then t = s1 << 9, s2 ^= s0, s3 ^= s1,
+  ;; s1 ^= s2, s0 ^= s3, s2 ^= t, s3 = rotl(s3, 11)); where w >= $threshold, mask[i] = keepScale and out[i] = x[i] keepScale (in float64, rounded once to
+  ;; float32, as the core's loop); else both 0. Chosen with select, not a branch: a branch would be
+  ;; mispredicted at each dropped element. $threshold is the core's p 2^32 rounded up to a whole number
+  ;; (dropout.ts): for a whole w, w >= p 2^32 exactly when w >= ceil(p 2^32), compared as unsigned.
+  (func (export "dropoutStream") (param $x i32) (param $mask i32) (param $out i32) (param $n i32)
+                                 (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32)
+                                 (param $threshold i32) (param $keepScale f64)
+    (local $end i32) (local $m i32) (local $w i32) (local $t i32) (local $keep i32) (local $scale32 f32)
+    (if (i32.eqz (local.get $n)) (then (return)))
+    (local.set $scale32 (f32.demote_f64 (local.get $keepScale)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (loop $each
+      (local.set $m (i32.mul (local.get $s1) (i32.const 5)))
+      (local.set $w (i32.mul (i32.rotl (local.get $m) (i32.const 7)) (i32.const 9)))
+      (local.set $t (i32.shl (local.get $s1) (i32.const 9)))
+      (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+      (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+      (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+      (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+      (local.set $s2 (i32.xor (local.get $s2) (local.get $t)))
+      (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+      (local.set $keep (i32.ge_u (local.get $w) (local.get $threshold)))
+      (f32.store (local.get $mask) (select (local.get $scale32) (f32.const 0) (local.get $keep)))
+      (f32.store (local.get $out)
+        (select (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (local.get $x))) (local.get $keepScale))) (f32.const 0) (local.get $keep)))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $mask (i32.add (local.get $mask) (i32.const 4)))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (br_if $each (i32.lt_u (local.get $x) (local.get $end)))))
 )
