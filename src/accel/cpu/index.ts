@@ -24,7 +24,8 @@
  *             mask, float32 with the wasm product: the core's stream in WebAssembly (../wasm/dropout.ts),
  *             the same bits.
  * Every other op runs its reference. Each kernel gives the reference's values (matmul within float32
- * rounding of the naive loop; gelu bit for bit on the threaded loops, within a few float32 units in wasm), which test/accel checks. Loading this file makes cpu the
+ * rounding of the naive loop; the others bit for bit or within the few float32 units said above), which
+ * test/accel checks. Loading this file makes cpu the
  * active backend when none is (the default a user of src/index.ts or the CLI gets).
  */
 import { getBackend, registerBackend, registerKernel, setBackend } from '../../autograd/dispatch.ts';
@@ -51,26 +52,27 @@ import { matmulPrepacked } from '../wasm/matmul-prepacked.ts';
 import { withPrepackedWeights } from '../wasm/prepacked-weights.ts';
 
 registerBackend('cpu');
+/** Whether the products run in WebAssembly: the other float32 kernels in wasm go with them (not with setCpuMatmul('typescript')). */
+const wasmProduct = () => getCpuMatmul() === 'wasm';
 registerKernel<typeof matmulReference>(
   'matmul',
   'cpu',
-  withPrepackedWeights(matmulKernelFrom(matmulCpu), matmulPrepacked, () => getCpuMatmul() === 'wasm'),
+  withPrepackedWeights(matmulKernelFrom(matmulCpu), matmulPrepacked, wasmProduct),
 );
 registerProduct('cpu', matmulCpu);
 registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => {
-  if (x.dtype === 'float32' && getCpuMatmul() === 'wasm') return geluWithLoops(x, bias, geluForwardWasm, geluBackwardWasm);
+  if (x.dtype === 'float32' && wasmProduct()) return geluWithLoops(x, bias, geluForwardWasm, geluBackwardWasm);
   return useGeluThreads(x.size) ? geluWithLoops(x, bias, geluForward, geluBackward) : null;
 });
 registerKernel<typeof scaledMaskedSoftmaxReference>('scaledMaskedSoftmax', 'cpu', (inputs, attrs) =>
-  inputs.scores.dtype === 'float32' && getCpuMatmul() === 'wasm' ? scaledMaskedSoftmaxWithRows(inputs, attrs, scaledMaskedSoftmaxWasm) : null,
+  inputs.scores.dtype === 'float32' && wasmProduct() ? scaledMaskedSoftmaxWithRows(inputs, attrs, scaledMaskedSoftmaxWasm) : null,
 );
 registerKernel<typeof crossEntropyReference>('crossEntropy', 'cpu', (inputs, attrs) =>
-  inputs.logits.dtype === 'float32' && getCpuMatmul() === 'wasm' ? crossEntropyWithRows(inputs, attrs, crossEntropyRowsWasm) : null,
+  inputs.logits.dtype === 'float32' && wasmProduct() ? crossEntropyWithRows(inputs, attrs, crossEntropyRowsWasm) : null,
 );
 registerKernel<typeof layerNormReference>('layerNorm', 'cpu', (inputs, attrs) =>
-  inputs.x.dtype === 'float32' && getCpuMatmul() === 'wasm' ? layerNormWithLoops(inputs, attrs, layerNormForwardWasm, layerNormBackwardWasm) : null,
+  inputs.x.dtype === 'float32' && wasmProduct() ? layerNormWithLoops(inputs, attrs, layerNormForwardWasm, layerNormBackwardWasm) : null,
 );
-const wasmProduct = () => getCpuMatmul() === 'wasm';
 registerKernel('arithmetic', 'cpu', (inputs: Parameters<typeof arithmeticWasm>[0], attrs: Parameters<typeof arithmeticWasm>[1]) =>
   wasmProduct() ? arithmeticWasm(inputs, attrs) : null,
 );
