@@ -54,11 +54,7 @@ import { withPrepackedWeights } from '../wasm/prepacked-weights.ts';
 registerBackend('cpu');
 /** Whether the products run in WebAssembly: the other float32 kernels in wasm go with them (not with setCpuMatmul('typescript')). */
 const wasmProduct = () => getCpuMatmul() === 'wasm';
-registerKernel<typeof matmulReference>(
-  'matmul',
-  'cpu',
-  withPrepackedWeights(matmulKernelFrom(matmulCpu), matmulPrepacked, wasmProduct),
-);
+registerKernel<typeof matmulReference>('matmul', 'cpu', withPrepackedWeights(matmulKernelFrom(matmulCpu), matmulPrepacked, wasmProduct));
 registerProduct('cpu', matmulCpu);
 registerKernel<typeof geluReference>('gelu', 'cpu', ({ x, bias }) => {
   if (x.dtype === 'float32' && wasmProduct()) return geluWithLoops(x, bias, geluForwardWasm, geluBackwardWasm);
