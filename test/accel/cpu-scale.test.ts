@@ -4,20 +4,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { getBackend, setBackend } from '../../src/autograd/dispatch.ts';
+import { getBackend } from '../../src/autograd/dispatch.ts';
 import { mul, Rng, scale, sum, Tensor } from '../../src/index.ts';
+import { onBackend } from './kernel-checks.ts';
 
 function scaledOn(backend: string, values: Float32Array | Float64Array, shape: number[], c: number, g: Float32Array | Float64Array) {
-  const before = getBackend();
-  setBackend(backend);
-  try {
+  return onBackend(backend, () => {
     const x = new Tensor(values.slice(), shape, true);
     const y = scale(x, c);
     sum(mul(y, new Tensor(g.slice(), shape))).backward();
     return { y: Array.from(y.data), dx: Array.from(x.grad!.data) };
-  } finally {
-    setBackend(before);
-  }
+  });
 }
 
 describe("cpu backend 'scale' kernel", () => {

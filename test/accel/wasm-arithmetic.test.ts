@@ -8,11 +8,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addGradientsWasm, arithmeticWasm, MIN_WASM_ELEMENTS, sumToShapeWasm } from '../../src/accel/wasm/arithmetic.ts';
-import { getBackend, setBackend } from '../../src/autograd/dispatch.ts';
+import { getBackend } from '../../src/autograd/dispatch.ts';
 import { addGradientsReference } from '../../src/autograd/backward.ts';
 import { add, div, mul, Rng, sub, Tensor } from '../../src/index.ts';
 import { sumToShape } from '../../src/ops/elementwise.ts';
-import { expectSameValues } from './same-values.ts';
+import { expectSameValues, onBackend } from './kernel-checks.ts';
 
 const OPS = { add, sub, mul, div };
 
@@ -26,13 +26,7 @@ function values(n: number, rng: Rng): Float32Array {
 
 /** The values `run` computes on `backend`. */
 function on(backend: string, run: () => Tensor): ArrayLike<number> {
-  const before = getBackend();
-  setBackend(backend);
-  try {
-    return run().data;
-  } finally {
-    setBackend(before);
-  }
+  return onBackend(backend, run).data;
 }
 
 const shapeArb = fc.record({

@@ -8,10 +8,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { streamMaskWasm } from '../../src/accel/wasm/dropout.ts';
-import { getBackend, setBackend } from '../../src/autograd/dispatch.ts';
+import { getBackend } from '../../src/autograd/dispatch.ts';
 import { dropout, mul, Rng, sum, Tensor } from '../../src/index.ts';
 import { streamMaskLoop } from '../../src/ops/dropout.ts';
-import { expectSameValues } from './same-values.ts';
+import { expectSameValues, onBackend } from './kernel-checks.ts';
 
 describe('wasm stream dropout (cpu backend, float32)', () => {
   it("draws the core's mask and output bit for bit", () => {
@@ -39,19 +39,14 @@ describe('wasm stream dropout (cpu backend, float32)', () => {
     expect(getBackend()).toBe('cpu');
     const values = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i));
     const g = Float32Array.from({ length: 5000 }, (_, i) => Math.cos(i));
-    const on = (backend: string) => {
-      const before = getBackend();
-      setBackend(backend);
-      try {
+    const on = (backend: string) =>
+      onBackend(backend, () => {
         const rng = new Rng('dropout');
         const x = new Tensor(values.slice(), [50, 100], true);
         const y = dropout(x, 0.1, rng, true, 'stream');
         sum(mul(y, new Tensor(g, [50, 100]))).backward();
         return { y: y.data, dx: x.grad!.data, next: rng.nextUint32() };
-      } finally {
-        setBackend(before);
-      }
-    };
+      });
     const [got, want] = [on('cpu'), on('reference')];
     expectSameValues(got.y, want.y, 'output');
     expectSameValues(got.dx, want.dx, 'gradient');

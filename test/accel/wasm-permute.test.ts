@@ -8,22 +8,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MIN_WASM_ELEMENTS } from '../../src/accel/wasm/arithmetic.ts';
 import { permuteWasm } from '../../src/accel/wasm/permute.ts';
-import { getBackend, setBackend } from '../../src/autograd/dispatch.ts';
+import { getBackend } from '../../src/autograd/dispatch.ts';
 import { mul, permute, Rng, sum, Tensor } from '../../src/index.ts';
-import { expectSameValues } from './same-values.ts';
+import { expectSameValues, onBackend } from './kernel-checks.ts';
 
 function permuted(backend: string, values: Float32Array, shape: number[], dims: number[], g: Float32Array) {
   // y and dx of permute(x, dims), as the backend computes them
-  const before = getBackend();
-  setBackend(backend);
-  try {
+  return onBackend(backend, () => {
     const x = new Tensor(values.slice(), shape, true);
     const y = permute(x, dims);
     sum(mul(y, new Tensor(g, y.shape))).backward();
     return { y: y.data, shape: y.shape, dx: x.grad!.data };
-  } finally {
-    setBackend(before);
-  }
+  });
 }
 
 function expectSame(got: ReturnType<typeof permuted>, want: ReturnType<typeof permuted>, what: string): void {

@@ -6,8 +6,8 @@
  * product (cpu/index.ts); the reduction and the backward are the core's.
  *
  * The rows go through the wasm memory a chunk at a time (about 4 MB of logits), so an MLM head's
- * [positions, vocabulary] logits neither grow the memory by their size nor leave the cache between the
- * copy in, the three passes and the copy out.
+ * [positions, vocabulary] logits do not grow the memory (which never shrinks) by their size. (Chunks of
+ * 256 KB to 4 MB measured the same.)
  *
  * Every step rounds to float32 (the core exponentiates and sums in float64), so the probabilities and the
  * losses differ from the core's by a few float32 units (test/accel/wasm-cross-entropy.test.ts bounds them).
