@@ -81,12 +81,15 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
   // [docs: backward-sweep] Reverse topological order: t's gradient is complete (every use summed) when t is reached.
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>([[root, gradOutput]]);
+  // Sums made here by addGrads: new tensors that nothing else holds.
+  const summed = new Set<Tensor>();
   noGrad(() => {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const g = grads.get(t);
       grads.delete(t);
       if (g === undefined) continue;
+      const ownSum = summed.delete(g);
       const fn = t.gradFn;
       if (fn === null) {
         if (t.graphReleased) {
@@ -95,9 +98,10 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
         // [docs: backward-leaf-accumulate]
         // A leaf: accumulate across backward calls (gradient accumulation over micro-batches).
         // The first gradient is copied: op backward functions may hand out tensors that share storage.
-        // (A gradient held only elsewhere is shared as it is: the speed layer never writes a buffer twice.)
+        // A sum made here is new and held by nothing else, so it is kept as it is; so is a gradient held
+        // only elsewhere (the speed layer never writes a buffer twice).
         if (t.grad !== null) t.grad = addGrads(t.grad, g);
-        else t.grad = g.isOnHost ? new Tensor(g.data.slice(), g.shape) : g.detach();
+        else t.grad = ownSum ? g : g.isOnHost ? new Tensor(g.data.slice(), g.shape) : g.detach();
         continue;
       }
       const inputGrads = fn.backward(g);
@@ -108,7 +112,13 @@ export function backward(root: Tensor, gradOutput?: Tensor): void {
           throw new Error(`backward of ${fn.name}: gradient for input ${k} has shape ${shapeToString(gi.shape)}, the input has ${shapeToString(input.shape)}`);
         }
         const prev = grads.get(input);
-        grads.set(input, prev === undefined ? gi : addGrads(prev, gi));
+        if (prev === undefined) grads.set(input, gi);
+        else {
+          const total = addGrads(prev, gi);
+          summed.delete(prev);
+          summed.add(total);
+          grads.set(input, total);
+        }
       });
       // [docs: backward-free] Release the closure and everything it saved.
       t.gradFn = null;

@@ -92,11 +92,12 @@ export function dropoutWithStreamMask(x: Tensor, p: number, rng: Rng, loop: (arg
   const out = allocate(x.dtype, x.size) as FloatArray;
   // A fast generator seeded by `rng`: one mask element costs a few ns instead of ARC4's ~30.
   loop({ x: x.data as FloatArray, seed: rng.fastSeed(), threshold: p * 4294967296, keepScale: 1 / (1 - p), mask, out });
+  // dx = g * mask, written over the mask: the engine runs a backward once and then frees what it saved
+  // (autograd/backward.ts), so the mask's array can become the gradient instead of a second one of x's size.
   const backward = (g: Tensor): Tensor[] => {
-    const dx = allocate(x.dtype, x.size);
     const gd = g.data;
-    for (let i = 0; i < dx.length; i++) dx[i] = gd[i] * mask[i];
-    return [new Tensor(dx, x.shape)];
+    for (let i = 0; i < mask.length; i++) mask[i] *= gd[i];
+    return [new Tensor(mask, x.shape)];
   };
   return { output: new Tensor(out, x.shape), backward };
 }

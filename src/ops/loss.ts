@@ -107,15 +107,20 @@ export function crossEntropyWithRows(
     out = new Tensor(data, []);
   }
   // [docs: cross-entropy-backward] dL/dlogits_i = (softmax(x_i) - onehot(t_i)) * g_i, divided by the count for 'mean'.
+  // Written over the probabilities: the engine runs a backward once and then frees what it saved
+  // (autograd/backward.ts), so they need no second array of the logits' size (an MLM head's largest).
   const backward = (g: Tensor): Tensor[] => {
-    const dx = allocate(logits.dtype, logits.size);
+    const dx = probs;
     const gd = g.data;
     for (let i = 0; i < N; i++) {
       const target = t[i];
-      if (target === ignoreIndex) continue;
-      const scaleI = reduction === 'none' ? gd[i] : reduction === 'mean' ? gd[0] / counted : gd[0];
       const o = i * C;
-      for (let j = 0; j < C; j++) dx[o + j] = probs[o + j] * scaleI;
+      if (target === ignoreIndex) {
+        dx.fill(0, o, o + C); // a row that is not counted has no gradient
+        continue;
+      }
+      const scaleI = reduction === 'none' ? gd[i] : reduction === 'mean' ? gd[0] / counted : gd[0];
+      for (let j = 0; j < C; j++) dx[o + j] *= scaleI;
       dx[o + target] -= scaleI;
     }
     return [new Tensor(dx, logits.shape)];
