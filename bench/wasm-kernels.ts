@@ -6,7 +6,9 @@
  *            products [128 x 768] @ [768 x 768]^T and @ [3072 x 768]^T, [512 x 3072] @ [768 x 3072]^T and
  *            an attention product [128 x 64] @ [128 x 64]^T; GFLOP/s = 2mnk / s
  *   packing  a weight W [n, k] into the kernel's B panels: packB's float-by-float loop (pack.ts) against a
- *            copy into wasm memory plus matmul.wat's packInterleaved (matmul.ts packInWasm)
+ *            copy into wasm memory plus matmul.wat's packInterleaved (matmul.ts packInWasm); and the two
+ *            operands of a weight's gradient, stored [tokens, features]: packA / packB against a copy plus
+ *            packSlices
  *
  * Contestants take turns run by run (report.ts timeInterleaved); medians, and the ratio fused / plain and
  * TypeScript / wasm. The results must agree (checked: the fused kernel's C within 1e-5 of the largest |C| of the
@@ -116,4 +118,35 @@ for (const [n, k] of [
 }
 console.log('\nPacking a weight into B panels (ms, median of ' + runs + ')\n');
 printTable(['weight', 'packB (TypeScript)', 'copy + packInterleaved (wasm)', 'speed-up', 'same panels'], packRows);
+
+// A weight's gradient dW = dY^T X multiplies two operands stored [tokens, features], k being the tokens:
+// both are packed from that layout (packSlices), op(A) = dY^T in 4-row panels and op(B) = X in 8-column ones.
+const sliceRows: string[][] = [];
+for (const [k, rows, width, what] of [
+  [4096, 1024, TILE_M, "dY^T, BERT-Mini's FFN, 32 x 128 tokens"],
+  [4096, 256, TILE_N, "X, BERT-Mini's hidden states, 32 x 128 tokens"],
+  [4096, 3072, TILE_M, "dY^T, BERT-Base's FFN, 32 x 128 tokens"],
+  [4096, 768, TILE_N, "X, BERT-Base's hidden states, 32 x 128 tokens"],
+] as const) {
+  const stored = random(k * rows);
+  const floats = k * rows; // rows is a multiple of the width: no padding
+  const panels = scratchBase();
+  const staging = panels + 4 * floats;
+  heapF32(staging + 4 * floats);
+  const typescript = new Float32Array(floats);
+  const packTypeScript = width === TILE_M ? () => packA(stored, 0, rows, k, true, typescript, 0) : () => packB(stored, 0, rows, k, false, typescript, 0);
+  const [tt, tw] = await timeInterleaved([
+    { run: packTypeScript, runs },
+    { run: () => packInWasm(stored, 0, rows, k, false, width, heapF32(0), panels, staging), runs },
+  ]);
+  const name = `pack [${k}, ${rows}] stored, ${width === TILE_M ? 'A' : 'B'} panels (${what})`;
+  const [rt, rw] = [makeResult(name, 'packA / packB (TypeScript)', 'ms', tt.wallMs), makeResult(name, 'copy + packSlices (wasm)', 'ms', tw.wallMs)];
+  results.push(rt, rw);
+  const same = heapF32(0)
+    .subarray(panels / 4, panels / 4 + floats)
+    .every((v, i) => v === typescript[i]);
+  sliceRows.push([name, formatNumber(rt.median), formatNumber(rw.median), `${formatNumber(rt.median / rw.median)}x`, same ? 'ok' : 'DIFFERENT']);
+}
+console.log('\nPacking an operand stored [k, rows] (ms, median of ' + runs + ')\n');
+printTable(['operand', 'TypeScript', 'copy + packSlices (wasm)', 'speed-up', 'same panels'], sliceRows);
 if (args.json) writeJsonReport(args.json, results);

@@ -206,27 +206,43 @@
 
   ;; packSlices: panels whose rows are already contiguous in the stored operand (A stored [k, m]; B stored
   ;; [k, n]): P[jp][p][c] = S[p, width jp + c], S's rows $rowFloats long. Each depth p of each panel is one
-  ;; slice of $width floats (one or two v128); the loop runs over the stored rows outside, so each is read
-  ;; once, front to back.
+  ;; slice of $width floats (one or two v128). The depths go in blocks of 16: within a block, each panel's
+  ;; 16 slices are written one after another (512 bytes for B, contiguous), and the block's 16 stored rows
+  ;; stay in cache while every panel takes its slices from them. Going through the stored rows one at a
+  ;; time instead would write each depth's slices into all panels at once: addresses 32 k bytes apart,
+  ;; which with k a power of two (4,096 tokens) all fall in the same cache sets and evict each other (2-5x
+  ;; slower, docs/wasm-kernel.md).
   (func (export "packSlices") (param $src i32) (param $dst i32) (param $k i32) (param $rowFloats i32) (param $panels i32) (param $width i32)
-    (local $p i32) (local $jp i32) (local $s i32) (local $d i32) (local $panelBytes i32) (local $stepBytes i32)
+    (local $p0 i32) (local $pEnd i32) (local $p i32) (local $jp i32) (local $s i32) (local $d i32)
+    (local $panelBytes i32) (local $stepBytes i32) (local $rowBytes i32)
     (local.set $stepBytes (i32.shl (local.get $width) (i32.const 2)))
     (local.set $panelBytes (i32.mul (local.get $stepBytes) (local.get $k)))
+    (local.set $rowBytes (i32.shl (local.get $rowFloats) (i32.const 2)))
     (if (i32.or (i32.eqz (local.get $panels)) (i32.eqz (local.get $k))) (then (return)))
-    (loop $depths
-      (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $p) (local.get $rowFloats)) (i32.const 2))))
-      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $p) (local.get $stepBytes))))
+    (loop $blocks
+      ;; depths p0 .. pEnd - 1, pEnd = min(p0 + 16, k)
+      (local.set $pEnd (select (i32.add (local.get $p0) (i32.const 16)) (local.get $k)
+        (i32.lt_u (i32.add (local.get $p0) (i32.const 16)) (local.get $k))))
       (local.set $jp (i32.const 0))
-      (loop $slices
-        (v128.store (local.get $d) (v128.load (local.get $s)))
-        (if (i32.eq (local.get $width) (i32.const 8))
-          (then (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $s)))))
-        (local.set $s (i32.add (local.get $s) (local.get $stepBytes)))
-        (local.set $d (i32.add (local.get $d) (local.get $panelBytes)))
+      (loop $slicesOfPanels
+        ;; $s: S[p0, width jp]; $d: P[jp][p0]
+        (local.set $s (i32.add (local.get $src)
+          (i32.add (i32.mul (local.get $p0) (local.get $rowBytes)) (i32.mul (local.get $jp) (local.get $stepBytes)))))
+        (local.set $d (i32.add (local.get $dst)
+          (i32.add (i32.mul (local.get $jp) (local.get $panelBytes)) (i32.mul (local.get $p0) (local.get $stepBytes)))))
+        (local.set $p (local.get $p0))
+        (loop $depths
+          (v128.store (local.get $d) (v128.load (local.get $s)))
+          (if (i32.eq (local.get $width) (i32.const 8))
+            (then (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $s)))))
+          (local.set $s (i32.add (local.get $s) (local.get $rowBytes)))
+          (local.set $d (i32.add (local.get $d) (local.get $stepBytes)))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br_if $depths (i32.lt_u (local.get $p) (local.get $pEnd))))
         (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
-        (br_if $slices (i32.lt_u (local.get $jp) (local.get $panels))))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (br_if $depths (i32.lt_u (local.get $p) (local.get $k)))))
+        (br_if $slicesOfPanels (i32.lt_u (local.get $jp) (local.get $panels))))
+      (local.set $p0 (local.get $pEnd))
+      (br_if $blocks (i32.lt_u (local.get $p0) (local.get $k)))))
 
   ;; ---- Sharing one product between threads (threads-node.ts, threads-browser.ts) ---- [docs: wasm-run-chunks]
   ;; The rows of each C matrix are cut into chunks of whole row panels; the main thread and the workers all
