@@ -175,6 +175,40 @@ export async function measureDeviceInference(
   return { name, ms, maxDiff };
 }
 
+/**
+ * What one device kernel costs the host: forwards of a model with BERT-Base's depth and launches (12
+ * layers) but a width of 64 and 8 tokens, so that the device's arithmetic is negligible and the time is
+ * the posting, the device worker's gpu.js run and Dawn's encoding and submitting of each kernel. A
+ * BERT-Base forward of batch 1 runs as many kernels (the count does not depend on the sizes), so
+ * `kernels x perKernelUs` is the part of its latency that fewer or cheaper launches can remove. Median of
+ * `runs` after two warm-ups; the last hidden state is read back once per forward.
+ */
+export async function measureDispatchCost(backend: string, runs: number): Promise<{ name: string; ms: number[]; kernels: number; perKernelUs: number }> {
+  const config = BertConfig.preset('base', { hiddenSize: 64, numAttentionHeads: 4, intermediateSize: 256, vocabSize: 1000 });
+  const inputIds = randint([1, 8], config.vocabSize - 5, new Rng('device-dispatch'));
+  setBackend(backend);
+  const model = new BertModel(config, { seed: 'device-dispatch' }).eval();
+  const device = placeOnActiveDevice(model.parameters()) as GpujsTensorDevice | null;
+  if (!device) throw new Error(`measureDispatchCost: backend "${backend}" has no device`);
+  const run = () => noGrad(() => model.forward({ inputIds })).lastHiddenState.data; // .data waits for the device
+  for (let i = 0; i < 2; i++) {
+    run();
+    await releaseUnusedDeviceMemory();
+  }
+  const kernelsBefore = device.traffic.kernels;
+  const ms: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    await releaseUnusedDeviceMemory();
+    const t0 = performance.now();
+    run();
+    ms.push(performance.now() - t0);
+  }
+  const kernels = (device.traffic.kernels - kernelsBefore) / runs;
+  setBackend('cpu');
+  const median = [...ms].sort((a, b) => a - b)[Math.floor(runs / 2)];
+  return { name: 'BERT-Base depth at width 64 (12 layers, batch 1, seq 8)', ms, kernels, perKernelUs: (1000 * median) / kernels };
+}
+
 /** The result as table rows and benchmark records. */
 export function reportDeviceTraining(r: DeviceTrainingResult, impl: string): { rows: string[][]; results: BenchResult[] } {
   const results = [makeResult(r.name, impl, 'tokens/s', r.tokensPerSecond), makeResult(r.name, impl, 'ms', r.msPerStep)];

@@ -9,7 +9,8 @@
  *   (batch 16 x 12 heads: Q K^T and probs V) and a weight gradient (x^T dy, transposeA).
  *
  * Then BERT-Base inference (batch 1, seq 128) with the weights on the device, its output checked against the
- * cpu backend's, and whole training steps with the weights on the device (bench/device-train.ts): BERT-Mini, its first
+ * cpu backend's; what one kernel costs the host (measureDispatchCost: BERT-Base's 12 layers at width 64,
+ * so that the time is the launches'); and whole training steps with the weights on the device (bench/device-train.ts): BERT-Mini, its first
  * loss checked against the cpu backend's, and BERT-Base (batch 32, seq 128: the 1,000 tokens/s target),
  * each with what crossed between host and device per step. BERT-Base runs twice: with the dropout masks made
  * on the device (the default) and drawn on the host and uploaded (`masks: 'stream'`), side by side.
@@ -45,6 +46,7 @@ import {
   lossMatches,
   measureDeviceInference,
   measureDeviceTraining,
+  measureDispatchCost,
   reportDeviceTraining,
   type DeviceTrainingCase,
 } from './device-train.ts';
@@ -227,6 +229,14 @@ async function main(): Promise<void> {
   if (!(inference.maxDiff <= 1e-3)) failed = true;
   console.log(
     `\n${inference.name}: ${formatNumber(inferenceResult.median)} ms (median of ${runs}); max |device - cpu| of the last hidden state ${inference.maxDiff.toExponential(2)}${inference.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`,
+  );
+
+  // What each kernel costs the host, with the device's arithmetic made negligible: the part of the latency
+  // above that fewer or cheaper launches would remove.
+  const dispatch = await measureDispatchCost(device, Math.max(runs, 5));
+  results.push(makeResult(dispatch.name, `gpu.js ${mode}, weights on the device`, 'ms', dispatch.ms));
+  console.log(
+    `${dispatch.name}: ${formatNumber(results[results.length - 1].median)} ms, ${formatNumber(dispatch.kernels)} kernels a forward, ${formatNumber(dispatch.perKernelUs)} us a kernel`,
   );
 
   // Whole training steps with the weights on the device (the 1,000 tokens/s BERT-Base target of issue 7).
