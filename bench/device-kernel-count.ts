@@ -4,7 +4,10 @@
  * device worker: the count is the same in every mode and at every batch size and sequence length, so a
  * small batch counts what a GPU runs at batch 32 x seq 128).
  *
- * Usage: npx tsx bench/device-kernel-count.ts [--model tiny|mini|small|base] [--layers N] [--vocab N]
+ * With --inference it counts one forward of BertModel instead (batch 1, evaluation mode, no gradient), the
+ * third: the first copies each Linear weight to row-major order for the products (kept from then on).
+ *
+ * Usage: npx tsx bench/device-kernel-count.ts [--model tiny|mini|small|base] [--layers N] [--vocab N] [--inference]
  * The step counted is the fourth, which runs as every later one: the first update of a parameter is a
  * kernel of its own, the second gathers the parameters into the buffers the grouped optimizer updates in
  * place from then on (src/accel/device.ts deviceAdamwGrouped), and the last group of a step is launched
@@ -17,8 +20,11 @@ import {
   AdamW,
   BertConfig,
   BertForPreTraining,
+  BertModel,
   clipGradNorm,
+  noGrad,
   placeOnActiveDevice,
+  randint,
   releaseUnusedDeviceMemory,
   Rng,
   setBackend,
@@ -31,16 +37,30 @@ async function main(): Promise<void> {
   let preset: 'tiny' | 'mini' | 'small' | 'base' = 'base';
   let layers: number | undefined;
   let vocab = 512;
+  let inference = false;
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
-    if (flag === '--model' && ['tiny', 'mini', 'small', 'base'].includes(value)) preset = value as typeof preset;
+    if (flag === '--inference') {
+      inference = true;
+      i--; // a flag without a value
+    } else if (flag === '--model' && ['tiny', 'mini', 'small', 'base'].includes(value)) preset = value as typeof preset;
     else if (flag === '--layers' && Number(value) > 0) layers = Number(value);
     else if (flag === '--vocab' && Number(value) > 5) vocab = Number(value);
-    else throw new Error(`device-kernel-count: unknown argument "${flag} ${value ?? ''}"; expected --model tiny|mini|small|base, --layers N, --vocab N`);
+    else
+      throw new Error(
+        `device-kernel-count: unknown argument "${flag} ${value ?? ''}"; expected --model tiny|mini|small|base, --layers N, --vocab N, --inference`,
+      );
   }
   const backend = registerDeviceBackend('webasm');
   setBackend(backend);
   const config = BertConfig.preset(preset, { vocabSize: vocab, maxPositionEmbeddings: 512, ...(layers ? { numHiddenLayers: layers } : {}) });
+  if (inference) {
+    await countInference(config);
+    setBackend('cpu');
+    await releaseDeviceBackend(backend);
+    await stopWorkers();
+    return;
+  }
   const model = new BertForPreTraining(config, { seed: 'kernel-count' }).train();
   model.dropoutSource.masks = 'counter';
   const named = model.namedParameters();
@@ -77,6 +97,30 @@ async function main(): Promise<void> {
   setBackend('cpu');
   await releaseDeviceBackend(backend);
   await stopWorkers();
+}
+
+/** Print the kernels of one BertModel forward (batch 1 x seq 8) with the weights on the active device. */
+async function countInference(config: BertConfig): Promise<void> {
+  const model = new BertModel(config, { seed: 'kernel-count' }).eval();
+  const device = placeOnActiveDevice(model.parameters()) as GpujsTensorDevice;
+  device.transposeBFirst = true; // as on a GPU
+  const inputIds = randint([1, 8], config.vocabSize - 5, new Rng('kernel-count:ids'));
+  const forward = () => noGrad(() => model.forward({ inputIds })).lastHiddenState.data; // .data waits for the device
+  const totals: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const start = device.traffic.kernels;
+    forward();
+    await releaseUnusedDeviceMemory();
+    totals.push(device.traffic.kernels - start);
+  }
+  const before = { kernels: device.traffic.kernels, counts: new Map(device.kernelCounts) };
+  forward();
+  const rows = [...device.kernelCounts].map(([name, n]) => [name, n - (before.counts.get(name) ?? 0)] as const).filter(([, n]) => n > 0);
+  rows.sort((a, b) => b[1] - a[1]);
+  console.log(
+    `BertModel (${config.numHiddenLayers} layers) forward, batch 1: ${device.traffic.kernels - before.kernels} kernels (forwards 1 and 2: ${totals.join(', ')})`,
+  );
+  for (const [name, n] of rows) console.log(`  ${name.padEnd(24)} ${n}`);
 }
 
 await main();

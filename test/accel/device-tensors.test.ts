@@ -642,6 +642,10 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
       before = permutes();
       expectClose(matmul(toDevice(hostCopy(x2), device), params[2], { transposeB: true }), matmul(x2, twins[2], { transposeB: true }), 1e-5);
       expect(permutes() - before).toBe(1); // copied first
+      const x3 = randn([3, 20], rng);
+      before = permutes();
+      expectClose(matmul(toDevice(hostCopy(x3), device), params[2], { transposeB: true }), matmul(x3, twins[2], { transposeB: true }), 1e-5);
+      expect(permutes() - before).toBe(0); // the copy made for the product before is kept with the weight
     } finally {
       gpujsDevice.maxElements = savedMax;
       gpujsDevice.transposeBFirst = savedTranspose;
