@@ -78,25 +78,33 @@ async function main(): Promise<void> {
     optimizer.step();
     optimizer.zeroGrad();
   };
-  const totals: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const start = device.traffic.kernels;
-    step();
-    await releaseUnusedDeviceMemory();
-    totals.push(device.traffic.kernels - start);
-  }
-  const before = { kernels: device.traffic.kernels, counts: new Map(device.kernelCounts) };
-  step();
-  const rows = [...device.kernelCounts].map(([name, n]) => [name, n - (before.counts.get(name) ?? 0)] as const).filter(([, n]) => n > 0);
-  rows.sort((a, b) => b[1] - a[1]);
+  const { warmUps, total, rows } = await countKernels(device, step, 3);
   console.log(
-    `BERT-${preset} (${config.numHiddenLayers} layers, ${params.length} parameters): ${device.traffic.kernels - before.kernels} kernels per step ` +
-      `(steps 1 to 3: ${totals.join(', ')})`,
+    `BERT-${preset} (${config.numHiddenLayers} layers, ${params.length} parameters): ${total} kernels per step (steps 1 to 3: ${warmUps.join(', ')})`,
   );
   for (const [name, n] of rows) console.log(`  ${name.padEnd(24)} ${n}`);
   setBackend('cpu');
   await releaseDeviceBackend(backend);
   await stopWorkers();
+}
+
+/**
+ * Run `run` `warmUps` times (each total kept), then once more, counting that run's kernels by name.
+ * @returns the warm-up runs' totals, the counted run's total, and its [name, launches] most first
+ */
+async function countKernels(device: GpujsTensorDevice, run: () => void, warmUps: number) {
+  const totals: number[] = [];
+  for (let i = 0; i < warmUps; i++) {
+    const start = device.traffic.kernels;
+    run();
+    await releaseUnusedDeviceMemory();
+    totals.push(device.traffic.kernels - start);
+  }
+  const before = { kernels: device.traffic.kernels, counts: new Map(device.kernelCounts) };
+  run();
+  const rows = [...device.kernelCounts].map(([name, n]) => [name, n - (before.counts.get(name) ?? 0)] as const).filter(([, n]) => n > 0);
+  rows.sort((a, b) => b[1] - a[1]);
+  return { warmUps: totals, total: device.traffic.kernels - before.kernels, rows };
 }
 
 /** Print the kernels of one BertModel forward (batch 1 x seq 8) with the weights on the active device. */
@@ -106,20 +114,8 @@ async function countInference(config: BertConfig): Promise<void> {
   device.transposeBFirst = true; // as on a GPU
   const inputIds = randint([1, 8], config.vocabSize - 5, new Rng('kernel-count:ids'));
   const forward = () => noGrad(() => model.forward({ inputIds })).lastHiddenState.data; // .data waits for the device
-  const totals: number[] = [];
-  for (let i = 0; i < 2; i++) {
-    const start = device.traffic.kernels;
-    forward();
-    await releaseUnusedDeviceMemory();
-    totals.push(device.traffic.kernels - start);
-  }
-  const before = { kernels: device.traffic.kernels, counts: new Map(device.kernelCounts) };
-  forward();
-  const rows = [...device.kernelCounts].map(([name, n]) => [name, n - (before.counts.get(name) ?? 0)] as const).filter(([, n]) => n > 0);
-  rows.sort((a, b) => b[1] - a[1]);
-  console.log(
-    `BertModel (${config.numHiddenLayers} layers) forward, batch 1: ${device.traffic.kernels - before.kernels} kernels (forwards 1 and 2: ${totals.join(', ')})`,
-  );
+  const { warmUps, total, rows } = await countKernels(device, forward, 2);
+  console.log(`BertModel (${config.numHiddenLayers} layers) forward, batch 1: ${total} kernels (forwards 1 and 2: ${warmUps.join(', ')})`);
   for (const [name, n] of rows) console.log(`  ${name.padEnd(24)} ${n}`);
 }
 

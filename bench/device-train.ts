@@ -163,16 +163,22 @@ export async function measureDeviceInference(
   const first = run();
   let maxDiff = 0;
   for (let i = 0; i < first.length; i++) maxDiff = Math.max(maxDiff, Math.abs(first[i] - expected[i]));
+  const ms = await timeForwards(run, runs);
+  setBackend('cpu');
+  const name = `BERT-${preset[0].toUpperCase()}${preset.slice(1)} forward (batch 1, seq ${seq})`;
+  return { name, ms, maxDiff };
+}
+
+/** `runs` timings of `forward` (ms), the device's unused buffers released before each, outside the timing. */
+async function timeForwards(forward: () => void, runs: number): Promise<number[]> {
   const ms: number[] = [];
   for (let r = 0; r < runs; r++) {
     await releaseUnusedDeviceMemory();
     const t0 = performance.now();
-    run();
+    forward();
     ms.push(performance.now() - t0);
   }
-  setBackend('cpu');
-  const name = `BERT-${preset[0].toUpperCase()}${preset.slice(1)} forward (batch 1, seq ${seq})`;
-  return { name, ms, maxDiff };
+  return ms;
 }
 
 /**
@@ -196,13 +202,7 @@ export async function measureDispatchCost(backend: string, runs: number): Promis
     await releaseUnusedDeviceMemory();
   }
   const kernelsBefore = device.traffic.kernels;
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    await releaseUnusedDeviceMemory();
-    const t0 = performance.now();
-    run();
-    ms.push(performance.now() - t0);
-  }
+  const ms = await timeForwards(run, runs);
   const kernels = (device.traffic.kernels - kernelsBefore) / runs;
   setBackend('cpu');
   const median = [...ms].sort((a, b) => a - b)[Math.floor(runs / 2)];

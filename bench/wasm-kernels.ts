@@ -92,29 +92,50 @@ for (const [m, k, n, what] of [
 console.log('\nThe kernel alone, one thread (GFLOP/s, median of ' + runs + ')\n');
 printTable(['product', 'plain', 'fused', 'fused / plain', 'same C'], kernelRows);
 
+/**
+ * Time packing `floats` values both ways, taking turns: `typescript` into the array it is given, `wasm` into
+ * panels at the wasm address it is given (from a copy at the staging address after them). Records both
+ * results and returns the table row, with whether the panels are the same.
+ */
+async function comparePacking(
+  name: string,
+  labels: [string, string],
+  floats: number,
+  typescript: (dst: Float32Array) => void,
+  wasm: (panels: number, staging: number) => void,
+): Promise<string[]> {
+  const panels = scratchBase();
+  const staging = panels + 4 * floats;
+  heapF32(staging + 4 * floats);
+  const expected = new Float32Array(floats);
+  const [tt, tw] = await timeInterleaved([
+    { run: () => typescript(expected), runs },
+    { run: () => wasm(panels, staging), runs },
+  ]);
+  const [rt, rw] = [makeResult(name, labels[0], 'ms', tt.wallMs), makeResult(name, labels[1], 'ms', tw.wallMs)];
+  results.push(rt, rw);
+  const same = heapF32(0)
+    .subarray(panels / 4, panels / 4 + floats)
+    .every((v, i) => v === expected[i]);
+  return [name, formatNumber(rt.median), formatNumber(rw.median), `${formatNumber(rt.median / rw.median)}x`, same ? 'ok' : 'DIFFERENT'];
+}
+
 const packRows: string[][] = [];
 for (const [n, k] of [
   [3072, 768],
   [768, 3072],
   [768, 768],
 ] as const) {
-  const w = random(n * k);
-  const floats = n * k; // n is a multiple of 8: no padding
-  const panels = scratchBase();
-  const staging = panels + 4 * floats;
-  heapF32(staging + 4 * floats);
-  const typescript = new Float32Array(floats);
-  const [tt, tw] = await timeInterleaved([
-    { run: () => packB(w, 0, n, k, true, typescript, 0), runs },
-    { run: () => packInWasm(w, 0, n, k, true, TILE_N, heapF32(0), panels, staging), runs },
-  ]);
-  const name = `pack W [${n}, ${k}]`;
-  const [rt, rw] = [makeResult(name, 'packB (TypeScript)', 'ms', tt.wallMs), makeResult(name, 'copy + packInterleaved (wasm)', 'ms', tw.wallMs)];
-  results.push(rt, rw);
-  const same = heapF32(0)
-    .subarray(panels / 4, panels / 4 + floats)
-    .every((v, i) => v === typescript[i]);
-  packRows.push([name, formatNumber(rt.median), formatNumber(rw.median), `${formatNumber(rt.median / rw.median)}x`, same ? 'ok' : 'DIFFERENT']);
+  const w = random(n * k); // n is a multiple of 8: no padding
+  packRows.push(
+    await comparePacking(
+      `pack W [${n}, ${k}]`,
+      ['packB (TypeScript)', 'copy + packInterleaved (wasm)'],
+      n * k,
+      (dst) => packB(w, 0, n, k, true, dst, 0),
+      (panels, staging) => packInWasm(w, 0, n, k, true, TILE_N, heapF32(0), panels, staging),
+    ),
+  );
 }
 console.log('\nPacking a weight into B panels (ms, median of ' + runs + ')\n');
 printTable(['weight', 'packB (TypeScript)', 'copy + packInterleaved (wasm)', 'speed-up', 'same panels'], packRows);
@@ -128,24 +149,16 @@ for (const [k, rows, width, what] of [
   [4096, 3072, TILE_M, "dY^T, BERT-Base's FFN, 32 x 128 tokens"],
   [4096, 768, TILE_N, "X, BERT-Base's hidden states, 32 x 128 tokens"],
 ] as const) {
-  const stored = random(k * rows);
-  const floats = k * rows; // rows is a multiple of the width: no padding
-  const panels = scratchBase();
-  const staging = panels + 4 * floats;
-  heapF32(staging + 4 * floats);
-  const typescript = new Float32Array(floats);
-  const packTypeScript = width === TILE_M ? () => packA(stored, 0, rows, k, true, typescript, 0) : () => packB(stored, 0, rows, k, false, typescript, 0);
-  const [tt, tw] = await timeInterleaved([
-    { run: packTypeScript, runs },
-    { run: () => packInWasm(stored, 0, rows, k, false, width, heapF32(0), panels, staging), runs },
-  ]);
-  const name = `pack [${k}, ${rows}] stored, ${width === TILE_M ? 'A' : 'B'} panels (${what})`;
-  const [rt, rw] = [makeResult(name, 'packA / packB (TypeScript)', 'ms', tt.wallMs), makeResult(name, 'copy + packSlices (wasm)', 'ms', tw.wallMs)];
-  results.push(rt, rw);
-  const same = heapF32(0)
-    .subarray(panels / 4, panels / 4 + floats)
-    .every((v, i) => v === typescript[i]);
-  sliceRows.push([name, formatNumber(rt.median), formatNumber(rw.median), `${formatNumber(rt.median / rw.median)}x`, same ? 'ok' : 'DIFFERENT']);
+  const stored = random(k * rows); // rows is a multiple of the width: no padding
+  sliceRows.push(
+    await comparePacking(
+      `pack [${k}, ${rows}] stored, ${width === TILE_M ? 'A' : 'B'} panels (${what})`,
+      ['packA / packB (TypeScript)', 'copy + packSlices (wasm)'],
+      k * rows,
+      (dst) => (width === TILE_M ? packA(stored, 0, rows, k, true, dst, 0) : packB(stored, 0, rows, k, false, dst, 0)),
+      (panels, staging) => packInWasm(stored, 0, rows, k, false, width, heapF32(0), panels, staging),
+    ),
+  );
 }
 console.log('\nPacking an operand stored [k, rows] (ms, median of ' + runs + ')\n');
 printTable(['operand', 'TypeScript', 'copy + packSlices (wasm)', 'speed-up', 'same panels'], sliceRows);
