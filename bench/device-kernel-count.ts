@@ -6,8 +6,10 @@
  *
  * With --inference it counts one forward of BertModel instead (batch 1, evaluation mode, no gradient), the
  * third: the first copies each Linear weight to row-major order for the products (kept from then on).
+ * --row-kernels counts with LayerNorm and softmax as one kernel each where the rows are few (the setting
+ * bench/gpu-check.ts tries, ROW_KERNEL_WORK_TRIED in src/accel/gpujs/device-tensors.ts).
  *
- * Usage: npx tsx bench/device-kernel-count.ts [--model tiny|mini|small|base] [--layers N] [--vocab N] [--inference]
+ * Usage: npx tsx bench/device-kernel-count.ts [--model tiny|mini|small|base] [--layers N] [--vocab N] [--inference] [--row-kernels]
  * The step counted is the fourth, which runs as every later one: the first update of a parameter is a
  * kernel of its own, the second gathers the parameters into the buffers the grouped optimizer updates in
  * place from then on (src/accel/device.ts deviceAdamwGrouped), and the last group of a step is launched
@@ -15,7 +17,7 @@
  * totals are printed too.
  */
 import { registerDeviceBackend, releaseDeviceBackend } from '../src/accel/gpujs/webgpu-backend.ts';
-import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
+import { ROW_KERNEL_WORK_TRIED, type GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
 import {
   AdamW,
   BertConfig,
@@ -38,10 +40,12 @@ async function main(): Promise<void> {
   let layers: number | undefined;
   let vocab = 512;
   let inference = false;
+  let rowKernels = false;
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
-    if (flag === '--inference') {
-      inference = true;
+    if (flag === '--inference' || flag === '--row-kernels') {
+      if (flag === '--inference') inference = true;
+      else rowKernels = true;
       i--; // a flag without a value
     } else if (flag === '--model' && ['tiny', 'mini', 'small', 'base'].includes(value)) preset = value as typeof preset;
     else if (flag === '--layers' && Number(value) > 0) layers = Number(value);
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
   setBackend(backend);
   const config = BertConfig.preset(preset, { vocabSize: vocab, maxPositionEmbeddings: 512, ...(layers ? { numHiddenLayers: layers } : {}) });
   if (inference) {
-    await countInference(config);
+    await countInference(config, rowKernels);
     setBackend('cpu');
     await releaseDeviceBackend(backend);
     await stopWorkers();
@@ -108,10 +112,11 @@ async function countKernels(device: GpujsTensorDevice, run: () => void, warmUps:
 }
 
 /** Print the kernels of one BertModel forward (batch 1 x seq 8) with the weights on the active device. */
-async function countInference(config: BertConfig): Promise<void> {
+async function countInference(config: BertConfig, rowKernels: boolean): Promise<void> {
   const model = new BertModel(config, { seed: 'kernel-count' }).eval();
   const device = placeOnActiveDevice(model.parameters()) as GpujsTensorDevice;
   device.transposeBFirst = true; // as on a GPU
+  if (rowKernels) device.rowKernelWork = ROW_KERNEL_WORK_TRIED;
   const inputIds = randint([1, 8], config.vocabSize - 5, new Rng('kernel-count:ids'));
   const forward = () => noGrad(() => model.forward({ inputIds })).lastHiddenState.data; // .data waits for the device
   const { warmUps, total, rows } = await countKernels(device, forward, 2);

@@ -34,7 +34,7 @@
 import '../src/accel/cpu/index.ts';
 import { getCpuThreads, lastThreadedMatmulStats, stopWorkers } from '../src/accel/cpu/index.ts';
 import { deviceMatmul, devicePermute } from '../src/accel/device.ts';
-import type { GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
+import { ROW_KERNEL_WORK_TRIED, type GpujsTensorDevice } from '../src/accel/gpujs/device-tensors.ts';
 import { deviceOfBackend, registerDeviceBackend, releaseDeviceBackend, type DeviceMode } from '../src/accel/gpujs/webgpu-backend.ts';
 import type { DeviceStorage } from '../src/accel/device.ts';
 import type { MatmulArgs } from '../src/accel/kernels.ts';
@@ -229,6 +229,19 @@ async function main(): Promise<void> {
   if (!(inference.maxDiff <= 1e-3)) failed = true;
   console.log(
     `\n${inference.name}: ${formatNumber(inferenceResult.median)} ms (median of ${runs}); max |device - cpu| of the last hidden state ${inference.maxDiff.toExponential(2)}${inference.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`,
+  );
+  // The same with LayerNorm and softmax as one kernel each (every thread finds its row's statistics)
+  // instead of two (statistics, then output): 37 launches fewer for cols times the reads
+  // (TensorDevice.rowKernelWork, off by default). Whether that pays is the GPU's to say.
+  const rowKernelWork = (tensorDevice as GpujsTensorDevice).rowKernelWork;
+  (tensorDevice as GpujsTensorDevice).rowKernelWork = ROW_KERNEL_WORK_TRIED;
+  const oneKernel = await measureDeviceInference(device, small ? 'tiny' : 'base', 128, runs);
+  (tensorDevice as GpujsTensorDevice).rowKernelWork = rowKernelWork;
+  const oneKernelResult = makeResult(oneKernel.name, `gpu.js ${mode}, weights on the device, LayerNorm and softmax in one kernel`, 'ms', oneKernel.ms);
+  results.push(oneKernelResult);
+  if (!(oneKernel.maxDiff <= 1e-3)) failed = true;
+  console.log(
+    `${oneKernel.name}, LayerNorm and softmax in one kernel each: ${formatNumber(oneKernelResult.median)} ms; max |device - cpu| ${oneKernel.maxDiff.toExponential(2)}${oneKernel.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`,
   );
 
   // What each kernel costs the host, with the device's arithmetic made negligible: the part of the latency

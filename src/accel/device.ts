@@ -79,10 +79,10 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *   gelu, geluBackward           x (, g)               gelu(x); g * gelu'(x)
  *   biasGelu, biasGeluBackward   x, b (, g)            gelu(x + b) for a bias row b; g * gelu'(x + b)
  *   permute                      x                     up to 4 dimensions (devicePermute)
- *   softmaxRowStats, softmaxNormalize, rowDot, softmaxBackward
+ *   softmaxRowStats, softmaxNormalize, softmaxRows, rowDot, softmaxBackward
  *                                                      softmax(scale x + mask) over rows and its backward
  *                                                      (deviceScaledMaskedSoftmax, deviceSoftmaxBackward)
- *   layerNormStats, layerNormApply, layerNormRowSums, layerNormBackward, layerNormParamGrads
+ *   layerNormStats, layerNormApply, layerNormRows, layerNormRowSums, layerNormBackward, layerNormParamGrads
  *                                                      LayerNorm over rows and its backward (deviceLayerNorm)
  *   sumSquaresPartial, sumAll                          sum of squares of a tensor (deviceSumOfSquares)
  *   sumSquaresPartialMany, sumAllMany                  the same over up to SUM_SQUARES_GROUP tensors in one
@@ -116,10 +116,12 @@ export type DeviceKernelName =
   | 'permute'
   | 'softmaxRowStats'
   | 'softmaxNormalize'
+  | 'softmaxRows'
   | 'rowDot'
   | 'softmaxBackward'
   | 'layerNormStats'
   | 'layerNormApply'
+  | 'layerNormRows'
   | 'layerNormRowSums'
   | 'layerNormBackward'
   | 'layerNormParamGrads'
@@ -157,6 +159,13 @@ export interface TensorDevice {
    * gpu.js's CPU modes reading in place is faster.
    */
   readonly transposeBFirst: boolean;
+  /**
+   * Up to how much row work (rows x cols x cols) LayerNorm and softmax run as one kernel whose every thread
+   * finds its row's statistics itself (layerNormRows, softmaxRows), instead of a statistics kernel and then
+   * the output's: one launch instead of two, for cols times the reads. Small batches (inference) are where
+   * a launch may cost more than the reads; 0 (the gpu.js device's default) turns it off.
+   */
+  readonly rowKernelWork: number;
   /** Copy host values to a new device buffer. */
   upload(values: TypedArray): DeviceStorage;
   /**
@@ -391,6 +400,7 @@ export function deviceScaledMaskedSoftmax(
   cols: number,
   scale: number,
 ): DeviceStorage {
+  if (rows * cols * cols <= device.rowKernelWork) return device.run('softmaxRows', [x, mask, maskRow], rows * cols, { rows, cols, scale });
   const stats = deviceSoftmaxRowStats(device, x, mask, maskRow, rows, cols, scale);
   return device.run('softmaxNormalize', [x, mask, maskRow, stats], rows * cols, { rows, cols, scale });
 }
@@ -432,6 +442,11 @@ export function deviceLayerNorm(
   cols: number,
   eps: number,
 ): { y: DeviceStorage; stats: DeviceStorage } {
+  if (rows * cols * cols <= device.rowKernelWork) {
+    // One launch; the statistics kernel runs only if a backward reads them.
+    const stats = device.deferred(2 * rows, () => device.run('layerNormStats', [x], 2 * rows, { rows, cols, eps }));
+    return { y: device.run('layerNormRows', [x, w, b], rows * cols, { rows, cols, eps }), stats };
+  }
   const stats = device.run('layerNormStats', [x], 2 * rows, { rows, cols, eps });
   return { y: device.run('layerNormApply', [x, stats, w, b], rows * cols, { rows, cols }), stats };
 }

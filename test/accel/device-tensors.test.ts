@@ -24,6 +24,7 @@ import {
   layerNorm,
   matmul,
   mul,
+  noGrad,
   permute,
   slice,
   tanh,
@@ -364,8 +365,9 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
           expectClose(y, add(matmul(hx, hw, { transposeB: true }), hb), 1e-5);
           expectClose(ln, layerNorm(hx, hb, hg, 1e-5), 1e-5);
           expectClose(picked, embedding(hw, new Tensor(Int32Array.from([cols - 1, 0]), [2])), 0);
-          // Nothing was copied out: one product with its bias, LayerNorm's two kernels, one lookup.
-          expect((device as GpujsTensorDevice).traffic.kernels - before).toBe(1 + 2 + 1 + (device.transposeBFirst ? 1 : 0));
+          // Nothing was copied out: one product with its bias, LayerNorm's one or two kernels, one lookup.
+          const layerNormKernels = rows * cols * cols <= device.rowKernelWork ? 1 : 2;
+          expect((device as GpujsTensorDevice).traffic.kernels - before).toBe(1 + layerNormKernels + 1 + (device.transposeBFirst ? 1 : 0));
         },
       ),
       { numRuns: 10, seed: 29 },
@@ -434,6 +436,47 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
   it('layerNorm forward and backward (input, weight and bias gradients) equal the host op', () => {
     const rng = new Rng(11);
     compareWithHost([randn([2, 3, 16], rng, { std: 3 }), randn([16], rng), randn([16], rng)], (x, w, b) => layerNorm(x, w, b, 1e-12), 1e-5);
+  });
+
+  it('LayerNorm and softmax of few rows run as one kernel each (rowKernelWork), with the values and gradients of two; without a backward the statistics are never launched', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const saved = gpujsDevice.rowKernelWork;
+    try {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 5 }),
+          // At least 4 columns: a row whose variance is near 0 multiplies float32 rounding by rstd in the
+          // gradient (1 / sqrt(eps) = 316 at one column), in either path, past the tolerance.
+          fc.integer({ min: 4, max: 20 }),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 1e6 }),
+          (rows, cols, oneKernel, seed) => {
+            gpujsDevice.rowKernelWork = oneKernel ? rows * cols * cols : rows * cols * cols - 1;
+            const rng = new Rng(seed);
+            const [x, w, b] = [randn([rows, cols], rng, { std: 3 }), randn([cols], rng), randn([cols], rng)];
+            const keep = Array.from({ length: cols }, (_, j) => j === 0 || rng.uniform() < 0.7);
+            const mask = new Tensor(
+              Float32Array.from(keep, (k) => (k ? 0 : -3.4028234663852886e38)),
+              [1, cols],
+            );
+            const ran = launchesFromNow(gpujsDevice);
+            compareWithHost([x, w, b], (t, tw, tb) => layerNorm(t, tw, tb, 1e-5), 1e-5);
+            compareWithHost([x, mask], (t, m) => scaledMaskedSoftmax(t, 0.5, m), 1e-6, [1]);
+            // With a backward the statistics are computed for it: once either way.
+            expect([ran('layerNormRows'), ran('layerNormApply'), ran('layerNormStats')]).toEqual(oneKernel ? [1, 0, 1] : [0, 1, 1]);
+            expect([ran('softmaxRows'), ran('softmaxRowStats'), ran('softmaxNormalize')]).toEqual(oneKernel ? [1, 0, 0] : [0, 1, 1]);
+            const inference = launchesFromNow(gpujsDevice);
+            const onDevice = toDevice(hostCopy(x), device);
+            const y = noGrad(() => layerNorm(onDevice, toDevice(hostCopy(w), device), toDevice(hostCopy(b), device), 1e-5));
+            expectClose(y, layerNorm(hostCopy(x), hostCopy(w), hostCopy(b), 1e-5), 1e-5);
+            expect(inference('layerNormStats')).toBe(oneKernel ? 0 : 1);
+          },
+        ),
+        { numRuns: 16, seed: 43 },
+      );
+    } finally {
+      gpujsDevice.rowKernelWork = saved;
+    }
   });
 
   it.each(['stream', 'counter'] as const)('dropout with %s masks drops the same elements on the device as on the host for the same seed', (kind) => {

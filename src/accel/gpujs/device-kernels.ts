@@ -241,6 +241,25 @@ const SOFTMAX_NORMALIZE = `function (x, mask, maskRow, stats) {
   return Math.exp(x[this.thread.x] * this.constants.scale + mask[(maskRow[r] | 0) + (j | 0)] - stats[r]) / stats[this.constants.rows + (r | 0)];
 }`;
 
+/**
+ * softmaxRows: the two passes in one kernel, for few rows: each thread finds its row's m_r and s_r itself
+ * (cols times the reads of softmaxNormalize, one launch instead of two; TensorDevice.rowKernelWork).
+ */
+const SOFTMAX_ROWS = `function (x, mask, maskRow) {
+  ${quotient('r', 'this.thread.x', 'this.constants.cols')}
+  const j = this.thread.x - (r | 0) * this.constants.cols;
+  const mbase = maskRow[r];
+  let m = x[(r | 0) * this.constants.cols] * this.constants.scale + mask[mbase];
+  for (let c = 1; c < this.constants.cols; c++) {
+    m = Math.max(m, x[(r | 0) * this.constants.cols + (c | 0)] * this.constants.scale + mask[(mbase | 0) + (c | 0)]);
+  }
+  let sum = 0;
+  for (let c = 0; c < this.constants.cols; c++) {
+    sum += Math.exp(x[(r | 0) * this.constants.cols + (c | 0)] * this.constants.scale + mask[(mbase | 0) + (c | 0)] - m);
+  }
+  return Math.exp(x[this.thread.x] * this.constants.scale + mask[(mbase | 0) + (j | 0)] - m) / sum;
+}`;
+
 /** d_r = sum_j g_rj y_rj, for the softmax backward. */
 const ROW_DOT = `function (y, g) {
   let sum = 0;
@@ -288,6 +307,26 @@ const LAYER_NORM_APPLY = `function (x, stats, w, b) {
   ${quotient('r', 'this.thread.x', 'this.constants.cols')}
   const j = this.thread.x - (r | 0) * this.constants.cols;
   return (x[this.thread.x] - stats[r]) * stats[this.constants.rows + (r | 0)] * w[j] + b[j];
+}`;
+
+/**
+ * layerNormRows: layerNormStats and layerNormApply in one kernel, for few rows: each thread finds its row's
+ * mean and rstd itself (cols times the reads, one launch instead of two; TensorDevice.rowKernelWork).
+ */
+const LAYER_NORM_ROWS = `function (x, w, b) {
+  ${quotient('r', 'this.thread.x', 'this.constants.cols')}
+  const j = this.thread.x - (r | 0) * this.constants.cols;
+  let mean = 0;
+  for (let c = 0; c < this.constants.cols; c++) {
+    mean += x[(r | 0) * this.constants.cols + (c | 0)];
+  }
+  mean = mean / this.constants.cols;
+  let v = 0;
+  for (let c = 0; c < this.constants.cols; c++) {
+    const d = x[(r | 0) * this.constants.cols + (c | 0)] - mean;
+    v += d * d;
+  }
+  return (x[this.thread.x] - mean) * (1 / Math.sqrt(v / this.constants.cols + this.constants.eps)) * w[j] + b[j];
 }`;
 
 const LAYER_NORM_ROW_SUMS = `function (x, stats, w, g) {
@@ -655,10 +694,12 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   permute: { source: PERMUTE, rowLength: 'o3' },
   softmaxRowStats: { source: SOFTMAX_ROW_STATS, loopBound: 'cols' },
   softmaxNormalize: { source: SOFTMAX_NORMALIZE, rowLength: 'cols' },
+  softmaxRows: { source: SOFTMAX_ROWS, loopBound: 'cols', rowLength: 'cols' },
   rowDot: { source: ROW_DOT, loopBound: 'cols' },
   softmaxBackward: { source: SOFTMAX_BACKWARD, rowLength: 'cols' },
   layerNormStats: { source: LAYER_NORM_STATS, loopBound: 'cols' },
   layerNormApply: { source: LAYER_NORM_APPLY, rowLength: 'cols' },
+  layerNormRows: { source: LAYER_NORM_ROWS, loopBound: 'cols', rowLength: 'cols' },
   layerNormRowSums: { source: LAYER_NORM_ROW_SUMS, loopBound: 'cols' },
   layerNormBackward: { source: LAYER_NORM_BACKWARD, rowLength: 'cols' },
   layerNormParamGrads: { source: LAYER_NORM_PARAM_GRADS, loopBound: 'rows' },

@@ -204,6 +204,7 @@ class SumDeviceStorage extends ComputedOnUse {
 const READS_SUMS = new Set<DeviceKernelName>([
   'layerNormStats',
   'layerNormApply',
+  'layerNormRows',
   'layerNormRowSums',
   'layerNormBackward',
   'layerNormParamGrads',
@@ -217,6 +218,7 @@ const READS_SUMS = new Set<DeviceKernelName>([
   'tanhBackward',
   'softmaxRowStats',
   'softmaxNormalize',
+  'softmaxRows',
   'rowDot',
   'softmaxBackward',
   'sumRows',
@@ -224,6 +226,14 @@ const READS_SUMS = new Set<DeviceKernelName>([
 
 /** The most buffers a kernel reads: WebGPU grants 8 storage buffers a kernel by default, its output one of them. */
 const MAX_KERNEL_INPUTS = 7;
+
+/**
+ * The TensorDevice.rowKernelWork that bench/gpu-check.ts tries against 0 (the default) on a GPU: with it,
+ * BERT-Base's LayerNorms (128 x 768 x 768) and attention softmax (1,536 x 128 x 128) at batch 1 take one
+ * launch each, while a training batch of 32 x 128 still takes two. It stays off until a GPU run shows the
+ * launch saved is worth the extra reads (on lavapipe, which runs the kernels on the CPU, it is not).
+ */
+export const ROW_KERNEL_WORK_TRIED = 2 ** 27;
 
 export class GpujsTensorDevice implements TensorDevice {
   /** What crossed between host and device, and how many kernels ran, since the device was made. */
@@ -234,6 +244,8 @@ export class GpujsTensorDevice implements TensorDevice {
   readonly memory = { liveValues: 0, liveBuffers: 0, valuesAtLastCollect: 0 };
   /** Collect when this many values were allocated since the last collection (1 GB of float32). */
   collectEvery = 2 ** 28;
+  /** See TensorDevice; 0, off (ROW_KERNEL_WORK_TRIED). Writable (tests, gpu-check). */
+  rowKernelWork = 0;
   private nextId = 1;
   private readonly registry: FinalizationRegistry<{ id: number; size: number }>;
 
