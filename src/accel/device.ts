@@ -255,7 +255,7 @@ function operandLayout(x: DeviceStorage, batch: number, batchStride: number, row
  * inference loop copies each Linear weight once instead of once per forward (72 of the 274 launches of a
  * BERT-Base forward). A weight that training replaces each step takes its copy with it.
  */
-const rowMajorCopies = new WeakMap<DeviceStorage, DeviceStorage>();
+const rowMajorCopies = new WeakMap<DeviceStorage, { n: number; k: number; copy: DeviceStorage }>();
 
 /**
  * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants), with
@@ -274,8 +274,10 @@ export function deviceMatmul(
 ): DeviceStorage {
   if (s.transposeB && device.transposeBFirst) {
     // A weight updated by a grouped AdamW has its transpose beside it, and one copied before is kept: no copy.
-    const kept = s.bBatchStride === 0 ? (transposedCopyOf(device, b, s.n, s.k) ?? rowMajorCopies.get(b)) : null;
-    if (kept && kept.size === b.size) return deviceMatmul(device, a, kept, { ...s, transposeB: false }, epilogue);
+    // (A copy is kept with the shape it was made for: the same values reshaped are another matrix.)
+    const copied = rowMajorCopies.get(b);
+    const kept = s.bBatchStride === 0 ? (transposedCopyOf(device, b, s.n, s.k) ?? (copied?.n === s.n && copied.k === s.k ? copied.copy : null)) : null;
+    if (kept) return deviceMatmul(device, a, kept, { ...s, transposeB: false }, epilogue);
     const batches = s.bBatchStride === 0 ? 1 : s.batch;
     if ((s.bBatchStride === 0 || s.bBatchStride === s.k * s.n) && b.size === batches * s.k * s.n) {
       // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p); from a pending permute's
@@ -286,7 +288,7 @@ export function deviceMatmul(
         permuted && !permuted.launched && s0 * s1 === batches && s2 === s.n && s3 === s.k
           ? devicePermute(device, permuted.x, [s0, s1, s.k, s.n], [permuted.strides[0], permuted.strides[1], permuted.strides[3], permuted.strides[2]])
           : devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
-      if (s.bBatchStride === 0) rowMajorCopies.set(b, bRowMajor);
+      if (s.bBatchStride === 0) rowMajorCopies.set(b, { n: s.n, k: s.k, copy: bRowMajor });
       return deviceMatmul(device, a, bRowMajor, { ...s, transposeB: false }, epilogue);
     }
   }

@@ -689,6 +689,12 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
       before = permutes();
       expectClose(matmul(toDevice(hostCopy(x3), device), params[2], { transposeB: true }), matmul(x3, twins[2], { transposeB: true }), 1e-5);
       expect(permutes() - before).toBe(0); // the copy made for the product before is kept with the weight
+      // The same values read as another matrix ([20, 16] as [16, 20]): a copy of their own, not the kept one.
+      const asOther = reshape(params[2], [20, 16]);
+      const x4 = randn([2, 16], rng);
+      before = permutes();
+      expectClose(matmul(toDevice(hostCopy(x4), device), asOther, { transposeB: true }), matmul(x4, reshape(twins[2], [20, 16]), { transposeB: true }), 1e-5);
+      expect(permutes() - before).toBe(1);
     } finally {
       gpujsDevice.maxElements = savedMax;
       gpujsDevice.transposeBFirst = savedTranspose;
