@@ -6,6 +6,7 @@
  * the device versions are in float32 and are tested against them in test/accel/device-tensors.test.ts.
  */
 import { hasKernel, registerKernel, type KernelFor } from '../autograd/dispatch.ts';
+import { isGradEnabled } from '../autograd/grad-mode.ts';
 import type { OpResult } from '../autograd/record.ts';
 import type { addGradientsReference } from '../autograd/backward.ts';
 import type { dropoutReference } from '../ops/dropout.ts';
@@ -21,6 +22,7 @@ import { sumOfSquaresReference } from '../optim/clip.ts';
 import { sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import {
+  BIASED_PRODUCT_GROUP,
   deviceAdamw,
   deviceAdamwGrouped,
   deviceBinary,
@@ -29,6 +31,7 @@ import {
   deviceLayerNorm,
   deviceLayerNormBackward,
   deviceMatmul,
+  deviceMatmulBiasMany,
   deviceNoMask,
   deviceOf,
   deviceDeferredPermute,
@@ -115,6 +118,58 @@ const matmul: KernelFor<typeof matmulReference> = ({ a, b }, attrs) => {
   return held(product, attrs.outShape);
 };
 
+/** A product with its bias, waiting for a first use; `out` once launched. */
+interface PendingBiasedProduct {
+  product: PendingProduct;
+  bias: DeviceStorage;
+  out: DeviceStorage | null;
+}
+
+/** The biased products not launched yet, by the A they read. */
+const biasedProductsByA = new WeakMap<DeviceStorage, PendingBiasedProduct[]>();
+
+function sameLayout(x: DeviceMatmulShape, y: DeviceMatmulShape): boolean {
+  return (
+    x.batch === y.batch &&
+    x.m === y.m &&
+    x.n === y.n &&
+    x.k === y.k &&
+    x.transposeA === y.transposeA &&
+    x.transposeB === y.transposeB &&
+    x.aBatchStride === y.aBatchStride &&
+    x.bBatchStride === y.bBatchStride
+  );
+}
+
+/**
+ * A product plus its bias row, launched when first used together with the other biased products of the
+ * same A and shape that wait (up to BIASED_PRODUCT_GROUP, deviceMatmulBiasMany): attention's query, key
+ * and value are three Linear layers of the same hidden states, and the scores need two of them at once.
+ */
+function biasedProduct(device: TensorDevice, product: PendingProduct, bias: DeviceStorage): DeviceStorage {
+  const member: PendingBiasedProduct = { product, bias, out: null };
+  const waiting = (biasedProductsByA.get(product.a) ?? []).filter((p) => p.out === null);
+  waiting.push(member);
+  biasedProductsByA.set(product.a, waiting);
+  const { batch, m, n } = product.attrs;
+  return device.deferred(batch * m * n, () => {
+    if (member.out === null) {
+      const siblings = (biasedProductsByA.get(product.a) ?? []).filter((p) => p !== member && p.out === null && sameLayout(p.product.attrs, product.attrs));
+      const group = [member, ...siblings].slice(0, BIASED_PRODUCT_GROUP);
+      const outs = deviceMatmulBiasMany(
+        device,
+        product.a,
+        group.map((p) => ({ b: p.product.b, bias: p.bias })),
+        product.attrs,
+      );
+      group.forEach((p, t) => {
+        p.out = outs[t];
+      });
+    }
+    return member.out as DeviceStorage;
+  });
+}
+
 /** a op b elementwise, for the layouts the device has: same shape, a bias row, or a scalar. */
 function arithmetic({ a, b }: { a: Tensor; b: Tensor }, { op, shape }: { op: ArithmeticOp; shape: Shape }): Tensor | null {
   const size = sizeOf(shape);
@@ -126,10 +181,10 @@ function arithmetic({ a, b }: { a: Tensor; b: Tensor }, { op, shape }: { op: Ari
   else if (a.size === 1 && b.size === size) layout = 'scalarA';
   else if (a.size === size && isTrailingShape(b.shape, shape)) layout = 'row';
   else return null;
-  // A bias row added to a product not computed yet: one launch for both.
+  // A bias row added to a product not computed yet: one launch for both (and for its siblings: biasedProduct).
   const product = op === 'add' && a.size === size && isDeviceStorage(a.external) ? pendingProducts.get(a.external) : undefined;
   if (product && !product.launched && b.size === product.attrs.n && isTrailingShape(b.shape, shape)) {
-    return held(deviceMatmul(device, product.a, product.b, product.attrs, { bias: onDevice(b, device) }), shape);
+    return held(biasedProduct(device, product, onDevice(b, device)), shape);
   }
   // A sum of two tensors is computed by the kernel that reads it, when that kernel can (TensorDevice.deferredSum).
   if (op === 'add' && layout === 'same') return held(device.deferredSum(onDevice(a, device), onDevice(b, device)), shape);
@@ -183,12 +238,19 @@ const gelu: KernelFor<typeof geluReference> = ({ x, bias }) => {
   }
   const b = onDevice(bias, device);
   const n = { n: bias.size };
+  // A product not computed yet whose activation no gradient will need: gelu(x + b) is its epilogue. (Were
+  // the backward run after all, it would compute the product itself when reading x.)
+  const product = isDeviceStorage(x.external) ? pendingProducts.get(x.external) : undefined;
+  const needsGradient = isGradEnabled() && (x.requiresGrad || bias.requiresGrad);
+  const fused =
+    product && !product.launched && !needsGradient && bias.size === product.attrs.n && x.size === product.attrs.batch * product.attrs.m * product.attrs.n;
   const backward = (g: Tensor): (Tensor | null)[] => {
     const dx = device.run('biasGeluBackward', [xs, b, onDevice(g, device)], x.size, n);
     const dbias = bias.requiresGrad ? held(columnSums(device, dx, x.size / bias.size, bias.size), bias.shape) : null;
     return [x.requiresGrad ? held(dx, x.shape) : null, dbias];
   };
-  return { output: held(device.run('biasGelu', [xs, b], x.size, n), x.shape), backward };
+  const y = fused ? deviceMatmul(device, product.a, product.b, product.attrs, { bias: b, gelu: true }) : device.run('biasGelu', [xs, b], x.size, n);
+  return { output: held(y, x.shape), backward };
 };
 
 /** layerNorm with its input on a device: the statistics, the output and every gradient computed there. */

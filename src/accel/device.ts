@@ -70,9 +70,14 @@ export type DeviceBinaryLayout = 'same' | 'row' | 'scalarB' | 'scalarA';
  *   copy                         x                     out = x
  *   matmul                       a, b                  [batch, m, n] products; constants m, n, k and the
  *                                                      strides (see deviceMatmul)
- *   matmulBias, matmulRowSums, matmulPermuted
- *                                a, b (, bias)         the same with a bias row added, with the row sums of
- *                                                      op(A) after it, or written permuted (DeviceMatmulEpilogue)
+ *   matmulBias, matmulBiasGelu, matmulRowSums, matmulPermuted
+ *                                a, b (, bias)         the same with a bias row added (and gelu applied), with
+ *                                                      the row sums of op(A) after it, or written permuted
+ *                                                      (DeviceMatmulEpilogue)
+ *   matmulBiasMany               a, b0..b2, bias0..bias2
+ *                                                      up to three biased products of one A, one after the
+ *                                                      other; constants as matmul's and size (one
+ *                                                      product's values) (deviceMatmulBiasMany)
  *   <op>-<layout>                a, b                  a op b, op add|sub|mul|div, layout as DeviceBinaryLayout
  *                                                      (constant n for 'row')
  *   sumRows                      g                     column sums of g [rows, n]; constants rows, n
@@ -105,6 +110,8 @@ export type DeviceKernelName =
   | 'copy'
   | 'matmul'
   | 'matmulBias'
+  | 'matmulBiasGelu'
+  | 'matmulBiasMany'
   | 'matmulRowSums'
   | 'matmulPermuted'
   | `${DeviceBinaryOp}-${DeviceBinaryLayout}`
@@ -212,12 +219,15 @@ export async function releaseUnusedDeviceMemory(): Promise<void> {
 /**
  * What a product computes besides C in the same launch:
  *   bias          C + bias, a row of n added to every row (a Linear layer's bias: matmulBias)
+ *   gelu          with a bias, gelu(C + bias) (matmulBiasGelu)
  *   rowSumsOfA    for one batch, m values after C: sum_p op(A)[i, p], the column sums of the gradient a
  *                 Linear layer's weight gradient G^T X reads, which are its bias's gradient (matmulRowSums)
  *   outputPermute C written permuted, as devicePermute(C, shape, strides) would (matmulPermuted)
  */
 export interface DeviceMatmulEpilogue {
   bias?: DeviceStorage;
+  /** With a bias: gelu(C + bias) instead (an intermediate layer's activation: matmulBiasGelu). */
+  gelu?: boolean;
   rowSumsOfA?: boolean;
   outputPermute?: { shape: readonly number[]; strides: readonly number[] };
 }
@@ -258,40 +268,34 @@ function operandLayout(x: DeviceStorage, batch: number, batchStride: number, row
 const rowMajorCopies = new WeakMap<DeviceStorage, { n: number; k: number; copy: DeviceStorage }>();
 
 /**
- * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants), with
- * an epilogue's extra work in the same launch. An operand that is a pending permute (deviceDeferredPermute)
- * is read from its source with the permute's strides, so that the permute is never computed. When the
- * device asks for it (`transposeBFirst`), a transposed B ([n, k], or [batch, n, k]) is read from the
- * transpose a grouped AdamW keeps beside it, or else first copied to [k, n] by the permute kernel: k n
- * values moved once, against m k n reads by the product.
+ * B of a product as the device reads it best: when the device asks for it (`transposeBFirst`), a
+ * transposed B ([n, k], or [batch, n, k]) is read from the transpose a grouped AdamW keeps beside it, or
+ * from a copy made before, or else first copied to [k, n] by the permute kernel: k n values moved once,
+ * against m k n reads by the product. Otherwise B and the shape as they are.
  */
-export function deviceMatmul(
-  device: TensorDevice,
-  a: DeviceStorage,
-  b: DeviceStorage,
-  s: DeviceMatmulShape,
-  epilogue: DeviceMatmulEpilogue = {},
-): DeviceStorage {
-  if (s.transposeB && device.transposeBFirst) {
-    // A weight updated by a grouped AdamW has its transpose beside it, and one copied before is kept: no copy.
-    // (A copy is kept with the shape it was made for: the same values reshaped are another matrix.)
-    const copied = rowMajorCopies.get(b);
-    const kept = s.bBatchStride === 0 ? (transposedCopyOf(device, b, s.n, s.k) ?? (copied?.n === s.n && copied.k === s.k ? copied.copy : null)) : null;
-    if (kept) return deviceMatmul(device, a, kept, { ...s, transposeB: false }, epilogue);
-    const batches = s.bBatchStride === 0 ? 1 : s.batch;
-    if ((s.bBatchStride === 0 || s.bBatchStride === s.k * s.n) && b.size === batches * s.k * s.n) {
-      // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p); from a pending permute's
-      // source, [s0, s1, n, k] -> [s0, s1, k, n] in one permute.
-      const permuted = pendingPermutes.get(b);
-      const [s0, s1, s2, s3] = permuted?.shape ?? [];
-      const bRowMajor =
-        permuted && !permuted.launched && s0 * s1 === batches && s2 === s.n && s3 === s.k
-          ? devicePermute(device, permuted.x, [s0, s1, s.k, s.n], [permuted.strides[0], permuted.strides[1], permuted.strides[3], permuted.strides[2]])
-          : devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
-      if (s.bBatchStride === 0) rowMajorCopies.set(b, { n: s.n, k: s.k, copy: bRowMajor });
-      return deviceMatmul(device, a, bRowMajor, { ...s, transposeB: false }, epilogue);
-    }
-  }
+function rowMajorB(device: TensorDevice, b: DeviceStorage, s: DeviceMatmulShape): { b: DeviceStorage; s: DeviceMatmulShape } {
+  if (!s.transposeB || !device.transposeBFirst) return { b, s };
+  // A weight updated by a grouped AdamW has its transpose beside it, and one copied before is kept: no copy.
+  // (A copy is kept with the shape it was made for: the same values reshaped are another matrix.)
+  const copied = rowMajorCopies.get(b);
+  const kept = s.bBatchStride === 0 ? (transposedCopyOf(device, b, s.n, s.k) ?? (copied?.n === s.n && copied.k === s.k ? copied.copy : null)) : null;
+  if (kept) return { b: kept, s: { ...s, transposeB: false } };
+  const batches = s.bBatchStride === 0 ? 1 : s.batch;
+  if ((s.bBatchStride !== 0 && s.bBatchStride !== s.k * s.n) || b.size !== batches * s.k * s.n) return { b, s };
+  // [batches, n, k] -> [batches, k, n]: output (i, p, j) reads input (i, j, p); from a pending permute's
+  // source, [s0, s1, n, k] -> [s0, s1, k, n] in one permute.
+  const permuted = pendingPermutes.get(b);
+  const [s0, s1, s2, s3] = permuted?.shape ?? [];
+  const bRowMajor =
+    permuted && !permuted.launched && s0 * s1 === batches && s2 === s.n && s3 === s.k
+      ? devicePermute(device, permuted.x, [s0, s1, s.k, s.n], [permuted.strides[0], permuted.strides[1], permuted.strides[3], permuted.strides[2]])
+      : devicePermute(device, b, [batches, s.k, s.n], [s.k * s.n, 1, s.k]);
+  if (s.bBatchStride === 0) rowMajorCopies.set(b, { n: s.n, k: s.k, copy: bRowMajor });
+  return { b: bRowMajor, s: { ...s, transposeB: false } };
+}
+
+/** The operands of a product as the kernels read them: buffers, and the sizes and strides as constants. */
+function productOperands(a: DeviceStorage, b: DeviceStorage, s: DeviceMatmulShape): { inputs: DeviceStorage[]; constants: Record<string, number> } {
   const A = operandLayout(a, s.batch, s.aBatchStride, s.transposeA ? s.k : s.m, s.transposeA ? s.m : s.k);
   const B = operandLayout(b, s.batch, s.bBatchStride, s.transposeB ? s.n : s.k, s.transposeB ? s.k : s.n);
   const constants: Record<string, number> = {
@@ -310,9 +314,27 @@ export function deviceMatmul(
     bRowStride: s.transposeB ? B.colStride : B.rowStride,
     bColStride: s.transposeB ? B.rowStride : B.colStride,
   };
-  const inputs = [A.values, B.values];
+  return { inputs: [A.values, B.values], constants };
+}
+
+/**
+ * op(A) @ op(B) for every batch: [batch, m, n] (the strides of MatmulArgs become kernel constants), with
+ * an epilogue's extra work in the same launch. An operand that is a pending permute (deviceDeferredPermute)
+ * is read from its source with the permute's strides, so that the permute is never computed. A transposed
+ * B is read as rowMajorB gives it.
+ */
+export function deviceMatmul(
+  device: TensorDevice,
+  a: DeviceStorage,
+  b: DeviceStorage,
+  shape: DeviceMatmulShape,
+  epilogue: DeviceMatmulEpilogue = {},
+): DeviceStorage {
+  const B = rowMajorB(device, b, shape);
+  const s = B.s;
+  const { inputs, constants } = productOperands(a, B.b, s);
   const size = s.batch * s.m * s.n;
-  if (epilogue.bias) return device.run('matmulBias', [...inputs, epilogue.bias], size, constants);
+  if (epilogue.bias) return device.run(epilogue.gelu ? 'matmulBiasGelu' : 'matmulBias', [...inputs, epilogue.bias], size, constants);
   if (epilogue.rowSumsOfA) {
     if (s.batch !== 1) throw new Error(`deviceMatmul: row sums of A need one batch, got ${s.batch}`);
     return device.run('matmulRowSums', inputs, size + s.m, { ...constants, mn: size });
@@ -322,6 +344,40 @@ export function deviceMatmul(
     return device.run('matmulPermuted', inputs, size, { ...constants, o1: o[1], o2: o[2], o3: o[3], s0: st[0], s1: st[1], s2: st[2], s3: st[3] });
   }
   return device.run('matmul', inputs, size, constants);
+}
+
+/** How many products of one A one matmulBiasMany launch computes (its 7 inputs and output: WebGPU's 8 storage buffers). */
+export const BIASED_PRODUCT_GROUP = 3;
+
+/**
+ * op(A) @ op(B_t) + bias_t for up to BIASED_PRODUCT_GROUP pairs (B_t, bias_t) of one shape, in one launch
+ * (attention's query, key and value read the same hidden states): one buffer [t, batch, m, n] whose part t
+ * is what deviceMatmul(a, B_t, s, { bias: bias_t }) gives. Falls back to a launch each when the Bs are not
+ * stored alike (then their strides differ).
+ * @returns one storage per pair, in order (views of the one output)
+ */
+export function deviceMatmulBiasMany(
+  device: TensorDevice,
+  a: DeviceStorage,
+  parts: readonly { b: DeviceStorage; bias: DeviceStorage }[],
+  shape: DeviceMatmulShape,
+): DeviceStorage[] {
+  const size = shape.batch * shape.m * shape.n;
+  if (parts.length > BIASED_PRODUCT_GROUP) throw new Error(`deviceMatmulBiasMany: at most ${BIASED_PRODUCT_GROUP} products a launch, got ${parts.length}`);
+  const operands = parts.map(({ b }) => {
+    const B = rowMajorB(device, b, shape);
+    return productOperands(a, B.b, B.s);
+  });
+  const first = operands[0];
+  const alike = operands.every(
+    (o) => o.inputs[0] === first.inputs[0] && Object.keys(first.constants).every((key) => o.constants[key] === first.constants[key]),
+  );
+  if (parts.length === 1 || !alike) return operands.map((o, t) => device.run('matmulBias', [...o.inputs, parts[t].bias], size, o.constants));
+  // Unused slots repeat the first product's B and bias (no thread reads them: the output holds parts.length products).
+  const bs = Array.from({ length: BIASED_PRODUCT_GROUP }, (_, t) => operands[t]?.inputs[1] ?? first.inputs[1]);
+  const biases = Array.from({ length: BIASED_PRODUCT_GROUP }, (_, t) => parts[t]?.bias ?? parts[0].bias);
+  const out = device.run('matmulBiasMany', [first.inputs[0], ...bs, ...biases], parts.length * size, { ...first.constants, size });
+  return parts.map((_, t) => device.view(out, t * size, size));
 }
 
 /** a op b elementwise; `size` is the output's, `n` the row length of layout 'row'. */

@@ -262,6 +262,78 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     expect(ran('sumRows')).toBe(1);
   });
 
+  it('biased products of one input launch together, three a launch (query, key, value), and a GELU of a product no gradient needs is its epilogue: values and gradients equal the host on random shapes', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const saved = gpujsDevice.transposeBFirst;
+    try {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 9 }),
+          fc.integer({ min: 1, max: 10 }),
+          fc.integer({ min: 1, max: 8 }),
+          fc.integer({ min: 1, max: 5 }),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 1e6 }),
+          (batch, seq, inF, outF, count, transposeBFirst, seed) => {
+            gpujsDevice.transposeBFirst = transposeBFirst;
+            const rng = new Rng(seed);
+            const x = randn([batch, seq, inF], rng);
+            const weights = Array.from({ length: count }, () => randn([outF, inF], rng, { std: 0.3 }));
+            const biases = Array.from({ length: count }, () => randn([outF], rng));
+            // One more Linear layer of x with another output width: it never joins the others.
+            const [wOther, bOther] = [randn([outF + 1, inF], rng, { std: 0.3 }), randn([outF + 1], rng)];
+            const linear = (t: Tensor, w: Tensor, b: Tensor) => add(matmul(t, w, { transposeB: true }), b);
+
+            // Inference: every product read, first to last.
+            const host = noGrad(() => [...weights.map((w, t) => linear(hostCopy(x), hostCopy(w), hostCopy(biases[t]))), linear(x, wOther, bOther)]);
+            const ran = launchesFromNow(gpujsDevice);
+            const xDev = toDevice(hostCopy(x), device);
+            const onDev = noGrad(() => [
+              ...weights.map((w, t) => linear(xDev, toDevice(hostCopy(w), device), toDevice(hostCopy(biases[t]), device))),
+              linear(xDev, toDevice(hostCopy(wOther), device), toDevice(hostCopy(bOther), device)),
+            ]);
+            onDev.forEach((y, t) => expectClose(y, host[t], 1e-5));
+            // Groups of three (two when two are left); one alone, and the other width, a matmulBias each.
+            const groups = Math.floor(count / 3) + (count % 3 === 2 ? 1 : 0);
+            expect(ran('matmulBiasMany')).toBe(count === 1 ? 0 : groups);
+            expect(ran('matmulBias')).toBe(1 + (count % 3 === 1 ? 1 : 0));
+            expect(ran('matmul')).toBe(0);
+
+            // Training: the same products, their gradients through the shared launch.
+            const ranTraining = launchesFromNow(gpujsDevice);
+            compareWithHost(
+              [x, ...weights, ...biases],
+              (t, ...params) =>
+                params
+                  .slice(0, count)
+                  .map((w, i) => linear(t, w, params[count + i]))
+                  .reduce((sumSoFar, y) => add(mul(sumSoFar, 0.5), y)),
+              1e-5,
+            );
+            expect(ranTraining('matmulBiasMany')).toBe(count === 1 ? 0 : groups);
+
+            // gelu(x W^T + b): with no gradient to keep the product for, one launch.
+            const epilogue = launchesFromNow(gpujsDevice);
+            const geluHost = biasGelu(matmul(hostCopy(x), hostCopy(weights[0]), { transposeB: true }), hostCopy(biases[0]));
+            const geluDev = noGrad(() =>
+              biasGelu(matmul(xDev, toDevice(hostCopy(weights[0]), device), { transposeB: true }), toDevice(hostCopy(biases[0]), device)),
+            );
+            expectClose(geluDev, geluHost, 1e-5);
+            expect([epilogue('matmulBiasGelu'), epilogue('biasGelu'), epilogue('matmul')]).toEqual([1, 0, 0]);
+            // With a gradient to compute, the product is kept for the backward: the two kernels as before.
+            const withGradient = launchesFromNow(gpujsDevice);
+            compareWithHost([x, weights[0], biases[0]], (t, w, b) => biasGelu(matmul(t, w, { transposeB: true }), b), 1e-5);
+            expect([withGradient('matmulBiasGelu'), withGradient('biasGelu')]).toEqual([0, 1]);
+          },
+        ),
+        { numRuns: 12, seed: 29 },
+      );
+    } finally {
+      gpujsDevice.transposeBFirst = saved;
+    }
+  });
+
   it("attention's head permutes are read by the products with strides or written by them, never copied: values and gradients equal the host's on random shapes", () => {
     const gpujsDevice = device as GpujsTensorDevice;
     const saved = gpujsDevice.transposeBFirst;

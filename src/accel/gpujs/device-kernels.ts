@@ -28,7 +28,7 @@
  * gpu.js bakes sizes and constants into each compiled kernel, so kernels are cached by (op, output and
  * input sizes, constants): a model has a handful of distinct shapes.
  */
-import { ADAMW_GROUP, SUM_SQUARES_GROUP, type DeviceBinaryLayout, type DeviceBinaryOp, type DeviceKernelName } from '../device.ts';
+import { ADAMW_GROUP, BIASED_PRODUCT_GROUP, SUM_SQUARES_GROUP, type DeviceBinaryLayout, type DeviceBinaryOp, type DeviceKernelName } from '../device.ts';
 import { ERF_FLOAT32_P, ERF_FLOAT32_Q } from '../../ops/erf-float32.ts';
 import type { GPUInstance } from './gpu.ts';
 
@@ -96,6 +96,36 @@ const MATMUL_PERMUTED = `function (a, b) {
 
 /** The product plus a bias row (a Linear layer's output in one launch): C[z, i, j] + bias[j]. */
 const MATMUL_BIAS = MATMUL.replace('function (a, b) {', 'function (a, b, bias) {').replace('return sum;', 'return sum + bias[j];');
+
+/**
+ * Up to BIASED_PRODUCT_GROUP products of one A, each with its bias (attention's query, key and value),
+ * one after the other: thread idx is value idx - t size of product t, whose B and bias are b_t and bias_t.
+ * Each product's values are MATMUL_BIAS's (the same sum in the same order).
+ */
+const MATMUL_BIAS_MANY = (() => {
+  const dot = (t: number): string => `if ((t | 0) == ${t}) {
+    for (let p = 0; p < this.constants.k; p++) {
+      sum += a[(za | 0) * this.constants.aBatchStride + (zai | 0) * this.constants.aInnerStride + (i | 0) * this.constants.aRowStride + (p | 0) * this.constants.aColStride] *
+        b${t}[(zb | 0) * this.constants.bBatchStride + (zbi | 0) * this.constants.bInnerStride + (j | 0) * this.constants.bColStride + (p | 0) * this.constants.bRowStride];
+    }
+    sum = sum + bias${t}[j];
+  }`;
+  const parts = Array.from({ length: BIASED_PRODUCT_GROUP }, (_, t) => t);
+  return `function (a, ${parts.map((t) => `b${t}`).join(', ')}, ${parts.map((t) => `bias${t}`).join(', ')}) {
+  ${quotient('t', 'this.thread.x', 'this.constants.size')}
+  ${quotient('row', '(this.thread.x - (t | 0) * this.constants.size)', 'this.constants.n')}
+  ${quotient('z', '(row | 0)', 'this.constants.m')}
+  const i = row - z * this.constants.m;
+  const j = this.thread.x - (t | 0) * this.constants.size - (row | 0) * this.constants.n;
+  ${quotient('za', '(z | 0)', 'this.constants.aBatchInner')}
+  ${quotient('zb', '(z | 0)', 'this.constants.bBatchInner')}
+  const zai = z - za * this.constants.aBatchInner;
+  const zbi = z - zb * this.constants.bBatchInner;
+  let sum = 0;
+  ${parts.map(dot).join(' else ')}
+  return sum;
+}`;
+})();
 
 /**
  * The product [m, n] of one batch followed by m row sums of op(A), sum_p A[i, p], at mn + i: a Linear
@@ -193,6 +223,14 @@ const BIAS_GELU_BACKWARD = `function (x, b, g) {
   const u = v * 0.7071067811865476;${ERF}
   return g[this.thread.x] * (0.5 * (1 + erfU) + v * 0.3989422804014327 * Math.exp(-0.5 * v * v));
 }`;
+
+/** gelu(C + bias) (an intermediate layer's activation of its product): biasGelu's formula after the product. */
+const MATMUL_BIAS_GELU = MATMUL.replace('function (a, b) {', 'function (a, b, bias) {').replace(
+  'return sum;',
+  `const v = sum + bias[j];
+  const u = v * 0.7071067811865476;${ERF}
+  return 0.5 * v * (1 + erfU);`,
+);
 
 /**
  * out[i0, i1, i2, i3] = x[i0 s0 + i1 s1 + i2 s2 + i3 s3]: a permutation of up to four dimensions (leading
@@ -683,6 +721,8 @@ export const DEVICE_KERNELS: Record<DeviceKernelName, KernelEntry> = {
   copy: { source: COPY },
   matmul: { source: MATMUL, loopBound: 'k', rowLength: 'n' },
   matmulBias: { source: MATMUL_BIAS, loopBound: 'k', rowLength: 'n' },
+  matmulBiasGelu: { source: MATMUL_BIAS_GELU, loopBound: 'k', rowLength: 'n' },
+  matmulBiasMany: { source: MATMUL_BIAS_MANY, loopBound: 'k', rowLength: ['size', 'n'] },
   matmulRowSums: { source: MATMUL_ROW_SUMS, loopBound: 'k', rowLength: 'n' },
   matmulPermuted: { source: MATMUL_PERMUTED, loopBound: 'k', rowLength: ['o3', 'n'] },
   ...binaryEntries(),
