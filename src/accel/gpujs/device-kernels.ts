@@ -54,15 +54,22 @@ export const MAX_DEVICE_QUOTIENT = 2 ** 21;
  * deviceDeferredPermute): batch z starts at floor(z / inner) outerStride + (z mod inner) innerStride, with
  * inner = 1 and innerStride = 0 for a plain operand.
  */
-const DEVICE_MATMUL_DOT_PRODUCT = `${quotient('za', '(z | 0)', 'this.constants.aBatchInner')}
+const MATMUL_BATCH_OFFSETS = `${quotient('za', '(z | 0)', 'this.constants.aBatchInner')}
   ${quotient('zb', '(z | 0)', 'this.constants.bBatchInner')}
   const zai = z - za * this.constants.aBatchInner;
-  const zbi = z - zb * this.constants.bBatchInner;
-  let sum = 0;
-  for (let p = 0; p < this.constants.k; p++) {
+  const zbi = z - zb * this.constants.bBatchInner;`;
+
+/** sum += A[z, i, p] B[z, p, j] over p, with B read from the input named `b`. */
+function accumulateProduct(b: string): string {
+  return `for (let p = 0; p < this.constants.k; p++) {
     sum += a[(za | 0) * this.constants.aBatchStride + (zai | 0) * this.constants.aInnerStride + (i | 0) * this.constants.aRowStride + (p | 0) * this.constants.aColStride] *
-      b[(zb | 0) * this.constants.bBatchStride + (zbi | 0) * this.constants.bInnerStride + (j | 0) * this.constants.bColStride + (p | 0) * this.constants.bRowStride];
-  }
+      ${b}[(zb | 0) * this.constants.bBatchStride + (zbi | 0) * this.constants.bInnerStride + (j | 0) * this.constants.bColStride + (p | 0) * this.constants.bRowStride];
+  }`;
+}
+
+const DEVICE_MATMUL_DOT_PRODUCT = `${MATMUL_BATCH_OFFSETS}
+  let sum = 0;
+  ${accumulateProduct('b')}
   return sum;`;
 
 /** C[z, i, j] flat: thread idx = (z m + i) n + j. */
@@ -103,26 +110,20 @@ const MATMUL_BIAS = MATMUL.replace('function (a, b) {', 'function (a, b, bias) {
  * Each product's values are MATMUL_BIAS's (the same sum in the same order).
  */
 const MATMUL_BIAS_MANY = (() => {
-  const dot = (t: number): string => `if ((t | 0) == ${t}) {
-    for (let p = 0; p < this.constants.k; p++) {
-      sum += a[(za | 0) * this.constants.aBatchStride + (zai | 0) * this.constants.aInnerStride + (i | 0) * this.constants.aRowStride + (p | 0) * this.constants.aColStride] *
-        b${t}[(zb | 0) * this.constants.bBatchStride + (zbi | 0) * this.constants.bInnerStride + (j | 0) * this.constants.bColStride + (p | 0) * this.constants.bRowStride];
-    }
+  const parts = Array.from({ length: BIASED_PRODUCT_GROUP }, (_, t) => t);
+  const productT = (t: number): string => `if ((t | 0) == ${t}) {
+    ${accumulateProduct(`b${t}`)}
     sum = sum + bias${t}[j];
   }`;
-  const parts = Array.from({ length: BIASED_PRODUCT_GROUP }, (_, t) => t);
   return `function (a, ${parts.map((t) => `b${t}`).join(', ')}, ${parts.map((t) => `bias${t}`).join(', ')}) {
   ${quotient('t', 'this.thread.x', 'this.constants.size')}
   ${quotient('row', '(this.thread.x - (t | 0) * this.constants.size)', 'this.constants.n')}
   ${quotient('z', '(row | 0)', 'this.constants.m')}
   const i = row - z * this.constants.m;
   const j = this.thread.x - (t | 0) * this.constants.size - (row | 0) * this.constants.n;
-  ${quotient('za', '(z | 0)', 'this.constants.aBatchInner')}
-  ${quotient('zb', '(z | 0)', 'this.constants.bBatchInner')}
-  const zai = z - za * this.constants.aBatchInner;
-  const zbi = z - zb * this.constants.bBatchInner;
+  ${MATMUL_BATCH_OFFSETS}
   let sum = 0;
-  ${parts.map(dot).join(' else ')}
+  ${parts.map(productT).join(' else ')}
   return sum;
 }`;
 })();
