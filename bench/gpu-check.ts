@@ -230,19 +230,46 @@ async function main(): Promise<void> {
   console.log(
     `\n${inference.name}: ${formatNumber(inferenceResult.median)} ms (median of ${runs}); max |device - cpu| of the last hidden state ${inference.maxDiff.toExponential(2)}${inference.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`,
   );
-  // The same with LayerNorm and softmax as one kernel each (every thread finds its row's statistics)
-  // instead of two (statistics, then output): 37 launches fewer for cols times the reads
-  // (TensorDevice.rowKernelWork, off by default). Whether that pays is the GPU's to say.
-  const rowKernelWork = (tensorDevice as GpujsTensorDevice).rowKernelWork;
-  (tensorDevice as GpujsTensorDevice).rowKernelWork = ROW_KERNEL_WORK_TRIED;
-  const oneKernel = await measureDeviceInference(device, small ? 'tiny' : 'base', 128, runs);
-  (tensorDevice as GpujsTensorDevice).rowKernelWork = rowKernelWork;
-  const oneKernelResult = makeResult(oneKernel.name, `gpu.js ${mode}, weights on the device, LayerNorm and softmax in one kernel`, 'ms', oneKernel.ms);
-  results.push(oneKernelResult);
-  if (!(oneKernel.maxDiff <= 1e-3)) failed = true;
-  console.log(
-    `${oneKernel.name}, LayerNorm and softmax in one kernel each: ${formatNumber(oneKernelResult.median)} ms; max |device - cpu| ${oneKernel.maxDiff.toExponential(2)}${oneKernel.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`,
-  );
+  // The same two other ways, each a question only a GPU answers:
+  // - LayerNorm and softmax as one kernel each (every thread finds its row's statistics) instead of two
+  //   (statistics, then output): 37 launches fewer for cols times the reads (TensorDevice.rowKernelWork,
+  //   off by default);
+  // - B^T read in place (TensorDevice.transposeBFirst off): no row-major copy of k for the scores (12
+  //   launches fewer), but every product reading a weight or k transposed reads it uncoalesced.
+  const gpujsDevice = tensorDevice as GpujsTensorDevice;
+  const variants: { label: string; set: () => () => void }[] = [
+    {
+      label: 'LayerNorm and softmax in one kernel each',
+      set: () => {
+        const saved = gpujsDevice.rowKernelWork;
+        gpujsDevice.rowKernelWork = ROW_KERNEL_WORK_TRIED;
+        return () => {
+          gpujsDevice.rowKernelWork = saved;
+        };
+      },
+    },
+    {
+      label: 'B^T read in place',
+      set: () => {
+        const saved = gpujsDevice.transposeBFirst;
+        gpujsDevice.transposeBFirst = false;
+        return () => {
+          gpujsDevice.transposeBFirst = saved;
+        };
+      },
+    },
+  ];
+  for (const variant of variants) {
+    const restore = variant.set();
+    const other = await measureDeviceInference(device, small ? 'tiny' : 'base', 128, runs);
+    restore();
+    const otherResult = makeResult(other.name, `gpu.js ${mode}, weights on the device, ${variant.label}`, 'ms', other.ms);
+    results.push(otherResult);
+    if (!(other.maxDiff <= 1e-3)) failed = true;
+    console.log(
+      `${other.name}, ${variant.label}: ${formatNumber(otherResult.median)} ms; max |device - cpu| ${other.maxDiff.toExponential(2)}${other.maxDiff <= 1e-3 ? '' : ' FAILED (> 1e-3)'}`,
+    );
+  }
 
   // What each kernel costs the host, with the device's arithmetic made negligible: the part of the latency
   // above that fewer or cheaper launches would remove.
