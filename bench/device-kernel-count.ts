@@ -7,9 +7,11 @@
  * With --inference it counts one forward of BertModel instead (batch 1, evaluation mode, no gradient), the
  * third: the first copies each Linear weight to row-major order for the products (kept from then on).
  * --row-kernels counts with LayerNorm and softmax as one kernel each where the rows are few (the setting
- * bench/gpu-check.ts tries, ROW_KERNEL_WORK_TRIED in src/accel/gpujs/device-tensors.ts).
+ * bench/gpu-check.ts tries, ROW_KERNEL_WORK_TRIED in src/accel/gpujs/device-tensors.ts). The count is what
+ * WebGPU runs with its tiled products, which read a transposed B in place; --gpujs-products counts with
+ * gpu.js's products instead, which on a GPU copy a transposed B to row-major order first.
  *
- * Usage: npx tsx bench/device-kernel-count.ts [--model tiny|mini|small|base] [--layers N] [--vocab N] [--inference] [--row-kernels]
+ * Usage: npx tsx bench/device-kernel-count.ts [--model tiny|mini|small|base] [--layers N] [--vocab N] [--inference] [--row-kernels] [--gpujs-products]
  * The step counted is the fourth, which runs as every later one: the first update of a parameter is a
  * kernel of its own, the second gathers the parameters into the buffers the grouped optimizer updates in
  * place from then on (src/accel/device.ts deviceAdamwGrouped), and the last group of a step is launched
@@ -34,6 +36,9 @@ import {
 } from '../src/index.ts';
 import { randomTrainBatch } from './train-batch.ts';
 
+/** Whether a transposed B is copied to row-major order before a product, as gpu.js's products do on a GPU (--gpujs-products). */
+let copyBFirst = false;
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   let preset: 'tiny' | 'mini' | 'small' | 'base' = 'base';
@@ -43,16 +48,17 @@ async function main(): Promise<void> {
   let rowKernels = false;
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
-    if (flag === '--inference' || flag === '--row-kernels') {
+    if (flag === '--inference' || flag === '--row-kernels' || flag === '--gpujs-products') {
       if (flag === '--inference') inference = true;
-      else rowKernels = true;
+      else if (flag === '--row-kernels') rowKernels = true;
+      else copyBFirst = true;
       i--; // a flag without a value
     } else if (flag === '--model' && ['tiny', 'mini', 'small', 'base'].includes(value)) preset = value as typeof preset;
     else if (flag === '--layers' && Number(value) > 0) layers = Number(value);
     else if (flag === '--vocab' && Number(value) > 5) vocab = Number(value);
     else
       throw new Error(
-        `device-kernel-count: unknown argument "${flag} ${value ?? ''}"; expected --model tiny|mini|small|base, --layers N, --vocab N, --inference`,
+        `device-kernel-count: unknown argument "${flag} ${value ?? ''}"; expected --model tiny|mini|small|base, --layers N, --vocab N, --inference, --row-kernels, --gpujs-products`,
       );
   }
   const backend = registerDeviceBackend('webasm');
@@ -72,8 +78,7 @@ async function main(): Promise<void> {
   const optimizer = new AdamW(named, { lr: 1e-4, eps: 1e-6, weightDecay: 0.01 });
   const batch = randomTrainBatch({ vocab, batch: 1, seq: 8 }, new Rng('kernel-count:batch'));
   const device = placeOnActiveDevice(params) as GpujsTensorDevice;
-  // As on a GPU: a transposed B (a Linear weight) is copied to row-major order before a product.
-  device.transposeBFirst = true;
+  device.transposeBFirst = copyBFirst;
   const step = () => {
     const out = model.forward(batch);
     out.loss!.item();
@@ -115,7 +120,7 @@ async function countKernels(device: GpujsTensorDevice, run: () => void, warmUps:
 async function countInference(config: BertConfig, rowKernels: boolean): Promise<void> {
   const model = new BertModel(config, { seed: 'kernel-count' }).eval();
   const device = placeOnActiveDevice(model.parameters()) as GpujsTensorDevice;
-  device.transposeBFirst = true; // as on a GPU
+  device.transposeBFirst = copyBFirst;
   if (rowKernels) device.rowKernelWork = ROW_KERNEL_WORK_TRIED;
   const inputIds = randint([1, 8], config.vocabSize - 5, new Rng('kernel-count:ids'));
   const forward = () => noGrad(() => model.forward({ inputIds })).lastHiddenState.data; // .data waits for the device

@@ -85,6 +85,16 @@ function parseMode(rest: string[]): { mode: DeviceMode; small: boolean; trainSte
   return { mode, small, trainSteps };
 }
 
+/** Products by gpu.js's kernels (B^T copied first, as they need) instead of the tiled ones; returns the undo. */
+function useGpujsProducts(device: GpujsTensorDevice): () => void {
+  const saved = [device.tiledProducts, device.transposeBFirst] as const;
+  device.tiledProducts = false;
+  device.transposeBFirst = true;
+  return () => {
+    [device.tiledProducts, device.transposeBFirst] = saved;
+  };
+}
+
 function args(s: Shape, a: Float32Array, b: Float32Array, out: Float32Array): MatmulArgs {
   return {
     a,
@@ -180,22 +190,31 @@ async function main(): Promise<void> {
     console.log(`\nwrote ${bench.json}`);
   }
   // The device kernel alone, operands already on the device (what a device-resident training step pays),
-  // for a product whose B is stored transposed (a Linear layer's weight): read in place (strided across
-  // neighbouring threads), or transposed first by a permute kernel (then read contiguously). On the CPU
-  // backends of gpu.js reading in place is faster; on a GPU the contiguous reads may win.
+  // for a product whose B is stored transposed (a Linear layer's weight): the tiled WGSL kernel (the
+  // default on WebGPU, tiled-products.ts), and gpu.js's kernel reading B^T in place (strided across
+  // neighbouring threads) or transposed first by a permute kernel (then read contiguously).
   const residentRows: string[][] = [];
-  const tensorDevice = deviceOfBackend(device);
+  const tensorDevice = deviceOfBackend(device) as GpujsTensorDevice;
   // deviceMatmul's own copy of B^T is turned off here, so that each variant does what its label says.
-  const copiesBFirst = tensorDevice.transposeBFirst;
-  (tensorDevice as GpujsTensorDevice).transposeBFirst = false;
+  const [copiesBFirst, tiledProducts] = [tensorDevice.transposeBFirst, tensorDevice.tiledProducts];
+  tensorDevice.transposeBFirst = false;
   for (const s of SHAPES.filter((x) => (!small || x.small) && x.batch === 1 && !x.transposeA)) {
     const flops = 2 * s.m * s.n * s.k;
     const a = tensorDevice.upload(Float32Array.from({ length: s.m * s.k }, () => rng.uniform(-1, 1)));
     const bT = tensorDevice.upload(Float32Array.from({ length: s.n * s.k }, () => rng.uniform(-1, 1))); // [n, k]
     const shape = { batch: 1, m: s.m, n: s.n, k: s.k, transposeA: false, aBatchStride: 0, bBatchStride: 0 };
+    const inPlace = () => deviceMatmul(tensorDevice, a, bT, { ...shape, transposeB: true });
+    const withProducts = (tiled: boolean, run: () => DeviceStorage) => () => {
+      tensorDevice.tiledProducts = tiled;
+      return run();
+    };
     const variants: [string, () => DeviceStorage][] = [
-      ['B^T read in place', () => deviceMatmul(tensorDevice, a, bT, { ...shape, transposeB: true })],
-      ['B transposed first', () => deviceMatmul(tensorDevice, a, devicePermute(tensorDevice, bT, [s.k, s.n], [1, s.k]), { ...shape, transposeB: false })],
+      ...(tiledProducts ? ([['tiled WGSL, B^T read in place', withProducts(true, inPlace)]] as [string, () => DeviceStorage][]) : []),
+      ['gpu.js, B^T read in place', withProducts(false, inPlace)],
+      [
+        'gpu.js, B transposed first',
+        withProducts(false, () => deviceMatmul(tensorDevice, a, devicePermute(tensorDevice, bT, [s.k, s.n], [1, s.k]), { ...shape, transposeB: false })),
+      ],
     ];
     for (const [label, run] of variants) {
       run().download(); // compile
@@ -218,7 +237,7 @@ async function main(): Promise<void> {
       residentRows.push([result.name, label, formatNumber(result.median)]);
     }
   }
-  (tensorDevice as GpujsTensorDevice).transposeBFirst = copiesBFirst;
+  [tensorDevice.transposeBFirst, tensorDevice.tiledProducts] = [copiesBFirst, tiledProducts];
   console.log('\nDevice-resident products (5 in a row per timing, operands on the device, no copies):');
   printTable(['product', 'B', 'GFLOP/s'], residentRows);
 
@@ -234,9 +253,9 @@ async function main(): Promise<void> {
   // - LayerNorm and softmax as one kernel each (every thread finds its row's statistics) instead of two
   //   (statistics, then output): 37 launches fewer for cols times the reads (TensorDevice.rowKernelWork,
   //   off by default);
-  // - B^T read in place (TensorDevice.transposeBFirst off): no row-major copy of k for the scores (12
-  //   launches fewer), but every product reading a weight or k transposed reads it uncoalesced.
-  const gpujsDevice = tensorDevice as GpujsTensorDevice;
+  // - gpu.js's products (one output a thread) instead of the tiled WGSL ones, B^T copied first as they
+  //   need (TensorDevice.transposeBFirst): the tiled kernels read B^T in place, so 12 launches fewer.
+  const gpujsDevice = tensorDevice;
   const variants: { label: string; set: () => () => void }[] = [
     {
       label: 'LayerNorm and softmax in one kernel each',
@@ -248,16 +267,7 @@ async function main(): Promise<void> {
         };
       },
     },
-    {
-      label: 'B^T read in place',
-      set: () => {
-        const saved = gpujsDevice.transposeBFirst;
-        gpujsDevice.transposeBFirst = false;
-        return () => {
-          gpujsDevice.transposeBFirst = saved;
-        };
-      },
-    },
+    { label: "gpu.js's products, B^T copied first", set: () => useGpujsProducts(gpujsDevice) },
   ];
   for (const variant of variants) {
     const restore = variant.set();
@@ -280,19 +290,22 @@ async function main(): Promise<void> {
   );
 
   // Whole training steps with the weights on the device (the 1,000 tokens/s BERT-Base target of issue 7).
-  const trainCases: DeviceTrainingCase[] = small
+  const trainCases: (DeviceTrainingCase & { gpujsProducts?: boolean })[] = small
     ? [{ preset: 'tiny', vocab: 8000, batch: 8, seq: 64, steps: trainSteps, check: true }]
     : [
         { preset: 'mini', vocab: 30522, batch: 32, seq: 128, steps: trainSteps, check: true },
         { preset: 'base', vocab: 30522, batch: 32, seq: 128, steps: trainSteps, check: false },
-        // The same step with the dropout masks drawn on the host and uploaded (the cpu backend's stream).
-        { preset: 'base', vocab: 30522, batch: 32, seq: 128, steps: trainSteps, check: false, masks: 'stream' },
+        // The same step with gpu.js's products instead of the tiled ones.
+        { preset: 'base', vocab: 30522, batch: 32, seq: 128, steps: trainSteps, check: false, gpujsProducts: true },
       ];
   const trainRows: string[][] = [];
   for (const c of trainCases) {
-    process.stdout.write(`\ntraining ${c.preset}, batch ${c.batch} x seq ${c.seq}, ${c.steps} timed steps after a warm-up ...`);
+    const label = c.gpujsProducts ? ", gpu.js's products" : '';
+    process.stdout.write(`\ntraining ${c.preset}${label}, batch ${c.batch} x seq ${c.seq}, ${c.steps} timed steps after a warm-up ...`);
+    const restore = c.gpujsProducts ? useGpujsProducts(gpujsDevice) : () => {};
     const r = await measureDeviceTraining(device, c);
-    const { rows, results: trainResults } = reportDeviceTraining(r, `gpu.js ${mode}, weights on the device`);
+    restore();
+    const { rows, results: trainResults } = reportDeviceTraining({ ...r, name: `${r.name}${label}` }, `gpu.js ${mode}, weights on the device${label}`);
     trainRows.push(...rows);
     results.push(...trainResults);
     if (!lossMatches(r)) failed = true;

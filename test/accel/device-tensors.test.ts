@@ -93,6 +93,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
   });
 
   it('matmul of every layout, B^T read in place or copied first, equals the host product within float32 rounding, and stays on the device', () => {
+    const saved = device.transposeBFirst;
     try {
       fc.assert(
         fc.property(
@@ -123,7 +124,63 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
         { numRuns: 24, seed: 5 },
       );
     } finally {
-      (device as GpujsTensorDevice).transposeBFirst = mode === 'webgpu';
+      (device as GpujsTensorDevice).transposeBFirst = saved;
+    }
+  });
+
+  it('products over several tiles (rows and columns past 64, depths past 16: the tiled WGSL kernels on WebGPU), with a bias, GELU, row sums, three products a launch or a permuted output, equal the host', () => {
+    const gpujsDevice = device as GpujsTensorDevice;
+    const saved = gpujsDevice.transposeBFirst;
+    try {
+      fc.assert(
+        fc.property(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 2 }),
+            m: fc.integer({ min: 1, max: 140 }),
+            n: fc.integer({ min: 1, max: 140 }),
+            k: fc.integer({ min: 1, max: 70 }),
+            transposeA: fc.boolean(),
+            transposeB: fc.boolean(),
+            transposeBFirst: fc.boolean(),
+            seed: fc.integer({ min: 0, max: 1e6 }),
+          }),
+          (p) => {
+            gpujsDevice.transposeBFirst = p.transposeBFirst;
+            const rng = new Rng(p.seed);
+            const a = randn(p.transposeA ? [p.batch, p.k, p.m] : [p.batch, p.m, p.k], rng);
+            const b = randn(p.transposeB ? [p.n, p.k] : [p.k, p.n], rng);
+            const bias = randn([p.n], rng);
+            const opts = { transposeA: p.transposeA, transposeB: p.transposeB };
+            const tol = 4 * (p.k + 2) * 2 ** -24 * 8;
+            expectClose(matmul(toDevice(hostCopy(a), device), b, opts), matmul(hostCopy(a), hostCopy(b), opts), tol);
+            // A Linear layer and GELU, forward and backward: matmulBias, the weight's gradient with its bias's
+            // (matmulRowSums, m = the output width), x's gradient.
+            const x = randn([p.batch, p.m, p.k], rng);
+            const w = randn([p.n, p.k], rng, { std: 0.3 });
+            compareWithHost([x, w, bias], (t, tw, tb) => gelu(add(matmul(t, tw, { transposeB: true }), tb)), tol);
+            // Three products of one input in one launch, and GELU as an epilogue (no gradient).
+            const ws = [w, randn([p.n, p.k], rng, { std: 0.3 }), randn([p.n, p.k], rng, { std: 0.3 })];
+            const xDev = toDevice(hostCopy(x), device);
+            const onDev = noGrad(() =>
+              ws.map((wt) => add(matmul(xDev, toDevice(hostCopy(wt), device), { transposeB: true }), toDevice(hostCopy(bias), device))),
+            );
+            onDev.forEach((y, t) => expectClose(y, add(matmul(hostCopy(x), hostCopy(ws[t]), { transposeB: true }), hostCopy(bias)), tol));
+            const geluDev = noGrad(() => biasGelu(matmul(xDev, toDevice(hostCopy(w), device), { transposeB: true }), toDevice(hostCopy(bias), device)));
+            expectClose(geluDev, biasGelu(matmul(hostCopy(x), hostCopy(w), { transposeB: true }), hostCopy(bias)), tol);
+          },
+        ),
+        { numRuns: 8, seed: 53 },
+      );
+      // Attention's context written as [B, S, h, d] over more than one tile of rows.
+      const [B, h, S, d] = [1, 2, 70, 5];
+      const heads = (t: Tensor) => permute(reshape(t, [B, S, h, d]), [0, 2, 1, 3]);
+      compareWithHost(
+        [randn([B, S, h * d], new Rng(9))],
+        (x) => reshape(permute(matmul(softmax(matmul(heads(x), heads(mul(x, 0.5)), { transposeB: true }), -1), heads(x)), [0, 2, 1, 3]), [B, S, h * d]),
+        1e-5,
+      );
+    } finally {
+      gpujsDevice.transposeBFirst = saved;
     }
   });
 
@@ -815,14 +872,16 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
     expect(Array.from(add(toDevice(new Tensor(new Float32Array([1, 2]), [2]), device), 1).data)).toEqual([2, 3]);
   });
 
-  it('the worker reports the largest buffer its device holds; only a GPU copies B^T before a product', () => {
+  it('the worker reports the largest buffer its device holds; on WebGPU the products are the tiled kernels, which read B^T in place', () => {
     if (mode === 'webgpu') {
       expect(device.maxElements).toBeGreaterThan(0);
       expect(device.maxElements).toBeLessThanOrEqual(2 ** 31 - 1);
     } else {
       expect(device.maxElements).toBe(mode === 'webasm' ? 2 ** 28 : 2 ** 31 - 1);
     }
-    expect(device.transposeBFirst).toBe(mode === 'webgpu'); // a GPU reads B^T coalesced only after the copy
+    expect((device as GpujsTensorDevice).tiledProducts).toBe(mode === 'webgpu');
+    // gpu.js's products read B^T coalesced only after a copy; the tiled ones read it in place.
+    expect(device.transposeBFirst).toBe(false);
   });
 
   it('an op whose input or output exceeds the largest device buffer runs on the host instead', () => {

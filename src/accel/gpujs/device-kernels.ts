@@ -868,11 +868,33 @@ function lengthOf(value: DeviceValue): number {
   return output ? output.reduce((a, b) => a * b, 1) : -1;
 }
 
+/** The product kernels that also have a tiled WGSL version on WebGPU (tiled-products.ts). */
+export const TILED_PRODUCT_KERNELS: ReadonlySet<DeviceKernelName> = new Set<DeviceKernelName>([
+  'matmul',
+  'matmulBias',
+  'matmulBiasGelu',
+  'matmulRowSums',
+  'matmulPermuted',
+  'matmulBiasMany',
+]);
+
+/** The constant a job of a product kernel carries to ask for its tiled version (1) where there is one. */
+export const TILED_CONSTANT = 'tiled';
+
+/** What runs a tiled product (tiled-products.ts TiledProducts; null where it does not apply). */
+export interface TiledRunner {
+  run(name: DeviceKernelName, inputs: readonly DeviceValue[], size: number, constants: Record<string, number>): DeviceValue | null;
+}
+
 /** The compiled device kernels of one gpu.js instance, cached per (kernel, output and input sizes, constants). */
 export class DeviceKernels {
   private readonly cache = new Map<string, Runner>();
 
-  constructor(private readonly gpu: GPUInstance) {}
+  /** @param tiled the tiled products (WebGPU only), for jobs that ask for them */
+  constructor(
+    private readonly gpu: GPUInstance,
+    private readonly tiled: TiledRunner | null = null,
+  ) {}
 
   /**
    * Run kernel `name` over `size` output elements.
@@ -880,9 +902,14 @@ export class DeviceKernels {
    * @param constants the values its source reads from this.constants (compiled in)
    * @param scalars numbers passed after the buffers (arguments: they may change from call to call)
    */
-  run(name: DeviceKernelName, inputs: DeviceValue[], size: number, constants: Record<string, number>, scalars: number[] = []): Promise<DeviceValue> {
+  run(name: DeviceKernelName, inputs: DeviceValue[], size: number, jobConstants: Record<string, number>, scalars: number[] = []): Promise<DeviceValue> {
     const entry = DEVICE_KERNELS[name];
     if (!entry) throw new Error(`unknown device kernel "${name}"`);
+    const { [TILED_CONSTANT]: tiled, ...constants } = jobConstants;
+    if (tiled === 1 && this.tiled) {
+      const result = this.tiled.run(name, inputs, size, constants);
+      if (result !== null) return Promise.resolve(result);
+    }
     // gpu.js also fixes each argument's size at compile time: the same kernel and output size with other
     // input sizes (an embedding lookup in tables of different lengths) is another compiled kernel.
     const key = `${name}|${size}|${inputs.map(lengthOf).join(',')}|${JSON.stringify(constants)}`;

@@ -15,7 +15,7 @@ import { runInNewContext } from 'node:vm';
 import type { DeviceKernelName, DeviceStorage, TensorDevice } from '../device.ts';
 import type { TypedArray } from '../../tensor/dtype.ts';
 import type { DeviceBufferJob } from './device-protocol.ts';
-import { checkQuotients, INPUT_OFFSET, INPUT_SUM } from './device-kernels.ts';
+import { checkQuotients, INPUT_OFFSET, INPUT_SUM, TILED_CONSTANT, TILED_PRODUCT_KERNELS } from './device-kernels.ts';
 
 /** How the device client talks to its worker (webgpu-backend.ts provides it). */
 export interface DeviceChannel {
@@ -246,21 +246,31 @@ export class GpujsTensorDevice implements TensorDevice {
   collectEvery = 2 ** 28;
   /** See TensorDevice; 0, off (ROW_KERNEL_WORK_TRIED). Writable (tests, gpu-check). */
   rowKernelWork = 0;
+  /**
+   * Whether products run as the tiled WGSL kernels (tiled-products.ts) where the worker has them (WebGPU):
+   * product jobs then carry the constant `tiled` = 1, and gpu.js's kernels run only where a tiled one does
+   * not apply. Writable (tests, gpu-check).
+   */
+  tiledProducts: boolean;
   private nextId = 1;
   private readonly registry: FinalizationRegistry<{ id: number; size: number }>;
 
   /**
    * @param maxElements the most values one buffer may hold (the worker reports its device's limit); an op
    *   with a bigger input or output runs on the host. Writable, so tests can try that path with small arrays.
-   * @param transposeBFirst see TensorDevice: true on a GPU (WebGPU), false in gpu.js's CPU modes. Writable,
-   *   so tests can check both ways in every mode.
+   * @param transposeBFirst see TensorDevice: true for gpu.js's products on a GPU, false in gpu.js's CPU
+   *   modes and with the tiled products (which read B^T in place as well as B). Writable, so tests can
+   *   check both ways in every mode.
+   * @param tiledProducts see the property
    */
   constructor(
     readonly name: string,
     private readonly channel: DeviceChannel,
     public maxElements: number,
     public transposeBFirst: boolean,
+    tiledProducts = false,
   ) {
+    this.tiledProducts = tiledProducts;
     this.registry = new FinalizationRegistry(({ id, size }) => {
       this.memory.liveValues -= size;
       this.memory.liveBuffers--;
@@ -344,6 +354,7 @@ export class GpujsTensorDevice implements TensorDevice {
       if (r.viewOf && r.viewOf.offset !== 0) withOffsets[`${INPUT_OFFSET}${k}`] = r.viewOf.offset;
       ids.push(r.id);
     });
+    if (this.tiledProducts && TILED_PRODUCT_KERNELS.has(kernel)) withOffsets[TILED_CONSTANT] = 1;
     const out = this.storage(size, `the result of ${kernel}`);
     this.traffic.kernels++;
     this.kernelCounts.set(kernel, (this.kernelCounts.get(kernel) ?? 0) + 1);

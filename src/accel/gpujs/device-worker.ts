@@ -19,6 +19,7 @@ import { GPU, WebGPUContext, type GPUInstance } from './gpu.ts';
 import { DeviceBuffers } from './device-buffers.ts';
 import { DeviceKernels } from './device-kernels.ts';
 import { copyResult, GpujsMatmul, type MatmulResult } from './matmul.ts';
+import { TiledProducts } from './tiled-products.ts';
 
 /**
  * Let the thread end after WebGPU is released. Dawn keeps a thread's event loop alive until its instance
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
     Atomics.store(status, 1, await maxBufferValues(mode));
     let gpu: GPUInstance | null = new GPU({ mode });
     let matmul: GpujsMatmul | null = new GpujsMatmul(gpu, true);
-    let buffers: DeviceBuffers | null = new DeviceBuffers(new DeviceKernels(gpu));
+    const tiled = mode === 'webgpu' ? await TiledProducts.create() : null;
+    let buffers: DeviceBuffers | null = new DeviceBuffers(new DeviceKernels(gpu, tiled));
 
     const handle = async (job: DeviceJob): Promise<void> => {
       if (job.type === 'shutdown') {

@@ -141,7 +141,9 @@ export function deviceOfBackend(name: string): TensorDevice {
         return devices.get(name) === device;
       },
     };
-    td = new GpujsTensorDevice(name, channel, Atomics.load(device.status, 1), device.mode === 'webgpu');
+    // On WebGPU the products are the tiled kernels, which read B^T in place as well as B: no copies first.
+    const webgpu = device.mode === 'webgpu';
+    td = new GpujsTensorDevice(name, channel, Atomics.load(device.status, 1), false, webgpu);
     tensorDevices.set(name, td);
   }
   return td;
