@@ -32,7 +32,9 @@ fi
 
 if [ ! -f "$ICD" ]; then
   echo "webgpu-local: installing the Vulkan loader and lavapipe (apt-get install libvulkan1 mesa-vulkan-drivers)" >&2
-  apt-get install -y --no-install-recommends libvulkan1 mesa-vulkan-drivers >&2
+  # A fresh machine may have no package lists yet: fetch them when the first attempt finds nothing.
+  apt-get install -y --no-install-recommends libvulkan1 mesa-vulkan-drivers >&2 ||
+    { apt-get update >&2 && apt-get install -y --no-install-recommends libvulkan1 mesa-vulkan-drivers >&2; }
 fi
 
 export VK_DRIVER_FILES="$ICD"
