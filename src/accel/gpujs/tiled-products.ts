@@ -147,11 +147,22 @@ function erfWgsl(): string {
   }`;
 }
 
+/** matmulRowSums's second entry point: the m row sums of op(A) after C, sum_p A[i, p] in order (one batch). */
+const ROW_SUMS_ENTRY = `@compute @workgroup_size(64, 1, 1)
+fn rowSums(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = i32(id.x);
+  if (i < M) {
+    var sum: f32 = 0.0;
+    for (var p: i32 = 0; p < K; p = p + 1) { sum = sum + a[A_OFFSET + i * A_ROW + p * A_COL]; }
+    result[M * N + i] = sum;
+  }
+}`;
+
 /**
  * The shader of one product kernel at one shape. Every size, stride and offset is a constant, so the
  * compiler sees the whole index arithmetic (as gpu.js compiles its constants in).
  */
-export function productShader(
+function productShader(
   name: DeviceKernelName,
   constants: Record<string, number>,
   size: number,
@@ -163,7 +174,8 @@ export function productShader(
   const parts = many ? size / partSize : 1;
   const batch = partSize / (m * n);
   if (!Number.isInteger(batch) || !Number.isInteger(parts) || batch < 1) return null;
-  let outIndex = '(z * M + i) * N + j';
+  // Where C[z, i, j] (flat index c) goes in the output.
+  let outIndex = 'c';
   if (name === 'matmulPermuted') {
     const permuted = permutedOutputIndex(constants, size);
     if (permuted === null) return null;
@@ -266,21 +278,13 @@ fn product(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) l
         var value = acc[r * ${PER_THREAD} + q];
         ${epilogue}
         let c = (z * M + i) * N + j;
-        result[part * PART_SIZE + ${name === 'matmulPermuted' ? outIndex : 'c'}] = value;
+        result[part * PART_SIZE + ${outIndex}] = value;
       }
     }
   }
 }
 
-@compute @workgroup_size(64, 1, 1)
-fn rowSums(@builtin(global_invocation_id) id: vec3<u32>) {
-  let i = i32(id.x);
-  if (i < M) {
-    var sum: f32 = 0.0;
-    for (var p: i32 = 0; p < K; p = p + 1) { sum = sum + a[A_OFFSET + i * A_ROW + p * A_COL]; }
-    result[M * N + i] = sum;
-  }
-}
+${name === 'matmulRowSums' ? ROW_SUMS_ENTRY : ''}
 `;
   return { code, groups: [Math.ceil(n / TILE), Math.ceil(m / TILE), batch * parts], inputs: inputNames.length };
 }
