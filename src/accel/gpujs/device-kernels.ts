@@ -883,7 +883,7 @@ export const TILED_CONSTANT = 'tiled';
 
 /** What runs a tiled product (tiled-products.ts TiledProducts; null where it does not apply). */
 export interface TiledRunner {
-  run(name: DeviceKernelName, inputs: readonly DeviceValue[], size: number, constants: Record<string, number>): DeviceValue | null;
+  run(name: DeviceKernelName, inputs: readonly DeviceValue[], size: number, constants: Record<string, number>): Promise<DeviceValue | null>;
 }
 
 /** The compiled device kernels of one gpu.js instance, cached per (kernel, output and input sizes, constants). */
@@ -902,13 +902,13 @@ export class DeviceKernels {
    * @param constants the values its source reads from this.constants (compiled in)
    * @param scalars numbers passed after the buffers (arguments: they may change from call to call)
    */
-  run(name: DeviceKernelName, inputs: DeviceValue[], size: number, jobConstants: Record<string, number>, scalars: number[] = []): Promise<DeviceValue> {
+  async run(name: DeviceKernelName, inputs: DeviceValue[], size: number, jobConstants: Record<string, number>, scalars: number[] = []): Promise<DeviceValue> {
     const entry = DEVICE_KERNELS[name];
     if (!entry) throw new Error(`unknown device kernel "${name}"`);
     const { [TILED_CONSTANT]: tiled, ...constants } = jobConstants;
     if (tiled === 1 && this.tiled) {
-      const result = this.tiled.run(name, inputs, size, constants);
-      if (result !== null) return Promise.resolve(result);
+      const result = await this.tiled.run(name, inputs, size, constants);
+      if (result !== null) return result;
     }
     // gpu.js also fixes each argument's size at compile time: the same kernel and output size with other
     // input sizes (an embedding lookup in tables of different lengths) is another compiled kernel.

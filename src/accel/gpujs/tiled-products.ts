@@ -40,6 +40,8 @@ interface GPUDeviceLike {
   createBindGroupLayout(d: { entries: unknown[] }): unknown;
   createPipelineLayout(d: { bindGroupLayouts: unknown[] }): unknown;
   createComputePipeline(d: { layout: unknown; compute: { module: unknown; entryPoint: string } }): unknown;
+  pushErrorScope(filter: 'validation'): void;
+  popErrorScope(): Promise<{ message: string } | null>;
   createBuffer(d: { size: number; usage: number }): GPUBufferLike;
   createBindGroup(d: { layout: unknown; entries: unknown[] }): unknown;
   createCommandEncoder(): {
@@ -302,13 +304,20 @@ export class TiledProducts implements TiledRunner {
     return new TiledProducts((await WebGPUContext.acquire()) as unknown as WebGPUContextLike);
   }
 
-  private compile(name: DeviceKernelName, constants: Record<string, number>, size: number): CompiledProduct | null {
+  /**
+   * The pipelines of a kernel at a shape, compiled once. WebGPU reports a shader or pipeline that fails
+   * validation only asynchronously (its dispatches then do nothing, leaving zeros), so the first compile
+   * of each shape waits for the verdict: a failure is reported on stderr once and the shape falls back to
+   * gpu.js's kernel, never a silent wrong result.
+   */
+  private async compile(name: DeviceKernelName, constants: Record<string, number>, size: number): Promise<CompiledProduct | null> {
     const key = `${name}|${size}|${JSON.stringify(constants)}`;
     if (this.cache.has(key)) return this.cache.get(key) ?? null;
     const shader = productShader(name, constants, size);
     let compiled: CompiledProduct | null = null;
     if (shader) {
       const device = this.context.device;
+      device.pushErrorScope('validation');
       const module = device.createShaderModule({ code: shader.code });
       const entries = Array.from({ length: shader.inputs + 1 }, (_, binding) => ({
         binding,
@@ -329,6 +338,11 @@ export class TiledProducts implements TiledRunner {
           inputs: shader.inputs,
         };
       }
+      const error = await device.popErrorScope();
+      if (error) {
+        console.error(`tiled product ${name} (${JSON.stringify(constants)}): WebGPU rejected the shader (${error.message}); using gpu.js's kernel`);
+        compiled = null;
+      }
     }
     this.cache.set(key, compiled);
     return compiled;
@@ -339,9 +353,9 @@ export class TiledProducts implements TiledRunner {
    * does not apply (a permuted output that is not a permutation, too many workgroups): then the caller runs
    * gpu.js's kernel.
    */
-  run(name: DeviceKernelName, inputs: readonly DeviceValue[], size: number, constants: Record<string, number>): DeviceValue | null {
+  async run(name: DeviceKernelName, inputs: readonly DeviceValue[], size: number, constants: Record<string, number>): Promise<DeviceValue | null> {
     if (!TILED_PRODUCT_KERNELS.has(name)) return null;
-    const compiled = this.compile(name, constants, size);
+    const compiled = this.cache.get(`${name}|${size}|${JSON.stringify(constants)}`) ?? (await this.compile(name, constants, size));
     if (!compiled) return null;
     if (inputs.length !== compiled.inputs || !inputs.every((x) => (x as unknown) instanceof WebGPUBufferResult)) return null;
     const device = this.context.device;
