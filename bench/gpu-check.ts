@@ -255,19 +255,18 @@ async function main(): Promise<void> {
   //   off by default);
   // - gpu.js's products (one output a thread) instead of the tiled WGSL ones, B^T copied first as they
   //   need (TensorDevice.transposeBFirst): the tiled kernels read B^T in place, so 12 launches fewer.
-  const gpujsDevice = tensorDevice;
   const variants: { label: string; set: () => () => void }[] = [
     {
       label: 'LayerNorm and softmax in one kernel each',
       set: () => {
-        const saved = gpujsDevice.rowKernelWork;
-        gpujsDevice.rowKernelWork = ROW_KERNEL_WORK_TRIED;
+        const saved = tensorDevice.rowKernelWork;
+        tensorDevice.rowKernelWork = ROW_KERNEL_WORK_TRIED;
         return () => {
-          gpujsDevice.rowKernelWork = saved;
+          tensorDevice.rowKernelWork = saved;
         };
       },
     },
-    { label: "gpu.js's products, B^T copied first", set: () => useGpujsProducts(gpujsDevice) },
+    { label: "gpu.js's products, B^T copied first", set: () => useGpujsProducts(tensorDevice) },
   ];
   for (const variant of variants) {
     const restore = variant.set();
@@ -302,7 +301,7 @@ async function main(): Promise<void> {
   for (const c of trainCases) {
     const label = c.gpujsProducts ? ", gpu.js's products" : '';
     process.stdout.write(`\ntraining ${c.preset}${label}, batch ${c.batch} x seq ${c.seq}, ${c.steps} timed steps after a warm-up ...`);
-    const restore = c.gpujsProducts ? useGpujsProducts(gpujsDevice) : () => {};
+    const restore = c.gpujsProducts ? useGpujsProducts(tensorDevice) : () => {};
     const r = await measureDeviceTraining(device, c);
     restore();
     const { rows, results: trainResults } = reportDeviceTraining({ ...r, name: `${r.name}${label}` }, `gpu.js ${mode}, weights on the device${label}`);

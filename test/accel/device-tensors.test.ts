@@ -49,6 +49,20 @@ import {
 const modes = process.env.BERT_DEVICE_TEST_MODE === 'webgpu' ? (['webgpu'] as const) : (['webasm', 'cpu'] as const);
 let device: TensorDevice;
 
+/**
+ * Run `f`, then put back the device settings a test may change (how products read B^T, whether they are
+ * tiled, the row-kernel threshold, the largest buffer), whether f passes or throws.
+ */
+function withSettingsRestored(f: () => void): void {
+  const d = device as GpujsTensorDevice;
+  const saved = { transposeBFirst: d.transposeBFirst, tiledProducts: d.tiledProducts, rowKernelWork: d.rowKernelWork, maxElements: d.maxElements };
+  try {
+    f();
+  } finally {
+    Object.assign(d, saved);
+  }
+}
+
 /** Launches of each kernel on `device` from now on: `ran('matmulBias')`. */
 function launchesFromNow(device: GpujsTensorDevice): (name: string) => number {
   const before = new Map(device.kernelCounts) as Map<string, number>;
@@ -93,8 +107,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
   });
 
   it('matmul of every layout, B^T read in place or copied first, equals the host product within float32 rounding, and stays on the device', () => {
-    const saved = device.transposeBFirst;
-    try {
+    withSettingsRestored(() => {
       fc.assert(
         fc.property(
           fc.record({
@@ -123,15 +136,12 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
         ),
         { numRuns: 24, seed: 5 },
       );
-    } finally {
-      (device as GpujsTensorDevice).transposeBFirst = saved;
-    }
+    });
   });
 
   it('products over several tiles (rows and columns past 64, depths past 16: the tiled WGSL kernels on WebGPU), with a bias, GELU, row sums, three products a launch or a permuted output, equal the host', () => {
     const gpujsDevice = device as GpujsTensorDevice;
-    const saved = gpujsDevice.transposeBFirst;
-    try {
+    withSettingsRestored(() => {
       fc.assert(
         fc.property(
           fc.record({
@@ -179,9 +189,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
         (x) => reshape(permute(matmul(softmax(matmul(heads(x), heads(mul(x, 0.5)), { transposeB: true }), -1), heads(x)), [0, 2, 1, 3]), [B, S, h * d]),
         1e-5,
       );
-    } finally {
-      gpujsDevice.transposeBFirst = saved;
-    }
+    });
   });
 
   it('add, sub, mul, div in each layout (same shape, bias row, scalar either side) equal the host ops', () => {
@@ -274,8 +282,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
 
   it("a Linear layer's bias add joins its product's launch and its bias gradient the weight gradient's, equal to the host on random shapes", () => {
     const gpujsDevice = device as GpujsTensorDevice;
-    const saved = gpujsDevice.transposeBFirst;
-    try {
+    withSettingsRestored(() => {
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: 3 }),
@@ -310,9 +317,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
         ),
         { numRuns: 10, seed: 23 },
       );
-    } finally {
-      gpujsDevice.transposeBFirst = saved;
-    }
+    });
     // Column sums nobody's product computes (a bias added to something else) are a sumRows of their own.
     const ran = launchesFromNow(gpujsDevice);
     compareWithHost([randn([4, 6], new Rng(3)), randn([6], new Rng(4))], (x, b) => add(gelu(x), b), 1e-5);
@@ -321,8 +326,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
 
   it('biased products of one input launch together, three a launch (query, key, value), and a GELU of a product no gradient needs is its epilogue: values and gradients equal the host on random shapes', () => {
     const gpujsDevice = device as GpujsTensorDevice;
-    const saved = gpujsDevice.transposeBFirst;
-    try {
+    withSettingsRestored(() => {
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: 3 }),
@@ -386,15 +390,12 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
         ),
         { numRuns: 12, seed: 29 },
       );
-    } finally {
-      gpujsDevice.transposeBFirst = saved;
-    }
+    });
   });
 
   it("attention's head permutes are read by the products with strides or written by them, never copied: values and gradients equal the host's on random shapes", () => {
     const gpujsDevice = device as GpujsTensorDevice;
-    const saved = gpujsDevice.transposeBFirst;
-    try {
+    withSettingsRestored(() => {
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: 3 }),
@@ -424,9 +425,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
         ),
         { numRuns: 10, seed: 37 },
       );
-    } finally {
-      gpujsDevice.transposeBFirst = saved;
-    }
+    });
   });
 
   it('a residual sum read by LayerNorm and an accumulated gradient are read as their two parts, never added on their own, and equal the host on random shapes', () => {
@@ -569,8 +568,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
 
   it('LayerNorm and softmax of few rows run as one kernel each (rowKernelWork), with the values and gradients of two; without a backward the statistics are never launched', () => {
     const gpujsDevice = device as GpujsTensorDevice;
-    const saved = gpujsDevice.rowKernelWork;
-    try {
+    withSettingsRestored(() => {
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: 5 }),
@@ -603,9 +601,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
         ),
         { numRuns: 16, seed: 43 },
       );
-    } finally {
-      gpujsDevice.rowKernelWork = saved;
-    }
+    });
   });
 
   it.each(['stream', 'counter'] as const)('dropout with %s masks drops the same elements on the device as on the host for the same seed', (kind) => {
@@ -715,8 +711,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
   it('AdamW updates six parameters a launch from the third step (a matrix keeps its transpose for the products), clipping adds none, and equals the host on random shapes', () => {
     const gpujsDevice = device as GpujsTensorDevice;
     const shape = fc.oneof(fc.tuple(fc.integer({ min: 1, max: 40 })), fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 })));
-    const savedTranspose = gpujsDevice.transposeBFirst;
-    try {
+    withSettingsRestored(() => {
       fc.assert(
         fc.property(
           fc.array(shape, { minLength: 1, maxLength: 14 }),
@@ -773,20 +768,17 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
         ),
         { numRuns: 12, seed: 17 },
       );
-    } finally {
-      gpujsDevice.transposeBFirst = savedTranspose;
-    }
+    });
   });
 
   it('a group of AdamW updates closes before it would pass the largest buffer; a parameter too big for its transpose goes without', () => {
     const gpujsDevice = device as GpujsTensorDevice;
-    const [savedMax, savedTranspose] = [gpujsDevice.maxElements, gpujsDevice.transposeBFirst];
-    const rng = new Rng(33);
-    const params = [[10, 10], [40], [16, 20], [5, 5]].map((sh) => toDevice(randn(sh, rng, { requiresGrad: true }), device));
-    const twins = params.map((p) => hostCopy(p, true));
-    gpujsDevice.maxElements = 1000; // [16, 20] needs 960 values without its transpose, 1280 with it
-    gpujsDevice.transposeBFirst = true;
-    try {
+    withSettingsRestored(() => {
+      const rng = new Rng(33);
+      const params = [[10, 10], [40], [16, 20], [5, 5]].map((sh) => toDevice(randn(sh, rng, { requiresGrad: true }), device));
+      const twins = params.map((p) => hostCopy(p, true));
+      gpujsDevice.maxElements = 1000; // [16, 20] needs 960 values without its transpose, 1280 with it
+      gpujsDevice.transposeBFirst = true;
       const opt = new AdamW(
         params.map((p, i): [string, Tensor] => [`w${i}`, p]),
         { lr: 0.05 },
@@ -824,10 +816,7 @@ describe.each(modes)('device-resident tensors (gpu.js %s mode on the device work
       before = permutes();
       expectClose(matmul(toDevice(hostCopy(x4), device), asOther, { transposeB: true }), matmul(x4, reshape(twins[2], [20, 16]), { transposeB: true }), 1e-5);
       expect(permutes() - before).toBe(1);
-    } finally {
-      gpujsDevice.maxElements = savedMax;
-      gpujsDevice.transposeBFirst = savedTranspose;
-    }
+    });
   });
 
   it('a view of part of a buffer and a scaled buffer read and compute as their values', () => {
