@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // test/webgpu needs WebGPU: `npm run test:webgpu` runs it (vitest.webgpu.config.ts).
+    exclude: ['test/webgpu/**', '**/node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

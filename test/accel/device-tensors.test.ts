@@ -42,9 +42,8 @@ import {
 } from '../../src/index.ts';
 
 /**
- * webasm and cpu here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (on this machine through
- * scripts/webgpu-local.sh: `bash scripts/webgpu-local.sh node_modules/vitest/vitest.mjs run --pool=threads
- * test/accel/device-tensors.test.ts`).
+ * webasm and cpu here; BERT_DEVICE_TEST_MODE=webgpu runs the same tests on WebGPU (`npm run test:webgpu`,
+ * on this machine through scripts/webgpu-local.sh and vitest.webgpu.config.ts).
  */
 const modes = process.env.BERT_DEVICE_TEST_MODE === 'webgpu' ? (['webgpu'] as const) : (['webasm', 'cpu'] as const);
 let device: TensorDevice;

@@ -10,8 +10,6 @@
  * It also holds the buffers of device-resident tensors (device-buffers.ts): those jobs are posted without
  * waiting, and only a read of a buffer is waited for through the status slot.
  */
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MatmulArgs } from '../kernels.ts';
 import { STATUS_FAILED, STATUS_READY, type DeviceJob, type DeviceWorkerData } from './device-protocol.ts';
@@ -20,20 +18,6 @@ import { DeviceBuffers } from './device-buffers.ts';
 import { DeviceKernels } from './device-kernels.ts';
 import { copyResult, GpujsMatmul, type MatmulResult } from './matmul.ts';
 import { TiledProducts } from './tiled-products.ts';
-
-/**
- * Let the thread end after WebGPU is released. Dawn keeps a thread's event loop alive until its instance
- * object is garbage-collected, and ending the thread any other way while the instance lives (terminate(),
- * process.exit()) aborts the process from inside Dawn. So, with every reference dropped, ask V8 for a
- * full collection: then the loop empties and the thread exits on its own.
- */
-function collectDawn(): void {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  // A few collections, spaced out: objects Dawn frees in one may release others only in the next.
-  // The timers are unref'd so that they never keep the thread alive themselves.
-  for (let i = 0; i < 5; i++) setTimeout(() => gc(), 50 * i).unref();
-}
 
 /**
  * The most float32 values one buffer may hold: the device's storage buffer limit for WebGPU (gpu.js asks
@@ -61,9 +45,10 @@ async function main(): Promise<void> {
   };
   try {
     let releaseWebGPU = () => {};
+    let collectDawn = () => {};
     if (mode === 'webgpu') {
       const { installWebGPU } = await import('./webgpu-setup.ts');
-      releaseWebGPU = (await installWebGPU()).release;
+      ({ release: releaseWebGPU, collectDawn } = await installWebGPU());
       if (!(await GPU.isWebGPUAvailable())) throw new Error('WebGPU: navigator.gpu is installed but no adapter answered (no GPU, or no Vulkan driver)');
     }
     Atomics.store(status, 1, await maxBufferValues(mode));

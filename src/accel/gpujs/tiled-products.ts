@@ -59,6 +59,8 @@ interface GPUDeviceLike {
 }
 interface WebGPUContextLike {
   device: GPUDeviceLike;
+  /** Set by gpu.js when the device is lost: then every submit does nothing. */
+  isLost?: boolean;
 }
 /** A gpu.js pipeline result on WebGPU: what every device kernel takes and gives. */
 interface BufferResult {
@@ -92,6 +94,9 @@ function webgpuFlags(): { storage: number; copySrc: number; copyDst: number; map
     mapModeRead: g.GPUMapMode.READ,
   };
 }
+
+const DEVICE_LOST =
+  'WebGPU device was lost: the values of its buffers are gone (release the device backend and register it again, then move the tensors to it again)';
 
 /** A compiled product: its pipelines (the product, and the row sums after it for matmulRowSums) and how to dispatch it. */
 interface CompiledProduct {
@@ -160,15 +165,19 @@ fn rowSums(@builtin(global_invocation_id) id: vec3<u32>) {
   }
 }`;
 
+/** A product kernel's WGSL at one shape, its workgroup grid and its number of inputs. */
+export interface ProductShader {
+  code: string;
+  groups: [number, number, number];
+  inputs: number;
+}
+
 /**
- * The shader of one product kernel at one shape. Every size, stride and offset is a constant, so the
- * compiler sees the whole index arithmetic (as gpu.js compiles its constants in).
+ * The shader of one product kernel at one shape, or null where the tiled version does not apply. Every
+ * size, stride and offset is a constant, so the compiler sees the whole index arithmetic (as gpu.js
+ * compiles its constants in).
  */
-function productShader(
-  name: DeviceKernelName,
-  constants: Record<string, number>,
-  size: number,
-): { code: string; groups: [number, number, number]; inputs: number } | null {
+export function productShader(name: DeviceKernelName, constants: Record<string, number>, size: number): ProductShader | null {
   const c = (key: string, fallback?: number) => integer(constants, key, fallback);
   const [m, n, k] = [c('m'), c('n'), c('k')];
   const many = name === 'matmulBiasMany';
@@ -298,10 +307,18 @@ export class TiledProducts implements TiledRunner {
   /** What WebGPUBufferResult.toArray() calls to read a result back. */
   private readonly reader = { readBufferResult: (handle: BufferResult) => this.read(handle) };
 
-  private constructor(private readonly context: WebGPUContextLike) {}
+  private constructor(
+    private readonly context: WebGPUContextLike,
+    private readonly shaderOf: typeof productShader,
+  ) {}
 
-  static async create(): Promise<TiledProducts> {
-    return new TiledProducts((await WebGPUContext.acquire()) as unknown as WebGPUContextLike);
+  /**
+   * The tiled products of this thread's gpu.js WebGPU device.
+   * @param shaderOf where the shaders come from (productShader; a test gives a broken one to check the
+   *   fallback to gpu.js's kernels)
+   */
+  static async create(shaderOf: typeof productShader = productShader): Promise<TiledProducts> {
+    return new TiledProducts((await WebGPUContext.acquire()) as unknown as WebGPUContextLike, shaderOf);
   }
 
   /**
@@ -313,7 +330,7 @@ export class TiledProducts implements TiledRunner {
   private async compile(name: DeviceKernelName, constants: Record<string, number>, size: number): Promise<CompiledProduct | null> {
     const key = `${name}|${size}|${JSON.stringify(constants)}`;
     if (this.cache.has(key)) return this.cache.get(key) ?? null;
-    const shader = productShader(name, constants, size);
+    const shader = this.shaderOf(name, constants, size);
     let compiled: CompiledProduct | null = null;
     if (shader) {
       const device = this.context.device;
@@ -355,6 +372,8 @@ export class TiledProducts implements TiledRunner {
    */
   async run(name: DeviceKernelName, inputs: readonly DeviceValue[], size: number, constants: Record<string, number>): Promise<DeviceValue | null> {
     if (!TILED_PRODUCT_KERNELS.has(name)) return null;
+    // On a lost device every submit does nothing, and the result would read as zeros.
+    if (this.context.isLost) throw new Error(DEVICE_LOST);
     const compiled = this.cache.get(`${name}|${size}|${JSON.stringify(constants)}`) ?? (await this.compile(name, constants, size));
     if (!compiled) return null;
     if (inputs.length !== compiled.inputs || !inputs.every((x) => (x as unknown) instanceof WebGPUBufferResult)) return null;
@@ -383,6 +402,7 @@ export class TiledProducts implements TiledRunner {
 
   /** A result's values (WebGPUBufferResult.toArray). */
   private async read(handle: BufferResult): Promise<Float32Array> {
+    if (this.context.isLost) throw new Error(DEVICE_LOST);
     const device = this.context.device;
     const bytes = handle.output[0] * 4;
     const staging = device.createBuffer({ size: Math.max(4, bytes), usage: this.flags.mapRead | this.flags.copyDst });

@@ -14,6 +14,9 @@
  * device-worker.ts for mode 'webgpu'): nothing else in the project imports the `webgpu` package.
  */
 
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 interface WebGPUPackage {
   create(options: string[]): unknown;
   globals: object;
@@ -53,10 +56,25 @@ function wrapAsync(obj: Obj, name: string, after: (value: unknown) => unknown): 
 }
 
 /**
- * Install navigator.gpu (Dawn) for gpu.js's 'webgpu' mode.
- * @returns release(), which removes navigator.gpu so that Node can exit
+ * Let the thread end after WebGPU is released. Dawn keeps a thread's event loop alive until its instance
+ * object is garbage-collected, and ending the thread any other way while the instance lives (terminate(),
+ * process.exit()) aborts the process from inside Dawn. So, with every reference dropped, ask V8 for a
+ * full collection: then the loop empties and the thread exits on its own.
  */
-export async function installWebGPU(): Promise<{ release: () => void }> {
+function collectDawn(): void {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // A few collections, spaced out: objects Dawn frees in one may release others only in the next.
+  // The timers are unref'd so that they never keep the thread alive themselves.
+  for (let i = 0; i < 5; i++) setTimeout(() => gc(), 50 * i).unref();
+}
+
+/**
+ * Install navigator.gpu (Dawn) for gpu.js's 'webgpu' mode.
+ * @returns release(), which removes navigator.gpu so that Node can exit, and collectDawn(), which a thread
+ *   calls last, once the device is destroyed and released, so that it ends on its own
+ */
+export async function installWebGPU(): Promise<{ release: () => void; collectDawn: () => void }> {
   const packageName = 'webgpu'; // a variable: TypeScript need not resolve the package's (DOM) types here
   let pkg: WebGPUPackage;
   try {
@@ -80,5 +98,6 @@ export async function installWebGPU(): Promise<{ release: () => void }> {
     release: () => {
       if (g.navigator?.gpu === gpu) delete g.navigator.gpu;
     },
+    collectDawn,
   };
 }

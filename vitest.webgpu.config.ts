@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm run test:webgpu`: the tests that need WebGPU (scripts/webgpu-local.sh gives it to node on a machine
+ * without a GPU). Threads, not forks: a forked child would start without the newer C library Dawn needs.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/accel/device-tensors.test.ts', 'test/webgpu/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'threads',
+    reporters: ['default', './test/summary-reporter.ts'],
+  },
+});
