@@ -72,14 +72,14 @@ export function start(args: string[], env: NodeJS.ProcessEnv = childEnv()): Star
   return { child, out: () => out, err: () => err, exit };
 }
 
-/** Wait until `test()` holds, checking every 20 ms; fail after `ms`. */
-export async function waitFor<T>(test: () => T | undefined | null | false, ms: number, what: string): Promise<T> {
+/** Wait until `condition()` gives a value, checking every `everyMs`; fail after `ms`, naming `what`. */
+export async function waitFor<T>(condition: () => T | undefined | null | false, ms: number, what: string, everyMs = 20): Promise<T> {
   const t0 = Date.now();
   for (;;) {
-    const v = test();
+    const v = condition();
     if (v) return v;
     if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { generateSyntheticCorpus } from '../../src/data/synthetic-corpus.ts';
 import { trainWordPiece } from '../../src/tokenizer/trainer.ts';
 import { MetricsLog } from '../../src/train/metrics-log.ts';
-import { childEnv, runNode } from './helpers.ts';
+import { childEnv, runNode, waitFor as waitForEvery } from './helpers.ts';
 import type { PretrainOptions } from '../../src/train/pretrain.ts';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -114,15 +114,9 @@ export function startBert(args: string[]): StartedBert {
   return { child, stdout: () => out, stderr: () => err, exit, signalGroup: (signal) => process.kill(-child.pid!, signal) };
 }
 
-/** Wait until `test()` holds, checking every `everyMs`; fail after `ms`. */
-export async function waitFor<T>(test: () => T | undefined | null | false, ms: number, what: string, everyMs = 10): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = test();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** helpers.ts's waitFor, checking every 10 ms by default: a training step here takes milliseconds. */
+export function waitFor<T>(condition: () => T | undefined | null | false, ms: number, what: string, everyMs = 10): Promise<T> {
+  return waitForEvery(condition, ms, what, everyMs);
 }
 
 /** The highest step of the "<label> step N/M" progress lines in `text`, or 0. */
