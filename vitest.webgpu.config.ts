@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'threads',
+    // One file at a time: a thread that holds Dawn crashes the process when it ends while another thread
+    // uses Dawn (src/accel/gpujs/webgpu-setup.ts), and each file starts such threads.
+    fileParallelism: false,
     reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -65,6 +65,12 @@ function grow(buf: SharedArrayBuffer, floats: number): SharedArrayBuffer {
  */
 export function registerDeviceBackend(mode: DeviceMode, name = mode === 'webgpu' ? 'gpujs-webgpu' : `gpujs-device-${mode}`, startTimeoutMs = 120_000): string {
   if (devices.has(name)) return name;
+  // One WebGPU worker at a time: a thread holding Dawn that ends while another one uses Dawn crashes the
+  // process (webgpu-setup.ts, collectDawn).
+  const otherWebGPU = [...devices.values()].find((d) => d.mode === 'webgpu');
+  if (mode === 'webgpu' && otherWebGPU) {
+    throw new Error(`registerDeviceBackend: WebGPU backend "${otherWebGPU.name}" is registered; release it first (releaseDeviceBackend) to register "${name}"`);
+  }
   const here = import.meta.url;
   const fromSource = here.endsWith('.ts');
   const entry = new URL(fromSource ? './device-worker.ts' : './device-worker.js', here);

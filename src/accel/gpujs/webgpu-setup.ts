@@ -59,7 +59,9 @@ function wrapAsync(obj: Obj, name: string, after: (value: unknown) => unknown): 
  * Let the thread end after WebGPU is released. Dawn keeps a thread's event loop alive until its instance
  * object is garbage-collected, and ending the thread any other way while the instance lives (terminate(),
  * process.exit()) aborts the process from inside Dawn. So, with every reference dropped, ask V8 for a
- * full collection: then the loop empties and the thread exits on its own.
+ * full collection: then the loop empties and the thread exits on its own. Even so, a thread that ends
+ * while another thread of the process still uses Dawn crashes the process (seen on lavapipe: the other
+ * thread's next kernels segfault); threads that hold Dawn one after another are fine.
  */
 function collectDawn(): void {
   v8.setFlagsFromString('--expose-gc');
