@@ -9,11 +9,13 @@
  *   (batch 16 x 12 heads: Q K^T and probs V) and a weight gradient (x^T dy, transposeA).
  *
  * Then BERT-Base inference (batch 1, seq 128) with the weights on the device, its output checked against the
- * cpu backend's; what one kernel costs the host (measureDispatchCost: BERT-Base's 12 layers at width 64,
- * so that the time is the launches'); and whole training steps with the weights on the device (bench/device-train.ts): BERT-Mini, its first
- * loss checked against the cpu backend's, and BERT-Base (batch 32, seq 128: the 1,000 tokens/s target),
- * each with what crossed between host and device per step. BERT-Base runs twice: with the dropout masks made
- * on the device (the default) and drawn on the host and uploaded (`masks: 'stream'`), side by side.
+ * cpu backend's, by default and with each variant still to decide (one-kernel LayerNorm and softmax,
+ * gpu.js's products); what one kernel costs the host (measureDispatchCost: BERT-Base's 12 layers at width
+ * 64, so that the time is the launches'; and bench/webgpu-launch-cost.ts, a launch through gpu.js against
+ * the same WebGPU calls and against many launches to a submit); and whole training steps with the weights
+ * on the device (bench/device-train.ts): BERT-Mini, its first loss checked against the cpu backend's, and
+ * BERT-Base (batch 32, seq 128), each with what crossed between host and device per step. BERT-Base runs
+ * twice: with the tiled products (the default) and with gpu.js's, side by side.
  *
  * Dawn (the `webgpu` package) needs glibc 2.38, so plain node cannot load it on the Debian 12 build machine
  * (scripts/webgpu-local.sh runs it there on lavapipe, a software Vulkan driver); without that it
@@ -51,6 +53,7 @@ import {
   type DeviceTrainingCase,
 } from './device-train.ts';
 import { formatNumber, makeResult, parseBenchArgs, printTable, timeRuns, writeJsonReport, type BenchResult } from './report.ts';
+import { measureLaunchCost, printLaunchCost } from './webgpu-launch-cost.ts';
 
 interface Shape {
   name: string;
@@ -313,9 +316,19 @@ async function main(): Promise<void> {
   }
   if (bench.json) writeJsonReport(bench.json, results);
 
-  console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
   setBackend('cpu');
   await releaseDeviceBackend(device);
+  // The same question as the dispatch cost's without a model: what a launch costs through gpu.js, through
+  // the same WebGPU calls written out, and with many launches to a submit (bench/webgpu-launch-cost.ts).
+  // Last, once the device worker has ended: a thread that holds Dawn may end only while no other does.
+  if (mode === 'webgpu') {
+    console.log('\nWhat a launch costs the host (3,000 launches of a kernel over 512 values, each way):');
+    const launchCost = await measureLaunchCost(Math.max(runs, 3));
+    results.push(...launchCost);
+    printLaunchCost(launchCost);
+    if (bench.json) writeJsonReport(bench.json, results);
+  }
+  console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
   await stopWorkers();
   if (failed) {
     console.error('gpu-check: some products were outside the float32 bound');
