@@ -1,10 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // test/webgpu needs WebGPU: `npm run test:webgpu` runs it (vitest.webgpu.config.ts).
-    exclude: ['test/webgpu/**', '**/node_modules/**'],
+    exclude: [...configDefaults.exclude, 'test/webgpu/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
